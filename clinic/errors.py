@@ -1,0 +1,53 @@
+"""Typed domain errors: each carries the HTTP-ish status and a stable snake_case code."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+    # Set on errors whose side effects must survive the rollback of the failed request
+    # (a revoked token family, an audit row for a denied access).
+    keep_changes = False
+
+    def __init__(self, message: str | None = None, *, code: str | None = None,
+                 fields: dict[str, str] | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code or self.code
+        self.fields = fields or {}
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    message = "Authentication is required."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = "You are not allowed to do this."
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    message = "Not found."
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class Invalid(DomainError):
+    status = 422
+    code = "validation_error"
+    message = "Some fields are invalid."

@@ -1,0 +1,80 @@
+"""Refresh-token families: rotation, reuse detection, revocation. Stored in PostgreSQL."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from clinic.errors import Unauthorized
+from clinic.identity.models import RefreshToken, RevokedAccessToken, User
+
+
+class RefreshTokenReused(Unauthorized):
+    code = "token_reused"
+    message = "This refresh token was already used; every session from that sign-in has been closed."
+    keep_changes = True
+
+
+@dataclass(frozen=True)
+class RefreshGrant:
+    jti: uuid.UUID
+    family_id: uuid.UUID
+    user: User
+    expires_at: datetime
+
+
+def start_family(session: Session, *, user: User, now: datetime, lifetime: timedelta,
+                 absolute: timedelta) -> RefreshGrant:
+    """Issue the first refresh token of a new sign-in."""
+    family_expires = now + absolute
+    return _issue(session, user=user, family_id=uuid.uuid4(), now=now,
+                  expires_at=min(now + lifetime, family_expires), family_expires_at=family_expires)
+
+
+def rotate(session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedelta) -> RefreshGrant:
+    """Trade a live refresh token for a new one of the same family; a second use kills the family."""
+    token = session.scalars(select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()).first()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise Unauthorized("The refresh token is not valid.", code="invalid_token")
+    if token.rotated_at is not None:
+        revoke_family(session, family_id=token.family_id, now=now)
+        raise RefreshTokenReused()
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("The refresh token is not valid.", code="invalid_token")
+    token.rotated_at = now
+    return _issue(session, user=user, family_id=token.family_id, now=now,
+                  expires_at=min(now + lifetime, token.family_expires_at),
+                  family_expires_at=token.family_expires_at)
+
+
+def revoke_family_of(session: Session, *, jti: uuid.UUID, user_id: int, now: datetime) -> None:
+    """Sign out: kill the family of this refresh token if it belongs to the user."""
+    family = session.scalar(select(RefreshToken.family_id)
+                            .where(RefreshToken.jti == jti, RefreshToken.user_id == user_id))
+    if family is not None:
+        revoke_family(session, family_id=family, now=now)
+
+
+def revoke_family(session: Session, *, family_id: uuid.UUID, now: datetime) -> None:
+    session.execute(update(RefreshToken)
+                    .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=now))
+
+
+def revoke_access(session: Session, *, jti: uuid.UUID, expires_at: datetime) -> None:
+    session.execute(insert(RevokedAccessToken).values(jti=jti, expires_at=expires_at)
+                    .on_conflict_do_nothing())
+
+
+def _issue(session: Session, *, user: User, family_id: uuid.UUID, now: datetime, expires_at: datetime,
+           family_expires_at: datetime) -> RefreshGrant:
+    token = RefreshToken(jti=uuid.uuid4(), family_id=family_id, user_id=user.id, issued_at=now,
+                         expires_at=expires_at, family_expires_at=family_expires_at)
+    session.add(token)
+    session.flush()
+    return RefreshGrant(jti=token.jti, family_id=family_id, user=user, expires_at=expires_at)

@@ -1,0 +1,29 @@
+"""JSON logs on stdout, shared by every process. Messages never carry personal or clinical data."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": round(record.created, 3), "level": record.levelname, "logger": record.name,
+                 "msg": record.getMessage()}
+        for key in ("request_id", "method", "route", "status", "ms", "task", "message_id"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(level: str = "INFO") -> None:
+    root = logging.getLogger()
+    if any(getattr(h, "_clinic", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    handler._clinic = True
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,5 @@
+"""Imports every model module so that the metadata and relationships are complete."""
+from clinic.appointments.models import Appointment, AppointmentHistory  # noqa: F401
+from clinic.identity.models import RefreshToken, RevokedAccessToken, User  # noqa: F401
+from clinic.outbox.models import OutboxMessage  # noqa: F401
+from clinic.scheduling.models import Clinic, Doctor, Service, TimeOff, WorkingHours  # noqa: F401

@@ -1,0 +1,11 @@
+"""Writing to the outbox. The relay that drains it lives with the async engine."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from clinic.outbox.models import OutboxMessage
+
+
+def emit(session: Session, topic: str, **payload) -> None:
+    """Queue a message for the workers; it leaves only if the surrounding transaction commits."""
+    session.add(OutboxMessage(topic=topic, payload=payload))

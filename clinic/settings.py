@@ -1,0 +1,132 @@
+"""Configuration read from the environment, shared by every process."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+REQUIRED = ("DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "FRONTEND_ORIGIN", "RESEND_API_KEY", "EMAIL_FROM")
+
+# Development and test runs get safe local defaults; production must name every value.
+LOCAL_DEFAULTS = {
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/clinic",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "JWT_SECRET_KEY": "dev-only-secret-change-me-0123456789abcdef",
+    "FRONTEND_ORIGIN": "http://localhost:5173",
+    "RESEND_API_KEY": "re_dev_placeholder",
+    "EMAIL_FROM": "Clínica <citas@clinic.local>",
+}
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _int_list(env: dict, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a comma-separated list of integers, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    jwt_secret_key: str
+    frontend_origin: str
+    resend_api_key: str
+    email_from: str
+    sentry_dsn: str | None = None
+    environment: str = "production"
+    public_url: str = ""
+    # Scheduling rules
+    min_notice_minutes: int = 120
+    horizon_days: int = 365
+    patient_change_cutoff_hours: int = 24
+    max_slots_range_days: int = 62
+    # Background work
+    reminder_offsets_minutes: tuple[int, ...] = (1440, 120)
+    noshow_grace_minutes: int = 30
+    agenda_hour: int = 6
+    waitlist_hold_minutes: int = 30
+    resend_requests_per_second: float = 2.0
+    # Auth
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    refresh_absolute_days: int = 30
+    # HTTP
+    ratelimit_enabled: bool = True
+    ratelimit_default: str = "600 per minute"
+    ratelimit_auth: str = "10 per minute"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        environment = env.get("APP_ENV", "production").strip().lower()
+        if environment != "production":
+            for name, value in LOCAL_DEFAULTS.items():
+                env.setdefault(name, value)
+        missing = [name for name in REQUIRED if not env.get(name)]
+        if missing:
+            raise ConfigError("missing required environment variable(s): " + ", ".join(missing))
+        frontend_origin = env["FRONTEND_ORIGIN"].rstrip("/")
+        return cls(
+            database_url=env["DATABASE_URL"],
+            redis_url=env["REDIS_URL"],
+            jwt_secret_key=env["JWT_SECRET_KEY"],
+            frontend_origin=frontend_origin,
+            resend_api_key=env["RESEND_API_KEY"],
+            email_from=env["EMAIL_FROM"],
+            sentry_dsn=env.get("SENTRY_DSN") or None,
+            environment=environment,
+            public_url=(env.get("PUBLIC_URL") or frontend_origin).rstrip("/"),
+            min_notice_minutes=_int(env, "MIN_NOTICE_MINUTES", 120),
+            horizon_days=_int(env, "BOOKING_HORIZON_DAYS", 365),
+            patient_change_cutoff_hours=_int(env, "PATIENT_CHANGE_CUTOFF_HOURS", 24),
+            reminder_offsets_minutes=_int_list(env, "REMINDER_OFFSETS_MINUTES", (1440, 120)),
+            noshow_grace_minutes=_int(env, "NOSHOW_GRACE_MINUTES", 30),
+            agenda_hour=_int(env, "AGENDA_HOUR", 6),
+            waitlist_hold_minutes=_int(env, "WAITLIST_HOLD_MINUTES", 30),
+            resend_requests_per_second=_float(env, "RESEND_REQUESTS_PER_SECOND", 2.0),
+            access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15),
+            refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", 14),
+            refresh_absolute_days=_int(env, "REFRESH_ABSOLUTE_DAYS", 30),
+            ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
+            ratelimit_default=env.get("RATELIMIT_DEFAULT") or "600 per minute",
+            ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",
+        )

@@ -1,0 +1,1 @@
+"""The scheduler process: reads due work from PostgreSQL and enqueues it. It never does the work itself."""

@@ -1,0 +1,76 @@
+"""The signed-in user, and accounts created by admins."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from pydantic import Field
+from spectree import Response
+from sqlalchemy import func, or_, select
+
+from clinic.identity import service as accounts
+from clinic.identity.models import User
+from web import database
+from web.access import SIGNED_IN, STAFF, access, current_actor
+from web.extensions import spec
+from web.schemas.common import ErrorOut, Strict
+from web.schemas.identity import CreateUserIn, UpdateMeIn, UserOut
+
+bp = Blueprint("users", __name__, url_prefix="/api")
+TAGS = ["users"]
+SECURITY = {"bearer": []}
+
+
+class UserQuery(Strict):
+    q: str | None = Field(default=None, max_length=100)
+    role: str | None = Field(default=None, pattern="^(patient|doctor|receptionist|admin)$")
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class UserList(Strict):
+    items: list[UserOut]
+
+
+@bp.get("/me")
+@access(SIGNED_IN)
+@spec.validate(resp=Response(HTTP_200=UserOut), tags=TAGS, security=SECURITY)
+def me():
+    """The signed-in user."""
+    user = database.session().get(User, current_actor().user_id)
+    return UserOut.model_validate(user)
+
+
+@bp.patch("/me")
+@access(SIGNED_IN)
+@spec.validate(json=UpdateMeIn, resp=Response(HTTP_200=UserOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+def update_me():
+    """Change one's own name, phone or language."""
+    body: UpdateMeIn = request.context.json
+    db = database.session()
+    user = accounts.update_profile(db, user=db.get(User, current_actor().user_id), full_name=body.full_name,
+                                   phone=body.phone, locale=body.locale)
+    return UserOut.model_validate(user)
+
+
+@bp.post("/users")
+@access("admin")
+@spec.validate(json=CreateUserIn, resp=Response(HTTP_201=UserOut, HTTP_409=ErrorOut), tags=TAGS, security=SECURITY)
+def create_user():
+    """Create an account with any role (admins only)."""
+    body: CreateUserIn = request.context.json
+    user = accounts.create_user(database.session(), email=str(body.email), password=body.password,
+                                full_name=body.full_name, role=body.role, phone=body.phone, locale=body.locale)
+    return UserOut.model_validate(user), 201
+
+
+@bp.get("/users")
+@access(*STAFF)
+@spec.validate(query=UserQuery, resp=Response(HTTP_200=UserList), tags=TAGS, security=SECURITY)
+def list_users():
+    """Find accounts by name or email (staff: e.g. the patient to book for)."""
+    query: UserQuery = request.context.query
+    stmt = select(User).order_by(User.full_name).limit(query.limit)
+    if query.role:
+        stmt = stmt.where(User.role == query.role)
+    if query.q:
+        like = f"%{query.q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
+    return UserList(items=[UserOut.model_validate(u) for u in database.session().scalars(stmt)])

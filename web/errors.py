@@ -1,0 +1,84 @@
+"""One place that turns every failure into the contract's JSON error shape."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify
+from flask_jwt_extended.exceptions import CSRFError, JWTExtendedException
+from jwt import PyJWTError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from clinic.errors import DomainError
+
+log = logging.getLogger("web.errors")
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "rate_limited",
+}
+
+
+def error_body(status: int, code: str, message: str, fields: dict | None = None):
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    return response
+
+
+def _rollback() -> None:
+    db = g.get("db")
+    if db is not None:
+        db.rollback()
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        db = g.get("db")
+        if db is not None:
+            (db.commit if err.keep_changes else db.rollback)()
+        return error_body(err.status, err.code, err.message, err.fields)
+
+    def token_error(err: Exception):
+        _rollback()
+        if isinstance(err, CSRFError):
+            return error_body(401, "csrf_failed", "The CSRF token is missing or does not match.")
+        return error_body(401, "invalid_token", "The access token is missing, expired or invalid.")
+
+    # flask-jwt-extended registers a handler per exception class (some answer 422): replace them all,
+    # so every token problem is the same 401. Call this after `jwt.init_app`.
+    token_classes = {JWTExtendedException, PyJWTError}
+    token_classes |= {cls for cls in app.error_handler_spec[None][None] if issubclass(cls, tuple(token_classes))}
+    for cls in token_classes:
+        app.register_error_handler(cls, token_error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        _rollback()
+        status = err.code or 500
+        if status == 429:
+            return error_body(429, "rate_limited", "Too many requests; try again later.")
+        message = {404: "No such resource.", 405: "Method not allowed."}.get(status, err.description or "")
+        return error_body(status, HTTP_CODES.get(status, "error"), message)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(err: IntegrityError):
+        _rollback()
+        log.info("integrity error: %s", getattr(err.orig, "sqlstate", None))
+        return error_body(409, "conflict", "The change conflicts with existing data.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(err: Exception):
+        _rollback()
+        log.error("database error: %s", type(err).__name__)
+        response = error_body(503, "unavailable", "The service is temporarily unavailable.")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        _rollback()
+        log.exception("unhandled error")
+        return error_body(500, "internal_error", "Something went wrong on our side.")

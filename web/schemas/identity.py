@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import EmailStr, Field
+
+from web.schemas.common import Out, Strict
+
+Locale = Literal["es", "en"]
+RoleName = Literal["patient", "doctor", "receptionist", "admin"]
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    locale: str
+    phone: str | None = None
+
+
+class RegisterIn(Strict):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    locale: Locale = "es"
+
+
+class LoginIn(Strict):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class LogoutIn(Strict):
+    refresh_token: str | None = None
+
+
+class TokensOut(Out):
+    access_token: str
+    refresh_token: str
+
+
+class SessionOut(TokensOut):
+    user: UserOut
+
+
+class CreateUserIn(Strict):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, max_length=200)
+    role: RoleName
+    phone: str | None = Field(default=None, max_length=40)
+    locale: Locale = "es"
+
+
+class UpdateMeIn(Strict):
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    locale: Locale | None = None

@@ -1,0 +1,1 @@
+"""Actors (the async engine issue fills this in)."""
