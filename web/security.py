@@ -13,6 +13,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def headers(response):
         h = response.headers
+        if response.status_code not in (429, 503):
+            h.pop("Retry-After", None)  # the limiter adds it to every response; it only means something on these
         h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
