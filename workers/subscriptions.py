@@ -1,0 +1,24 @@
+"""Which actors the outbox relay sends each topic to.
+
+Every subscribed actor is sent `(topic: str, payload: dict)` — the outbox row's topic and JSON payload —
+once per outbox row, after the row's transaction committed. Delivery is at least once: actors must be
+idempotent. Add a line (an actor *name*, as declared with `@dramatiq.actor(actor_name=...)` or the
+function name) to subscribe; the relay fails loudly at start-up when a name is unknown.
+"""
+from __future__ import annotations
+
+APPOINTMENT_TOPICS = ("appointment.booked", "appointment.rescheduled", "appointment.cancelled",
+                      "appointment.attendance")
+
+SUBSCRIPTIONS: dict[str, list[str]] = {
+    "appointment.booked": ["appointment_email"],
+    "appointment.rescheduled": ["appointment_email"],
+    "appointment.cancelled": ["appointment_email", "offer_waitlist"],
+    "appointment.attendance": [],
+    "time_off.created": ["cancel_cascade"],
+    "doctor.deactivated": ["cancel_cascade"],
+}
+
+
+def actors_for(topic: str) -> list[str]:
+    return SUBSCRIPTIONS.get(topic, [])
