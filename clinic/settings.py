@@ -80,6 +80,8 @@ class Settings:
     agenda_hour: int = 6
     waitlist_hold_minutes: int = 30
     resend_requests_per_second: float = 2.0
+    # Medical records: how long a break-glass grant lasts
+    break_glass_minutes: int = 60
     # Auth
     access_token_minutes: int = 15
     refresh_token_days: int = 14
@@ -123,6 +125,7 @@ class Settings:
             agenda_hour=_int(env, "AGENDA_HOUR", 6),
             waitlist_hold_minutes=_int(env, "WAITLIST_HOLD_MINUTES", 30),
             resend_requests_per_second=_float(env, "RESEND_REQUESTS_PER_SECOND", 2.0),
+            break_glass_minutes=_int(env, "BREAK_GLASS_MINUTES", 60),
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15),
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", 14),
             refresh_absolute_days=_int(env, "REFRESH_ABSOLUTE_DAYS", 30),
