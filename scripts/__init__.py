@@ -1,0 +1,1 @@
+"""Developer helpers for `bin/run` and `bin/test` (not imported by the application)."""

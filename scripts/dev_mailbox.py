@@ -1,0 +1,161 @@
+"""A local stand-in for the Resend API: stores every email as a JSON file and lists them at `/`.
+
+`bin/run` starts it (unless RESEND_API_KEY is set) and points RESEND_API_URL here, so that booking in the
+demo sends emails you can read at http://127.0.0.1:<port>/. Like Resend, a repeated Idempotency-Key
+returns the first answer and stores nothing new. Binds 127.0.0.1 only.
+
+    python scripts/dev_mailbox.py --port 8025 --dir var/mail
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import re
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ID = re.compile(r"^[0-9a-f-]{36}$")
+
+
+class Mailbox:
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.Lock()
+        keys = self.dir / "idempotency.json"
+        self.keys: dict[str, list[str]] = json.loads(keys.read_text()) if keys.exists() else {}
+
+    def store(self, items: list[dict], key: str | None) -> list[str]:
+        with self.lock:
+            if key and key in self.keys:
+                return self.keys[key]
+            ids = []
+            for item in items:
+                eid = str(uuid.uuid4())
+                record = {"id": eid, "received_at": time.time(), "idempotency_key": key, **item}
+                (self.dir / f"{time.time_ns()}-{eid}.json").write_text(json.dumps(record, ensure_ascii=False))
+                ids.append(eid)
+            if key:
+                self.keys[key] = ids
+                (self.dir / "idempotency.json").write_text(json.dumps(self.keys))
+            return ids
+
+    def emails(self) -> list[dict]:
+        files = sorted(self.dir.glob("*-*.json"), reverse=True)
+        return [json.loads(p.read_text()) for p in files]
+
+    def find(self, eid: str) -> dict | None:
+        for p in self.dir.glob(f"*-{eid}.json"):
+            return json.loads(p.read_text())
+        return None
+
+
+def _attachment_text(a: dict) -> str:
+    c = a.get("content")
+    if isinstance(c, list):
+        return bytes(c).decode("utf-8", "replace")
+    if isinstance(c, str):
+        try:
+            return base64.b64decode(c).decode("utf-8", "replace")
+        except ValueError:
+            return c
+    return ""
+
+
+def make_handler(box: Mailbox):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, status: int, data) -> None:
+            self._send(status, json.dumps(data).encode(), "application/json")
+
+        def do_POST(self):
+            path = self.path.split("?")[0].rstrip("/")
+            if path not in ("/emails", "/emails/batch"):
+                return self._json(404, {"message": "not found"})
+            n = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(n) or b"null")
+            except ValueError:
+                return self._json(400, {"message": "invalid JSON"})
+            items = body if isinstance(body, list) else [body]
+            if not all(isinstance(i, dict) for i in items):
+                return self._json(422, {"message": "expected an object or a list of objects"})
+            ids = box.store(items, self.headers.get("Idempotency-Key"))
+            if path.endswith("batch"):
+                return self._json(200, {"data": [{"id": i} for i in ids]})
+            return self._json(200, {"id": ids[0]})
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            if path == "/api/emails":
+                return self._json(200, box.emails())
+            if path.startswith("/emails/") and ID.match(path[8:]):
+                email = box.find(path[8:])
+                if email is None:
+                    return self._json(404, {"message": "not found"})
+                # The email's own HTML, sandboxed: no scripts, no same-origin access.
+                page = email.get("html") or f"<pre>{html.escape(email.get('text') or '')}</pre>"
+                parts = "".join(f"<h3>{html.escape(str(a.get('filename')))}</h3><pre>{html.escape(_attachment_text(a))}</pre>"
+                                for a in email.get("attachments") or [])
+                return self._send(200, (page + parts).encode(), "text/html; charset=utf-8",
+                                  {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
+            if path == "/":
+                return self._send(200, _index(box.emails()).encode(), "text/html; charset=utf-8",
+                                  {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+            return self._json(404, {"message": "not found"})
+
+    return Handler
+
+
+def _index(emails: list[dict]) -> str:
+    rows = []
+    for e in emails:
+        to = e.get("to")
+        to = ", ".join(to) if isinstance(to, list) else str(to)
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.get("received_at", 0)))
+        files = ", ".join(str(a.get("filename")) for a in e.get("attachments") or [])
+        rows.append(f"<tr><td>{html.escape(when)}</td><td>{html.escape(to)}</td>"
+                    f"<td><a href=\"/emails/{html.escape(e['id'])}\">{html.escape(str(e.get('subject', '')))}</a></td>"
+                    f"<td>{html.escape(files)}</td></tr>")
+    body = "".join(rows) or "<tr><td colspan=4>No emails yet. Book an appointment in the demo.</td></tr>"
+    return ("<!doctype html><meta charset=utf-8><title>Dev mailbox</title>"
+            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}</style>"
+            f"<h1>Dev mailbox ({len(emails)})</h1><table><tr><th>Received</th><th>To</th><th>Subject</th>"
+            f"<th>Attachments</th></tr>{body}</table>")
+
+
+def serve(port: int, directory: Path) -> ThreadingHTTPServer:
+    return ThreadingHTTPServer(("127.0.0.1", port), make_handler(Mailbox(directory)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--dir", type=Path, default=Path("var/mail"))
+    args = parser.parse_args()
+    server = serve(args.port, args.dir)
+    print(f"dev mailbox on http://127.0.0.1:{args.port}/ (emails stored in {args.dir})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
