@@ -1,12 +1,86 @@
-"""iTIP invites (METHOD:REQUEST / METHOD:CANCEL) for one appointment.
+"""iTIP invites (RFC 5546: METHOD:REQUEST / METHOD:CANCEL) for one appointment.
 
-Interface shared with the email workers; the calendar work owns the implementation.
+Interface shared with the email workers: `invite_for(...)` gives the bytes of `invite.ics`,
+`content_type(method)` the attachment's MIME type.
+
+ATTENDEE carries RSVP=FALSE on purpose: the clinic's mailbox does not process iTIP replies and the
+appointment is changed only through the app, so inviting an "Accept/Decline" answer would suggest that
+declining cancels it when it would not.
 """
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from clinic.appointments.models import Appointment
+from clinic.calendars import ics
+from clinic.clock import utcnow
+from clinic.errors import NotFound
+from clinic.identity.models import User
+from clinic.scheduling.models import Clinic, Doctor
+
+METHODS = ("REQUEST", "CANCEL")
+
+_Patient = aliased(User)
+_DoctorUser = aliased(User)
+_QUERY = (
+    select(Appointment, Clinic.name, Clinic.address, Clinic.timezone, _Patient.email, _Patient.full_name,
+           _Patient.locale, _DoctorUser.full_name)
+    .join(Clinic, Clinic.id == Appointment.clinic_id)
+    .join(_Patient, _Patient.id == Appointment.patient_id)
+    .join(Doctor, Doctor.id == Appointment.doctor_id)
+    .join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
+)
 
 
-def invite_for(session: Session, *, appointment_id: int, method: str) -> bytes:
-    """The `invite.ics` for an appointment as it stands now; method is "REQUEST" or "CANCEL"."""
-    raise NotImplementedError("calendar invites are being built")
+def content_type(method: str) -> str:
+    """The attachment's MIME type; mail clients need the method parameter to treat it as an invite."""
+    return f'text/calendar; charset="utf-8"; method={_checked(method)}'
+
+
+def invite_for(session: Session, *, appointment_id: int, method: str, now: datetime | None = None,
+               sender: str | None = None) -> bytes:
+    """The `invite.ics` for an appointment as it stands now; method is "REQUEST" or "CANCEL".
+
+    A REQUEST asked for an appointment that is already cancelled yields the CANCEL: re-sending the
+    event as requested would resurrect it in the patient's calendar.
+    """
+    method = _checked(method)
+    row = session.execute(_QUERY.where(Appointment.id == appointment_id)).one_or_none()
+    if row is None:
+        raise NotFound("No such appointment.", code="appointment_not_found")
+    appt, clinic_name, clinic_address, zone, patient_email, patient_name, locale, doctor_name = row
+    if appt.status == "cancelled":
+        method = "CANCEL"
+    words = ics.texts(locale)
+    cancelled = method == "CANCEL"
+    description = words["with_doctor"].format(doctor=doctor_name) + "\n" + (
+        words["cancelled"] if cancelled else words["manage"])
+    sender = sender or ics.email_from()
+    _, organizer_email = ics.organizer_mailbox(sender)
+
+    event = ics.event(
+        uid=ics.uid_for(appt.uid, sender), sequence=appt.sequence, stamp=now or utcnow(),
+        starts_at=appt.starts_at, ends_at=appt.ends_at, zone=zone,
+        summary=(words["summary_cancelled"] if cancelled else words["summary"]).format(clinic=clinic_name),
+        description=description, where=ics.location(clinic_name, clinic_address),
+        status="CANCELLED" if cancelled else "CONFIRMED", created=appt.created_at, modified=appt.updated_at)
+    event.add("organizer", ics.address(organizer_email, clinic_name))
+    event.add("attendee", ics.address(patient_email, patient_name, cutype="INDIVIDUAL", role="REQ-PARTICIPANT",
+                                      partstat="NEEDS-ACTION", rsvp="FALSE"))
+    if not cancelled:
+        event.add_component(ics.alarm(words["alarm"].format(clinic=clinic_name)))
+
+    cal = ics.new_calendar(method)
+    ics.add_timezones(cal, [zone], appt.starts_at.date(), appt.ends_at.date())
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _checked(method: str) -> str:
+    method = method.upper()
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return method

@@ -1,0 +1,131 @@
+"""iCalendar building blocks shared by invites and subscription feeds.
+
+Nothing here is clinical: summaries name the clinic, descriptions the doctor, never the service, the
+specialty or the patient's reason (a calendar is synced to third parties and is no place for health data).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from clinic.calendars.zones import vtimezone
+from clinic.settings import LOCAL_DEFAULTS
+
+PRODID = "-//Clinic Appointments//Calendar 1.0//ES"
+ALARM_BEFORE = timedelta(hours=2)
+
+TEXTS = {
+    "es": {
+        "summary": "Cita en {clinic}",
+        "summary_cancelled": "Cancelada: cita en {clinic}",
+        "with_doctor": "Cita con {doctor}.",
+        "manage": "Para cambiarla o cancelarla, usa la aplicación de la clínica.",
+        "cancelled": "Esta cita ha sido cancelada.",
+        "alarm": "Recordatorio: cita en {clinic}",
+        "doctor_summary": "Cita: {patient}",
+        "feed_name": "Citas — {name}",
+    },
+    "en": {
+        "summary": "Appointment at {clinic}",
+        "summary_cancelled": "Cancelled: appointment at {clinic}",
+        "with_doctor": "Appointment with {doctor}.",
+        "manage": "To change or cancel it, use the clinic's app.",
+        "cancelled": "This appointment has been cancelled.",
+        "alarm": "Reminder: appointment at {clinic}",
+        "doctor_summary": "Appointment: {patient}",
+        "feed_name": "Appointments — {name}",
+    },
+}
+
+
+def texts(locale: str | None) -> dict[str, str]:
+    return TEXTS.get((locale or "es")[:2], TEXTS["es"])
+
+
+def email_from() -> str:
+    """EMAIL_FROM as the processes read it (Settings fails fast at start-up when production lacks it)."""
+    return os.environ.get("EMAIL_FROM") or LOCAL_DEFAULTS["EMAIL_FROM"]
+
+
+def organizer_mailbox(sender: str | None = None) -> tuple[str, str]:
+    """(display name, address) of the clinic's sending mailbox."""
+    name, address = parseaddr(sender or email_from())
+    return name, address
+
+
+def uid_for(appointment_uid, sender: str | None = None) -> str:
+    """One UID for the appointment's whole life: its UUID at the sending domain."""
+    domain = organizer_mailbox(sender)[1].rpartition("@")[2] or "clinic.local"
+    return f"{appointment_uid}@{domain}"
+
+
+def new_calendar(method: str | None, name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+def add_timezones(cal: Calendar, zones: Iterable[str], first: date, last: date) -> None:
+    """A VTIMEZONE for every TZID used, covering the events' years plus one on each side (not 1970-2038)."""
+    for zone in sorted(set(zones)):
+        cal.add_component(vtimezone(zone, first.year - 1, last.year + 1))
+
+
+def local(instant: datetime, zone: str) -> datetime:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(ZoneInfo(zone))
+
+
+def address(email: str, name: str | None, **params: str) -> vCalAddress:
+    value = vCalAddress(f"mailto:{email}")
+    if name:
+        value.params["CN"] = vText(name)
+    for key, param in params.items():
+        value.params[key.upper().replace("_", "-")] = param
+    return value
+
+
+def location(clinic_name: str, clinic_address: str | None) -> str:
+    return f"{clinic_name}, {clinic_address}" if clinic_address else clinic_name
+
+
+def event(*, uid: str, sequence: int, stamp: datetime, starts_at: datetime, ends_at: datetime, zone: str,
+          summary: str, description: str, where: str, status: str, created: datetime | None = None,
+          modified: datetime | None = None) -> Event:
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("sequence", sequence)
+    ev.add("dtstamp", stamp.astimezone(timezone.utc))
+    ev.add("dtstart", local(starts_at, zone))
+    ev.add("dtend", local(ends_at, zone))
+    ev.add("summary", summary)
+    ev.add("description", description)
+    ev.add("location", where)
+    ev.add("status", status)
+    ev.add("transp", "OPAQUE")
+    ev.add("class", "PRIVATE")
+    if created is not None:
+        ev.add("created", created.astimezone(timezone.utc))
+    if modified is not None:
+        ev.add("last-modified", modified.astimezone(timezone.utc))
+    return ev
+
+
+def alarm(description: str) -> Alarm:
+    item = Alarm()
+    item.add("action", "DISPLAY")
+    item.add("trigger", -ALARM_BEFORE)
+    item.add("description", description)
+    return item
