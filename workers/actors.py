@@ -1,1 +1,2 @@
 """Actors (the async engine issue fills this in)."""
+from workers import export_actors  # noqa: F401,E402  (export.requested -> export_patient_data)

@@ -17,6 +17,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     "appointment.attendance": [],
     "time_off.created": ["cancel_cascade"],
     "doctor.deactivated": ["cancel_cascade"],
+    "export.requested": ["export_patient_data"],
 }
 
 

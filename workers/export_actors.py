@@ -1,0 +1,25 @@
+"""The patient data export job: builds the JSON document of a pending export."""
+from __future__ import annotations
+
+from functools import cache
+
+import dramatiq
+
+from clinic.clock import utcnow
+from clinic.db import make_engine, make_session_factory, transaction
+from clinic.records.export import build_export
+from workers.broker import settings
+
+
+@cache
+def _sessions():
+    return make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2))
+
+
+# The relay sends (topic, payload) for "export.requested"; build_export is idempotent, so a redelivered
+# message finds the export ready and does nothing. A few retries cover a database blip.
+@dramatiq.actor(actor_name="export_patient_data", max_retries=5, min_backoff=2_000, max_backoff=60_000,
+                time_limit=120_000)
+def export_patient_data(topic: str, payload: dict) -> None:
+    with transaction(_sessions()) as session:
+        build_export(session, export_id=payload["export_id"], now=utcnow())
