@@ -1,6 +1,158 @@
-"""HTTP endpoints for doctors."""
+"""Doctors, their weekly hours, time off and free slots."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
+from spectree import Response
+
+from clinic.availability.service import slots_json, zone
+from clinic.clock import utcnow
+from clinic.scheduling import calendar
+from clinic.scheduling import service as scheduling
+from clinic.scheduling.calendar import Interval
+from web import database
+from web.access import SIGNED_IN, STAFF, access, current_actor
+from web.extensions import spec
+from web.schemas.common import ErrorOut
+from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
+                                    TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
+                                    WorkingHoursList, WorkingHoursOut, parse_date)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
+TAGS = ["doctors"]
+SECURITY = {"bearer": []}
+MANAGERS = (*STAFF, "doctor")
+
+
+def _time_off_out(row, doctor) -> TimeOffOut:
+    tz = zone(doctor.clinic.timezone)
+    return TimeOffOut(id=row.id, doctor_id=row.doctor_id, starts_at=row.starts_at.astimezone(tz),
+                      ends_at=row.ends_at.astimezone(tz), reason=row.reason)
+
+
+def _hours_out(rows) -> WorkingHoursList:
+    return WorkingHoursList([WorkingHoursOut(weekday=r.weekday, start=r.start_time.strftime("%H:%M"),
+                                             end=r.end_time.strftime("%H:%M")) for r in rows])
+
+
+@bp.post("/doctors")
+@access("admin")
+@spec.validate(json=DoctorIn, resp=Response(HTTP_201=DoctorOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
+               security=SECURITY)
+def create_doctor():
+    """Create a doctor: the account (role doctor) and the profile (admins)."""
+    body: DoctorIn = request.context.json
+    doctor = scheduling.create_doctor(database.session(), email=str(body.email), password=body.password,
+                                      full_name=body.full_name, specialty=body.specialty, clinic_id=body.clinic_id,
+                                      service_ids=body.service_ids)
+    return DoctorOut.model_validate(doctor), 201
+
+
+@bp.get("/doctors")
+@access(SIGNED_IN)
+@spec.validate(query=DoctorQuery, resp=Response(HTTP_200=DoctorList), tags=TAGS, security=SECURITY)
+def list_doctors():
+    """Active doctors, optionally by specialty, clinic or service (staff also see inactive ones)."""
+    q: DoctorQuery = request.context.query
+    doctors = scheduling.list_doctors(database.session(), specialty=q.specialty, clinic_id=q.clinic_id,
+                                      service_id=q.service_id, include_inactive=current_actor().is_staff)
+    return DoctorList([DoctorOut.model_validate(d) for d in doctors])
+
+
+@bp.get("/doctors/me")
+@access("doctor")
+@spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def my_profile():
+    """The doctor profile of the signed-in doctor."""
+    return DoctorOut.model_validate(scheduling.doctor_of_user(database.session(), user_id=current_actor().user_id))
+
+
+@bp.get("/doctors/<int:doctor_id>")
+@access(SIGNED_IN)
+@spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def get_doctor(doctor_id: int):
+    """One doctor."""
+    return DoctorOut.model_validate(scheduling.get_doctor(database.session(), doctor_id=doctor_id))
+
+
+@bp.patch("/doctors/<int:doctor_id>")
+@access("admin")
+@spec.validate(json=DoctorPatch, resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def update_doctor(doctor_id: int):
+    """Change specialty, clinic, services or active (deactivating cancels future appointments in the background)."""
+    body: DoctorPatch = request.context.json
+    doctor = scheduling.update_doctor(database.session(), doctor_id=doctor_id,
+                                      changes=body.model_dump(exclude_unset=True, exclude_none=True))
+    return DoctorOut.model_validate(doctor)
+
+
+@bp.get("/doctors/<int:doctor_id>/working-hours")
+@access(*MANAGERS)
+@spec.validate(resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def get_working_hours(doctor_id: int):
+    """The doctor's weekly hours (admins, receptionists, that doctor)."""
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    return _hours_out(calendar.list_working_hours(db, doctor_id=doctor.id))
+
+
+@bp.put("/doctors/<int:doctor_id>/working-hours")
+@access(*MANAGERS)
+@spec.validate(json=WorkingHoursIn, resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def put_working_hours(doctor_id: int):
+    """Replace the weekly hours: `[{weekday, start, end}]`, weekday 0 = Monday, "HH:MM" in the clinic's zone."""
+    body: WorkingHoursIn = request.context.json
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    intervals = [Interval(i.weekday, *i.times()) for i in body.root]
+    return _hours_out(calendar.replace_working_hours(db, doctor=doctor, intervals=intervals))
+
+
+@bp.get("/doctors/<int:doctor_id>/time-off")
+@access(*MANAGERS)
+@spec.validate(resp=Response(HTTP_200=TimeOffList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def list_time_off(doctor_id: int):
+    """The doctor's time off, in start order (admins, receptionists, that doctor)."""
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    return TimeOffList([_time_off_out(t, doctor) for t in calendar.list_time_off(db, doctor_id=doctor.id)])
+
+
+@bp.post("/doctors/<int:doctor_id>/time-off")
+@access(*MANAGERS)
+@spec.validate(json=TimeOffIn, resp=Response(HTTP_201=TimeOffCreated, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def add_time_off(doctor_id: int):
+    """Record time off; overlapping appointments are cancelled in the background and their patients told."""
+    body: TimeOffIn = request.context.json
+    db, actor = database.session(), current_actor()
+    doctor = scheduling.managed_doctor(db, actor=actor, doctor_id=doctor_id)
+    time_off, affected = calendar.add_time_off(db, actor=actor, doctor=doctor, starts_at=body.starts_at,
+                                               ends_at=body.ends_at, reason=body.reason)
+    out = _time_off_out(time_off, doctor).model_dump()
+    return TimeOffCreated(**out, affected_appointments=len(affected), affected_appointment_ids=affected), 201
+
+
+@bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")
+@access(*MANAGERS)
+@spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def delete_time_off(doctor_id: int, time_off_id: int):
+    """Remove a time-off period (appointments it cancelled stay cancelled)."""
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    calendar.remove_time_off(db, doctor=doctor, time_off_id=time_off_id)
+    return current_app.response_class(status=204)
+
+
+@bp.get("/doctors/<int:doctor_id>/slots")
+@access(SIGNED_IN)
+@spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
+               security=SECURITY)
+def slots(doctor_id: int):
+    """Free slots for a service between two local dates (inclusive, at most 62 days): what a booking would get now."""
+    q: SlotsQuery = request.context.query
+    body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
+                      first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
+                      settings=current_app.config["SETTINGS"])
+    return current_app.response_class(body, mimetype="application/json")

@@ -1,0 +1,228 @@
+"""The appointment lifecycle: book, move, cancel, record attendance.
+
+Every change bumps `sequence`, sets `updated_at`, writes an `appointment_history` row and an outbox
+message in the same transaction. Services only flush; the caller's edge commits.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clinic.appointments import booking, views
+from clinic.appointments.models import Appointment, AppointmentHistory
+from clinic.appointments.views import AppointmentView, view_of
+from clinic.clock import utcnow
+from clinic.errors import Conflict, Forbidden, Invalid, NotFound
+from clinic.identity.actor import SYSTEM, Actor
+from clinic.outbox.service import emit
+from clinic.scheduling.models import Clinic, Doctor
+from clinic.settings import Settings
+
+DEFAULT_CUTOFF_HOURS = Settings.__dataclass_fields__["patient_change_cutoff_hours"].default
+
+# Appointment, its history row and its outbox message in one statement: one round trip.
+_BOOK_SQL = text("""
+WITH a AS (
+  INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
+                            reason, created_by, scheduled_at, updated_at)
+  VALUES (:doctor_id, :patient_id, :service_id, :clinic_id, :starts_at, :ends_at, :blocked_until,
+          :reason, :actor_id, :now, :now)
+  RETURNING id, starts_at),
+h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new_starts_at)
+      SELECT id, :actor_id, 'booked', :now, starts_at FROM a),
+o AS (INSERT INTO outbox (topic, payload)
+      SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
+SELECT id FROM a
+""")
+
+
+def _user_id(actor: Actor) -> int | None:
+    return None if actor.role == SYSTEM.role else actor.user_id
+
+
+def _cause(actor: Actor) -> str:
+    if actor.role == SYSTEM.role:
+        return "system"
+    return "staff" if actor.is_staff else actor.role
+
+
+def _visible(stmt, actor: Actor):
+    if actor.is_staff or actor.role == SYSTEM.role:
+        return stmt
+    if actor.is_patient:
+        return stmt.where(Appointment.patient_id == actor.user_id)
+    if actor.is_doctor:
+        return stmt.where(Appointment.doctor_id.in_(select(Doctor.id).where(Doctor.user_id == actor.user_id)))
+    return stmt.where(False)
+
+
+def get_visible(session: Session, *, actor: Actor, appointment_id: int, for_update: bool = False) -> Appointment:
+    """The appointment if the actor may see it (patients and doctors: their own; staff: all), else NotFound."""
+    stmt = _visible(select(Appointment).where(Appointment.id == appointment_id), actor)
+    if for_update:
+        stmt = stmt.with_for_update()
+    appointment = session.scalars(stmt).first()
+    if appointment is None:
+        raise NotFound("No such appointment.")
+    return appointment
+
+
+def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime) -> list[int]:
+    """Ids of the doctor's booked appointments overlapping [starts_at, ends_at), in start order."""
+    return list(session.scalars(
+        select(Appointment.id).where(Appointment.doctor_id == doctor_id, Appointment.status == "booked",
+                                     Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
+        .order_by(Appointment.starts_at)))
+
+
+def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, starts_at: datetime,
+         settings: Settings, patient_id: int | None = None, reason: str | None = None,
+         now: datetime | None = None) -> AppointmentView:
+    """Book a slot: patients for themselves, staff for a given patient."""
+    now = now or utcnow()
+    patient_id = _patient_for(actor, patient_id)
+    ok = booking.check(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
+                       starts_at=starts_at, now=now, settings=settings)
+    try:
+        appointment_id = session.execute(_BOOK_SQL, {
+            "doctor_id": doctor_id, "patient_id": patient_id, "service_id": service_id,
+            "clinic_id": ok.clinic_id, "starts_at": ok.starts_at, "ends_at": ok.ends_at,
+            "blocked_until": ok.blocked_until, "reason": reason, "actor_id": _user_id(actor), "now": now}).scalar_one()
+    except IntegrityError as err:
+        raise booking.overlap_conflict(err) or err
+    return AppointmentView(
+        id=appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
+        clinic_id=ok.clinic_id, timezone=ok.timezone, starts_at=ok.starts_at, ends_at=ok.ends_at, status="booked",
+        reason=reason, sequence=0, doctor_name=ok.doctor_name, patient_name=ok.patient_name,
+        service_name=ok.service_name)
+
+
+def _patient_for(actor: Actor, patient_id: int | None) -> int:
+    if actor.is_patient:
+        if patient_id not in (None, actor.user_id):
+            raise Forbidden("Patients can only book for themselves.", code="forbidden")
+        return actor.user_id
+    if not (actor.is_staff or actor.role == SYSTEM.role):
+        raise Forbidden("Your role may not book appointments.", code="forbidden")
+    if patient_id is None:
+        raise Invalid("Say which patient the appointment is for.", fields={"patient_id": "is required"})
+    return patient_id
+
+
+def _cutoff(settings: Settings | None) -> timedelta:
+    return timedelta(hours=settings.patient_change_cutoff_hours if settings else DEFAULT_CUTOFF_HOURS)
+
+
+def _must_be_booked(appointment: Appointment) -> None:
+    if appointment.status == "cancelled":
+        raise Conflict("This appointment was cancelled.", code="already_cancelled")
+    if appointment.status != "booked":
+        raise Conflict("Attendance has already been recorded.", code="attendance_recorded")
+
+
+def _record(session: Session, appointment: Appointment, actor: Actor, action: str, now: datetime,
+            old_starts_at: datetime | None = None, new_starts_at: datetime | None = None,
+            details: dict | None = None) -> None:
+    appointment.sequence += 1
+    appointment.updated_at = now
+    session.add(AppointmentHistory(appointment_id=appointment.id, actor_id=_user_id(actor), action=action, at=now,
+                                   old_starts_at=old_starts_at, new_starts_at=new_starts_at, details=details))
+
+
+def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at: datetime, settings: Settings,
+               now: datetime | None = None) -> Appointment:
+    """Move a booked appointment to another slot, under the same rules as a booking."""
+    now = now or utcnow()
+    appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
+    if actor.is_doctor:
+        raise NotFound("No such appointment.")  # doctors cancel; moving is for the patient or the front desk
+    _must_be_booked(appointment)
+    if actor.is_patient and appointment.starts_at - now < _cutoff(settings):
+        raise Conflict("It is too late to change this appointment; please call the clinic.",
+                       code="too_late_to_change")
+    ok = booking.check(session, doctor_id=appointment.doctor_id, service_id=appointment.service_id,
+                       patient_id=appointment.patient_id, starts_at=starts_at, now=now, settings=settings)
+    previous = appointment.starts_at
+    appointment.starts_at, appointment.ends_at = ok.starts_at, ok.ends_at
+    appointment.blocked_until, appointment.scheduled_at = ok.blocked_until, now
+    _record(session, appointment, actor, "rescheduled", now, old_starts_at=previous, new_starts_at=ok.starts_at)
+    emit(session, "appointment.rescheduled", appointment_id=appointment.id,
+         previous_starts_at=_iso_utc(previous))
+    try:
+        session.flush()
+    except IntegrityError as err:
+        raise booking.overlap_conflict(err) or err
+    return appointment
+
+
+def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str | None = None,
+           now: datetime | None = None, settings: Settings | None = None) -> Appointment:
+    """Cancel: patients up to the cutoff; doctors, staff and the system (cascades) at any time."""
+    now = now or utcnow()
+    appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
+    _must_be_booked(appointment)
+    inside_cutoff = appointment.starts_at - now < _cutoff(settings)
+    if actor.is_patient and inside_cutoff:
+        raise Conflict("It is too late to cancel this appointment; please call the clinic.",
+                       code="too_late_to_change")
+    cause = _cause(actor)
+    late = inside_cutoff and cause == "staff"  # the front desk cancelling late on a patient's behalf
+    appointment.status, appointment.cancelled_at = "cancelled", now
+    appointment.cancelled_by, appointment.cancellation_reason = _user_id(actor), reason
+    appointment.late_cancellation = late
+    _record(session, appointment, actor, "cancelled", now, old_starts_at=appointment.starts_at,
+            details={"cause": cause, "reason": reason, "late": late})
+    emit(session, "appointment.cancelled", appointment_id=appointment.id, cause=cause)
+    session.flush()
+    return appointment
+
+
+def record_attendance(session: Session, *, actor: Actor, appointment_id: int, status: str,
+                      now: datetime | None = None) -> Appointment:
+    """Mark a started appointment `completed` or `no_show` (its doctor or staff)."""
+    if status not in ("completed", "no_show"):
+        raise Invalid(fields={"status": "must be completed or no_show"})
+    now = now or utcnow()
+    appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
+    if actor.is_patient:
+        raise NotFound("No such appointment.")
+    _must_be_booked(appointment)
+    if appointment.starts_at > now:
+        raise Conflict("The appointment has not started yet.", code="not_started")
+    appointment.status = status
+    _record(session, appointment, actor, "attendance", now, details={"status": status})
+    emit(session, "appointment.attendance", appointment_id=appointment.id, status=status)
+    session.flush()
+    return appointment
+
+
+def late_cancellations(session: Session, *, patient_id: int) -> int:
+    """How many of a patient's appointments were cancelled late (inside the cutoff)."""
+    return session.scalar(select(func.count()).where(Appointment.patient_id == patient_id,
+                                                     Appointment.late_cancellation.is_(True))) or 0
+
+
+def view(session: Session, *, actor: Actor, appointment_id: int) -> AppointmentView:
+    """The appointment with its display fields, if the actor may see it."""
+    return view_of(session, lambda stmt: _visible(stmt, actor), appointment_id)
+
+
+def listing(session: Session, *, actor: Actor, **filters) -> list[AppointmentView]:
+    """Appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in start order."""
+    return views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
+
+
+def history(session: Session, *, actor: Actor, appointment_id: int) -> list[dict]:
+    """The change history of an appointment: staff and the appointment's doctor."""
+    if actor.is_patient:
+        raise NotFound("No such appointment.")
+    appointment = get_visible(session, actor=actor, appointment_id=appointment_id)
+    timezone_name = session.scalar(select(Clinic.timezone).where(Clinic.id == appointment.clinic_id))
+    return views.history(session, appointment_id, timezone_name)
+
+
+def _iso_utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()

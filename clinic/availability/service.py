@@ -1,0 +1,115 @@
+"""Free slots of a doctor for a service, in one query whatever the range (see engine.py for the rule)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from clinic.availability import engine
+from clinic.errors import Invalid, NotFound
+from clinic.identity.actor import Actor
+from clinic.settings import Settings
+
+# Doctor, clinic zone, service, working hours and every busy interval in the (padded) range: one round trip.
+_SLOTS_SQL = text("""
+SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
+                                         WHERE ds.doctor_id = d.id AND ds.service_id = s.id) AS available,
+       c.timezone, s.duration_minutes, s.buffer_minutes,
+       ARRAY(SELECT ARRAY[w.weekday, extract(epoch FROM w.start_time)::int, extract(epoch FROM w.end_time)::int]
+             FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
+       (SELECT string_agg(extract(epoch FROM a.starts_at)::bigint || ',' || extract(epoch FROM a.blocked_until)::bigint, ',')
+          FROM appointments a
+         WHERE a.doctor_id = d.id AND a.status <> 'cancelled'
+           AND a.starts_at < :hi AND a.blocked_until > :lo) AS busy,
+       (SELECT string_agg(extract(epoch FROM t.starts_at)::bigint || ',' || extract(epoch FROM t.ends_at)::bigint, ',')
+          FROM time_off t WHERE t.doctor_id = d.id AND t.starts_at < :hi AND t.ends_at > :lo) AS off,
+       (SELECT string_agg(extract(epoch FROM p.starts_at)::bigint || ',' || extract(epoch FROM p.ends_at)::bigint, ',')
+          FROM appointments p
+         WHERE p.patient_id = :patient_id AND p.status <> 'cancelled'
+           AND p.starts_at < :hi AND p.ends_at > :lo) AS mine
+FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = :service_id
+WHERE d.id = :doctor_id
+""")
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Earliest and latest bookable start, in epoch seconds, as of `now`."""
+    earliest: int
+    latest: int
+
+    @classmethod
+    def at(cls, now: datetime, settings: Settings) -> "Window":
+        ts = int(now.timestamp())
+        return cls(earliest=ts + settings.min_notice_minutes * 60, latest=ts + settings.horizon_days * 86400)
+
+
+def hours_by_weekday(rows) -> dict[int, list[tuple[int, int]]]:
+    out: dict[int, list[tuple[int, int]]] = {}
+    for weekday, start, end in rows or ():
+        out.setdefault(weekday, []).append((start, end))
+    return out
+
+
+def check_range(first: date, last: date, settings: Settings) -> None:
+    if last < first:
+        raise Invalid("`to` is before `from`.", fields={"to": "must not be before from"})
+    if (last - first).days + 1 > settings.max_slots_range_days:
+        raise Invalid(f"At most {settings.max_slots_range_days} days per request.",
+                      fields={"to": f"at most {settings.max_slots_range_days} days after from"})
+
+
+def _pairs(csv: str | None) -> list[tuple[int, int]]:
+    if not csv:
+        return []
+    values = [int(v) for v in csv.split(",")]
+    return list(zip(values[0::2], values[1::2]))
+
+
+def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
+               now: datetime, settings: Settings) -> bytes:
+    """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`."""
+    check_range(first, last, settings)
+    # Pad by a day on each side: the clinic's zone is only known after the query, and no offset exceeds 14 h.
+    lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=1)
+    hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
+    row = session.execute(_SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id,
+                                       "lo": lo, "hi": hi,
+                                       "patient_id": actor.user_id if actor.is_patient else None}).first()
+    if row is None:
+        raise NotFound("No such doctor or service.")
+    available, tz_name, duration_min, buffer_min, hours, busy, off, mine = row
+    tz = zone(tz_name)
+    head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
+    if not available:
+        return (head + "]}").encode()
+    duration, buffer = duration_min * 60, buffer_min * 60
+    blocked = engine.merge(engine.forbidden(_pairs(busy), duration + buffer)
+                           + engine.forbidden(_pairs(off), duration) + engine.forbidden(_pairs(mine), duration))
+    window = Window.at(now, settings)
+    weekly = hours_by_weekday(hours)
+    formatter = engine.Formatter(tz)
+    parts: list[str] = []
+    add = parts.append
+    for day in engine.dates(first, last):
+        hours_today = weekly.get(day.weekday())
+        if not hours_today:
+            continue
+        intervals = engine.local_day_bounds(tz, day, hours_today)
+        starts = engine.free_starts(intervals, duration, window.earliest, window.latest, blocked)
+        if not starts:
+            continue
+        fmt = formatter.day(intervals)
+        for t in starts:
+            add('{"starts_at":"%s","ends_at":"%s"}' % (fmt(t), fmt(t + duration)))
+    return (head + ",".join(parts) + "]}").encode()

@@ -1,0 +1,73 @@
+"""When a doctor works: weekly hours (wall clock, clinic zone) and time off (absolute intervals)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from clinic.appointments.service import active_overlapping
+from clinic.errors import Invalid, NotFound
+from clinic.identity.actor import SYSTEM, Actor
+from clinic.outbox.service import emit
+from clinic.scheduling.models import Doctor, TimeOff, WorkingHours
+
+
+@dataclass(frozen=True)
+class Interval:
+    weekday: int
+    start: time
+    end: time
+
+
+def list_working_hours(session: Session, *, doctor_id: int) -> list[WorkingHours]:
+    return list(session.scalars(select(WorkingHours).where(WorkingHours.doctor_id == doctor_id)
+                                .order_by(WorkingHours.weekday, WorkingHours.start_time)))
+
+
+def replace_working_hours(session: Session, *, doctor: Doctor, intervals: list[Interval]) -> list[WorkingHours]:
+    """Replace the doctor's weekly hours; intervals of one weekday must not overlap. Existing bookings stay."""
+    ordered = sorted(intervals, key=lambda i: (i.weekday, i.start))
+    for index, item in enumerate(ordered):
+        if not 0 <= item.weekday <= 6:
+            raise Invalid(fields={f"{index}.weekday": "must be 0 (Monday) to 6 (Sunday)"})
+        if item.start >= item.end:
+            raise Invalid("Each interval must end after it starts.", fields={f"{index}.end": "must be after start"})
+        if index and ordered[index - 1].weekday == item.weekday and ordered[index - 1].end > item.start:
+            raise Invalid("Intervals of the same day overlap.", fields={f"{index}.start": "overlaps another interval"})
+    session.execute(delete(WorkingHours).where(WorkingHours.doctor_id == doctor.id))
+    rows = [WorkingHours(doctor_id=doctor.id, weekday=i.weekday, start_time=i.start, end_time=i.end) for i in ordered]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def list_time_off(session: Session, *, doctor_id: int, since: datetime | None = None) -> list[TimeOff]:
+    stmt = select(TimeOff).where(TimeOff.doctor_id == doctor_id).order_by(TimeOff.starts_at)
+    if since is not None:
+        stmt = stmt.where(TimeOff.ends_at > since)
+    return list(session.scalars(stmt))
+
+
+def add_time_off(session: Session, *, actor: Actor, doctor: Doctor, starts_at: datetime, ends_at: datetime,
+                 reason: str | None = None) -> tuple[TimeOff, list[int]]:
+    """Record time off; booked appointments inside it are cancelled in the background (outbox)."""
+    if starts_at >= ends_at:
+        raise Invalid("Time off must end after it starts.", fields={"ends_at": "must be after starts_at"})
+    time_off = TimeOff(doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at, reason=reason,
+                       created_by=None if actor.role == SYSTEM.role else actor.user_id)
+    session.add(time_off)
+    session.flush()
+    affected = active_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
+    emit(session, "time_off.created", time_off_id=time_off.id, doctor_id=doctor.id, appointment_ids=affected)
+    return time_off, affected
+
+
+def remove_time_off(session: Session, *, doctor: Doctor, time_off_id: int) -> None:
+    """Delete a time-off period (appointments already cancelled by it stay cancelled)."""
+    time_off = session.get(TimeOff, time_off_id)
+    if time_off is None or time_off.doctor_id != doctor.id:
+        raise NotFound("No such time off.")
+    session.delete(time_off)
+    session.flush()

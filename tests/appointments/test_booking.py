@@ -1,0 +1,150 @@
+"""Booking through the API: the happy path and every 409/422 it can answer."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from clinic.appointments.models import AppointmentHistory
+from clinic.outbox.models import OutboxMessage
+from clinic.scheduling.models import TimeOff
+from tests.scheduling.factories import add_appointment, future_day, make_doctor
+
+
+def _book(api, token, setup, starts_at, **extra):
+    body = {"doctor_id": setup.doctor.id, "service_id": extra.pop("service_id", setup.service_id),
+            "starts_at": starts_at if isinstance(starts_at, str) else starts_at.isoformat(), **extra}
+    return api.post("/api/appointments", token, json=body)
+
+
+def test_patient_books_a_free_slot(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    patient = make_user("patient", full_name="Ana Paciente")
+    day = future_day()
+    start = setup.at(day, 9, 30).astimezone(timezone.utc)  # the client may send UTC
+    r = _book(api, token_for(patient), setup, start, reason="Dolor de pecho")
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["starts_at"] == setup.at(day, 9, 30).isoformat()  # answered in the clinic's offset
+    assert body["ends_at"] == setup.at(day, 10).isoformat()
+    assert body["status"] == "booked" and body["patient_id"] == patient.id and body["sequence"] == 0
+    assert body["patient_name"] == "Ana Paciente" and body["service_name"] == "Consulta"
+    assert body["doctor_name"] == "Dra. Test" and body["timezone"] == "Europe/Madrid"
+    assert body["reason"] == "Dolor de pecho" and body["clinic_id"] == setup.clinic_id
+    history = db.scalars(select(AppointmentHistory).where(AppointmentHistory.appointment_id == body["id"])).all()
+    assert [(h.action, h.actor_id) for h in history] == [("booked", patient.id)]
+    events = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "appointment.booked")).all()
+    assert {"appointment_id": body["id"]} in [e.payload for e in events]
+    slots = api.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&from={day}&to={day}",
+                    token_for(patient)).get_json()["slots"]
+    assert setup.at(day, 9, 30).isoformat() not in [s["starts_at"] for s in slots]
+
+
+def test_taken_slot_and_overlapping_misaligned_service_are_409(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    day = future_day()
+    assert _book(api, token_for(make_user()), setup, setup.at(day, 10)).status_code == 201
+    r = _book(api, token_for(make_user()), setup, setup.at(day, 10))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "slot_taken"
+    # The 45-minute service's grid (09:00, 09:45, ...) is misaligned with the 30-minute one: 09:45-10:30 overlaps.
+    r = _book(api, token_for(make_user()), setup, setup.at(day, 9, 45), service_id=setup.long_service_id)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "slot_taken"
+    # ...while 09:00 + 45 min + 15 min of buffer ends exactly at 10:00: half-open intervals touch, no overlap.
+    r = _book(api, token_for(make_user()), setup, setup.at(day, 9), service_id=setup.long_service_id)
+    assert r.status_code == 201
+
+
+def test_buffer_blocks_the_following_slot(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    day = future_day()
+    assert _book(api, token_for(make_user()), setup, setup.at(day, 15),
+                 service_id=setup.long_service_id).status_code == 201  # busy 15:00-16:00 with the buffer
+    r = _book(api, token_for(make_user()), setup, setup.at(day, 15, 30))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "slot_taken"
+    assert _book(api, token_for(make_user()), setup, setup.at(day, 16)).status_code == 201
+
+
+def test_patient_cannot_hold_two_overlapping_appointments(api, db, make_user, token_for):
+    first, second = make_doctor(db), make_doctor(db)
+    token = token_for(make_user())
+    day = future_day()
+    assert _book(api, token, first, first.at(day, 11)).status_code == 201
+    r = _book(api, token, second, second.at(day, 11))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "patient_busy"
+
+
+def test_outside_working_hours_and_off_grid_are_409(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    token = token_for(make_user())
+    day = future_day()
+    for start in (setup.at(day, 8, 30), setup.at(day, 13), setup.at(day, 18, 45), setup.at(day, 9, 10)):
+        r = _book(api, token, setup, start)
+        assert r.status_code == 409 and r.get_json()["error"]["code"] == "outside_working_hours", start
+
+
+def test_too_soon_and_too_far(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    token = token_for(make_user())
+    now = datetime.now(timezone.utc)
+    r = _book(api, token, setup, now + timedelta(minutes=30))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_soon"
+    r = _book(api, token, setup, now - timedelta(days=2))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_soon"
+    r = _book(api, token, setup, setup.at(future_day(400), 9))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_far"
+
+
+def test_doctor_unavailable(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    token = token_for(make_user())
+    day = future_day()
+    db.add(TimeOff(doctor_id=setup.doctor.id, starts_at=setup.at(day, 9), ends_at=setup.at(day, 11)))
+    db.flush()
+    r = _book(api, token, setup, setup.at(day, 10, 30))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "doctor_unavailable"
+    other = make_doctor(db)
+    r = _book(api, token, setup, setup.at(day, 12), service_id=other.service_id)  # a service he does not offer
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "doctor_unavailable"
+    setup.doctor.active = False
+    db.flush()
+    r = _book(api, token, setup, setup.at(day, 12))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "doctor_unavailable"
+
+
+def test_malformed_input_is_422(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    token = token_for(make_user())
+    day = future_day()
+    naive = setup.at(day, 9).replace(tzinfo=None).isoformat()
+    for bad in ({"starts_at": naive}, {"starts_at": "next tuesday"}, {"starts_at": f"{day}T25:00:00+01:00"},
+                {"starts_at": setup.at(day, 9).isoformat(), "colour": "red"},
+                {"starts_at": setup.at(day, 9).isoformat(), "doctor_id": "x"}):
+        body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id, **bad}
+        r = api.post("/api/appointments", token, json=body)
+        assert r.status_code == 422, bad
+        assert r.get_json()["error"]["code"] == "validation_error"
+
+
+def test_patients_book_only_for_themselves_and_staff_must_name_a_patient(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    day = future_day()
+    other = make_user("patient")
+    r = _book(api, token_for(make_user()), setup, setup.at(day, 9), patient_id=other.id)
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    staff = token_for(make_user("receptionist"))
+    r = _book(api, staff, setup, setup.at(day, 9))
+    assert r.status_code == 422 and "patient_id" in r.get_json()["error"]["fields"]
+    r = _book(api, staff, setup, setup.at(day, 9), patient_id=make_user("doctor").id)
+    assert r.status_code == 404
+    r = _book(api, staff, setup, setup.at(day, 9), patient_id=other.id)
+    assert r.status_code == 201 and r.get_json()["patient_id"] == other.id
+    assert _book(api, token_for(make_user("doctor")), setup, setup.at(day, 10)).status_code == 403
+
+
+def test_unknown_doctor_or_service_is_404(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    token = token_for(make_user())
+    day = future_day()
+    assert api.post("/api/appointments", token, json={"doctor_id": 10**9, "service_id": setup.service_id,
+                                                      "starts_at": setup.at(day, 9).isoformat()}).status_code == 404
+    assert _book(api, token, setup, setup.at(day, 9), service_id=10**9).status_code == 404

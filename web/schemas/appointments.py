@@ -1,0 +1,87 @@
+"""Request/response schemas for appointments."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, RootModel, field_validator
+
+from web.schemas.common import Out, Strict
+from web.schemas.scheduling import ISO_DATE, parse_date
+
+Status = Literal["booked", "cancelled", "completed", "no_show"]
+
+
+class BookIn(Strict):
+    doctor_id: int
+    service_id: int
+    starts_at: AwareDatetime = Field(description="ISO 8601 with an explicit offset; one of the doctor's slots")
+    patient_id: int | None = Field(default=None, description="required for staff; patients book for themselves")
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class RescheduleIn(Strict):
+    starts_at: AwareDatetime
+
+
+class CancelIn(Strict):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class AttendanceIn(Strict):
+    status: Literal["completed", "no_show"]
+
+
+class AppointmentOut(Out):
+    id: int
+    doctor_id: int
+    patient_id: int
+    service_id: int
+    clinic_id: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    status: Status
+    reason: str | None = None
+    sequence: int
+    timezone: str
+    doctor_name: str
+    patient_name: str
+    service_name: str
+    late_cancellation: bool = False
+    cancelled_at: AwareDatetime | None = None
+    cancellation_reason: str | None = None
+
+
+class AppointmentList(RootModel[list[AppointmentOut]]):
+    pass
+
+
+class AppointmentQuery(Strict):
+    from_: str | None = Field(default=None, alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic zone")
+    to: str | None = Field(default=None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive")
+    doctor_id: int | None = None
+    patient_id: int | None = None
+    status: Status | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=100000)
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        parse_date(value)
+        return value
+
+
+class HistoryEntry(Out):
+    id: int
+    action: str
+    at: AwareDatetime
+    actor_id: int | None = None
+    actor_name: str | None = None
+    actor_role: str
+    old_starts_at: AwareDatetime | None = None
+    new_starts_at: AwareDatetime | None = None
+    details: dict = {}
+
+
+class HistoryList(RootModel[list[HistoryEntry]]):
+    pass

@@ -1,0 +1,182 @@
+"""Request/response schemas for clinics, services, doctors, hours, time off and slots."""
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from pydantic import AwareDatetime, EmailStr, Field, RootModel, field_validator
+
+from web.schemas.common import Out, Strict
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise ValueError("must be a date YYYY-MM-DD") from err
+
+
+class ClinicIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
+    address: str | None = Field(default=None, max_length=1000)
+
+
+class ClinicPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    address: str | None = Field(default=None, max_length=1000)
+
+
+class ClinicOut(Out):
+    id: int
+    name: str
+    timezone: str
+    address: str | None = None
+
+
+class ClinicList(RootModel[list[ClinicOut]]):
+    pass
+
+
+class ServiceIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    duration_minutes: int = Field(ge=5, le=480)
+    buffer_minutes: int = Field(default=0, ge=0, le=240)
+
+
+class ServicePatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    duration_minutes: int | None = Field(default=None, ge=5, le=480)
+    buffer_minutes: int | None = Field(default=None, ge=0, le=240)
+    active: bool | None = None
+
+
+class ServiceOut(Out):
+    id: int
+    name: str
+    duration_minutes: int
+    buffer_minutes: int
+    active: bool = True
+
+
+class ServiceList(RootModel[list[ServiceOut]]):
+    pass
+
+
+class DoctorIn(Strict):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, max_length=200)
+    specialty: str = Field(min_length=1, max_length=120)
+    clinic_id: int
+    service_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class DoctorPatch(Strict):
+    specialty: str | None = Field(default=None, min_length=1, max_length=120)
+    clinic_id: int | None = None
+    service_ids: list[int] | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+
+class DoctorOut(Out):
+    id: int
+    user_id: int
+    full_name: str
+    specialty: str
+    clinic_id: int
+    service_ids: list[int]
+    clinic_name: str
+    clinic_timezone: str
+    active: bool
+
+
+class DoctorList(RootModel[list[DoctorOut]]):
+    pass
+
+
+class DoctorQuery(Strict):
+    specialty: str | None = Field(default=None, max_length=120)
+    clinic_id: int | None = None
+    service_id: int | None = None
+
+
+class WorkingHoursItem(Strict):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start: str = Field(description='"HH:MM", local to the clinic')
+    end: str = Field(description='"HH:MM", local to the clinic')
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not HHMM.match(value):
+            raise ValueError('must be "HH:MM"')
+        return value
+
+    def times(self) -> tuple[time, time]:
+        return time.fromisoformat(self.start), time.fromisoformat(self.end)
+
+
+class WorkingHoursIn(RootModel[list[WorkingHoursItem]]):
+    root: list[WorkingHoursItem] = Field(max_length=100)
+
+
+class WorkingHoursOut(Out):
+    weekday: int
+    start: str
+    end: str
+
+
+class WorkingHoursList(RootModel[list[WorkingHoursOut]]):
+    pass
+
+
+class TimeOffIn(Strict):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class TimeOffOut(Out):
+    id: int
+    doctor_id: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str | None = None
+
+
+class TimeOffCreated(TimeOffOut):
+    affected_appointments: int = Field(description="how many booked appointments will be cancelled")
+    affected_appointment_ids: list[int]
+
+
+class TimeOffList(RootModel[list[TimeOffOut]]):
+    pass
+
+
+class SlotsQuery(Strict):
+    service_id: int
+    from_: str = Field(alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic time zone")
+    to: str = Field(pattern=ISO_DATE, description="YYYY-MM-DD, inclusive, at most 62 days after from")
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        parse_date(value)
+        return value
+
+
+class Slot(Out):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class SlotsOut(Out):
+    timezone: str
+    slots: list[Slot]
