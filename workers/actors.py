@@ -1,2 +1,3 @@
 """Actors (the async engine issue fills this in)."""
+from workers import cascade_actors, email_actors  # noqa: F401,E402
 from workers import export_actors  # noqa: F401,E402  (export.requested -> export_patient_data)

@@ -11,13 +11,16 @@ APPOINTMENT_TOPICS = ("appointment.booked", "appointment.rescheduled", "appointm
                       "appointment.attendance")
 
 SUBSCRIPTIONS: dict[str, list[str]] = {
-    "appointment.booked": ["appointment_email"],
-    "appointment.rescheduled": ["appointment_email"],
-    "appointment.cancelled": ["appointment_email", "offer_waitlist"],
-    "appointment.attendance": [],
+    "appointment.booked": ["appointment_email", "rebuild_calendar_feeds"],
+    "appointment.rescheduled": ["appointment_email", "rebuild_calendar_feeds"],
+    "appointment.cancelled": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
+    "appointment.attendance": ["rebuild_calendar_feeds"],
     "time_off.created": ["cancel_cascade"],
     "doctor.deactivated": ["cancel_cascade"],
+    "deliveries.due": ["send_deliveries"],
+    "waitlist.hold_expired": ["offer_waitlist"],
     "export.requested": ["export_patient_data"],
+    "calendar.feed_created": ["rebuild_calendar_feeds"],
 }
 
 

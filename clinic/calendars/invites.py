@@ -47,15 +47,25 @@ def invite_for(session: Session, *, appointment_id: int, method: str, now: datet
     A REQUEST asked for an appointment that is already cancelled yields the CANCEL: re-sending the
     event as requested would resurrect it in the patient's calendar.
     """
-    method = _checked(method)
+    return _document(session, appointment_id, _checked(method), now, sender)
+
+
+def download_for(session: Session, *, appointment_id: int, now: datetime | None = None,
+                 sender: str | None = None) -> bytes:
+    """The appointment as a plain METHOD:PUBLISH calendar, for "add to my calendar" downloads."""
+    return _document(session, appointment_id, "PUBLISH", now, sender)
+
+
+def _document(session: Session, appointment_id: int, method: str, now: datetime | None,
+              sender: str | None) -> bytes:
     row = session.execute(_QUERY.where(Appointment.id == appointment_id)).one_or_none()
     if row is None:
         raise NotFound("No such appointment.", code="appointment_not_found")
     appt, clinic_name, clinic_address, zone, patient_email, patient_name, locale, doctor_name = row
-    if appt.status == "cancelled":
+    if appt.status == "cancelled" and method == "REQUEST":
         method = "CANCEL"
     words = ics.texts(locale)
-    cancelled = method == "CANCEL"
+    cancelled = appt.status == "cancelled" or method == "CANCEL"
     description = words["with_doctor"].format(doctor=doctor_name) + "\n" + (
         words["cancelled"] if cancelled else words["manage"])
     sender = sender or ics.email_from()
@@ -68,8 +78,9 @@ def invite_for(session: Session, *, appointment_id: int, method: str, now: datet
         description=description, where=ics.location(clinic_name, clinic_address),
         status="CANCELLED" if cancelled else "CONFIRMED", created=appt.created_at, modified=appt.updated_at)
     event.add("organizer", ics.address(organizer_email, clinic_name))
-    event.add("attendee", ics.address(patient_email, patient_name, cutype="INDIVIDUAL", role="REQ-PARTICIPANT",
-                                      partstat="NEEDS-ACTION", rsvp="FALSE"))
+    if method != "PUBLISH":  # RFC 5546 forbids ATTENDEE in a PUBLISH
+        event.add("attendee", ics.address(patient_email, patient_name, cutype="INDIVIDUAL",
+                                          role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"))
     if not cancelled:
         event.add_component(ics.alarm(words["alarm"].format(clinic=clinic_name)))
 
