@@ -1,0 +1,94 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { Loading } from "../components/ui.jsx";
+import { I18nProvider } from "../lib/i18n.jsx";
+import { SessionProvider, useSession } from "../lib/session.jsx";
+import { Layout } from "./Layout.jsx";
+
+// Sign-in is on the first page; every other screen (and the calendar library) loads on demand.
+import { LoginPage, RegisterPage } from "../features/auth/index.js";
+
+const BookingPage = lazy(() => import("../features/booking/components/BookingPage.jsx"));
+const MyAppointmentsPage = lazy(() => import("../features/my-appointments/components/MyAppointmentsPage.jsx"));
+const WaitlistPage = lazy(() => import("../features/waitlist/components/WaitlistPage.jsx"));
+const MyRecordPage = lazy(() => import("../features/records/components/MyRecordPage.jsx"));
+const PatientRecordPage = lazy(() => import("../features/records/components/PatientRecordPage.jsx"));
+const AccountPage = lazy(() => import("../features/account/components/AccountPage.jsx"));
+const AgendaPage = lazy(() => import("../features/agenda/components/AgendaPage.jsx"));
+const SchedulePage = lazy(() => import("../features/schedule/components/SchedulePage.jsx"));
+const DeskPage = lazy(() => import("../features/desk/components/DeskPage.jsx"));
+const AdminPage = lazy(() => import("../features/admin/components/AdminPage.jsx"));
+
+export const HOME = { patient: "/book", doctor: "/agenda", receptionist: "/desk", admin: "/admin" };
+
+function makeClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { retry: (count, error) => count < 2 && (error?.status === 0 || error?.status >= 500), refetchOnWindowFocus: false },
+      mutations: { retry: false },
+    },
+  });
+}
+
+function Guard({ roles, children }) {
+  const { user, loading } = useSession();
+  if (loading) return <Loading />;
+  if (!user) return <Navigate to="/login" replace />;
+  if (roles && !roles.includes(user.role)) return <Navigate to={HOME[user.role] || "/"} replace />;
+  return children;
+}
+
+function Home() {
+  const { user, loading } = useSession();
+  if (loading) return <Loading />;
+  return <Navigate to={user ? HOME[user.role] || "/account" : "/login"} replace />;
+}
+
+function AnonymousOnly({ children }) {
+  const { user, loading } = useSession();
+  if (loading) return <Loading />;
+  if (user) return <Navigate to={HOME[user.role] || "/"} replace />;
+  return children;
+}
+
+const guarded = (roles, element) => <Guard roles={roles}>{element}</Guard>;
+
+export function AppRoutes() {
+  return (
+    <Layout>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<Home />} />
+          <Route path="/login" element={<AnonymousOnly><LoginPage /></AnonymousOnly>} />
+          <Route path="/register" element={<AnonymousOnly><RegisterPage /></AnonymousOnly>} />
+          <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
+          <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
+          <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />
+          <Route path="/record" element={guarded(["patient"], <MyRecordPage />)} />
+          <Route path="/patients/:patientId/record" element={guarded(["doctor", "admin"], <PatientRecordPage />)} />
+          <Route path="/account" element={guarded(null, <AccountPage />)} />
+          <Route path="/agenda" element={guarded(["doctor"], <AgendaPage />)} />
+          <Route path="/schedule" element={guarded(["doctor"], <SchedulePage />)} />
+          <Route path="/desk" element={guarded(["receptionist", "admin"], <DeskPage />)} />
+          <Route path="/admin" element={guarded(["admin"], <AdminPage />)} />
+          <Route path="*" element={<Home />} />
+        </Routes>
+      </Suspense>
+    </Layout>
+  );
+}
+
+export function App({ client = makeClient() }) {
+  return (
+    <QueryClientProvider client={client}>
+      <I18nProvider>
+        <SessionProvider>
+          <BrowserRouter>
+            <AppRoutes />
+          </BrowserRouter>
+        </SessionProvider>
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,73 @@
+import { useMutation } from "@tanstack/react-query";
+import { NavLink, useNavigate } from "react-router";
+import { api } from "../lib/api.js";
+import { useI18n } from "../lib/i18n.jsx";
+import { useSession } from "../lib/session.jsx";
+
+const LINKS = {
+  patient: [["/book", "nav.book"], ["/appointments", "nav.appointments"], ["/waitlist", "nav.waitlist"], ["/record", "nav.record"], ["/account", "nav.account"]],
+  doctor: [["/agenda", "nav.agenda"], ["/schedule", "nav.schedule"], ["/account", "nav.account"]],
+  receptionist: [["/desk", "nav.desk"], ["/account", "nav.account"]],
+  admin: [["/admin", "nav.admin"], ["/desk", "nav.desk"], ["/account", "nav.account"]],
+};
+
+function LanguageSwitch() {
+  const { t, locale, setLocale } = useI18n();
+  const { user } = useSession();
+  const save = useMutation({ mutationFn: (next) => api("/me", { method: "PATCH", body: { locale: next } }) });
+  const change = (next) => {
+    setLocale(next);
+    if (user) save.mutate(next);
+  };
+  return (
+    <div className="lang" role="group" aria-label={t("app.language")}>
+      {[["es", "Español"], ["en", "English"]].map(([code, name]) => (
+        <button key={code} type="button" lang={code} aria-pressed={locale === code}
+          className={locale === code ? "lang-on" : ""} onClick={() => change(code)}>{name}</button>
+      ))}
+    </div>
+  );
+}
+
+export function Layout({ children }) {
+  const { t } = useI18n();
+  const { user, signOut, notice, clearNotice } = useSession();
+  const navigate = useNavigate();
+  return (
+    <>
+      <a className="skip" href="#main">{t("app.skip")}</a>
+      <header className="topbar">
+        <span className="brand">{t("app.name")}</span>
+        {user && (
+          <nav aria-label="main">
+            <ul>
+              {(LINKS[user.role] || []).map(([to, key]) => (
+                <li key={to}><NavLink to={to}>{t(key)}</NavLink></li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <div className="topbar-end">
+          <LanguageSwitch />
+          {user && (
+            <>
+              <span className="who">{t("app.signedInAs", { name: user.full_name })} · {t(`roles.${user.role}`)}</span>
+              <button type="button" className="link-button" onClick={async () => { await signOut(); navigate("/login"); }}>
+                {t("app.signOut")}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {notice && (
+          <div className="alert alert-info" role="status">
+            <p>{t(notice)}</p>
+            <button type="button" className="link-button" onClick={clearNotice}>{t("app.close")}</button>
+          </div>
+        )}
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * Free slots of one doctor and service in a week/day calendar, each a labelled button.
+ * Keyboard: Tab moves through the slots, Enter or Space picks one.
+ */
+import { useCallback, useMemo, useState } from "react";
+import { useSlots } from "../../lib/queries/get-slots.js";
+import { useI18n } from "../../lib/i18n.jsx";
+import { longDateTime, wallNow } from "../../lib/tz.js";
+import { ErrorMessage, Loading } from "../ui.jsx";
+import { visibleDays } from "./setup.js";
+import { ZonedCalendar } from "./ZonedCalendar.jsx";
+
+export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPick, label }) {
+  const { t, locale } = useI18n();
+  const items = useMemo(() => slots.map((slot) => ({
+    ...slot,
+    id: slot.starts_at,
+    title: t("calendar.free"),
+    label: t("calendar.bookSlot", { when: longDateTime(slot.starts_at, zone, locale) }),
+  })), [slots, zone, t, locale]);
+  const EventContent = useCallback(({ event }) => (
+    <span className="slot-content">
+      <span className="sr-only">{event.data.label}</span>
+      <span aria-hidden="true">{event.title}</span>
+    </span>
+  ), []);
+  const first = items.length ? items.reduce((a, b) => (a.starts_at < b.starts_at ? a : b)) : null;
+  return (
+    <ZonedCalendar
+      zone={zone}
+      items={items}
+      date={date}
+      view={view}
+      onNavigate={onNavigate}
+      onView={onView}
+      label={label}
+      eventContent={EventContent}
+      eventPropGetter={() => ({ className: "slot-event" })}
+      onSelectEvent={(event) => onPick(event.data)}
+      onKeyPressEvent={(event, e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          onPick(event.data);
+        }
+      }}
+      tooltipAccessor={(event) => event.data.label}
+      scrollToTime={first ? new Date(1970, 0, 1, Math.max(0, Number(first.starts_at.slice(11, 13)) - 1)) : undefined}
+    />
+  );
+}
+
+/** Fetches the visible range's slots; the zone comes from the API's answer (the clinic's). */
+export function SlotPicker({ doctorId, serviceId, zone: knownZone, onPick, label }) {
+  const { t } = useI18n();
+  const [view, setView] = useState("week");
+  const [date, setDate] = useState(() => wallNow(knownZone || "Europe/Madrid"));
+  const range = visibleDays(date, view);
+  const slots = useSlots({ doctorId, serviceId, from: range.from, to: range.to });
+  const zone = slots.data?.timezone || knownZone || "Europe/Madrid";
+  if (slots.isPending) return <Loading />;
+  return (
+    <div className="slot-picker" aria-busy={slots.isFetching ? "true" : "false"}>
+      <ErrorMessage error={slots.error} />
+      {slots.data && slots.data.slots.length === 0 && <p className="empty">{t("book.noSlots")}</p>}
+      <SlotCalendar slots={slots.data?.slots || []} zone={zone} date={date} view={view}
+        onNavigate={setDate} onView={setView} onPick={(slot) => onPick(slot, zone)} label={label} />
+    </div>
+  );
+}

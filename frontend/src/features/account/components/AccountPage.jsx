@@ -1,0 +1,58 @@
+import { useState } from "react";
+import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useSession } from "../../../lib/session.jsx";
+import { useExport } from "../api/get-export.js";
+import { useRequestExport } from "../api/request-export.js";
+import { useUpdateMe } from "../api/update-me.js";
+import { CalendarLink } from "./CalendarLink.jsx";
+
+function Profile({ user }) {
+  const { t } = useI18n();
+  const update = useUpdateMe();
+  const [form, setForm] = useState({ full_name: user.full_name || "", phone: user.phone || "" });
+  return (
+    <form className="panel" onSubmit={(e) => { e.preventDefault(); update.mutate({ full_name: form.full_name, phone: form.phone || null }); }}>
+      <h2>{t("account.profile")}</h2>
+      <p className="muted">{user.email}</p>
+      <Field label={t("auth.fullName")} name="full_name" value={form.full_name} required
+        onChange={(e) => setForm({ ...form, full_name: e.target.value })} error={update.error} />
+      <Field label={t("auth.phone")} name="phone" type="tel" value={form.phone}
+        onChange={(e) => setForm({ ...form, phone: e.target.value })} error={update.error} />
+      <button type="submit" disabled={update.isPending}>{t("app.save")}</button>
+      <ErrorMessage error={update.error} />
+      <Notice>{update.isSuccess && t("app.saved")}</Notice>
+    </form>
+  );
+}
+
+function DataExport() {
+  const { t } = useI18n();
+  const request = useRequestExport();
+  const job = useExport(request.data?.id);
+  const state = job.data || request.data;
+  const download = state?.download_url || state?.url;
+  return (
+    <section className="panel" aria-labelledby="export-title">
+      <h2 id="export-title">{t("account.export")}</h2>
+      <p>{t("account.exportHelp")}</p>
+      <button type="button" onClick={() => request.mutate()} disabled={request.isPending}>{t("account.exportRequest")}</button>
+      <ErrorMessage error={request.error || job.error} />
+      {state && <p role="status">{t("account.exportStatus", { status: state.status })}</p>}
+      {download && <a className="button" href={download}>{t("account.exportDownload")}</a>}
+    </section>
+  );
+}
+
+export default function AccountPage() {
+  const { t } = useI18n();
+  const { user } = useSession();
+  return (
+    <div className="page">
+      <h1>{t("account.title")}</h1>
+      <Profile user={user} />
+      {(user.role === "patient" || user.role === "doctor") && <CalendarLink />}
+      {user.role === "patient" && <DataExport />}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { useState } from "react";
+import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useCreateClinic } from "../api/create-clinic.js";
+import { useUpdateClinic } from "../api/update-clinic.js";
+
+const ZONES = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["Europe/Madrid", "Atlantic/Canary"];
+const EMPTY = { name: "", timezone: "Europe/Madrid", address: "" };
+
+function ClinicForm({ initial, mutation, onDone, submitLabel }) {
+  const { t } = useI18n();
+  const [form, setForm] = useState(initial);
+  const set = (name) => (e) => setForm({ ...form, [name]: e.target.value });
+  return (
+    <form className="inline-form" onSubmit={(e) => { e.preventDefault(); mutation.mutate(form, { onSuccess: onDone }); }}>
+      <Field label={t("admin.name")} name="name" required value={form.name} onChange={set("name")} error={mutation.error} />
+      <Field as="select" label={t("admin.timezone")} name="timezone" value={form.timezone} onChange={set("timezone")} error={mutation.error}>
+        {ZONES.map((z) => <option key={z} value={z}>{z}</option>)}
+      </Field>
+      <Field label={t("admin.address")} name="address" value={form.address || ""} onChange={set("address")} error={mutation.error} />
+      <button type="submit" className="primary" disabled={mutation.isPending}>{submitLabel}</button>
+      <ErrorMessage error={mutation.error} />
+    </form>
+  );
+}
+
+export function ClinicsAdmin({ clinics }) {
+  const { t } = useI18n();
+  const create = useCreateClinic();
+  const update = useUpdateClinic();
+  const [editing, setEditing] = useState(null);
+  const [done, setDone] = useState("");
+  return (
+    <section aria-labelledby="clinics-title">
+      <h2 id="clinics-title">{t("admin.clinics")}</h2>
+      <Notice>{done}</Notice>
+      <table>
+        <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.timezone")}</th><th scope="col">{t("admin.address")}</th><th /></tr></thead>
+        <tbody>
+          {clinics.map((c) => (editing === c.id ? (
+            <tr key={c.id}><td colSpan={4}>
+              <ClinicForm initial={{ id: c.id, name: c.name, timezone: c.timezone, address: c.address || "" }} mutation={update}
+                submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone(t("app.saved")); }} />
+            </td></tr>
+          ) : (
+            <tr key={c.id}>
+              <td>{c.name}</td><td>{c.timezone}</td><td>{c.address}</td>
+              <td><button type="button" onClick={() => setEditing(c.id)} aria-label={`${t("admin.edit")} ${c.name}`}>{t("admin.edit")}</button></td>
+            </tr>
+          )))}
+        </tbody>
+      </table>
+      <h3>{t("admin.create")}</h3>
+      <ClinicForm key={done} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone(t("admin.created"))} />
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import { useState } from "react";
+import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useCreateService } from "../api/create-service.js";
+import { useUpdateService } from "../api/update-service.js";
+
+const EMPTY = { name: "", duration_minutes: 30, buffer_minutes: 0 };
+
+function ServiceForm({ initial, mutation, onDone, submitLabel }) {
+  const { t } = useI18n();
+  const [form, setForm] = useState(initial);
+  const submit = (e) => {
+    e.preventDefault();
+    mutation.mutate({ ...form, duration_minutes: Number(form.duration_minutes), buffer_minutes: Number(form.buffer_minutes) }, { onSuccess: onDone });
+  };
+  return (
+    <form className="inline-form" onSubmit={submit}>
+      <Field label={t("admin.name")} name="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={mutation.error} />
+      <Field label={t("admin.duration")} name="duration_minutes" type="number" min={5} step={5} value={form.duration_minutes}
+        onChange={(e) => setForm({ ...form, duration_minutes: e.target.value })} error={mutation.error} />
+      <Field label={t("admin.buffer")} name="buffer_minutes" type="number" min={0} step={5} value={form.buffer_minutes}
+        onChange={(e) => setForm({ ...form, buffer_minutes: e.target.value })} error={mutation.error} />
+      <button type="submit" className="primary" disabled={mutation.isPending}>{submitLabel}</button>
+      <ErrorMessage error={mutation.error} />
+    </form>
+  );
+}
+
+export function ServicesAdmin({ services }) {
+  const { t } = useI18n();
+  const create = useCreateService();
+  const update = useUpdateService();
+  const [editing, setEditing] = useState(null);
+  const [done, setDone] = useState("");
+  return (
+    <section aria-labelledby="services-title">
+      <h2 id="services-title">{t("admin.services")}</h2>
+      <Notice>{done}</Notice>
+      <table>
+        <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.duration")}</th><th scope="col">{t("admin.buffer")}</th><th /></tr></thead>
+        <tbody>
+          {services.map((s) => (editing === s.id ? (
+            <tr key={s.id}><td colSpan={4}>
+              <ServiceForm initial={{ id: s.id, name: s.name, duration_minutes: s.duration_minutes, buffer_minutes: s.buffer_minutes ?? 0 }}
+                mutation={update} submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone(t("app.saved")); }} />
+            </td></tr>
+          ) : (
+            <tr key={s.id}>
+              <td>{s.name}</td><td>{s.duration_minutes}</td><td>{s.buffer_minutes ?? 0}</td>
+              <td><button type="button" onClick={() => setEditing(s.id)} aria-label={`${t("admin.edit")} ${s.name}`}>{t("admin.edit")}</button></td>
+            </tr>
+          )))}
+        </tbody>
+      </table>
+      <h3>{t("admin.create")}</h3>
+      <ServiceForm key={done} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone(t("admin.created"))} />
+    </section>
+  );
+}

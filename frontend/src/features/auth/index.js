@@ -1,0 +1,2 @@
+export { LoginPage } from "./components/LoginPage.jsx";
+export { RegisterPage } from "./components/RegisterPage.jsx";

@@ -1,0 +1,81 @@
+import { useState } from "react";
+import { Link } from "react-router";
+import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
+import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
+import { useClinics } from "../../../lib/queries/get-clinics.js";
+import { useServices } from "../../../lib/queries/get-services.js";
+import { longDateTime } from "../../../lib/tz.js";
+import { ConfirmBooking } from "./ConfirmBooking.jsx";
+import { DoctorFinder } from "./DoctorFinder.jsx";
+import { JoinWaitlist } from "./JoinWaitlist.jsx";
+
+export default function BookingPage() {
+  const { t, locale } = useI18n();
+  const clinics = useClinics();
+  const services = useServices();
+  const create = useCreateAppointment();
+  const [filters, setFilters] = useState({ specialty: "", clinicId: "", serviceId: "" });
+  const [doctor, setDoctor] = useState(null);
+  const [serviceId, setServiceId] = useState("");
+  const [picked, setPicked] = useState(null);
+  const [confirmed, setConfirmed] = useState(null);
+
+  if (clinics.isPending || services.isPending) return <Loading />;
+  if (clinics.error || services.error) return <ErrorMessage error={clinics.error || services.error} />;
+  const offered = doctor ? services.data.filter((s) => (doctor.service_ids || []).includes(s.id)) : [];
+  const service = services.data.find((s) => String(s.id) === String(serviceId));
+  const clinic = doctor && clinics.data.find((c) => c.id === doctor.clinic_id);
+
+  const choose = (next) => {
+    setDoctor(next);
+    setPicked(null);
+    const ids = next.service_ids || [];
+    setServiceId(filters.serviceId && ids.includes(Number(filters.serviceId)) ? filters.serviceId : String(ids[0] ?? ""));
+  };
+  const confirm = (reason) => {
+    create.mutate(
+      { doctor_id: doctor.id, service_id: Number(serviceId), starts_at: picked.slot.starts_at, ...(reason ? { reason } : {}) },
+      {
+        onSuccess: (appointment) => {
+          setConfirmed({ when: longDateTime(appointment.starts_at, appointment.timezone || picked.zone, locale), doctor: doctor.full_name, service: service?.name });
+          setPicked(null);
+        },
+      },
+    );
+  };
+  return (
+    <div className="page">
+      <h1>{t("book.title")}</h1>
+      {confirmed && (
+        <div className="alert alert-success" role="alert">
+          <p>{t("book.confirmed", confirmed)}</p>
+          <Link to="/appointments">{t("book.seeMine")}</Link>
+        </div>
+      )}
+      <DoctorFinder clinics={clinics.data} services={services.data} filters={filters} onFilters={setFilters}
+        selectedId={doctor?.id} onSelect={choose} />
+      {doctor && (
+        <section aria-labelledby="slots-title" className="panel">
+          <h2 id="slots-title">{t("book.slotsFor", { doctor: doctor.full_name })}</h2>
+          <Field as="select" label={t("book.service")} name="service_id" value={serviceId}
+            onChange={(e) => { setServiceId(e.target.value); setPicked(null); }}>
+            {offered.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.duration_minutes} min)</option>)}
+          </Field>
+          <p>{t("book.chooseSlot")}</p>
+          {serviceId && (
+            <SlotPicker key={`${doctor.id}-${serviceId}`} doctorId={doctor.id} serviceId={serviceId}
+              zone={clinic?.timezone} label={t("book.chooseSlot")}
+              onPick={(slot, zone) => { create.reset(); setConfirmed(null); setPicked({ slot, zone }); }} />
+          )}
+          <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} />
+        </section>
+      )}
+      {picked && (
+        <ConfirmBooking doctor={doctor} service={service} slot={picked.slot} zone={picked.zone}
+          pending={create.isPending} error={create.error} onConfirm={confirm} onClose={() => setPicked(null)} />
+      )}
+    </div>
+  );
+}

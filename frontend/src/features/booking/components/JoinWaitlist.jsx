@@ -1,0 +1,31 @@
+import { addDays, format } from "date-fns";
+import { useState } from "react";
+import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useJoinWaitlist } from "../api/join-waitlist.js";
+
+export function JoinWaitlist({ doctorId, serviceId, clinicId }) {
+  const { t } = useI18n();
+  const join = useJoinWaitlist();
+  const today = format(new Date(), "yyyy-MM-dd");
+  const [range, setRange] = useState({ from: today, to: format(addDays(new Date(), 14), "yyyy-MM-dd") });
+  const submit = (e) => {
+    e.preventDefault();
+    join.mutate({ doctor_id: doctorId || undefined, service_id: serviceId, clinic_id: clinicId || undefined, ...range });
+  };
+  return (
+    <details className="panel">
+      <summary>{t("waitlist.join")}</summary>
+      <p>{t("waitlist.joinHelp")}</p>
+      <form onSubmit={submit} className="inline-form">
+        <Field label={t("waitlist.from")} name="from" type="date" min={today} value={range.from}
+          onChange={(e) => setRange({ ...range, from: e.target.value })} error={join.error} />
+        <Field label={t("waitlist.to")} name="to" type="date" min={range.from} value={range.to}
+          onChange={(e) => setRange({ ...range, to: e.target.value })} error={join.error} />
+        <button type="submit" disabled={join.isPending || !serviceId}>{t("waitlist.join")}</button>
+      </form>
+      <ErrorMessage error={join.error} />
+      {join.isSuccess && <Notice>{t("waitlist.joined")}</Notice>}
+    </details>
+  );
+}

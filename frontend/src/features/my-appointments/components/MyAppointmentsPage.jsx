@@ -1,0 +1,113 @@
+import { useMemo, useState } from "react";
+import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
+import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
+import { ErrorMessage, Loading, Modal, Notice } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useCancelAppointment, useRescheduleAppointment } from "../../../lib/queries/appointment-mutations.js";
+import { useAppointments } from "../../../lib/queries/get-appointments.js";
+import { longDateTime, wallNow } from "../../../lib/tz.js";
+import { AppointmentItem } from "./AppointmentItem.jsx";
+
+function RescheduleDialog({ appointment, onDone, onClose }) {
+  const { t, locale } = useI18n();
+  const reschedule = useRescheduleAppointment();
+  const [slot, setSlot] = useState(null);
+  const zone = appointment.timezone || "Europe/Madrid";
+  return (
+    <Modal title={t("appts.rescheduleTitle")} onClose={onClose}>
+      <p>{longDateTime(appointment.starts_at, zone, locale)} · {appointment.service_name}</p>
+      <ErrorMessage error={reschedule.error} />
+      {slot ? (
+        <div>
+          <p><strong>{longDateTime(slot.starts_at, zone, locale)}</strong></p>
+          <div className="actions">
+            <button type="button" onClick={() => setSlot(null)}>{t("app.cancel")}</button>
+            <button type="button" className="primary" disabled={reschedule.isPending}
+              onClick={() => reschedule.mutate({ id: appointment.id, starts_at: slot.starts_at },
+                { onSuccess: (a) => onDone(t("appts.rescheduled", { when: longDateTime(a.starts_at, zone, locale) })) })}>
+              {t("book.confirm")}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <>
+          <p>{t("appts.pickNew")}</p>
+          <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={zone}
+            onPick={(picked) => { reschedule.reset(); setSlot(picked); }} label={t("appts.pickNew")} />
+        </>
+      )}
+    </Modal>
+  );
+}
+
+function CancelDialog({ appointment, onDone, onClose }) {
+  const { t, locale } = useI18n();
+  const cancel = useCancelAppointment();
+  return (
+    <Modal title={t("appts.cancelTitle")} onClose={onClose}>
+      <p>{longDateTime(appointment.starts_at, appointment.timezone || "Europe/Madrid", locale)} · {appointment.service_name}</p>
+      <p className="muted">{t("appts.cutoff")}</p>
+      <ErrorMessage error={cancel.error} />
+      <div className="actions">
+        <button type="button" onClick={onClose}>{t("appts.keep")}</button>
+        <button type="button" className="danger" disabled={cancel.isPending}
+          onClick={() => cancel.mutate({ id: appointment.id }, { onSuccess: () => onDone(t("appts.cancelled")) })}>
+          {t("appts.cancelConfirm")}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export default function MyAppointmentsPage() {
+  const { t } = useI18n();
+  const appointments = useAppointments({});
+  const [mode, setMode] = useState("list");
+  const [dialog, setDialog] = useState(null);
+  const [done, setDone] = useState("");
+  const [view, setView] = useState("month");
+  const items = useMemo(() => [...(appointments.data || [])].sort((a, b) => a.starts_at.localeCompare(b.starts_at)), [appointments.data]);
+  const zone = items.find((a) => a.timezone)?.timezone || "Europe/Madrid";
+  const [date, setDate] = useState(() => wallNow(zone));
+  const now = new Date();
+  const upcoming = items.filter((a) => new Date(a.ends_at) >= now);
+  const past = items.filter((a) => new Date(a.ends_at) < now).reverse();
+  const finish = (message) => { setDialog(null); setDone(message); };
+  const open = (kind) => (appointment) => { setDone(""); setDialog({ kind, appointment }); };
+  return (
+    <div className="page">
+      <h1>{t("appts.title")}</h1>
+      <Notice>{done}</Notice>
+      <div className="tabs" role="group">
+        <button type="button" aria-pressed={mode === "list"} onClick={() => setMode("list")}>{t("appts.list")}</button>
+        <button type="button" aria-pressed={mode === "calendar"} onClick={() => setMode("calendar")}>{t("appts.calendar")}</button>
+      </div>
+      <ErrorMessage error={appointments.error} />
+      {appointments.isPending ? <Loading /> : mode === "list" ? (
+        <>
+          <h2>{t("appts.upcoming")}</h2>
+          {upcoming.length === 0 ? <p className="empty">{t("appts.empty")}</p> : (
+            <ul className="appointments">
+              {upcoming.map((a) => <AppointmentItem key={a.id} appointment={a} onReschedule={open("reschedule")} onCancel={open("cancel")} />)}
+            </ul>
+          )}
+          {past.length > 0 && (
+            <>
+              <h2>{t("appts.past")}</h2>
+              <ul className="appointments">
+                {past.map((a) => <AppointmentItem key={a.id} appointment={a} onReschedule={open("reschedule")} onCancel={open("cancel")} />)}
+              </ul>
+            </>
+          )}
+        </>
+      ) : (
+        <ZonedCalendar zone={zone} date={date} view={view} onNavigate={setDate} onView={setView}
+          views={["month", "week", "day", "agenda"]} label={t("appts.calendar")}
+          items={items.filter((a) => a.status !== "cancelled").map((a) => ({ ...a, title: `${a.service_name || ""} · ${a.doctor_name || ""}` }))}
+          onSelectEvent={(event) => event.data.status === "booked" && new Date(event.data.starts_at) > now && open("reschedule")(event.data)} />
+      )}
+      {dialog?.kind === "reschedule" && <RescheduleDialog appointment={dialog.appointment} onDone={finish} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "cancel" && <CancelDialog appointment={dialog.appointment} onDone={finish} onClose={() => setDialog(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { ErrorMessage, Loading } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useSession } from "../../../lib/session.jsx";
+import { useRecord } from "../api/get-record.js";
+import { useRecordAudit } from "../api/get-record-audit.js";
+import { formatAt, RecordEntries, RecordLists } from "./RecordView.jsx";
+
+export default function MyRecordPage() {
+  const { t, locale } = useI18n();
+  const { user } = useSession();
+  const record = useRecord(user.id);
+  const audit = useRecordAudit(user.id);
+  return (
+    <div className="page">
+      <h1>{t("record.mine")}</h1>
+      <ErrorMessage error={record.error} />
+      {record.isPending ? <Loading /> : record.data && (
+        <>
+          <RecordLists record={record.data} />
+          <RecordEntries entries={record.data.entries} />
+        </>
+      )}
+      <section aria-labelledby="audit-title">
+        <h2 id="audit-title">{t("record.audit")}</h2>
+        <ErrorMessage error={audit.error} />
+        {audit.isPending ? <Loading /> : (
+          <table>
+            <thead><tr><th scope="col">{t("record.auditAt")}</th><th scope="col">{t("record.auditActor")}</th><th scope="col">{t("record.auditAction")}</th></tr></thead>
+            <tbody>
+              {(audit.data || []).map((row, i) => (
+                <tr key={`${row.at}-${i}`}>
+                  <td>{formatAt(row.at, locale)}</td>
+                  <td>{row.actor_name || (row.actor_id === user.id ? user.full_name : `#${row.actor_id}`)}</td>
+                  <td>{row.action}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { useI18n } from "../../../lib/i18n.jsx";
+
+const LISTS = ["allergies", "conditions", "medications"];
+
+function formatAt(iso, locale) {
+  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "es-ES", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+export function RecordLists({ record }) {
+  const { t } = useI18n();
+  return (
+    <div className="record-lists">
+      {LISTS.map((name) => (
+        <section key={name} aria-labelledby={`list-${name}`}>
+          <h3 id={`list-${name}`}>{t(`record.${name}`)}</h3>
+          {(record[name] || []).length === 0 ? <p className="muted">—</p> : (
+            <ul>{record[name].map((item) => <li key={item}>{item}</li>)}</ul>
+          )}
+        </section>
+      ))}
+    </div>
+  );
+}
+
+export function RecordEntries({ entries }) {
+  const { t, locale } = useI18n();
+  const sorted = [...(entries || [])].sort((a, b) => b.created_at.localeCompare(a.created_at));
+  return (
+    <section aria-labelledby="entries-title">
+      <h2 id="entries-title">{t("record.entries")}</h2>
+      {sorted.length === 0 ? <p className="empty">{t("record.noEntries")}</p> : (
+        <ol className="entries">
+          {sorted.map((entry) => (
+            <li key={entry.id}>
+              <time dateTime={entry.created_at}>{formatAt(entry.created_at, locale)}</time>
+              <p>{entry.text}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+export { formatAt, LISTS };

@@ -1,0 +1,37 @@
+import { ErrorMessage, Loading, Notice } from "../../../components/ui.jsx";
+import { useI18n } from "../../../lib/i18n.jsx";
+import { useDoctors } from "../../../lib/queries/get-doctors.js";
+import { useServices } from "../../../lib/queries/get-services.js";
+import { useDeleteWaitlistEntry } from "../api/delete-waitlist-entry.js";
+import { useWaitlist } from "../api/get-waitlist.js";
+
+export default function WaitlistPage() {
+  const { t } = useI18n();
+  const entries = useWaitlist();
+  const services = useServices();
+  const doctors = useDoctors({});
+  const remove = useDeleteWaitlistEntry();
+  const name = (list, id) => (list.data || []).find((x) => x.id === id)?.[list === doctors ? "full_name" : "name"] || "";
+  return (
+    <div className="page">
+      <h1>{t("waitlist.title")}</h1>
+      <Notice>{remove.isSuccess && t("waitlist.removed")}</Notice>
+      <ErrorMessage error={entries.error || remove.error} />
+      <h2>{t("waitlist.mine")}</h2>
+      {entries.isPending ? <Loading /> : entries.data?.length === 0 ? <p className="empty">{t("waitlist.empty")}</p> : (
+        <ul className="appointments">
+          {(entries.data || []).map((entry) => (
+            <li key={entry.id} className="appointment">
+              <div>
+                <strong>{name(services, entry.service_id)}</strong>
+                {entry.doctor_id && <span> · {name(doctors, entry.doctor_id)}</span>}
+                <div>{t("waitlist.from")} {entry.from ?? entry.from_date} · {t("waitlist.to")} {entry.to ?? entry.to_date}</div>
+              </div>
+              <button type="button" onClick={() => remove.mutate(entry.id)} disabled={remove.isPending}>{t("waitlist.remove")}</button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

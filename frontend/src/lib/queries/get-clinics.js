@@ -1,0 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
+import { api, asList } from "../api.js";
+
+export const getClinics = async () => asList(await api("/clinics"));
+
+export function useClinics() {
+  return useQuery({ queryKey: ["clinics"], queryFn: getClinics, staleTime: 5 * 60 * 1000 });
+}

@@ -1,0 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
+import { api, asList } from "../api.js";
+
+export const getServices = async () => asList(await api("/services"));
+
+export function useServices() {
+  return useQuery({ queryKey: ["services"], queryFn: getServices, staleTime: 5 * 60 * 1000 });
+}

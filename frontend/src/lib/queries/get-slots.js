@@ -1,0 +1,17 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { api, qs } from "../api.js";
+
+/** Free slots: {timezone, slots: [{starts_at, ends_at}]}; from/to are clinic dates (YYYY-MM-DD). */
+export const getSlots = ({ doctorId, serviceId, from, to }) =>
+  api(`/doctors/${doctorId}/slots${qs({ service_id: serviceId, from, to })}`);
+
+export function useSlots(params) {
+  const ready = Boolean(params.doctorId && params.serviceId && params.from && params.to);
+  return useQuery({
+    queryKey: ["slots", params],
+    queryFn: () => getSlots(params),
+    enabled: ready,
+    placeholderData: keepPreviousData,
+    staleTime: 15 * 1000,
+  });
+}

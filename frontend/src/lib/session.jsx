@@ -1,0 +1,77 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { api, hasSessionCookies, setSessionLostHandler } from "./api.js";
+import { useI18n } from "./i18n.jsx";
+import { useIdle } from "./idle.js";
+
+export const IDLE_MINUTES = 30;
+const SessionContext = createContext(null);
+
+export const getMe = () => api("/me");
+
+export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
+  const queryClient = useQueryClient();
+  const { locale, setLocale } = useI18n();
+  const [notice, setNotice] = useState(null);
+  const [anonymous, setAnonymous] = useState(() => !hasSessionCookies());
+  const me = useQuery({
+    queryKey: ["me"],
+    queryFn: getMe,
+    enabled: !anonymous,
+    retry: false,
+    staleTime: 5 * 60 * 1000,
+  });
+  const user = anonymous ? null : me.data ?? null;
+
+  // A signed-in user's saved language wins over the anonymous preference.
+  useEffect(() => {
+    if (user?.locale && user.locale !== locale) setLocale(user.locale);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [user?.locale]);
+
+  const signedIn = useCallback((account) => {
+    queryClient.clear();
+    queryClient.setQueryData(["me"], account);
+    setAnonymous(false);
+    setNotice(null);
+  }, [queryClient]);
+
+  const forget = useCallback((reason) => {
+    setAnonymous(true);
+    queryClient.clear();
+    setNotice(reason || null);
+  }, [queryClient]);
+
+  const signOut = useCallback(async (reason) => {
+    try {
+      await api("/auth/logout", { method: "POST", body: {} });
+    } catch {
+      /* already signed out on the server: nothing else to do */
+    }
+    forget(reason);
+  }, [forget]);
+
+  useEffect(() => {
+    setSessionLostHandler(() => forget("errors.unauthorized"));
+    return () => setSessionLostHandler(() => {});
+  }, [forget]);
+
+  useIdle(Boolean(user), idleMinutes, () => signOut("app.idleOut"));
+
+  const value = useMemo(() => ({
+    user,
+    loading: !anonymous && me.isPending,
+    failed: !anonymous && me.isError,
+    notice,
+    clearNotice: () => setNotice(null),
+    signedIn,
+    signOut,
+  }), [user, anonymous, me.isPending, me.isError, notice, signedIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession() {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside SessionProvider");
+  return value;
+}
