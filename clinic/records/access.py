@@ -26,6 +26,7 @@ from clinic.errors import Conflict, Forbidden, NotFound
 from clinic.records import audit
 from clinic.records.audit import Attempt
 
+MAX_ID = 2**63 - 1  # BIGINT
 CONTENT_READS = frozenset({audit.READ, audit.VERSIONS})
 WRITES = frozenset({audit.UPDATE, audit.ADD_ENTRY})
 
@@ -119,6 +120,8 @@ def relation_of(session: Session, attempt: Attempt) -> Relation:
 def authorize(session: Session, attempt: Attempt) -> Grant:
     """Allow the attempt or audit the denial and raise. Allowed attempts are audited by the caller,
     once it knows what the action touched."""
+    if not 0 < attempt.patient_id <= MAX_ID:
+        raise NotFound("No such record.")  # not an id any row can have: nothing to audit against
     relation = relation_of(session, attempt)
     outcome = decide(role=attempt.actor.role, is_self=attempt.actor.user_id == attempt.patient_id,
                      relation=relation, action=attempt.action)

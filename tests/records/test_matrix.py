@@ -84,6 +84,13 @@ def test_unknown_and_non_patient_ids_are_404_and_audited(api, db, cast, token_fo
     assert api.get(f"/api/patients/{cast.doctor.id}/record/audit", admin).status_code == 404
 
 
+def test_ids_beyond_bigint_are_404_not_5xx(api, cast, token_for):
+    token = token_for(cast.doctor)
+    assert api.get(f"/api/patients/{2**64}/record", token).status_code == 404
+    r = api.post(f"/api/patients/{cast.patient.id}/record/entries", token, json={"text": "x", "corrects_id": 2**64})
+    assert r.status_code == 422
+
+
 def test_a_cancelled_appointment_alone_is_not_a_care_relationship(api, cast, make_doctor, make_appointment,
                                                                   token_for):
     user, profile = make_doctor()
