@@ -2,7 +2,9 @@
 from clinic.appointments.models import Appointment, AppointmentHistory  # noqa: F401
 from clinic.calendars.models import CalendarFeed  # noqa: F401
 from clinic.identity.models import RefreshToken, RevokedAccessToken, User  # noqa: F401
+from clinic.notifications.models import Delivery  # noqa: F401
 from clinic.outbox.models import OutboxMessage  # noqa: F401
 from clinic.records.models import (BreakGlassGrant, DataExport, MedicalRecord, RecordAudit,  # noqa: F401
                                    RecordEntry, RecordVersion)
 from clinic.scheduling.models import Clinic, Doctor, Service, TimeOff, WorkingHours  # noqa: F401
+from clinic.waitlist.models import SlotHold, WaitlistEntry  # noqa: F401

@@ -79,6 +79,7 @@ class Settings:
     noshow_grace_minutes: int = 30
     agenda_hour: int = 6
     waitlist_hold_minutes: int = 30
+    sweep_interval_seconds: int = 60
     resend_requests_per_second: float = 2.0
     # Medical records: how long a break-glass grant lasts
     break_glass_minutes: int = 60
@@ -124,6 +125,7 @@ class Settings:
             noshow_grace_minutes=_int(env, "NOSHOW_GRACE_MINUTES", 30),
             agenda_hour=_int(env, "AGENDA_HOUR", 6),
             waitlist_hold_minutes=_int(env, "WAITLIST_HOLD_MINUTES", 30),
+            sweep_interval_seconds=_int(env, "SCHEDULER_SWEEP_SECONDS", 60),
             resend_requests_per_second=_float(env, "RESEND_REQUESTS_PER_SECOND", 2.0),
             break_glass_minutes=_int(env, "BREAK_GLASS_MINUTES", 60),
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15),

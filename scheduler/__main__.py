@@ -1,30 +1,96 @@
-"""`python -m scheduler [--once] [--at ISO-8601]` (the async engine issue fills in the sweeps)."""
+"""`python -m scheduler [--once] [--at ISO-8601]`: runs the sweeps and relays the outbox to the workers.
+
+The loop relays the outbox every second, and at once when PostgreSQL NOTIFYs a new outbox row (a trigger
+on the table), so a confirmation leaves within milliseconds of the booking's commit; it runs the sweeps
+every SCHEDULER_SWEEP_SECONDS (60). If Redis is down the relay keeps retrying: rows stay in the outbox.
+"""
 from __future__ import annotations
 
 import argparse
+import logging
+import select
 import signal
 import sys
 import time
 from datetime import datetime, timezone
 
+import psycopg
+
+from clinic import logs
+from clinic.db import make_engine, make_session_factory
+from clinic.settings import Settings
+
+log = logging.getLogger("scheduler")
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__)
     parser.add_argument("--once", action="store_true", help="run every sweep once and exit")
-    parser.add_argument("--at", type=datetime.fromisoformat, default=None,
+    parser.add_argument("--at", type=_instant, default=None,
                         help="run as of this instant (ISO 8601 with offset); default now")
     return parser.parse_args(argv)
 
 
+def _instant(value: str) -> datetime:
+    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    at = args.at or datetime.now(timezone.utc)
+    settings = Settings.from_env()
+    logs.configure()
+    import workers  # noqa: F401  (configures the broker and declares every actor the relay sends to)
+    from scheduler import jobs
+    from workers.dispatch import missing_actors
+
+    if missing := missing_actors(workers.broker):
+        log.error("subscriptions name actors that are not declared: %s", ", ".join(missing))
+    factory = make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2))
     if args.once:
+        jobs.run_sweeps(factory, settings, at=args.at or datetime.now(timezone.utc))
+        relayed = jobs.relay(factory)
+        log.info("relayed %d outbox messages", relayed)
         return 0
-    stop = []
+    return loop(factory, settings, jobs)
+
+
+def _listen(url: str):
+    from clinic.db import normalize_url
+
+    dsn = normalize_url(url).replace("postgresql+psycopg://", "postgresql://")
+    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+    conn.execute("LISTEN outbox")
+    return conn
+
+
+def loop(factory, settings: Settings, jobs) -> int:
+    stop: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    sweep_every = settings.sweep_interval_seconds
+    next_sweep = 0.0
+    listener = None
     while not stop:
-        time.sleep(1)
+        now = time.monotonic()
+        try:
+            if now >= next_sweep:
+                next_sweep = now + sweep_every
+                jobs.run_sweeps(factory, settings, at=datetime.now(timezone.utc))
+            jobs.relay(factory)
+        except Exception:  # noqa: BLE001 — the loop must outlive a database or Redis outage; it retries in 1 s
+            log.exception("scheduler pass failed; retrying")
+        try:
+            listener = listener or _listen(settings.database_url)
+            ready, _, _ = select.select([listener.fileno()], [], [], 1.0)
+            if ready:
+                for _ in listener.notifies(timeout=0):
+                    pass
+        except Exception:  # noqa: BLE001 — without LISTEN the 1 s poll still relays everything
+            if listener is not None:
+                listener.close()
+            listener = None
+            time.sleep(1.0)
     return 0
 
 

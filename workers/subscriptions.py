@@ -11,10 +11,10 @@ APPOINTMENT_TOPICS = ("appointment.booked", "appointment.rescheduled", "appointm
                       "appointment.attendance")
 
 SUBSCRIPTIONS: dict[str, list[str]] = {
-    "appointment.booked": ["appointment_email", "rebuild_calendar_feeds"],
+    "appointment.booked": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
     "appointment.rescheduled": ["appointment_email", "rebuild_calendar_feeds"],
     "appointment.cancelled": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
-    "appointment.attendance": ["rebuild_calendar_feeds"],
+    "appointment.attendance": ["noshow_followup", "rebuild_calendar_feeds"],
     "time_off.created": ["cancel_cascade"],
     "doctor.deactivated": ["cancel_cascade"],
     "deliveries.due": ["send_deliveries"],

@@ -1,0 +1,141 @@
+"""What each email says, in Spanish (default) or English. No clinical details, ever (no reason, no notes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+DAYS = {"es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+        "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+MONTHS = {"es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                 "octubre", "noviembre", "diciembre"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December")}
+
+TEXTS = {
+    "es": {
+        "confirmation": ("Cita confirmada: {when}", "Tu cita está confirmada."),
+        "rescheduled": ("Cita cambiada: {when}", "Tu cita ha cambiado de hora. La nueva hora es la de abajo."),
+        "cancelled": ("Cita cancelada: {when}", "Tu cita ha sido cancelada."),
+        "reminder": ("Recordatorio de tu cita: {when}", "Te recordamos tu próxima cita."),
+        "noshow": ("Te echamos de menos en tu cita", "No pudimos atenderte en tu cita. Si quieres, pide otra."),
+        "waitlist_offer": ("Hay un hueco libre: {when}",
+                           "Se ha liberado una cita que buscabas. La guardamos para ti hasta las {until}."),
+        "agenda": ("Tu agenda del {day}", "Estas son tus citas de hoy:"),
+        "when": "Cuándo", "where": "Dónde", "doctor": "Profesional", "service": "Servicio",
+        "manage": "Gestiona tu cita", "rebook": "Pide una nueva cita", "book": "Reserva el hueco",
+        "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
+        "cause_doctor_deactivated": "El profesional ya no pasa consulta en este centro.",
+        "none": "No tienes citas hoy.",
+    },
+    "en": {
+        "confirmation": ("Appointment confirmed: {when}", "Your appointment is confirmed."),
+        "rescheduled": ("Appointment moved: {when}", "Your appointment has moved. The new time is below."),
+        "cancelled": ("Appointment cancelled: {when}", "Your appointment has been cancelled."),
+        "reminder": ("Reminder of your appointment: {when}", "This is a reminder of your upcoming appointment."),
+        "noshow": ("We missed you at your appointment", "We could not see you at your appointment. "
+                   "You can book another one."),
+        "waitlist_offer": ("A slot has freed up: {when}",
+                           "An appointment you were waiting for is free. We are holding it for you until {until}."),
+        "agenda": ("Your agenda for {day}", "These are today's appointments:"),
+        "when": "When", "where": "Where", "doctor": "Doctor", "service": "Service",
+        "manage": "Manage your appointment", "rebook": "Book a new appointment", "book": "Book this slot",
+        "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
+        "cause_doctor_deactivated": "The doctor no longer sees patients at this clinic.",
+        "none": "You have no appointments today.",
+    },
+}
+
+
+def locale_of(value: str | None) -> str:
+    return value if value in TEXTS else "es"
+
+
+def local_time(at: datetime, zone: str, locale: str) -> str:
+    """`lunes 29 de marzo de 2027, 09:00 (Europe/Madrid)` / `Monday 29 March 2027, 09:00 (Europe/Madrid)`."""
+    t = at.astimezone(ZoneInfo(zone))
+    locale = locale_of(locale)
+    day, month = DAYS[locale][t.weekday()], MONTHS[locale][t.month - 1]
+    if locale == "es":
+        return f"{day} {t.day} de {month} de {t.year}, {t:%H:%M} ({zone})"
+    return f"{day} {t.day} {month} {t.year}, {t:%H:%M} ({zone})"
+
+
+def local_day(d: date, locale: str) -> str:
+    locale = locale_of(locale)
+    if locale == "es":
+        return f"{DAYS['es'][d.weekday()]} {d.day} de {MONTHS['es'][d.month - 1]}"
+    return f"{DAYS['en'][d.weekday()]} {d.day} {MONTHS['en'][d.month - 1]}"
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    """The facts an appointment email may show."""
+
+    appointment_id: int
+    patient_name: str
+    patient_email: str
+    locale: str
+    starts_at: datetime
+    zone: str
+    clinic_name: str
+    clinic_address: str | None
+    doctor_name: str
+    service_name: str
+    doctor_id: int
+    service_id: int
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def appointment_email(kind: str, view: AppointmentView, *, public_url: str, cause: str | None = None,
+                      until: datetime | None = None, link: str | None = None) -> Email:
+    """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer."""
+    words = TEXTS[locale_of(view.locale)]
+    when = local_time(view.starts_at, view.zone, view.locale)
+    subject, lead = words[kind]
+    subject = subject.format(when=when)
+    if until is not None:
+        lead = lead.format(until=local_time(until, view.zone, view.locale))
+    if kind in ("cancelled", "noshow"):
+        label = words["rebook"]
+        link = link or f"{public_url}/book?doctor_id={view.doctor_id}&service_id={view.service_id}"
+    elif kind == "waitlist_offer":
+        label = words["book"]
+    else:
+        label = words["manage"]
+        link = link or f"{public_url}/appointments/{view.appointment_id}"
+    place = view.clinic_name + (f", {view.clinic_address}" if view.clinic_address else "")
+    lines = [words["greeting"].format(name=view.patient_name), "", lead]
+    if cause and f"cause_{cause}" in words:
+        lines.append(words[f"cause_{cause}"])
+    lines += ["", f"{words['when']}: {when}", f"{words['where']}: {place}",
+              f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}", "",
+              f"{label}: {link}"]
+    text = "\n".join(lines)
+    return Email(to=view.patient_email, subject=subject, text=text, html=_html(lines[:-1], label, link))
+
+
+def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date, zone: str,
+                 rows: list[tuple[datetime, str, str]], public_url: str) -> Email:
+    """The doctor's day: (start, patient name, service name) rows in local time."""
+    words = TEXTS[locale_of(locale)]
+    subject, lead = words["agenda"]
+    subject = subject.format(day=local_day(day, locale))
+    items = [f"{start.astimezone(ZoneInfo(zone)):%H:%M}  {patient} — {service}" for start, patient, service in rows]
+    lines = [words["greeting"].format(name=doctor_name), "", lead, f"({zone})", ""] + (items or [words["none"]])
+    link = f"{public_url}/agenda"
+    return Email(to=doctor_email, subject=subject, text="\n".join(lines + ["", link]),
+                 html=_html(lines, "Agenda", link))
+
+
+def _html(lines: list[str], label: str, link: str) -> str:
+    body = "".join(f"<p>{escape(line)}</p>" if line else "" for line in lines)
+    return f"<div>{body}<p><a href=\"{escape(link, quote=True)}\">{escape(label)}</a></p></div>"

@@ -1,0 +1,138 @@
+"""Turning delivery rows into provider requests, re-checking the appointment first.
+
+Every render reads the appointment as it stands at send time, so emails processed out of order still
+leave the patient with the current time and the current iCalendar SEQUENCE. `None` means "do not send":
+a reminder for an appointment that was cancelled, moved or has started; a confirmation or reschedule
+notice for an appointment cancelled since (the cancellation notice follows); an offer whose hold ended.
+"""
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, aliased
+
+from clinic.appointments.models import Appointment
+from clinic.identity.models import User
+from clinic.notifications import content
+from clinic.notifications.models import Delivery
+from clinic.scheduling.models import Clinic, Doctor, Service
+from clinic.settings import Settings
+
+EVENT_KINDS = ("confirmation", "rescheduled", "cancelled")
+
+_Patient = aliased(User)
+_DoctorUser = aliased(User)
+_VIEWS = (
+    select(Appointment.id, Appointment.status, Appointment.starts_at, Appointment.sequence,
+           Appointment.cancellation_reason, _Patient.full_name, _Patient.email, _Patient.locale, Clinic.timezone,
+           Clinic.name, Clinic.address, _DoctorUser.full_name, Service.name, Appointment.doctor_id,
+           Appointment.service_id)
+    .join(_Patient, _Patient.id == Appointment.patient_id)
+    .join(Clinic, Clinic.id == Appointment.clinic_id)
+    .join(Doctor, Doctor.id == Appointment.doctor_id)
+    .join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
+    .join(Service, Service.id == Appointment.service_id)
+)
+
+
+class Renderer:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def render(self, session: Session, rows: list[Delivery], *, now: datetime) -> dict[int, dict | None]:
+        """Provider params for each row id (None: skip). One query for all the appointments involved."""
+        appointment_ids = {r.appointment_id for r in rows if r.appointment_id is not None}
+        views = {}
+        if appointment_ids:
+            for row in session.execute(_VIEWS.where(Appointment.id.in_(appointment_ids))):
+                views[row[0]] = row
+        out: dict[int, dict | None] = {}
+        for row in rows:
+            if row.kind == "agenda":
+                out[row.id] = self._agenda(session, row)
+            else:
+                out[row.id] = self._appointment(session, row, views.get(row.appointment_id), now)
+        return out
+
+    def _params(self, email: content.Email, **extra) -> dict:
+        return {"from": self.settings.email_from, "to": [email.to], "subject": email.subject,
+                "text": email.text, "html": email.html, **extra}
+
+    def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | None:
+        if v is None:
+            return None
+        (appt_id, status, starts_at, _seq, _reason, name, email, locale, zone, clinic, address, doctor,
+         service, doctor_id, service_id) = v
+        view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
+                                       address, doctor, service, doctor_id, service_id)
+        url = self.settings.public_url
+        if row.kind in ("confirmation", "rescheduled"):
+            if status == "cancelled":
+                return None
+            return self._params(content.appointment_email(row.kind, view, public_url=url),
+                                attachments=[_invite(session, appt_id, "REQUEST")])
+        if row.kind == "cancelled":
+            cause = (row.details or {}).get("cause")
+            return self._params(content.appointment_email("cancelled", view, public_url=url, cause=cause),
+                                attachments=[_invite(session, appt_id, "CANCEL")])
+        if row.kind == "reminder":
+            expected = datetime.fromisoformat(row.details["starts_at"])
+            if status != "booked" or starts_at != expected or now >= starts_at:
+                return None
+            return self._params(content.appointment_email("reminder", view, public_url=url))
+        if row.kind == "noshow":
+            if status != "no_show":
+                return None
+            return self._params(content.appointment_email("noshow", view, public_url=url))
+        if row.kind == "waitlist_offer":
+            return self._offer(session, row, view, now)
+        raise ValueError(f"unknown delivery kind {row.kind!r}")
+
+    def _offer(self, session: Session, row: Delivery, view: content.AppointmentView, now: datetime) -> dict | None:
+        hold = session.execute(text(
+            "SELECT h.starts_at, h.expires_at, u.full_name, u.email, u.locale FROM slot_holds h "
+            "JOIN users u ON u.id = h.patient_id WHERE h.id = :id AND h.status = 'active' AND h.expires_at > :now"),
+            {"id": row.details["hold_id"], "now": now}).one_or_none()
+        if hold is None:
+            return None
+        starts_at, expires_at, name, email, locale = hold
+        offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
+                                          view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
+                                          view.service_name, view.doctor_id, view.service_id)
+        link = (f"{self.settings.public_url}/book?doctor_id={view.doctor_id}&service_id={view.service_id}"
+                f"&starts_at={starts_at.isoformat()}")
+        return self._params(content.appointment_email("waitlist_offer", offered, public_url=self.settings.public_url,
+                                                      until=expires_at, link=link))
+
+    def _agenda(self, session: Session, row: Delivery) -> dict | None:
+        day = date.fromisoformat(row.details["day"])
+        doctor = session.execute(text(
+            "SELECT u.full_name, u.email, u.locale, c.timezone FROM doctors d JOIN users u ON u.id = d.user_id "
+            "JOIN clinics c ON c.id = d.clinic_id WHERE d.id = :id"), {"id": row.doctor_id}).one_or_none()
+        if doctor is None:
+            return None
+        name, email, locale, zone = doctor
+        start = datetime.combine(day, datetime.min.time(), ZoneInfo(zone))
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(zone))
+        rows = session.execute(text(
+            "SELECT a.starts_at, p.full_name, s.name FROM appointments a JOIN users p ON p.id = a.patient_id "
+            "JOIN services s ON s.id = a.service_id WHERE a.doctor_id = :d AND a.status <> 'cancelled' "
+            "AND a.starts_at >= :start AND a.starts_at < :end ORDER BY a.starts_at"),
+            {"d": row.doctor_id, "start": start, "end": end}).all()
+        if not rows:
+            return None
+        email_ = content.agenda_email(doctor_name=name, doctor_email=email, locale=locale, day=day, zone=zone,
+                                      rows=[tuple(r) for r in rows], public_url=self.settings.public_url)
+        return self._params(email_)
+
+
+def _invite(session: Session, appointment_id: int, method: str) -> dict:
+    from clinic.calendars import invites
+
+    data = invites.invite_for(session, appointment_id=appointment_id, method=method)
+    content_type = getattr(invites, "content_type", None)
+    ctype = content_type(method) if content_type else f"text/calendar; method={method}"
+    return {"filename": "invite.ics", "content": base64.b64encode(data).decode("ascii"), "content_type": ctype}

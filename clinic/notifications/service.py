@@ -1,0 +1,131 @@
+"""Exactly-once email: claim delivery rows under a lock, send with their key, mark them sent.
+
+Protocol (each step survives a SIGKILL at any point):
+1. In one transaction, lock the rows (FOR UPDATE). `sent`/`skipped`/`failed` rows are done. `pending`
+   rows are re-checked and rendered now: either `skipped`, or `sending` with the rendered request and
+   the provider key stored. Commit.
+2. Send the stored request with its key (a single email: the row's key; a batch: a hash of its rows'
+   keys). Rows already `sending` after a crash are re-sent byte for byte with the same key, which the
+   provider answers from its idempotency store instead of sending again.
+3. Mark the rows `sent` in a second transaction. A crash before this commit repeats step 2 (no
+   duplicate, see above); a crash after it only re-runs step 1, which finds them sent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from clinic.clock import utcnow
+from clinic.db import transaction
+from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError
+from clinic.notifications.models import Delivery
+from clinic.notifications.render import Renderer
+
+log = logging.getLogger(__name__)
+
+_ENSURE = text("""
+    WITH ins AS (
+        INSERT INTO deliveries (key, kind, appointment_id, doctor_id, recipient_id, details)
+        VALUES (:key, :kind, :appointment_id, :doctor_id, :recipient_id, CAST(:details AS jsonb))
+        ON CONFLICT (key) DO NOTHING RETURNING id)
+    SELECT id FROM ins UNION ALL SELECT id FROM deliveries WHERE key = :key LIMIT 1
+""")
+
+
+def ensure(session: Session, *, key: str, kind: str, appointment_id: int | None = None,
+           doctor_id: int | None = None, recipient_id: int | None = None, details: dict | None = None) -> int:
+    """The id of the delivery with this key, creating it if new (one round trip, race-free)."""
+    return session.execute(_ENSURE, {"key": key, "kind": kind, "appointment_id": appointment_id,
+                                     "doctor_id": doctor_id, "recipient_id": recipient_id,
+                                     "details": json.dumps(details or {})}).scalar_one()
+
+
+_FINISH = text("""
+    UPDATE deliveries d SET status = :status, payload = NULL, error = :error, provider_id = v.pid,
+           sent_at = CASE WHEN :status = 'sent' THEN now() END
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:pids AS text[])) AS v(id, pid)
+    WHERE d.id = v.id AND d.status = 'sending'
+""")
+
+
+PATIENT_OF = text("SELECT patient_id FROM appointments WHERE id = :id")
+BATCH_PREFIX = "batch-"
+
+
+def batch_key(keys: list[str]) -> str:
+    return BATCH_PREFIX + hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:48]
+
+
+def _no_checkpoint(point: str) -> None:
+    return None
+
+
+class Sender:
+    def __init__(self, factory: sessionmaker[Session], mailer: Mailer, renderer: Renderer,
+                 checkpoint: Callable[[str], None] = _no_checkpoint):
+        self.factory = factory
+        self.mailer = mailer
+        self.renderer = renderer
+        self.checkpoint = checkpoint
+
+    def deliver(self, delivery_ids: list[int], *, batch: bool, now: datetime | None = None) -> int:
+        """Send these deliveries; `batch` groups newly claimed rows into batch calls (no attachments).
+        Returns the number of emails handed to the provider."""
+        groups = self._claim(delivery_ids, batch=batch, now=now or utcnow())
+        sent = 0
+        for key, rows in groups.items():
+            self.checkpoint("before_send")
+            try:
+                if key.startswith(BATCH_PREFIX):
+                    ids = self.mailer.send_batch([payload for _, _, payload in rows], key=key)
+                else:
+                    ids = [self.mailer.send(rows[0][2], key=key)]
+            except PermanentSendError as exc:
+                log.error("email refused by the provider; marked failed", extra={"task": str(exc)})
+                self._finish([row_id for row_id, _, _ in rows], None, status="failed", error=str(exc)[:200])
+                continue
+            self.checkpoint("after_send")
+            self._finish([row_id for row_id, _, _ in rows], ids, status="sent")
+            self.checkpoint("before_ack")
+            sent += len(rows)
+        return sent
+
+    def _claim(self, delivery_ids: list[int], *, batch: bool, now: datetime) -> dict[str, list[tuple[int, str, dict]]]:
+        groups: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
+        with transaction(self.factory) as session:
+            rows = session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))
+                                   .order_by(Delivery.id).with_for_update()).all()
+            fresh = [r for r in rows if r.status == "pending"]
+            rendered = self.renderer.render(session, fresh, now=now) if fresh else {}
+            for row in fresh:
+                payload = rendered.get(row.id)
+                if payload is None:
+                    row.status = "skipped"
+                    continue
+                row.status, row.payload, row.attempts = "sending", payload, row.attempts + 1
+            sending = [r for r in rows if r.status == "sending"]
+            # A row keeps the provider key it was first claimed with (its own key when sent alone), so a
+            # retry, or another path reaching the same row, repeats exactly the same request.
+            unkeyed = [r for r in sending if r.batch_key is None]
+            size = MAX_BATCH if batch else 1
+            for start in range(0, len(unkeyed), size):
+                chunk = unkeyed[start:start + size]
+                key = batch_key([r.key for r in chunk]) if batch else chunk[0].key
+                for r in chunk:
+                    r.batch_key = key
+            for r in sending:
+                groups[r.batch_key].append((r.id, r.key, r.payload))
+        return dict(groups)
+
+    def _finish(self, row_ids: list[int], provider_ids: list[str] | None, *, status: str,
+                error: str | None = None) -> None:
+        with transaction(self.factory) as session:
+            session.execute(_FINISH, {"ids": row_ids, "pids": provider_ids or [None] * len(row_ids),
+                                      "status": status, "error": error})

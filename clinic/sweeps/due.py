@@ -1,0 +1,156 @@
+"""The sweeps. Every function takes the instant to run as of and returns how many items it found."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from clinic.settings import Settings
+
+# Groups the delivery rows just inserted into outbox messages of up to 100 ids (soonest first); each
+# message expires at its earliest appointment start (reminders are worthless after it).
+_ENQUEUE = """
+chunks AS (SELECT (row_number() OVER (ORDER BY expires, id) - 1) / 100 AS n, id, expires FROM ins),
+msgs AS (
+  INSERT INTO outbox (topic, payload)
+  SELECT 'deliveries.due', jsonb_strip_nulls(jsonb_build_object(
+           'delivery_ids', jsonb_agg(id ORDER BY id), 'batch', true, 'expires_at', min(expires)))
+  FROM chunks GROUP BY n RETURNING 1)
+SELECT (SELECT count(*) FROM ins) AS found, (SELECT count(*) FROM msgs) AS messages
+"""
+
+_REMINDERS = text("""
+WITH due AS (
+  SELECT a.id, a.patient_id, a.starts_at, o.off
+  FROM appointments a
+  JOIN services s ON s.id = a.service_id
+  CROSS JOIN LATERAL unnest(COALESCE(s.reminder_offsets_minutes, CAST(:offsets AS int[]))) AS o(off)
+  WHERE a.status = 'booked'
+    AND a.starts_at > :now AND a.starts_at <= :now + make_interval(mins => :max_offset)
+    AND a.starts_at - make_interval(mins => o.off) <= :now
+    AND a.starts_at - make_interval(mins => o.off) > a.scheduled_at
+),
+ins AS (
+  INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
+  SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint, 'reminder',
+         id, patient_id, jsonb_build_object('offset', off, 'starts_at', starts_at)
+  FROM due
+  ON CONFLICT (key) DO NOTHING
+  RETURNING id, CAST(details->>'starts_at' AS timestamptz) AS expires
+),
+""" + _ENQUEUE)
+
+_MAX_OFFSET = text("""
+SELECT greatest(max(o), 0) FROM (
+  SELECT unnest(CAST(:offsets AS int[])) AS o
+  UNION ALL SELECT unnest(reminder_offsets_minutes) FROM services WHERE reminder_offsets_minutes IS NOT NULL) x
+""")
+
+_AGENDAS = text("""
+WITH days AS (
+  SELECT c.id AS clinic_id, c.timezone, CAST(timezone(c.timezone, CAST(:now AS timestamptz)) AS date) AS day
+  FROM clinics c
+  WHERE CAST(timezone(c.timezone, CAST(:now AS timestamptz)) AS time) >= make_time(:hour, 0, 0)
+),
+due AS (
+  SELECT d.id AS doctor_id, d.user_id, days.day
+  FROM days JOIN doctors d ON d.clinic_id = days.clinic_id
+  WHERE EXISTS (SELECT 1 FROM appointments a WHERE a.doctor_id = d.id AND a.status <> 'cancelled'
+                  AND a.starts_at >= timezone(days.timezone, CAST(days.day AS timestamp))
+                  AND a.starts_at < timezone(days.timezone, CAST(days.day + 1 AS timestamp)))
+),
+ins AS (
+  INSERT INTO deliveries (key, kind, doctor_id, recipient_id, details)
+  SELECT 'agenda:' || doctor_id || ':' || day, 'agenda', doctor_id, user_id, jsonb_build_object('day', day)
+  FROM due
+  ON CONFLICT (key) DO NOTHING
+  RETURNING id, CAST(NULL AS timestamptz) AS expires
+),
+""" + _ENQUEUE)
+
+# Marks, records (history, outbox event like a manual no-show), schedules the follow-up and flags
+# patients with three no-shows in 90 days: one statement. CTEs share one snapshot, so the count of
+# earlier no-shows excludes the rows being marked; they are added explicitly.
+_NOSHOWS = text("""
+WITH marked AS (
+  UPDATE appointments a SET status = 'no_show', sequence = a.sequence + 1, updated_at = :now
+  FROM clinics c
+  WHERE c.id = a.clinic_id AND c.noshow_processing AND a.status = 'booked'
+    AND a.starts_at < :now AND a.ends_at <= :now - make_interval(mins => :grace)
+  RETURNING a.id, a.patient_id, a.ends_at
+),
+hist AS (
+  INSERT INTO appointment_history (appointment_id, actor_id, action, at, details)
+  SELECT id, NULL, 'attendance', :now, jsonb_build_object('status', 'no_show', 'cause', 'system') FROM marked
+),
+events AS (
+  INSERT INTO outbox (topic, payload)
+  SELECT 'appointment.attendance', jsonb_build_object('appointment_id', id, 'status', 'no_show', 'cause', 'system')
+  FROM marked
+),
+flag AS (
+  UPDATE users u SET no_show_flagged_at = :now
+  WHERE u.id IN (SELECT patient_id FROM marked) AND u.no_show_flagged_at IS NULL
+    AND (SELECT count(*) FROM appointments x WHERE x.patient_id = u.id AND x.status = 'no_show'
+           AND x.starts_at > :now - interval '90 days')
+      + (SELECT count(*) FROM marked m WHERE m.patient_id = u.id) >= 3
+),
+ins AS (
+  INSERT INTO deliveries (key, kind, appointment_id, recipient_id)
+  SELECT 'noshow:' || id, 'noshow', id, patient_id FROM marked
+  ON CONFLICT (key) DO NOTHING
+  RETURNING id, CAST(NULL AS timestamptz) AS expires
+),
+""" + _ENQUEUE)
+
+_HOLDS = text("""
+WITH expired AS (
+  UPDATE slot_holds SET status = 'expired' WHERE status = 'active' AND expires_at <= :now
+  RETURNING id, entry_id, doctor_id, service_id, starts_at, ends_at, source_appointment_id
+),
+reopened AS (
+  UPDATE waitlist_entries e SET status = 'waiting' FROM expired x WHERE e.id = x.entry_id AND e.status = 'offered'
+),
+events AS (
+  INSERT INTO outbox (topic, payload)
+  SELECT 'waitlist.hold_expired', jsonb_build_object('hold_id', id, 'doctor_id', doctor_id,
+         'service_id', service_id, 'starts_at', starts_at, 'ends_at', ends_at,
+         'appointment_id', source_appointment_id)
+  FROM expired RETURNING 1
+)
+SELECT count(*) FROM events
+""")
+
+_FLAG_ONE = text("""
+UPDATE users u SET no_show_flagged_at = :now
+WHERE u.id = :patient_id AND u.no_show_flagged_at IS NULL
+  AND (SELECT count(*) FROM appointments x WHERE x.patient_id = u.id AND x.status = 'no_show'
+         AND x.starts_at > :now - interval '90 days') >= 3
+""")
+
+
+def reminders(session: Session, *, now: datetime, settings: Settings) -> int:
+    offsets = list(settings.reminder_offsets_minutes)
+    max_offset = session.execute(_MAX_OFFSET, {"offsets": offsets}).scalar_one()
+    return session.execute(_REMINDERS, {"now": now, "offsets": offsets, "max_offset": max_offset}).one()[0]
+
+
+def agendas(session: Session, *, now: datetime, settings: Settings) -> int:
+    return session.execute(_AGENDAS, {"now": now, "hour": settings.agenda_hour}).one()[0]
+
+
+def no_shows(session: Session, *, now: datetime, settings: Settings) -> int:
+    return session.execute(_NOSHOWS, {"now": now, "grace": settings.noshow_grace_minutes}).one()[0]
+
+
+def expired_holds(session: Session, *, now: datetime, settings: Settings) -> int:
+    return session.execute(_HOLDS, {"now": now}).scalar_one()
+
+
+def flag_repeat_no_shows(session: Session, *, patient_id: int, now: datetime) -> bool:
+    """Flag the patient for staff when this makes three no-shows in 90 days."""
+    return session.execute(_FLAG_ONE, {"patient_id": patient_id, "now": now}).rowcount > 0
+
+
+SWEEPS = {"reminders": reminders, "agendas": agendas, "no_shows": no_shows, "expired_holds": expired_holds}

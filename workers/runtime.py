@@ -1,0 +1,39 @@
+"""Per-process resources shared by the actors: the session factory, the mailer and the sender."""
+from __future__ import annotations
+
+import os
+import signal
+from functools import cache
+
+import redis
+
+from clinic.db import make_engine, make_session_factory
+from clinic.notifications.mailer import Mailer
+from clinic.notifications.ratelimit import ProviderRateLimiter
+from clinic.notifications.render import Renderer
+from clinic.notifications.service import Sender
+from workers.broker import settings
+
+
+@cache
+def sessions():
+    return make_session_factory(make_engine(settings.database_url, pool_size=4, max_overflow=4))
+
+
+@cache
+def limiter() -> ProviderRateLimiter:
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    return ProviderRateLimiter(client, per_second=settings.resend_requests_per_second)
+
+
+@cache
+def sender() -> Sender:
+    mailer = Mailer(api_key=settings.resend_api_key, limiter=limiter())
+    return Sender(sessions(), mailer, Renderer(settings), checkpoint=checkpoint)
+
+
+def checkpoint(point: str) -> None:
+    """Fault injection for the crash tests only: CLINIC_FAULT_POINT=before_send|after_send|before_ack
+    SIGKILLs this worker's whole process group at that point of a send. Unset in every real deployment."""
+    if os.environ.get("CLINIC_FAULT_POINT") == point:
+        os.killpg(os.getpgrp(), signal.SIGKILL)
