@@ -1,0 +1,116 @@
+"""No double booking under real concurrency: committed data, a real engine, 50 threads racing."""
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from flask_jwt_extended import create_access_token
+from sqlalchemy import delete, select, text
+
+from clinic.appointments.models import Appointment
+from clinic.db import make_engine, make_session_factory
+from clinic.identity.models import User
+from clinic.scheduling.models import Clinic, Doctor, Service
+from tests.conftest import TEST_DATABASE_URL, make_settings
+from tests.scheduling.factories import add_appointment, future_day, make_doctor
+
+N = 50
+
+
+@pytest.fixture()
+def live(engine, redis_client):
+    """An app whose requests commit for real, plus committed test data cleaned up afterwards."""
+    from web import create_app
+
+    real_engine = make_engine(TEST_DATABASE_URL, pool_size=N, max_overflow=5)
+    factory = make_session_factory(real_engine)
+    app = create_app({"SETTINGS": make_settings(), "DB_SESSIONMAKER": factory, "ACCESS_LOG": False})
+    session = factory()
+    setup = make_doctor(session)
+    tag = uuid.uuid4().hex[:8]
+    patients = [User(email=f"race-{tag}-{i}@example.com", password_hash="x", full_name=f"Race {i}", role="patient")
+                for i in range(N)]
+    session.add_all(patients)
+    session.commit()
+    with app.app_context():
+        tokens = [create_access_token(identity=str(p.id)) for p in patients]
+    yield app, factory, setup, patients, tokens
+    session.rollback()
+    doctor_id = setup.doctor.id
+    ids = list(session.scalars(select(Appointment.id).where(Appointment.doctor_id == doctor_id)))
+    session.execute(text("DELETE FROM outbox WHERE (payload->>'appointment_id')::bigint = ANY(:ids)"), {"ids": ids})
+    session.execute(delete(Appointment).where(Appointment.doctor_id == doctor_id))
+    user_id = setup.doctor.user_id
+    session.execute(delete(Doctor).where(Doctor.id == doctor_id))
+    session.execute(delete(Service).where(Service.id.in_([setup.service_id, setup.long_service_id])))
+    session.execute(delete(Clinic).where(Clinic.id == setup.clinic_id))
+    session.execute(delete(User).where(User.id.in_([p.id for p in patients] + [user_id])))
+    session.commit()
+    session.close()
+    real_engine.dispose()
+
+
+def _race(app, requests) -> list[int]:
+    """Fire every (method, path, token, body) at once from its own thread; return the status codes."""
+    barrier = threading.Barrier(len(requests))
+    codes: list[int] = [0] * len(requests)
+
+    def run(i, method, path, token, body):
+        client = app.test_client()
+        barrier.wait()
+        response = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {token}"})
+        codes[i] = response.status_code
+        assert response.status_code in (200, 201) or response.get_json()["error"]["code"] in (
+            "slot_taken", "patient_busy"), response.get_json()
+
+    threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return codes
+
+
+def _active_overlaps(factory, doctor_id) -> int:
+    with factory() as s:
+        return s.scalar(text("""SELECT count(*) FROM appointments a JOIN appointments b
+            ON a.doctor_id = b.doctor_id AND a.id < b.id
+           AND tstzrange(a.starts_at, a.blocked_until) && tstzrange(b.starts_at, b.blocked_until)
+         WHERE a.doctor_id = :d AND a.status <> 'cancelled' AND b.status <> 'cancelled'"""), {"d": doctor_id})
+
+
+def test_fifty_concurrent_bookings_of_one_slot_yield_one(live):
+    app, factory, setup, patients, tokens = live
+    body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
+            "starts_at": setup.at(future_day(), 10).isoformat()}
+    codes = _race(app, [("POST", "/api/appointments", t, body) for t in tokens])
+    assert sorted(codes) == [201] + [409] * (N - 1)
+    assert _active_overlaps(factory, setup.doctor.id) == 0
+
+
+def test_fifty_concurrent_overlapping_misaligned_bookings_yield_one(live):
+    app, factory, setup, patients, tokens = live
+    day = future_day()
+    aligned = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
+               "starts_at": setup.at(day, 10).isoformat()}          # 10:00-10:30
+    misaligned = {"doctor_id": setup.doctor.id, "service_id": setup.long_service_id,
+                  "starts_at": setup.at(day, 9, 45).isoformat()}    # 09:45-10:30 (+15 min buffer)
+    codes = _race(app, [("POST", "/api/appointments", t, aligned if i % 2 else misaligned)
+                        for i, t in enumerate(tokens)])
+    assert sorted(codes) == [201] + [409] * (N - 1)
+    assert _active_overlaps(factory, setup.doctor.id) == 0
+
+
+def test_fifty_concurrent_reschedules_into_one_slot_yield_one(live):
+    app, factory, setup, patients, tokens = live
+    day = future_day(20)
+    with factory() as s:
+        ids = [add_appointment(s, setup, p.id, setup.at(day, 9) + timedelta(days=i)).id
+               for i, p in enumerate(patients)]
+        s.commit()
+    target = {"starts_at": setup.at(future_day(), 12).isoformat()}
+    codes = _race(app, [("PATCH", f"/api/appointments/{a}", t, target) for a, t in zip(ids, tokens)])
+    assert sorted(codes) == [200] + [409] * (N - 1)
+    assert _active_overlaps(factory, setup.doctor.id) == 0
