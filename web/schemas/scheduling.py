@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from pydantic import AwareDatetime, EmailStr, Field, RootModel, field_validator
+from pydantic import AwareDatetime, EmailStr, Field, RootModel, field_validator, model_validator
 
 from web.schemas.common import Out, Strict
 
@@ -125,6 +125,12 @@ class WorkingHoursItem(Strict):
 
 class WorkingHoursIn(RootModel[list[WorkingHoursItem]]):
     root: list[WorkingHoursItem] = Field(max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty(cls, value):
+        # SpecTree reads a body with `get_json() or {}`, so an empty list arrives as {}: it means "no hours".
+        return [] if value == {} else value
 
 
 class WorkingHoursOut(Out):
