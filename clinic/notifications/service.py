@@ -48,8 +48,8 @@ def ensure(session: Session, *, key: str, kind: str, appointment_id: int | None 
 
 
 _FINISH = text("""
-    UPDATE deliveries d SET status = :status, payload = NULL, error = :error, provider_id = v.pid,
-           sent_at = CASE WHEN :status = 'sent' THEN now() END
+    UPDATE deliveries d SET status = CAST(:status AS varchar), payload = NULL, error = :error, provider_id = v.pid,
+           sent_at = CASE WHEN CAST(:status AS varchar) = 'sent' THEN now() END
     FROM unnest(CAST(:ids AS bigint[]), CAST(:pids AS text[])) AS v(id, pid)
     WHERE d.id = v.id AND d.status = 'sending'
 """)

@@ -1,0 +1,53 @@
+"""Event emails through a real worker: confirmation, reschedule, cancellation, with the invite attached."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from tests.support.async_world import scheduler_once, wait_until
+from tests.support.fake_resend import attachment_text
+
+
+def _ics(email) -> dict:
+    fields = {}
+    for line in attachment_text(email).replace("\r\n ", "").splitlines():
+        name, _, value = line.partition(":")
+        fields.setdefault(name.split(";")[0], value)
+    return fields
+
+
+def test_booking_reschedule_cancel_each_send_one_email_with_the_invite(world, fake, env, workers):
+    clinic = world.clinic("Europe/Madrid")
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    patient = world.user("patient", locale="en")
+    starts = datetime(2031, 6, 2, 7, 0, tzinfo=timezone.utc)  # 09:00 in Madrid (summer time)
+    appt = world.appointment(doctor, patient, service, starts, event=True)
+    workers(env)
+    assert scheduler_once(env).returncode == 0
+    [confirmation] = fake.wait_for(patient["email"], 1)
+    assert confirmation["subject"].startswith("Appointment confirmed")
+    assert "09:00 (Europe/Madrid)" in confirmation["text"] and "Calle Mayor 1" in confirmation["text"]
+    assert f"https://clinic.example/appointments/{appt}" in confirmation["text"]
+    invite = _ics(confirmation)
+    assert invite["METHOD"] == "REQUEST" and invite["SEQUENCE"] == "0"
+
+    world.sql("UPDATE appointments SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day',"
+              " blocked_until = blocked_until + interval '1 day', sequence = 1 WHERE id = :a", a=appt)
+    world.emit("appointment.rescheduled", appointment_id=appt, previous_starts_at=starts.isoformat())
+    world.sql("UPDATE appointments SET status = 'cancelled', sequence = 2 WHERE id = :a", a=appt)
+    world.emit("appointment.cancelled", appointment_id=appt, cause="patient")
+    assert scheduler_once(env).returncode == 0
+    # The reschedule notice was processed after the cancellation committed: it is skipped, not sent stale.
+    emails = fake.wait_for(patient["email"], 2)
+    wait_until(lambda: world.scalar("SELECT count(*) FROM deliveries WHERE appointment_id = :a "
+                                    "AND status IN ('pending', 'sending')", a=appt) == 0, timeout=10)
+    emails = fake.to(patient["email"])
+    kinds = sorted(e["subject"].split(":")[0] for e in emails)
+    assert kinds == ["Appointment cancelled", "Appointment confirmed"]
+    cancel = next(e for e in emails if e["subject"].startswith("Appointment cancelled"))
+    fields = _ics(cancel)
+    assert fields["METHOD"] == "CANCEL" and fields["SEQUENCE"] == "2" and fields["UID"] == invite["UID"]
+    assert fake.distinct_keys() == len(fake.emails) == 2
+    statuses = world.sql("SELECT kind, status FROM deliveries WHERE appointment_id = :a ORDER BY id", a=appt)
+    assert [tuple(r) for r in statuses] == [("confirmation", "sent"), ("rescheduled", "skipped"),
+                                            ("cancelled", "sent")]

@@ -1,0 +1,81 @@
+"""The waitlist: patients ask to be offered a freed slot of a service (optionally one doctor or clinic)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, request
+from pydantic import ConfigDict, Field, RootModel
+from spectree import Response
+
+from clinic.clock import utcnow
+from clinic.waitlist import service as waitlist
+from web import database
+from web.access import SIGNED_IN, STAFF, access, current_actor
+from web.extensions import spec
+from web.schemas.common import ErrorOut, Out, Strict
+
+bp = Blueprint("waitlist", __name__, url_prefix="/api")
+TAGS = ["waitlist"]
+SECURITY = {"bearer": []}
+
+
+class WaitlistIn(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    service_id: int = Field(gt=0)
+    doctor_id: int | None = Field(default=None, gt=0)
+    clinic_id: int | None = Field(default=None, gt=0)
+    patient_id: int | None = Field(default=None, gt=0, description="staff only: whom the entry is for")
+    from_: date = Field(alias="from", description="YYYY-MM-DD, in the slot's clinic time zone")
+    to: date = Field(description="YYYY-MM-DD, inclusive")
+
+
+class WaitlistOut(Out):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    id: int
+    patient_id: int
+    service_id: int
+    doctor_id: int | None
+    clinic_id: int | None
+    from_: date = Field(alias="from", validation_alias="from_date", serialization_alias="from")
+    to: date = Field(validation_alias="to_date")
+    status: str
+    created_at: datetime
+
+
+class WaitlistList(RootModel[list[WaitlistOut]]):
+    pass
+
+
+def _out(entry) -> dict:
+    return WaitlistOut.model_validate(entry).model_dump(mode="json", by_alias=True)
+
+
+@bp.post("/waitlist")
+@access("patient", *STAFF)
+@spec.validate(json=WaitlistIn, resp=Response(HTTP_201=WaitlistOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+def join():
+    """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while."""
+    body: WaitlistIn = request.context.json
+    entry = waitlist.join(database.session(), actor=current_actor(), service_id=body.service_id,
+                          doctor_id=body.doctor_id, clinic_id=body.clinic_id, patient_id=body.patient_id,
+                          from_date=body.from_, to_date=body.to, today=utcnow().date())
+    return _out(entry), 201
+
+
+@bp.get("/waitlist")
+@access(SIGNED_IN)
+@spec.validate(resp=Response(HTTP_200=WaitlistList), tags=TAGS, security=SECURITY)
+def list_entries():
+    """Current entries: patients see their own, staff everyone's."""
+    return [_out(e) for e in waitlist.entries(database.session(), actor=current_actor())]
+
+
+@bp.delete("/waitlist/<int:entry_id>")
+@access(SIGNED_IN)
+@spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def leave(entry_id: int):
+    """Leave the waitlist; another patient's entry answers 404."""
+    waitlist.leave(database.session(), actor=current_actor(), entry_id=entry_id)
+    return "", 204
