@@ -17,8 +17,23 @@ export function toCalendarEvents(items, zone) {
   }));
 }
 
-const DEFAULT_MIN = new Date(1970, 0, 1, 7, 0);
-const DEFAULT_MAX = new Date(1970, 0, 1, 21, 0);
+const DAY_START = 7;
+const DAY_END = 21;
+
+/** 07:00–21:00, stretched to whole hours so that no event falls outside the grid. */
+export function gridHours(events) {
+  let first = DAY_START;
+  let last = DAY_END;
+  for (const { start, end } of events) {
+    first = Math.min(first, start.getHours());
+    const sameDay = end.getDate() === start.getDate();
+    last = Math.max(last, sameDay ? end.getHours() + (end.getMinutes() ? 1 : 0) : 24);
+  }
+  return {
+    min: new Date(1970, 0, 1, first, 0),
+    max: last >= 24 ? new Date(1970, 0, 1, 23, 59) : new Date(1970, 0, 1, last, 0),
+  };
+}
 
 /**
  * react-big-calendar in the clinic's time zone. `date` is a wall Date (see lib/tz.js); `component`
@@ -26,11 +41,12 @@ const DEFAULT_MAX = new Date(1970, 0, 1, 21, 0);
  */
 export function ZonedCalendar({
   zone, items, date, view, onNavigate, onView, views = ["week", "day"], component: Component = Calendar,
-  eventContent, label, height = 620, min = DEFAULT_MIN, max = DEFAULT_MAX, ...rest
+  eventContent, label, height = 640, ...rest
 }) {
   const { t, locale } = useI18n();
   const events = useMemo(() => toCalendarEvents(items, zone), [items, zone]);
   const messages = useMemo(() => calendarMessages(t), [t]);
+  const { min, max } = useMemo(() => gridHours(events), [events]);
   const components = useMemo(() => (eventContent ? { event: eventContent } : undefined), [eventContent]);
   return (
     <section className="calendar" aria-label={label}>
@@ -49,8 +65,8 @@ export function ZonedCalendar({
           onView={onView}
           min={min}
           max={max}
-          step={15}
-          timeslots={4}
+          step={30}
+          timeslots={2}
           components={components}
           popup
           {...rest}

@@ -31,15 +31,23 @@ function DataExport() {
   const request = useRequestExport();
   const job = useExport(request.data?.id);
   const state = job.data || request.data;
-  const download = state?.download_url || state?.url;
+  const ready = state?.status === "ready" && state.document;
+  const save = () => {
+    const url = URL.createObjectURL(new Blob([JSON.stringify(state.document, null, 2)], { type: "application/json" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "mis-datos.json";
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
   return (
     <section className="panel" aria-labelledby="export-title">
       <h2 id="export-title">{t("account.export")}</h2>
       <p>{t("account.exportHelp")}</p>
       <button type="button" onClick={() => request.mutate()} disabled={request.isPending}>{t("account.exportRequest")}</button>
       <ErrorMessage error={request.error || job.error} />
-      {state && <p role="status">{t("account.exportStatus", { status: state.status })}</p>}
-      {download && <a className="button" href={download}>{t("account.exportDownload")}</a>}
+      {state && <p role="status">{t("account.exportStatus", { status: t(`account.exportStates.${state.status}`) })}</p>}
+      {ready && <button type="button" className="primary" onClick={save}>{t("account.exportDownload")}</button>}
     </section>
   );
 }

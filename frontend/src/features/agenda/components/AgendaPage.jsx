@@ -38,7 +38,7 @@ export default function AgendaPage() {
   const doctor = useDoctorMe();
   const clinics = useClinics();
   if (doctor.isPending || clinics.isPending) return <Loading />;
-  const zone = clinics.data?.find((c) => c.id === doctor.data?.clinic_id)?.timezone || "Europe/Madrid";
+  const zone = clinics.data?.find((c) => c.id === doctor.data?.clinic_id)?.timezone || doctor.data?.clinic_timezone || "Europe/Madrid";
   return (
     <div className="page">
       <h1>{t("agenda.title")}</h1>

@@ -66,7 +66,7 @@ export default function BookingPage() {
           <p>{t("book.chooseSlot")}</p>
           {serviceId && (
             <SlotPicker key={`${doctor.id}-${serviceId}`} doctorId={doctor.id} serviceId={serviceId}
-              zone={clinic?.timezone} label={t("book.chooseSlot")}
+              zone={clinic?.timezone || doctor.clinic_timezone} label={t("book.chooseSlot")}
               onPick={(slot, zone) => { create.reset(); setConfirmed(null); setPicked({ slot, zone }); }} />
           )}
           <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} />

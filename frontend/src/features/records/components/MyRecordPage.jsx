@@ -5,6 +5,12 @@ import { useRecord } from "../api/get-record.js";
 import { useRecordAudit } from "../api/get-record-audit.js";
 import { formatAt, RecordEntries, RecordLists } from "./RecordView.jsx";
 
+function actionLabel(t, action) {
+  const key = `record.actions.${String(action).replace(/\./g, "_")}`;
+  const text = t(key);
+  return text === key ? action : text;
+}
+
 export default function MyRecordPage() {
   const { t, locale } = useI18n();
   const { user } = useSession();
@@ -25,13 +31,14 @@ export default function MyRecordPage() {
         <ErrorMessage error={audit.error} />
         {audit.isPending ? <Loading /> : (
           <table>
-            <thead><tr><th scope="col">{t("record.auditAt")}</th><th scope="col">{t("record.auditActor")}</th><th scope="col">{t("record.auditAction")}</th></tr></thead>
+            <thead><tr><th scope="col">{t("record.auditAt")}</th><th scope="col">{t("record.auditActor")}</th><th scope="col">{t("record.auditAction")}</th><th scope="col">{t("record.auditOutcome")}</th></tr></thead>
             <tbody>
               {(audit.data || []).map((row, i) => (
                 <tr key={`${row.at}-${i}`}>
                   <td>{formatAt(row.at, locale)}</td>
-                  <td>{row.actor_name || (row.actor_id === user.id ? user.full_name : `#${row.actor_id}`)}</td>
-                  <td>{row.action}</td>
+                  <td>{row.actor_name || (row.actor_id === user.id ? user.full_name : `#${row.actor_id}`)}{row.actor_role ? ` (${t(`roles.${row.actor_role}`)})` : ""}</td>
+                  <td>{actionLabel(t, row.action)}</td>
+                  <td>{row.outcome ? t(`record.outcomes.${row.outcome}`) : ""}</td>
                 </tr>
               ))}
             </tbody>
