@@ -1,0 +1,64 @@
+"""SIGKILL a worker at each point of a send, restart it: every email arrives exactly once.
+
+The worker kills its whole process group at CLINIC_FAULT_POINT (before the HTTP call, after it but before
+the delivery is marked sent, after marking but before the message is acknowledged). The restarted
+worker's broker finds the dead worker's heartbeat stale (2 s in tests) and requeues its message.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.support.async_world import scheduler_once, wait_until
+
+POINTS = ["before_send", "after_send", "before_ack"]
+
+
+def _settled(world, redis_client) -> bool:
+    """Every delivery finished and every message acknowledged."""
+    unsent = world.scalar("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')")
+    return unsent == 0 and redis_client.hlen("dramatiq:default.msgs") == 0
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_confirmation_survives_a_sigkill(point, world, fake, env, workers, redis_client):
+    clinic = world.clinic()
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    patient = world.user()
+    world.appointment(doctor, patient, service, datetime.now(timezone.utc) + timedelta(days=3), event=True)
+
+    doomed = workers({**env, "CLINIC_FAULT_POINT": point})
+    assert scheduler_once(env).returncode == 0
+    assert doomed.wait_exit(30) is not None, "the worker did not reach the fault point"
+    assert len(fake.to(patient["email"])) == (0 if point == "before_send" else 1)
+
+    workers(env)
+    assert wait_until(lambda: _settled(world, redis_client), timeout=30)
+    assert len(fake.to(patient["email"])) == 1
+    assert fake.distinct_keys() == len(fake.emails) == 1
+    if point == "after_send":
+        assert fake.replays == 1  # re-sent with the same key; the provider answered from its store
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_reminder_batch_survives_a_sigkill(point, world, fake, env, workers, redis_client):
+    clinic = world.clinic()
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    patients = [world.user() for _ in range(5)]
+    start = datetime.now(timezone.utc) + timedelta(hours=5)
+    for i, patient in enumerate(patients):
+        world.appointment(doctor, patient, service, start + timedelta(minutes=30 * i))
+
+    doomed = workers({**env, "CLINIC_FAULT_POINT": point})
+    assert scheduler_once(env).returncode == 0  # the 24 h reminders are due; the 2 h ones are not
+    assert doomed.wait_exit(30) is not None
+    workers(env)
+    assert wait_until(lambda: _settled(world, redis_client), timeout=30)
+    for patient in patients:
+        [email] = fake.to(patient["email"])
+        assert email["path"] == "/emails/batch"
+    assert len(fake.emails) == 5 and fake.distinct_keys() == 1
+    assert world.scalar("SELECT count(*) FROM deliveries WHERE kind = 'reminder' AND status = 'sent'") == 5
