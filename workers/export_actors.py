@@ -7,7 +7,7 @@ import dramatiq
 
 from clinic.clock import utcnow
 from clinic.db import make_engine, make_session_factory, transaction
-from clinic.records.export import build_export
+from clinic.records.export import build_export, mark_failed
 from workers.broker import settings
 
 
@@ -17,9 +17,16 @@ def _sessions():
 
 
 # The relay sends (topic, payload) for "export.requested"; build_export is idempotent, so a redelivered
-# message finds the export ready and does nothing. A few retries cover a database blip.
+# message finds the export ready and does nothing. A few retries cover a database blip; after the last one
+# the export is marked failed so that the patient sees it and may ask again.
 @dramatiq.actor(actor_name="export_patient_data", max_retries=5, min_backoff=2_000, max_backoff=60_000,
-                time_limit=120_000)
+                time_limit=120_000, on_retry_exhausted="export_patient_data_failed")
 def export_patient_data(topic: str, payload: dict) -> None:
     with transaction(_sessions()) as session:
         build_export(session, export_id=payload["export_id"], now=utcnow())
+
+
+@dramatiq.actor(actor_name="export_patient_data_failed", max_retries=10)
+def export_patient_data_failed(message: dict, retry_info: dict) -> None:
+    with transaction(_sessions()) as session:
+        mark_failed(session, export_id=message["args"][1]["export_id"], now=utcnow())

@@ -71,6 +71,15 @@ def build_export(session: Session, *, export_id: uuid.UUID | str, now: datetime)
     return export
 
 
+def mark_failed(session: Session, *, export_id: uuid.UUID | str, now: datetime) -> None:
+    """Give up on an export whose job kept failing; the patient may ask again."""
+    export = session.get(DataExport, uuid.UUID(str(export_id)), with_for_update=True)
+    if export is not None and export.status == "pending":
+        export.status = "failed"
+        export.completed_at = now
+        session.flush()
+
+
 def _iso(value: datetime | None, zone: ZoneInfo | None = None) -> str | None:
     if value is None:
         return None

@@ -87,3 +87,14 @@ def test_someone_elses_export_is_404_and_other_roles_cannot_export(app, api, cas
     anonymous = app.test_client()  # no cookies from the sign-ins above
     assert anonymous.post("/api/me/export").status_code == 401
     assert anonymous.get(f"/api/me/export/{mine['id']}").status_code == 401
+
+
+def test_a_failed_export_shows_as_failed_and_may_be_requested_again(api, db, cast, token_for):
+    token = token_for(cast.patient)
+    first = _request(api, token)
+    export.mark_failed(db, export_id=first["id"], now=utcnow())
+    failed = api.get(f"/api/me/export/{first['id']}", token).get_json()
+    assert failed["status"] == "failed" and failed["document"] is None
+    assert export.build_export(db, export_id=first["id"], now=utcnow()).status == "failed"
+    again = _request(api, token)
+    assert again["id"] != first["id"] and again["status"] == "pending"
