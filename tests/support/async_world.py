@@ -166,3 +166,18 @@ def wait_until(predicate, timeout: float = 20, every: float = 0.1):
             return value
         time.sleep(every)
     return predicate()
+
+
+class SessionWorld(World):
+    """The same builders inside a test's rolled-back session (for direct, fine-grained sweep tests)."""
+
+    def __init__(self, session):
+        super().__init__(engine=None)
+        self.session = session
+
+    def sql(self, statement: str, **params):
+        result = self.session.execute(text(statement), params)
+        return result.all() if result.returns_rows else []
+
+    def cleanup(self) -> None:
+        pass
