@@ -115,7 +115,7 @@ def sentry_events(monkeypatch):
     assert init_sentry("https://public@sentry.invalid/1", integrations=[FlaskIntegration()], environment="test")
     yield transport
     sentry_sdk.flush()
-    real_init()  # no DSN: the SDK goes quiet again for the rest of the run
+    real_init(dsn="")  # no DSN (and not SENTRY_DSN from the environment): the SDK goes quiet again
 
 
 @pytest.mark.allow_5xx
