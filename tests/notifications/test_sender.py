@@ -1,0 +1,181 @@
+"""The exactly-once sender, called directly against the fake provider (fine-grained failure cases)."""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import resend
+
+from clinic.clock import utcnow
+from clinic.db import make_session_factory
+from clinic.notifications import service as notifications
+from clinic.notifications.mailer import Mailer, TransientSendError
+from clinic.notifications.ratelimit import ProviderRateLimiter
+from clinic.notifications.render import Renderer
+from clinic.sweeps import due
+from tests.conftest import make_settings
+from tests.support.async_world import World
+from tests.support.fake_resend import FakeResend
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.fixture()
+def world(engine):
+    w = World(engine)
+    yield w
+    w.cleanup()
+
+
+@pytest.fixture()
+def fake():
+    previous = resend.api_url
+    with FakeResend() as server:
+        resend.api_url = server.url
+        yield server
+    resend.api_url = previous
+
+
+@pytest.fixture()
+def make_sender(engine, redis_client):
+    def make(checkpoint=notifications._no_checkpoint, per_second: float = 50):
+        limiter = ProviderRateLimiter(redis_client, per_second=per_second, key=f"test:{uuid.uuid4().hex}")
+        settings = make_settings(PUBLIC_URL="https://clinic.example")
+        return notifications.Sender(make_session_factory(engine), Mailer(api_key="re_test", limiter=limiter),
+                                    Renderer(settings), checkpoint=checkpoint)
+    return make
+
+
+@pytest.fixture()
+def booked(world):
+    clinic = world.clinic()
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    patient = world.user()
+    appt = world.appointment(doctor, patient, service, datetime.now(timezone.utc) + timedelta(days=2))
+    return {"appt": appt, "patient": patient, "doctor": doctor, "service": service}
+
+
+def _delivery(world, booked, kind="confirmation") -> int:
+    with world.engine.begin() as conn:
+        from sqlalchemy.orm import Session
+        with Session(bind=conn) as session:
+            return notifications.ensure(session, key=f"{kind}:{booked['appt']}:e1", kind=kind,
+                                        appointment_id=booked["appt"])
+
+
+def _status(world, delivery_id):
+    return world.scalar("SELECT status FROM deliveries WHERE id = :i", i=delivery_id)
+
+
+def test_ensure_is_idempotent(world, booked):
+    assert _delivery(world, booked) == _delivery(world, booked)
+
+
+def test_a_crash_after_the_http_call_resends_with_the_same_key_and_no_second_email(world, booked, fake, make_sender):
+    delivery = _delivery(world, booked)
+
+    def crash_after_send(point):
+        if point == "after_send":
+            raise Crash()
+    with pytest.raises(Crash):
+        make_sender(crash_after_send).deliver([delivery], batch=False)
+    assert _status(world, delivery) == "sending" and len(fake.emails) == 1
+    assert make_sender().deliver([delivery], batch=False) == 1
+    assert _status(world, delivery) == "sent"
+    assert len(fake.emails) == 1 and fake.replays == 1 and fake.distinct_keys() == 1
+    assert make_sender().deliver([delivery], batch=False) == 0  # already sent: nothing goes out
+    assert fake.requests == 2
+
+
+def test_429_retry_after_is_honoured(world, booked, fake, make_sender):
+    delivery = _delivery(world, booked)
+    fake.fail_next(1, status=429, retry_after=1)
+    started = time.monotonic()
+    assert make_sender().deliver([delivery], batch=False) == 1
+    assert time.monotonic() - started >= 0.95
+    assert fake.rejected == 1 and len(fake.emails) == 1 and _status(world, delivery) == "sent"
+
+
+def test_5xx_is_transient_and_the_retry_sends_once(world, booked, fake, make_sender):
+    delivery = _delivery(world, booked)
+    fake.fail_next(1, status=503)
+    with pytest.raises(TransientSendError):
+        make_sender().deliver([delivery], batch=False)
+    assert _status(world, delivery) == "sending"
+    make_sender().deliver([delivery], batch=False)
+    assert len(fake.emails) == 1 and _status(world, delivery) == "sent"
+
+
+def test_a_refused_request_is_marked_failed_not_retried(world, booked, fake, make_sender):
+    delivery = _delivery(world, booked)
+    fake.fail_next(1, status=422)
+    assert make_sender().deliver([delivery], batch=False) == 0
+    assert _status(world, delivery) == "failed" and fake.emails == []
+
+
+def test_a_reminder_for_a_moved_appointment_is_skipped_at_send_time(world, booked, fake, make_sender, engine):
+    world.sql("UPDATE appointments SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours',"
+              " blocked_until = now() + interval '21 hours', scheduled_at = now() - interval '1 day' WHERE id = :a",
+              a=booked["appt"])
+    with make_session_factory(engine).begin() as session:
+        assert due.reminders(session, now=utcnow(), settings=make_settings()) == 1
+    delivery = world.scalar("SELECT id FROM deliveries WHERE appointment_id = :a", a=booked["appt"])
+    world.sql("UPDATE appointments SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + "
+              "interval '1 hour', blocked_until = blocked_until + interval '1 hour' WHERE id = :a", a=booked["appt"])
+    assert make_sender().deliver([delivery], batch=True) == 0
+    assert _status(world, delivery) == "skipped" and fake.emails == []
+    world.sql("DELETE FROM outbox")
+
+
+def test_batches_carry_at_most_100_emails(world, fake, make_sender):
+    clinic = world.clinic()
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    start = datetime.now(timezone.utc) + timedelta(days=1)
+    for i in range(150):
+        world.appointment(doctor, world.user(), service, start + timedelta(minutes=30 * i),
+                          scheduled_at=start - timedelta(days=3))
+    world.sql("UPDATE appointments SET status = 'no_show' WHERE doctor_id = :d", d=doctor["id"])
+    world.sql("INSERT INTO deliveries (key, kind, appointment_id) SELECT 'noshow:' || id, 'noshow', id "
+              "FROM appointments WHERE doctor_id = :d", d=doctor["id"])
+    ids = [r[0] for r in world.sql("SELECT id FROM deliveries WHERE kind = 'noshow' AND appointment_id IN "
+                                   "(SELECT id FROM appointments WHERE doctor_id = :d)", d=doctor["id"])]
+    assert make_sender().deliver(ids, batch=True) == 150
+    assert fake.requests == 2 and len(fake.emails) == 150 and fake.distinct_keys() == 2
+    assert {e["path"] for e in fake.emails} == {"/emails/batch"}
+    assert all("/book?" in e["text"] for e in fake.emails)
+
+
+def test_the_rate_limiter_spaces_requests_across_clients(redis_client):
+    import redis
+
+    key = f"test:{uuid.uuid4().hex}"
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client():
+        limiter = ProviderRateLimiter(redis.Redis.from_url(_url(redis_client)), per_second=10, key=key)
+        for _ in range(4):
+            limiter.acquire()
+            with lock:
+                times.append(time.monotonic())
+    threads = [threading.Thread(target=client) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    times.sort()
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(times) == 12 and min(gaps) >= 0.09
+    assert all(sum(1 for t in times if s <= t < s + 1.0) <= 10 for s in times)
+
+
+def _url(client) -> str:
+    kw = client.connection_pool.connection_kwargs
+    return f"redis://{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{kw.get('db', 0)}"
