@@ -28,7 +28,9 @@ ensure_venv() {
   fi
   if [ "$(cat "$STAMPS/requirements" 2>/dev/null)" != "$want" ]; then
     log "installing Python packages (requirements.txt)"
-    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+    # (grep hides pip's notes about find-links folders that a machine's pip.conf may name but lack)
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt" \
+      2> >(grep -v "^WARNING: Location" >&2)
     echo "$want" > "$STAMPS/requirements"
   fi
 }

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,10 +79,12 @@ def start_postgres(datadir: Path, embedded: Embedded, database: str = "clinic") 
     Run as root, pgserver creates a system user `pgserver` to own the cluster and makes the data
     directory's parents readable (o+rx) for it.
     """
-    import pgserver
-
     datadir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(datadir, cleanup_mode=None)
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (it uses /tmp then)
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(datadir, cleanup_mode=None)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(0 rows)" in exists:
         server.psql(f'CREATE DATABASE "{database}";')
