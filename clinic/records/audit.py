@@ -19,6 +19,7 @@ ADD_ENTRY = "entry.create"
 AUDIT = "audit.read"
 BREAK_GLASS = "break_glass"
 EXPORT = "export"
+EXPORT_DOWNLOAD = "export.download"
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,16 @@ def request_export(session: Session, *, actor: Actor, now: datetime) -> DataExpo
     return export
 
 
-def get_export(session: Session, *, actor: Actor, export_id: uuid.UUID) -> DataExport:
-    """One of the actor's own exports; anyone else's is not found."""
+def get_export(session: Session, *, actor: Actor, export_id: uuid.UUID, ip: str | None,
+               now: datetime) -> DataExport:
+    """One of the actor's own exports; anyone else's is not found. Handing out a ready document is a
+    read of the record, so it is audited (polling a pending export is not)."""
     export = session.get(DataExport, export_id)
     if export is None or export.user_id != actor.user_id:
         raise NotFound("No such export.")
+    if export.status == "ready":
+        audit.write(session, Attempt(actor=actor, patient_id=actor.user_id, action=audit.EXPORT_DOWNLOAD, ip=ip,
+                                     at=now), outcome="granted")
     return export
 
 

@@ -54,6 +54,9 @@ def test_export_holds_profile_appointments_record_and_audit(api, db, cast, token
     actions = [row["action"] for row in doc["audit"]]
     assert actions == ["record.update", "record.update", "entry.create", "export"]
     assert all("ip" not in row for row in doc["audit"])
+    downloads = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id,
+                                                     RecordAudit.action == "export.download")).all()
+    assert [(row.actor_id, row.ip) for row in downloads] == [(cast.patient.id, "127.0.0.1")]
 
 
 def test_the_export_is_itself_audited_and_building_twice_changes_nothing(db, cast):

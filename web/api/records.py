@@ -118,5 +118,5 @@ def request_export():
 @spec.validate(resp=Response(HTTP_200=ExportOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_export(export_id: uuid.UUID):
     """The export's status, and the document once it is ready."""
-    export = exports.get_export(database.session(), actor=current_actor(), export_id=export_id)
+    export = exports.get_export(database.session(), export_id=export_id, **_who())
     return _export_out(export, with_document=True)
