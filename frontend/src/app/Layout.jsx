@@ -1,4 +1,4 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { NavLink, useNavigate } from "react-router";
 import { api } from "../lib/api.js";
 import { useI18n } from "../lib/i18n.jsx";
@@ -14,7 +14,11 @@ const LINKS = {
 function LanguageSwitch() {
   const { t, locale, setLocale } = useI18n();
   const { user } = useSession();
-  const save = useMutation({ mutationFn: (next) => api("/me", { method: "PATCH", body: { locale: next } }) });
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: (next) => api("/me", { method: "PATCH", body: { locale: next } }),
+    onSuccess: (account) => queryClient.setQueryData(["me"], account),
+  });
   const change = (next) => {
     setLocale(next);
     if (user) save.mutate(next);

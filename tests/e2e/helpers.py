@@ -1,0 +1,43 @@
+"""Small steps shared by the browser scenarios."""
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import SHOTS
+
+LANG_BUTTON = {"es": "Español", "en": "English"}
+
+
+def set_language(page: Page, lang: str) -> None:
+    page.get_by_role("group", name="Idioma").or_(page.get_by_role("group", name="Language")) \
+        .get_by_role("button", name=LANG_BUTTON[lang]).dispatch_event("click")  # also while a dialog is open
+    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+
+
+def snap(page: Page, name: str) -> None:
+    """Screenshots of the current screen in Spanish and in English (then back to Spanish)."""
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(SHOTS / f"{name}-es.png"), full_page=True)
+    set_language(page, "en")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(SHOTS / f"{name}-en.png"), full_page=True)
+    set_language(page, "es")
+    page.wait_for_load_state("networkidle")
+
+
+def sign_in(page: Page, email: str, landing_heading: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_role("heading", level=1, name=landing_heading)).to_be_visible()
+
+
+def next_week_slots(page: Page, scope):
+    """Move the slot calendar in `scope` to next week (every slot then lies beyond the 24 h change cutoff)."""
+    scope.get_by_role("button", name="Siguiente").click()
+    expect(scope.locator(".slot-picker")).to_have_attribute("aria-busy", "false")
+    slots = scope.locator(".rbc-event.slot-event")
+    expect(slots.first).to_be_visible()
+    return slots

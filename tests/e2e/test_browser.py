@@ -1,0 +1,185 @@
+"""End-to-end in real Chromium against gunicorn + dramatiq + PostgreSQL + Redis (see conftest.py).
+
+Each scenario also saves screenshots of its screens in Spanish and English under test-artifacts/screenshots/.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import next_week_slots, sign_in, snap
+
+pytestmark = pytest.mark.e2e
+
+
+def test_patient_signs_up_books_sees_reschedules_and_cancels(page: Page, world):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+    snap(page, "01-sign-in")
+    page.get_by_role("link", name="Crear cuenta").click()
+    email = world.email("marta")
+    page.get_by_label("Nombre completo").fill("Marta Sanz")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    snap(page, "02-sign-up")
+    page.get_by_role("button", name="Crear cuenta").click()
+
+    # Find the doctor and book a slot in the calendar.
+    expect(page.get_by_role("heading", level=1, name="Pedir cita")).to_be_visible()
+    page.get_by_role("button", name=f"Ver huecos: {world.doctor['full_name']}").click()
+    slots = next_week_slots(page, page)
+    snap(page, "03-book-slots")
+    chosen = slots.nth(2)
+    chosen_name = chosen.get_attribute("title")
+    chosen.click()
+    dialog = page.get_by_role("dialog", name="Confirmar la cita")
+    expect(dialog).to_contain_text(world.doctor["full_name"])
+    dialog.get_by_label("Motivo (opcional)").fill("Revisión anual")
+    snap(page, "04-book-confirm")
+    dialog.get_by_role("button", name="Confirmar cita").click()
+    expect(page.get_by_role("alert")).to_contain_text("¡Cita confirmada!")
+    snap(page, "05-book-confirmed")
+
+    me = [u for u in world.ok("GET", "/api/users?role=patient&q=" + email)["items"]][0]
+    booked = world.appointments(patient_id=me["id"])
+    assert [a["status"] for a in booked] == ["booked"]
+    assert chosen_name.endswith(datetime.fromisoformat(booked[0]["starts_at"]).strftime("%H:%M"))
+
+    # It is in "my appointments".
+    page.get_by_role("navigation").get_by_role("link", name="Mis citas", exact=True).click()
+    item = page.locator("li.appointment", has_text=world.doctor["full_name"])
+    expect(item).to_contain_text("Reservada")
+    snap(page, "06-my-appointments")
+    page.get_by_role("button", name="Calendario").click()
+    expect(page.locator(".rbc-event").first).to_be_visible()
+    snap(page, "07-my-appointments-calendar")
+    page.get_by_role("button", name="Lista").click()
+
+    # Reschedule to another free slot.
+    item.get_by_role("button", name="Cambiar fecha").click()
+    dialog = page.get_by_role("dialog", name="Cambiar la fecha de la cita")
+    new_slots = next_week_slots(page, dialog)
+    snap(page, "08-reschedule")
+    new_slots.nth(5).click()
+    dialog.get_by_role("button", name="Confirmar cita").click()
+    expect(page.get_by_role("status").filter(has_text="Cita cambiada al")).to_be_visible()
+    moved = world.ok("GET", f"/api/appointments/{booked[0]['id']}")
+    assert moved["starts_at"] != booked[0]["starts_at"] and moved["status"] == "booked"
+
+    # Cancel it.
+    item.get_by_role("button", name="Anular cita").click()
+    dialog = page.get_by_role("dialog", name="¿Anular esta cita?")
+    expect(dialog).to_contain_text("con antelación")
+    snap(page, "09-cancel")
+    dialog.get_by_role("button", name="Sí, anular").click()
+    expect(page.get_by_role("status").filter(has_text="Cita anulada.")).to_be_visible()
+    expect(item).to_contain_text("Cancelada")
+    assert world.ok("GET", f"/api/appointments/{booked[0]['id']}")["status"] == "cancelled"
+
+    # The other patient screens.
+    page.get_by_role("navigation").get_by_role("link", name="Mi historial", exact=True).click()
+    expect(page.get_by_role("heading", name="Registro de accesos")).to_be_visible()
+    expect(page.locator("table tbody tr").first).to_be_visible()
+    snap(page, "10-my-record")
+    page.get_by_role("navigation").get_by_role("link", name="Mi cuenta", exact=True).click()
+    expect(page.locator("#calendar-url")).to_have_value(__import__("re").compile(r"^webcal://"))
+    snap(page, "11-account")
+    page.get_by_role("navigation").get_by_role("link", name="Lista de espera", exact=True).click()
+    expect(page.get_by_role("heading", name="Mis avisos")).to_be_visible()
+    snap(page, "12-waitlist")
+    page.get_by_role("button", name="Cerrar sesión").click()
+    expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+
+
+def test_doctor_sees_agenda_marks_attended_and_writes_the_record(page: Page, world):
+    sign_in(page, world.doctor_email, "Mi agenda")
+    event = page.locator(".rbc-event", has_text=world.seen["full_name"])
+    expect(event).to_be_visible()
+    snap(page, "20-doctor-agenda")
+    event.click()
+    panel = page.get_by_role("dialog", name="Detalles de la cita")
+    expect(panel).to_contain_text(world.seen["full_name"])
+    panel.get_by_role("button", name="Marcar atendida").click()
+    expect(panel.get_by_role("status")).to_contain_text("Asistencia guardada.")
+    expect(panel).to_contain_text("Atendida")
+    snap(page, "21-doctor-appointment")
+    assert world.ok("GET", f"/api/appointments/{world.started}")["status"] == "completed"
+
+    panel.get_by_role("link", name="Abrir historial").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(world.seen["full_name"])
+    page.get_by_label("Alergias").fill("Penicilina\nPolen")
+    page.get_by_role("button", name="Guardar listas").click()
+    expect(page.get_by_role("status").filter(has_text="Historial actualizado.")).to_be_visible()
+    page.get_by_label("Nota", exact=True).fill("Tensión 12/8. Sin cambios en la medicación.")
+    page.get_by_role("button", name="Añadir nota").click()
+    expect(page.locator("ol.entries")).to_contain_text("Tensión 12/8")
+    snap(page, "22-doctor-record")
+    record = world.ok("GET", f"/api/patients/{world.seen['id']}/record", token=world.login(world.doctor_email))
+    assert record["allergies"] == ["Penicilina", "Polen"]
+    assert [e["text"] for e in record["entries"]] == ["Tensión 12/8. Sin cambios en la medicación."]
+    assert record["entries"][0]["appointment_id"] == world.started
+
+    page.get_by_role("navigation").get_by_role("link", name="Horario y ausencias", exact=True).click()
+    expect(page.get_by_label("Inicio 1")).to_have_value("08:00")
+    snap(page, "23-doctor-schedule")
+    page.get_by_role("navigation").get_by_role("link", name="Mi cuenta", exact=True).click()
+    expect(page.locator("#calendar-url")).to_have_value(__import__("re").compile(r"^webcal://"))
+
+
+def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Page, world):
+    sign_in(page, world.receptionist_email, "Recepción")
+    page.get_by_label("Clínica").select_option(label=world.clinic["name"])
+    snap(page, "30-desk-day")
+    page.get_by_role("button", name="Reservar para un paciente").click()
+    dialog = page.get_by_role("dialog", name="Reservar para un paciente")
+    dialog.get_by_label("Buscar paciente").fill(world.walk_in["full_name"][:9])
+    dialog.get_by_role("button", name=world.walk_in["full_name"]).click()
+    slots = next_week_slots(page, dialog)
+    snap(page, "31-desk-book-for-patient")
+    slots.first.click()
+    dialog.get_by_role("button", name="Confirmar cita").click()
+    expect(page.get_by_role("status").filter(has_text=f"Cita reservada para {world.walk_in['full_name']}")).to_be_visible()
+    [booked] = world.appointments(patient_id=world.walk_in["id"])
+    assert booked["status"] == "booked" and booked["doctor_id"] == world.doctor["id"]
+
+    # Week view, next week: drag the appointment two hours later.
+    calendar = page.locator(".calendar")
+    calendar.get_by_role("button", name="Semana").click()
+    calendar.get_by_role("button", name="Siguiente").click()
+    event = page.locator(".rbc-event", has_text=world.walk_in["full_name"])
+    expect(event).to_be_visible()
+    snap(page, "32-desk-week")
+    event.scroll_into_view_if_needed()
+    box = event.bounding_box()
+    hour = page.locator(".rbc-timeslot-group").first.bounding_box()["height"]
+    x, y = box["x"] + box["width"] / 2, box["y"] + 4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 10, steps=3)
+    page.mouse.move(x, y + 2 * hour, steps=12)
+    page.mouse.up()
+    expect(page.get_by_role("status").filter(has_text="Cita movida al")).to_be_visible()
+    moved = world.ok("GET", f"/api/appointments/{booked['id']}")
+    shift = datetime.fromisoformat(moved["starts_at"]) - datetime.fromisoformat(booked["starts_at"])
+    assert shift.total_seconds() == 2 * 3600, (booked["starts_at"], moved["starts_at"])
+
+    # Open it: cancel and attendance are there.
+    page.locator(".rbc-event", has_text=world.walk_in["full_name"]).click()
+    panel = page.get_by_role("dialog", name="Detalles de la cita")
+    expect(panel.get_by_role("button", name="Anular cita")).to_be_visible()
+    snap(page, "33-desk-appointment")
+
+
+def test_admin_screens(page: Page, world):
+    sign_in(page, world.admin_email, "Administración")
+    expect(page.get_by_role("cell", name=world.clinic["name"])).to_be_visible()
+    snap(page, "40-admin-clinics")
+    for tab, shot, visible in (("Servicios", "41-admin-services", "Consulta general"),
+                               ("Médicos", "42-admin-doctors", world.doctor["full_name"]),
+                               ("Usuarios", "43-admin-users", "Rosa Recepción")):
+        page.get_by_role("tab", name=tab).click()
+        expect(page.get_by_role("cell", name=visible).first).to_be_visible()
+        snap(page, shot)
