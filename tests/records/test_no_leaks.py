@@ -4,10 +4,12 @@ A unique marker is written into every clinical field; then everything those chan
 """
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
 import uuid
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -92,6 +94,32 @@ def test_no_clinical_text_in_calendars(app, api, db, cast, token_for):
         ics.append(feed.get_data())
     text = b"".join(ics).decode()
     assert text.count("BEGIN:VCALENDAR") == 5 and f"{cast.appointment.uid}" in text.lower()
+    assert marker not in text
+
+
+def test_no_clinical_text_in_emails(api, db, cast, token_for):
+    """The emails about this patient's appointment and the doctor's agenda, rendered as the workers send them."""
+    from clinic.notifications import service as deliveries
+    from clinic.notifications.models import Delivery
+    from clinic.notifications.render import Renderer
+    from tests.conftest import make_settings
+
+    marker = f"CLIN-{uuid.uuid4().hex}"
+    _write_marker_everywhere(api, cast, token_for, marker)
+    appt = cast.appointment
+    local_day = appt.starts_at.date().isoformat()
+    ids = [deliveries.ensure(db, key=f"leak-{kind}-{uuid.uuid4().hex}", kind=kind, appointment_id=appt.id,
+                             doctor_id=cast.doctor_profile.id if kind == "agenda" else None,
+                             recipient_id=cast.doctor.id if kind == "agenda" else cast.patient.id, details=details)
+           for kind, details in [("confirmation", {}), ("reminder", {"starts_at": appt.starts_at.isoformat()}),
+                                 ("agenda", {"day": local_day})]]
+    rows = list(db.scalars(select(Delivery).where(Delivery.id.in_(ids))))
+    rendered = Renderer(make_settings()).render(db, rows, now=appt.starts_at - timedelta(days=1))
+    emails = [params for params in rendered.values() if params]
+    assert len(emails) == 3, rendered  # confirmation and reminder to the patient, agenda to the doctor
+    text = json.dumps(emails, ensure_ascii=False)
+    text += "".join(base64.b64decode(a["content"]).decode() for e in emails for a in e.get("attachments", []))
+    assert cast.patient.email in text and "BEGIN:VCALENDAR" in text
     assert marker not in text
 
 
