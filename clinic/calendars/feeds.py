@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -56,20 +57,22 @@ _TOUCH = text("UPDATE calendar_feeds SET built_at = :now WHERE user_id = :user_i
 _PARTIES = text("""
 SELECT a.patient_id, d.user_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = :id""")
 _USER_BY_HASH = text("SELECT user_id FROM calendar_feeds WHERE token_hash = :token_hash")
-# One indexed lookup; the body only crosses the wire when the client's copy is stale.
-_SERVE = text("""
-SELECT etag, modified_at,
+# One indexed lookup; the body only crosses the wire when the client's copy is stale. Written in psycopg's
+# parameter style, because the web fast path runs it on a raw connection (see web/api/calendars.py).
+SERVE_SQL = """
+SELECT etag, to_char(modified_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS last_modified,
        CASE WHEN body IS NULL THEN NULL
-            WHEN etag = ANY(CAST(:etags AS text[])) OR :any_etag
-              OR (cardinality(CAST(:etags AS text[])) = 0 AND NOT :any_etag AND modified_at <= :since) THEN ''::bytea
-            WHEN :gzip THEN body_gzip ELSE body END AS content
-FROM calendar_feeds WHERE token_hash = :token_hash""")
+            WHEN etag = ANY(string_to_array(%(etags)s, ',')) OR %(any_etag)s
+              OR (%(etags)s = '' AND NOT %(any_etag)s AND modified_at <= %(since)s) THEN CAST('' AS bytea)
+            WHEN %(gzip)s THEN body_gzip ELSE body END AS content
+FROM calendar_feeds WHERE token_hash = %(token_hash)s"""
+_SERVE = text(re.sub(r"%\((\w+)\)s", r":\1", SERVE_SQL))
 
 
 @dataclass(frozen=True)
 class Served:
     etag: str | None
-    modified_at: datetime | None
+    last_modified: str | None  # an HTTP date
     content: bytes | None  # None: not built yet; b"": the client's copy is current (304)
 
     @property
@@ -108,11 +111,18 @@ def rotate(session: Session, *, user_id: int, secret: str) -> str:
     return token_for(secret, nonce)
 
 
+def serve_params(*, token: str, etags: list[str] | None = None, any_etag: bool = False,
+                 since: datetime | None = None, gzip_ok: bool = False) -> dict:
+    # ETags are quoted hex, so a comma-joined string is an unambiguous (and cheap to bind) list.
+    return {"token_hash": token_hash(token), "etags": ",".join(etags or ()), "any_etag": any_etag, "since": since,
+            "gzip": gzip_ok}
+
+
 def serve(session: Session, *, token: str, etags: list[str] | None = None, any_etag: bool = False,
           since: datetime | None = None, gzip_ok: bool = False) -> Served | None:
     """The stored document for a token (None: no such feed), or an empty body when the client's copy is current."""
-    row = session.execute(_SERVE, {"token_hash": token_hash(token), "etags": etags or [], "any_etag": any_etag,
-                                   "since": since, "gzip": gzip_ok}).first()
+    row = session.execute(_SERVE, serve_params(token=token, etags=etags, any_etag=any_etag, since=since,
+                                               gzip_ok=gzip_ok)).first()
     return None if row is None else Served(row[0], row[1], row[2])
 
 
