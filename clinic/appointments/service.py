@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,22 +22,6 @@ from clinic.scheduling.models import Clinic, Doctor
 from clinic.settings import Settings
 
 DEFAULT_CUTOFF_HOURS = Settings.__dataclass_fields__["patient_change_cutoff_hours"].default
-
-# Appointment, its history row and its outbox message in one statement: one round trip.
-_BOOK_SQL = text("""
-WITH a AS (
-  INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
-                            reason, created_by, scheduled_at, updated_at)
-  VALUES (:doctor_id, :patient_id, :service_id, :clinic_id, :starts_at, :ends_at, :blocked_until,
-          :reason, :actor_id, :now, :now)
-  RETURNING id, starts_at),
-h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new_starts_at)
-      SELECT id, :actor_id, 'booked', :now, starts_at FROM a),
-o AS (INSERT INTO outbox (topic, payload)
-      SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
-SELECT id FROM a
-""")
-
 
 def _user_id(actor: Actor) -> int | None:
     return None if actor.role == SYSTEM.role else actor.user_id
@@ -81,20 +65,16 @@ def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime,
 def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, starts_at: datetime,
          settings: Settings, patient_id: int | None = None, reason: str | None = None,
          now: datetime | None = None) -> AppointmentView:
-    """Book a slot: patients for themselves, staff for a given patient."""
+    """Book a slot: patients for themselves, staff for a given patient (one round trip to the database).
+
+    On an overlap (409 slot_taken / patient_busy) the transaction is aborted: roll it back.
+    """
     now = now or utcnow()
     patient_id = _patient_for(actor, patient_id)
-    ok = booking.check(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
-                       starts_at=starts_at, now=now, settings=settings)
-    try:
-        appointment_id = session.execute(_BOOK_SQL, {
-            "doctor_id": doctor_id, "patient_id": patient_id, "service_id": service_id,
-            "clinic_id": ok.clinic_id, "starts_at": ok.starts_at, "ends_at": ok.ends_at,
-            "blocked_until": ok.blocked_until, "reason": reason, "actor_id": _user_id(actor), "now": now}).scalar_one()
-    except IntegrityError as err:
-        raise booking.overlap_conflict(err) or err
+    ok = booking.insert(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
+                        starts_at=starts_at, reason=reason, actor_id=_user_id(actor), now=now, settings=settings)
     return AppointmentView(
-        id=appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
+        id=ok.appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
         clinic_id=ok.clinic_id, timezone=ok.timezone, starts_at=ok.starts_at, ends_at=ok.ends_at, status="booked",
         reason=reason, sequence=0, doctor_name=ok.doctor_name, patient_name=ok.patient_name,
         service_name=ok.service_name)

@@ -62,25 +62,23 @@ def free_starts(intervals: list[tuple[int, int]], duration: int, earliest: int, 
                 blocked: list[tuple[int, int]]) -> list[int]:
     """Slot starts on the grid of each working interval that no blocked open interval covers.
 
-    `intervals` must be in ascending order and `blocked` merged (see `merge`).
+    `intervals` must be in ascending order and `blocked` merged (see `merge`). Free runs between
+    blocked intervals are emitted as whole ranges, so the cost follows the busy intervals, not the slots.
     """
     out: list[int] = []
-    append = out.append
     j, nb = 0, len(blocked)
     for s, e in intervals:
-        last = e - duration
-        if last < earliest or s > latest:
-            continue
-        if s < earliest:
-            s += -(-(earliest - s) // duration) * duration  # first grid point at or after `earliest`
-        if last > latest:
-            last = latest
-        for t in range(s, last + 1, duration):
+        hi = min(e - duration, latest)
+        t = s if s >= earliest else s + -(-(earliest - s) // duration) * duration
+        while t <= hi:
             while j < nb and blocked[j][1] <= t:
                 j += 1
-            if j < nb and blocked[j][0] < t:
+            if j < nb and blocked[j][0] < t:  # inside (a, b): jump to the first grid point at or after b
+                t = s + -(-(blocked[j][1] - s) // duration) * duration
                 continue
-            append(t)
+            limit = hi if j == nb or blocked[j][0] > hi else blocked[j][0]  # starts up to a are free
+            out.extend(range(t, limit + 1, duration))
+            t = s + ((limit - s) // duration + 1) * duration
     return out
 
 
@@ -89,40 +87,46 @@ def is_grid_start(intervals: list[tuple[int, int]], duration: int, t: int) -> bo
     return any(s <= t <= e - duration and (t - s) % duration == 0 for s, e in intervals)
 
 
-class Formatter:
-    """ISO 8601 with the clinic's offset, cheaply: one zoneinfo lookup per local date, not per slot."""
+HHMM = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(24 * 60)]
 
-    def __init__(self, tz: tzinfo) -> None:
-        self.tz = tz
-        self._prefix: dict[int, str] = {}
 
-    def day(self, intervals: list[tuple[int, int]]):
-        """A formatter for the instants of one local date's intervals."""
-        if not intervals:
-            return None
-        first = intervals[0][0]
-        last = intervals[-1][1]
-        off_a = self._offset(first)
-        off_b = self._offset(last)
-        if off_a != off_b:  # a DST change inside the day: format each instant properly
-            return self._slow
-        off, suffix = off_a, _suffix(off_a)
-        prefix, cache = self._prefix, self._prefix
+def day_offset(tz: tzinfo, intervals: list[tuple[int, int]]) -> int | None:
+    """The UTC offset (seconds) shared by every instant of the day's intervals, or None on a DST-change day
+    (or an offset or hour that is not a whole minute: then each instant is formatted the slow way)."""
+    first, last = intervals[0][0], intervals[-1][1]
+    off = offset_at(tz, first)
+    if off != offset_at(tz, last) or off % 60 or any(s % 60 for s, _ in intervals):
+        return None
+    return off
 
-        def fmt(t: int) -> str:
-            local = t + off
-            d, secs = divmod(local, DAY)
-            p = prefix.get(d)
-            if p is None:
-                p = cache[d] = date.fromordinal(EPOCH_ORDINAL + d).isoformat() + "T"
-            return f"{p}{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}{suffix}"
-        return fmt
 
-    def _offset(self, t: int) -> int:
-        return int(datetime.fromtimestamp(t, self.tz).utcoffset().total_seconds())
+def offset_at(tz: tzinfo, t: int) -> int:
+    return int(datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
 
-    def _slow(self, t: int) -> str:
-        return datetime.fromtimestamp(t, self.tz).isoformat()
+
+def slot_objects(tz: tzinfo, day: date, intervals: list[tuple[int, int]], starts: list[int],
+                 duration: int) -> list[str]:
+    """JSON objects `{"starts_at": ..., "ends_at": ...}` with the clinic's offset, one per start.
+
+    On ordinary days this is two table lookups and one concatenation per slot; on a DST-change day
+    each instant goes through zoneinfo.
+    """
+    off = day_offset(tz, intervals)
+    if off is not None and duration % 60 == 0:
+        midnight = (day.toordinal() - EPOCH_ORDINAL) * DAY - off  # the UTC instant of local 00:00 (this offset)
+        first_minute = (starts[0] - midnight) // 60
+        dm = duration // 60
+        if first_minute >= 0 and (starts[-1] - midnight) // 60 + dm < 24 * 60:
+            iso, suffix = day.isoformat(), _suffix(off)
+            pre = '{"starts_at":"' + iso + "T"
+            mid = suffix + '","ends_at":"' + iso + "T"
+            post = suffix + '"}'
+            hhmm = HHMM
+            return [pre + hhmm[m] + mid + hhmm[m + dm] + post
+                    for m in [(t - midnight) // 60 for t in starts]]
+    return ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
+                                                  datetime.fromtimestamp(t + duration, tz).isoformat())
+            for t in starts]
 
 
 def _suffix(offset: int) -> str:

@@ -77,7 +77,7 @@ def _pairs(csv: str | None) -> list[tuple[int, int]]:
 
 
 def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
-               now: datetime, settings: Settings) -> bytes:
+               now: datetime, settings: Settings) -> str:
     """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`."""
     check_range(first, last, settings)
     # Pad by a day on each side: the clinic's zone is only known after the query, and no offset exceeds 14 h.
@@ -92,24 +92,19 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     tz = zone(tz_name)
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
-        return (head + "]}").encode()
+        return head + "]}"
     duration, buffer = duration_min * 60, buffer_min * 60
     blocked = engine.merge(engine.forbidden(_pairs(busy), duration + buffer)
                            + engine.forbidden(_pairs(off), duration) + engine.forbidden(_pairs(mine), duration))
     window = Window.at(now, settings)
     weekly = hours_by_weekday(hours)
-    formatter = engine.Formatter(tz)
     parts: list[str] = []
-    add = parts.append
     for day in engine.dates(first, last):
         hours_today = weekly.get(day.weekday())
         if not hours_today:
             continue
         intervals = engine.local_day_bounds(tz, day, hours_today)
         starts = engine.free_starts(intervals, duration, window.earliest, window.latest, blocked)
-        if not starts:
-            continue
-        fmt = formatter.day(intervals)
-        for t in starts:
-            add('{"starts_at":"%s","ends_at":"%s"}' % (fmt(t), fmt(t + duration)))
-    return (head + ",".join(parts) + "]}").encode()
+        if starts:
+            parts += engine.slot_objects(tz, day, intervals, starts, duration)
+    return head + ",".join(parts) + "]}"

@@ -101,3 +101,14 @@ def test_a_month_costs_one_query_whatever_the_bookings(api, db, make_user, token
     assert r.status_code == 200 and len(r.get_json()["slots"]) == 31 * 16 - 40
     slot_queries = [s for s in statements if "working_hours" in s or "appointments" in s]
     assert len(slot_queries) == 1, statements
+
+
+def test_the_prebuilt_answer_matches_the_documented_schema(api, db, make_user, token_for):
+    from web.schemas.scheduling import SlotsOut
+
+    setup = make_doctor(db, timezone_name="America/New_York")
+    r = _get(api, token_for(make_user()), setup, future_day(), future_day(40))
+    assert r.headers["Content-Type"] == "application/json"
+    parsed = SlotsOut.model_validate_json(r.get_data())
+    assert parsed.timezone == "America/New_York" and len(parsed.slots) > 300
+    assert all(s.ends_at - s.starts_at == timedelta(minutes=30) for s in parsed.slots)

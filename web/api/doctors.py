@@ -14,7 +14,7 @@ from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
 from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
-                                    TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
+                                    PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
                                     WorkingHoursList, WorkingHoursOut, parse_date)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
@@ -155,4 +155,4 @@ def slots(doctor_id: int):
     body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
                       settings=current_app.config["SETTINGS"])
-    return current_app.response_class(body, mimetype="application/json")
+    return PrebuiltSlots.of(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from pydantic import AwareDatetime, EmailStr, Field, RootModel, field_validator, model_validator
+from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, field_validator, model_validator
 
 from web.schemas.common import Out, Strict
 
@@ -186,3 +186,19 @@ class Slot(Out):
 class SlotsOut(Out):
     timezone: str
     slots: list[Slot]
+
+
+class PrebuiltSlots(SlotsOut):
+    """A SlotsOut whose JSON the availability engine already wrote: re-validating a month of slots would
+    cost more than computing it. The engine's output is checked against SlotsOut in the tests."""
+
+    _json: str = PrivateAttr(default="")
+
+    @classmethod
+    def of(cls, raw: str) -> "PrebuiltSlots":
+        instance = cls.model_construct(timezone="", slots=[])
+        instance._json = raw
+        return instance
+
+    def model_dump_json(self, **kwargs) -> str:  # noqa: ARG002 - spectree calls it without options
+        return self._json

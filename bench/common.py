@@ -1,0 +1,114 @@
+"""Shared benchmark plumbing: a scratch database, gunicorn on loopback, wrk, and its numbers.
+
+Every run measures a ceiling and the target on the same machine in the same run, with the same gunicorn
+settings (2 sync workers) and the load generator on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+BENCH_DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/clinic_bench_sched")
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+JWT_SECRET = "bench-secret-" + "x" * 32
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+
+
+def env(**extra) -> dict:
+    out = dict(os.environ)
+    out.update({"APP_ENV": "bench", "DATABASE_URL": BENCH_DB_URL, "REDIS_URL": BENCH_REDIS_URL,
+                "JWT_SECRET_KEY": JWT_SECRET, "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT),
+                "BCRYPT_ROUNDS": "4"})
+    out.update(extra)
+    return out
+
+
+def recreate_database() -> None:
+    base, name = BENCH_DB_URL.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([PYTHON, "-m", "flask", "--app", "web", "db", "upgrade"], cwd=ROOT, env=env(), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, **extra_env):
+    """Serve `app` ("module:factory()") with 2 sync workers on a free loopback port; yield the base URL."""
+    port = free_port()
+    proc = subprocess.Popen([GUNICORN, "--workers", WORKERS, "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+                             "--log-level", "warning", app], cwd=ROOT, env=env(**extra_env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode())
+                time.sleep(0.1)
+        time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, *, seconds: int, connections: int = 32, threads: int = 2, script: list[str] | None = None,
+        headers: dict | None = None) -> dict:
+    """Run wrk and return requests/s, p50/p99 in ms, and the counts of requests and non-2xx answers."""
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for key, value in (headers or {}).items():
+        cmd += ["-H", f"{key}: {value}"]
+    if script:
+        cmd += ["-s", script[0], url, "--", *script[1:]]
+    else:
+        cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50_ms": _ms(*p50.groups()), "p99_ms": _ms(*p99.groups()), "requests": total,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else "",
+            "raw": out}
+
+
+def report(name: str, ceiling: dict, target: dict) -> float:
+    ratio = target["rps"] / ceiling["rps"]
+    print(f"{name}")
+    print(f"  ceiling: {ceiling['rps']:8.0f} req/s  p50 {ceiling['p50_ms']:6.2f} ms  p99 {ceiling['p99_ms']:6.2f} ms"
+          f"  ({ceiling['requests']} requests, {ceiling['non_2xx']} non-2xx)")
+    print(f"  target : {target['rps']:8.0f} req/s  p50 {target['p50_ms']:6.2f} ms  p99 {target['p99_ms']:6.2f} ms"
+          f"  ({target['requests']} requests, {target['non_2xx']} non-2xx)")
+    print(f"  ratio  : {ratio:.1%}   p99 ratio: {target['p99_ms'] / ceiling['p99_ms']:.2f}x")
+    return ratio

@@ -1,0 +1,103 @@
+"""Benchmark: a month of free slots (31 days, a doctor with 2,000 appointments) vs a Flask "hello".
+
+    .venv/bin/python bench/slots_bench.py [--seconds 10] [--connections 32]
+
+Builds its own database (clinic_bench_sched). The doctor works Monday to Saturday 08:00-20:00 in
+Europe/Madrid and offers a 15-minute service with 5 minutes of buffer; 2,000 booked appointments are
+spread over the 100 days around the month asked for (about 600 of them inside it), plus a week of
+time off. Serves bench/ceiling_app.py ("hello") and the real app with gunicorn (2 sync workers,
+RATELIMIT_ENABLED=0) on 127.0.0.1 and drives each with wrk (2 threads, 32 connections) with a
+patient's token. Exits non-zero below 25 % of the ceiling's throughput.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+from bench.booking_bench import tokens_for  # noqa: E402
+
+ZONE = "Europe/Madrid"
+APPOINTMENTS = 2000
+TARGET_RATIO = 0.25
+
+
+def seed(conn, first: date) -> tuple[int, int, int]:
+    tz = ZoneInfo(ZONE)
+    clinic = conn.execute("INSERT INTO clinics (name, timezone) VALUES ('Bench', %s) RETURNING id", (ZONE,)).fetchone()[0]
+    service = conn.execute("INSERT INTO services (name, duration_minutes, buffer_minutes) VALUES ('Bench', 15, 5) "
+                           "RETURNING id").fetchone()[0]
+    user = conn.execute("INSERT INTO users (email, password_hash, full_name, role) "
+                        "VALUES ('bench-slots-dr@example.com', 'x', 'Dr Slots', 'doctor') RETURNING id").fetchone()[0]
+    doctor = conn.execute("INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (%s, %s, 'Bench') RETURNING id",
+                          (user, clinic)).fetchone()[0]
+    conn.execute("INSERT INTO doctor_services VALUES (%s, %s)", (doctor, service))
+    for weekday in range(6):
+        conn.execute("INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) "
+                     "VALUES (%s, %s, '08:00', '20:00')", (doctor, weekday))
+    patients = [r[0] for r in conn.execute(
+        "INSERT INTO users (email, password_hash, full_name, role) SELECT 'bench-sp' || g || '@example.com', 'x', "
+        "'Paciente ' || g, 'patient' FROM generate_series(1, %s) g RETURNING id", (APPOINTMENTS,)).fetchall()]
+    # 2,000 appointments on a 20-minute grid (15 + 5 buffer) over 100 working days around the month.
+    rows, day, i = [], first - timedelta(days=30), 0
+    while len(rows) < APPOINTMENTS:
+        if day.weekday() < 6:
+            for k in range(0, 36, 2 if day.toordinal() % 3 else 3):
+                start = datetime.combine(day, time(8), tzinfo=tz) + timedelta(minutes=20 * k)
+                rows.append((doctor, patients[i % len(patients)], service, clinic, start,
+                             start + timedelta(minutes=15), start + timedelta(minutes=20)))
+                i += 1
+                if len(rows) == APPOINTMENTS:
+                    break
+        day += timedelta(days=1)
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, "
+                        "blocked_until) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+    off = datetime.combine(first + timedelta(days=10), time(0), tzinfo=tz)
+    conn.execute("INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (%s, %s, %s)",
+                 (doctor, off, off + timedelta(days=3)))
+    conn.execute("ANALYZE")
+    return doctor, service, patients[-1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+
+    first = date.today() + timedelta(days=30)
+    last = first + timedelta(days=30)
+    common.recreate_database()
+    with psycopg.connect(common.BENCH_DB_URL, autocommit=True) as conn:
+        doctor, service, patient = seed(conn, first)
+    token = tokens_for([patient])[patient]
+    path = f"/api/doctors/{doctor}/slots?service_id={service}&from={first}&to={last}"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    with common.gunicorn("bench.ceiling_app:create_app()") as url:
+        common.wrk(url + "/hello", seconds=2, connections=args.connections)
+        ceiling = common.wrk(url + "/hello", seconds=args.seconds, connections=args.connections)
+    with common.gunicorn("web:create_app()", ACCESS_TOKEN_MINUTES="120") as url:
+        probe = json.loads(urllib.request.urlopen(urllib.request.Request(url + path, headers=headers)).read())
+        common.wrk(url + path, seconds=2, connections=args.connections, headers=headers)
+        target = common.wrk(url + path, seconds=args.seconds, connections=args.connections, headers=headers)
+
+    ratio = common.report("slots: GET /api/doctors/{id}/slots (31 days) vs Flask hello", ceiling, target)
+    print(f"  answer : {len(probe['slots'])} slots over 31 days; {APPOINTMENTS} appointments on the doctor")
+    ok = ratio >= TARGET_RATIO and target["non_2xx"] == 0
+    print("  PASS" if ok else "  FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

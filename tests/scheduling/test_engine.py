@@ -1,0 +1,57 @@
+"""The slot arithmetic against a deliberately naive reference, on random calendars."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from clinic.availability import engine
+
+
+def _naive(intervals, duration, earliest, latest, busy_windows):
+    out = []
+    for s, e in intervals:
+        for t in range(s, e - duration + 1, duration):
+            if earliest <= t <= latest and not any(t < b and t + w > a for a, b, w in busy_windows):
+                out.append(t)
+    return out
+
+
+def test_free_starts_matches_the_naive_definition():
+    rng = random.Random(7)
+    for _ in range(400):
+        duration = rng.choice([5, 10, 15, 20, 30, 45]) * 60
+        buffer = rng.choice([0, 0, 5, 15]) * 60
+        base = 1_800_000_000
+        intervals, cursor = [], base
+        for _ in range(rng.randint(1, 4)):
+            cursor += rng.randint(0, 30) * 300
+            length = rng.randint(1, 40) * 300
+            intervals.append((cursor, cursor + length))
+            cursor += length
+        span = cursor - base
+        appointments = [(a, a + rng.randint(1, 12) * 300) for a in
+                        (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 12)))]
+        time_off = [(a, a + rng.randint(1, 30) * 300) for a in
+                    (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 3)))]
+        earliest = base + rng.randint(-20, span // 300) * 300
+        latest = earliest + rng.randint(0, span // 300 + 20) * 300
+        blocked = engine.merge(engine.forbidden(appointments, duration + buffer) + engine.forbidden(time_off, duration))
+        expected = _naive(intervals, duration, earliest, latest,
+                          [(a, b, duration + buffer) for a, b in appointments] + [(a, b, duration) for a, b in time_off])
+        assert engine.free_starts(intervals, duration, earliest, latest, blocked) == expected
+
+
+def test_fast_formatting_equals_zoneinfo_isoformat():
+    for zone in ("Europe/Madrid", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"):
+        tz = ZoneInfo(zone)
+        day = date(2027, 1, 1)
+        for _ in range(0, 365, 7):
+            day += timedelta(days=7)
+            intervals = engine.local_day_bounds(tz, day, [(0, 3 * 3600), (8 * 3600, 20 * 3600 + 1800)])
+            starts = [t for s, e in intervals for t in range(s, e - 1800 + 1, 1800)]
+            objects = engine.slot_objects(tz, day, intervals, starts, 1800)
+            from datetime import datetime
+            assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
+                                                                      datetime.fromtimestamp(t + 1800, tz).isoformat())
+                               for t in starts], (zone, day)
