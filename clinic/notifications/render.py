@@ -76,6 +76,8 @@ class Renderer:
                                 attachments=[_invite(session, appt_id, "REQUEST")])
         if row.kind == "cancelled":
             cause = (row.details or {}).get("cause")
+            if cause == "system":  # a cascade: the reason code says why (time_off, doctor_deactivated)
+                cause = _reason
             return self._params(content.appointment_email("cancelled", view, public_url=url, cause=cause),
                                 attachments=[_invite(session, appt_id, "CANCEL")])
         if row.kind == "reminder":

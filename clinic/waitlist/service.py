@@ -95,6 +95,8 @@ SELECT EXISTS (SELECT 1 FROM appointments WHERE doctor_id = :d AND status <> 'ca
                  AND starts_at < :e AND blocked_until > :s)
     OR EXISTS (SELECT 1 FROM slot_holds WHERE doctor_id = :d AND status = 'active' AND expires_at > :now
                  AND starts_at < :e AND ends_at > :s)
+    OR EXISTS (SELECT 1 FROM time_off WHERE doctor_id = :d AND starts_at < :e AND ends_at > :s)
+    OR NOT EXISTS (SELECT 1 FROM doctors WHERE id = :d AND active)
 """)
 
 
