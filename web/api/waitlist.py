@@ -12,7 +12,7 @@ from clinic.waitlist import service as waitlist
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
-from web.schemas.common import ErrorOut, Out, Strict
+from web.schemas.common import ErrorOut, Strict
 
 bp = Blueprint("waitlist", __name__, url_prefix="/api")
 TAGS = ["waitlist"]
@@ -30,17 +30,17 @@ class WaitlistIn(Strict):
     to: date = Field(description="YYYY-MM-DD, inclusive")
 
 
-class WaitlistOut(Out):
-    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+class WaitlistOut(Strict):
+    model_config = ConfigDict(populate_by_name=True)
 
     id: int
     patient_id: int
     service_id: int
     doctor_id: int | None
     clinic_id: int | None
-    from_: date = Field(alias="from", validation_alias="from_date", serialization_alias="from")
-    to: date = Field(validation_alias="to_date")
-    status: str
+    from_: date = Field(alias="from")
+    to: date
+    status: str = Field(description="waiting, offered (a slot is held for the patient), fulfilled")
     created_at: datetime
 
 
@@ -48,8 +48,10 @@ class WaitlistList(RootModel[list[WaitlistOut]]):
     pass
 
 
-def _out(entry) -> dict:
-    return WaitlistOut.model_validate(entry).model_dump(mode="json", by_alias=True)
+def _out(e) -> dict:
+    return {"id": e.id, "patient_id": e.patient_id, "service_id": e.service_id, "doctor_id": e.doctor_id,
+            "clinic_id": e.clinic_id, "from": e.from_date.isoformat(), "to": e.to_date.isoformat(),
+            "status": e.status, "created_at": e.created_at.isoformat()}
 
 
 @bp.post("/waitlist")
