@@ -56,11 +56,18 @@ def write(session: Session, attempt: Attempt, *, outcome: str, break_glass: bool
                             break_glass=break_glass, reason=reason, object_id=object_id))
 
 
-def rows_for(session: Session, *, patient_id: int, with_ip: bool) -> list[AuditView]:
-    """Every audit row of one patient's record, oldest first, with the actor's name."""
+def rows_for(session: Session, *, patient_id: int, for_admin: bool) -> list[AuditView]:
+    """Every audit row of one patient's record, oldest first, with the actor's name.
+
+    The patient sees who accessed their record and when, but not staff IP addresses, nor who another
+    patient probing their record was (that would disclose the other patient)."""
     stmt = (select(RecordAudit, User.full_name).outerjoin(User, User.id == RecordAudit.actor_id)
             .where(RecordAudit.patient_id == patient_id).order_by(RecordAudit.id))
-    return [AuditView(id=row.id, at=row.at, actor_id=row.actor_id, actor_name=name, actor_role=row.actor_role,
-                      action=row.action, outcome=row.outcome, ip=row.ip if with_ip else None,
-                      break_glass=row.break_glass, reason=row.reason, object_id=row.object_id)
-            for row, name in session.execute(stmt)]
+    views = []
+    for row, name in session.execute(stmt):
+        hidden = not for_admin and row.actor_role == "patient" and row.actor_id != patient_id
+        views.append(AuditView(id=row.id, at=row.at, actor_id=None if hidden else row.actor_id,
+                               actor_name=None if hidden else name, actor_role=row.actor_role, action=row.action,
+                               outcome=row.outcome, ip=row.ip if for_admin else None, break_glass=row.break_glass,
+                               reason=row.reason, object_id=row.object_id))
+    return views

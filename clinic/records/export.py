@@ -103,7 +103,7 @@ def _document(session: Session, user: User, export: DataExport, now: datetime) -
         "audit": [{"id": row.id, "at": _iso(row.at), "actor_id": row.actor_id, "actor_name": row.actor_name,
                    "actor_role": row.actor_role, "action": row.action, "outcome": row.outcome,
                    "break_glass": row.break_glass, "reason": row.reason}
-                  for row in audit.rows_for(session, patient_id=user.id, with_ip=False)],
+                  for row in audit.rows_for(session, patient_id=user.id, for_admin=False)],
     }
 
 

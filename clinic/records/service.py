@@ -160,7 +160,7 @@ def list_audit(session: Session, *, actor: Actor, patient_id: int, ip: str | Non
     grant = authorize(session, _attempt(actor, patient_id, audit.AUDIT, ip, now))
     _granted(session, grant)
     session.flush()
-    return audit.rows_for(session, patient_id=patient_id, with_ip=actor.is_admin)
+    return audit.rows_for(session, patient_id=patient_id, for_admin=actor.is_admin)
 
 
 def break_glass(session: Session, *, actor: Actor, patient_id: int, ip: str | None, now: datetime, reason: str,

@@ -76,3 +76,13 @@ def test_break_glass_duration_is_configurable(cast):
     from tests.conftest import make_settings
 
     assert make_settings(BREAK_GLASS_MINUTES=15).break_glass_minutes == 15
+
+
+def test_the_patient_sees_that_another_patient_probed_but_not_who(api, cast, token_for):
+    path = f"/api/patients/{cast.patient.id}/record"
+    assert api.get(path, token_for(cast.other_patient)).status_code == 404
+    [probe] = [row for row in api.get(f"{path}/audit", token_for(cast.patient)).get_json()
+               if row["outcome"] == "denied"]
+    assert (probe["actor_role"], probe["actor_id"], probe["actor_name"]) == ("patient", None, None)
+    [seen] = [row for row in api.get(f"{path}/audit", token_for(cast.admin)).get_json() if row["outcome"] == "denied"]
+    assert seen["actor_id"] == cast.other_patient.id
