@@ -3,7 +3,8 @@
 Why not icalendar's generator: it writes a DAYLIGHT onset in post-transition wall time (RFC 5545 wants the
 local time before the change) and leaves the first onset only in DTSTART, which some strict readers (the
 `ical` package among them) ignore when there is no RRULE. Here each observance lists every onset in the
-window in RDATE, DTSTART included, which every reader understands the same way.
+window as RDATE lines, DTSTART included, one per line (Mozilla's ical.js reads only the first value of a
+multi-valued RDATE), which every reader we test with understands the same way.
 """
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:
     for (daylight, offset_from, offset_to, name), dates in sorted(onsets.items(), key=lambda kv: kv[1][0]):
         observance = TimezoneDaylight() if daylight else TimezoneStandard()
         observance.add("dtstart", dates[0])
-        observance.add("rdate", dates)
+        for onset in dates:  # one RDATE line per onset: ical.js reads only the first value of a list
+            observance.add("rdate", onset)
         observance.add("tzoffsetfrom", offset_from)
         observance.add("tzoffsetto", offset_to)
         if name:

@@ -68,6 +68,10 @@ def test_patient_and_doctor_feeds(db, people):
     assert event.sequence == 0 and event.organizer.common_name == "Clínica Sol" and not event.attendees
     assert b"migra" not in body and b"Cardiolog" not in body and service.name.encode() not in body
 
+    js = strict.icaljs(body)
+    assert js["method"] == "PUBLISH" and [e["uid"] for e in js["events"]] == [e.uid for e in cal.events]
+    assert strict.js_utc(js["events"][1]["start_utc"]) == kept.starts_at
+
     doctor_body = _stored(db, doctor_user.id).body
     doctor_cal = strict.parse(doctor_body)
     assert [e.summary for e in doctor_cal.events] == ["Appointment: Ana L.", "Appointment: Ana L."]
@@ -132,3 +136,38 @@ def test_rotation_revokes_the_old_token(db, people):
     assert new != old and feeds.serve(db, token=old) is None
     assert feeds.serve(db, token=new).content  # the stored document survives rotation
     assert feeds.feed_token(db, user_id=patient.id, secret=SECRET) == new
+
+
+def test_feed_with_two_zones_keeps_wall_clock_across_dst(db, make_user):
+    """One patient, clinics in Madrid and New York, appointments on both sides of each DST change."""
+    patient = make_user("patient")
+    service = make_service(db)
+    series = {
+        "Europe/Madrid": [datetime(2027, 3, 26, 9), datetime(2027, 3, 29, 9), datetime(2027, 10, 29, 17, 30),
+                          datetime(2027, 11, 2, 17, 30)],
+        "America/New_York": [datetime(2027, 3, 12, 9), datetime(2027, 3, 15, 9), datetime(2027, 11, 5, 16),
+                             datetime(2027, 11, 8, 16)],
+    }
+    expected = {}
+    for zone, walls in series.items():
+        clinic = make_clinic(db, timezone=zone, name=f"Clínica {zone}")
+        doctor = make_doctor(db, make_user("doctor"), clinic)
+        for wall in walls:
+            starts_at = wall.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+            appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=starts_at)
+            expected[f"{appt.uid}@clinic.local"] = (zone, wall, starts_at)
+    feeds.feed_token(db, user_id=patient.id, secret=SECRET)
+    feeds.rebuild(db, user_id=patient.id, horizon_days=730, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    body = _stored(db, patient.id).body
+
+    renamed = body.replace(b"Europe/Madrid", b"Private/One").replace(b"America/New_York", b"Private/Two")
+    for cal in (strict.parse(body), strict.parse(renamed)):
+        assert len(cal.events) == 8 and len(cal.timezones) == 2
+        for event in cal.events:
+            zone, wall, starts_at = expected[event.uid]
+            assert strict.utc(event.dtstart) == starts_at and event.dtstart.replace(tzinfo=None) == wall
+    js = strict.icaljs(body)
+    assert sorted(js["timezones"]) == ["America/New_York", "Europe/Madrid"]
+    for ev in js["events"]:
+        zone, wall, starts_at = expected[ev["uid"]]
+        assert (ev["tzid"], ev["start_local"], strict.js_utc(ev["start_utc"])) == (zone, wall.isoformat(), starts_at)

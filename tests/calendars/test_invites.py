@@ -56,6 +56,16 @@ def test_request_has_every_itip_field(db, setup):
     assert [tz.tz_id for tz in cal.timezones] == ["Europe/Madrid"]
     assert strict.prop(body, "DTSTART")[-1] == "DTSTART;TZID=Europe/Madrid:20270329T090000"
 
+    js = strict.icaljs(body)
+    assert js["method"] == "REQUEST" and js["version"] == "2.0" and js["timezones"] == ["Europe/Madrid"]
+    (ev,) = js["events"]
+    assert ev["uid"] == event.uid and ev["sequence"] == 0 and ev["status"] == "CONFIRMED"
+    assert strict.js_utc(ev["start_utc"]) == START and ev["start_local"] == "2027-03-29T09:00:00"
+    assert ev["organizer"] == {"value": "mailto:citas@example.com", "cn": "Clínica Sol"}
+    assert ev["attendees"] == [{"value": f"mailto:{patient.email}", "cn": "Ana Pérez", "role": "REQ-PARTICIPANT",
+                                "partstat": "NEEDS-ACTION", "rsvp": "FALSE"}]
+    assert ev["alarms"] == [{"action": "DISPLAY", "trigger": "-PT2H"}]
+
 
 def test_icalendar_reads_it_back(db, setup):
     clinic, doctor, patient, service = setup
@@ -96,6 +106,8 @@ def test_cancel(db, setup):
     assert event.uid == f"{appt.uid}@example.com" and not event.alarm
     assert event.summary == "Cancelada: cita en Clínica Sol"
     assert event.attendees[0].uri == f"mailto:{patient.email}"
+    js = strict.icaljs(body)
+    assert js["method"] == "CANCEL" and js["events"][0]["status"] == "CANCELLED" and js["events"][0]["sequence"] == 2
 
 
 def test_request_for_a_cancelled_appointment_is_a_cancel(db, setup):
@@ -141,3 +153,7 @@ def test_dst_crossing_series_keeps_wall_clock(db, make_user, zone, local_times):
             event = cal.events[0]
             assert strict.utc(event.dtstart) == starts_at
             assert event.dtstart.replace(tzinfo=None) == wall
+        # ical.js knows no zones: it can only get this right from our VTIMEZONE.
+        ev = strict.icaljs(body)["events"][0]
+        assert strict.js_utc(ev["start_utc"]) == starts_at and ev["start_local"] == wall.isoformat()
+        assert ev["tzid"] == zone

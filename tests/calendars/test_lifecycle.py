@@ -26,6 +26,10 @@ def test_uid_sequence_and_method_across_the_life_of_an_appointment(api, db, cast
         assert strict.utc(event.dtstart) == starts_at and event.dtstart.utcoffset() == starts_at.utcoffset()
         assert event.sequence == state["sequence"]
         assert "palpitaciones" not in body.decode() and "Cardiolog" not in body.decode()
+        js = strict.icaljs(body)
+        assert (js["method"], js["events"][0]["uid"], js["events"][0]["sequence"]) == (method, event.uid,
+                                                                                     event.sequence)
+        assert strict.js_utc(js["events"][0]["start_utc"]) == starts_at
         seen.append((cal.method, event.uid, event.sequence, event.dtstart))
 
     appointment = book(api, cast, slots[0])
