@@ -60,12 +60,13 @@ _USER_BY_HASH = text("SELECT user_id FROM calendar_feeds WHERE token_hash = :tok
 # One indexed lookup; the body only crosses the wire when the client's copy is stale. Written in psycopg's
 # parameter style, because the web fast path runs it on a raw connection (see web/api/calendars.py).
 SERVE_SQL = """
-SELECT etag, to_char(modified_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS last_modified,
-       CASE WHEN body IS NULL THEN NULL
-            WHEN etag = ANY(string_to_array(%(etags)s, ',')) OR %(any_etag)s
-              OR (%(etags)s = '' AND NOT %(any_etag)s AND modified_at <= %(since)s) THEN CAST('' AS bytea)
-            WHEN %(gzip)s THEN body_gzip ELSE body END AS content
-FROM calendar_feeds WHERE token_hash = %(token_hash)s"""
+SELECT f.etag, to_char(f.modified_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS last_modified,
+       CASE WHEN f.body IS NULL THEN NULL
+            WHEN f.etag = ANY(string_to_array(%(etags)s, ',')) OR %(any_etag)s
+              OR (%(etags)s = '' AND NOT %(any_etag)s AND f.modified_at <= %(since)s) THEN CAST('' AS bytea)
+            WHEN %(gzip)s THEN f.body_gzip ELSE f.body END AS content
+FROM calendar_feeds f JOIN users u ON u.id = f.user_id AND u.is_active  -- a disabled account's feed is gone
+WHERE f.token_hash = %(token_hash)s"""
 _SERVE = text(re.sub(r"%\((\w+)\)s", r":\1", SERVE_SQL))
 
 

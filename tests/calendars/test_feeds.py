@@ -171,3 +171,12 @@ def test_feed_with_two_zones_keeps_wall_clock_across_dst(db, make_user):
     for ev in js["events"]:
         zone, wall, starts_at = expected[ev["uid"]]
         assert (ev["tzid"], ev["start_local"], strict.js_utc(ev["start_utc"])) == (zone, wall.isoformat(), starts_at)
+
+
+def test_a_disabled_account_has_no_feed(db, people):
+    *_, patient, _ = people
+    token = feeds.feed_token(db, user_id=patient.id, secret=SECRET)
+    feeds.rebuild(db, user_id=patient.id, horizon_days=HORIZON)
+    assert feeds.serve(db, token=token).content
+    db.execute(text("UPDATE users SET is_active = false WHERE id = :id"), {"id": patient.id})
+    assert feeds.serve(db, token=token) is None
