@@ -142,6 +142,16 @@ def _entry_problems(session: Session, *, patient_id: int, text: str, appointment
     return problems
 
 
+def reject_invalid(session: Session, *, actor: Actor, patient_id: int, action: str, ip: str | None,
+                   now: datetime) -> None:
+    """Audit an attempt whose body failed validation: denied if the actor has no access (and the denial is
+    raised), otherwise recorded as invalid."""
+    attempt = _attempt(actor, patient_id, action, ip, now)
+    grant = authorize(session, attempt)
+    audit.write(session, attempt, outcome="invalid", break_glass=grant.break_glass, reason=grant.reason)
+    session.flush()
+
+
 def list_versions(session: Session, *, actor: Actor, patient_id: int, ip: str | None,
                   now: datetime) -> list[VersionView]:
     """Every version of the record, oldest first, with its author."""

@@ -75,14 +75,32 @@ def test_an_empty_update_is_422_and_creates_no_version(api, db, cast, token_for)
     assert db.scalar(select(RecordAudit.outcome).where(RecordAudit.patient_id == cast.patient.id)) == "invalid"
 
 
-def test_bad_bodies_are_422(api, cast, token_for):
+def test_bad_bodies_are_422_and_audited_once_each(api, db, cast, token_for):
     token = token_for(cast.doctor)
     path = f"/api/patients/{cast.patient.id}/record"
     assert api.patch(path, token, json={"allergies": "penicilina"}).status_code == 422
     assert api.patch(path, token, json={"allergies": [""]}).status_code == 422
-    assert api.patch(path, token, json={"notes": ["x"]}).status_code == 422
+    r = api.patch(path, token, json={"notes": ["x"]})
+    assert r.status_code == 422 and r.get_json()["error"]["fields"] == {"notes": "is not an accepted field"}
     assert api.post(f"{path}/entries", token, json={"text": ""}).status_code == 422
     assert api.post(f"{path}/entries", token, json={"text": "   "}).status_code == 422
+    assert api.post(f"{path}/break-glass", token_for(cast.stranger_doctor), json={"reason": "x"}).status_code == 422
+    rows = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id)
+                      .order_by(RecordAudit.id)).all()
+    assert [(r.action, r.outcome) for r in rows] == [("record.update", "invalid")] * 3 + [
+        ("entry.create", "invalid")] * 2 + [("break_glass", "invalid")]
+    assert rows[-1].break_glass is False and rows[-1].actor_id == cast.stranger_doctor.id
+
+
+def test_a_bad_body_from_someone_without_access_is_still_a_denial(api, db, cast, token_for):
+    path = f"/api/patients/{cast.patient.id}/record"
+    assert api.patch(path, token_for(cast.stranger_doctor), json={"notes": "x"}).status_code == 404
+    assert api.post(f"{path}/entries", token_for(cast.patient), json={}).status_code == 403
+    assert api.post(f"{path}/break-glass", token_for(cast.doctor), json={}).status_code == 409
+    rows = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id)
+                      .order_by(RecordAudit.id)).all()
+    assert [(r.action, r.outcome) for r in rows] == [("record.update", "denied"), ("entry.create", "denied"),
+                                                     ("break_glass", "denied")]
 
 
 def test_openapi_describes_every_record_endpoint(api):

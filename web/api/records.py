@@ -5,12 +5,15 @@ per patient and writes the audit row, so denials are audited too.
 """
 from __future__ import annotations
 
+import functools
 import uuid
 
 from flask import Blueprint, current_app, request
 from spectree import Response
 
 from clinic.clock import utcnow
+from clinic.errors import Invalid
+from clinic.records import audit
 from clinic.records import export as exports
 from clinic.records import service as records
 from web import database
@@ -31,6 +34,23 @@ def _who() -> dict:
     return {"actor": current_actor(), "ip": request.remote_addr, "now": utcnow()}
 
 
+def audited_body(action: str):
+    """Put under @access: a body that fails validation is still an attempt on the record, so it is audited
+    (as denied when the actor has no access to the record, else as invalid) before the 422 goes out."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(patient_id: int, **kwargs):
+            try:
+                return view(patient_id=patient_id, **kwargs)
+            except Invalid as err:
+                if err.keep_changes:
+                    raise
+                records.reject_invalid(database.session(), patient_id=patient_id, action=action, **_who())
+                raise records.RecordInvalid(err.message, fields=err.fields) from None
+        return wrapper
+    return decorate
+
+
 def _record_out(view: records.RecordView) -> RecordOut:
     return RecordOut(patient_id=view.patient_id, allergies=view.allergies, conditions=view.conditions,
                      medications=view.medications, version=view.version, updated_at=view.updated_at,
@@ -47,6 +67,7 @@ def get_record(patient_id: int):
 
 @bp.patch("/patients/<int:patient_id>/record")
 @access(SIGNED_IN)
+@audited_body(audit.UPDATE)
 @spec.validate(json=RecordPatchIn, resp=Response(HTTP_200=RecordOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS,
                security=SECURITY)
 def update_record(patient_id: int):
@@ -59,6 +80,7 @@ def update_record(patient_id: int):
 
 @bp.post("/patients/<int:patient_id>/record/entries")
 @access(SIGNED_IN)
+@audited_body(audit.ADD_ENTRY)
 @spec.validate(json=EntryIn, resp=Response(HTTP_201=EntryOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS,
                security=SECURITY)
 def add_entry(patient_id: int):
@@ -89,6 +111,7 @@ def list_audit(patient_id: int):
 
 @bp.post("/patients/<int:patient_id>/record/break-glass")
 @access(SIGNED_IN)
+@audited_body(audit.BREAK_GLASS)
 @spec.validate(json=BreakGlassIn, resp=Response(HTTP_201=BreakGlassOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut,
                                                  **DENIALS), tags=TAGS, security=SECURITY)
 def break_glass(patient_id: int):
