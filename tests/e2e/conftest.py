@@ -174,7 +174,7 @@ def page(browser, system):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-    page.on("pageerror", lambda err: problems.append(f"pageerror: {err}"))
+    page.on("pageerror", lambda err: problems.append(f"pageerror: {err} {getattr(err, 'stack', '')}"))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
     yield page
     context.close()

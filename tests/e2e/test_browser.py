@@ -175,11 +175,11 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
 
 def test_admin_screens(page: Page, world):
     sign_in(page, world.admin_email, "Administración")
-    expect(page.get_by_role("cell", name=world.clinic["name"])).to_be_visible()
+    expect(page.get_by_role("cell", name=world.clinic["name"], exact=True)).to_be_visible()
     snap(page, "40-admin-clinics")
     for tab, shot, visible in (("Servicios", "41-admin-services", "Consulta general"),
                                ("Médicos", "42-admin-doctors", world.doctor["full_name"]),
                                ("Usuarios", "43-admin-users", "Rosa Recepción")):
         page.get_by_role("tab", name=tab).click()
-        expect(page.get_by_role("cell", name=visible).first).to_be_visible()
+        expect(page.get_by_role("cell", name=visible, exact=True).first).to_be_visible()
         snap(page, shot)

@@ -38,7 +38,7 @@ function ClinicCalendar({ clinic, doctors, services }) {
   const onEventDrop = ({ event, start, resourceId }) => {
     setMessage("");
     setLocalError(null);
-    if (resourceId !== undefined && resourceId !== event.data.doctor_id) {
+    if (resources && resourceId != null && resourceId !== event.data.doctor_id) {
       setLocalError({ code: "same_doctor", message: t("desk.sameDoctor") });
       return;
     }
