@@ -151,7 +151,7 @@ class FeedFastPath:
                 conn = self.local.conn = psycopg.connect(self.conninfo, autocommit=True, prepare_threshold=0,
                                                          connect_timeout=2)
                 self.local.pid = os.getpid()
-            return conn.execute(feeds.SERVE_SQL, params).fetchone()
+            return conn.execute(feeds.SERVE_SQL, params, binary=True).fetchone()  # bytea without hex decoding
         except psycopg.Error:
             self.local.conn = None  # a broken connection is replaced later; this request takes the slow path
             self.local.retry_at = time.monotonic() + RETRY_SECONDS
