@@ -19,9 +19,12 @@ Each busy interval (a, b) therefore forbids the open interval of starts (a - win
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
+from operator import itemgetter
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_end = itemgetter(1)
 DAY = 86400
 
 
@@ -66,7 +69,8 @@ def free_starts(intervals: list[tuple[int, int]], duration: int, earliest: int, 
     blocked intervals are emitted as whole ranges, so the cost follows the busy intervals, not the slots.
     """
     out: list[int] = []
-    j, nb = 0, len(blocked)
+    nb = len(blocked)
+    j = bisect_right(blocked, intervals[0][0], key=_end) if intervals and nb else 0
     for s, e in intervals:
         hi = min(e - duration, latest)
         t = s if s >= earliest else s + -(-(earliest - s) // duration) * duration

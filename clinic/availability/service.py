@@ -20,19 +20,22 @@ _SLOTS_SQL = text("""
 SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
                                          WHERE ds.doctor_id = d.id AND ds.service_id = s.id) AS available,
        c.timezone, s.duration_minutes, s.buffer_minutes,
-       ARRAY(SELECT ARRAY[w.weekday, extract(epoch FROM w.start_time)::int, extract(epoch FROM w.end_time)::int]
+       ARRAY(SELECT ARRAY[w.weekday, date_part('epoch', w.start_time)::int, date_part('epoch', w.end_time)::int]
              FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
-       (SELECT string_agg(extract(epoch FROM a.starts_at)::bigint || ',' || extract(epoch FROM a.blocked_until)::bigint, ',')
-          FROM appointments a
-         WHERE a.doctor_id = d.id AND a.status <> 'cancelled'
-           AND a.starts_at < :hi AND a.blocked_until > :lo) AS busy,
-       (SELECT string_agg(extract(epoch FROM t.starts_at)::bigint || ',' || extract(epoch FROM t.ends_at)::bigint, ',')
-          FROM time_off t WHERE t.doctor_id = d.id AND t.starts_at < :hi AND t.ends_at > :lo) AS off,
-       (SELECT string_agg(extract(epoch FROM p.starts_at)::bigint || ',' || extract(epoch FROM p.ends_at)::bigint, ',')
-          FROM appointments p
-         WHERE p.patient_id = :patient_id AND p.status <> 'cancelled'
-           AND p.starts_at < :hi AND p.ends_at > :lo) AS mine
+       busy.a AS busy_a, busy.b AS busy_b, off.a AS off_a, off.b AS off_b, mine.a AS mine_a, mine.b AS mine_b
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = :service_id
+CROSS JOIN LATERAL (
+    SELECT array_agg(date_part('epoch', a.starts_at)::bigint) AS a,
+           array_agg(date_part('epoch', a.blocked_until)::bigint) AS b
+    FROM appointments a
+    WHERE a.doctor_id = d.id AND a.status <> 'cancelled' AND a.starts_at >= :lo AND a.starts_at < :hi) busy
+CROSS JOIN LATERAL (
+    SELECT array_agg(date_part('epoch', t.starts_at)::bigint) AS a, array_agg(date_part('epoch', t.ends_at)::bigint) AS b
+    FROM time_off t WHERE t.doctor_id = d.id AND t.starts_at < :hi AND t.ends_at > :lo) off
+CROSS JOIN LATERAL (
+    SELECT array_agg(date_part('epoch', p.starts_at)::bigint) AS a, array_agg(date_part('epoch', p.ends_at)::bigint) AS b
+    FROM appointments p
+    WHERE p.patient_id = :patient_id AND p.status <> 'cancelled' AND p.starts_at >= :lo AND p.starts_at < :hi) mine
 WHERE d.id = :doctor_id
 """)
 
@@ -69,33 +72,33 @@ def check_range(first: date, last: date, settings: Settings) -> None:
                       fields={"to": f"at most {settings.max_slots_range_days} days after from"})
 
 
-def _pairs(csv: str | None) -> list[tuple[int, int]]:
-    if not csv:
-        return []
-    values = [int(v) for v in csv.split(",")]
-    return list(zip(values[0::2], values[1::2]))
+def _pairs(starts: list[int] | None, ends: list[int] | None) -> list[tuple[int, int]]:
+    return list(zip(starts, ends)) if starts else []
 
 
 def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
                now: datetime, settings: Settings) -> str:
     """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`."""
     check_range(first, last, settings)
-    # Pad by a day on each side: the clinic's zone is only known after the query, and no offset exceeds 14 h.
-    lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=1)
+    # Pad the UTC range: the clinic's zone is only known after the query (no offset exceeds 14 h), and an
+    # appointment that starts before the range (at most 8 h + 4 h of buffer) may still block into it.
+    # Filtering on starts_at alone keeps to the (doctor_id, starts_at) index.
+    lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=2)
     hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
     row = session.execute(_SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id,
                                        "lo": lo, "hi": hi,
                                        "patient_id": actor.user_id if actor.is_patient else None}).first()
     if row is None:
         raise NotFound("No such doctor or service.")
-    available, tz_name, duration_min, buffer_min, hours, busy, off, mine = row
+    available, tz_name, duration_min, buffer_min, hours, busy_a, busy_b, off_a, off_b, mine_a, mine_b = row
     tz = zone(tz_name)
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
         return head + "]}"
     duration, buffer = duration_min * 60, buffer_min * 60
-    blocked = engine.merge(engine.forbidden(_pairs(busy), duration + buffer)
-                           + engine.forbidden(_pairs(off), duration) + engine.forbidden(_pairs(mine), duration))
+    blocked = engine.merge(engine.forbidden(_pairs(busy_a, busy_b), duration + buffer)
+                           + engine.forbidden(_pairs(off_a, off_b), duration)
+                           + engine.forbidden(_pairs(mine_a, mine_b), duration))
     window = Window.at(now, settings)
     weekly = hours_by_weekday(hours)
     parts: list[str] = []
