@@ -50,6 +50,10 @@ if target == "web":
                                       headers={"Authorization": "Bearer secret-token", "Cookie": "access_token_cookie=c"},
                                       environ_base={"REMOTE_ADDR": "203.0.113.9"})
     status = response.status_code
+elif target == "scheduler":
+    from scheduler.__main__ import main
+    status = main(["--once"])
+    client = record()
 else:
     import workers  # noqa: F401  (configures the broker and, with a DSN, Sentry)
     client = record()
@@ -73,8 +77,8 @@ def probe(target: str, dsn: str | None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_sentry_stays_off_without_a_dsn():
-    for target in ("web", "worker"):
+def test_sentry_stays_off_without_a_dsn(migrated_db):
+    for target in ("web", "worker", "scheduler"):
         out = probe(target, None)
         assert out["active"] is False and out["events"] == []
 
@@ -111,3 +115,9 @@ def test_web_events_carry_neither_query_strings_nor_raw_paths():
     text = json.dumps(probe("web", DSN)["events"])
     assert "calTok3n-secret-0123" not in text
     assert "ana.query@example.com" not in text
+
+
+def test_scheduler_runs_with_sentry_on(migrated_db):
+    out = probe("scheduler", DSN)
+    assert out["status"] == 0
+    assert out["active"] is True and out["options"]["send_default_pii"] is False
