@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, String, func, text
+from sqlalchemy import BigInteger, CheckConstraint, Identity, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,16 +23,18 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'skipped', 'failed')", name="status"),
-        Index("ix_deliveries_appointment", "appointment_id"),
         Index("ix_deliveries_unsent", "created_at", postgresql_where=text("status IN ('pending', 'sending')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
-    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"))
-    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctors.id", ondelete="CASCADE"))
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Plain ids, not foreign keys: a sweep inserts tens of thousands of rows at once and three FK checks per
+    # row doubled its cost. Appointments are never deleted (cancelled instead), and a sent row keeps no
+    # personal data (the rendered payload is cleared), so nothing can dangle that matters.
+    appointment_id: Mapped[int | None] = mapped_column(BigInteger)
+    doctor_id: Mapped[int | None] = mapped_column(BigInteger)
+    recipient_id: Mapped[int | None] = mapped_column(BigInteger)
     # What the email is about: a reminder's start and offset, an agenda's local day, an event id...
     details: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     status: Mapped[str] = mapped_column(String(16), server_default="pending")

@@ -35,16 +35,9 @@ def upgrade() -> None:
         sa.Column("sent_at", TZ, nullable=True),
         sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'skipped', 'failed')",
                            name=op.f("ck_deliveries_status")),
-        sa.ForeignKeyConstraint(["appointment_id"], ["appointments.id"], ondelete="CASCADE",
-                                name=op.f("fk_deliveries_appointment_id_appointments")),
-        sa.ForeignKeyConstraint(["doctor_id"], ["doctors.id"], ondelete="CASCADE",
-                                name=op.f("fk_deliveries_doctor_id_doctors")),
-        sa.ForeignKeyConstraint(["recipient_id"], ["users.id"], ondelete="CASCADE",
-                                name=op.f("fk_deliveries_recipient_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
         sa.UniqueConstraint("key", name=op.f("uq_deliveries_key")),
     )
-    op.create_index("ix_deliveries_appointment", "deliveries", ["appointment_id"])
     op.create_index("ix_deliveries_unsent", "deliveries", ["created_at"],
                     postgresql_where=sa.text("status IN ('pending', 'sending')"))
 
