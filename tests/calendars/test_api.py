@@ -68,6 +68,8 @@ def test_feed_url_is_stable_and_served_with_validators(api, db, cast):
 
     zipped = api.get(_path(urls["url"]), headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == response.data
+    refused = api.get(_path(urls["url"]), headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.data == response.data
 
 
 def test_feed_follows_reschedule_and_cancellation_after_the_worker_runs(api, db, cast):

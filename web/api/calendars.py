@@ -93,8 +93,14 @@ def _conditions(environ: dict) -> dict:
         "etags": [f'"{tag}"' for tag in inm.as_set(include_weak=True)] if inm else [],
         "any_etag": bool(inm and inm.star_tag),
         "since": None if inm else parse_date(environ.get("HTTP_IF_MODIFIED_SINCE")),
-        "gzip_ok": parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"] > 0,
+        "gzip_ok": _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")),
     }
+
+
+def _accepts_gzip(value: str | None) -> bool:
+    if not value or "gzip" not in value:
+        return False
+    return ";" not in value or parse_accept_header(value)["gzip"] > 0  # only parse when there are q-values
 
 
 def _feed_answer(served: feeds.Served, *, gzipped: bool) -> tuple[int, list[tuple[str, str]], bytes]:
