@@ -57,3 +57,4 @@ export function errorText(t, error) {
   if (translated && translated !== `errors.${code}`) return translated;
   return error.message || t("errors.http_error");
 }
+

@@ -19,10 +19,7 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
     label: t("calendar.bookSlot", { when: longDateTime(slot.starts_at, zone, locale) }),
   })), [slots, zone, t, locale]);
   const EventContent = useCallback(({ event }) => (
-    <span className="slot-content">
-      <span className="sr-only">{event.data.label}</span>
-      <span aria-hidden="true">{event.title}</span>
-    </span>
+    <span className="sr-only">{event.data.label}</span>
   ), []);
   const first = items.length ? items.reduce((a, b) => (a.starts_at < b.starts_at ? a : b)) : null;
   return (

@@ -16,7 +16,8 @@ export const formats = {
   agendaTimeRangeFormat: range,
   agendaTimeFormat: "HH:mm",
   dayFormat: "EEE d",
-  dayHeaderFormat: "EEEE d MMMM yyyy",
+  dayHeaderFormat: (date, culture, loc) =>
+    loc.format(date, culture === "en" ? "EEEE, MMMM d, yyyy" : "EEEE, d 'de' MMMM 'de' yyyy", culture),
   dayRangeHeaderFormat: ({ start, end }, culture, loc) =>
     `${loc.format(start, "d MMM", culture)} – ${loc.format(end, "d MMM yyyy", culture)}`,
   eventTimeRangeStartFormat: ({ start }, culture, loc) => `${loc.format(start, "HH:mm", culture)} – `,

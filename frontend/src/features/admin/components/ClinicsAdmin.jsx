@@ -29,18 +29,18 @@ export function ClinicsAdmin({ clinics }) {
   const create = useCreateClinic();
   const update = useUpdateClinic();
   const [editing, setEditing] = useState(null);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useState(null);
   return (
     <section aria-labelledby="clinics-title">
       <h2 id="clinics-title">{t("admin.clinics")}</h2>
-      <Notice>{done}</Notice>
+      <Notice>{done && t(done.key)}</Notice>
       <table>
         <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.timezone")}</th><th scope="col">{t("admin.address")}</th><th /></tr></thead>
         <tbody>
           {clinics.map((c) => (editing === c.id ? (
             <tr key={c.id}><td colSpan={4}>
               <ClinicForm initial={{ id: c.id, name: c.name, timezone: c.timezone, address: c.address || "" }} mutation={update}
-                submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone(t("app.saved")); }} />
+                submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone({ key: "app.saved", n: Date.now() }); }} />
             </td></tr>
           ) : (
             <tr key={c.id}>
@@ -51,7 +51,7 @@ export function ClinicsAdmin({ clinics }) {
         </tbody>
       </table>
       <h3>{t("admin.create")}</h3>
-      <ClinicForm key={done} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone(t("admin.created"))} />
+      <ClinicForm key={done?.n ?? 0} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone({ key: "admin.created", n: Date.now() })} />
     </section>
   );
 }

@@ -10,19 +10,19 @@ export function DoctorsAdmin({ clinics, services }) {
   const create = useCreateDoctor();
   const empty = { full_name: "", email: "", password: "", specialty: "", clinic_id: String(clinics[0]?.id ?? ""), service_ids: [] };
   const [form, setForm] = useState(empty);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useState(null);
   const set = (name) => (e) => setForm({ ...form, [name]: e.target.value });
   const toggle = (id) => setForm({ ...form, service_ids: form.service_ids.includes(id) ? form.service_ids.filter((x) => x !== id) : [...form.service_ids, id] });
   const submit = (e) => {
     e.preventDefault();
-    create.mutate({ ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: () => { setForm(empty); setDone(t("admin.created")); } });
+    create.mutate({ ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: () => { setForm(empty); setDone({ key: "admin.created", n: Date.now() }); } });
   };
   const clinicName = (id) => clinics.find((c) => c.id === id)?.name || "";
   const serviceNames = (ids) => services.filter((s) => (ids || []).includes(s.id)).map((s) => s.name).join(", ");
   return (
     <section aria-labelledby="doctors-title">
       <h2 id="doctors-title">{t("admin.doctors")}</h2>
-      <Notice>{done}</Notice>
+      <Notice>{done && t(done.key)}</Notice>
       <ErrorMessage error={doctors.error} />
       {doctors.isPending ? <Loading /> : (
         <table>

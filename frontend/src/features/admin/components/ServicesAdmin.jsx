@@ -31,18 +31,18 @@ export function ServicesAdmin({ services }) {
   const create = useCreateService();
   const update = useUpdateService();
   const [editing, setEditing] = useState(null);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useState(null);
   return (
     <section aria-labelledby="services-title">
       <h2 id="services-title">{t("admin.services")}</h2>
-      <Notice>{done}</Notice>
+      <Notice>{done && t(done.key)}</Notice>
       <table>
         <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.duration")}</th><th scope="col">{t("admin.buffer")}</th><th /></tr></thead>
         <tbody>
           {services.map((s) => (editing === s.id ? (
             <tr key={s.id}><td colSpan={4}>
               <ServiceForm initial={{ id: s.id, name: s.name, duration_minutes: s.duration_minutes, buffer_minutes: s.buffer_minutes ?? 0 }}
-                mutation={update} submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone(t("app.saved")); }} />
+                mutation={update} submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone({ key: "app.saved", n: Date.now() }); }} />
             </td></tr>
           ) : (
             <tr key={s.id}>
@@ -53,7 +53,7 @@ export function ServicesAdmin({ services }) {
         </tbody>
       </table>
       <h3>{t("admin.create")}</h3>
-      <ServiceForm key={done} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone(t("admin.created"))} />
+      <ServiceForm key={done?.n ?? 0} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone({ key: "admin.created", n: Date.now() })} />
     </section>
   );
 }

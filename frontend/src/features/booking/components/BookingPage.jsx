@@ -3,10 +3,10 @@ import { Link } from "react-router";
 import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { noticeText } from "../../../lib/notice.js";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { useServices } from "../../../lib/queries/get-services.js";
-import { longDateTime } from "../../../lib/tz.js";
 import { ConfirmBooking } from "./ConfirmBooking.jsx";
 import { DoctorFinder } from "./DoctorFinder.jsx";
 import { JoinWaitlist } from "./JoinWaitlist.jsx";
@@ -39,7 +39,7 @@ export default function BookingPage() {
       { doctor_id: doctor.id, service_id: Number(serviceId), starts_at: picked.slot.starts_at, ...(reason ? { reason } : {}) },
       {
         onSuccess: (appointment) => {
-          setConfirmed({ when: longDateTime(appointment.starts_at, appointment.timezone || picked.zone, locale), doctor: doctor.full_name, service: service?.name });
+          setConfirmed({ key: "book.confirmed", at: appointment.starts_at, zone: appointment.timezone || picked.zone, vars: { doctor: doctor.full_name, service: service?.name } });
           setPicked(null);
         },
       },
@@ -50,7 +50,7 @@ export default function BookingPage() {
       <h1>{t("book.title")}</h1>
       {confirmed && (
         <div className="alert alert-success" role="alert">
-          <p>{t("book.confirmed", confirmed)}</p>
+          <p>{noticeText(t, locale, confirmed)}</p>
           <Link to="/appointments">{t("book.seeMine")}</Link>
         </div>
       )}

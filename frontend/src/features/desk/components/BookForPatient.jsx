@@ -39,7 +39,7 @@ export function BookForPatient({ doctors, services, zone, onDone, onClose }) {
   const effectiveService = offered.some((s) => String(s.id) === serviceId) ? serviceId : String(offered[0]?.id ?? "");
   const book = () => create.mutate(
     { doctor_id: doctor.id, service_id: Number(effectiveService), starts_at: slot.starts_at, patient_id: patient.id },
-    { onSuccess: (a) => onDone(t("desk.booked", { patient: patient.full_name, when: longDateTime(a.starts_at, zone, locale) })) },
+    { onSuccess: (a) => onDone({ key: "desk.booked", at: a.starts_at, zone, vars: { patient: patient.full_name } }) },
   );
   return (
     <Modal title={t("desk.bookFor")} onClose={onClose}>

@@ -5,15 +5,16 @@ import { visibleDays } from "../../../components/calendar/setup.js";
 import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
 import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { noticeText } from "../../../lib/notice.js";
 import { useRescheduleAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useServices } from "../../../lib/queries/get-services.js";
-import { fromWall, isoInZone, longDateTime, wallNow } from "../../../lib/tz.js";
+import { fromWall, isoInZone, wallNow } from "../../../lib/tz.js";
 import { BookForPatient } from "./BookForPatient.jsx";
 
-function ClinicCalendar({ clinic, doctors, services }) {
+function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const { t, locale } = useI18n();
   const zone = clinic.timezone;
   const [doctorId, setDoctorId] = useState("");
@@ -21,7 +22,7 @@ function ClinicCalendar({ clinic, doctors, services }) {
   const [date, setDate] = useState(() => wallNow(zone));
   const [open, setOpen] = useState(null);
   const [booking, setBooking] = useState(false);
-  const [message, setMessage] = useState("");
+  const [message, setMessage] = useState(null);
   const [localError, setLocalError] = useState(null);
   const move = useRescheduleAppointment();
   const range = visibleDays(date, view);
@@ -36,7 +37,7 @@ function ClinicCalendar({ clinic, doctors, services }) {
   const resources = view === "day" ? shown.map((d) => ({ id: d.id, title: d.full_name })) : undefined;
 
   const onEventDrop = ({ event, start, resourceId }) => {
-    setMessage("");
+    setMessage(null);
     setLocalError(null);
     if (resources && resourceId != null && resourceId !== event.data.doctor_id) {
       setLocalError({ code: "same_doctor", message: t("desk.sameDoctor") });
@@ -44,23 +45,24 @@ function ClinicCalendar({ clinic, doctors, services }) {
     }
     const startsAt = isoInZone(fromWall(start, zone), zone);
     move.mutate({ id: event.data.id, starts_at: startsAt }, {
-      onSuccess: (a) => setMessage(t("desk.moved", { when: longDateTime(a.starts_at, zone, locale) })),
+      onSuccess: (a) => setMessage({ key: "desk.moved", at: a.starts_at, zone }),
     });
   };
 
   return (
     <>
       <div className="filters">
+        {clinicFilter}
         <Field as="select" label={t("desk.doctor")} name="doctor_filter" value={doctorId} onChange={(e) => setDoctorId(e.target.value)}>
           <option value="">{t("desk.allDoctors")}</option>
           {doctors.map((d) => <option key={d.id} value={d.id}>{d.full_name}</option>)}
         </Field>
         <div className="field field-button">
-          <button type="button" className="primary" onClick={() => { setMessage(""); setBooking(true); }} disabled={doctors.length === 0}>{t("desk.bookFor")}</button>
+          <button type="button" className="primary" onClick={() => { setMessage(null); setBooking(true); }} disabled={doctors.length === 0}>{t("desk.bookFor")}</button>
         </div>
       </div>
       <p className="muted">{t("desk.dndHelp")}</p>
-      <Notice>{message}</Notice>
+      <Notice>{noticeText(t, locale, message)}</Notice>
       <ErrorMessage error={localError || move.error || appointments.error} />
       <div aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
         <ZonedCalendar component={DnDCalendar} zone={zone} items={items} date={date} view={view}
@@ -94,13 +96,13 @@ export default function DeskPage() {
       <ErrorMessage error={clinics.error || services.error || doctors.error} />
       {current && (
         <>
-          <div className="filters">
-            <Field as="select" label={t("desk.clinic")} name="clinic_filter" value={String(current.id)} onChange={(e) => setClinicId(e.target.value)}>
-              {clinics.data.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-            </Field>
-          </div>
           {doctors.isPending ? <Loading /> : (
-            <ClinicCalendar key={current.id} clinic={current} doctors={doctors.data || []} services={services.data || []} />
+            <ClinicCalendar key={current.id} clinic={current} doctors={doctors.data || []} services={services.data || []}
+              clinicFilter={(
+                <Field as="select" label={t("desk.clinic")} name="clinic_filter" value={String(current.id)} onChange={(e) => setClinicId(e.target.value)}>
+                  {clinics.data.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+                </Field>
+              )} />
           )}
         </>
       )}

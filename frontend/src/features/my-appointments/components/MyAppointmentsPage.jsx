@@ -3,6 +3,7 @@ import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
 import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
 import { ErrorMessage, Loading, Modal, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { noticeText } from "../../../lib/notice.js";
 import { useCancelAppointment, useRescheduleAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { longDateTime, wallNow } from "../../../lib/tz.js";
@@ -24,7 +25,7 @@ function RescheduleDialog({ appointment, onDone, onClose }) {
             <button type="button" onClick={() => setSlot(null)}>{t("app.cancel")}</button>
             <button type="button" className="primary" disabled={reschedule.isPending}
               onClick={() => reschedule.mutate({ id: appointment.id, starts_at: slot.starts_at },
-                { onSuccess: (a) => onDone(t("appts.rescheduled", { when: longDateTime(a.starts_at, zone, locale) })) })}>
+                { onSuccess: (a) => onDone({ key: "appts.rescheduled", at: a.starts_at, zone }) })}>
               {t("book.confirm")}
             </button>
           </div>
@@ -51,7 +52,7 @@ function CancelDialog({ appointment, onDone, onClose }) {
       <div className="actions">
         <button type="button" onClick={onClose}>{t("appts.keep")}</button>
         <button type="button" className="danger" disabled={cancel.isPending}
-          onClick={() => cancel.mutate({ id: appointment.id }, { onSuccess: () => onDone(t("appts.cancelled")) })}>
+          onClick={() => cancel.mutate({ id: appointment.id }, { onSuccess: () => onDone({ key: "appts.cancelled" }) })}>
           {t("appts.cancelConfirm")}
         </button>
       </div>
@@ -60,11 +61,11 @@ function CancelDialog({ appointment, onDone, onClose }) {
 }
 
 export default function MyAppointmentsPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const appointments = useAppointments({});
   const [mode, setMode] = useState("list");
   const [dialog, setDialog] = useState(null);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useState(null);
   const [view, setView] = useState("month");
   const items = useMemo(() => [...(appointments.data || [])].sort((a, b) => a.starts_at.localeCompare(b.starts_at)), [appointments.data]);
   const zone = items.find((a) => a.timezone)?.timezone || "Europe/Madrid";
@@ -73,11 +74,11 @@ export default function MyAppointmentsPage() {
   const upcoming = items.filter((a) => new Date(a.ends_at) >= now);
   const past = items.filter((a) => new Date(a.ends_at) < now).reverse();
   const finish = (message) => { setDialog(null); setDone(message); };
-  const open = (kind) => (appointment) => { setDone(""); setDialog({ kind, appointment }); };
+  const open = (kind) => (appointment) => { setDone(null); setDialog({ kind, appointment }); };
   return (
     <div className="page">
       <h1>{t("appts.title")}</h1>
-      <Notice>{done}</Notice>
+      <Notice>{noticeText(t, locale, done)}</Notice>
       <div className="tabs" role="group">
         <button type="button" aria-pressed={mode === "list"} onClick={() => setMode("list")}>{t("appts.list")}</button>
         <button type="button" aria-pressed={mode === "calendar"} onClick={() => setMode("calendar")}>{t("appts.calendar")}</button>
