@@ -3,7 +3,7 @@ import { useI18n } from "../../../lib/i18n.jsx";
 import { useSession } from "../../../lib/session.jsx";
 import { useRecord } from "../api/get-record.js";
 import { useRecordAudit } from "../api/get-record-audit.js";
-import { formatAt, RecordEntries, RecordLists } from "./RecordView.jsx";
+import { browserZone, formatAt, RecordEntries, RecordLists } from "./RecordView.jsx";
 
 function actionLabel(t, action) {
   const key = `record.actions.${String(action).replace(/\./g, "_")}`;
@@ -23,7 +23,7 @@ export default function MyRecordPage() {
       {record.isPending ? <Loading /> : record.data && (
         <>
           <RecordLists record={record.data} />
-          <RecordEntries entries={record.data.entries} />
+          <RecordEntries entries={record.data.entries} zone={browserZone()} />
         </>
       )}
       <section aria-labelledby="audit-title">
@@ -35,7 +35,7 @@ export default function MyRecordPage() {
             <tbody>
               {(audit.data || []).map((row, i) => (
                 <tr key={`${row.at}-${i}`}>
-                  <td>{formatAt(row.at, locale)}</td>
+                  <td>{formatAt(row.at, locale, browserZone())}</td>
                   <td>{row.actor_name || (row.actor_id === user.id ? user.full_name : `#${row.actor_id}`)}{row.actor_role ? ` (${t(`roles.${row.actor_role}`)})` : ""}</td>
                   <td>{actionLabel(t, row.action)}</td>
                   <td>{row.outcome ? t(`record.outcomes.${row.outcome}`) : ""}</td>

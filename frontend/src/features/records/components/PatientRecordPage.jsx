@@ -2,10 +2,12 @@ import { useEffect, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { useSession } from "../../../lib/session.jsx";
 import { useAddRecordEntry } from "../api/add-record-entry.js";
+import { useDoctorMe } from "../api/get-doctor-me.js";
 import { useRecord } from "../api/get-record.js";
 import { useUpdateRecord } from "../api/update-record.js";
-import { LISTS, RecordEntries } from "./RecordView.jsx";
+import { browserZone, LISTS, RecordEntries } from "./RecordView.jsx";
 
 const toText = (list) => (list || []).join("\n");
 const toList = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
@@ -20,12 +22,14 @@ function ListsEditor({ patientId, record }) {
     update.mutate({ patientId, ...Object.fromEntries(LISTS.map((n) => [n, toList(draft[n])])) });
   };
   return (
-    <form onSubmit={submit} className="record-lists">
-      {LISTS.map((name) => (
-        <Field key={name} as="textarea" rows={4} label={t(`record.${name}`)} hint={t("record.oneLine")} name={name}
-          value={draft[name]} onChange={(e) => setDraft({ ...draft, [name]: e.target.value })} error={update.error} />
-      ))}
-      <div className="actions full">
+    <form onSubmit={submit} className="panel">
+      <div className="record-lists">
+        {LISTS.map((name) => (
+          <Field key={name} as="textarea" rows={4} label={t(`record.${name}`)} hint={t("record.oneLine")} name={name}
+            value={draft[name]} onChange={(e) => setDraft({ ...draft, [name]: e.target.value })} error={update.error} />
+        ))}
+      </div>
+      <div className="actions">
         <button type="submit" className="primary" disabled={update.isPending}>{t("record.update")}</button>
       </div>
       <ErrorMessage error={update.error} />
@@ -58,6 +62,9 @@ export default function PatientRecordPage() {
   const { patientId } = useParams();
   const [search] = useSearchParams();
   const record = useRecord(patientId);
+  const { user } = useSession();
+  const doctor = useDoctorMe(user.role === "doctor");
+  const zone = doctor.data?.clinic_timezone || browserZone();
   const name = search.get("name");
   return (
     <div className="page">
@@ -69,7 +76,7 @@ export default function PatientRecordPage() {
           <ListsEditor patientId={patientId} record={record.data} />
           <h2>{t("record.addEntry")}</h2>
           <NewEntry patientId={patientId} appointmentId={search.get("appointment")} />
-          <RecordEntries entries={record.data.entries} />
+          <RecordEntries entries={record.data.entries} zone={zone} />
         </>
       )}
     </div>

@@ -2,9 +2,13 @@ import { useI18n } from "../../../lib/i18n.jsx";
 
 const LISTS = ["allergies", "conditions", "medications"];
 
-function formatAt(iso, locale) {
-  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "es-ES", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+/** Record times carry no clinic: they are shown in `zone` (the doctor's clinic, or the patient's browser). */
+function formatAt(iso, locale, zone) {
+  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "es-ES", { dateStyle: "medium", timeStyle: "short", timeZone: zone })
+    .format(new Date(iso));
 }
+
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function RecordLists({ record }) {
   const { t } = useI18n();
@@ -22,17 +26,18 @@ export function RecordLists({ record }) {
   );
 }
 
-export function RecordEntries({ entries }) {
+export function RecordEntries({ entries, zone }) {
   const { t, locale } = useI18n();
   const sorted = [...(entries || [])].sort((a, b) => b.created_at.localeCompare(a.created_at));
   return (
     <section aria-labelledby="entries-title">
       <h2 id="entries-title">{t("record.entries")}</h2>
+      <p className="tz-note">{t("record.timesIn", { zone })}</p>
       {sorted.length === 0 ? <p className="empty">{t("record.noEntries")}</p> : (
         <ol className="entries">
           {sorted.map((entry) => (
             <li key={entry.id}>
-              <time dateTime={entry.created_at}>{formatAt(entry.created_at, locale)}</time>
+              <time dateTime={entry.created_at}>{formatAt(entry.created_at, locale, zone)}</time>
               <p>{entry.text}</p>
             </li>
           ))}
