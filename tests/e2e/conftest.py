@@ -166,10 +166,16 @@ def browser():
 
 
 @pytest.fixture()
-def page(browser, system):
+def browser_zone():
+    """The browser's own time zone: never the clinic's, so that a mix-up shows."""
+    return "America/New_York"
+
+
+@pytest.fixture()
+def page(browser, system, browser_zone):
     """A fresh browser profile per test; fails the test on any console error, page error or 5xx."""
     context = browser.new_context(base_url=system.base, viewport={"width": 1280, "height": 900},
-                                  locale="es-ES", timezone_id="America/New_York")
+                                  locale="es-ES", timezone_id=browser_zone)
     problems: list[str] = []
     page = context.new_page()
     page.set_default_timeout(15000)

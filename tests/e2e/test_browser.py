@@ -183,3 +183,34 @@ def test_admin_screens(page: Page, world):
         page.get_by_role("tab", name=tab).click()
         expect(page.get_by_role("cell", name=visible, exact=True).first).to_be_visible()
         snap(page, shot)
+
+
+@pytest.mark.parametrize("browser_zone", ["America/Los_Angeles"])
+def test_dst_week_in_madrid_renders_at_clinic_wall_clock_in_a_los_angeles_browser(page: Page, world):
+    """Real react-big-calendar in real Chromium: the week of 2027-03-28 (Madrid springs forward)."""
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "America/Los_Angeles"
+    sign_in(page, world.email("lucia"), "Pedir cita")
+    page.get_by_role("button", name=f"Ver huecos: {world.doctor['full_name']}").click()
+    picker = page.locator(".slot-picker")
+    label = page.locator(".rbc-toolbar-label")
+    expect(label).to_be_visible()
+    for _ in range(30):
+        if "22 mar – 28 mar 2027" in label.inner_text():
+            break
+        page.get_by_role("button", name="Siguiente").click()
+    expect(label).to_have_text("22 mar – 28 mar 2027")
+    expect(picker).to_have_attribute("aria-busy", "false")
+    friday = page.get_by_role("button", name="Reservar el viernes, 26 de marzo de 2027, 09:00")
+    sunday = page.get_by_role("button", name="Reservar el domingo, 28 de marzo de 2027, 09:00")
+    for slot in (friday, sunday):
+        expect(slot).to_contain_text("09:00 – 09:30")
+    assert friday.bounding_box()["y"] == pytest.approx(sunday.bounding_box()["y"], abs=1)
+    gutter = page.locator(".rbc-time-gutter .rbc-label").all_inner_texts()
+    hours = [h for h in gutter if h]
+    assert hours[:3] == ["07:00", "08:00", "09:00"] and len(hours) == len(set(hours))
+    # The API agrees: the Sunday slot is 07:00 UTC (CEST), the Friday one 08:00 UTC (CET).
+    slots = world.ok("GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
+                            "&from=2027-03-26&to=2027-03-28")["slots"]
+    starts = {s["starts_at"] for s in slots}
+    assert {"2027-03-26T09:00:00+01:00", "2027-03-28T09:00:00+02:00"} <= starts
+    snap(page, "13-book-dst-week")

@@ -46,7 +46,7 @@ export function BookForPatient({ doctors, services, zone, onDone, onClose }) {
       {!patient ? <PatientSearch onPick={setPatient} /> : (
         <>
           <p><strong>{t("appts.patient")}:</strong> {patient.full_name} ({patient.email}){" "}
-            <button type="button" className="link-button" onClick={() => setPatient(null)}>{t("admin.edit")}</button></p>
+            <button type="button" className="link-button" onClick={() => setPatient(null)}>{t("desk.changePatient")}</button></p>
           <div className="filters">
             <Field as="select" label={t("desk.doctor")} name="doctor_id" value={doctorId}
               onChange={(e) => { setDoctorId(e.target.value); setSlot(null); }}>

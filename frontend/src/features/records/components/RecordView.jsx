@@ -1,4 +1,5 @@
 import { useI18n } from "../../../lib/i18n.jsx";
+import { zoneLabel } from "../../../lib/tz.js";
 
 const LISTS = ["allergies", "conditions", "medications"];
 
@@ -32,7 +33,7 @@ export function RecordEntries({ entries, zone }) {
   return (
     <section aria-labelledby="entries-title">
       <h2 id="entries-title">{t("record.entries")}</h2>
-      <p className="tz-note">{t("record.timesIn", { zone })}</p>
+      <p className="tz-note">{t("record.timesIn", { zone: zoneLabel(zone) })}</p>
       {sorted.length === 0 ? <p className="empty">{t("record.noEntries")}</p> : (
         <ol className="entries">
           {sorted.map((entry) => (
