@@ -1,19 +1,12 @@
 """The patient data export job: builds the JSON document of a pending export."""
 from __future__ import annotations
 
-from functools import cache
-
 import dramatiq
 
 from clinic.clock import utcnow
-from clinic.db import make_engine, make_session_factory, transaction
+from clinic.db import transaction
 from clinic.records.export import build_export, mark_failed
-from workers.broker import settings
-
-
-@cache
-def _sessions():
-    return make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2))
+from workers.runtime import sessions
 
 
 # The relay sends (topic, payload) for "export.requested"; build_export is idempotent, so a redelivered
@@ -22,11 +15,11 @@ def _sessions():
 @dramatiq.actor(actor_name="export_patient_data", max_retries=5, min_backoff=2_000, max_backoff=60_000,
                 time_limit=120_000, on_retry_exhausted="export_patient_data_failed")
 def export_patient_data(topic: str, payload: dict) -> None:
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         build_export(session, export_id=payload["export_id"], now=utcnow())
 
 
 @dramatiq.actor(actor_name="export_patient_data_failed", max_retries=10)
 def export_patient_data_failed(message: dict, retry_info: dict) -> None:
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         mark_failed(session, export_id=message["args"][1]["export_id"], now=utcnow())
