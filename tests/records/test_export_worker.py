@@ -103,3 +103,36 @@ def test_a_real_worker_builds_the_export(engine, worker):
             conn.execute(text("DELETE FROM refresh_tokens WHERE user_id = :p"), {"p": user_id})
             conn.execute(text("DELETE FROM users WHERE id = :p"), {"p": user_id})
         own.dispose()
+
+
+@pytest.mark.e2e
+def test_a_job_that_keeps_failing_marks_the_export_failed(engine, worker):
+    own = make_engine(TEST_DATABASE_URL, poolclass=pool.NullPool)
+    sessions = make_session_factory(own)
+    with transaction(sessions) as s:
+        # An export for a user the job must refuse (not a patient): every run fails.
+        user = accounts.create_user(s, email=f"export-{uuid.uuid4().hex[:10]}@example.com", password=PASSWORD,
+                                    full_name="Recepción", role="receptionist")
+        row = DataExport(id=uuid.uuid4(), user_id=user.id, status="pending", requested_at=utcnow())
+        s.add(row)
+        user_id, export_id = user.id, row.id
+    try:
+        broker = RedisBroker(url=TEST_REDIS_URL)
+        broker.declare_queue("default")
+        broker.enqueue(dramatiq.Message(queue_name="default", actor_name=ACTOR,
+                                        args=(export.TOPIC, {"export_id": str(export_id)}), kwargs={},
+                                        options={"max_retries": 0}))  # exhaust the retries at once
+        deadline = time.monotonic() + 45
+        status = "pending"
+        while time.monotonic() < deadline and status == "pending":
+            time.sleep(0.3)
+            with transaction(sessions) as s:
+                status = s.scalar(select(DataExport.status).where(DataExport.id == export_id))
+        assert status == "failed"
+        broker.close()
+    finally:
+        with own.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("DELETE FROM data_exports WHERE user_id = :p"), {"p": user_id})
+            conn.execute(text("DELETE FROM users WHERE id = :p"), {"p": user_id})
+        own.dispose()
