@@ -89,3 +89,14 @@ describe("SlotCalendar in the DST week", () => {
     expect(within(container.querySelector(".rbc-toolbar")).getByText("domingo, 28 de marzo de 2027")).toBeInTheDocument();
   });
 });
+
+describe("SlotCalendar while rescheduling", () => {
+  it("shows the current appointment, which cannot be picked", () => {
+    const current = { id: 9, starts_at: "2027-03-26T10:00:00+01:00", ends_at: "2027-03-26T10:30:00+01:00" };
+    const { onPick } = renderWeek({ current });
+    const mine = screen.getByRole("button", { name: "10:00 – 10:30 Tu cita actual" });
+    fireEvent.click(mine);
+    fireEvent.keyDown(mine, { key: "Enter" });
+    expect(onPick).not.toHaveBeenCalled();
+  });
+});

@@ -5,21 +5,28 @@
 import { useCallback, useMemo, useState } from "react";
 import { useSlots } from "../../lib/queries/get-slots.js";
 import { useI18n } from "../../lib/i18n.jsx";
-import { longDateTime, wallNow } from "../../lib/tz.js";
+import { longDateTime, toWall, wallNow } from "../../lib/tz.js";
 import { ErrorMessage, Loading } from "../ui.jsx";
 import { visibleDays } from "./setup.js";
 import { ZonedCalendar } from "./ZonedCalendar.jsx";
 
-export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPick, label }) {
+export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPick, label, current }) {
   const { t, locale } = useI18n();
-  const items = useMemo(() => slots.map((slot) => ({
-    ...slot,
-    id: slot.starts_at,
-    title: t("calendar.free"),
-    label: t("calendar.bookSlot", { when: longDateTime(slot.starts_at, zone, locale) }),
-  })), [slots, zone, t, locale]);
+  const items = useMemo(() => {
+    const free = slots.map((slot) => ({
+      ...slot,
+      id: slot.starts_at,
+      title: t("calendar.free"),
+      label: t("calendar.bookSlot", { when: longDateTime(slot.starts_at, zone, locale) }),
+    }));
+    // The appointment being moved is shown too, so the new time can be chosen next to it.
+    return current
+      ? [...free, { ...current, id: "current", current: true, title: t("calendar.current"),
+        label: `${t("calendar.current")}: ${longDateTime(current.starts_at, zone, locale)}` }]
+      : free;
+  }, [slots, zone, t, locale, current]);
   const EventContent = useCallback(({ event }) => (
-    <span className="sr-only">{event.data.label}</span>
+    event.data.current ? <span>{event.title}</span> : <span className="sr-only">{event.data.label}</span>
   ), []);
   const first = items.length ? items.reduce((a, b) => (a.starts_at < b.starts_at ? a : b)) : null;
   return (
@@ -32,10 +39,10 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
       onView={onView}
       label={label}
       eventContent={EventContent}
-      eventPropGetter={() => ({ className: "slot-event" })}
-      onSelectEvent={(event) => onPick(event.data)}
+      eventPropGetter={(event) => ({ className: event.data.current ? "current-event" : "slot-event" })}
+      onSelectEvent={(event) => !event.data.current && onPick(event.data)}
       onKeyPressEvent={(event, e) => {
-        if (e.key === "Enter" || e.key === " ") {
+        if (!event.data.current && (e.key === "Enter" || e.key === " ")) {
           e.preventDefault();
           onPick(event.data);
         }
@@ -47,10 +54,10 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
 }
 
 /** Fetches the visible range's slots; the zone comes from the API's answer (the clinic's). */
-export function SlotPicker({ doctorId, serviceId, zone: knownZone, onPick, label }) {
+export function SlotPicker({ doctorId, serviceId, zone: knownZone, onPick, label, current }) {
   const { t } = useI18n();
   const [view, setView] = useState("week");
-  const [date, setDate] = useState(() => wallNow(knownZone || "Europe/Madrid"));
+  const [date, setDate] = useState(() => (current ? toWall(current.starts_at, knownZone || "Europe/Madrid") : wallNow(knownZone || "Europe/Madrid")));
   const range = visibleDays(date, view);
   const slots = useSlots({ doctorId, serviceId, from: range.from, to: range.to });
   const zone = slots.data?.timezone || knownZone || "Europe/Madrid";
@@ -60,7 +67,7 @@ export function SlotPicker({ doctorId, serviceId, zone: knownZone, onPick, label
       <ErrorMessage error={slots.error} />
       {slots.data && slots.data.slots.length === 0 && <p className="empty">{t("book.noSlots")}</p>}
       <SlotCalendar slots={slots.data?.slots || []} zone={zone} date={date} view={view}
-        onNavigate={setDate} onView={setView} onPick={(slot) => onPick(slot, zone)} label={label} />
+        onNavigate={setDate} onView={setView} onPick={(slot) => onPick(slot, zone)} label={label} current={current} />
     </div>
   );
 }

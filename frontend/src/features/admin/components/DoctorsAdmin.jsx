@@ -3,6 +3,43 @@ import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useCreateDoctor } from "../api/create-doctor.js";
+import { useUpdateDoctor } from "../api/update-doctor.js";
+
+function ServiceChecks({ services, value, onChange, error }) {
+  const { t } = useI18n();
+  const toggle = (id) => onChange(value.includes(id) ? value.filter((x) => x !== id) : [...value, id]);
+  return (
+    <fieldset className="checks">
+      <legend>{t("admin.servicesOf")}</legend>
+      {services.map((s) => (
+        <label key={s.id}><input type="checkbox" checked={value.includes(s.id)} onChange={() => toggle(s.id)} /> {s.name}</label>
+      ))}
+      {error?.fields?.service_ids && <small className="field-error">{error.fields.service_ids}</small>}
+    </fieldset>
+  );
+}
+
+function EditDoctor({ doctor, clinics, services, onDone }) {
+  const { t } = useI18n();
+  const update = useUpdateDoctor();
+  const [form, setForm] = useState({ specialty: doctor.specialty, clinic_id: String(doctor.clinic_id), service_ids: doctor.service_ids || [], active: doctor.active !== false });
+  const submit = (e) => {
+    e.preventDefault();
+    update.mutate({ id: doctor.id, ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: onDone });
+  };
+  return (
+    <form className="inline-form" onSubmit={submit}>
+      <Field label={t("admin.specialty")} name="specialty" required value={form.specialty} onChange={(e) => setForm({ ...form, specialty: e.target.value })} error={update.error} />
+      <Field as="select" label={t("book.clinic")} name="clinic_id" value={form.clinic_id} onChange={(e) => setForm({ ...form, clinic_id: e.target.value })} error={update.error}>
+        {clinics.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+      </Field>
+      <ServiceChecks services={services} value={form.service_ids} onChange={(ids) => setForm({ ...form, service_ids: ids })} error={update.error} />
+      <label className="check"><input type="checkbox" checked={form.active} onChange={(e) => setForm({ ...form, active: e.target.checked })} /> {t("admin.active")}</label>
+      <button type="submit" className="primary" disabled={update.isPending}>{t("app.save")}</button>
+      <ErrorMessage error={update.error} />
+    </form>
+  );
+}
 
 export function DoctorsAdmin({ clinics, services }) {
   const { t } = useI18n();
@@ -11,8 +48,8 @@ export function DoctorsAdmin({ clinics, services }) {
   const empty = { full_name: "", email: "", password: "", specialty: "", clinic_id: String(clinics[0]?.id ?? ""), service_ids: [] };
   const [form, setForm] = useState(empty);
   const [done, setDone] = useState(null);
+  const [editing, setEditing] = useState(null);
   const set = (name) => (e) => setForm({ ...form, [name]: e.target.value });
-  const toggle = (id) => setForm({ ...form, service_ids: form.service_ids.includes(id) ? form.service_ids.filter((x) => x !== id) : [...form.service_ids, id] });
   const submit = (e) => {
     e.preventDefault();
     create.mutate({ ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: () => { setForm(empty); setDone({ key: "admin.created", n: Date.now() }); } });
@@ -26,11 +63,20 @@ export function DoctorsAdmin({ clinics, services }) {
       <ErrorMessage error={doctors.error} />
       {doctors.isPending ? <Loading /> : (
         <table>
-          <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.specialty")}</th><th scope="col">{t("book.clinic")}</th><th scope="col">{t("admin.services")}</th></tr></thead>
+          <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.specialty")}</th><th scope="col">{t("book.clinic")}</th><th scope="col">{t("admin.services")}</th><th /></tr></thead>
           <tbody>
-            {doctors.data.map((d) => (
-              <tr key={d.id}><td>{d.full_name}</td><td>{d.specialty}</td><td>{clinicName(d.clinic_id)}</td><td>{serviceNames(d.service_ids)}</td></tr>
-            ))}
+            {doctors.data.map((d) => (editing === d.id ? (
+              <tr key={d.id}><td colSpan={5}>
+                <strong>{d.full_name}</strong>
+                <EditDoctor doctor={d} clinics={clinics} services={services} onDone={() => { setEditing(null); setDone({ key: "app.saved", n: Date.now() }); }} />
+              </td></tr>
+            ) : (
+              <tr key={d.id}>
+                <td>{d.full_name}{d.active === false && <small className="muted"> · {t("admin.inactive")}</small>}</td>
+                <td>{d.specialty}</td><td>{clinicName(d.clinic_id)}</td><td>{serviceNames(d.service_ids)}</td>
+                <td><button type="button" onClick={() => setEditing(d.id)} aria-label={`${t("admin.edit")} ${d.full_name}`}>{t("admin.edit")}</button></td>
+              </tr>
+            )))}
           </tbody>
         </table>
       )}
@@ -43,13 +89,7 @@ export function DoctorsAdmin({ clinics, services }) {
         <Field as="select" label={t("book.clinic")} name="clinic_id" value={form.clinic_id} onChange={set("clinic_id")} error={create.error}>
           {clinics.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </Field>
-        <fieldset className="checks">
-          <legend>{t("admin.servicesOf")}</legend>
-          {services.map((s) => (
-            <label key={s.id}><input type="checkbox" checked={form.service_ids.includes(s.id)} onChange={() => toggle(s.id)} /> {s.name}</label>
-          ))}
-          {create.error?.fields?.service_ids && <small className="field-error">{create.error.fields.service_ids}</small>}
-        </fieldset>
+        <ServiceChecks services={services} value={form.service_ids} onChange={(ids) => setForm({ ...form, service_ids: ids })} error={create.error} />
         <button type="submit" className="primary" disabled={create.isPending}>{t("admin.create")}</button>
       </form>
       <ErrorMessage error={create.error} />

@@ -33,7 +33,7 @@ function RescheduleDialog({ appointment, onDone, onClose }) {
       ) : (
         <>
           <p>{t("appts.pickNew")}</p>
-          <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={zone}
+          <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={zone} current={appointment}
             onPick={(picked) => { reschedule.reset(); setSlot(picked); }} label={t("appts.pickNew")} />
         </>
       )}
