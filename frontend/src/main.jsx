@@ -1,7 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App.jsx";
+import { configureApi } from "./lib/api.js";
 import "./styles.css";
+
+configureApi({ apiBase: import.meta.env.VITE_API_URL || "" });
 
 createRoot(document.getElementById("root")).render(
   <StrictMode>

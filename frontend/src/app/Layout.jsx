@@ -43,7 +43,7 @@ export function Layout({ children }) {
       <header className="topbar">
         <span className="brand">{t("app.name")}</span>
         {user && (
-          <nav aria-label="main">
+          <nav aria-label={t("app.mainNav")}>
             <ul>
               {(LINKS[user.role] || []).map(([to, key]) => (
                 <li key={to}><NavLink to={to}>{t(key)}</NavLink></li>

@@ -1,7 +1,13 @@
 /**
- * The one HTTP client of the app. Auth lives in httpOnly cookies set by the API; this module only
- * echoes the readable CSRF cookies back as X-CSRF-TOKEN, and on a 401 tries one refresh then retries.
- * Tokens found in JSON bodies are ignored on purpose: they must never reach JS-readable storage.
+ * The one HTTP client of the app.
+ *
+ * Same origin (the web process serves the app at / and the API at /api): auth lives in httpOnly
+ * cookies set by the API; this module only echoes the readable CSRF cookies back as X-CSRF-TOKEN, and
+ * on a 401 tries one refresh then retries. Tokens in JSON bodies are ignored.
+ *
+ * Separate origin (a static site built with VITE_API_URL): the API's cookies would be third-party, so
+ * the tokens from the JSON bodies are kept in this module's memory only, sent as Bearer, and lost on
+ * reload (sign in again). Never in localStorage/sessionStorage either way.
  */
 
 export class ApiError extends Error {
@@ -14,8 +20,35 @@ export class ApiError extends Error {
 }
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const TOKEN_PATHS = new Set(["/auth/login", "/auth/register", "/auth/refresh"]);
 let onSessionLost = () => {};
 let refreshing = null;
+let base = "";
+const memory = { access: null, refresh: null };
+
+/** `apiBase`: the API's origin when it is not this page's (VITE_API_URL); "" for same origin. */
+export function configureApi({ apiBase = "" } = {}) {
+  base = apiBase.replace(/\/+$/, "");
+  memory.access = null;
+  memory.refresh = null;
+}
+
+const crossOrigin = () => base !== "";
+
+function keepTokens(body) {
+  if (crossOrigin() && body && typeof body.access_token === "string") {
+    memory.access = body.access_token;
+    memory.refresh = body.refresh_token ?? memory.refresh;
+  }
+}
+
+export function forgetTokens() {
+  memory.access = null;
+  memory.refresh = null;
+}
+
+/** The refresh token to revoke at sign-out (cross-origin mode; cookies carry it otherwise). */
+export const refreshTokenForLogout = () => memory.refresh;
 
 export function setSessionLostHandler(handler) {
   onSessionLost = handler;
@@ -32,19 +65,22 @@ export function readCookie(name) {
 
 /** True when the browser still holds a (possibly refreshable) session: avoids an anonymous 401. */
 export function hasSessionCookies() {
+  if (crossOrigin()) return Boolean(memory.access || memory.refresh);
   return Boolean(readCookie("csrf_access_token") || readCookie("csrf_refresh_token"));
 }
 
 /** Rotate the refresh cookie once, however many requests hit a 401 at the same time. */
 export function refreshSession() {
   if (!refreshing) {
-    const csrf = readCookie("csrf_refresh_token");
-    refreshing = (csrf
-      ? fetch("/api/auth/refresh", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "X-CSRF-TOKEN": csrf, Accept: "application/json" },
-        }).then((res) => res.ok, () => false)
+    const cross = crossOrigin();
+    const proof = cross ? memory.refresh : readCookie("csrf_refresh_token");
+    const headers = { Accept: "application/json", ...(cross ? { Authorization: `Bearer ${proof}` } : { "X-CSRF-TOKEN": proof }) };
+    refreshing = (proof
+      ? fetch(`${base}/api/auth/refresh`, { method: "POST", credentials: cross ? "omit" : "same-origin", headers })
+        .then(async (res) => {
+          if (res.ok && cross) keepTokens(await res.json());
+          return res.ok;
+        }, () => false)
       : Promise.resolve(false)
     ).finally(() => {
       refreshing = null;
@@ -66,14 +102,16 @@ async function toError(res) {
 function send(path, method, body) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (UNSAFE.has(method)) {
+  if (crossOrigin()) {
+    if (memory.access) headers.Authorization = `Bearer ${memory.access}`;
+  } else if (UNSAFE.has(method)) {
     const csrf = readCookie("csrf_access_token");
     if (csrf) headers["X-CSRF-TOKEN"] = csrf;
   }
-  return fetch(`/api${path}`, {
+  return fetch(`${base}/api${path}`, {
     method,
     headers,
-    credentials: "same-origin",
+    credentials: crossOrigin() ? "omit" : "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -85,7 +123,7 @@ function send(path, method, body) {
  */
 export async function api(path, { method = "GET", body, as = "json", auth = true } = {}) {
   const isAuthCall = path.startsWith("/auth/");
-  if (auth && !isAuthCall && !readCookie("csrf_access_token") && readCookie("csrf_refresh_token")) {
+  if (auth && !isAuthCall && !crossOrigin() && !readCookie("csrf_access_token") && readCookie("csrf_refresh_token")) {
     await refreshSession();
   }
   let res;
@@ -107,7 +145,9 @@ export async function api(path, { method = "GET", body, as = "json", auth = true
   if (as === "blob") return res.blob();
   if (res.status === 204) return null;
   const text = await res.text();
-  return text ? JSON.parse(text) : null;
+  const data = text ? JSON.parse(text) : null;
+  if (TOKEN_PATHS.has(path)) keepTokens(data);
+  return data;
 }
 
 /** Lists come as arrays or as {items: [...]}: accept both. */

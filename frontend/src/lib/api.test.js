@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch } from "../test/render.jsx";
-import { api, hasSessionCookies, setSessionLostHandler } from "./api.js";
+import { api, configureApi, hasSessionCookies, setSessionLostHandler } from "./api.js";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -59,5 +59,33 @@ describe("API client", () => {
     expect(hasSessionCookies()).toBe(false);
     document.cookie = "csrf_refresh_token=r; path=/";
     expect(hasSessionCookies()).toBe(true);
+  });
+});
+
+describe("API client on a separate origin (static site with VITE_API_URL)", () => {
+  afterEach(() => configureApi({ apiBase: "" }));
+
+  it("keeps the tokens in memory only, sends them as Bearer and refreshes with the refresh token", async () => {
+    configureApi({ apiBase: "https://api.example.com/" });
+    let expired = false;
+    const fetch = fakeFetch({
+      "POST https://api.example.com/api/auth/login": [200, { user: { id: 1 }, access_token: "A1", refresh_token: "R1" }],
+      "GET https://api.example.com/api/me": (url, init) => (expired && init.headers.Authorization === "Bearer A1"
+        ? [401, { error: { code: "token_expired", message: "expired" } }] : [200, { id: 1 }]),
+      "POST https://api.example.com/api/auth/refresh": [200, { access_token: "A2", refresh_token: "R2" }],
+    });
+    vi.stubGlobal("fetch", fetch);
+    await api("/auth/login", { method: "POST", body: { email: "a@b.c", password: "x" } });
+    expect(hasSessionCookies()).toBe(true);
+    await api("/me");
+    expect(fetch.calls[1].init.headers.Authorization).toBe("Bearer A1");
+    expect(fetch.calls[1].init.credentials).toBe("omit");
+    expired = true;
+    expect(await api("/me")).toEqual({ id: 1 });
+    const refresh = fetch.calls.find((c) => c.url.endsWith("/auth/refresh"));
+    expect(refresh.init.headers.Authorization).toBe("Bearer R1");
+    expect(fetch.calls.at(-1).init.headers.Authorization).toBe("Bearer A2");
+    expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
+    expect(document.cookie).toBe("");
   });
 });

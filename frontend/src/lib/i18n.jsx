@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { messages } from "./messages.js";
 
 const PREF_KEY = "clinic.locale"; // a language preference, never a credential
@@ -33,8 +33,10 @@ export function I18nProvider({ initialLocale, children }) {
     } catch {
       /* private mode: the preference just isn't remembered */
     }
-    document.documentElement.lang = next;
   }, []);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
   const value = useMemo(() => ({
     locale,
     setLocale,

@@ -1,7 +1,7 @@
 /** UI text in Spanish (default) and English. Keys are grouped by screen; `errors.*` by API code. */
 export const messages = {
   es: {
-    app: { name: "Clínica · Citas", skip: "Saltar al contenido", loading: "Cargando…", language: "Idioma", signOut: "Cerrar sesión", signedInAs: "Sesión de {name}", idleOut: "Has estado inactivo y hemos cerrado tu sesión por seguridad.", close: "Cerrar", cancel: "Cancelar", save: "Guardar", saved: "Guardado.", retry: "Reintentar", none: "Nada por aquí todavía.", timezoneNote: "Horas de la clínica ({zone})", required: "Obligatorio", status: "Estado" },
+    app: { name: "Clínica · Citas", skip: "Saltar al contenido", loading: "Cargando…", language: "Idioma", signOut: "Cerrar sesión", signedInAs: "Sesión de {name}", idleOut: "Has estado inactivo y hemos cerrado tu sesión por seguridad.", close: "Cerrar", cancel: "Cancelar", save: "Guardar", saved: "Guardado.", retry: "Reintentar", none: "Nada por aquí todavía.", timezoneNote: "Horas de la clínica ({zone})", required: "Obligatorio", mainNav: "Menú principal", status: "Estado" },
     nav: { book: "Pedir cita", appointments: "Mis citas", waitlist: "Lista de espera", record: "Mi historial", account: "Mi cuenta", agenda: "Agenda", schedule: "Horario y ausencias", desk: "Recepción", admin: "Administración" },
     auth: { signIn: "Iniciar sesión", signUp: "Crear cuenta", email: "Correo electrónico", password: "Contraseña", fullName: "Nombre completo", phone: "Teléfono (opcional)", noAccount: "¿No tienes cuenta?", haveAccount: "¿Ya tienes cuenta?", welcome: "Bienvenido/a. Pide y gestiona tus citas médicas.", submitting: "Enviando…" },
     roles: { patient: "Paciente", doctor: "Médico/a", receptionist: "Recepción", admin: "Administración" },
@@ -41,7 +41,7 @@ export const messages = {
     }
   },
   en: {
-    app: { name: "Clinic · Appointments", skip: "Skip to content", loading: "Loading…", language: "Language", signOut: "Sign out", signedInAs: "Signed in as {name}", idleOut: "You were inactive, so we signed you out for your safety.", close: "Close", cancel: "Cancel", save: "Save", saved: "Saved.", retry: "Retry", none: "Nothing here yet.", timezoneNote: "Clinic times ({zone})", required: "Required", status: "Status" },
+    app: { name: "Clinic · Appointments", skip: "Skip to content", loading: "Loading…", language: "Language", signOut: "Sign out", signedInAs: "Signed in as {name}", idleOut: "You were inactive, so we signed you out for your safety.", close: "Close", cancel: "Cancel", save: "Save", saved: "Saved.", retry: "Retry", none: "Nothing here yet.", timezoneNote: "Clinic times ({zone})", required: "Required", mainNav: "Main menu", status: "Status" },
     nav: { book: "Book", appointments: "My appointments", waitlist: "Waitlist", record: "My record", account: "My account", agenda: "Agenda", schedule: "Hours & time off", desk: "Front desk", admin: "Admin" },
     auth: { signIn: "Sign in", signUp: "Create account", email: "Email", password: "Password", fullName: "Full name", phone: "Phone (optional)", noAccount: "No account yet?", haveAccount: "Already have an account?", welcome: "Welcome. Book and manage your medical appointments.", submitting: "Sending…" },
     roles: { patient: "Patient", doctor: "Doctor", receptionist: "Front desk", admin: "Admin" },

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { api, hasSessionCookies, setSessionLostHandler } from "./api.js";
+import { api, forgetTokens, hasSessionCookies, refreshTokenForLogout, setSessionLostHandler } from "./api.js";
 import { useI18n } from "./i18n.jsx";
 import { useIdle } from "./idle.js";
 
@@ -37,6 +37,7 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
   }, [queryClient]);
 
   const forget = useCallback((reason) => {
+    forgetTokens();
     setAnonymous(true);
     queryClient.clear();
     setNotice(reason || null);
@@ -44,7 +45,8 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
 
   const signOut = useCallback(async (reason) => {
     try {
-      await api("/auth/logout", { method: "POST", body: {} });
+      const refresh = refreshTokenForLogout();
+      await api("/auth/logout", { method: "POST", body: refresh ? { refresh_token: refresh } : {} });
     } catch {
       /* already signed out on the server: nothing else to do */
     }
