@@ -99,7 +99,7 @@ def check_row(row, starts_at: datetime) -> Bookable:
     t = int(starts_at.timestamp())
     duration = row.duration_minutes * 60
     day = datetime.fromtimestamp(t, tz).date()
-    intervals = engine.local_day_bounds(tz, day, hours_by_weekday(row.hours).get(day.weekday(), []))
+    intervals = engine.plan_day(row.timezone, day, hours_by_weekday(row.hours).get(day.weekday(), ())).intervals
     if not engine.is_grid_start(intervals, duration, t):
         raise Conflict("That time is not one of the doctor's slots.", code="outside_working_hours")
     ends_at = starts_at + timedelta(seconds=duration)

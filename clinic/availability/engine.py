@@ -21,7 +21,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from operator import itemgetter
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _end = itemgetter(1)
@@ -108,26 +111,41 @@ def offset_at(tz: tzinfo, t: int) -> int:
     return int(datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
 
 
-def slot_objects(tz: tzinfo, day: date, intervals: list[tuple[int, int]], starts: list[int],
-                 duration: int) -> list[str]:
+class DayPlan(NamedTuple):
+    """One local date of a weekly schedule, resolved to instants, with its JSON pieces precomputed."""
+    intervals: list[tuple[int, int]]
+    tz: tzinfo
+    midnight: int | None  # UTC instant of local 00:00 at the day's single offset; None on DST-change days
+    pre: str
+    mid: str
+    post: str
+
+
+@lru_cache(maxsize=8192)
+def plan_day(tz_name: str, day: date, hours: tuple[tuple[int, int], ...]) -> DayPlan:
+    """Cached: a day's plan depends only on the zone, the date and the weekly hours of that weekday."""
+    tz = ZoneInfo(tz_name)
+    intervals = local_day_bounds(tz, day, list(hours))
+    off = day_offset(tz, intervals) if intervals else None
+    if off is None:
+        return DayPlan(intervals, tz, None, "", "", "")
+    iso, suffix = day.isoformat(), _suffix(off)
+    return DayPlan(intervals, tz, (day.toordinal() - EPOCH_ORDINAL) * DAY - off, '{"starts_at":"' + iso + "T",
+                   suffix + '","ends_at":"' + iso + "T", suffix + '"}')
+
+
+def slot_objects(plan: DayPlan, starts: list[int], duration: int) -> list[str]:
     """JSON objects `{"starts_at": ..., "ends_at": ...}` with the clinic's offset, one per start.
 
     On ordinary days this is two table lookups and one concatenation per slot; on a DST-change day
     each instant goes through zoneinfo.
     """
-    off = day_offset(tz, intervals)
-    if off is not None and duration % 60 == 0:
-        midnight = (day.toordinal() - EPOCH_ORDINAL) * DAY - off  # the UTC instant of local 00:00 (this offset)
-        first_minute = (starts[0] - midnight) // 60
-        dm = duration // 60
-        if first_minute >= 0 and (starts[-1] - midnight) // 60 + dm < 24 * 60:
-            iso, suffix = day.isoformat(), _suffix(off)
-            pre = '{"starts_at":"' + iso + "T"
-            mid = suffix + '","ends_at":"' + iso + "T"
-            post = suffix + '"}'
-            hhmm = HHMM
-            return [pre + hhmm[m] + mid + hhmm[m + dm] + post
-                    for m in [(t - midnight) // 60 for t in starts]]
+    midnight, dm = plan.midnight, duration // 60
+    if (midnight is not None and duration % 60 == 0 and starts[0] >= midnight
+            and (starts[-1] - midnight) // 60 + dm < 24 * 60):
+        pre, mid, post, hhmm = plan.pre, plan.mid, plan.post, HHMM
+        return [pre + hhmm[m] + mid + hhmm[m + dm] + post for m in [(t - midnight) // 60 for t in starts]]
+    tz = plan.tz
     return ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
                                                   datetime.fromtimestamp(t + duration, tz).isoformat())
             for t in starts]

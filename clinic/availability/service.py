@@ -57,11 +57,11 @@ class Window:
         return cls(earliest=ts + settings.min_notice_minutes * 60, latest=ts + settings.horizon_days * 86400)
 
 
-def hours_by_weekday(rows) -> dict[int, list[tuple[int, int]]]:
+def hours_by_weekday(rows) -> dict[int, tuple[tuple[int, int], ...]]:
     out: dict[int, list[tuple[int, int]]] = {}
     for weekday, start, end in rows or ():
         out.setdefault(weekday, []).append((start, end))
-    return out
+    return {weekday: tuple(hours) for weekday, hours in out.items()}
 
 
 def check_range(first: date, last: date, settings: Settings) -> None:
@@ -91,7 +91,6 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     if row is None:
         raise NotFound("No such doctor or service.")
     available, tz_name, duration_min, buffer_min, hours, busy_a, busy_b, off_a, off_b, mine_a, mine_b = row
-    tz = zone(tz_name)
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
         return head + "]}"
@@ -106,8 +105,8 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
         hours_today = weekly.get(day.weekday())
         if not hours_today:
             continue
-        intervals = engine.local_day_bounds(tz, day, hours_today)
-        starts = engine.free_starts(intervals, duration, window.earliest, window.latest, blocked)
+        plan = engine.plan_day(tz_name, day, hours_today)
+        starts = engine.free_starts(plan.intervals, duration, window.earliest, window.latest, blocked)
         if starts:
-            parts += engine.slot_objects(tz, day, intervals, starts, duration)
+            parts += engine.slot_objects(plan, starts, duration)
     return head + ",".join(parts) + "]}"
