@@ -7,7 +7,7 @@ import { useI18n } from "../../../lib/i18n.jsx";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { wallNow } from "../../../lib/tz.js";
-import { useDoctorMe } from "../api/get-doctor-me.js";
+import { useDoctorMe } from "../../../lib/queries/get-doctor-me.js";
 
 function Agenda({ zone }) {
   const { t } = useI18n();

@@ -4,7 +4,7 @@ import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useSession } from "../../../lib/session.jsx";
 import { useAddRecordEntry } from "../api/add-record-entry.js";
-import { useDoctorMe } from "../api/get-doctor-me.js";
+import { useDoctorMe } from "../../../lib/queries/get-doctor-me.js";
 import { useRecord } from "../api/get-record.js";
 import { useUpdateRecord } from "../api/update-record.js";
 import { browserZone, LISTS, RecordEntries } from "./RecordView.jsx";

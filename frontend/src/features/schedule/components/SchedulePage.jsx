@@ -2,7 +2,7 @@ import { ErrorMessage, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { zoneLabel } from "../../../lib/tz.js";
-import { useDoctorMe } from "../api/get-doctor-me.js";
+import { useDoctorMe } from "../../../lib/queries/get-doctor-me.js";
 import { useTimeOff } from "../api/get-time-off.js";
 import { useWorkingHours } from "../api/get-working-hours.js";
 import { TimeOffEditor } from "./TimeOffEditor.jsx";
