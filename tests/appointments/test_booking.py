@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from clinic.appointments.models import AppointmentHistory
+from clinic.appointments.models import Appointment, AppointmentHistory
 from clinic.outbox.models import OutboxMessage
 from clinic.scheduling.models import TimeOff
 from tests.scheduling.factories import add_appointment, future_day, make_doctor
@@ -148,3 +148,61 @@ def test_unknown_doctor_or_service_is_404(api, db, make_user, token_for):
     assert api.post("/api/appointments", token, json={"doctor_id": 10**9, "service_id": setup.service_id,
                                                       "starts_at": setup.at(day, 9).isoformat()}).status_code == 404
     assert _book(api, token, setup, setup.at(day, 9), service_id=10**9).status_code == 404
+
+
+def test_every_offered_slot_is_bookable_and_nothing_else_is(db, make_user):
+    """Slots and booking share one rule, DST days included (Madrid fall-back, service-level with a fixed now)."""
+    import json
+    from datetime import date, time
+
+    import pytest
+
+    from clinic.appointments import service as appointments
+    from clinic.availability.service import slots_json
+    from clinic.errors import Conflict
+    from clinic.identity.actor import Actor
+    from tests.conftest import make_settings
+
+    settings = make_settings()
+    setup = make_doctor(db, hours=[(time(1), time(4)), (time(9), time(10))], weekdays=[5, 6])
+    now = datetime(2027, 6, 1, tzinfo=timezone.utc)
+    staff = Actor(user_id=make_user("receptionist").id, role="receptionist")
+    offered = json.loads(slots_json(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
+                                    first=date(2027, 10, 30), last=date(2027, 10, 31), now=now,
+                                    settings=settings))["slots"]
+    assert len(offered) == 6 + 2 + 8 + 2
+    for start in ("2027-10-31T02:15:00+01:00", "2027-10-31T04:00:00+01:00", "2027-10-30T10:00:00+02:00"):
+        with pytest.raises(Conflict) as err:
+            appointments.book(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
+                              starts_at=datetime.fromisoformat(start), patient_id=make_user().id,
+                              settings=settings, now=now)
+        assert err.value.code == "outside_working_hours", start
+    for slot in offered:
+        start = datetime.fromisoformat(slot["starts_at"])
+        view = appointments.book(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
+                                 starts_at=start, patient_id=make_user().id, settings=settings, now=now)
+        # (compare instants: PEP 495 makes times in a fold unequal to any other zone's datetimes)
+        assert view.starts_at.timestamp() == start.timestamp()
+        assert view.starts_at.isoformat() == slot["starts_at"] and view.ends_at.isoformat() == slot["ends_at"]
+
+
+def test_a_refused_off_grid_booking_leaves_nothing_behind(db, make_user):
+    """The one-statement booking inserts before the grid check; a refusal takes the rows back itself."""
+    import pytest
+
+    from clinic.appointments import service as appointments
+    from clinic.errors import Conflict
+    from clinic.identity.actor import Actor
+    from tests.conftest import make_settings
+
+    setup = make_doctor(db)
+    patient = make_user()
+    with pytest.raises(Conflict) as err:
+        appointments.book(db, actor=Actor(user_id=patient.id, role="patient"), doctor_id=setup.doctor.id,
+                          service_id=setup.service_id, starts_at=setup.at(future_day(), 9, 10),
+                          settings=make_settings())
+    assert err.value.code == "outside_working_hours"
+    assert db.scalar(select(func.count()).select_from(Appointment).where(Appointment.patient_id == patient.id)) == 0
+    assert db.scalar(select(func.count()).select_from(AppointmentHistory)
+                     .where(AppointmentHistory.actor_id == patient.id)) == 0
+    assert not [m for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "appointment.booked"))]
