@@ -152,6 +152,8 @@ def document(session: Session, *, user_id: int, horizon_days: int, now: datetime
     cal.add("x-published-ttl", timedelta(minutes=15))
     if rows:
         ics.add_timezones(cal, (row.zone for row in rows), rows[0].starts_at.date(), rows[-1].ends_at.date())
+    else:  # RFC 5545 wants at least one component in a VCALENDAR, even with nothing booked
+        ics.add_timezones(cal, ["Etc/UTC"], now.date(), now.date())
     for row in rows:
         if is_doctor:
             summary = words["doctor_summary"].format(patient=_short_name(row.patient_name))

@@ -100,7 +100,9 @@ def test_rebuild_follows_changes_and_keeps_etag_when_nothing_changed(db, people)
 
     db.execute(text("UPDATE appointments SET status = 'cancelled', sequence = 2 WHERE id = :id"), {"id": appt.id})
     feeds.rebuild_for_message(db, topic="appointment.cancelled", payload={"appointment_id": appt.id}, horizon_days=HORIZON)
-    assert strict.parse(_stored(db, patient.id).body).events == []
+    empty = _stored(db, patient.id).body
+    assert strict.parse(empty).events == [] and strict.icaljs(empty)["events"] == []
+    assert b"BEGIN:VTIMEZONE" in empty  # still one component, as RFC 5545 requires
 
 
 def test_users_without_a_feed_are_not_built(db, people):
