@@ -4,7 +4,7 @@
 
 Builds its own database (clinic_bench_sched). The doctor works Monday to Saturday 08:00-20:00 in
 Europe/Madrid and offers a 15-minute service with 5 minutes of buffer; 2,000 booked appointments are
-spread over the 100 days around the month asked for (about 600 of them inside it), plus a week of
+9 a day from 120 days before the month asked for (about 240 of them inside it), plus a week of
 time off. Serves bench/ceiling_app.py ("hello") and the real app with gunicorn (2 sync workers,
 RATELIMIT_ENABLED=0) on 127.0.0.1 and drives each with wrk (2 threads, 32 connections) with a
 patient's token. Exits non-zero below 25 % of the ceiling's throughput.
@@ -47,11 +47,11 @@ def seed(conn, first: date) -> tuple[int, int, int]:
     patients = [r[0] for r in conn.execute(
         "INSERT INTO users (email, password_hash, full_name, role) SELECT 'bench-sp' || g || '@example.com', 'x', "
         "'Paciente ' || g, 'patient' FROM generate_series(1, %s) g RETURNING id", (APPOINTMENTS,)).fetchall()]
-    # 2,000 appointments on a 20-minute grid (15 + 5 buffer) over 100 working days around the month.
-    rows, day, i = [], first - timedelta(days=30), 0
+    # 2,000 appointments, 9 a working day on a 20-minute grid (15 + 5 buffer), from 120 days before the month on.
+    rows, day, i = [], first - timedelta(days=120), 0
     while len(rows) < APPOINTMENTS:
         if day.weekday() < 6:
-            for k in range(0, 36, 2 if day.toordinal() % 3 else 3):
+            for k in range(day.toordinal() % 4, 36, 4):
                 start = datetime.combine(day, time(8), tzinfo=tz) + timedelta(minutes=20 * k)
                 rows.append((doctor, patients[i % len(patients)], service, clinic, start,
                              start + timedelta(minutes=15), start + timedelta(minutes=20)))
