@@ -46,7 +46,9 @@ def _build_frontend() -> None:
     subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, timeout=300)
 
 
-@pytest.fixture(scope="session")
+# Module scope: the processes stop and the tables are emptied as soon as the browser tests end, before
+# the rest of the suite runs (its workers and row counts must not meet this module's data or worker).
+@pytest.fixture(scope="module")
 def system(engine, tmp_path_factory):
     _build_frontend()
     with FakeResend() as resend:
@@ -147,12 +149,12 @@ class World:
         return self.ok("GET", path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def world(system, engine) -> World:
     return World(system, engine)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
