@@ -68,6 +68,10 @@ def test_feed_url_is_stable_and_served_with_validators(api, db, cast):
 
     zipped = api.get(_path(urls["url"]), headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == response.data
+    assert zipped.headers["ETag"] == etag[:-1] + '-gz"'  # its own strong validator
+    revalidated = api.get(_path(urls["url"]),
+                          headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["ETag"] == zipped.headers["ETag"]
     refused = api.get(_path(urls["url"]), headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert "Content-Encoding" not in refused.headers and refused.data == response.data
 

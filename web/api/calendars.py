@@ -28,6 +28,7 @@ CALENDAR = "text/calendar; charset=utf-8"
 MAX_TOKEN = 64
 FEED_PREFIX = "/api/calendar/"
 RETRY_SECONDS = 5.0
+GZIP_TAG = "-gz"
 
 
 class FeedUrlOut(BaseModel):
@@ -90,7 +91,7 @@ def calendar_feed(token: str):
 def _conditions(environ: dict) -> dict:
     inm = parse_etags(environ.get("HTTP_IF_NONE_MATCH")) if environ.get("HTTP_IF_NONE_MATCH") else None
     return {
-        "etags": [f'"{tag}"' for tag in inm.as_set(include_weak=True)] if inm else [],
+        "etags": [f'"{tag.removesuffix(GZIP_TAG)}"' for tag in inm.as_set(include_weak=True)] if inm else [],
         "any_etag": bool(inm and inm.star_tag),
         "since": None if inm else parse_date(environ.get("HTTP_IF_MODIFIED_SINCE")),
         "gzip_ok": _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")),
@@ -104,7 +105,9 @@ def _accepts_gzip(value: str | None) -> bool:
 
 
 def _feed_answer(served: feeds.Served, *, gzipped: bool) -> tuple[int, list[tuple[str, str]], bytes]:
-    headers = [("ETag", served.etag), ("Last-Modified", served.last_modified),
+    # A strong ETag names one representation: the gzipped one gets its own (either one revalidates).
+    etag = served.etag[:-1] + GZIP_TAG + '"' if gzipped else served.etag
+    headers = [("ETag", etag), ("Last-Modified", served.last_modified),
                ("Cache-Control", "private, no-cache"), ("Vary", "Accept-Encoding")]
     if served.not_modified:
         return 304, headers, b""
