@@ -210,7 +210,8 @@ def main() -> None:
           f"(hello and If-None-Match: mean of {args.rounds} alternating runs)")
     print(f"{'case':30} {'req/s':>9} {'p99 ms':>8} {'% of hello':>11} {'errors':>7}")
     for name, run in runs.items():
-        print(f"{name:30} {run['rps']:9.0f} {run['p99_ms']:8.2f} {run['rps'] / ceiling * 100:10.0f}% {run['errors']:7d}")
+        share = run["rps"] / ceiling * 100
+        print(f"{name:30} {run['rps']:9.0f} {run['p99_ms']:8.2f} {share:10.0f}% {run['errors']:7d}")
 
     print("\nserver time per request, in-process (Flask test client, 2,000 requests each)")
     for name, figures in in_process_ms(token, etag).items():

@@ -1,4 +1,7 @@
-"""Independent strict parsing of what we generate: the `ical` package and Mozilla's ical.js (not icalendar, which wrote it)."""
+"""Independent strict parsing of what we generate: the `ical` package and Mozilla's ical.js.
+
+Neither is icalendar, which wrote the documents.
+"""
 from __future__ import annotations
 
 import json

@@ -92,14 +92,16 @@ def test_rebuild_follows_changes_and_keeps_etag_when_nothing_changed(db, people)
     db.execute(text("UPDATE appointments SET starts_at = starts_at + interval '1 day', ends_at = ends_at + "
                     "interval '1 day', blocked_until = blocked_until + interval '1 day', sequence = 1, "
                     "updated_at = now() WHERE id = :id"), {"id": appt.id})
-    feeds.rebuild_for_message(db, topic="appointment.rescheduled", payload={"appointment_id": appt.id}, horizon_days=HORIZON)
+    feeds.rebuild_for_message(db, topic="appointment.rescheduled", payload={"appointment_id": appt.id},
+                              horizon_days=HORIZON)
     moved = _stored(db, patient.id)
     assert moved.etag != etag and moved.modified_at > modified
     event = strict.parse(moved.body).events[0]
     assert event.sequence == 1 and strict.utc(event.dtstart) == original_start + timedelta(days=1)
 
     db.execute(text("UPDATE appointments SET status = 'cancelled', sequence = 2 WHERE id = :id"), {"id": appt.id})
-    feeds.rebuild_for_message(db, topic="appointment.cancelled", payload={"appointment_id": appt.id}, horizon_days=HORIZON)
+    feeds.rebuild_for_message(db, topic="appointment.cancelled", payload={"appointment_id": appt.id},
+                              horizon_days=HORIZON)
     empty = _stored(db, patient.id).body
     assert strict.parse(empty).events == [] and strict.icaljs(empty)["events"] == []
     assert b"BEGIN:VTIMEZONE" in empty  # still one component, as RFC 5545 requires
@@ -108,9 +110,11 @@ def test_rebuild_follows_changes_and_keeps_etag_when_nothing_changed(db, people)
 def test_users_without_a_feed_are_not_built(db, people):
     clinic, doctor, doctor_user, patient, service = people
     appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(5))
-    feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": appt.id}, horizon_days=HORIZON)
+    feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": appt.id},
+                              horizon_days=HORIZON)
     assert db.scalar(select(CalendarFeed).where(CalendarFeed.user_id.in_([patient.id, doctor_user.id]))) is None
-    feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": 10**12}, horizon_days=HORIZON)  # gone: no error
+    # An appointment that no longer exists: nothing to do, no error.
+    feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": 10**12}, horizon_days=HORIZON)
 
 
 def test_serve_conditions(db, people):

@@ -35,7 +35,8 @@ def test_uid_sequence_and_method_across_the_life_of_an_appointment(api, db, cast
     appointment = book(api, cast, slots[0])
     invite_now("REQUEST", appointment)
     for new_start in (slots[5], slots[12]):
-        response = api.patch(f"/api/appointments/{appointment['id']}", cast.patient_token, json={"starts_at": new_start})
+        response = api.patch(f"/api/appointments/{appointment['id']}", cast.patient_token,
+                             json={"starts_at": new_start})
         assert response.status_code == 200, response.get_json()
         invite_now("REQUEST", response.get_json())
     response = api.post(f"/api/appointments/{appointment['id']}/cancel", cast.patient_token, json={})
