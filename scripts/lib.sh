@@ -60,6 +60,10 @@ has_npm_script() {
 ensure_frontend_build() {
   local dir="$ROOT/frontend" want
   [ -f "$dir/package.json" ] || return 0
+  if ! command -v npm >/dev/null; then
+    log "WARNING: npm not found (Node 20 + npm 11 expected): skipping the frontend; the API still runs"
+    return 0
+  fi
   ensure_npm "$dir"
   has_npm_script "$dir" build || return 0
   want="$(cd "$dir" && find . \( -path ./node_modules -o -path ./dist \) -prune -o -type f -print0 \
