@@ -17,7 +17,10 @@ from workers.broker import settings
 
 @cache
 def sessions():
-    return make_session_factory(make_engine(settings.database_url, pool_size=4, max_overflow=4))
+    # hide_parameters: a failed statement's message (logged with its traceback by Dramatiq) must not carry
+    # a rendered email or an address.
+    return make_session_factory(make_engine(settings.database_url, pool_size=4, max_overflow=4,
+                                            hide_parameters=True))
 
 
 @cache

@@ -15,7 +15,12 @@ H = timedelta(hours=1)
 
 @pytest.fixture()
 def w(db):
-    return SessionWorld(db)
+    """The sweeps are global: hide whatever other tests committed, inside this test's rolled-back transaction."""
+    world = SessionWorld(db)
+    world.sql("UPDATE appointments SET status = 'cancelled' WHERE status <> 'cancelled'")
+    world.sql("DELETE FROM deliveries")
+    world.sql("DELETE FROM outbox")
+    return world
 
 
 @pytest.fixture()

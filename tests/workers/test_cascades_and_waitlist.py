@@ -79,5 +79,5 @@ def test_a_freed_slot_is_held_for_the_first_waiting_patient_then_the_next(world,
     [offer2] = fake.wait_for(second["email"], 1, timeout=20)
     assert offer2["subject"].startswith("Hay un hueco libre")
     assert len(fake.to(first["email"])) == 1
-    holds = world.sql("SELECT patient_id, status FROM slot_holds ORDER BY id")
+    holds = world.sql("SELECT patient_id, status FROM slot_holds WHERE doctor_id = :d ORDER BY id", d=doctor["id"])
     assert [tuple(r) for r in holds] == [(first["id"], "expired"), (second["id"], "active")]

@@ -31,7 +31,7 @@ def test_confirmation_survives_a_sigkill(point, world, fake, env, workers, redis
 
     doomed = workers({**env, "CLINIC_FAULT_POINT": point})
     assert scheduler_once(env).returncode == 0
-    assert doomed.wait_exit(30) is not None, "the worker did not reach the fault point"
+    assert doomed.wait_exit(45) is not None, "the worker did not reach the fault point:\n" + doomed.output()[-2000:]
     assert len(fake.to(patient["email"])) == (0 if point == "before_send" else 1)
 
     workers(env)
@@ -54,7 +54,7 @@ def test_reminder_batch_survives_a_sigkill(point, world, fake, env, workers, red
 
     doomed = workers({**env, "CLINIC_FAULT_POINT": point})
     assert scheduler_once(env).returncode == 0  # the 24 h reminders are due; the 2 h ones are not
-    assert doomed.wait_exit(30) is not None
+    assert doomed.wait_exit(45) is not None, doomed.output()[-2000:]
     workers(env)
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     for patient in patients:
