@@ -121,12 +121,17 @@ def main() -> int:
         common.wrk(url + "/api/appointments", seconds=2, connections=args.connections, script=[script, str(warm), "2"])
         target = common.wrk(url + "/api/appointments", seconds=args.seconds, connections=args.connections,
                             script=[script, str(main_file), "2"])
+        # For context, not judged: the app's floor for any signed-in request (token check + one PK read).
+        floor = common.wrk(url + "/api/me", seconds=max(2, args.seconds // 2), connections=args.connections,
+                           headers={"Authorization": f"Bearer {tokens[patients[0]]}"})
     with psycopg.connect(common.BENCH_DB_URL, autocommit=True) as conn:
         booked = conn.execute("SELECT count(*) FROM appointments WHERE doctor_id = %s", (doctors[0],)).fetchone()[0]
         doubles = double_bookings(conn)
 
     ratio = common.report("booking: POST /api/appointments vs INSERT ... RETURNING", ceiling, target)
     print(f"  booked : {booked} appointments from {target['requests']} requests; double bookings: {doubles}")
+    print(f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
+          f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling, p99 {floor['p99_ms']:.2f} ms")
     if target["requests"] > len(starts):
         print("  WARNING: the request file was exhausted; later requests repeated slots")
     ok = ratio >= TARGET_RATIO and target["p99_ms"] <= P99_FACTOR * ceiling["p99_ms"] and doubles == 0

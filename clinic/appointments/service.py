@@ -185,6 +185,13 @@ def late_cancellations(session: Session, *, patient_id: int) -> int:
                                                      Appointment.late_cancellation.is_(True))) or 0
 
 
+def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) -> int:
+    """The late-cancellation count of a patient: staff may ask about anyone, a patient only about themself."""
+    if not (actor.is_staff or (actor.is_patient and actor.user_id == patient_id)):
+        raise NotFound("No such patient.")
+    return late_cancellations(session, patient_id=patient_id)
+
+
 def view(session: Session, *, actor: Actor, appointment_id: int) -> AppointmentView:
     """The appointment with its display fields, if the actor may see it."""
     return view_of(session, lambda stmt: _visible(stmt, actor), appointment_id)

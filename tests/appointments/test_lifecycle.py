@@ -104,6 +104,10 @@ def test_inside_the_cutoff_patients_get_409_but_staff_and_doctors_can_act(api, d
     assert r.status_code == 200 and r.get_json()["late_cancellation"] is False
     assert {"appointment_id": b.id, "cause": "doctor"} in _events(db, "appointment.cancelled")
     assert appointments.late_cancellations(db, patient_id=patient.id) == 1
+    r = api.get(f"/api/patients/{patient.id}/late-cancellations", token_for(make_user("receptionist")))
+    assert r.get_json() == {"patient_id": patient.id, "late_cancellations": 1}
+    assert api.get(f"/api/patients/{patient.id}/late-cancellations", token).get_json()["late_cancellations"] == 1
+    assert api.get(f"/api/patients/{patient.id}/late-cancellations", token_for(make_user())).status_code == 404
 
 
 def test_system_cancel_has_no_cutoff_and_no_author(db, make_user):

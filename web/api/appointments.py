@@ -9,7 +9,7 @@ from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.appointments import (AppointmentList, AppointmentOut, AppointmentQuery, AttendanceIn, BookIn,
-                                      CancelIn, HistoryEntry, HistoryList, RescheduleIn)
+                                      CancelIn, HistoryEntry, HistoryList, LateCancellationsOut, RescheduleIn)
 from web.schemas.common import ErrorOut
 from web.schemas.scheduling import parse_date
 
@@ -102,3 +102,12 @@ def history(appointment_id: int):
     """Who changed the appointment and when (staff and the appointment's doctor)."""
     entries = appointments.history(database.session(), actor=current_actor(), appointment_id=appointment_id)
     return HistoryList([HistoryEntry.model_validate(e) for e in entries])
+
+
+@bp.get("/patients/<int:patient_id>/late-cancellations")
+@access("patient", *STAFF)
+@spec.validate(resp=Response(HTTP_200=LateCancellationsOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def late_cancellations(patient_id: int):
+    """How many of a patient's appointments were cancelled inside the cutoff (staff; the patient themself)."""
+    count = appointments.late_cancellations_of(database.session(), actor=current_actor(), patient_id=patient_id)
+    return LateCancellationsOut(patient_id=patient_id, late_cancellations=count)

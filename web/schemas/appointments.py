@@ -85,3 +85,8 @@ class HistoryEntry(Out):
 
 class HistoryList(RootModel[list[HistoryEntry]]):
     pass
+
+
+class LateCancellationsOut(Out):
+    patient_id: int
+    late_cancellations: int
