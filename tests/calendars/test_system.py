@@ -37,7 +37,7 @@ def _recreate(url: str, *, drop_only: bool = False) -> None:
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory):
+def system(tmp_path_factory, redis_client):
     _recreate(E2E_DATABASE_URL)
     command.upgrade(alembic_config(E2E_DATABASE_URL), "head")
     engine = make_engine(E2E_DATABASE_URL)
@@ -58,6 +58,7 @@ def system(tmp_path_factory):
             for name in ("web", "worker", "scheduler"):
                 assert "Traceback" not in processes.log(name), processes.log(name)[-3000:]
     finally:
+        redis_client.flushdb()  # nothing this system enqueued may reach a later test's worker
         _recreate(E2E_DATABASE_URL, drop_only=True)
 
 
