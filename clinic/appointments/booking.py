@@ -100,7 +100,7 @@ def check_row(row, starts_at: datetime) -> Bookable:
     duration = row.duration_minutes * 60
     day = datetime.fromtimestamp(t, tz).date()
     intervals = engine.plan_day(row.timezone, day, hours_by_weekday(row.hours).get(day.weekday(), ())).intervals
-    if not engine.is_grid_start(intervals, duration, t):
+    if starts_at.microsecond or not engine.is_grid_start(intervals, duration, t):
         raise Conflict("That time is not one of the doctor's slots.", code="outside_working_hours")
     ends_at = starts_at + timedelta(seconds=duration)
     return Bookable(clinic_id=row.clinic_id, timezone=row.timezone, starts_at=starts_at, ends_at=ends_at,

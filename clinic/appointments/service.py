@@ -125,6 +125,8 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
                        code="too_late_to_change")
     ok = booking.check(session, doctor_id=appointment.doctor_id, service_id=appointment.service_id,
                        patient_id=appointment.patient_id, starts_at=starts_at, now=now, settings=settings)
+    if ok.starts_at == appointment.starts_at:
+        return appointment  # already there: nothing changes, nobody is told twice
     previous = appointment.starts_at
     appointment.starts_at, appointment.ends_at = ok.starts_at, ok.ends_at
     appointment.blocked_until, appointment.scheduled_at = ok.blocked_until, now

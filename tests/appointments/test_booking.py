@@ -77,7 +77,8 @@ def test_outside_working_hours_and_off_grid_are_409(api, db, make_user, token_fo
     setup = make_doctor(db)
     token = token_for(make_user())
     day = future_day()
-    for start in (setup.at(day, 8, 30), setup.at(day, 13), setup.at(day, 18, 45), setup.at(day, 9, 10)):
+    for start in (setup.at(day, 8, 30), setup.at(day, 13), setup.at(day, 18, 45), setup.at(day, 9, 10),
+                  setup.at(day, 9).replace(second=1), setup.at(day, 9).replace(microsecond=500000)):
         r = _book(api, token, setup, start)
         assert r.status_code == 409 and r.get_json()["error"]["code"] == "outside_working_hours", start
 

@@ -63,9 +63,13 @@ def test_reschedule_follows_the_booking_rules(api, db, make_user, token_for):
         assert r.status_code == 409 and r.get_json()["error"]["code"] == code, (start, r.get_json())
     r = api.patch(f"/api/appointments/{mine['id']}", token, json={"starts_at": "2027-01-01T09:00:00"})
     assert r.status_code == 422
-    # Moving within its own interval is fine: the row does not block itself.
+    # Moving onto its own current time passes the rules (the row does not block itself) and changes nothing.
     r = api.patch(f"/api/appointments/{mine['id']}", token, json={"starts_at": setup.at(day, 9).isoformat()})
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.get_json()["sequence"] == 0
+    # Moving to an overlapping time with its own current interval is fine too (an UPDATE of the same row).
+    long = _book(api, token, setup, setup.at(day, 15), service_id=setup.long_service_id)  # 15:00-16:00 blocked
+    r = api.patch(f"/api/appointments/{long['id']}", token, json={"starts_at": setup.at(day, 15, 45).isoformat()})
+    assert r.status_code == 200 and r.get_json()["starts_at"] == setup.at(day, 15, 45).isoformat()
 
 
 def test_patient_cancels_and_staff_see_who(api, db, make_user, token_for):
