@@ -28,7 +28,7 @@ def committed_feed(engine):
     with transaction(sessions) as s:
         user = accounts.create_user(s, email=f"fast-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD,
                                     full_name="Paciente Rápido", role="patient")
-        token = feeds.feed_token(s, user_id=user.id, secret=SETTINGS.jwt_secret_key)
+        token = feeds.feed_token(s, user_id=user.id, secret=SETTINGS.calendar_token_secret)
         feeds.rebuild(s, user_id=user.id, horizon_days=30)
         user_id = user.id
     yield sessions, user_id, token
@@ -77,7 +77,7 @@ def test_fast_path_answers_like_the_view(real_app, committed_feed):
     assert head.status_code == 200 and "X-Request-ID" in head.headers  # HEAD is left to Flask
 
     with transaction(sessions) as s:
-        new_token = feeds.rotate(s, user_id=user_id, secret=SETTINGS.jwt_secret_key)
+        new_token = feeds.rotate(s, user_id=user_id, secret=SETTINGS.calendar_token_secret)
     gone = fast.get(path)
     assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "not_found"
     assert fast.get(f"/api/calendar/{new_token}.ics").status_code == 200

@@ -186,3 +186,12 @@ def test_a_disabled_account_has_no_feed(db, people):
     assert feeds.serve(db, token=token).content
     db.execute(text("UPDATE users SET is_active = false WHERE id = :id"), {"id": patient.id})
     assert feeds.serve(db, token=token) is None
+
+
+def test_the_token_secret_is_configurable():
+    from tests.conftest import make_settings
+
+    assert make_settings().calendar_token_secret == make_settings().jwt_secret_key
+    assert make_settings(CALENDAR_TOKEN_SECRET="c" * 40).calendar_token_secret == "c" * 40
+    nonce = b"n" * 18
+    assert feeds.token_for("a" * 40, nonce) != feeds.token_for("b" * 40, nonce)

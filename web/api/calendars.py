@@ -176,7 +176,7 @@ def _install_fast_path(state) -> None:
 
 
 def _secret() -> str:
-    return current_app.config["SETTINGS"].jwt_secret_key
+    return current_app.config["SETTINGS"].calendar_token_secret
 
 
 def _urls(token: str) -> FeedUrlOut:
