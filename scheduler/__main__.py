@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import select
 import signal
 import sys
 import time
 from datetime import datetime, timezone
-
-import psycopg
 
 from clinic import logs
 from clinic.db import make_engine, make_session_factory
@@ -55,42 +52,20 @@ def main(argv: list[str] | None = None) -> int:
     return loop(factory, settings, jobs)
 
 
-def _listen(url: str):
-    from clinic.db import normalize_url
-
-    dsn = normalize_url(url).replace("postgresql+psycopg://", "postgresql://")
-    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
-    conn.execute("LISTEN outbox")
-    return conn
-
-
 def loop(factory, settings: Settings, jobs) -> int:
+    from workers import relay_loop
+
     stop: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-    sweep_every = settings.sweep_interval_seconds
-    next_sweep = 0.0
-    listener = None
-    while not stop:
-        now = time.monotonic()
-        try:
-            if now >= next_sweep:
-                next_sweep = now + sweep_every
-                jobs.run_sweeps(factory, settings, at=datetime.now(timezone.utc))
-            jobs.relay(factory)
-        except Exception:  # noqa: BLE001 — the loop must outlive a database or Redis outage; it retries in 1 s
-            log.exception("scheduler pass failed; retrying")
-        try:
-            listener = listener or _listen(settings.database_url)
-            ready, _, _ = select.select([listener.fileno()], [], [], 1.0)
-            if ready:
-                for _ in listener.notifies(timeout=0):
-                    pass
-        except Exception:  # noqa: BLE001 — without LISTEN the 1 s poll still relays everything
-            if listener is not None:
-                listener.close()
-            listener = None
-            time.sleep(1.0)
+    next_sweep = [0.0]
+
+    def sweeps_when_due() -> None:
+        if time.monotonic() >= next_sweep[0]:
+            next_sweep[0] = time.monotonic() + settings.sweep_interval_seconds
+            jobs.run_sweeps(factory, settings, at=datetime.now(timezone.utc))
+
+    relay_loop.run(factory, settings.database_url, stopping=lambda: bool(stop), before_relay=sweeps_when_due)
     return 0
 
 

@@ -38,4 +38,9 @@ broker = RedisBroker(
     heartbeat_timeout=int(os.environ.get("DRAMATIQ_HEARTBEAT_TIMEOUT_MS") or 60_000),
     maintenance_chance=int(os.environ.get("DRAMATIQ_MAINTENANCE_CHANCE") or 1000),
 )
+# The outbox relay also runs inside each worker process (see workers/relay_loop.py).
+from workers.relay_loop import OutboxRelay  # noqa: E402
+
+broker.add_middleware(OutboxRelay(settings.database_url,
+                                  enabled=os.environ.get("OUTBOX_RELAY_IN_WORKERS", "1") != "0"))
 dramatiq.set_broker(broker)

@@ -1,6 +1,7 @@
 """Event emails through a real worker: confirmation, reschedule, cancellation, with the invite attached."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 from tests.support.async_world import scheduler_once, wait_until
@@ -51,3 +52,18 @@ def test_booking_reschedule_cancel_each_send_one_email_with_the_invite(world, fa
     statuses = world.sql("SELECT kind, status FROM deliveries WHERE appointment_id = :a ORDER BY id", a=appt)
     assert [tuple(r) for r in statuses] == [("confirmation", "sent"), ("rescheduled", "skipped"),
                                             ("cancelled", "sent")]
+
+
+def test_workers_relay_the_outbox_themselves_within_a_couple_of_seconds(world, fake, env, workers):
+    """With only `web` and `worker` up (no scheduler), the confirmation still leaves: each worker process
+    runs the relay, woken by the outbox trigger's NOTIFY at commit."""
+    clinic = world.clinic()
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    patient = world.user()
+    worker = workers(env)
+    assert wait_until(lambda: "ready for action" in worker.output(), timeout=15)
+    started = time.monotonic()
+    world.appointment(doctor, patient, service, datetime(2031, 6, 2, 7, 0, tzinfo=timezone.utc), event=True)
+    assert len(fake.wait_for(patient["email"], 1, timeout=10)) == 1
+    assert time.monotonic() - started < 3.0
