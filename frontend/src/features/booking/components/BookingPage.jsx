@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
@@ -21,6 +21,11 @@ export default function BookingPage() {
   const [serviceId, setServiceId] = useState("");
   const [picked, setPicked] = useState(null);
   const [confirmed, setConfirmed] = useState(null);
+  const slotsHeading = useRef(null);
+  useEffect(() => {
+    // Choosing a doctor moves the reader (and keyboard focus) to that doctor's calendar.
+    if (doctor) slotsHeading.current?.focus();
+  }, [doctor]);
 
   if (clinics.isPending || services.isPending) return <Loading />;
   if (clinics.error || services.error) return <ErrorMessage error={clinics.error || services.error} />;
@@ -58,7 +63,7 @@ export default function BookingPage() {
         selectedId={doctor?.id} onSelect={choose} />
       {doctor && (
         <section aria-labelledby="slots-title" className="panel">
-          <h2 id="slots-title">{t("book.slotsFor", { doctor: doctor.full_name })}</h2>
+          <h2 id="slots-title" tabIndex={-1} ref={slotsHeading}>{t("book.slotsFor", { doctor: doctor.full_name })}</h2>
           <Field as="select" label={t("book.service")} name="service_id" value={serviceId}
             onChange={(e) => { setServiceId(e.target.value); setPicked(null); }}>
             {offered.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.duration_minutes} min)</option>)}
