@@ -4,7 +4,9 @@ Each scenario also saves screenshots of its screens in Spanish and English under
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -58,6 +60,12 @@ def test_patient_signs_up_books_sees_reschedules_and_cancels(page: Page, world):
     snap(page, "07-my-appointments-calendar")
     page.get_by_role("button", name="Lista").click()
 
+    # Its invitation as a file.
+    with page.expect_download() as download:
+        item.get_by_role("button", name="Descargar .ics").click()
+    ics = Path(download.value.path()).read_text()
+    assert "BEGIN:VCALENDAR" in ics and "BEGIN:VEVENT" in ics
+
     # Reschedule to another free slot.
     item.get_by_role("button", name="Cambiar fecha").click()
     dialog = page.get_by_role("dialog", name="Cambiar la fecha de la cita")
@@ -85,10 +93,23 @@ def test_patient_signs_up_books_sees_reschedules_and_cancels(page: Page, world):
     expect(page.locator("table tbody tr").first).to_be_visible()
     snap(page, "10-my-record")
     page.get_by_role("navigation").get_by_role("link", name="Mi cuenta", exact=True).click()
-    expect(page.locator("#calendar-url")).to_have_value(__import__("re").compile(r"^webcal://"))
+    expect(page.locator("#calendar-url")).to_have_value(re.compile(r"^webcal://"))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copiar enlace").click()
+    expect(page.get_by_role("status").filter(has_text="Enlace copiado.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#calendar-url").input_value()
+    page.get_by_role("button", name="Solicitar exportación").click()
+    expect(page.get_by_role("button", name="Descargar mis datos")).to_be_visible(timeout=30000)  # built by the worker
     snap(page, "11-account")
+
+    # Join the waitlist for this doctor, then see it listed.
+    page.get_by_role("navigation").get_by_role("link", name="Pedir cita", exact=True).click()
+    page.get_by_role("button", name=f"Ver huecos: {world.doctor['full_name']}").click()
+    page.get_by_text("Unirme a la lista de espera").first.click()
+    page.get_by_role("button", name="Unirme a la lista de espera").click()
+    expect(page.get_by_role("status").filter(has_text="Te hemos apuntado a la lista de espera.")).to_be_visible()
     page.get_by_role("navigation").get_by_role("link", name="Lista de espera", exact=True).click()
-    expect(page.get_by_role("heading", name="Mis avisos")).to_be_visible()
+    expect(page.locator("li.appointment", has_text="Consulta general")).to_be_visible()
     snap(page, "12-waitlist")
     page.get_by_role("button", name="Cerrar sesión").click()
     expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
@@ -126,7 +147,7 @@ def test_doctor_sees_agenda_marks_attended_and_writes_the_record(page: Page, wor
     expect(page.get_by_label("Inicio 1")).to_have_value("08:00")
     snap(page, "23-doctor-schedule")
     page.get_by_role("navigation").get_by_role("link", name="Mi cuenta", exact=True).click()
-    expect(page.locator("#calendar-url")).to_have_value(__import__("re").compile(r"^webcal://"))
+    expect(page.locator("#calendar-url")).to_have_value(re.compile(r"^webcal://"))
 
 
 def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Page, world):
