@@ -103,6 +103,14 @@ def wrk(url: str, *, seconds: int, connections: int = 32, threads: int = 2, scri
             "raw": out}
 
 
+def mean_of(runs: list[dict]) -> dict:
+    """Average several wrk runs (throughput and latencies); counts are summed."""
+    out = {key: sum(r[key] for r in runs) / len(runs) for key in ("rps", "p50_ms", "p99_ms")}
+    out.update(requests=sum(r["requests"] for r in runs), non_2xx=sum(r["non_2xx"] for r in runs),
+               rounds=[round(r["rps"]) for r in runs])
+    return out
+
+
 def report(name: str, ceiling: dict, target: dict) -> float:
     ratio = target["rps"] / ceiling["rps"]
     print(f"{name}")
@@ -110,5 +118,7 @@ def report(name: str, ceiling: dict, target: dict) -> float:
           f"  ({ceiling['requests']} requests, {ceiling['non_2xx']} non-2xx)")
     print(f"  target : {target['rps']:8.0f} req/s  p50 {target['p50_ms']:6.2f} ms  p99 {target['p99_ms']:6.2f} ms"
           f"  ({target['requests']} requests, {target['non_2xx']} non-2xx)")
+    if "rounds" in ceiling:
+        print(f"  rounds : ceiling {ceiling['rounds']} req/s, target {target['rounds']} req/s (alternating)")
     print(f"  ratio  : {ratio:.1%}   p99 ratio: {target['p99_ms'] / ceiling['p99_ms']:.2f}x")
     return ratio
