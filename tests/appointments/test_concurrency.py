@@ -24,7 +24,8 @@ def live(engine, redis_client):
     """An app whose requests commit for real, plus committed test data cleaned up afterwards."""
     from web import create_app
 
-    real_engine = make_engine(TEST_DATABASE_URL, pool_size=N, max_overflow=5)
+    # 20 connections race at once (PostgreSQL allows 100 in all, shared with other suites); the rest queue.
+    real_engine = make_engine(TEST_DATABASE_URL, pool_size=16, max_overflow=4)
     factory = make_session_factory(real_engine)
     app = create_app({"SETTINGS": make_settings(), "DB_SESSIONMAKER": factory, "ACCESS_LOG": False})
     session = factory()
