@@ -197,6 +197,11 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
 def test_admin_screens(page: Page, world):
     sign_in(page, world.admin_email, "Administración")
     expect(page.get_by_role("cell", name=world.clinic["name"], exact=True)).to_be_visible()
+    page.get_by_label("Nombre", exact=True).last.fill(f"Clínica Norte {world.tag[:4]}")
+    page.get_by_label("Zona horaria").last.select_option("Atlantic/Canary")
+    page.get_by_role("button", name="Crear").click()
+    expect(page.get_by_role("cell", name=f"Clínica Norte {world.tag[:4]}", exact=True)).to_be_visible()
+    assert any(c["timezone"] == "Atlantic/Canary" for c in world.ok("GET", "/api/clinics"))
     snap(page, "40-admin-clinics")
     for tab, shot, visible in (("Servicios", "41-admin-services", "Consulta general"),
                                ("Médicos", "42-admin-doctors", world.doctor["full_name"]),

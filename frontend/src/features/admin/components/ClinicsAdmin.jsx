@@ -50,7 +50,7 @@ export function ClinicsAdmin({ clinics }) {
           )))}
         </tbody>
       </table>
-      <h3>{t("admin.create")}</h3>
+      <h3>{t("admin.newClinic")}</h3>
       <ClinicForm key={done?.n ?? 0} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone({ key: "admin.created", n: Date.now() })} />
     </section>
   );

@@ -80,7 +80,7 @@ export function DoctorsAdmin({ clinics, services }) {
           </tbody>
         </table>
       )}
-      <h3>{t("admin.create")}</h3>
+      <h3>{t("admin.newDoctor")}</h3>
       <form className="inline-form" onSubmit={submit}>
         <Field label={t("admin.name")} name="full_name" required value={form.full_name} onChange={set("full_name")} error={create.error} />
         <Field label={t("admin.email")} name="email" type="email" required value={form.email} onChange={set("email")} error={create.error} />

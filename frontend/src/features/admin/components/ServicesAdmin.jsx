@@ -52,7 +52,7 @@ export function ServicesAdmin({ services }) {
           )))}
         </tbody>
       </table>
-      <h3>{t("admin.create")}</h3>
+      <h3>{t("admin.newService")}</h3>
       <ServiceForm key={done?.n ?? 0} initial={EMPTY} mutation={create} submitLabel={t("admin.create")} onDone={() => setDone({ key: "admin.created", n: Date.now() })} />
     </section>
   );

@@ -31,7 +31,7 @@ export function UsersAdmin() {
           <tbody>{users.data.map((u) => <tr key={u.id}><td>{u.full_name}</td><td>{u.email}</td><td>{t(`roles.${u.role}`)}</td></tr>)}</tbody>
         </table>
       )}
-      <h3>{t("admin.create")}</h3>
+      <h3>{t("admin.newUser")}</h3>
       <form className="inline-form" onSubmit={(e) => { e.preventDefault(); create.mutate(form, { onSuccess: () => setForm(empty) }); }}>
         <Field label={t("admin.name")} name="full_name" required value={form.full_name} onChange={set("full_name")} error={create.error} />
         <Field label={t("admin.email")} name="email" type="email" required value={form.email} onChange={set("email")} error={create.error} />

@@ -74,7 +74,7 @@ export default function BookingPage() {
               zone={clinic?.timezone || doctor.clinic_timezone} label={t("book.chooseSlot")}
               onPick={(slot, zone) => { create.reset(); setConfirmed(null); setPicked({ slot, zone }); }} />
           )}
-          <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} />
+          <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} zone={clinic?.timezone || doctor.clinic_timezone} />
         </section>
       )}
       {picked && (

@@ -1,14 +1,17 @@
-import { addDays, format } from "date-fns";
+import { addDays } from "date-fns";
 import { useState } from "react";
 import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { dayKey, wallNow } from "../../../lib/tz.js";
 import { useJoinWaitlist } from "../api/join-waitlist.js";
 
-export function JoinWaitlist({ doctorId, serviceId, clinicId }) {
+/** Dates are the clinic's (its "today" may not be the browser's). */
+export function JoinWaitlist({ doctorId, serviceId, clinicId, zone }) {
   const { t } = useI18n();
   const join = useJoinWaitlist();
-  const today = format(new Date(), "yyyy-MM-dd");
-  const [range, setRange] = useState({ from: today, to: format(addDays(new Date(), 14), "yyyy-MM-dd") });
+  const now = wallNow(zone);
+  const today = dayKey(now);
+  const [range, setRange] = useState({ from: today, to: dayKey(addDays(now, 14)) });
   const submit = (e) => {
     e.preventDefault();
     join.mutate({ doctor_id: doctorId || undefined, service_id: serviceId, clinic_id: clinicId || undefined, ...range });

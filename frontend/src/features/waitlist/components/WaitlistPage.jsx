@@ -1,4 +1,6 @@
+import { format, parseISO } from "date-fns";
 import { ErrorMessage, Loading, Notice } from "../../../components/ui.jsx";
+import { DATE_LOCALES } from "../../../lib/tz.js";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useServices } from "../../../lib/queries/get-services.js";
@@ -6,7 +8,8 @@ import { useDeleteWaitlistEntry } from "../api/delete-waitlist-entry.js";
 import { useWaitlist } from "../api/get-waitlist.js";
 
 export default function WaitlistPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const day = (value) => (value ? format(parseISO(value), "PPP", { locale: DATE_LOCALES[locale] }) : "");
   const entries = useWaitlist();
   const services = useServices();
   const doctors = useDoctors({});
@@ -25,7 +28,7 @@ export default function WaitlistPage() {
               <div>
                 <strong>{name(services, entry.service_id)}</strong>
                 {entry.doctor_id && <span> · {name(doctors, entry.doctor_id)}</span>}
-                <div>{t("waitlist.from")} {entry.from ?? entry.from_date} · {t("waitlist.to")} {entry.to ?? entry.to_date}</div>
+                <div>{t("waitlist.from")} {day(entry.from ?? entry.from_date)} · {t("waitlist.to")} {day(entry.to ?? entry.to_date)}</div>
               </div>
               <button type="button" onClick={() => remove.mutate(entry.id)} disabled={remove.isPending}>{t("waitlist.remove")}</button>
             </li>
