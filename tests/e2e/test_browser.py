@@ -211,10 +211,10 @@ def test_admin_screens(page: Page, world):
         snap(page, shot)
 
 
-@pytest.mark.parametrize("browser_zone", ["America/Los_Angeles"])
-def test_dst_week_in_madrid_renders_at_clinic_wall_clock_in_a_los_angeles_browser(page: Page, world):
+@pytest.mark.parametrize("browser_zone", ["America/Los_Angeles", "Europe/Madrid"])
+def test_dst_week_in_madrid_renders_at_clinic_wall_clock_in_any_browser_zone(page: Page, world, browser_zone):
     """Real react-big-calendar in real Chromium: the week of 2027-03-28 (Madrid springs forward)."""
-    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "America/Los_Angeles"
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == browser_zone
     sign_in(page, world.email("lucia"), "Pedir cita")
     page.get_by_role("button", name=f"Ver huecos: {world.doctor['full_name']}").click()
     picker = page.locator(".slot-picker")
@@ -239,4 +239,4 @@ def test_dst_week_in_madrid_renders_at_clinic_wall_clock_in_a_los_angeles_browse
                             "&from=2027-03-26&to=2027-03-28")["slots"]
     starts = {s["starts_at"] for s in slots}
     assert {"2027-03-26T09:00:00+01:00", "2027-03-28T09:00:00+02:00"} <= starts
-    snap(page, "13-book-dst-week")
+    snap(page, "13-book-dst-week-browser-in-" + browser_zone.split("/")[1].lower())
