@@ -18,10 +18,11 @@ def set_language(page: Page, lang: str) -> None:
 def snap(page: Page, name: str) -> None:
     """Screenshots of the current screen in Spanish and in English (then back to Spanish)."""
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"{name}-es.png"), full_page=True)
+    full = page.get_by_role("dialog").count() == 0  # a dialog is seen over the viewport, as a person sees it
+    page.screenshot(path=str(SHOTS / f"{name}-es.png"), full_page=full)
     set_language(page, "en")
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"{name}-en.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-en.png"), full_page=full)
     set_language(page, "es")
     page.wait_for_load_state("networkidle")
 
