@@ -23,6 +23,7 @@ from clinic.settings import Settings
 
 DEFAULT_CUTOFF_HOURS = Settings.__dataclass_fields__["patient_change_cutoff_hours"].default
 
+
 def _user_id(actor: Actor) -> int | None:
     return None if actor.role == SYSTEM.role else actor.user_id
 

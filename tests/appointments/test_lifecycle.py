@@ -193,3 +193,27 @@ def test_listing_is_scoped_filtered_ordered_and_limited(api, db, make_user, toke
     assert ids(staff, f"doctor_id={setup.doctor.id}&limit=1&offset=1") == [a1.id]
     for bad in ("limit=501", "limit=0", "from=2027-13-01", "status=lost", "colour=red"):
         assert api.get(f"/api/appointments?{bad}", staff).status_code == 422, bad
+
+
+def test_ids_beyond_bigint_are_404_or_422_never_5xx(api, db, make_user, token_for):
+    staff = token_for(make_user("admin"))
+    huge = 2**64
+    for path in (f"/api/appointments/{huge}", f"/api/appointments/{huge}/history", f"/api/doctors/{huge}",
+                 f"/api/doctors/{huge}/slots?service_id=1&from=2027-01-01&to=2027-01-02"):
+        assert api.get(path, staff).status_code == 404, path
+    assert api.post(f"/api/appointments/{huge}/cancel", staff).status_code == 404
+    r = api.post("/api/appointments", staff, json={"doctor_id": huge, "service_id": 1, "patient_id": 1,
+                                                   "starts_at": "2027-01-01T09:00:00+01:00"})
+    assert r.status_code == 422
+    assert api.get(f"/api/appointments?doctor_id={huge}", staff).status_code == 422
+    assert api.get(f"/api/doctors?clinic_id={huge}", staff).status_code == 422
+
+
+def test_nul_characters_are_422_not_a_database_error(api, db, make_user, token_for):
+    admin = token_for(make_user("admin"))
+    assert api.post("/api/clinics", admin, json={"name": "A\x00B", "timezone": "UTC"}).status_code == 422
+    setup = make_doctor(db)
+    r = api.post("/api/appointments", token_for(make_user()), json={
+        "doctor_id": setup.doctor.id, "service_id": setup.service_id, "reason": "x\x00",
+        "starts_at": setup.at(future_day(), 9).isoformat()})
+    assert r.status_code == 422

@@ -11,7 +11,7 @@ from web.extensions import spec
 from web.schemas.appointments import (AppointmentList, AppointmentOut, AppointmentQuery, AttendanceIn, BookIn,
                                       CancelIn, HistoryEntry, HistoryList, LateCancellationsOut, RescheduleIn)
 from web.schemas.common import ErrorOut
-from web.schemas.scheduling import parse_date
+from web.schemas.scheduling import ROUTE_ID, parse_date
 
 bp = Blueprint("appointments", __name__, url_prefix="/api")
 TAGS = ["appointments"]
@@ -54,7 +54,7 @@ def list_appointments():
     return AppointmentList([AppointmentOut.model_validate(v) for v in found])
 
 
-@bp.get("/appointments/<int:appointment_id>")
+@bp.get(f"/appointments/<{ROUTE_ID}:appointment_id>")
 @access(SIGNED_IN)
 @spec.validate(resp=Response(HTTP_200=AppointmentOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_appointment(appointment_id: int):
@@ -62,7 +62,7 @@ def get_appointment(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.patch("/appointments/<int:appointment_id>")
+@bp.patch(f"/appointments/<{ROUTE_ID}:appointment_id>")
 @access("patient", *STAFF)
 @spec.validate(json=RescheduleIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def reschedule(appointment_id: int):
@@ -73,7 +73,7 @@ def reschedule(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.post("/appointments/<int:appointment_id>/cancel")
+@bp.post(f"/appointments/<{ROUTE_ID}:appointment_id>/cancel")
 @access(SIGNED_IN)
 @spec.validate(json=CancelIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def cancel(appointment_id: int):
@@ -84,7 +84,7 @@ def cancel(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.post("/appointments/<int:appointment_id>/attendance")
+@bp.post(f"/appointments/<{ROUTE_ID}:appointment_id>/attendance")
 @access("doctor", *STAFF)
 @spec.validate(json=AttendanceIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def attendance(appointment_id: int):
@@ -95,7 +95,7 @@ def attendance(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.get("/appointments/<int:appointment_id>/history")
+@bp.get(f"/appointments/<{ROUTE_ID}:appointment_id>/history")
 @access("doctor", *STAFF)
 @spec.validate(resp=Response(HTTP_200=HistoryList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def history(appointment_id: int):
@@ -104,7 +104,7 @@ def history(appointment_id: int):
     return HistoryList([HistoryEntry.model_validate(e) for e in entries])
 
 
-@bp.get("/patients/<int:patient_id>/late-cancellations")
+@bp.get(f"/patients/<{ROUTE_ID}:patient_id>/late-cancellations")
 @access("patient", *STAFF)
 @spec.validate(resp=Response(HTTP_200=LateCancellationsOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def late_cancellations(patient_id: int):

@@ -13,7 +13,7 @@ from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
-from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
+from web.schemas.scheduling import (ROUTE_ID, DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
                                     PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
                                     WorkingHoursList, WorkingHoursOut, parse_date)
 
@@ -66,7 +66,7 @@ def my_profile():
     return DoctorOut.model_validate(scheduling.doctor_of_user(database.session(), user_id=current_actor().user_id))
 
 
-@bp.get("/doctors/<int:doctor_id>")
+@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>")
 @access(SIGNED_IN)
 @spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_doctor(doctor_id: int):
@@ -74,7 +74,7 @@ def get_doctor(doctor_id: int):
     return DoctorOut.model_validate(scheduling.get_doctor(database.session(), doctor_id=doctor_id))
 
 
-@bp.patch("/doctors/<int:doctor_id>")
+@bp.patch(f"/doctors/<{ROUTE_ID}:doctor_id>")
 @access("admin")
 @spec.validate(json=DoctorPatch, resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
@@ -86,7 +86,7 @@ def update_doctor(doctor_id: int):
     return DoctorOut.model_validate(doctor)
 
 
-@bp.get("/doctors/<int:doctor_id>/working-hours")
+@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/working-hours")
 @access(*MANAGERS)
 @spec.validate(resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_working_hours(doctor_id: int):
@@ -96,7 +96,7 @@ def get_working_hours(doctor_id: int):
     return _hours_out(calendar.list_working_hours(db, doctor_id=doctor.id))
 
 
-@bp.put("/doctors/<int:doctor_id>/working-hours")
+@bp.put(f"/doctors/<{ROUTE_ID}:doctor_id>/working-hours")
 @access(*MANAGERS)
 @spec.validate(json=WorkingHoursIn, resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
@@ -109,7 +109,7 @@ def put_working_hours(doctor_id: int):
     return _hours_out(calendar.replace_working_hours(db, doctor=doctor, intervals=intervals))
 
 
-@bp.get("/doctors/<int:doctor_id>/time-off")
+@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off")
 @access(*MANAGERS)
 @spec.validate(resp=Response(HTTP_200=TimeOffList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def list_time_off(doctor_id: int):
@@ -119,7 +119,7 @@ def list_time_off(doctor_id: int):
     return TimeOffList([_time_off_out(t, doctor) for t in calendar.list_time_off(db, doctor_id=doctor.id)])
 
 
-@bp.post("/doctors/<int:doctor_id>/time-off")
+@bp.post(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off")
 @access(*MANAGERS)
 @spec.validate(json=TimeOffIn, resp=Response(HTTP_201=TimeOffCreated, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
@@ -134,7 +134,7 @@ def add_time_off(doctor_id: int):
     return TimeOffCreated(**out, affected_appointments=len(affected), affected_appointment_ids=affected), 201
 
 
-@bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")
+@bp.delete(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off/<{ROUTE_ID}:time_off_id>")
 @access(*MANAGERS)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_time_off(doctor_id: int, time_off_id: int):
@@ -145,7 +145,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
     return current_app.response_class(status=204)
 
 
-@bp.get("/doctors/<int:doctor_id>/slots")
+@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/slots")
 @access(SIGNED_IN)
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)

@@ -6,17 +6,17 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, RootModel, field_validator
 
 from web.schemas.common import Out, Strict
-from web.schemas.scheduling import ISO_DATE, parse_date
+from web.schemas.scheduling import ISO_DATE, Id, Text, parse_date
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
 
 
 class BookIn(Strict):
-    doctor_id: int
-    service_id: int
+    doctor_id: Id
+    service_id: Id
     starts_at: AwareDatetime = Field(description="ISO 8601 with an explicit offset; one of the doctor's slots")
-    patient_id: int | None = Field(default=None, description="required for staff; patients book for themselves")
-    reason: str | None = Field(default=None, max_length=1000)
+    patient_id: Id | None = Field(default=None, description="required for staff; patients book for themselves")
+    reason: Text | None = Field(default=None, max_length=1000)
 
 
 class RescheduleIn(Strict):
@@ -24,7 +24,7 @@ class RescheduleIn(Strict):
 
 
 class CancelIn(Strict):
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Text | None = Field(default=None, max_length=1000)
 
 
 class AttendanceIn(Strict):
@@ -58,8 +58,8 @@ class AppointmentList(RootModel[list[AppointmentOut]]):
 class AppointmentQuery(Strict):
     from_: str | None = Field(default=None, alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic zone")
     to: str | None = Field(default=None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive")
-    doctor_id: int | None = None
-    patient_id: int | None = None
+    doctor_id: Id | None = None
+    patient_id: Id | None = None
     status: Status | None = None
     limit: int = Field(default=100, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=100000)

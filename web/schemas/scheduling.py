@@ -3,11 +3,24 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from typing import Annotated
 
-from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, field_validator, model_validator
 
 from web.schemas.common import Out, Strict
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger id can match no row (and would be a database error)
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+ROUTE_ID = f"int(max={MAX_ID})"  # path converter: larger ids do not match the route (404)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")  # PostgreSQL text cannot store them
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -22,15 +35,15 @@ def parse_date(value: str | None) -> date | None:
 
 
 class ClinicIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    timezone: str = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
-    address: str | None = Field(default=None, max_length=1000)
+    name: Text = Field(min_length=1, max_length=200)
+    timezone: Text = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
+    address: Text | None = Field(default=None, max_length=1000)
 
 
 class ClinicPatch(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64)
-    address: str | None = Field(default=None, max_length=1000)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    timezone: Text | None = Field(default=None, min_length=1, max_length=64)
+    address: Text | None = Field(default=None, max_length=1000)
 
 
 class ClinicOut(Out):
@@ -45,13 +58,13 @@ class ClinicList(RootModel[list[ClinicOut]]):
 
 
 class ServiceIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     duration_minutes: int = Field(ge=5, le=480)
     buffer_minutes: int = Field(default=0, ge=0, le=240)
 
 
 class ServicePatch(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
     buffer_minutes: int | None = Field(default=None, ge=0, le=240)
     active: bool | None = None
@@ -71,17 +84,17 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
-    full_name: str = Field(min_length=1, max_length=200)
-    specialty: str = Field(min_length=1, max_length=120)
-    clinic_id: int
-    service_ids: list[int] = Field(default_factory=list, max_length=100)
+    password: Text = Field(min_length=1, max_length=200)
+    full_name: Text = Field(min_length=1, max_length=200)
+    specialty: Text = Field(min_length=1, max_length=120)
+    clinic_id: Id
+    service_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class DoctorPatch(Strict):
-    specialty: str | None = Field(default=None, min_length=1, max_length=120)
-    clinic_id: int | None = None
-    service_ids: list[int] | None = Field(default=None, max_length=100)
+    specialty: Text | None = Field(default=None, min_length=1, max_length=120)
+    clinic_id: Id | None = None
+    service_ids: list[Id] | None = Field(default=None, max_length=100)
     active: bool | None = None
 
 
@@ -102,9 +115,9 @@ class DoctorList(RootModel[list[DoctorOut]]):
 
 
 class DoctorQuery(Strict):
-    specialty: str | None = Field(default=None, max_length=120)
-    clinic_id: int | None = None
-    service_id: int | None = None
+    specialty: Text | None = Field(default=None, max_length=120)
+    clinic_id: Id | None = None
+    service_id: Id | None = None
 
 
 class WorkingHoursItem(Strict):
@@ -146,7 +159,7 @@ class WorkingHoursList(RootModel[list[WorkingHoursOut]]):
 class TimeOffIn(Strict):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Text | None = Field(default=None, max_length=500)
 
 
 class TimeOffOut(Out):
@@ -167,7 +180,7 @@ class TimeOffList(RootModel[list[TimeOffOut]]):
 
 
 class SlotsQuery(Strict):
-    service_id: int
+    service_id: Id
     from_: str = Field(alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic time zone")
     to: str = Field(pattern=ISO_DATE, description="YYYY-MM-DD, inclusive, at most 62 days after from")
 
