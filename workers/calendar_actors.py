@@ -1,18 +1,12 @@
 """Subscription feeds are rebuilt here, so that serving one is a single read of stored bytes."""
 from __future__ import annotations
 
-from functools import cache
-
 import dramatiq
 
 from clinic.calendars import feeds
-from clinic.db import make_engine, make_session_factory, transaction
+from clinic.db import transaction
 from workers.broker import settings
-
-
-@cache
-def _sessions():
-    return make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2))
+from workers.runtime import sessions  # shared pool; hide_parameters keeps stored documents out of error logs
 
 
 # Subscribed to every appointment topic and to calendar.feed_created (workers/subscriptions.py).
@@ -21,5 +15,5 @@ def _sessions():
 @dramatiq.actor(actor_name="rebuild_calendar_feeds", max_retries=5, min_backoff=1_000, max_backoff=30_000,
                 max_age=3_600_000, time_limit=60_000)
 def rebuild_calendar_feeds(topic: str, payload: dict) -> None:
-    with transaction(_sessions()) as session:
+    with transaction(sessions()) as session:
         feeds.rebuild_for_message(session, topic=topic, payload=payload, horizon_days=settings.horizon_days)
