@@ -1,6 +1,7 @@
 """Calendar endpoints: one appointment as .ics, and the secret subscription feeds."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -22,6 +23,7 @@ from web.security import API_CSP
 from web.schemas.common import ErrorOut
 
 bp = Blueprint("calendars", __name__, url_prefix="/api")
+log = logging.getLogger("web.calendars")
 TAGS = ["calendars"]
 SECURITY = {"bearer": []}
 CALENDAR = "text/calendar; charset=utf-8"
@@ -161,7 +163,8 @@ class FeedFastPath:
                                                          connect_timeout=2)
                 self.local.pid = os.getpid()
             return conn.execute(feeds.SERVE_SQL, params, binary=True).fetchone()  # bytea without hex decoding
-        except psycopg.Error:
+        except psycopg.Error as err:
+            log.warning("feed fast path unavailable for %.0f s: %s", RETRY_SECONDS, type(err).__name__)
             self.local.conn = None  # a broken connection is replaced later; this request takes the slow path
             self.local.retry_at = time.monotonic() + RETRY_SECONDS
             if conn is not None:
