@@ -179,3 +179,24 @@ def test_the_rate_limiter_spaces_requests_across_clients(redis_client):
 def _url(client) -> str:
     kw = client.connection_pool.connection_kwargs
     return f"redis://{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{kw.get('db', 0)}"
+
+
+def test_the_daily_agenda_lists_the_day_in_the_doctors_zone_and_language(world, fake, make_sender, engine):
+    clinic = world.clinic("America/Mexico_City")
+    service = world.service()
+    doctor = world.doctor(clinic, service, locale="en")
+    world.sql("UPDATE users SET locale = 'en' WHERE id = :u", u=doctor["user_id"])
+    day_start = datetime(2031, 6, 2, 6, 0, tzinfo=timezone.utc)  # 00:00 in Mexico City
+    world.appointment(doctor, world.user(name="Luis"), service, day_start + timedelta(hours=9))  # 09:00 local
+    world.appointment(doctor, world.user(name="Eva"), service, day_start + timedelta(hours=11))  # 11:00 local
+    world.appointment(doctor, world.user(name="Tomorrow"), service, day_start + timedelta(hours=30))
+    with make_session_factory(engine).begin() as session:
+        assert due.agendas(session, now=day_start + timedelta(hours=6, minutes=5), settings=make_settings()) == 1
+    delivery = world.scalar("SELECT id FROM deliveries WHERE kind = 'agenda' AND doctor_id = :d", d=doctor["id"])
+    world.sql("DELETE FROM outbox")
+    assert make_sender().deliver([delivery], batch=True) == 1
+    [email] = fake.to(doctor["email"])
+    assert email["subject"] == "Your agenda for Monday 2 June"
+    assert "09:00  Luis — Consulta general" in email["text"] and "11:00  Eva" in email["text"]
+    assert "Tomorrow" not in email["text"] and "America/Mexico_City" in email["text"]
+    world.sql("DELETE FROM deliveries WHERE id = :i", i=delivery)
