@@ -21,7 +21,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local interval = tonumber(ARGV[1])
 local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
 redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil((slot + interval - now) * 1000) + 60000)
-return tostring(slot - now)
+return {tostring(slot - now), tostring(slot)}
 """
 
 _PUSH = """
@@ -43,10 +43,12 @@ class ProviderRateLimiter:
         self.key = key
         self._reserve = client.register_script(_RESERVE)
         self._push = client.register_script(_PUSH)
+        self.last_slot: float | None = None  # the Redis-clock instant reserved by the last acquire()
 
     def acquire(self) -> float:
         """Block until this caller may send one request; returns the seconds waited."""
-        wait = float(self._reserve(keys=[self.key], args=[self.interval]))
+        wait, slot = (float(x) for x in self._reserve(keys=[self.key], args=[self.interval]))
+        self.last_slot = slot
         if wait > 0:
             time.sleep(wait)
         return max(wait, 0.0)
