@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 @pytest.fixture()
 def service_id(db):
-    return db.execute(text("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30) RETURNING id")).scalar()
+    return db.execute(text("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30) "
+                           "RETURNING id")).scalar()
 
 
 def _body(service_id, **extra):

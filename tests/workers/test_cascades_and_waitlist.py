@@ -8,7 +8,7 @@ import pytest
 
 from clinic.db import make_session_factory
 from clinic.waitlist.service import held_by_other
-from tests.support.async_world import PY, ROOT, scheduler_once, wait_until
+from tests.support.async_world import PY, ROOT, scheduler_once
 from tests.support.fake_resend import attachment_text
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from tests.support.async_world import scheduler_once, wait_until
 from tests.support.fake_resend import attachment_text

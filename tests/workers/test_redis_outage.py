@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,7 +75,8 @@ def test_bookings_succeed_while_redis_is_down_and_confirmations_follow(world, fa
             return r.status_code
 
         assert [book() for _ in range(2)] == [201, 201]
-        assert len(fake.wait_for(f"-{world.tag}@example.com", 2, timeout=20)) == 2  # the pipeline works before the outage
+        # The pipeline works before the outage.
+        assert len(fake.wait_for(f"-{world.tag}@example.com", 2, timeout=20)) == 2
 
         server.terminate()
         server.wait(timeout=10)
