@@ -12,7 +12,7 @@ LANG_BUTTON = {"es": "Español", "en": "English"}
 def set_language(page: Page, lang: str) -> None:
     page.get_by_role("group", name="Idioma").or_(page.get_by_role("group", name="Language")) \
         .get_by_role("button", name=LANG_BUTTON[lang]).dispatch_event("click")  # also while a dialog is open
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    expect(page.locator("html")).to_have_attribute("lang", lang)  # (wait_for_function would need eval: CSP)
 
 
 def snap(page: Page, name: str) -> None:
