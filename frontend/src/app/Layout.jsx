@@ -17,6 +17,7 @@ function LanguageSwitch() {
   const queryClient = useQueryClient();
   const save = useMutation({
     mutationFn: (next) => api("/me", { method: "PATCH", body: { locale: next } }),
+    scope: { id: "locale" }, // one at a time, in order: the last choice is the one saved
     onSuccess: (account) => queryClient.setQueryData(["me"], account),
   });
   const change = (next) => {

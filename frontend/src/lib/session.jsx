@@ -23,11 +23,12 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
   });
   const user = anonymous ? null : me.data ?? null;
 
-  // A signed-in user's saved language wins over the anonymous preference.
+  // On sign-in the user's saved language wins over the anonymous preference. Only then: later
+  // answers to PATCH /api/me (possibly out of order) must not flip the language the user just chose.
   useEffect(() => {
     if (user?.locale && user.locale !== locale) setLocale(user.locale);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [user?.locale]);
+  }, [user?.id]);
 
   const signedIn = useCallback((account) => {
     queryClient.clear();
