@@ -37,8 +37,10 @@ describe("language switch of a signed-in user", () => {
     expect(document.documentElement.lang).toBe("es");
     await waitFor(() => expect(pending).toHaveLength(1)); // the second PATCH waits for the first
     await act(async () => pending.shift()());               // "en" answers after the user chose "es"
+    await waitFor(() => expect(pending).toHaveLength(1));   // ...and has been applied: the next PATCH left
+    await waitFor(() => expect(client.getQueryData(["me"]).locale).toBe("en"));
+    await act(async () => {});                              // let React render and run its effects
     expect(document.documentElement.lang).toBe("es");
-    await waitFor(() => expect(pending).toHaveLength(1));
     await act(async () => pending.shift()());
     expect(bodies).toEqual(["en", "es"]);
     expect(screen.getByRole("button", { name: "Español" })).toHaveAttribute("aria-pressed", "true");
