@@ -145,6 +145,14 @@ def test_doctor_sees_agenda_marks_attended_and_writes_the_record(page: Page, wor
 
     page.get_by_role("navigation").get_by_role("link", name="Horario y ausencias", exact=True).click()
     expect(page.get_by_label("Inicio 1")).to_have_value("08:00")
+    page.get_by_label("Empieza").fill("2027-01-04T08:00")
+    page.get_by_label("Termina").fill("2027-01-04T14:00")
+    page.get_by_label("Motivo").fill("Congreso")
+    page.get_by_role("button", name="Añadir ausencia").click()
+    expect(page.get_by_role("status").filter(has_text="Citas afectadas")).to_contain_text(": 0")
+    expect(page.locator("li.appointment", has_text="Congreso")).to_contain_text("lunes, 4 de enero de 2027, 08:00")
+    [off] = world.ok("GET", f"/api/doctors/{world.doctor['id']}/time-off")
+    assert off["starts_at"] == "2027-01-04T08:00:00+01:00" and off["ends_at"] == "2027-01-04T14:00:00+01:00"
     snap(page, "23-doctor-schedule")
     page.get_by_role("navigation").get_by_role("link", name="Mi cuenta", exact=True).click()
     expect(page.locator("#calendar-url")).to_have_value(re.compile(r"^webcal://"))
@@ -192,6 +200,11 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
     panel = page.get_by_role("dialog", name="Detalles de la cita")
     expect(panel.get_by_role("button", name="Anular cita")).to_be_visible()
     snap(page, "33-desk-appointment")
+    panel.get_by_role("button", name="Anular cita").click()
+    expect(panel.get_by_role("status")).to_contain_text("Cita anulada.")
+    assert world.ok("GET", f"/api/appointments/{booked['id']}")["status"] == "cancelled"
+    panel.get_by_role("button", name="Cerrar").click()
+    expect(page.locator(".rbc-event", has_text=world.walk_in["full_name"])).to_have_count(0)
 
 
 def test_admin_screens(page: Page, world):

@@ -28,7 +28,7 @@ function Agenda({ zone }) {
           onSelectEvent={(event) => setOpen(event.data)}
           onKeyPressEvent={(event, e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); setOpen(event.data); } }} />
       </div>
-      {open && <AppointmentPanel appointment={open} zone={zone} actions={["attendance", "record"]} onClose={() => setOpen(null)} />}
+      {open && <AppointmentPanel appointment={open} zone={zone} actions={["attendance", "record", "cancel"]} onClose={() => setOpen(null)} />}
     </>
   );
 }
