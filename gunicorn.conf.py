@@ -12,4 +12,6 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = None  # the app writes its own JSON access log without personal data
 errorlog = "-"
+# gunicorn 27 puts every instance's control socket at one path; parallel servers (tests, bin/run) would clash.
+control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -28,7 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     if settings.sentry_dsn:
         from sentry_sdk.integrations.flask import FlaskIntegration
 
-        init_sentry(settings.sentry_dsn, integrations=[FlaskIntegration()], environment=settings.environment)
+        init_sentry(settings.sentry_dsn, integrations=[FlaskIntegration(transaction_style="url")],
+                    environment=settings.environment)
 
     app = Flask(__name__, static_folder=None)
     # Render (and most PaaS) put one proxy in front: trust exactly one hop for the client address.

@@ -107,8 +107,6 @@ def test_worker_reports_errors_without_local_variables():
     assert "ana.secret@example.com" not in json.dumps(event)
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: clinic/observability.py sends request.url (raw path) and "
-                   "query_string; fix with a before_send that drops both (route templates only); then remove this mark")
 def test_web_events_carry_neither_query_strings_nor_raw_paths():
     """Paths hold secrets (calendar subscription tokens) and query strings may hold personal data: Sentry
     should see the route template only, as the access log does."""
