@@ -200,6 +200,17 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
     panel = page.get_by_role("dialog", name="Detalles de la cita")
     expect(panel.get_by_role("button", name="Anular cita")).to_be_visible()
     snap(page, "33-desk-appointment")
+
+    # The keyboard alternative to dragging: "Cambiar fecha", then Enter on a slot.
+    panel.get_by_role("button", name="Cambiar fecha").click()
+    expect(panel.locator(".slot-picker")).to_have_attribute("aria-busy", "false")
+    slot = panel.locator(".rbc-event.slot-event").nth(3)
+    slot.focus()
+    page.keyboard.press("Enter")
+    expect(panel.get_by_role("status")).to_contain_text("Cita cambiada al")
+    again = world.ok("GET", f"/api/appointments/{booked['id']}")
+    assert again["starts_at"] != moved["starts_at"] and again["status"] == "booked"
+
     panel.get_by_role("button", name="Anular cita").click()
     expect(panel.get_by_role("status")).to_contain_text("Cita anulada.")
     assert world.ok("GET", f"/api/appointments/{booked['id']}")["status"] == "cancelled"

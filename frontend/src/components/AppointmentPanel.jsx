@@ -1,7 +1,9 @@
 /** One appointment's details with the actions the caller's role has (attendance, cancel, record). */
+import { useState } from "react";
 import { Link } from "react-router";
 import { useI18n } from "../lib/i18n.jsx";
-import { useCancelAppointment, useMarkAttendance } from "../lib/queries/appointment-mutations.js";
+import { useCancelAppointment, useMarkAttendance, useRescheduleAppointment } from "../lib/queries/appointment-mutations.js";
+import { SlotPicker } from "./calendar/SlotPicker.jsx";
 import { longDateTime, shortTime, zoneLabel } from "../lib/tz.js";
 import { ErrorMessage, Modal, Notice, StatusBadge } from "./ui.jsx";
 
@@ -9,8 +11,10 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
   const { t, locale } = useI18n();
   const attendance = useMarkAttendance();
   const cancel = useCancelAppointment();
+  const move = useRescheduleAppointment();
+  const [moving, setMoving] = useState(false);
   const z = appointment.timezone || zone;
-  const current = attendance.data || cancel.data || appointment;
+  const current = attendance.data || cancel.data || move.data || appointment;
   const started = new Date(appointment.starts_at) <= new Date();
   const booked = current.status === "booked";
   const recordLink = `/patients/${appointment.patient_id}/record?appointment=${appointment.id}&name=${encodeURIComponent(appointment.patient_name || "")}`;
@@ -21,12 +25,13 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
         <dt>{t("book.doctor")}</dt><dd>{appointment.doctor_name}</dd>
         <dt>{t("book.service")}</dt><dd>{appointment.service_name}</dd>
         <dt>{t("book.when")}</dt>
-        <dd>{longDateTime(appointment.starts_at, z, locale)}–{shortTime(appointment.ends_at, z, locale)} <small>({zoneLabel(z)})</small></dd>
+        <dd>{longDateTime(current.starts_at, z, locale)}–{shortTime(current.ends_at, z, locale)} <small>({zoneLabel(z)})</small></dd>
         {appointment.reason && <><dt>{t("book.reason")}</dt><dd>{appointment.reason}</dd></>}
         <dt>{t("app.status")}</dt><dd><StatusBadge status={current.status} /></dd>
       </dl>
-      <ErrorMessage error={attendance.error || cancel.error} />
-      <Notice>{(attendance.isSuccess && t("agenda.marked")) || (cancel.isSuccess && t("appts.cancelled"))}</Notice>
+      <ErrorMessage error={attendance.error || cancel.error || move.error} />
+      <Notice>{(attendance.isSuccess && t("agenda.marked")) || (cancel.isSuccess && t("appts.cancelled"))
+        || (move.isSuccess && t("appts.rescheduled", { when: longDateTime(move.data.starts_at, z, locale) }))}</Notice>
       <div className="actions">
         {actions.includes("attendance") && booked && (
           <>
@@ -40,8 +45,17 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
           <button type="button" className="danger" disabled={cancel.isPending}
             onClick={() => cancel.mutate({ id: appointment.id })}>{t("appts.cancel")}</button>
         )}
+        {actions.includes("reschedule") && booked && !started && (
+          <button type="button" aria-expanded={moving} onClick={() => setMoving(!moving)}>{t("appts.reschedule")}</button>
+        )}
         {actions.includes("record") && <Link className="button" to={recordLink}>{t("agenda.openRecord")}</Link>}
       </div>
+      {moving && booked && (
+        // The keyboard way to do what dragging does on the calendar.
+        <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={z} current={current}
+          label={t("appts.pickNew")}
+          onPick={(slot) => move.mutate({ id: appointment.id, starts_at: slot.starts_at }, { onSuccess: () => setMoving(false) })} />
+      )}
     </Modal>
   );
 }

@@ -73,7 +73,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
           onKeyPressEvent={(event, e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); setOpen(event.data); } }}
           eventPropGetter={(event) => ({ className: `appt-event appt-${event.data.status}` })} />
       </div>
-      {open && <AppointmentPanel appointment={open} zone={zone} actions={["attendance", "cancel"]} onClose={() => setOpen(null)} />}
+      {open && <AppointmentPanel appointment={open} zone={zone} actions={["attendance", "cancel", "reschedule"]} onClose={() => setOpen(null)} />}
       {booking && (
         <BookForPatient doctors={shown} services={services} zone={zone}
           onDone={(text) => { setBooking(false); setMessage(text); }} onClose={() => setBooking(false)} />
