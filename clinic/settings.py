@@ -91,6 +91,7 @@ class Settings:
     ratelimit_enabled: bool = True
     ratelimit_default: str = "600 per minute"
     ratelimit_auth: str = "10 per minute"
+    proxy_hops: int = 1
     # Calendar feed URLs are HMAC(secret, nonce); defaults to JWT_SECRET_KEY. Changing it changes every URL.
     calendar_token_secret: str = ""
     extra: dict = field(default_factory=dict)
@@ -136,5 +137,6 @@ class Settings:
             ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
             ratelimit_default=env.get("RATELIMIT_DEFAULT") or "600 per minute",
             ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",
+            proxy_hops=_int(env, "PROXY_HOPS", 1),
             calendar_token_secret=env.get("CALENDAR_TOKEN_SECRET") or env["JWT_SECRET_KEY"],
         )

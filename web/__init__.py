@@ -32,8 +32,10 @@ def create_app(config: dict | None = None) -> Flask:
                     environment=settings.environment)
 
     app = Flask(__name__, static_folder=None)
-    # Render (and most PaaS) put one proxy in front: trust exactly one hop for the client address.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # Trust exactly as many proxies as sit in front (Render: one) for the client address used by rate limits.
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.config.update(_flask_config(settings))
     app.config.update(config)
 
