@@ -33,11 +33,11 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
       <Notice>{(attendance.isSuccess && t("agenda.marked")) || (cancel.isSuccess && t("appts.cancelled"))
         || (move.isSuccess && t("appts.rescheduled", { when: longDateTime(move.data.starts_at, z, locale) }))}</Notice>
       <div className="actions">
-        {actions.includes("attendance") && booked && (
+        {actions.includes("attendance") && booked && started && (
           <>
-            <button type="button" className="primary" disabled={attendance.isPending || !started}
+            <button type="button" className="primary" disabled={attendance.isPending}
               onClick={() => attendance.mutate({ id: appointment.id, status: "completed" })}>{t("agenda.attended")}</button>
-            <button type="button" disabled={attendance.isPending || !started}
+            <button type="button" disabled={attendance.isPending}
               onClick={() => attendance.mutate({ id: appointment.id, status: "no_show" })}>{t("agenda.noShow")}</button>
           </>
         )}
@@ -50,6 +50,7 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
         )}
         {actions.includes("record") && <Link className="button" to={recordLink}>{t("agenda.openRecord")}</Link>}
       </div>
+      {actions.includes("attendance") && booked && !started && <p className="muted">{t("agenda.attendanceLater")}</p>}
       {moving && booked && (
         // The keyboard way to do what dragging does on the calendar.
         <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={z} current={current}
