@@ -38,6 +38,8 @@ class User(CreatedAt, Base):
     role: Mapped[str] = mapped_column(String(20))
     locale: Mapped[str] = mapped_column(String(5), server_default="es")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    # Set by the no-show sweep after three no-shows in 90 days; shown to staff.
+    no_show_flagged_at: Mapped[datetime | None]
 
 
 class RefreshToken(Base):

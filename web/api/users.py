@@ -1,6 +1,8 @@
 """The signed-in user, and accounts created by admins."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, request
 from pydantic import Field
 from spectree import Response
@@ -25,8 +27,12 @@ class UserQuery(Strict):
     limit: int = Field(default=50, ge=1, le=200)
 
 
+class StaffUserOut(UserOut):
+    no_show_flagged_at: datetime | None = None
+
+
 class UserList(Strict):
-    items: list[UserOut]
+    items: list[StaffUserOut]
 
 
 @bp.get("/me")
@@ -73,4 +79,4 @@ def list_users():
     if query.q:
         like = f"%{query.q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
-    return UserList(items=[UserOut.model_validate(u) for u in database.session().scalars(stmt)])
+    return UserList(items=[StaffUserOut.model_validate(u) for u in database.session().scalars(stmt)])
