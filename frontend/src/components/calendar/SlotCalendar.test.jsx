@@ -100,3 +100,17 @@ describe("SlotCalendar while rescheduling", () => {
     expect(onPick).not.toHaveBeenCalled();
   });
 });
+
+describe("today in the clinic", () => {
+  it("highlights the clinic's today, not the browser's", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2027-03-26T23:30:00Z")); // Friday 16:30 in Los Angeles, Saturday 00:30 in Madrid
+    try {
+      const { container } = renderWeek();
+      const headers = [...container.querySelectorAll(".rbc-time-header .rbc-header")];
+      expect(headers.find((h) => h.classList.contains("rbc-today")).textContent).toBe("sáb 27");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

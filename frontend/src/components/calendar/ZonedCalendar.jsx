@@ -2,7 +2,7 @@ import "react-big-calendar/lib/css/react-big-calendar.css";
 import { useMemo } from "react";
 import { Calendar } from "react-big-calendar";
 import { useI18n } from "../../lib/i18n.jsx";
-import { toWall, zoneLabel } from "../../lib/tz.js";
+import { toWall, wallNow, zoneLabel } from "../../lib/tz.js";
 import { calendarMessages, formats, localizer } from "./setup.js";
 
 /** Events {id, starts_at, ends_at, title, ...} → calendar events at clinic wall-clock time. */
@@ -65,6 +65,7 @@ export function ZonedCalendar({
           onView={onView}
           min={min}
           max={max}
+          getNow={() => wallNow(zone)}
           step={30}
           timeslots={2}
           components={components}

@@ -11,6 +11,7 @@ const range = ({ start, end }, culture, loc) => `${loc.format(start, "HH:mm", cu
 
 export const formats = {
   timeGutterFormat: "HH:mm",
+  dateFormat: "d",
   eventTimeRangeFormat: range,
   selectRangeFormat: range,
   agendaTimeRangeFormat: range,
