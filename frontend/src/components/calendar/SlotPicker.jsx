@@ -28,7 +28,6 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
   const EventContent = useCallback(({ event }) => (
     event.data.current ? <span>{event.title}</span> : <span className="sr-only">{event.data.label}</span>
   ), []);
-  const first = items.length ? items.reduce((a, b) => (a.starts_at < b.starts_at ? a : b)) : null;
   return (
     <ZonedCalendar
       zone={zone}
@@ -48,7 +47,6 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
         }
       }}
       tooltipAccessor={(event) => event.data.label}
-      scrollToTime={first ? new Date(1970, 0, 1, Math.max(0, Number(first.starts_at.slice(11, 13)) - 1)) : undefined}
     />
   );
 }

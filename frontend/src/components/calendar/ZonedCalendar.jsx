@@ -47,6 +47,9 @@ export function ZonedCalendar({
   const events = useMemo(() => toCalendarEvents(items, zone), [items, zone]);
   const messages = useMemo(() => calendarMessages(t), [t]);
   const { min, max } = useMemo(() => gridHours(events), [events]);
+  // Open the day at its first event (or at 07:00), not wherever the browser's clock points.
+  const firstHour = useMemo(() => events.reduce((h, e) => Math.min(h, e.start.getHours()), 7), [events]);
+  const scrollToTime = useMemo(() => new Date(1970, 0, 1, firstHour, 0), [firstHour]);
   const components = useMemo(() => (eventContent ? { event: eventContent } : undefined), [eventContent]);
   return (
     <section className="calendar" aria-label={label}>
@@ -66,6 +69,7 @@ export function ZonedCalendar({
           min={min}
           max={max}
           getNow={() => wallNow(zone)}
+          scrollToTime={scrollToTime}
           step={30}
           timeslots={2}
           components={components}
