@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, RootModel, field_validator
 
 from web.schemas.common import Out, Strict
-from web.schemas.scheduling import ISO_DATE, Id, Text, parse_date
+from web.schemas.scheduling import ISO_DATE, Id, Moment, Text, parse_date
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
 
@@ -14,13 +14,13 @@ Status = Literal["booked", "cancelled", "completed", "no_show"]
 class BookIn(Strict):
     doctor_id: Id
     service_id: Id
-    starts_at: AwareDatetime = Field(description="ISO 8601 with an explicit offset; one of the doctor's slots")
+    starts_at: Moment = Field(description="ISO 8601 with an explicit offset; one of the doctor's slots")
     patient_id: Id | None = Field(default=None, description="required for staff; patients book for themselves")
     reason: Text | None = Field(default=None, max_length=1000)
 
 
 class RescheduleIn(Strict):
-    starts_at: AwareDatetime
+    starts_at: Moment
 
 
 class CancelIn(Strict):

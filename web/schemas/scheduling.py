@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, field_validator, model_validator
@@ -25,13 +25,28 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
+YEARS = range(1900, 9001)  # far enough either way; the edges of datetime would overflow zone arithmetic
+
+
 def parse_date(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as err:
         raise ValueError("must be a date YYYY-MM-DD") from err
+    if parsed.year not in YEARS:
+        raise ValueError("must be a date between 1900 and 9000")
+    return parsed
+
+
+def _sane_moment(value: datetime) -> datetime:
+    if value.year not in YEARS:
+        raise ValueError("must be between the years 1900 and 9000")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 
 
 class ClinicIn(Strict):
@@ -157,8 +172,8 @@ class WorkingHoursList(RootModel[list[WorkingHoursOut]]):
 
 
 class TimeOffIn(Strict):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     reason: Text | None = Field(default=None, max_length=500)
 
 
