@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from clinic.availability import engine
@@ -129,7 +129,7 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
         row = session.execute(_BOOK_SQL, {"doctor_id": doctor_id, "service_id": service_id,
                                           "patient_id": patient_id, "start": starts_at, "reason": reason,
                                           "actor_id": actor_id, "now": now}).first()
-    except IntegrityError as err:
+    except (IntegrityError, OperationalError) as err:
         raise overlap_conflict(err) or err
     try:
         ok = check_row(row, starts_at)
@@ -140,8 +140,15 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
     return Bookable(**{**ok.__dict__, "appointment_id": row.appointment_id})
 
 
-def overlap_conflict(err: IntegrityError) -> Conflict | None:
-    """Map the exclusion constraints to their 409; anything else is not ours to explain."""
+def overlap_conflict(err: DBAPIError) -> Conflict | None:
+    """Map the exclusion constraints to their 409; anything else is not ours to explain.
+
+    Two transactions inserting conflicting rows at the same instant can each find the other's index
+    entry and wait on it; PostgreSQL then aborts one as a deadlock. Its rival overlaps it, so the
+    honest answer is the same 409.
+    """
+    if getattr(err.orig, "sqlstate", None) == "40P01":  # deadlock_detected
+        return Conflict("That time has just been taken.", code="slot_taken")
     constraint = getattr(getattr(err.orig, "diag", None), "constraint_name", None)
     if constraint == "appointments_no_doctor_overlap":
         return Conflict("That time has just been taken.", code="slot_taken")

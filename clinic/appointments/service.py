@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from clinic.appointments import booking, views
@@ -136,7 +136,7 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
          previous_starts_at=_iso_utc(previous))
     try:
         session.flush()
-    except IntegrityError as err:
+    except (IntegrityError, OperationalError) as err:
         raise booking.overlap_conflict(err) or err
     return appointment
 

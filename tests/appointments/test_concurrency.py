@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -114,4 +115,41 @@ def test_fifty_concurrent_reschedules_into_one_slot_yield_one(live):
     target = {"starts_at": setup.at(future_day(), 12).isoformat()}
     codes = _race(app, [("PATCH", f"/api/appointments/{a}", t, target) for a, t in zip(ids, tokens)])
     assert sorted(codes) == [200] + [409] * (N - 1)
+    assert _active_overlaps(factory, setup.doctor.id) == 0
+
+
+def test_a_deadlock_between_crossing_bookings_is_a_409_for_the_victim(live):
+    """Two transactions each book a slot, then the other's: PostgreSQL aborts one as a deadlock victim."""
+    from clinic.appointments import service as appointments
+    from clinic.errors import Conflict
+    from clinic.identity.actor import Actor
+
+    app, factory, setup, patients, tokens = live
+    settings = make_settings()
+    day = future_day()
+    first, second = factory(), factory()
+    outcomes: dict[str, str] = {}
+
+    def book(session, patient, hour, label):
+        try:
+            appointments.book(session, actor=Actor(user_id=patient.id, role="patient"), doctor_id=setup.doctor.id,
+                              service_id=setup.service_id, starts_at=setup.at(day, hour), settings=settings)
+            outcomes[label] = "booked"
+        except Conflict as err:
+            outcomes[label] = err.code
+            session.rollback()
+
+    book(first, patients[0], 9, "first-9")
+    book(second, patients[1], 10, "second-10")
+    crossing = threading.Thread(target=book, args=(first, patients[2], 10, "first-10"))
+    crossing.start()
+    time.sleep(0.3)  # let it wait on the second transaction's 10:00 row
+    book(second, patients[3], 9, "second-9")
+    crossing.join(10)
+    for session in (first, second):
+        if session.in_transaction():
+            session.commit()
+        session.close()
+    assert outcomes["second-9"] == "slot_taken" or outcomes["first-10"] == "slot_taken", outcomes
+    assert set(outcomes.values()) <= {"booked", "slot_taken"}
     assert _active_overlaps(factory, setup.doctor.id) == 0
