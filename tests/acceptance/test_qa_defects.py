@@ -231,7 +231,7 @@ def test_ics_of_an_appointment_in_the_repeated_hour(api, db, make_user, token_fo
     setup = make_doctor(db, timezone_name="America/New_York", hours=[(time(0), time(23, 59))])
     patient = make_user("patient")
     second = datetime(2027, 11, 7, 1, 30, tzinfo=ZoneInfo("America/New_York"), fold=1)  # 01:30 EST = 06:30Z
-    appointment = add_appointment(db, setup, patient.id, second)
+    appointment = add_appointment(db, setup, patient.id, second.astimezone(ZoneInfo("UTC")))
     response = api.get(f"/api/appointments/{appointment.id}/ics", token_for(patient))
     assert response.status_code == 200
     assert _dtstart_instant(response.get_data(as_text=True)) == second.astimezone(ZoneInfo("UTC"))
@@ -242,7 +242,7 @@ def test_ics_of_an_appointment_in_the_first_repeated_hour(api, db, make_user, to
     setup = make_doctor(db, timezone_name="America/New_York", hours=[(time(0), time(23, 59))])
     patient = make_user("patient")
     first = datetime(2027, 11, 7, 1, 30, tzinfo=ZoneInfo("America/New_York"), fold=0)  # 01:30 EDT = 05:30Z
-    appointment = add_appointment(db, setup, patient.id, first)
+    appointment = add_appointment(db, setup, patient.id, first.astimezone(ZoneInfo("UTC")))
     response = api.get(f"/api/appointments/{appointment.id}/ics", token_for(patient))
     assert response.status_code == 200
     assert _dtstart_instant(response.get_data(as_text=True)) == first.astimezone(ZoneInfo("UTC"))
@@ -254,7 +254,7 @@ def test_ics_end_of_an_appointment_that_crosses_the_fall_back(api, db, make_user
     from zoneinfo import ZoneInfo
     setup = make_doctor(db, timezone_name="America/New_York", hours=[(time(0), time(23, 59))])
     patient = make_user("patient")
-    first = datetime(2027, 11, 7, 1, 30, tzinfo=ZoneInfo("America/New_York"), fold=0)  # ends 01:00 EST = 06:00Z
+    first = datetime(2027, 11, 7, 5, 30, tzinfo=ZoneInfo("UTC"))  # 01:30 EDT; UTC so +30 min is real time: 01:00 EST
     appointment = add_appointment(db, setup, patient.id, first)
     ics = api.get(f"/api/appointments/{appointment.id}/ics", token_for(patient)).get_data(as_text=True)
     assert _dtstart_instant(ics, "DTEND") == appointment.ends_at.astimezone(ZoneInfo("UTC"))
