@@ -15,7 +15,8 @@ from web import access, cli, database, errors, security
 from web import request_log
 from web.extensions import cors, jwt, limiter, spec
 from web.frontend import blueprint as frontend_blueprint
-from web.validation import reject_malformed_json
+from web.routing import BigIntConverter
+from web.validation import check_json_body
 
 MAX_BODY_BYTES = 1 * 1024 * 1024
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
                     environment=settings.environment)
 
     app = Flask(__name__, static_folder=None)
+    app.url_map.converters["int"] = BigIntConverter
     # Trust exactly as many proxies as sit in front (Render: one) for the client address used by rate limits.
     if settings.proxy_hops:
         hops = settings.proxy_hops
@@ -48,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     request_log.init_app(app)
     database.init_app(app)
     access.init_app(app)
-    app.before_request(reject_malformed_json)
+    app.before_request(check_json_body)
     jwt.init_app(app)
     errors.register(app)
     security.init_app(app)

@@ -66,8 +66,8 @@ def _authenticate(refresh: bool) -> Actor:
 def init_app(app: Flask) -> None:
     @app.before_request
     def enforce() -> None:
-        if request.endpoint is None:
-            return  # unknown route: the 404 handler answers
+        if request.endpoint is None or request.method == "OPTIONS":
+            return  # unknown route: the 404 handler answers; CORS preflights carry no credentials
         if not request.path.startswith("/api/") or request.endpoint.startswith("openapi_"):
             return  # the built frontend and the API's own documentation are public
         declared = _declared(request.endpoint)

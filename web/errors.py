@@ -6,7 +6,7 @@ import logging
 from flask import Flask, g, jsonify
 from flask_jwt_extended.exceptions import CSRFError, JWTExtendedException
 from jwt import PyJWTError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from clinic.errors import DomainError
@@ -67,6 +67,13 @@ def register(app: Flask) -> None:
         _rollback()
         log.info("integrity error: %s", getattr(err.orig, "sqlstate", None))
         return error_body(409, "conflict", "The change conflicts with existing data.")
+
+    @app.errorhandler(DataError)
+    def data_error(err: DataError):
+        # A value PostgreSQL refuses (out of range, NUL byte) that validation let through: the client's input.
+        _rollback()
+        log.warning("data error: %s", getattr(err.orig, "sqlstate", None))
+        return error_body(422, "invalid_value", "A value is out of range or not allowed.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

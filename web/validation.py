@@ -1,9 +1,13 @@
-"""Turns request-validation failures into the contract's error shape."""
+"""Request bodies and validation failures, turned into the contract's error shape."""
 from __future__ import annotations
 
-from flask import request
+from functools import cache
+
+from flask import current_app, request
 
 from clinic.errors import BadRequest, Invalid
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def raise_validation_error(req, resp, req_validation_error, instance, model_adapter) -> None:
@@ -23,8 +27,26 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
     raise Invalid("Some fields are invalid.", fields=fields)
 
 
-def reject_malformed_json() -> None:
-    """A body that claims to be JSON must parse; Spectree alone would read it as empty."""
-    if request.method in ("POST", "PUT", "PATCH") and request.mimetype == "application/json" and request.content_length:
-        if request.get_json(silent=True) is None:
-            raise BadRequest("The request body is not valid JSON.", code="malformed_json")
+def check_json_body() -> None:
+    """Bodies are JSON or nothing. SpecTree alone would read anything else (and an empty body) as `{}`."""
+    if request.method not in BODY_METHODS:
+        return
+    has_body = bool(request.content_length) or bool(request.headers.get("Transfer-Encoding"))
+    if has_body and not request.is_json:
+        raise BadRequest("Send the body as application/json.", code="json_required",
+                         fields={"body": "must be JSON (Content-Type: application/json)"})
+    if has_body and request.get_json(silent=True) is None:
+        raise BadRequest("The request body is not valid JSON.", code="malformed_json",
+                         fields={"body": "is not valid JSON"})
+    if not has_body and _expects_array(request.endpoint):
+        raise Invalid("The request needs a JSON array body.", fields={"body": "is required"})
+
+
+@cache
+def _expects_array(endpoint: str | None) -> bool:
+    from web.extensions import spec
+
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    metadata = spec.get_function_metadata(view) if view else None
+    key = getattr(metadata, "json", None)
+    return bool(key) and spec.models.get(key, {}).get("type") == "array"
