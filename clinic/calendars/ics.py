@@ -88,6 +88,20 @@ def local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
+def wall_clock_or_utc(starts_at: datetime, ends_at: datetime, zone: str) -> tuple[datetime, datetime]:
+    """The event's times in the clinic's zone, or both in UTC when one falls in the repeated hour of a
+    fall-back night: RFC 5545 reads an ambiguous local time as its first occurrence, so a TZID time cannot
+    name the second one."""
+    start, end = local(starts_at, zone), local(ends_at, zone)
+    if _second_occurrence(start) or _second_occurrence(end):
+        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start, end
+
+
+def _second_occurrence(moment: datetime) -> bool:
+    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
+
+
 def address(email: str, name: str | None, **params: str) -> vCalAddress:
     value = vCalAddress(f"mailto:{email}")
     if name:
@@ -108,8 +122,9 @@ def event(*, uid: str, sequence: int, stamp: datetime, starts_at: datetime, ends
     ev.add("uid", uid)
     ev.add("sequence", sequence)
     ev.add("dtstamp", stamp.astimezone(timezone.utc))
-    ev.add("dtstart", local(starts_at, zone))
-    ev.add("dtend", local(ends_at, zone))
+    start, end = wall_clock_or_utc(starts_at, ends_at, zone)
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
     ev.add("summary", summary)
     ev.add("description", description)
     ev.add("location", where)

@@ -209,9 +209,6 @@ def _dtstart_instant(ics: str, prop: str = "DTSTART") -> datetime:
     return local.astimezone(ZoneInfo("UTC"))  # same-zone comparisons ignore fold: compare instants in UTC
 
 
-@pytest.mark.xfail(strict=True, reason="the .ics writes the second 01:30 of the fall-back night as local "
-                                       "DTSTART;TZID=...:T013000, which RFC 5545 reads as the first 01:30: "
-                                       "calendars show the appointment an hour early")
 def test_ics_of_an_appointment_in_the_repeated_hour(api, db, make_user, token_for):
     from zoneinfo import ZoneInfo
     setup = make_doctor(db, timezone_name="America/New_York", hours=[(time(0), time(23, 59))])
@@ -234,8 +231,6 @@ def test_ics_of_an_appointment_in_the_first_repeated_hour(api, db, make_user, to
     assert _dtstart_instant(response.get_data(as_text=True)) == first.astimezone(ZoneInfo("UTC"))
 
 
-@pytest.mark.xfail(strict=True, reason="01:30 EDT-01:00 EST is written DTEND;TZID=...:T010000, read as 01:00 EDT: "
-                                       "the event ends before it starts")
 def test_ics_end_of_an_appointment_that_crosses_the_fall_back(api, db, make_user, token_for):
     from zoneinfo import ZoneInfo
     setup = make_doctor(db, timezone_name="America/New_York", hours=[(time(0), time(23, 59))])
