@@ -98,8 +98,10 @@ def test_working_hours_replace_and_validate(api, db, make_user, token_for):
     for bad in ([{"weekday": 7, "start": "09:00", "end": "10:00"}], [{"weekday": 1, "start": "10:00", "end": "09:00"}],
                 [{"weekday": 1, "start": "9am", "end": "10:00"}], [{"weekday": 1, "start": "24:00", "end": "10:00"}],
                 [{"weekday": 1, "start": "09:00", "end": "12:00"}, {"weekday": 1, "start": "11:00", "end": "13:00"}],
-                {"weekday": 1}):
+                {"weekday": 1}, {}, [{"weekday": True, "start": "09:00", "end": "10:00"}],
+                [{"weekday": "1", "start": "09:00", "end": "10:00"}]):
         assert api.put(f"/api/doctors/{setup.doctor.id}/working-hours", doctor, json=bad).status_code == 422, bad
+    assert api.get(f"/api/doctors/{setup.doctor.id}/working-hours", doctor).get_json() == r.get_json()  # kept
     other = make_doctor(db)
     assert api.put(f"/api/doctors/{other.doctor.id}/working-hours", doctor, json=hours).status_code == 404
     assert api.get(f"/api/doctors/{other.doctor.id}/working-hours", doctor).status_code == 404

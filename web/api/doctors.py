@@ -6,6 +6,7 @@ from spectree import Response
 
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
+from clinic.errors import Invalid
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
@@ -103,6 +104,8 @@ def get_working_hours(doctor_id: int):
 def put_working_hours(doctor_id: int):
     """Replace the weekly hours: `[{weekday, start, end}]`, weekday 0 = Monday, "HH:MM" in the clinic's zone."""
     body: WorkingHoursIn = request.context.json
+    if not isinstance(request.get_json(silent=True), list):  # `{}` must not read as "no hours"
+        raise Invalid("Send the weekly hours as a JSON array.", fields={"body": "must be a JSON array"})
     db = database.session()
     doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
     intervals = [Interval(i.weekday, *i.times()) for i in body.root]

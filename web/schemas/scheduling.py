@@ -136,7 +136,7 @@ class DoctorQuery(Strict):
 
 
 class WorkingHoursItem(Strict):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    weekday: int = Field(ge=0, le=6, strict=True, description="0 = Monday")  # strict: `true` is not Tuesday
     start: str = Field(description='"HH:MM", local to the clinic')
     end: str = Field(description='"HH:MM", local to the clinic')
 
@@ -157,7 +157,8 @@ class WorkingHoursIn(RootModel[list[WorkingHoursItem]]):
     @model_validator(mode="before")
     @classmethod
     def _empty(cls, value):
-        # SpecTree reads a body with `get_json() or {}`, so an empty list arrives as {}: it means "no hours".
+        # SpecTree reads a body with `get_json() or {}`, so an empty list arrives as {}; the view checks
+        # that the body really was an array.
         return [] if value == {} else value
 
 
