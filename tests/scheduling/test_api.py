@@ -155,3 +155,11 @@ def test_openapi_documents_the_scheduling_endpoints(api):
                  "/api/appointments/{appointment_id}", "/api/appointments/{appointment_id}/cancel",
                  "/api/appointments/{appointment_id}/attendance", "/api/appointments/{appointment_id}/history"):
         assert path in paths, path
+
+
+def test_booleans_are_json_booleans(api, db, make_user, token_for):
+    setup = make_doctor(db)
+    admin = token_for(make_user("admin"))
+    for value in (1, "false", "yes"):
+        assert api.patch(f"/api/doctors/{setup.doctor.id}", admin, json={"active": value}).status_code == 422
+        assert api.patch(f"/api/services/{setup.service_id}", admin, json={"active": value}).status_code == 422

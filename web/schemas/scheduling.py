@@ -82,7 +82,7 @@ class ServicePatch(Strict):
     name: Text | None = Field(default=None, min_length=1, max_length=200)
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
     buffer_minutes: int | None = Field(default=None, ge=0, le=240)
-    active: bool | None = None
+    active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
 
 
 class ServiceOut(Out):
@@ -110,7 +110,7 @@ class DoctorPatch(Strict):
     specialty: Text | None = Field(default=None, min_length=1, max_length=120)
     clinic_id: Id | None = None
     service_ids: list[Id] | None = Field(default=None, max_length=100)
-    active: bool | None = None
+    active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
 
 
 class DoctorOut(Out):
