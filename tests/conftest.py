@@ -98,6 +98,10 @@ def app(base_app, connection, request):
     base_app.extensions["db_sessionmaker"] = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     base_app.config["SERVER_ERRORS"].clear()
+    # The Limiter is one shared object and `init_app` of any other app (a rate-limit test) flips it:
+    # every test starts with the session app's own setting.
+    from web.extensions import limiter
+    limiter.enabled = bool(base_app.config.get("RATELIMIT_ENABLED"))
     yield base_app
     if not request.node.get_closest_marker("allow_5xx"):
         assert base_app.config["SERVER_ERRORS"] == [], "a request answered 5xx"

@@ -97,12 +97,14 @@ def test_ready_is_503_when_postgres_is_unreachable(app, api, monkeypatch):
     assert r.status_code == 503 and r.get_json()["checks"]["postgres"] is False
 
 
-def test_login_is_rate_limited_per_ip_and_per_account(engine, redis_client):
+def test_login_is_rate_limited_per_ip_and_per_account(engine, redis_client, request):
     from web import create_app
+    from web.extensions import limiter
 
     redis_client.flushdb()
     app = create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH="3 per minute"),
                       "ACCESS_LOG": False})
+    request.addfinalizer(lambda: setattr(limiter, "enabled", False))
     client = app.test_client()
     body = {"email": "someone@example.com", "password": "Wrong-Password-1"}
     codes = [client.post("/api/auth/login", json=body, environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
