@@ -7,11 +7,12 @@ from flask import Flask, jsonify, request
 from sqlalchemy import text
 
 from clinic.db import make_engine
+from web.database import ENGINE_OPTIONS
 
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    engine = make_engine(os.environ["DATABASE_URL"])
+    engine = make_engine(os.environ["DATABASE_URL"], **ENGINE_OPTIONS)  # the web app's own pool settings
 
     @app.get("/hello")
     def hello():

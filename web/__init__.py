@@ -8,7 +8,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import logs
-from clinic.db import make_engine, make_session_factory
 from clinic.observability import init_sentry
 from clinic.settings import Settings
 from web import access, cli, database, errors, security
@@ -43,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     sessionmaker = app.config.pop("DB_SESSIONMAKER", None)
     if sessionmaker is None:
-        sessionmaker = make_session_factory(make_engine(settings.database_url))
+        sessionmaker, readonly = database.make_factories(settings.database_url)
+        app.extensions["db_readonly_sessionmaker"] = readonly
     app.extensions["db_sessionmaker"] = sessionmaker
     app.extensions["redis"] = redis.Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=1)
 

@@ -1,14 +1,48 @@
-"""One session per request; the request owns the transaction."""
+"""One session per request; the request owns the transaction.
+
+Views marked `@read_only` run on an autocommit connection: no BEGIN and COMMIT round trips around what
+is a single consistent read anyway (one statement for the token check, one for the answer).
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, request
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from clinic.db import make_engine, make_session_factory
+
+# Web connections are used and returned within one request: a pre-ping round trip on every checkout is
+# not worth it. A connection that died meanwhile fails its request (503) and SQLAlchemy then replaces
+# the whole pool.
+ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
+
+
+def read_only(view: Callable) -> Callable:
+    """Declare that a GET view never writes: it may run without a transaction."""
+    view.read_only = True
+    return view
 
 
 def session() -> Session:
     if "db" not in g:
-        g.db = current_app.extensions["db_sessionmaker"]()
+        factory = current_app.extensions["db_sessionmaker"]
+        if request and request.method == "GET" and _view_is_read_only():
+            factory = current_app.extensions.get("db_readonly_sessionmaker", factory)
+        g.db = factory()
     return g.db
+
+
+def _view_is_read_only() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "read_only", False))
+
+
+def make_factories(database_url: str) -> tuple:
+    engine: Engine = make_engine(database_url, **ENGINE_OPTIONS)
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return make_session_factory(engine), make_session_factory(autocommit)
 
 
 def init_app(app: Flask) -> None:
@@ -21,12 +55,12 @@ def init_app(app: Flask) -> None:
             db.close()
 
 
-def finish(response, keep_changes: bool = False):
-    """Commit what a successful request (or an error that must keep its side effects) changed."""
+def finish(response):
+    """Commit what a successful request changed; roll back a failed one."""
     db = g.get("db")
     if db is None:
         return response
-    if response.status_code < 400 or keep_changes:
+    if response.status_code < 400:
         db.commit()
     else:
         db.rollback()

@@ -43,6 +43,7 @@ def book():
 
 @bp.get("/appointments")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(query=AppointmentQuery, resp=Response(HTTP_200=AppointmentList, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def list_appointments():
@@ -56,6 +57,7 @@ def list_appointments():
 
 @bp.get(f"/appointments/<{ROUTE_ID}:appointment_id>")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=AppointmentOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_appointment(appointment_id: int):
     """One appointment (its patient, its doctor, staff; anyone else gets 404)."""
@@ -97,6 +99,7 @@ def attendance(appointment_id: int):
 
 @bp.get(f"/appointments/<{ROUTE_ID}:appointment_id>/history")
 @access("doctor", *STAFF)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=HistoryList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def history(appointment_id: int):
     """Who changed the appointment and when (staff and the appointment's doctor)."""
@@ -106,6 +109,7 @@ def history(appointment_id: int):
 
 @bp.get(f"/patients/<{ROUTE_ID}:patient_id>/late-cancellations")
 @access("patient", *STAFF)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=LateCancellationsOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def late_cancellations(patient_id: int):
     """How many of a patient's appointments were cancelled inside the cutoff (staff; the patient themself)."""

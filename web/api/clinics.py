@@ -30,6 +30,7 @@ def create_clinic():
 
 @bp.get("/clinics")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=ClinicList), tags=["clinics"], security=SECURITY)
 def list_clinics():
     """Every clinic."""
@@ -62,6 +63,7 @@ def create_service():
 
 @bp.get("/services")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=ServiceList), tags=["services"], security=SECURITY)
 def list_services():
     """Services on offer (staff also see retired ones)."""

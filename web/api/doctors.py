@@ -50,6 +50,7 @@ def create_doctor():
 
 @bp.get("/doctors")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(query=DoctorQuery, resp=Response(HTTP_200=DoctorList), tags=TAGS, security=SECURITY)
 def list_doctors():
     """Active doctors, optionally by specialty, clinic or service (staff also see inactive ones)."""
@@ -61,6 +62,7 @@ def list_doctors():
 
 @bp.get("/doctors/me")
 @access("doctor")
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def my_profile():
     """The doctor profile of the signed-in doctor."""
@@ -69,6 +71,7 @@ def my_profile():
 
 @bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_doctor(doctor_id: int):
     """One doctor."""
@@ -89,6 +92,7 @@ def update_doctor(doctor_id: int):
 
 @bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/working-hours")
 @access(*MANAGERS)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_working_hours(doctor_id: int):
     """The doctor's weekly hours (admins, receptionists, that doctor)."""
@@ -114,6 +118,7 @@ def put_working_hours(doctor_id: int):
 
 @bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off")
 @access(*MANAGERS)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=TimeOffList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def list_time_off(doctor_id: int):
     """The doctor's time off, in start order (admins, receptionists, that doctor)."""
@@ -150,6 +155,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
 
 @bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/slots")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def slots(doctor_id: int):

@@ -37,6 +37,7 @@ class UserList(Strict):
 
 @bp.get("/me")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=UserOut), tags=TAGS, security=SECURITY)
 def me():
     """The signed-in user."""
@@ -69,6 +70,7 @@ def create_user():
 
 @bp.get("/users")
 @access(*STAFF)
+@database.read_only
 @spec.validate(query=UserQuery, resp=Response(HTTP_200=UserList), tags=TAGS, security=SECURITY)
 def list_users():
     """Find accounts by name or email (staff: e.g. the patient to book for)."""

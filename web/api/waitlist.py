@@ -68,6 +68,7 @@ def join():
 
 @bp.get("/waitlist")
 @access(SIGNED_IN)
+@database.read_only
 @spec.validate(resp=Response(HTTP_200=WaitlistList), tags=TAGS, security=SECURITY)
 def list_entries():
     """Current entries: patients see their own, staff everyone's."""

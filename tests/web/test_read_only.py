@@ -1,0 +1,45 @@
+"""Read-only views run without a transaction; everything else keeps one."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete
+
+from clinic.identity.models import User
+from tests.conftest import PASSWORD, make_settings
+
+
+def test_only_get_views_are_marked_read_only(app):
+    marked = [(rule.rule, rule.methods) for rule in app.url_map.iter_rules()
+              if getattr(app.view_functions[rule.endpoint], "read_only", False)]
+    assert marked, "the hot read paths are marked"
+    assert all(methods <= {"GET", "HEAD", "OPTIONS"} for _, methods in marked)
+
+
+def test_read_only_views_use_an_autocommit_session_and_writes_a_transaction(engine, redis_client):
+    from flask import g
+
+    from web import create_app
+
+    app = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False})
+    seen = {}
+
+    @app.after_request
+    def record(response):
+        db = g.get("db")
+        if db is not None:
+            seen[response.status_code] = db.connection().connection.driver_connection.autocommit
+        return response
+
+    client = app.test_client()
+    email = f"ro-{uuid.uuid4().hex[:8]}@example.com"
+    try:
+        r = client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "R O"})
+        assert r.status_code == 201 and seen[201] is False  # a write: BEGIN … COMMIT
+        token = r.get_json()["access_token"]
+        r = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200 and r.get_json()["email"] == email
+        assert seen[200] is True  # a read: no transaction round trips
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(User).where(User.email == email))
