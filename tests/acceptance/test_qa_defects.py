@@ -242,8 +242,6 @@ def test_ics_end_of_an_appointment_that_crosses_the_fall_back(api, db, make_user
 
 # --- waitlist dates ------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="POST /api/waitlist accepts from/to 9999-12-31 (201): outside the 1900-9000 "
-                                       "rule of d90c5bd/0231cd7 and beyond the booking horizon, so it can never be met")
 def test_waitlist_dates_beyond_the_supported_range(api, world):
     response = api.post("/api/waitlist", world["patient_token"],
                          json={"service_id": world["setup"].service_id, "from": "9999-12-31", "to": "9999-12-31"})
@@ -251,8 +249,6 @@ def test_waitlist_dates_beyond_the_supported_range(api, world):
     _error_shape(response)
 
 
-@pytest.mark.xfail(strict=True, reason="POST /api/waitlist reads a datetime string as a date (201); the OpenAPI "
-                                       "says format: date, and /slots answers 422 for the same input")
 def test_waitlist_from_must_be_a_date(api, world):
     day = world["day"]
     response = api.post("/api/waitlist", world["patient_token"],

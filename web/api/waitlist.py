@@ -12,7 +12,7 @@ from clinic.waitlist import service as waitlist
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
-from web.schemas.common import ErrorOut, Strict
+from web.schemas.common import CalendarDate, ErrorOut, Strict
 
 bp = Blueprint("waitlist", __name__, url_prefix="/api")
 TAGS = ["waitlist"]
@@ -26,8 +26,8 @@ class WaitlistIn(Strict):
     doctor_id: int | None = Field(default=None, gt=0)
     clinic_id: int | None = Field(default=None, gt=0)
     patient_id: int | None = Field(default=None, gt=0, description="staff only: whom the entry is for")
-    from_: date = Field(alias="from", description="YYYY-MM-DD, in the slot's clinic time zone")
-    to: date = Field(description="YYYY-MM-DD, inclusive")
+    from_: CalendarDate = Field(alias="from", description="YYYY-MM-DD, in the slot's clinic time zone")
+    to: CalendarDate = Field(description="YYYY-MM-DD, inclusive")
 
 
 class WaitlistOut(Strict):

@@ -1,7 +1,11 @@
 """Shared request/response schema pieces."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, field_validator
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 
 class Strict(BaseModel):
@@ -35,3 +39,22 @@ class ErrorOut(BaseModel):
 
 class Status(BaseModel):
     status: str
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+YEARS = range(1900, 9001)  # far enough either way; datetime's own edges would overflow zone arithmetic
+
+
+def _calendar_date(value):
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date YYYY-MM-DD")
+    parsed = date.fromisoformat(value)
+    if parsed.year not in YEARS:
+        raise ValueError("must be a date between 1900 and 9000")
+    return parsed
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
+"""A plain `YYYY-MM-DD` (no time part) within the supported years."""
