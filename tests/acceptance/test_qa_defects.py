@@ -254,3 +254,16 @@ def test_waitlist_from_must_be_a_date(api, world):
     response = api.post("/api/waitlist", world["patient_token"],
                         json={"service_id": world["setup"].service_id, "from": f"{day}T00:00:00", "to": str(day)})
     assert response.status_code == 422, response.get_json()
+
+
+def test_service_duration_must_be_a_json_integer(api, make_user, token_for):
+    admin = token_for(make_user("admin"))
+    response = api.post("/api/services", admin, json={"name": "Consulta", "duration_minutes": "30"})
+    assert response.status_code == 422
+    assert "duration_minutes" in _error_shape(response)["fields"]
+
+
+def test_appointment_listing_refuses_a_reversed_range(api, make_user, token_for):
+    response = api.get("/api/appointments?from=2026-12-10&to=2026-12-01", token_for(make_user("patient")))
+    assert response.status_code == 422
+    _error_shape(response)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, RootModel, field_validator
+from pydantic import AwareDatetime, Field, RootModel, field_validator, model_validator
 
 from web.schemas.common import Out, Strict
 from web.schemas.scheduling import ISO_DATE, Id, Moment, Text, parse_date
@@ -69,6 +69,12 @@ class AppointmentQuery(Strict):
     def _date(cls, value: str | None) -> str | None:
         parse_date(value)
         return value
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.from_ and self.to and self.to < self.from_:
+            raise ValueError("`to` must not be before `from`")
+        return self
 
 
 class HistoryEntry(Out):

@@ -5,7 +5,8 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, field_validator, model_validator
+from pydantic import (AfterValidator, AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, StrictInt, field_validator,
+                      model_validator)
 
 from web.schemas.common import Out, Strict
 
@@ -74,14 +75,14 @@ class ClinicList(RootModel[list[ClinicOut]]):
 
 class ServiceIn(Strict):
     name: Text = Field(min_length=1, max_length=200)
-    duration_minutes: int = Field(ge=5, le=480)
-    buffer_minutes: int = Field(default=0, ge=0, le=240)
+    duration_minutes: StrictInt = Field(ge=5, le=480)
+    buffer_minutes: StrictInt = Field(default=0, ge=0, le=240)
 
 
 class ServicePatch(Strict):
     name: Text | None = Field(default=None, min_length=1, max_length=200)
-    duration_minutes: int | None = Field(default=None, ge=5, le=480)
-    buffer_minutes: int | None = Field(default=None, ge=0, le=240)
+    duration_minutes: StrictInt | None = Field(default=None, ge=5, le=480)
+    buffer_minutes: StrictInt | None = Field(default=None, ge=0, le=240)
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
 
 
