@@ -7,6 +7,8 @@ threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
+# Long request lines (e.g. a mangled calendar URL) reach the app and get its JSON 404, not an HTML 414.
+limit_request_line = 8190
 keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
