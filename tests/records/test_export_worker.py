@@ -40,8 +40,11 @@ def _subscribed() -> bool:
 
 @pytest.fixture()
 def worker(engine, redis_client):
+    # The test hands the worker its own messages: no outbox relay thread in the worker (it would relay every
+    # committed row to every subscriber, e.g. appointment emails whose deliveries then stay 'sending' and fail
+    # later tests), and any email goes to a closed loopback port, never to the real provider.
     env = dict(os.environ, APP_ENV="test", DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL,
-               SENTRY_DSN="", PYTHONPATH=str(ROOT))
+               SENTRY_DSN="", PYTHONPATH=str(ROOT), OUTBOX_RELAY_IN_WORKERS="0", RESEND_API_URL="http://127.0.0.1:9")
     dramatiq_bin = Path(sys.executable).with_name("dramatiq")
     proc = subprocess.Popen([str(dramatiq_bin), "workers", "--processes", "1", "--threads", "2"], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

@@ -16,8 +16,11 @@ POINTS = ["before_send", "after_send", "before_ack"]
 
 
 def _settled(world, redis_client) -> bool:
-    """Every delivery finished and every message acknowledged."""
-    unsent = world.scalar("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')")
+    """Every delivery of this test's appointments and people finished and every message acknowledged
+    (rows that other tests committed are not this test's to wait for)."""
+    unsent = world.scalar("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND "
+                          "(appointment_id IN (SELECT id FROM appointments WHERE clinic_id = ANY(:c)) "
+                          "OR recipient_id = ANY(:u))", c=world.clinics, u=world.users)
     return unsent == 0 and redis_client.hlen("dramatiq:default.msgs") == 0
 
 
