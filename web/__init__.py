@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["int"] = BigIntConverter
-    # Trust exactly as many proxies as sit in front (Render: one) for the client address used by rate limits.
+    # Trust exactly PROXY_HOPS proxies in front for the client address that rate limits and audit rows use.
     if settings.proxy_hops:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
