@@ -5,14 +5,9 @@ deletes what it created. Messages are enqueued exactly as the outbox relay sends
 """
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime, time as clock_time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dramatiq
@@ -28,9 +23,9 @@ from clinic.identity.actor import Actor
 from clinic.outbox.models import OutboxMessage
 from clinic.scheduling.models import Clinic, Doctor, Service, WorkingHours, doctor_services
 from tests.calendars import strict
+from tests.support.worker import dramatiq_worker
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL, make_settings
 
-ROOT = Path(__file__).resolve().parents[2]
 ACTOR = "rebuild_calendar_feeds"
 SECRET = "w" * 40
 MADRID = ZoneInfo("Europe/Madrid")
@@ -38,21 +33,8 @@ MADRID = ZoneInfo("Europe/Madrid")
 
 @pytest.fixture()
 def worker(engine, redis_client):
-    # The test hands the worker its own messages: no outbox relay thread in the worker (it would relay every
-    # committed row to every subscriber, e.g. appointment emails whose deliveries then stay 'sending' and fail
-    # later tests), and any email goes to a closed loopback port, never to the real provider.
-    env = dict(os.environ, APP_ENV="test", DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL,
-               SENTRY_DSN="", PYTHONPATH=str(ROOT), OUTBOX_RELAY_IN_WORKERS="0", RESEND_API_URL="http://127.0.0.1:9")
-    dramatiq_bin = Path(sys.executable).with_name("dramatiq")
-    proc = subprocess.Popen([str(dramatiq_bin), "workers", "--processes", "1", "--threads", "2"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    yield proc
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    with dramatiq_worker() as proc:
+        yield proc
 
 
 def _local(days: int, hour: int) -> datetime:

@@ -7,10 +7,6 @@ could not.
 """
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -27,6 +23,7 @@ from clinic.identity.actor import Actor
 from clinic.outbox.models import OutboxMessage
 from clinic.records import export
 from clinic.records.models import DataExport
+from tests.support.worker import dramatiq_worker
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,21 +37,8 @@ def _subscribed() -> bool:
 
 @pytest.fixture()
 def worker(engine, redis_client):
-    # The test hands the worker its own messages: no outbox relay thread in the worker (it would relay every
-    # committed row to every subscriber, e.g. appointment emails whose deliveries then stay 'sending' and fail
-    # later tests), and any email goes to a closed loopback port, never to the real provider.
-    env = dict(os.environ, APP_ENV="test", DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL,
-               SENTRY_DSN="", PYTHONPATH=str(ROOT), OUTBOX_RELAY_IN_WORKERS="0", RESEND_API_URL="http://127.0.0.1:9")
-    dramatiq_bin = Path(sys.executable).with_name("dramatiq")
-    proc = subprocess.Popen([str(dramatiq_bin), "workers", "--processes", "1", "--threads", "2"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    yield proc
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    with dramatiq_worker() as proc:
+        yield proc
 
 
 @pytest.mark.e2e
