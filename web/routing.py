@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-BIGINT_MAX = 2**63 - 1
+from web.schemas.common import BIGINT_MAX
 
 
 class BigIntConverter(IntegerConverter):

@@ -11,7 +11,7 @@ from web.extensions import spec
 from web.schemas.appointments import (AppointmentList, AppointmentOut, AppointmentQuery, AttendanceIn, BookIn,
                                       CancelIn, HistoryEntry, HistoryList, LateCancellationsOut, RescheduleIn)
 from web.schemas.common import ErrorOut
-from web.schemas.scheduling import ROUTE_ID, parse_date
+from web.schemas.common import parse_date
 
 bp = Blueprint("appointments", __name__, url_prefix="/api")
 TAGS = ["appointments"]
@@ -55,7 +55,7 @@ def list_appointments():
     return AppointmentList([AppointmentOut.model_validate(v) for v in found])
 
 
-@bp.get(f"/appointments/<{ROUTE_ID}:appointment_id>")
+@bp.get("/appointments/<int:appointment_id>")
 @access(SIGNED_IN)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=AppointmentOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
@@ -64,7 +64,7 @@ def get_appointment(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.patch(f"/appointments/<{ROUTE_ID}:appointment_id>")
+@bp.patch("/appointments/<int:appointment_id>")
 @access("patient", *STAFF)
 @spec.validate(json=RescheduleIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def reschedule(appointment_id: int):
@@ -75,7 +75,7 @@ def reschedule(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.post(f"/appointments/<{ROUTE_ID}:appointment_id>/cancel")
+@bp.post("/appointments/<int:appointment_id>/cancel")
 @access(SIGNED_IN)
 @spec.validate(json=CancelIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def cancel(appointment_id: int):
@@ -86,7 +86,7 @@ def cancel(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.post(f"/appointments/<{ROUTE_ID}:appointment_id>/attendance")
+@bp.post("/appointments/<int:appointment_id>/attendance")
 @access("doctor", *STAFF)
 @spec.validate(json=AttendanceIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def attendance(appointment_id: int):
@@ -97,7 +97,7 @@ def attendance(appointment_id: int):
     return _out(appointment_id)
 
 
-@bp.get(f"/appointments/<{ROUTE_ID}:appointment_id>/history")
+@bp.get("/appointments/<int:appointment_id>/history")
 @access("doctor", *STAFF)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=HistoryList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
@@ -107,7 +107,7 @@ def history(appointment_id: int):
     return HistoryList([HistoryEntry.model_validate(e) for e in entries])
 
 
-@bp.get(f"/patients/<{ROUTE_ID}:patient_id>/late-cancellations")
+@bp.get("/patients/<int:patient_id>/late-cancellations")
 @access("patient", *STAFF)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=LateCancellationsOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)

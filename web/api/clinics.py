@@ -9,7 +9,7 @@ from web import database
 from web.access import SIGNED_IN, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
-from web.schemas.scheduling import (ROUTE_ID, ClinicIn, ClinicList, ClinicOut, ClinicPatch, ServiceIn, ServiceList,
+from web.schemas.scheduling import (ClinicIn, ClinicList, ClinicOut, ClinicPatch, ServiceIn, ServiceList,
                                     ServiceOut, ServicePatch)
 
 bp = Blueprint("clinics", __name__, url_prefix="/api")
@@ -37,7 +37,7 @@ def list_clinics():
     return ClinicList([ClinicOut.model_validate(c) for c in scheduling.list_clinics(database.session())])
 
 
-@bp.patch(f"/clinics/<{ROUTE_ID}:clinic_id>")
+@bp.patch("/clinics/<int:clinic_id>")
 @access("admin")
 @spec.validate(json=ClinicPatch, resp=Response(HTTP_200=ClinicOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=["clinics"], security=SECURITY)
@@ -71,7 +71,7 @@ def list_services():
     return ServiceList([ServiceOut.model_validate(s) for s in services])
 
 
-@bp.patch(f"/services/<{ROUTE_ID}:service_id>")
+@bp.patch("/services/<int:service_id>")
 @access("admin")
 @spec.validate(json=ServicePatch, resp=Response(HTTP_200=ServiceOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=["services"], security=SECURITY)

@@ -14,7 +14,7 @@ from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
-from web.schemas.scheduling import (ROUTE_ID, DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
+from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
                                     PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
                                     WorkingHoursList, WorkingHoursOut, parse_date)
 
@@ -69,7 +69,7 @@ def my_profile():
     return DoctorOut.model_validate(scheduling.doctor_of_user(database.session(), user_id=current_actor().user_id))
 
 
-@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>")
+@bp.get("/doctors/<int:doctor_id>")
 @access(SIGNED_IN)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
@@ -78,7 +78,7 @@ def get_doctor(doctor_id: int):
     return DoctorOut.model_validate(scheduling.get_doctor(database.session(), doctor_id=doctor_id))
 
 
-@bp.patch(f"/doctors/<{ROUTE_ID}:doctor_id>")
+@bp.patch("/doctors/<int:doctor_id>")
 @access("admin")
 @spec.validate(json=DoctorPatch, resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
@@ -90,7 +90,7 @@ def update_doctor(doctor_id: int):
     return DoctorOut.model_validate(doctor)
 
 
-@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/working-hours")
+@bp.get("/doctors/<int:doctor_id>/working-hours")
 @access(*MANAGERS)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
@@ -101,7 +101,7 @@ def get_working_hours(doctor_id: int):
     return _hours_out(calendar.list_working_hours(db, doctor_id=doctor.id))
 
 
-@bp.put(f"/doctors/<{ROUTE_ID}:doctor_id>/working-hours")
+@bp.put("/doctors/<int:doctor_id>/working-hours")
 @access(*MANAGERS)
 @spec.validate(json=WorkingHoursIn, resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
@@ -116,7 +116,7 @@ def put_working_hours(doctor_id: int):
     return _hours_out(calendar.replace_working_hours(db, doctor=doctor, intervals=intervals))
 
 
-@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off")
+@bp.get("/doctors/<int:doctor_id>/time-off")
 @access(*MANAGERS)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=TimeOffList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
@@ -127,7 +127,7 @@ def list_time_off(doctor_id: int):
     return TimeOffList([_time_off_out(t, doctor) for t in calendar.list_time_off(db, doctor_id=doctor.id)])
 
 
-@bp.post(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off")
+@bp.post("/doctors/<int:doctor_id>/time-off")
 @access(*MANAGERS)
 @spec.validate(json=TimeOffIn, resp=Response(HTTP_201=TimeOffCreated, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
@@ -142,7 +142,7 @@ def add_time_off(doctor_id: int):
     return TimeOffCreated(**out, affected_appointments=len(affected), affected_appointment_ids=affected), 201
 
 
-@bp.delete(f"/doctors/<{ROUTE_ID}:doctor_id>/time-off/<{ROUTE_ID}:time_off_id>")
+@bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")
 @access(*MANAGERS)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_time_off(doctor_id: int, time_off_id: int):
@@ -153,7 +153,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
     return current_app.response_class(status=204)
 
 
-@bp.get(f"/doctors/<{ROUTE_ID}:doctor_id>/slots")
+@bp.get("/doctors/<int:doctor_id>/slots")
 @access(SIGNED_IN)
 @database.read_only
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,

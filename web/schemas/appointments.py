@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, RootModel, field_validator, model_validator
 
-from web.schemas.common import Out, Strict
-from web.schemas.scheduling import ISO_DATE, Id, Moment, Text, parse_date
+from web.schemas.common import Id, Out, Strict, parse_date
+from web.schemas.scheduling import ISO_DATE, Moment
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
 
@@ -16,7 +16,7 @@ class BookIn(Strict):
     service_id: Id
     starts_at: Moment = Field(description="ISO 8601 with an explicit offset; one of the doctor's slots")
     patient_id: Id | None = Field(default=None, description="required for staff; patients book for themselves")
-    reason: Text | None = Field(default=None, max_length=1000)
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 class RescheduleIn(Strict):
@@ -24,7 +24,7 @@ class RescheduleIn(Strict):
 
 
 class CancelIn(Strict):
-    reason: Text | None = Field(default=None, max_length=1000)
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 class AttendanceIn(Strict):

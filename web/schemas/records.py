@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, RootModel, StringConstraints
 
-from web.schemas.common import Out, Strict
+from web.schemas.common import Id, Out, Strict
 
-MAX_ID = 2**63 - 1
 Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Items = Annotated[list[Item], Field(max_length=200)]
 
@@ -21,8 +20,8 @@ class RecordPatchIn(Strict):
 
 class EntryIn(Strict):
     text: str = Field(min_length=1, max_length=20000)
-    appointment_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    corrects_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The entry this one corrects (it stays unchanged).")
+    appointment_id: Id | None = None
+    corrects_id: Id | None = Field(default=None, description="The entry this one corrects (it stays unchanged).")
 
 
 class BreakGlassIn(Strict):

@@ -2,43 +2,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated
 
 from pydantic import (AfterValidator, AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, StrictInt, field_validator,
                       model_validator)
 
-from web.schemas.common import Out, Strict
-
-MAX_ID = 2**63 - 1  # BIGINT: a larger id can match no row (and would be a database error)
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-ROUTE_ID = f"int(max={MAX_ID})"  # path converter: larger ids do not match the route (404)
+from web.schemas.common import YEARS, Id, Out, Strict, parse_date
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")  # PostgreSQL text cannot store them
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-
-
-YEARS = range(1900, 9001)  # far enough either way; the edges of datetime would overflow zone arithmetic
-
-
-def parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError as err:
-        raise ValueError("must be a date YYYY-MM-DD") from err
-    if parsed.year not in YEARS:
-        raise ValueError("must be a date between 1900 and 9000")
-    return parsed
 
 
 def _sane_moment(value: datetime) -> datetime:
@@ -51,15 +25,15 @@ Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 
 
 class ClinicIn(Strict):
-    name: Text = Field(min_length=1, max_length=200)
-    timezone: Text = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
-    address: Text | None = Field(default=None, max_length=1000)
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
+    address: str | None = Field(default=None, max_length=1000)
 
 
 class ClinicPatch(Strict):
-    name: Text | None = Field(default=None, min_length=1, max_length=200)
-    timezone: Text | None = Field(default=None, min_length=1, max_length=64)
-    address: Text | None = Field(default=None, max_length=1000)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    address: str | None = Field(default=None, max_length=1000)
 
 
 class ClinicOut(Out):
@@ -74,13 +48,13 @@ class ClinicList(RootModel[list[ClinicOut]]):
 
 
 class ServiceIn(Strict):
-    name: Text = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
     duration_minutes: StrictInt = Field(ge=5, le=480)
     buffer_minutes: StrictInt = Field(default=0, ge=0, le=240)
 
 
 class ServicePatch(Strict):
-    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     duration_minutes: StrictInt | None = Field(default=None, ge=5, le=480)
     buffer_minutes: StrictInt | None = Field(default=None, ge=0, le=240)
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
@@ -100,15 +74,15 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: Text = Field(min_length=1, max_length=200)
-    full_name: Text = Field(min_length=1, max_length=200)
-    specialty: Text = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, max_length=200)
+    specialty: str = Field(min_length=1, max_length=120)
     clinic_id: Id
     service_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class DoctorPatch(Strict):
-    specialty: Text | None = Field(default=None, min_length=1, max_length=120)
+    specialty: str | None = Field(default=None, min_length=1, max_length=120)
     clinic_id: Id | None = None
     service_ids: list[Id] | None = Field(default=None, max_length=100)
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
@@ -131,7 +105,7 @@ class DoctorList(RootModel[list[DoctorOut]]):
 
 
 class DoctorQuery(Strict):
-    specialty: Text | None = Field(default=None, max_length=120)
+    specialty: str | None = Field(default=None, max_length=120)
     clinic_id: Id | None = None
     service_id: Id | None = None
 
@@ -176,7 +150,7 @@ class WorkingHoursList(RootModel[list[WorkingHoursOut]]):
 class TimeOffIn(Strict):
     starts_at: Moment
     ends_at: Moment
-    reason: Text | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class TimeOffOut(Out):
