@@ -55,7 +55,6 @@ _FINISH = text("""
 """)
 
 
-PATIENT_OF = text("SELECT patient_id FROM appointments WHERE id = :id")
 BATCH_PREFIX = "batch-"
 
 

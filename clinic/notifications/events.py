@@ -1,0 +1,41 @@
+"""Which email an appointment event calls for: one delivery row per event, keyed so a redelivered
+message never yields a second email."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from clinic.notifications.service import ensure
+from clinic.sweeps.due import flag_repeat_no_shows
+
+EVENT_KINDS = {"appointment.booked": "confirmation", "appointment.rescheduled": "rescheduled",
+               "appointment.cancelled": "cancelled"}
+_PATIENT_OF = text("SELECT patient_id FROM appointments WHERE id = :id")
+
+
+def event_delivery(session: Session, *, topic: str, payload: dict) -> int:
+    """The confirmation, reschedule or cancellation notice for one outbox event."""
+    kind = EVENT_KINDS[topic]
+    appointment_id = payload["appointment_id"]
+    details = {"cause": payload.get("cause")} if kind == "cancelled" else {}
+    return ensure(session, key=f"{kind}:{appointment_id}:e{payload.get('event_id', 0)}", kind=kind,
+                  appointment_id=appointment_id, details=details)
+
+
+def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | None:
+    """One follow-up per no-show marked by staff or a doctor, and the 3-in-90-days flag.
+
+    No-shows marked by the sweep (cause "system") got their follow-up and flag from the sweep itself.
+    """
+    if payload.get("status") != "no_show" or payload.get("cause") == "system":
+        return None
+    appointment_id = payload["appointment_id"]
+    patient_id = session.execute(_PATIENT_OF, {"id": appointment_id}).scalar()
+    if patient_id is None:
+        return None
+    delivery_id = ensure(session, key=f"noshow:{appointment_id}", kind="noshow", appointment_id=appointment_id,
+                         recipient_id=patient_id)
+    flag_repeat_no_shows(session, patient_id=patient_id, now=now)
+    return delivery_id

@@ -1,0 +1,43 @@
+"""How the waitlist reacts to slot events: a booking uses up the booker's hold; a freed slot (a
+cancellation, or a hold that lapsed) is held for the next waiting patient, who gets an offer email."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from clinic.notifications.service import ensure
+from clinic.settings import Settings
+from clinic.waitlist.service import offer_slot, use_hold
+
+_APPOINTMENT = text("""SELECT doctor_id, service_id, starts_at, ends_at, patient_id, status
+                       FROM appointments WHERE id = :id""")
+_CLINIC_OF_DOCTOR = text("SELECT clinic_id FROM doctors WHERE id = :d")
+
+
+def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
+    """Apply one event; the id of the offer email's delivery when a patient was offered the slot."""
+    row = session.execute(_APPOINTMENT, {"id": payload.get("appointment_id")}).first()
+    if topic == "appointment.booked":
+        if row is not None:
+            use_hold(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
+                     ends_at=row.ends_at)
+        return None
+    if topic == "appointment.cancelled":
+        if row is None or row.status != "cancelled":
+            return None
+        slot = dict(doctor_id=row.doctor_id, service_id=row.service_id, starts_at=row.starts_at, ends_at=row.ends_at)
+        exclude = row.patient_id
+    else:  # waitlist.hold_expired
+        slot = dict(doctor_id=payload["doctor_id"], service_id=payload["service_id"],
+                    starts_at=datetime.fromisoformat(payload["starts_at"]),
+                    ends_at=datetime.fromisoformat(payload["ends_at"]))
+        exclude = None
+    clinic_id = session.scalar(_CLINIC_OF_DOCTOR, {"d": slot["doctor_id"]})
+    hold = offer_slot(session, **slot, clinic_id=clinic_id, now=now, settings=settings,
+                      source_appointment_id=payload.get("appointment_id"), exclude_patient=exclude)
+    if hold is None:
+        return None
+    return ensure(session, key=f"offer:{hold.id}", kind="waitlist_offer", appointment_id=payload.get("appointment_id"),
+                  recipient_id=hold.patient_id, details={"hold_id": hold.id})
