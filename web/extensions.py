@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask_cors import CORS
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
 from web.validation import raise_validation_error
+from web.verified_tokens import CachingJWTManager
 
-jwt = JWTManager()
+jwt = CachingJWTManager()
 cors = CORS()
 limiter = Limiter(key_func=get_remote_address)
 spec = SpecTree(

@@ -132,3 +132,29 @@ def test_browser_cookies_need_the_csrf_header(client, make_user):
     assert client.patch("/api/me", json={"locale": "en"}).status_code == 401
     r = client.patch("/api/me", json={"locale": "en"}, headers={"X-CSRF-TOKEN": csrf})
     assert r.status_code == 200 and r.get_json()["locale"] == "en"
+
+
+def test_a_token_seen_before_still_expires_and_still_dies_at_logout(app, api, make_user):
+    """Signatures are verified once per process; expiry and revocation are still checked on every request."""
+    import time
+
+    user = make_user()
+    with app.app_context():
+        short = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=1))
+    assert api.get("/api/me", short).status_code == 200  # verified, and remembered
+    time.sleep(max(0.0, pyjwt.decode(short, options={"verify_signature": False})["exp"] - time.time()) + 0.05)
+    expired = api.get("/api/me", short)
+    assert expired.status_code == 401 and expired.get_json()["error"]["code"] == "invalid_token"
+
+    token = api.login(user.email)["access_token"]
+    assert api.get("/api/me", token).status_code == 200
+    assert api.post("/api/auth/logout", token, json={}).status_code == 204
+    assert api.get("/api/me", token).status_code == 401
+
+
+def test_a_remembered_token_with_one_byte_changed_is_refused(api, make_user):
+    token = api.login(make_user().email)["access_token"]
+    assert api.get("/api/me", token).status_code == 200
+    head, payload, signature = token.split(".")
+    tampered = f"{head}.{payload}.{signature[:-2]}{'A' if signature[-2] != 'A' else 'B'}{signature[-1]}"
+    assert api.get("/api/me", tampered).status_code == 401

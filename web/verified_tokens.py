@@ -1,0 +1,35 @@
+"""A JWT manager that verifies each token's signature once per process.
+
+A signed-in client presents the same access token on every request for its 15-minute life, and
+flask-jwt-extended decodes it four times per request (unverified claims and header, then verified),
+which costs more than the request's own SQL. The claims of a token that passed full verification are
+kept here, keyed by the exact token string and CSRF value: the same bytes under the same key verify
+the same way again, so a hit only re-checks what changes with time, the expiry. Anything else (a
+miss, an expired token, `allow_expired`) takes the library's full path. Revocation and the account
+check are not cached: `web.access` still asks PostgreSQL on every request.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from flask_jwt_extended import JWTManager
+
+MAX_ENTRIES = 4096
+
+
+class CachingJWTManager(JWTManager):
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if allow_expired:
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        cache: dict = current_app.extensions.setdefault("verified_jwt_claims", {})
+        key = (encoded_token, csrf_value)
+        claims = cache.get(key)
+        if claims is not None and time.time() < claims["exp"] + current_app.config["JWT_DECODE_LEEWAY"]:
+            return dict(claims)
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if "exp" in claims:  # tokens without an expiry are never cached (and never issued here)
+            if len(cache) >= MAX_ENTRIES:
+                del cache[next(iter(cache))]  # oldest first
+            cache[key] = dict(claims)
+        return claims
