@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
-from sqlalchemy import text
 
 from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.identity.actor import Actor
@@ -22,11 +21,11 @@ ROLES = ("patient", "doctor", "receptionist", "admin")
 STAFF = ("receptionist", "admin")
 
 # One round trip: the user is still active and this token was not revoked at logout.
-_CHECK_TOKEN = text("""
+_CHECK_TOKEN = """
     SELECT u.role FROM users u
-    WHERE u.id = :uid AND u.is_active
-      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = :jti)
-""")
+    WHERE u.id = %(uid)s AND u.is_active
+      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(jti)s)
+"""
 
 
 def access(*who: str) -> Callable:
@@ -57,10 +56,10 @@ def _authenticate(refresh: bool) -> Actor:
     verify_jwt_in_request(refresh=refresh)
     claims = get_jwt()
     uid = int(claims["sub"])
-    role = database.session().scalar(_CHECK_TOKEN, {"uid": uid, "jti": claims["jti"]})
-    if role is None:
+    row = database.fetch_row(_CHECK_TOKEN, {"uid": uid, "jti": claims["jti"]})
+    if row is None:
         raise Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
-    return Actor(user_id=uid, role=role)
+    return Actor(user_id=uid, role=row[0])
 
 
 def init_app(app: Flask) -> None:
