@@ -32,6 +32,7 @@ def session() -> Session:
         factory = current_app.extensions["db_sessionmaker"]
         if request and request.method == "GET" and _view_is_read_only():
             factory = current_app.extensions.get("db_readonly_sessionmaker", factory)
+            g.db_autocommit = factory is current_app.extensions.get("db_readonly_sessionmaker")
         g.db = factory()
     return g.db
 
@@ -80,8 +81,8 @@ def init_app(app: Flask) -> None:
 def finish(response):
     """Commit what a successful request changed; roll back a failed one."""
     db = g.get("db")
-    if db is None:
-        return response
+    if db is None or g.get("db_autocommit"):
+        return response  # nothing to commit: an autocommit read is closed at teardown
     if response.status_code < 400:
         db.commit()
     else:

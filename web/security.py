@@ -8,6 +8,22 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "frame-ancestors 'none'")
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
+COMMON = (("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+          ("X-Content-Type-Options", "nosniff"),
+          ("Referrer-Policy", "strict-origin-when-cross-origin"),
+          ("X-Frame-Options", "DENY"),
+          ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+API = (*COMMON, ("Content-Security-Policy", API_CSP), ("Cache-Control", "no-store"))
+API_DOCS = (*COMMON, ("Cache-Control", "no-store"))
+PAGES = (*COMMON, ("Content-Security-Policy", CSP))
+
+
+def _for_request() -> tuple[tuple[str, str], ...]:
+    if not request.path.startswith("/api/"):
+        return PAGES
+    docs = request.endpoint and request.endpoint.startswith("openapi_")
+    return API_DOCS if docs else API
+
 
 def init_app(app: Flask) -> None:
     @app.after_request
@@ -15,16 +31,8 @@ def init_app(app: Flask) -> None:
         h = response.headers
         if response.status_code not in (429, 503):
             h.pop("Retry-After", None)  # the limiter adds it to every response; it only means something on these
-        h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.path.startswith("/api/"):
-            docs = request.endpoint and request.endpoint.startswith("openapi_")
-            if not docs:
-                h.setdefault("Content-Security-Policy", API_CSP)
-            h.setdefault("Cache-Control", "no-store")
-        else:
-            h.setdefault("Content-Security-Policy", CSP)
+        present = {key.lower() for key in h.keys()}
+        for key, value in _for_request():  # a view's own value (e.g. a feed's Cache-Control) wins
+            if key.lower() not in present:
+                h.add(key, value)
         return response
