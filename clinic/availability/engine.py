@@ -64,17 +64,17 @@ def merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
-def free_starts(intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int,
-                blocked: list[tuple[int, int]]) -> list[int]:
-    """Slot starts on the grid of each working interval that no blocked open interval covers.
+def free_runs(intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int,
+              blocked: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Free slots as runs `(k, i, j)`: grid starts i..j (inclusive) of working interval k are free.
 
-    `intervals` must be in ascending order and `blocked` merged (see `merge`). Free runs between
-    blocked intervals are emitted as whole ranges, so the cost follows the busy intervals, not the slots.
+    A grid start of interval k is `intervals[k][0] + n * duration`. `intervals` must be in ascending
+    order and `blocked` merged (see `merge`). The cost follows the busy intervals, not the slots.
     """
-    out: list[int] = []
+    out: list[tuple[int, int, int]] = []
     nb = len(blocked)
     j = bisect_right(blocked, intervals[0][0], key=_end) if intervals and nb else 0
-    for s, e in intervals:
+    for k, (s, e) in enumerate(intervals):
         hi = min(e - duration, latest)
         t = s if s >= earliest else s + -(-(earliest - s) // duration) * duration
         while t <= hi:
@@ -84,9 +84,17 @@ def free_starts(intervals: list[tuple[int, int]], duration: int, earliest: int, 
                 t = s + -(-(blocked[j][1] - s) // duration) * duration
                 continue
             limit = hi if j == nb or blocked[j][0] > hi else blocked[j][0]  # starts up to a are free
-            out.extend(range(t, limit + 1, duration))
-            t = s + ((limit - s) // duration + 1) * duration
+            last = (limit - s) // duration
+            out.append((k, (t - s) // duration, last))
+            t = s + (last + 1) * duration
     return out
+
+
+def free_starts(intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int,
+                blocked: list[tuple[int, int]]) -> list[int]:
+    """The free slot starts themselves (see `free_runs`)."""
+    return [intervals[k][0] + n * duration
+            for k, i, j in free_runs(intervals, duration, earliest, latest, blocked) for n in range(i, j + 1)]
 
 
 def is_grid_start(intervals: list[tuple[int, int]], duration: int, t: int) -> bool:
@@ -149,6 +157,21 @@ def slot_objects(plan: DayPlan, starts: list[int], duration: int) -> list[str]:
     return ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
                                                   datetime.fromtimestamp(t + duration, tz).isoformat())
             for t in starts]
+
+
+class DayGrid(NamedTuple):
+    """Every grid slot of one local date for one service length, already written as JSON objects."""
+    intervals: list[tuple[int, int]]
+    objects: list[list[str]]  # objects[k][n]: the slot starting at intervals[k][0] + n * duration
+
+
+@lru_cache(maxsize=2048)
+def day_grid(tz_name: str, day: date, hours: tuple[tuple[int, int], ...], duration: int) -> DayGrid:
+    """Cached like `plan_day`: a month of slots then costs one list slice per free run, DST days included."""
+    plan = plan_day(tz_name, day, hours)
+    objects = [slot_objects(plan, list(range(s, e - duration + 1, duration)), duration) if e - s >= duration else []
+               for s, e in plan.intervals]
+    return DayGrid(plan.intervals, objects)
 
 
 def _suffix(offset: int) -> str:

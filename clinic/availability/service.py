@@ -105,8 +105,7 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
         hours_today = weekly.get(day.weekday())
         if not hours_today:
             continue
-        plan = engine.plan_day(tz_name, day, hours_today)
-        starts = engine.free_starts(plan.intervals, duration, window.earliest, window.latest, blocked)
-        if starts:
-            parts += engine.slot_objects(plan, starts, duration)
+        grid = engine.day_grid(tz_name, day, hours_today, duration)
+        for k, first_n, last_n in engine.free_runs(grid.intervals, duration, window.earliest, window.latest, blocked):
+            parts += grid.objects[k][first_n:last_n + 1]
     return head + ",".join(parts) + "]}"

@@ -55,3 +55,18 @@ def test_fast_formatting_equals_zoneinfo_isoformat():
             assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
                                                                       datetime.fromtimestamp(t + 1800, tz).isoformat())
                                for t in starts], (zone, day)
+
+
+def test_a_days_grid_holds_every_slot_of_each_interval_in_order():
+    from datetime import datetime
+
+    hours = ((0, 3 * 3600), (8 * 3600, 20 * 3600 + 1800))
+    for zone, day in (("Europe/Madrid", date(2027, 3, 28)), ("Europe/Madrid", date(2027, 10, 31)),
+                      ("America/New_York", date(2027, 11, 7)), ("America/Bogota", date(2027, 5, 4))):
+        tz, grid = ZoneInfo(zone), engine.day_grid(zone, day, hours, 2700)
+        assert grid.intervals == engine.plan_day(zone, day, hours).intervals
+        for (s, e), objects in zip(grid.intervals, grid.objects):
+            starts = range(s, e - 2700 + 1, 2700)
+            assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
+                                                                      datetime.fromtimestamp(t + 2700, tz).isoformat())
+                               for t in starts], (zone, day)
