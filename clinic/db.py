@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import psycopg
 from sqlalchemy import DateTime, MetaData, create_engine, func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 NAMING = {
@@ -45,6 +47,27 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def first_row(session: Session, sql: str, params: dict) -> tuple | None:
+    """First row of one statement run straight on the session's psycopg connection, server-side prepared.
+
+    For the statements on the hottest paths (the token check of every signed-in request, the slots
+    query), where SQLAlchemy's execution layer costs about as much Python time as the round trip.
+    Same connection and transaction as the session; driver errors come out as SQLAlchemy's (a dead
+    connection invalidated first), so callers and error handlers see what `session.execute` gives.
+    SQL uses psycopg's `%(name)s` placeholders.
+    """
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    try:
+        return driver.execute(sql, params, prepare=True).fetchone()
+    except psycopg.Error as err:
+        gone = connection.dialect.is_disconnect(err, driver, None)
+        if gone:
+            connection.invalidate(err)
+        raise DBAPIError.instance(sql, params, err, psycopg.Error, connection_invalidated=gone,
+                                  dialect=connection.dialect) from err
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
+from clinic.db import first_row
 from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.identity.actor import Actor
 from web import database
@@ -56,7 +57,7 @@ def _authenticate(refresh: bool) -> Actor:
     verify_jwt_in_request(refresh=refresh)
     claims = get_jwt()
     uid = int(claims["sub"])
-    row = database.fetch_row(_CHECK_TOKEN, {"uid": uid, "jti": claims["jti"]})
+    row = first_row(database.session(), _CHECK_TOKEN, {"uid": uid, "jti": claims["jti"]})
     if row is None:
         raise Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
     return Actor(user_id=uid, role=row[0])

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import psycopg
 from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from clinic.db import make_engine, make_session_factory
@@ -35,26 +33,6 @@ def session() -> Session:
             g.db_autocommit = factory is current_app.extensions.get("db_readonly_sessionmaker")
         g.db = factory()
     return g.db
-
-
-def fetch_row(sql: str, params: dict) -> tuple | None:
-    """First row of one statement run straight on this request's psycopg connection, server-side prepared.
-
-    For the token check that every signed-in request makes, where SQLAlchemy's execution layer costs
-    about as much Python time as the round trip itself. Same connection and transaction as the session;
-    driver errors come out as SQLAlchemy's (a dead connection invalidated first), so callers and error
-    handlers see what they would see from `session().execute`.
-    """
-    connection = session().connection()
-    driver = connection.connection.driver_connection
-    try:
-        return driver.execute(sql, params, prepare=True).fetchone()
-    except psycopg.Error as err:
-        gone = connection.dialect.is_disconnect(err, driver, None)
-        if gone:
-            connection.invalidate(err)
-        raise DBAPIError.instance(sql, params, err, psycopg.Error, connection_invalidated=gone,
-                                  dialect=connection.dialect) from err
 
 
 def _view_is_read_only() -> bool:

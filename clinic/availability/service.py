@@ -7,37 +7,37 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.availability import engine
+from clinic.db import first_row
 from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import Actor
 from clinic.settings import Settings
 
 # Doctor, clinic zone, service, working hours and every busy interval in the (padded) range: one round trip.
-_SLOTS_SQL = text("""
+_SLOTS_SQL = """
 SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
                                          WHERE ds.doctor_id = d.id AND ds.service_id = s.id) AS available,
        c.timezone, s.duration_minutes, s.buffer_minutes,
        ARRAY(SELECT ARRAY[w.weekday, date_part('epoch', w.start_time)::int, date_part('epoch', w.end_time)::int]
              FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
        busy.a AS busy_a, busy.b AS busy_b, off.a AS off_a, off.b AS off_b, mine.a AS mine_a, mine.b AS mine_b
-FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = :service_id
+FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = %(service_id)s
 CROSS JOIN LATERAL (
     SELECT array_agg(date_part('epoch', a.starts_at)::bigint) AS a,
            array_agg(date_part('epoch', a.blocked_until)::bigint) AS b
     FROM appointments a
-    WHERE a.doctor_id = d.id AND a.status <> 'cancelled' AND a.starts_at >= :lo AND a.starts_at < :hi) busy
+    WHERE a.doctor_id = d.id AND a.status <> 'cancelled' AND a.starts_at >= %(lo)s AND a.starts_at < %(hi)s) busy
 CROSS JOIN LATERAL (
     SELECT array_agg(date_part('epoch', t.starts_at)::bigint) AS a, array_agg(date_part('epoch', t.ends_at)::bigint) AS b
-    FROM time_off t WHERE t.doctor_id = d.id AND t.starts_at < :hi AND t.ends_at > :lo) off
+    FROM time_off t WHERE t.doctor_id = d.id AND t.starts_at < %(hi)s AND t.ends_at > %(lo)s) off
 CROSS JOIN LATERAL (
     SELECT array_agg(date_part('epoch', p.starts_at)::bigint) AS a, array_agg(date_part('epoch', p.ends_at)::bigint) AS b
     FROM appointments p
-    WHERE p.patient_id = :patient_id AND p.status <> 'cancelled' AND p.starts_at >= :lo AND p.starts_at < :hi) mine
-WHERE d.id = :doctor_id
-""")
+    WHERE p.patient_id = %(patient_id)s AND p.status <> 'cancelled' AND p.starts_at >= %(lo)s AND p.starts_at < %(hi)s) mine
+WHERE d.id = %(doctor_id)s
+"""
 
 
 @lru_cache(maxsize=512)
@@ -85,9 +85,8 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     # Filtering on starts_at alone keeps to the (doctor_id, starts_at) index.
     lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=2)
     hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
-    row = session.execute(_SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id,
-                                       "lo": lo, "hi": hi,
-                                       "patient_id": actor.user_id if actor.is_patient else None}).first()
+    row = first_row(session, _SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi,
+                                          "patient_id": actor.user_id if actor.is_patient else None})
     if row is None:
         raise NotFound("No such doctor or service.")
     available, tz_name, duration_min, buffer_min, hours, busy_a, busy_b, off_a, off_b, mine_a, mine_b = row

@@ -43,3 +43,15 @@ def test_read_only_views_use_an_autocommit_session_and_writes_a_transaction(engi
     finally:
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email == email))
+
+
+def test_statements_run_on_the_driver_fail_as_sqlalchemy_errors(db):
+    """The hot-path helper keeps SQLAlchemy's error classes, which the app maps to its JSON errors."""
+    import pytest
+    from sqlalchemy.exc import DataError
+
+    from clinic.db import first_row
+
+    assert first_row(db, "SELECT %(n)s::int + 1", {"n": 41}) == (42,)
+    with pytest.raises(DataError):
+        first_row(db, "SELECT 1 / %(zero)s::int", {"zero": 0})
