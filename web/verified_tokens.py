@@ -1,12 +1,14 @@
 """A JWT manager that verifies each token's signature once per process.
 
 A signed-in client presents the same access token on every request for its 15-minute life, and
-flask-jwt-extended decodes it four times per request (unverified claims and header, then verified),
+flask-jwt-extended decodes it twice per request (once unverified, only to pick a key, then verified),
 which costs more than the request's own SQL. The claims of a token that passed full verification are
 kept here, keyed by the exact token string and CSRF value: the same bytes under the same key verify
-the same way again, so a hit only re-checks what changes with time, the expiry. Anything else (a
-miss, an expired token, `allow_expired`) takes the library's full path. Revocation and the account
-check are not cached: `web.access` still asks PostgreSQL on every request.
+the same way again, so a hit only re-checks what changes with time, the expiry. A miss is verified
+once with the library's own checks and the app's single key (no key callback is configured); an
+expired or otherwise refused token, or `allow_expired`, takes the library's full path, which also
+builds its error. Revocation and the account check are not cached: `web.access` asks PostgreSQL on
+every request.
 """
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ import time
 
 from flask import current_app
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended.config import config
+from flask_jwt_extended.tokens import _decode_jwt
+from jwt import PyJWTError
 
 MAX_ENTRIES = 4096
 
@@ -27,7 +32,14 @@ class CachingJWTManager(JWTManager):
         claims = cache.get(key)
         if claims is not None and time.time() < claims["exp"] + current_app.config["JWT_DECODE_LEEWAY"]:
             return dict(claims)
-        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        try:
+            claims = _decode_jwt(encoded_token=encoded_token, csrf_value=csrf_value, allow_expired=False,
+                                 secret=config.decode_key, algorithms=config.decode_algorithms,
+                                 audience=config.decode_audience, verify_aud=config.decode_audience is not None,
+                                 issuer=config.decode_issuer, leeway=config.leeway,
+                                 identity_claim_key=config.identity_claim_key, verify_sub=config.verify_sub)
+        except PyJWTError:
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)  # raises as before
         if "exp" in claims:  # tokens without an expiry are never cached (and never issued here)
             if len(cache) >= MAX_ENTRIES:
                 del cache[next(iter(cache))]  # oldest first
