@@ -5,7 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import re
+
 import psycopg
+from psycopg.rows import namedtuple_row
 from sqlalchemy import DateTime, MetaData, create_engine, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -49,25 +52,31 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def first_row(session: Session, sql: str, params: dict) -> tuple | None:
+def first_row(session: Session, sql: str, params: dict, *, named: bool = False) -> tuple | None:
     """First row of one statement run straight on the session's psycopg connection, server-side prepared.
 
     For the statements on the hottest paths (the token check of every signed-in request, the slots
     query), where SQLAlchemy's execution layer costs about as much Python time as the round trip.
     Same connection and transaction as the session; driver errors come out as SQLAlchemy's (a dead
     connection invalidated first), so callers and error handlers see what `session.execute` gives.
-    SQL uses psycopg's `%(name)s` placeholders.
+    SQL uses psycopg's `%(name)s` placeholders (see `driver_sql`); `named` rows have attributes.
     """
     connection = session.connection()
     driver = connection.connection.driver_connection
     try:
-        return driver.execute(sql, params, prepare=True).fetchone()
+        cursor = driver.cursor(row_factory=namedtuple_row) if named else driver.cursor()
+        return cursor.execute(sql, params, prepare=True).fetchone()
     except psycopg.Error as err:
         gone = connection.dialect.is_disconnect(err, driver, None)
         if gone:
             connection.invalidate(err)
         raise DBAPIError.instance(sql, params, err, psycopg.Error, connection_invalidated=gone,
                                   dialect=connection.dialect) from err
+
+
+def driver_sql(sql: str) -> str:
+    """A statement written with SQLAlchemy's `:name` placeholders, in psycopg's `%(name)s` form."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
 
 
 @contextmanager

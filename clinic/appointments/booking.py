@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from clinic.availability import engine
 from clinic.availability.service import Window, hours_by_weekday, zone
+from clinic.db import driver_sql, first_row
 from clinic.errors import Conflict, NotFound
 from clinic.settings import Settings
 
@@ -40,7 +41,7 @@ _CONTEXT_SQL = text(_CONTEXT)
 # Context, appointment, history row and outbox message in ONE statement. The insert happens only when
 # the SQL-checkable rules hold; the grid is then checked in Python and, in the rare case it fails, the
 # row is removed again (see `book`), so no caller can ever commit a booking the rules refuse.
-_BOOK_SQL = text(f"""
+_BOOK_SQL = driver_sql(f"""
 WITH ctx AS ({_CONTEXT}),
 a AS (
   INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
@@ -56,7 +57,7 @@ h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new
 o AS (INSERT INTO outbox (topic, payload)
       SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
 SELECT ctx.*, (SELECT id FROM a) AS appointment_id FROM ctx
-""")
+""")  # run straight on the driver (clinic.db.first_row): the hottest write path
 
 _UNDO_SQL = text("""
 WITH gone AS (DELETE FROM appointments WHERE id = :id RETURNING id)
@@ -126,9 +127,9 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
     """
     check_window(int(starts_at.timestamp()), now, settings)
     try:
-        row = session.execute(_BOOK_SQL, {"doctor_id": doctor_id, "service_id": service_id,
-                                          "patient_id": patient_id, "start": starts_at, "reason": reason,
-                                          "actor_id": actor_id, "now": now}).first()
+        row = first_row(session, _BOOK_SQL, {"doctor_id": doctor_id, "service_id": service_id,
+                                             "patient_id": patient_id, "start": starts_at, "reason": reason,
+                                             "actor_id": actor_id, "now": now}, named=True)
     except (IntegrityError, OperationalError) as err:
         raise overlap_conflict(err) or err
     try:

@@ -55,3 +55,12 @@ def test_statements_run_on_the_driver_fail_as_sqlalchemy_errors(db):
     assert first_row(db, "SELECT %(n)s::int + 1", {"n": 41}) == (42,)
     with pytest.raises(DataError):
         first_row(db, "SELECT 1 / %(zero)s::int", {"zero": 0})
+
+
+def test_driver_sql_converts_placeholders_but_not_casts_or_percent_signs(db):
+    from clinic.db import driver_sql, first_row
+
+    sql = driver_sql("SELECT :n::int AS n, '50%' AS share, CAST(:when AS date) AS day")
+    assert sql == "SELECT %(n)s::int AS n, '50%%' AS share, CAST(%(when)s AS date) AS day"
+    row = first_row(db, sql, {"n": 7, "when": "2027-03-28"}, named=True)
+    assert (row.n, row.share, str(row.day)) == (7, "50%", "2027-03-28")
