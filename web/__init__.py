@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import redis
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import logs
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     cors.init_app(app, resources={r"/api/*": {"origins": [settings.frontend_origin]}}, supports_credentials=True,
                   allow_headers=["Authorization", "Content-Type", "X-CSRF-TOKEN", "X-Request-ID"],
                   expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
+    _cors_only_where_an_origin_is_sent(app)
     limiter.init_app(app)
     _register_blueprints(app)
     spec.register(app)
@@ -69,6 +70,17 @@ def create_app(config: dict | None = None) -> Flask:
         return database.finish(response)
 
     return app
+
+
+def _cors_only_where_an_origin_is_sent(app: Flask) -> None:
+    """Flask-CORS adds nothing to a request without an Origin header (same-origin calls, servers, curl):
+    skip its per-response work there."""
+    hooks = app.after_request_funcs[None]
+    for i, hook in enumerate(hooks):
+        if hook.__module__.startswith("flask_cors"):
+            def cors_when_cross_origin(response, _cors=hook):
+                return _cors(response) if "Origin" in request.headers else response
+            hooks[i] = cors_when_cross_origin
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -118,3 +118,11 @@ def test_login_is_rate_limited_per_ip_and_per_account(engine, redis_client, requ
                          environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for i in range(4)]
     assert other[-1] == 429  # per address, whatever the account
     redis_client.flushdb()
+
+
+def test_cors_headers_on_cross_origin_calls_and_none_without_an_origin(client):
+    allowed = client.get("/api/health", headers={"Origin": "http://localhost:5173"})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:5173"
+    assert allowed.headers.get("Access-Control-Allow-Credentials") == "true"
+    assert "X-Request-ID" in allowed.headers.get("Access-Control-Expose-Headers", "")
+    assert not [h for h in client.get("/api/health").headers.keys() if h.startswith("Access-Control-")]
