@@ -40,6 +40,10 @@ def test_read_only_views_use_an_autocommit_session_and_writes_a_transaction(engi
         r = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and r.get_json()["email"] == email
         assert seen[200] is True  # a read: no transaction round trips
+        # A signed-in write opens its transaction with the token check.
+        r = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}, json={})
+        assert r.status_code == 204 and seen[204] is False
+        assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     finally:
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email == email))
@@ -55,6 +59,24 @@ def test_statements_run_on_the_driver_fail_as_sqlalchemy_errors(db):
     assert first_row(db, "SELECT %(n)s::int + 1", {"n": 41}) == (42,)
     with pytest.raises(DataError):
         first_row(db, "SELECT 1 / %(zero)s::int", {"zero": 0})
+
+
+def test_a_statement_that_opens_a_transaction_commits_or_fails_like_any_other(engine):
+    """On an idle connection the helper's statement opens the session's transaction, as `session.execute` would."""
+    import pytest
+    from sqlalchemy.exc import DataError
+    from sqlalchemy.orm import Session
+
+    from clinic.db import first_row
+
+    with Session(engine) as session:
+        tx = first_row(session, "SELECT txid_current()", {})[0]
+        assert first_row(session, "SELECT txid_current()", {})[0] == tx  # same transaction
+        session.rollback()
+        with pytest.raises(DataError):
+            first_row(session, "SELECT 1 / %(zero)s::int", {"zero": 0})
+        session.rollback()
+        assert first_row(session, "SELECT 1", {}) == (1,)
 
 
 def test_driver_sql_converts_placeholders_but_not_casts_or_percent_signs(db):
