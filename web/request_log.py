@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
+import secrets
 
 from flask import Flask, g, request
 
@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def start() -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(16)
         g.started = time.perf_counter()
 
     @app.after_request
