@@ -99,12 +99,15 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
                            + engine.forbidden(_pairs(mine_a, mine_b), duration))
     window = Window.at(now, settings)
     weekly = hours_by_weekday(hours)
-    parts: list[str] = []
+    intervals: list[tuple[int, int]] = []
+    objects: list[list[str]] = []
     for day in engine.dates(first, last):
         hours_today = weekly.get(day.weekday())
-        if not hours_today:
-            continue
-        grid = engine.day_grid(tz_name, day, hours_today, duration)
-        for k, first_n, last_n in engine.free_runs(grid.intervals, duration, window.earliest, window.latest, blocked):
-            parts += grid.objects[k][first_n:last_n + 1]
+        if hours_today:
+            grid = engine.day_grid(tz_name, day, hours_today, duration)
+            intervals += grid.intervals
+            objects += grid.objects
+    parts: list[str] = []
+    for k, first_n, last_n in engine.free_runs(intervals, duration, window.earliest, window.latest, blocked):
+        parts += objects[k][first_n:last_n + 1]
     return head + ",".join(parts) + "]}"
