@@ -1,21 +1,22 @@
 """A JWT manager that verifies each token's signature once per process.
 
 A signed-in client presents the same access token on every request for its 15-minute life, and
-flask-jwt-extended decodes it twice per request (once unverified, only to pick a key, then verified),
-which costs more than the request's own SQL. The claims of a token that passed full verification are
-kept here, keyed by the exact token string and CSRF value: the same bytes under the same key verify
-the same way again, so a hit only re-checks what changes with time, the expiry. A miss is verified
-once with the library's own checks and the app's single key (no key callback is configured); an
-expired or otherwise refused token, or `allow_expired`, takes the library's full path, which also
-builds its error. Revocation and the account check are not cached: `web.access` asks PostgreSQL on
-every request.
+flask-jwt-extended decodes it three times per request (unverified, only to pick a key; verified; and
+once more for its header), which costs more than the request's own SQL. The claims and header of a
+token that passed full verification are kept here, keyed by the exact token string (and CSRF value):
+the same bytes under the same key verify the same way again, so a hit only re-checks what changes with
+time, the expiry. A miss is verified once with the library's own checks and the app's single key (no
+key callback is configured); an expired or otherwise refused token, or `allow_expired`, takes the
+library's full path, which also builds its error. Revocation and the account check are not cached:
+`web.access` asks PostgreSQL on every request.
 """
 from __future__ import annotations
 
 import time
 
-from flask import current_app
-from flask_jwt_extended import JWTManager
+import jwt as pyjwt
+from flask import Flask, current_app
+from flask_jwt_extended import JWTManager, view_decorators
 from flask_jwt_extended.config import config
 from flask_jwt_extended.tokens import _decode_jwt
 from jwt import PyJWTError
@@ -24,10 +25,17 @@ MAX_ENTRIES = 4096
 
 
 class CachingJWTManager(JWTManager):
+    def init_app(self, app: Flask, add_context_processor: bool = False) -> None:
+        super().init_app(app, add_context_processor)
+        app.extensions["verified_jwt_claims"] = {}
+        app.extensions["verified_jwt_headers"] = {}
+        # The request path reads each token's header through this module-level name.
+        view_decorators.get_unverified_jwt_headers = _header
+
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
         if allow_expired:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        cache: dict = current_app.extensions.setdefault("verified_jwt_claims", {})
+        cache: dict = current_app.extensions["verified_jwt_claims"]
         key = (encoded_token, csrf_value)
         claims = cache.get(key)
         if claims is not None and time.time() < claims["exp"] + current_app.config["JWT_DECODE_LEEWAY"]:
@@ -41,7 +49,18 @@ class CachingJWTManager(JWTManager):
         except PyJWTError:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)  # raises as before
         if "exp" in claims:  # tokens without an expiry are never cached (and never issued here)
-            if len(cache) >= MAX_ENTRIES:
-                del cache[next(iter(cache))]  # oldest first
-            cache[key] = dict(claims)
+            _remember(cache, key, dict(claims))
+            _remember(current_app.extensions["verified_jwt_headers"], encoded_token,
+                      pyjwt.get_unverified_header(encoded_token))
         return claims
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= MAX_ENTRIES:
+        del cache[next(iter(cache))]  # oldest first
+    cache[key] = value
+
+
+def _header(encoded_token: str) -> dict:
+    header = current_app.extensions.get("verified_jwt_headers", {}).get(encoded_token)
+    return dict(header) if header is not None else pyjwt.get_unverified_header(encoded_token)
