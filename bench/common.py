@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,11 +53,14 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(app: str, **extra_env):
-    """Serve `app` ("module:factory()") with 2 sync workers on a free loopback port; yield the base URL."""
+    """Serve `app` ("module:factory()") with 2 sync workers on a free loopback port; yield the base URL.
+
+    The server's stderr goes to a temporary file (a pipe nobody reads would fill and stall it)."""
     port = free_port()
+    errors = tempfile.TemporaryFile()
     proc = subprocess.Popen([GUNICORN, "--workers", WORKERS, "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
                              "--log-level", "warning", app], cwd=ROOT, env=env(**extra_env),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
     try:
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -65,7 +69,8 @@ def gunicorn(app: str, **extra_env):
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode())
+                    errors.seek(0)
+                    raise RuntimeError(errors.read().decode(errors="replace"))
                 time.sleep(0.1)
         time.sleep(0.5)
         yield f"http://127.0.0.1:{port}"
@@ -75,6 +80,7 @@ def gunicorn(app: str, **extra_env):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        errors.close()
 
 
 def _ms(value: str, unit: str) -> float:

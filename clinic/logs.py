@@ -19,10 +19,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str = "INFO") -> None:
-    # Nothing here logs the caller's file and line, thread or process: skip collecting them for every
-    # record (the logging HOWTO's "Optimization" section), which matters at one access line per request.
+    # No format here shows the caller's file and line: skip the frame walk that finds them for every
+    # record (the logging HOWTO's "Optimization" section), at one access line per request.
     logging._srcfile = None
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger()
     if any(getattr(h, "_clinic", False) for h in root.handlers):
         return
