@@ -5,6 +5,8 @@ is a single consistent read anyway (one statement for the token check, one for t
 """
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
@@ -40,10 +42,33 @@ def _view_is_read_only() -> bool:
     return bool(getattr(view, "read_only", False))
 
 
+class HeldReadSessions:
+    """Sessions for read-only views, bound to one autocommit connection held by each worker thread.
+
+    A read needs no transaction, so its connection need not go back to the pool between requests:
+    binding the session to a held connection skips the pool's checkout and return (~30 µs a request).
+    A connection that failed (SQLAlchemy invalidates it), was closed, or outlived the pool's recycle
+    age is replaced on the next request.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.local = threading.local()
+
+    def __call__(self) -> Session:
+        conn = getattr(self.local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated or time.monotonic() > self.local.retire_at:
+            if conn is not None:
+                conn.close()
+            conn = self.local.conn = self.engine.connect()
+            self.local.retire_at = time.monotonic() + ENGINE_OPTIONS["pool_recycle"]
+        return Session(bind=conn, expire_on_commit=False)
+
+
 def make_factories(database_url: str) -> tuple:
     engine: Engine = make_engine(database_url, **ENGINE_OPTIONS)
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return make_session_factory(engine), make_session_factory(autocommit)
+    return make_session_factory(engine), HeldReadSessions(autocommit)
 
 
 def init_app(app: Flask) -> None:

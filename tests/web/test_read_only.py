@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import delete
 
 from clinic.identity.models import User
@@ -51,7 +52,6 @@ def test_read_only_views_use_an_autocommit_session_and_writes_a_transaction(engi
 
 def test_statements_run_on_the_driver_fail_as_sqlalchemy_errors(db):
     """The hot-path helper keeps SQLAlchemy's error classes, which the app maps to its JSON errors."""
-    import pytest
     from sqlalchemy.exc import DataError
 
     from clinic.db import first_row
@@ -63,7 +63,6 @@ def test_statements_run_on_the_driver_fail_as_sqlalchemy_errors(db):
 
 def test_a_statement_that_opens_a_transaction_commits_or_fails_like_any_other(engine):
     """On an idle connection the helper's statement opens the session's transaction, as `session.execute` would."""
-    import pytest
     from sqlalchemy.exc import DataError
     from sqlalchemy.orm import Session
 
@@ -86,3 +85,33 @@ def test_driver_sql_converts_placeholders_but_not_casts_or_percent_signs(db):
     assert sql == "SELECT %(n)s::int AS n, '50%%' AS share, CAST(%(when)s AS date) AS day"
     row = first_row(db, sql, {"n": 7, "when": "2027-03-28"}, named=True)
     assert (row.n, row.share, str(row.day)) == (7, "50%", "2027-03-28")
+
+
+@pytest.mark.allow_5xx
+def test_reads_recover_when_their_held_connection_dies(engine, redis_client):
+    """Reads keep one autocommit connection per thread; a dead one fails one request (503), then is replaced."""
+    from sqlalchemy import text
+
+    from web import create_app
+
+    app = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False})
+    client = app.test_client()
+    email = f"held-{uuid.uuid4().hex[:8]}@example.com"
+    try:
+        token = client.post("/api/auth/register", json={"email": email, "password": PASSWORD,
+                                                         "full_name": "H C"}).get_json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        assert client.get("/api/me", headers=auth).status_code == 200
+        held = app.extensions["db_readonly_sessionmaker"].local.conn
+        pid = held.connection.driver_connection.info.backend_pid
+        assert client.get("/api/me", headers=auth).status_code == 200
+        assert app.extensions["db_readonly_sessionmaker"].local.conn is held  # no pool round trip per read
+        with engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        failed = client.get("/api/me", headers=auth)
+        assert failed.status_code == 503 and failed.get_json()["error"]["code"] == "unavailable"
+        assert client.get("/api/me", headers=auth).status_code == 200
+        assert app.extensions["db_readonly_sessionmaker"].local.conn is not held
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(User).where(User.email == email))
