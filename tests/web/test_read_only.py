@@ -115,3 +115,20 @@ def test_reads_recover_when_their_held_connection_dies(engine, redis_client):
     finally:
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email == email))
+
+
+def test_a_held_connection_left_inside_a_transaction_is_rolled_back_before_reuse(engine, redis_client):
+    from sqlalchemy import text
+
+    from web import create_app
+
+    app = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False})
+    sessions = app.extensions["db_sessionmaker"]
+    abandoned = sessions()
+    abandoned.execute(text("CREATE TEMP TABLE held_probe (x int) ON COMMIT DROP"))  # a request that died mid-way
+    held = abandoned.connection().connection.driver_connection
+    fresh = sessions()
+    assert fresh.connection().connection.driver_connection is held  # the same held connection
+    assert fresh.scalar(text("SELECT to_regclass('pg_temp.held_probe') IS NULL")) is True  # its work was undone
+    fresh.commit()
+    fresh.close()
