@@ -1,11 +1,10 @@
 """Engine, session factory and the declarative base shared by every model."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-
-import re
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -56,7 +55,8 @@ def first_row(session: Session, sql: str, params: dict, *, named: bool = False) 
     """First row of one statement run straight on the session's psycopg connection, server-side prepared.
 
     For the statements on the hottest paths (the token check of every signed-in request, the slots
-    query), where SQLAlchemy's execution layer costs about as much Python time as the round trip.
+    query, the booking statement), where SQLAlchemy's execution layer costs about as much Python time
+    as the round trip.
     Same connection and transaction as the session; driver errors come out as SQLAlchemy's (a dead
     connection invalidated first), so callers and error handlers see what `session.execute` gives.
     SQL uses psycopg's `%(name)s` placeholders (see `driver_sql`); `named` rows have attributes.

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from clinic.db import make_engine
 
-# Web connections are used and returned within one request: a pre-ping round trip on every checkout is
-# not worth it. A connection that died meanwhile fails its request (503) and SQLAlchemy then replaces
-# the whole pool.
+# No pre-ping round trip before each use: a connection that died meanwhile fails its request (503),
+# SQLAlchemy invalidates it and the next request gets a new one (see HeldSessions).
 ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
 
 

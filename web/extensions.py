@@ -14,7 +14,6 @@ from web.validation import raise_validation_error
 from web.verified_tokens import CachingJWTManager
 
 
-
 class FlaskRequests(FlaskPlugin):
     """SpecTree's Flask plugin without the copies of every request header and cookie it makes for each
     request, needed only by views that declare a header or cookie model (none here does)."""

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-import time
 import secrets
+import time
 
 from flask import Flask, g, request
 

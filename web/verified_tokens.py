@@ -12,6 +12,7 @@ library's full path, which also builds its error. Revocation and the account che
 """
 from __future__ import annotations
 
+import threading
 import time
 
 import jwt as pyjwt
@@ -22,6 +23,7 @@ from flask_jwt_extended.tokens import _decode_jwt
 from jwt import PyJWTError
 
 MAX_ENTRIES = 4096
+_evicting = threading.Lock()  # gthread workers share the caches; lookups need no lock, evictions do
 
 
 class CachingJWTManager(JWTManager):
@@ -56,9 +58,10 @@ class CachingJWTManager(JWTManager):
 
 
 def _remember(cache: dict, key, value) -> None:
-    if len(cache) >= MAX_ENTRIES:
-        del cache[next(iter(cache))]  # oldest first
-    cache[key] = value
+    with _evicting:
+        if len(cache) >= MAX_ENTRIES:
+            del cache[next(iter(cache))]  # oldest first
+        cache[key] = value
 
 
 def _header(encoded_token: str) -> dict:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from clinic.appointments.models import Appointment, AppointmentHistory
 from clinic.outbox.models import OutboxMessage
 from clinic.scheduling.models import TimeOff
-from tests.scheduling.factories import add_appointment, future_day, make_doctor
+from tests.scheduling.factories import future_day, make_doctor
 
 
 def _book(api, token, setup, starts_at, **extra):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.ops.conftest import VENV_BIN, process_env, run
 
 DSN = "https://public@sentry.invalid/1"
