@@ -12,7 +12,6 @@ import gzip
 import hashlib
 import hmac
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic.calendars import ics
 from clinic.clock import utcnow
+from clinic.db import first_row
 from clinic.outbox.service import emit
 
 BACK_DAYS = 90
@@ -58,7 +58,7 @@ _PARTIES = text("""
 SELECT a.patient_id, d.user_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = :id""")
 _USER_BY_HASH = text("SELECT user_id FROM calendar_feeds WHERE token_hash = :token_hash")
 # One indexed lookup; the body only crosses the wire when the client's copy is stale. Written in psycopg's
-# parameter style, because the web fast path runs it on a raw connection (see web/api/calendars.py).
+# parameter style: the web fast path runs it on its own connection (web/api/calendars.py), `serve` with first_row.
 SERVE_SQL = """
 SELECT f.etag, to_char(f.modified_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS "GMT"') AS last_modified,
        CASE WHEN f.body IS NULL THEN NULL
@@ -67,7 +67,6 @@ SELECT f.etag, to_char(f.modified_at AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:M
             WHEN %(gzip)s THEN f.body_gzip ELSE f.body END AS content
 FROM calendar_feeds f JOIN users u ON u.id = f.user_id AND u.is_active  -- a disabled account's feed is gone
 WHERE f.token_hash = %(token_hash)s"""
-_SERVE = text(re.sub(r"%\((\w+)\)s", r":\1", SERVE_SQL))
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,8 @@ def serve_params(*, token: str, etags: list[str] | None = None, any_etag: bool =
 def serve(session: Session, *, token: str, etags: list[str] | None = None, any_etag: bool = False,
           since: datetime | None = None, gzip_ok: bool = False) -> Served | None:
     """The stored document for a token (None: no such feed), or an empty body when the client's copy is current."""
-    row = session.execute(_SERVE, serve_params(token=token, etags=etags, any_etag=any_etag, since=since,
-                                               gzip_ok=gzip_ok)).first()
+    row = first_row(session, SERVE_SQL, serve_params(token=token, etags=etags, any_etag=any_etag, since=since,
+                                                     gzip_ok=gzip_ok))
     return None if row is None else Served(row[0], row[1], row[2])
 
 
