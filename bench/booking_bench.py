@@ -12,7 +12,6 @@ p99 above 3x the ceiling's, or with any double booking.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -69,18 +68,6 @@ def slot_starts(count: int) -> list[str]:
     return out[:count]
 
 
-def tokens_for(patients: list[int]) -> dict[int, str]:
-    from flask_jwt_extended import create_access_token
-
-    from web import create_app
-
-    import os
-    os.environ.update(common.env(ACCESS_TOKEN_MINUTES="120"))
-    app = create_app({"ACCESS_LOG": False})
-    with app.app_context():
-        return {p: create_access_token(identity=str(p)) for p in patients}
-
-
 def write_bodies(path: Path, doctor: int, service: int, patients: list[int], tokens: dict, starts: list[str]) -> None:
     with path.open("w") as f:
         for i, start in enumerate(starts):
@@ -97,16 +84,12 @@ def double_bookings(conn) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=6, help="per measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating ceiling/target runs")
-    parser.add_argument("--connections", type=int, default=32)
-    args = parser.parse_args()
+    args = common.round_arguments()
 
     common.recreate_database()
     with psycopg.connect(common.BENCH_DB_URL, autocommit=True) as conn:
         doctors, service, patients = seed(conn, args.rounds + 1)
-    tokens = tokens_for(patients)
+    tokens = common.access_tokens(patients)
     starts = slot_starts(365 * (24 * 60 // SLOT_MINUTES - 1) - 300)
     tmp = Path(tempfile.mkdtemp(prefix="bench-booking-"))
     script = str(Path(__file__).with_name("post_bodies.lua"))
@@ -132,9 +115,7 @@ def main() -> int:
         for k in range(args.rounds):
             ceilings.append(run(ceiling_url, "/insert", files[k], args.seconds))
             targets.append(run(app_url, "/api/appointments", files[k], args.seconds))
-        # For context, not judged: the app's floor for any signed-in request (token check + one PK read).
-        floor = common.wrk(app_url + "/api/me", seconds=args.seconds, connections=args.connections,
-                           headers={"Authorization": f"Bearer {tokens[patients[0]]}"})
+        floor = common.signed_in_floor(app_url, tokens[patients[0]], args)
     with psycopg.connect(common.BENCH_DB_URL, autocommit=True) as conn:
         booked = conn.execute("SELECT count(*) FROM appointments WHERE doctor_id = ANY(%s)",
                               (doctors[:args.rounds],)).fetchone()[0]
@@ -143,8 +124,7 @@ def main() -> int:
     ceiling, target = common.mean_of(ceilings), common.mean_of(targets)
     ratio = common.report("booking: POST /api/appointments vs INSERT ... RETURNING", ceiling, target)
     print(f"  booked : {booked} appointments from {target['requests']} requests; double bookings: {doubles}")
-    print(f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
-          f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling; booking runs at {target['rps'] / floor['rps']:.0%} of it")
+    common.report_floor(floor, ceiling, target, "booking runs")
     if max(r["requests"] for r in targets) > len(starts):
         print("  WARNING: a request file was exhausted; later requests repeated slots")
     ok = ratio >= TARGET_RATIO and target["p99_ms"] <= P99_FACTOR * ceiling["p99_ms"] and doubles == 0

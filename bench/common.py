@@ -5,6 +5,7 @@ settings (2 sync workers) and the load generator on 127.0.0.1.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
@@ -128,3 +129,36 @@ def report(name: str, ceiling: dict, target: dict) -> float:
         print(f"  rounds : ceiling {ceiling['rounds']} req/s, target {target['rounds']} req/s (alternating)")
     print(f"  ratio  : {ratio:.1%}   p99 ratio: {target['p99_ms'] / ceiling['p99_ms']:.2f}x")
     return ratio
+
+
+def round_arguments() -> argparse.Namespace:
+    """The options of the alternating ceiling/target benchmarks (booking, slots)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=6, help="per measured run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating ceiling/target runs")
+    parser.add_argument("--connections", type=int, default=32)
+    return parser.parse_args()
+
+
+def access_tokens(user_ids: list[int]) -> dict[int, str]:
+    """Access tokens the benchmarked app accepts (signed with its key, valid for two hours)."""
+    from flask_jwt_extended import create_access_token
+
+    from web import create_app
+
+    os.environ.update(env(ACCESS_TOKEN_MINUTES="120"))
+    app = create_app({"ACCESS_LOG": False})
+    with app.app_context():
+        return {user_id: create_access_token(identity=str(user_id)) for user_id in user_ids}
+
+
+def signed_in_floor(app_url: str, token: str, args: argparse.Namespace) -> dict:
+    """For context, not judged: `GET /api/me` (token check + one primary-key read), the app's cheapest
+    signed-in request."""
+    return wrk(app_url + "/api/me", seconds=args.seconds, connections=args.connections,
+               headers={"Authorization": f"Bearer {token}"})
+
+
+def report_floor(floor: dict, ceiling: dict, target: dict, what: str) -> None:
+    print(f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
+          f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling; {what} at {target['rps'] / floor['rps']:.0%} of it")

@@ -11,7 +11,6 @@ RATELIMIT_ENABLED=0) on 127.0.0.1, both up at once, and drives them alternately 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import urllib.request
@@ -24,7 +23,6 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common  # noqa: E402
-from bench.booking_bench import tokens_for  # noqa: E402
 
 ZONE = "Europe/Madrid"
 APPOINTMENTS = 2000
@@ -70,18 +68,14 @@ def seed(conn, first: date) -> tuple[int, int, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=6, help="per measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating ceiling/target runs")
-    parser.add_argument("--connections", type=int, default=32)
-    args = parser.parse_args()
+    args = common.round_arguments()
 
     first = date.today() + timedelta(days=30)
     last = first + timedelta(days=30)
     common.recreate_database()
     with psycopg.connect(common.BENCH_DB_URL, autocommit=True) as conn:
         doctor, service, patient = seed(conn, first)
-    token = tokens_for([patient])[patient]
+    token = common.access_tokens([patient])[patient]
     path = f"/api/doctors/{doctor}/slots?service_id={service}&from={first}&to={last}"
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -95,14 +89,12 @@ def main() -> int:
             ceilings.append(common.wrk(ceiling_url + "/hello", seconds=args.seconds, connections=args.connections))
             targets.append(common.wrk(app_url + path, seconds=args.seconds, connections=args.connections,
                                       headers=headers))
-        # For context, not judged: the app's floor for any signed-in request (token check + one PK read).
-        floor = common.wrk(app_url + "/api/me", seconds=args.seconds, connections=args.connections, headers=headers)
+        floor = common.signed_in_floor(app_url, token, args)
     ceiling, target = common.mean_of(ceilings), common.mean_of(targets)
 
     ratio = common.report("slots: GET /api/doctors/{id}/slots (31 days) vs Flask hello", ceiling, target)
     print(f"  answer : {len(probe['slots'])} slots over 31 days; {APPOINTMENTS} appointments on the doctor")
-    print(f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
-          f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling; slots run at {target['rps'] / floor['rps']:.0%} of it")
+    common.report_floor(floor, ceiling, target, "slots run")
     ok = ratio >= TARGET_RATIO and target["non_2xx"] == 0
     print("  PASS" if ok else "  FAIL")
     return 0 if ok else 1
