@@ -90,13 +90,6 @@ def free_runs(intervals: list[tuple[int, int]], duration: int, earliest: int, la
     return out
 
 
-def free_starts(intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int,
-                blocked: list[tuple[int, int]]) -> list[int]:
-    """The free slot starts themselves (see `free_runs`)."""
-    return [intervals[k][0] + n * duration
-            for k, i, j in free_runs(intervals, duration, earliest, latest, blocked) for n in range(i, j + 1)]
-
-
 def is_grid_start(intervals: list[tuple[int, int]], duration: int, t: int) -> bool:
     """Whether t is a slot start of one of the day's working intervals."""
     return any(s <= t <= e - duration and (t - s) % duration == 0 for s, e in intervals)

@@ -17,7 +17,7 @@ def _naive(intervals, duration, earliest, latest, busy_windows):
     return out
 
 
-def test_free_starts_matches_the_naive_definition():
+def test_free_runs_match_the_naive_definition():
     rng = random.Random(7)
     for _ in range(400):
         duration = rng.choice([5, 10, 15, 20, 30, 45]) * 60
@@ -39,7 +39,8 @@ def test_free_starts_matches_the_naive_definition():
         blocked = engine.merge(engine.forbidden(appointments, duration + buffer) + engine.forbidden(time_off, duration))
         expected = _naive(intervals, duration, earliest, latest,
                           [(a, b, duration + buffer) for a, b in appointments] + [(a, b, duration) for a, b in time_off])
-        assert engine.free_starts(intervals, duration, earliest, latest, blocked) == expected
+        runs = engine.free_runs(intervals, duration, earliest, latest, blocked)
+        assert [intervals[k][0] + n * duration for k, i, j in runs for n in range(i, j + 1)] == expected
 
 
 def test_fast_formatting_equals_zoneinfo_isoformat():
