@@ -126,8 +126,16 @@ def serve(session: Session, *, token: str, etags: list[str] | None = None, any_e
     return None if row is None else Served(row[0], row[1], row[2])
 
 
-def build_missing(session: Session, *, token: str, horizon_days: int) -> None:
-    """Build a feed synchronously once, when a subscriber asks before the workers got to it."""
+def serve_built(session: Session, *, token: str, horizon_days: int, **conditions) -> Served | None:
+    """Like `serve`, but a feed the workers have not built yet is built now, once (None: no such feed)."""
+    served = serve(session, token=token, **conditions)
+    if served is not None and served.content is None:
+        _build_missing(session, token=token, horizon_days=horizon_days)
+        served = serve(session, token=token, **conditions)
+    return None if served is None or served.content is None else served
+
+
+def _build_missing(session: Session, *, token: str, horizon_days: int) -> None:
     user_id = session.execute(_USER_BY_HASH, {"token_hash": token_hash(token)}).scalar()
     if user_id is not None:
         rebuild(session, user_id=user_id, horizon_days=horizon_days)

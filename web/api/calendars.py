@@ -78,13 +78,10 @@ def calendar_feed(token: str):
     """A subscription feed, for whoever holds the token; answers 304 to a current ETag or date."""
     if len(token) > MAX_TOKEN:
         raise NotFound()
-    db = database.session()
     conditions = _conditions(request.environ)
-    served = feeds.serve(db, token=token, **conditions)
-    if served is not None and served.content is None:
-        feeds.build_missing(db, token=token, horizon_days=current_app.config["SETTINGS"].horizon_days)
-        served = feeds.serve(db, token=token, **conditions)
-    if served is None or served.content is None:
+    served = feeds.serve_built(database.session(), token=token,
+                               horizon_days=current_app.config["SETTINGS"].horizon_days, **conditions)
+    if served is None:
         raise NotFound()
     status, headers, body = _feed_answer(served, gzipped=conditions["gzip_ok"])
     return current_app.response_class(body, status=status, headers=headers)
