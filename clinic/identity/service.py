@@ -1,7 +1,7 @@
 """Accounts: registration, sign-in, staff-created users."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Invalid, Unauthorized
@@ -11,6 +11,17 @@ from clinic.identity.models import LOCALES, Role, User
 
 def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def search(session: Session, *, text: str | None, role: str | None, limit: int) -> list[User]:
+    """Accounts whose name or email contains `text` (any case), optionally of one role, by name."""
+    stmt = select(User).order_by(User.full_name).limit(limit)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if text:
+        like = f"%{text.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
+    return list(session.scalars(stmt))
 
 
 def create_user(session: Session, *, email: str, password: str, full_name: str, role: str,

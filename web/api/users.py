@@ -6,7 +6,6 @@ from datetime import datetime
 from flask import Blueprint, request
 from pydantic import Field
 from spectree import Response
-from sqlalchemy import func, or_, select
 
 from clinic.identity import service as accounts
 from clinic.identity.models import User
@@ -75,10 +74,5 @@ def create_user():
 def list_users():
     """Find accounts by name or email (staff: e.g. the patient to book for)."""
     query: UserQuery = request.context.query
-    stmt = select(User).order_by(User.full_name).limit(query.limit)
-    if query.role:
-        stmt = stmt.where(User.role == query.role)
-    if query.q:
-        like = f"%{query.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
-    return UserList(items=[StaffUserOut.model_validate(u) for u in database.session().scalars(stmt)])
+    found = accounts.search(database.session(), text=query.q, role=query.role, limit=query.limit)
+    return UserList(items=[StaffUserOut.model_validate(u) for u in found])
