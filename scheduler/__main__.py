@@ -1,8 +1,7 @@
 """`python -m scheduler [--once] [--at ISO-8601]`: runs the sweeps and relays the outbox to the workers.
 
-The loop relays the outbox every second, and at once when PostgreSQL NOTIFYs a new outbox row (a trigger
-on the table), so a confirmation leaves within milliseconds of the booking's commit; it runs the sweeps
-every SCHEDULER_SWEEP_SECONDS (60). If Redis is down the relay keeps retrying: rows stay in the outbox.
+The loop relays the outbox four times a second (workers.relay_loop), so a confirmation leaves within a
+fraction of a second of the booking's commit; it runs the sweeps every SCHEDULER_SWEEP_SECONDS (60). If Redis is down the relay keeps retrying: rows stay in the outbox.
 """
 from __future__ import annotations
 
@@ -65,7 +64,7 @@ def loop(factory, settings: Settings, jobs) -> int:
             next_sweep[0] = time.monotonic() + settings.sweep_interval_seconds
             jobs.run_sweeps(factory, settings, at=datetime.now(timezone.utc))
 
-    relay_loop.run(factory, settings.database_url, stopping=lambda: bool(stop), before_relay=sweeps_when_due)
+    relay_loop.run(factory, stopping=lambda: bool(stop), before_relay=sweeps_when_due)
     return 0
 
 

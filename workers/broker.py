@@ -41,6 +41,5 @@ broker = RedisBroker(
 # The outbox relay also runs inside each worker process (see workers/relay_loop.py).
 from workers.relay_loop import OutboxRelay  # noqa: E402
 
-broker.add_middleware(OutboxRelay(settings.database_url,
-                                  enabled=os.environ.get("OUTBOX_RELAY_IN_WORKERS", "1") != "0"))
+broker.add_middleware(OutboxRelay(enabled=os.environ.get("OUTBOX_RELAY_IN_WORKERS", "1") != "0"))
 dramatiq.set_broker(broker)

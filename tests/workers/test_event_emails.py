@@ -63,7 +63,7 @@ def test_booking_reschedule_cancel_each_send_one_email_with_the_invite(world, fa
 
 def test_workers_relay_the_outbox_themselves_within_a_couple_of_seconds(world, fake, env, workers):
     """With only `web` and `worker` up (no scheduler), the confirmation still leaves: each worker process
-    runs the relay, woken by the outbox trigger's NOTIFY at commit."""
+    runs the relay, polling the outbox a few times a second."""
     clinic = world.clinic()
     service = world.service()
     doctor = world.doctor(clinic, service)
