@@ -51,6 +51,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+# Key of `Session.info` under which a session bound to an autocommit Connection may name it.
+AUTOCOMMIT_CONNECTION = "autocommit_connection"
+
+
 def first_row(session: Session, sql: str, params: dict, *, named: bool = False) -> tuple | None:
     """First row of one statement run straight on the session's psycopg connection, server-side prepared.
 
@@ -61,7 +65,9 @@ def first_row(session: Session, sql: str, params: dict, *, named: bool = False) 
     connection invalidated first), so callers and error handlers see what `session.execute` gives.
     SQL uses psycopg's `%(name)s` placeholders (see `driver_sql`); `named` rows have attributes.
     """
-    connection = session.connection()
+    # An autocommit connection the session was handed (see AUTOCOMMIT_CONNECTION) needs no transaction
+    # of the session's begun around the statement, nor closed after it.
+    connection = session.info.get(AUTOCOMMIT_CONNECTION) or session.connection()
     driver = connection.connection.driver_connection
     try:
         # Binary results: psycopg reads integer arrays (the slots query's busy intervals) far faster so.

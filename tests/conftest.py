@@ -97,7 +97,9 @@ def app(base_app, connection, request):
     """The app, with every request's session joined to the test's transaction."""
     joined = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     base_app.extensions["db_sessionmaker"] = joined
-    base_app.extensions["db_readonly_sessionmaker"] = joined  # reads must see the test's uncommitted rows
+    # Reads must see the test's uncommitted rows, and a one-statement write must land in the test's
+    # transaction: the same factory, so every request commits or rolls back its savepoint.
+    base_app.extensions["db_autocommit_sessionmaker"] = joined
     base_app.config["SERVER_ERRORS"].clear()
     # The Limiter is one shared object and `init_app` of any other app (a rate-limit test) flips it:
     # every test starts with the session app's own setting.

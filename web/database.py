@@ -1,7 +1,8 @@
 """One session per request; the request owns the transaction.
 
-Views marked `@read_only` run on an autocommit connection: no BEGIN and COMMIT round trips around what
-is a single consistent read anyway (one statement for the token check, one for the answer).
+Views marked `@read_only` or `@one_statement` run on an autocommit connection, where PostgreSQL makes
+each statement a transaction of its own: no BEGIN and COMMIT round trips around what is a single
+consistent read, or a write done in one statement, anyway.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from clinic.db import make_engine
+from clinic.db import AUTOCOMMIT_CONNECTION, make_engine
 
 # No pre-ping round trip before each use: a connection that died meanwhile fails its request (503),
 # SQLAlchemy invalidates it and the next request gets a new one (see HeldSessions).
@@ -22,23 +23,31 @@ ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
 
 def read_only(view: Callable) -> Callable:
     """Declare that a GET view never writes: it may run without a transaction."""
-    view.read_only = True
+    view.read_only = view.autocommit = True
+    return view
+
+
+def one_statement(view: Callable) -> Callable:
+    """Declare that a view changes the database in at most one statement (which commits by itself, or
+    fails and changes nothing): it may run without a transaction around it."""
+    view.autocommit = True
     return view
 
 
 def session() -> Session:
     if "db" not in g:
-        factory = current_app.extensions["db_sessionmaker"]
-        if request and request.method == "GET" and _view_is_read_only():
-            factory = current_app.extensions.get("db_readonly_sessionmaker", factory)
-            g.db_autocommit = factory is current_app.extensions.get("db_readonly_sessionmaker")
+        transactional = current_app.extensions["db_sessionmaker"]
+        factory = transactional
+        if request and _view_is_autocommit():
+            factory = current_app.extensions.get("db_autocommit_sessionmaker", transactional)
+        g.db_autocommit = factory is not transactional
         g.db = factory()
     return g.db
 
 
-def _view_is_read_only() -> bool:
+def _view_is_autocommit() -> bool:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return bool(getattr(view, "read_only", False))
+    return bool(getattr(view, "autocommit", False))
 
 
 class HeldSessions:
@@ -52,8 +61,9 @@ class HeldSessions:
     or outlived the pool's recycle age is replaced on the next request.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, *, autocommit: bool = False) -> None:
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
+        self.autocommit = autocommit
         self.local = threading.local()
 
     def __call__(self) -> Session:
@@ -65,13 +75,15 @@ class HeldSessions:
             self.local.retire_at = time.monotonic() + ENGINE_OPTIONS["pool_recycle"]
         elif conn.in_transaction():
             conn.rollback()
-        return Session(bind=conn, expire_on_commit=False)
+        session = Session(bind=conn, expire_on_commit=False)
+        if self.autocommit:
+            session.info[AUTOCOMMIT_CONNECTION] = conn  # hot statements skip the session's bookkeeping
+        return session
 
 
 def make_factories(database_url: str) -> tuple:
     engine: Engine = make_engine(database_url, **ENGINE_OPTIONS)
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return HeldSessions(engine), HeldSessions(autocommit)
+    return HeldSessions(engine), HeldSessions(engine, autocommit=True)
 
 
 def init_app(app: Flask) -> None:

@@ -1,14 +1,21 @@
-"""Is this start time one the slots endpoint would offer right now? And booking it in one round trip.
+"""Is this start time one the slots endpoint would offer right now? And booking it in one statement.
 
 The exclusion constraints stay the last word on overlaps; these checks give the precise 409 for
 everything else (working hours, time off, notice, horizon, an unavailable doctor or service).
 The working-hours grid is checked in Python by the same engine that computes the slots, so that a
 booking accepts exactly what the slots endpoint offers, DST days included.
+
+Booking is optimistic about the grid: the start is checked against the last zone, weekly hours and
+length seen for (doctor, service) in this process, and the statement inserts only if the database
+still holds exactly those, with every other rule checked in SQL. So one statement decides, atomic
+by itself (no BEGIN/COMMIT needed), and nothing is ever inserted that the rules refuse; a missing
+or stale guess costs one more round trip.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -39,8 +46,8 @@ WHERE d.id = :doctor_id
 _CONTEXT_SQL = text(_CONTEXT)
 
 # Context, appointment, history row and outbox message in ONE statement. The insert happens only when
-# the SQL-checkable rules hold; the grid is then checked in Python and, in the rare case it fails, the
-# row is removed again (see `book`), so no caller can ever commit a booking the rules refuse.
+# the SQL-checkable rules hold and the grid the start was checked against (zone, hours, length) is the
+# current one; a NULL :timezone (no guess) only fetches the context.
 _BOOK_SQL = driver_sql(f"""
 WITH ctx AS ({_CONTEXT}),
 a AS (
@@ -51,6 +58,8 @@ a AS (
          CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes + ctx.buffer_minutes),
          :reason, :actor_id, :now, :now
   FROM ctx WHERE ctx.available AND NOT ctx.time_off AND ctx.patient_name IS NOT NULL
+             AND ctx.timezone = :timezone AND ctx.duration_minutes = :duration_minutes
+             AND ctx.hours = CAST(:hours AS int[])
   RETURNING id, starts_at),
 h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new_starts_at)
       SELECT id, :actor_id, 'booked', :now, starts_at FROM a),
@@ -59,10 +68,39 @@ o AS (INSERT INTO outbox (topic, payload)
 SELECT ctx.*, (SELECT id FROM a) AS appointment_id FROM ctx
 """)  # run straight on the driver (clinic.db.first_row): the hottest write path
 
-_UNDO_SQL = text("""
-WITH gone AS (DELETE FROM appointments WHERE id = :id RETURNING id)
-DELETE FROM outbox WHERE topic = 'appointment.booked' AND payload = jsonb_build_object('appointment_id', :id)
-""")
+_ATTEMPTS = 3  # a guess, the fresh grid, and once more should the hours change in between
+_GRID_CACHE_SIZE = 10_000
+
+
+class Grid(NamedTuple):
+    """What the working-hours check needs about (doctor, service): the clinic's zone, hours, length."""
+    timezone: str
+    weekly: dict[int, tuple[tuple[int, int], ...]]  # weekday -> (start, end) seconds after local midnight
+    duration_minutes: int
+    hours: str  # the context query's `hours` as an array literal, which the statement compares
+
+    @classmethod
+    def of(cls, row) -> "Grid":
+        literal = "{%s}" % ",".join("{%d,%d,%d}" % tuple(h) for h in row.hours)
+        return cls(row.timezone, hours_by_weekday(row.hours), row.duration_minutes, literal)
+
+    def offers(self, starts_at: datetime) -> bool:
+        """Whether starts_at is a slot start of this grid (notice, horizon and the rest aside)."""
+        t = int(starts_at.timestamp())
+        day = datetime.fromtimestamp(t, zone(self.timezone)).date()
+        intervals = engine.plan_day(self.timezone, day, self.weekly.get(day.weekday(), ())).intervals
+        return not starts_at.microsecond and engine.is_grid_start(intervals, self.duration_minutes * 60, t)
+
+
+# The last grid seen per (doctor_id, service_id): only a guess, which the booking statement verifies.
+_grids: dict[tuple[int, int], Grid] = {}
+_NO_GUESS = Grid(None, {}, None, None)  # matches nothing: the statement only fetches the context
+
+
+def _remember(key: tuple[int, int], grid: Grid) -> None:
+    if len(_grids) >= _GRID_CACHE_SIZE:
+        _grids.clear()
+    _grids[key] = grid
 
 
 @dataclass(frozen=True)
@@ -96,17 +134,17 @@ def check_row(row, starts_at: datetime) -> Bookable:
         raise Conflict("This doctor does not offer this service now.", code="doctor_unavailable")
     if row.time_off:
         raise Conflict("The doctor is away at that time.", code="doctor_unavailable")
-    tz = zone(row.timezone)
-    t = int(starts_at.timestamp())
-    duration = row.duration_minutes * 60
-    day = datetime.fromtimestamp(t, tz).date()
-    intervals = engine.plan_day(row.timezone, day, hours_by_weekday(row.hours).get(day.weekday(), ())).intervals
-    if starts_at.microsecond or not engine.is_grid_start(intervals, duration, t):
+    if not Grid.of(row).offers(starts_at):
         raise Conflict("That time is not one of the doctor's slots.", code="outside_working_hours")
-    ends_at = starts_at + timedelta(seconds=duration)
+    return _bookable(row, starts_at)
+
+
+def _bookable(row, starts_at: datetime) -> Bookable:
+    ends_at = starts_at + timedelta(minutes=row.duration_minutes)
     return Bookable(clinic_id=row.clinic_id, timezone=row.timezone, starts_at=starts_at, ends_at=ends_at,
                     blocked_until=ends_at + timedelta(minutes=row.buffer_minutes), doctor_name=row.doctor_name,
-                    service_name=row.service_name, patient_name=row.patient_name)
+                    service_name=row.service_name, patient_name=row.patient_name,
+                    appointment_id=getattr(row, "appointment_id", None))
 
 
 def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
@@ -120,25 +158,31 @@ def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int,
 
 def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
            reason: str | None, actor_id: int | None, now: datetime, settings: Settings) -> Bookable:
-    """Validate and insert a booking with its history row and outbox message: one round trip.
+    """Validate and insert a booking with its history row and outbox message in one statement.
 
-    An overlap raises Conflict (slot_taken / patient_busy) from the exclusion constraints; the
-    transaction is then aborted and the caller must roll back, as for any failed statement.
+    Usually one round trip; one more when this process has no current guess of the doctor's grid.
+    An overlap raises Conflict (slot_taken / patient_busy) from the exclusion constraints; inside a
+    transaction, the caller must then roll back, as for any failed statement.
     """
     check_window(int(starts_at.timestamp()), now, settings)
-    try:
-        row = first_row(session, _BOOK_SQL, {"doctor_id": doctor_id, "service_id": service_id,
-                                             "patient_id": patient_id, "start": starts_at, "reason": reason,
-                                             "actor_id": actor_id, "now": now}, named=True)
-    except (IntegrityError, OperationalError) as err:
-        raise overlap_conflict(err) or err
-    try:
-        ok = check_row(row, starts_at)
-    except Conflict:
-        if row.appointment_id is not None:  # inserted, but not on the grid: take it back
-            session.execute(_UNDO_SQL, {"id": row.appointment_id})
-        raise
-    return Bookable(**{**ok.__dict__, "appointment_id": row.appointment_id})
+    key = (doctor_id, service_id)
+    params = {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id, "start": starts_at,
+              "reason": reason, "actor_id": actor_id, "now": now}
+    for _ in range(_ATTEMPTS):
+        guess = _grids.get(key)
+        if guess is None or not guess.offers(starts_at):
+            guess = _NO_GUESS
+        try:
+            row = first_row(session, _BOOK_SQL, {**params, "timezone": guess.timezone, "hours": guess.hours,
+                                                 "duration_minutes": guess.duration_minutes}, named=True)
+        except (IntegrityError, OperationalError) as err:
+            raise overlap_conflict(err) or err
+        if row is not None and row.appointment_id is not None:
+            return _bookable(row, starts_at)  # every rule held, in SQL and on the grid it checked
+        if row is not None:
+            _remember(key, Grid.of(row))
+        check_row(row, starts_at)  # raises the 404/409 that says why, judged on the fresh context
+    raise Conflict("The doctor's schedule is changing; please try again.", code="doctor_unavailable")
 
 
 def overlap_conflict(err: DBAPIError) -> Conflict | None:

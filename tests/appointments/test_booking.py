@@ -207,3 +207,42 @@ def test_a_refused_off_grid_booking_leaves_nothing_behind(db, make_user):
     assert db.scalar(select(func.count()).select_from(AppointmentHistory)
                      .where(AppointmentHistory.actor_id == patient.id)) == 0
     assert not [m for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "appointment.booked"))]
+
+
+def test_a_booking_is_judged_on_the_hours_as_they_are_now_not_as_last_seen(db, make_user):
+    """Booking bets on the grid this process last saw for (doctor, service); the statement refuses a stale bet."""
+    from datetime import time
+
+    import pytest
+
+    from clinic.appointments import service as appointments
+    from clinic.errors import Conflict
+    from clinic.identity.actor import Actor
+    from clinic.scheduling.calendar import Interval, replace_working_hours
+    from clinic.scheduling.models import Service
+    from tests.conftest import make_settings
+    from tests.scheduling.factories import WEEKDAYS
+
+    setup, day = make_doctor(db), future_day()
+    staff = Actor(user_id=make_user("receptionist").id, role="receptionist")
+
+    def book(hh, mm=0):
+        return appointments.book(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
+                                 starts_at=setup.at(day, hh, mm), patient_id=make_user().id,
+                                 settings=make_settings())
+
+    assert book(9).starts_at == setup.at(day, 9)  # learnt: 09:00-13:00 and 15:00-19:00, 30 minutes
+    replace_working_hours(db, doctor=setup.doctor, intervals=[Interval(d, time(10, 15), time(12)) for d in WEEKDAYS])
+    db.flush()
+    with pytest.raises(Conflict) as err:
+        book(10)  # on the old grid only
+    assert err.value.code == "outside_working_hours"
+    assert book(10, 15).starts_at == setup.at(day, 10, 15)  # on the new grid only
+    db.get(Service, setup.service_id).duration_minutes = 35
+    db.flush()
+    with pytest.raises(Conflict) as err:
+        book(11, 15)  # 10:15 + 2 × 30 min: on the 30-minute grid only
+    assert err.value.code == "outside_working_hours"
+    assert book(11, 25).ends_at == setup.at(day, 12)  # 10:15 + 2 × 35 min
+    assert db.scalar(select(func.count()).select_from(Appointment)
+                     .where(Appointment.doctor_id == setup.doctor.id)) == 3

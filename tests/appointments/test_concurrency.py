@@ -29,6 +29,9 @@ def live(engine, redis_client):
     real_engine = make_engine(TEST_DATABASE_URL, pool_size=16, max_overflow=4)
     factory = make_session_factory(real_engine)
     app = create_app({"SETTINGS": make_settings(), "DB_SESSIONMAKER": factory, "ACCESS_LOG": False})
+    # Bookings run on autocommit connections, as in production (web.database.one_statement).
+    autocommit = real_engine.execution_options(isolation_level="AUTOCOMMIT")
+    app.extensions["db_autocommit_sessionmaker"] = make_session_factory(autocommit)
     session = factory()
     setup = make_doctor(session)
     tag = uuid.uuid4().hex[:8]
@@ -153,3 +156,43 @@ def test_a_deadlock_between_crossing_bookings_is_a_409_for_the_victim(live):
     assert outcomes["second-9"] == "slot_taken" or outcomes["first-10"] == "slot_taken", outcomes
     assert set(outcomes.values()) <= {"booked", "slot_taken"}
     assert _active_overlaps(factory, setup.doctor.id) == 0
+
+
+def test_a_booking_is_one_statement_that_commits_by_itself(live):
+    """Bookings run on the app's held autocommit connection: what answers 201 is committed, what answers
+    409 left nothing behind, and the connection serves the next booking."""
+    from flask import g
+
+    from web import create_app
+
+    _, factory, setup, patients, tokens = live
+    app = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False})  # production session factories
+    states = []
+
+    @app.after_request
+    def record(response):
+        driver = g.db.connection().connection.driver_connection
+        states.append((driver.autocommit, driver.info.transaction_status.name))
+        return response
+
+    client, day = app.test_client(), future_day()
+
+    def book(token, hour, minute=0):
+        body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
+                "starts_at": setup.at(day, hour, minute).isoformat()}
+        r = client.post("/api/appointments", json=body, headers={"Authorization": f"Bearer {token}"})
+        return r.status_code, (r.get_json().get("error") or {}).get("code")
+
+    assert book(tokens[0], 9) == (201, None)
+    assert book(tokens[1], 9) == (409, "slot_taken")
+    assert book(tokens[1], 9, 10) == (409, "outside_working_hours")
+    assert book(tokens[0], 9, 30) == (201, None)
+    assert states == [(True, "IDLE")] * 4  # no transaction was ever left open
+    with factory() as s:
+        counts = s.execute(text("""
+            SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM appointment_history h
+                                                            WHERE h.appointment_id = a.id AND h.action = 'booked')),
+                   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.topic = 'appointment.booked'
+                                                  AND o.payload = jsonb_build_object('appointment_id', a.id)))
+            FROM appointments a WHERE a.doctor_id = :d"""), {"d": setup.doctor.id}).one()
+    assert tuple(counts) == (2, 2, 2)

@@ -102,16 +102,16 @@ def test_reads_recover_when_their_held_connection_dies(engine, redis_client):
                                                          "full_name": "H C"}).get_json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         assert client.get("/api/me", headers=auth).status_code == 200
-        held = app.extensions["db_readonly_sessionmaker"].local.conn
+        held = app.extensions["db_autocommit_sessionmaker"].local.conn
         pid = held.connection.driver_connection.info.backend_pid
         assert client.get("/api/me", headers=auth).status_code == 200
-        assert app.extensions["db_readonly_sessionmaker"].local.conn is held  # no pool round trip per read
+        assert app.extensions["db_autocommit_sessionmaker"].local.conn is held  # no pool round trip per read
         with engine.connect() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         failed = client.get("/api/me", headers=auth)
         assert failed.status_code == 503 and failed.get_json()["error"]["code"] == "unavailable"
         assert client.get("/api/me", headers=auth).status_code == 200
-        assert app.extensions["db_readonly_sessionmaker"].local.conn is not held
+        assert app.extensions["db_autocommit_sessionmaker"].local.conn is not held
     finally:
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email == email))

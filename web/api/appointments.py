@@ -30,6 +30,7 @@ def _out(appointment_id: int) -> AppointmentOut:
 
 @bp.post("/appointments")
 @access("patient", *STAFF)
+@database.one_statement
 @spec.validate(json=BookIn, resp=Response(HTTP_201=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def book():
     """Book one of the doctor's free slots. 409 codes: slot_taken, patient_busy, outside_working_hours,
