@@ -188,7 +188,7 @@ def test_every_offered_slot_is_bookable_and_nothing_else_is(db, make_user):
 
 
 def test_a_refused_off_grid_booking_leaves_nothing_behind(db, make_user):
-    """The one-statement booking inserts before the grid check; a refusal takes the rows back itself."""
+    """An off-grid start is refused without a row, history entry or outbox message written."""
     import pytest
 
     from clinic.appointments import service as appointments
