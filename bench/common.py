@@ -140,8 +140,9 @@ def round_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def access_tokens(user_ids: list[int]) -> dict[int, str]:
-    """Access tokens the benchmarked app accepts (signed with its key, valid for two hours)."""
+def access_tokens(user_ids: list[int], role: str = "patient") -> dict[int, str]:
+    """Access tokens like those the login endpoint issues (signed with the app's key, naming the user's
+    role; the refresh family it also names is only read at logout), valid for two hours."""
     from flask_jwt_extended import create_access_token
 
     from web import create_app
@@ -149,7 +150,8 @@ def access_tokens(user_ids: list[int]) -> dict[int, str]:
     os.environ.update(env(ACCESS_TOKEN_MINUTES="120"))
     app = create_app({"ACCESS_LOG": False})
     with app.app_context():
-        return {user_id: create_access_token(identity=str(user_id)) for user_id in user_ids}
+        return {user_id: create_access_token(identity=str(user_id), additional_claims={"role": role})
+                for user_id in user_ids}
 
 
 def signed_in_floor(app_url: str, token: str, args: argparse.Namespace) -> dict:

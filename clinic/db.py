@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import NamedTuple
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -49,6 +50,17 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class Guard(NamedTuple):
+    """A condition a one-statement write must find true before it writes anything, evaluated in the
+    same statement (e.g. that the caller's session is still valid: no round trip of its own).
+
+    `sql` is a boolean SQL expression with its own `%(name)s` parameters in `params`; the write raises
+    `refusal` when it is false."""
+    sql: str
+    params: dict
+    refusal: Exception
 
 
 # Key of `Session.info` under which a session bound to an autocommit Connection may name it.

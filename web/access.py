@@ -2,18 +2,25 @@
 
 Each view declares who may call it with `@access(...)`. A `before_request` hook enforces the
 declaration before the view runs; an API view without one is refused outright.
+
+Every signed-in request is checked against PostgreSQL (the account is active, the token was not revoked
+at logout). A one-statement write marked `@checked_in_statement` does that check inside its own
+statement (`account_guard()`), saving the round trip: its caller's role is then the one the signed
+token names, and the statement writes nothing unless the account still has it. Should such a view
+answer an error without having run its statement, the account is checked before the answer leaves.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from sqlalchemy.exc import DBAPIError
 
-from clinic.db import first_row
+from clinic.db import Guard, first_row
 from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.identity.actor import Actor
-from web import database
+from web import database, errors
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -29,6 +36,13 @@ _CHECK_TOKEN = """
 """
 
 
+# The same check as a guard of a write statement (clinic.db.Guard), with the role the token names.
+_ACCOUNT_HOLDS = """EXISTS (SELECT 1 FROM users u
+    WHERE u.id = %(auth_uid)s AND u.is_active AND u.role = %(auth_role)s
+      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s))"""
+_PENDING, _IN_STATEMENT = "pending", "in_statement"
+
+
 def access(*who: str) -> Callable:
     """Declare who may call a view: PUBLIC, SIGNED_IN, REFRESH, or role names."""
     unknown = set(who) - {PUBLIC, SIGNED_IN, REFRESH, *ROLES}
@@ -39,6 +53,22 @@ def access(*who: str) -> Callable:
         view.access = frozenset(who)
         return view
     return mark
+
+
+def checked_in_statement(view: Callable) -> Callable:
+    """Declare that a `@database.one_statement` view passes `account_guard()` to its write."""
+    if not getattr(view, "autocommit", False):
+        raise ValueError("only a @database.one_statement view may check the account in its statement")
+    view.account_checked_in_statement = True
+    return view
+
+
+def account_guard() -> Guard:
+    """The caller's account check, for the write statement of a view marked `@checked_in_statement`."""
+    g.account_check = _IN_STATEMENT
+    actor = current_actor()
+    return Guard(_ACCOUNT_HOLDS, {"auth_uid": actor.user_id, "auth_role": actor.role, "auth_jti": get_jwt()["jti"]},
+                 _revoked())
 
 
 def current_actor() -> Actor:
@@ -53,14 +83,42 @@ def _declared(endpoint: str | None) -> frozenset[str] | None:
     return getattr(view, "access", None)
 
 
-def _authenticate(refresh: bool) -> Actor:
+def _revoked() -> Unauthorized:
+    return Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
+
+
+def _authenticate(refresh: bool, *, in_statement: bool = False) -> Actor:
     verify_jwt_in_request(refresh=refresh)
     claims = get_jwt()
     uid = int(claims["sub"])
-    row = first_row(database.session(), _CHECK_TOKEN, {"uid": uid, "jti": claims["jti"]})
+    if in_statement and claims.get("role") in ROLES:
+        g.account_check = _PENDING
+        return Actor(user_id=uid, role=claims["role"])
+    return Actor(user_id=uid, role=_account_role(uid, claims["jti"]))
+
+
+def _account_role(uid: int, jti: str) -> str:
+    row = first_row(database.session(), _CHECK_TOKEN, {"uid": uid, "jti": jti})
     if row is None:
-        raise Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
-    return Actor(user_id=uid, role=row[0])
+        raise _revoked()
+    return row[0]
+
+
+def _settle(response: Response) -> Response:
+    """A view that checks the account in its statement may have answered without running it (a 422, a
+    409 before the write): check the account now, so that a revoked token still only ever gets a 401."""
+    state = g.pop("account_check", None)
+    if state is None or response.status_code == 401 or (state == _IN_STATEMENT and response.status_code < 400):
+        return response
+    try:
+        if _account_role(g.actor.user_id, get_jwt()["jti"]) == g.actor.role:
+            return response
+        err = _revoked()
+    except Unauthorized as refused:
+        err = refused
+    except DBAPIError:
+        return errors.unavailable()
+    return errors.error_body(err.status, err.code, err.message)
 
 
 def init_app(app: Flask) -> None:
@@ -75,7 +133,10 @@ def init_app(app: Flask) -> None:
             raise NotFound()
         if PUBLIC in declared:
             return
-        g.actor = _authenticate(refresh=REFRESH in declared)
+        view = current_app.view_functions[request.endpoint]
+        g.actor = _authenticate(REFRESH in declared, in_statement=getattr(view, "account_checked_in_statement", False))
         if declared & {SIGNED_IN, REFRESH} or g.actor.role in declared:
             return
         raise Forbidden("Your role may not do this.", code="forbidden")
+
+    app.after_request(_settle)

@@ -26,6 +26,12 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
     return response
 
 
+def unavailable():
+    response = error_body(503, "unavailable", "The service is temporarily unavailable.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _rollback() -> None:
     db = g.get("db")
     if db is not None:
@@ -80,9 +86,7 @@ def register(app: Flask) -> None:
     def database_unavailable(err: Exception):
         _rollback()
         log.error("database error: %s", type(err).__name__)
-        response = error_body(503, "unavailable", "The service is temporarily unavailable.")
-        response.headers["Retry-After"] = "5"
-        return response
+        return unavailable()
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -14,6 +14,7 @@ or stale guess costs one more round trip.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from clinic.availability import engine
 from clinic.availability.service import Window, hours_by_weekday, zone
-from clinic.db import driver_sql, first_row
+from clinic.db import Guard, driver_sql, first_row
 from clinic.errors import Conflict, NotFound
 from clinic.settings import Settings
 
@@ -46,10 +47,13 @@ WHERE d.id = :doctor_id
 _CONTEXT_SQL = text(_CONTEXT)
 
 # Context, appointment, history row and outbox message in ONE statement. The insert happens only when
-# the SQL-checkable rules hold and the grid the start was checked against (zone, hours, length) is the
-# current one; a NULL :timezone (no guess) only fetches the context.
-_BOOK_SQL = driver_sql(f"""
-WITH ctx AS ({_CONTEXT}),
+# the caller's guard holds (see clinic.db.Guard; TRUE without one), the SQL-checkable rules hold and the
+# grid the start was checked against (zone, hours, length) is the current one; a NULL :timezone (no
+# guess) only fetches the context. Always one row: the guard's verdict, then the context (NULLs when
+# there is no such doctor or service).
+_BOOK = driver_sql(f"""
+WITH guard AS (SELECT (/*guard*/TRUE) AS held),
+ctx AS ({_CONTEXT}),
 a AS (
   INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
                             reason, created_by, scheduled_at, updated_at)
@@ -57,7 +61,7 @@ a AS (
          CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes),
          CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes + ctx.buffer_minutes),
          :reason, :actor_id, :now, :now
-  FROM ctx WHERE ctx.available AND NOT ctx.time_off AND ctx.patient_name IS NOT NULL
+  FROM ctx, guard WHERE guard.held AND ctx.available AND NOT ctx.time_off AND ctx.patient_name IS NOT NULL
              AND ctx.timezone = :timezone AND ctx.duration_minutes = :duration_minutes
              AND ctx.hours = CAST(:hours AS int[])
   RETURNING id, starts_at),
@@ -65,8 +69,14 @@ h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new
       SELECT id, :actor_id, 'booked', :now, starts_at FROM a),
 o AS (INSERT INTO outbox (topic, payload)
       SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
-SELECT ctx.*, (SELECT id FROM a) AS appointment_id FROM ctx
+SELECT guard.held AS guard_held, ctx.*, (SELECT id FROM a) AS appointment_id FROM guard LEFT JOIN ctx ON TRUE
 """)  # run straight on the driver (clinic.db.first_row): the hottest write path
+
+
+@cache
+def _book_sql(guard_sql: str) -> str:
+    return _BOOK.replace("/*guard*/TRUE", guard_sql)
+
 
 _ATTEMPTS = 3  # a guess, the fresh grid, and once more should the hours change in between
 _GRID_CACHE_SIZE = 10_000
@@ -126,7 +136,7 @@ def check_window(t: int, now: datetime, settings: Settings) -> None:
 
 def check_row(row, starts_at: datetime) -> Bookable:
     """Apply the rules to the context row; raise the 404/409 that says why the time cannot be had."""
-    if row is None:
+    if row is None or row.clinic_id is None:
         raise NotFound("No such doctor or service.")
     if row.patient_name is None:
         raise NotFound("No such patient.", fields={"patient_id": "not a patient"})
@@ -157,29 +167,34 @@ def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int,
 
 
 def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
-           reason: str | None, actor_id: int | None, now: datetime, settings: Settings) -> Bookable:
+           reason: str | None, actor_id: int | None, now: datetime, settings: Settings,
+           guard: Guard | None = None) -> Bookable:
     """Validate and insert a booking with its history row and outbox message in one statement.
 
     Usually one round trip; one more when this process has no current guess of the doctor's grid.
-    An overlap raises Conflict (slot_taken / patient_busy) from the exclusion constraints; inside a
-    transaction, the caller must then roll back, as for any failed statement.
+    A `guard` that does not hold raises its refusal before any rule is judged. An overlap raises
+    Conflict (slot_taken / patient_busy) from the exclusion constraints; inside a transaction, the
+    caller must then roll back, as for any failed statement.
     """
     check_window(int(starts_at.timestamp()), now, settings)
     key = (doctor_id, service_id)
+    sql = _book_sql(guard.sql if guard else "TRUE")
     params = {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id, "start": starts_at,
-              "reason": reason, "actor_id": actor_id, "now": now}
+              "reason": reason, "actor_id": actor_id, "now": now, **(guard.params if guard else {})}
     for _ in range(_ATTEMPTS):
         guess = _grids.get(key)
         if guess is None or not guess.offers(starts_at):
             guess = _NO_GUESS
         try:
-            row = first_row(session, _BOOK_SQL, {**params, "timezone": guess.timezone, "hours": guess.hours,
-                                                 "duration_minutes": guess.duration_minutes}, named=True)
+            row = first_row(session, sql, {**params, "timezone": guess.timezone, "hours": guess.hours,
+                                           "duration_minutes": guess.duration_minutes}, named=True)
         except (IntegrityError, OperationalError) as err:
             raise overlap_conflict(err) or err
-        if row is not None and row.appointment_id is not None:
+        if not row.guard_held:
+            raise guard.refusal
+        if row.appointment_id is not None:
             return _bookable(row, starts_at)  # every rule held, in SQL and on the grid it checked
-        if row is not None:
+        if row.clinic_id is not None:
             _remember(key, Grid.of(row))
         check_row(row, starts_at)  # raises the 404/409 that says why, judged on the fresh context
     raise Conflict("The doctor's schedule is changing; please try again.", code="doctor_unavailable")

@@ -15,6 +15,7 @@ from clinic.appointments import booking, views
 from clinic.appointments.models import Appointment, AppointmentHistory
 from clinic.appointments.views import AppointmentView, view_of
 from clinic.clock import utcnow
+from clinic.db import Guard
 from clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.outbox.service import emit
@@ -65,15 +66,17 @@ def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime,
 
 def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, starts_at: datetime,
          settings: Settings, patient_id: int | None = None, reason: str | None = None,
-         now: datetime | None = None) -> AppointmentView:
-    """Book a slot: patients for themselves, staff for a given patient (one round trip to the database).
+         now: datetime | None = None, guard: Guard | None = None) -> AppointmentView:
+    """Book a slot: patients for themselves, staff for a given patient (one statement; see booking.insert
+    for the `guard`).
 
     On an overlap (409 slot_taken / patient_busy) the transaction is aborted: roll it back.
     """
     now = now or utcnow()
     patient_id = _patient_for(actor, patient_id)
     ok = booking.insert(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
-                        starts_at=starts_at, reason=reason, actor_id=_user_id(actor), now=now, settings=settings)
+                        starts_at=starts_at, reason=reason, actor_id=_user_id(actor), now=now, settings=settings,
+                        guard=guard)
     return AppointmentView(
         id=ok.appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
         clinic_id=ok.clinic_id, timezone=ok.timezone, starts_at=ok.starts_at, ends_at=ok.ends_at, status="booked",

@@ -246,3 +246,55 @@ def test_a_booking_is_judged_on_the_hours_as_they_are_now_not_as_last_seen(db, m
     assert book(11, 25).ends_at == setup.at(day, 12)  # 10:15 + 2 × 35 min
     assert db.scalar(select(func.count()).select_from(Appointment)
                      .where(Appointment.doctor_id == setup.doctor.id)) == 3
+
+
+def test_booking_checks_the_account_in_its_statement_and_a_revoked_token_only_ever_gets_401(
+        api, db, make_user, token_for):
+    """POST /api/appointments checks the token's account inside the booking statement: a logged-out token
+    or a disabled account gets 401 and books nothing, also on the paths that answer before the statement
+    runs (422, 403, 409 too_soon / off the grid), which a valid token still gets."""
+    from clinic.identity.models import User
+
+    setup, day = make_doctor(db), future_day()
+    other = make_user()
+
+    def answers(token, free_hour):
+        soon = datetime.now(timezone.utc) + timedelta(minutes=5)
+        return [_book(api, token, setup, setup.at(day, free_hour)).status_code,             # a free slot
+                _book(api, token, setup, setup.at(day, 9), reason=7).status_code,          # 422: not a string
+                _book(api, token, setup, setup.at(day, 9), patient_id=other.id).status_code,  # 403
+                _book(api, token, setup, soon).status_code,                                 # 409 too_soon
+                _book(api, token, setup, setup.at(day, 9, 10)).status_code]                 # 409 off the grid
+
+    def booked(user) -> int:
+        return db.scalar(select(func.count()).select_from(Appointment).where(Appointment.patient_id == user.id))
+
+    valid = make_user()
+    assert answers(token_for(valid), free_hour=10) == [201, 422, 403, 409, 409]
+
+    logged_out = make_user()
+    token = token_for(logged_out)
+    assert api.post("/api/auth/logout", token, json={}).status_code == 204
+    assert answers(token, free_hour=11) == [401] * 5
+
+    disabled = make_user()
+    token = token_for(disabled)
+    db.get(User, disabled.id).is_active = False
+    db.flush()
+    assert answers(token, free_hour=12) == [401] * 5
+    assert (booked(valid), booked(logged_out), booked(disabled)) == (1, 0, 0)
+
+
+def test_a_token_naming_a_role_the_account_no_longer_has_books_nothing(api, db, make_user, token_for):
+    """The statement's check includes the role the token names (the caller acted with it)."""
+    from clinic.identity.models import User
+
+    setup, day = make_doctor(db), future_day()
+    desk, patient = make_user("receptionist"), make_user()
+    token = token_for(desk)  # names the role "receptionist"
+    db.get(User, desk.id).role = "doctor"
+    db.flush()
+    assert _book(api, token, setup, setup.at(day, 10), patient_id=patient.id).status_code == 401
+    db.get(User, desk.id).role = "receptionist"
+    db.flush()
+    assert _book(api, token, setup, setup.at(day, 10), patient_id=patient.id).status_code == 201
