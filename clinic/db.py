@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import NamedTuple
 
 import psycopg
-from psycopg.rows import namedtuple_row
 from sqlalchemy import DateTime, MetaData, create_engine, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -67,7 +66,7 @@ class Guard(NamedTuple):
 AUTOCOMMIT_CONNECTION = "autocommit_connection"
 
 
-def first_row(session: Session, sql: str, params: dict, *, named: bool = False) -> tuple | None:
+def first_row(session: Session, sql: str, params: dict) -> tuple | None:
     """First row of one statement run straight on the session's psycopg connection, server-side prepared.
 
     For the statements on the hottest paths (the token check of every signed-in request, the slots
@@ -75,7 +74,7 @@ def first_row(session: Session, sql: str, params: dict, *, named: bool = False) 
     as the round trip.
     Same connection and transaction as the session; driver errors come out as SQLAlchemy's (a dead
     connection invalidated first), so callers and error handlers see what `session.execute` gives.
-    SQL uses psycopg's `%(name)s` placeholders (see `driver_sql`); `named` rows have attributes.
+    SQL uses psycopg's `%(name)s` placeholders (see `driver_sql`).
     """
     # An autocommit connection the session was handed (see AUTOCOMMIT_CONNECTION) needs no transaction
     # of the session's begun around the statement, nor closed after it.
@@ -83,8 +82,7 @@ def first_row(session: Session, sql: str, params: dict, *, named: bool = False) 
     driver = connection.connection.driver_connection
     try:
         # Binary results: psycopg reads integer arrays (the slots query's busy intervals) far faster so.
-        cursor = driver.cursor(binary=True, row_factory=namedtuple_row) if named else driver.cursor(binary=True)
-        return cursor.execute(sql, params, prepare=True).fetchone()
+        return driver.cursor(binary=True).execute(sql, params, prepare=True).fetchone()
     except psycopg.Error as err:
         gone = connection.dialect.is_disconnect(err, driver, None)
         if gone:

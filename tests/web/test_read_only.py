@@ -83,8 +83,8 @@ def test_driver_sql_converts_placeholders_but_not_casts_or_percent_signs(db):
 
     sql = driver_sql("SELECT :n::int AS n, '50%' AS share, CAST(:when AS date) AS day")
     assert sql == "SELECT %(n)s::int AS n, '50%%' AS share, CAST(%(when)s AS date) AS day"
-    row = first_row(db, sql, {"n": 7, "when": "2027-03-28"}, named=True)
-    assert (row.n, row.share, str(row.day)) == (7, "50%", "2027-03-28")
+    n, share, day = first_row(db, sql, {"n": 7, "when": "2027-03-28"})
+    assert (n, share, str(day)) == (7, "50%", "2027-03-28")
 
 
 @pytest.mark.allow_5xx
