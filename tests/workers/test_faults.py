@@ -60,8 +60,8 @@ def test_reminder_batch_survives_a_sigkill(point, world, fake, env, workers, red
     assert doomed.wait_exit(45) is not None, doomed.output()[-2000:]
     workers(env)
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
-    for patient in patients:
-        [email] = fake.to(patient["email"])
-        assert email["path"] == "/emails/batch"
-    assert len(fake.emails) == 5 and fake.distinct_keys() == 1
+    # (The doctor's daily agenda may be due as well, depending on the hour the test runs: not counted.)
+    reminders = [email for patient in patients for email in fake.to(patient["email"])]
+    assert len(reminders) == 5 and {email["path"] for email in reminders} == {"/emails/batch"}
+    assert len({email["key"] for email in reminders}) == 1  # one batch call, whatever was retried
     assert world.scalar("SELECT count(*) FROM deliveries WHERE kind = 'reminder' AND status = 'sent'") == 5
