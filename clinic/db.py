@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from datetime import datetime
 from typing import NamedTuple
 
@@ -60,6 +61,22 @@ class Guard(NamedTuple):
     sql: str
     params: dict
     refusal: Exception
+
+
+# Where a statement that accepts a guard puts its verdict: TRUE as written, the guard's SQL with one.
+GUARD = "/*guard*/TRUE"
+
+
+def with_guard(sql: str, params: dict, guard: Guard | None) -> tuple[str, dict]:
+    """The statement (holding GUARD) and its parameters, with `guard` in place when there is one."""
+    if guard is None:
+        return sql, params
+    return _guarded(sql, guard.sql), {**params, **guard.params}
+
+
+@cache
+def _guarded(sql: str, guard_sql: str) -> str:
+    return sql.replace(GUARD, f"({guard_sql})")
 
 
 # Key of `Session.info` under which a session bound to an autocommit Connection may name it.

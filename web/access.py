@@ -4,10 +4,11 @@ Each view declares who may call it with `@access(...)`. A `before_request` hook 
 declaration before the view runs; an API view without one is refused outright.
 
 Every signed-in request is checked against PostgreSQL (the account is active, the token was not revoked
-at logout). A one-statement write marked `@checked_in_statement` does that check inside its own
-statement (`account_guard()`), saving the round trip: its caller's role is then the one the signed
-token names, and the statement writes nothing unless the account still has it. Should such a view
-answer an error without having run its statement, the account is checked before the answer leaves.
+at logout). A one-statement view marked `@checked_in_statement` (booking, the slots) does that check
+inside its own statement (`account_guard()`), saving the round trip: its caller's role is then the one
+the signed token names, and the statement reads and writes nothing unless the account still has it.
+Should such a view answer an error without having run its statement, the account is checked before the
+answer leaves.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ _CHECK_TOKEN = """
 """
 
 
-# The same check as a guard of a write statement (clinic.db.Guard), with the role the token names.
+# The same check as a guard of a view's statement (clinic.db.Guard), with the role the token names.
 _ACCOUNT_HOLDS = """EXISTS (SELECT 1 FROM users u
     WHERE u.id = %(auth_uid)s AND u.is_active AND u.role = %(auth_role)s
       AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s))"""
@@ -56,15 +57,16 @@ def access(*who: str) -> Callable:
 
 
 def checked_in_statement(view: Callable) -> Callable:
-    """Declare that a `@database.one_statement` view passes `account_guard()` to its write."""
+    """Declare that a `@database.one_statement` or `@database.read_only` view passes `account_guard()` to
+    its statement."""
     if not getattr(view, "autocommit", False):
-        raise ValueError("only a @database.one_statement view may check the account in its statement")
+        raise ValueError("only a one-statement or read-only view may check the account in its statement")
     view.account_checked_in_statement = True
     return view
 
 
 def account_guard() -> Guard:
-    """The caller's account check, for the write statement of a view marked `@checked_in_statement`."""
+    """The caller's account check, for the statement of a view marked `@checked_in_statement`."""
     g.account_check = _IN_STATEMENT
     actor = current_actor()
     return Guard(_ACCOUNT_HOLDS, {"auth_uid": actor.user_id, "auth_role": actor.role, "auth_jti": get_jwt()["jti"]},

@@ -14,7 +14,6 @@ or stale guess costs one more round trip.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from clinic.availability import engine
 from clinic.availability.service import Window, hours_by_weekday, zone
-from clinic.db import Guard, driver_sql, first_row
+from clinic.db import GUARD, Guard, driver_sql, first_row, with_guard
 from clinic.errors import Conflict, NotFound
 from clinic.settings import Settings
 
@@ -52,7 +51,7 @@ _CONTEXT_SQL = text(_CONTEXT)
 # guess) only fetches the context. Always one row: the guard's verdict, then the context (NULLs when
 # there is no such doctor or service).
 _BOOK = driver_sql(f"""
-WITH guard AS (SELECT (/*guard*/TRUE) AS held),
+WITH guard AS (SELECT {GUARD} AS held),
 ctx AS ({_CONTEXT}),
 a AS (
   INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
@@ -89,11 +88,6 @@ class _BookRow(NamedTuple):
     service_name: str | None
     patient_name: str | None
     appointment_id: int | None
-
-
-@cache
-def _book_sql(guard_sql: str) -> str:
-    return _BOOK.replace("/*guard*/TRUE", guard_sql)
 
 
 _ATTEMPTS = 3  # a guess, the fresh grid, and once more should the hours change in between
@@ -196,9 +190,8 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
     """
     check_window(int(starts_at.timestamp()), now, settings)
     key = (doctor_id, service_id)
-    sql = _book_sql(guard.sql if guard else "TRUE")
-    params = {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id, "start": starts_at,
-              "reason": reason, "actor_id": actor_id, "now": now, **(guard.params if guard else {})}
+    sql, params = with_guard(_BOOK, {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id,
+                                      "start": starts_at, "reason": reason, "actor_id": actor_id, "now": now}, guard)
     for _ in range(_ATTEMPTS):
         guess = _grids.get(key)
         if guess is None or not guess.offers(starts_at):

@@ -10,13 +10,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from clinic.availability import engine
-from clinic.db import first_row
+from clinic.db import GUARD, Guard, first_row, with_guard
 from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import Actor
 from clinic.settings import Settings
 
 # Doctor, clinic zone, service, working hours and every busy interval in the (padded) range: one round trip.
-_SLOTS_SQL = """
+# Always one row: the caller's guard verdict (see clinic.db.Guard), then NULLs if there is no such doctor
+# or service.
+_SLOTS_SQL = f"""
+WITH guard AS (SELECT {GUARD} AS held)
+SELECT guard.held, found.* FROM guard LEFT JOIN (
 SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
                                          WHERE ds.doctor_id = d.id AND ds.service_id = s.id) AS available,
        c.timezone, s.duration_minutes, s.buffer_minutes,
@@ -36,7 +40,7 @@ CROSS JOIN LATERAL (
     SELECT array_agg(date_part('epoch', p.starts_at)::bigint) AS a, array_agg(date_part('epoch', p.ends_at)::bigint) AS b
     FROM appointments p
     WHERE p.patient_id = %(patient_id)s AND p.status <> 'cancelled' AND p.starts_at >= %(lo)s AND p.starts_at < %(hi)s) mine
-WHERE d.id = %(doctor_id)s
+WHERE d.id = %(doctor_id)s) found ON guard.held
 """
 
 
@@ -77,17 +81,22 @@ def _pairs(starts: list[int] | None, ends: list[int] | None) -> list[tuple[int, 
 
 
 def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
-               now: datetime, settings: Settings) -> str:
-    """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`."""
+               now: datetime, settings: Settings, guard: Guard | None = None) -> str:
+    """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`.
+
+    A `guard` that does not hold raises its refusal (checked in the same query)."""
     check_range(first, last, settings)
     # Pad the UTC range: the clinic's zone is only known after the query (no offset exceeds 14 h), and an
     # appointment that starts before the range (at most 8 h + 4 h of buffer) may still block into it.
     # Filtering on starts_at alone keeps to the (doctor_id, starts_at) index.
     lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=2)
     hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
-    row = first_row(session, _SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi,
-                                          "patient_id": actor.user_id if actor.is_patient else None})
-    if row is None:
+    sql, params = with_guard(_SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi,
+                                          "patient_id": actor.user_id if actor.is_patient else None}, guard)
+    held, *row = first_row(session, sql, params)
+    if not held:
+        raise guard.refusal
+    if row[1] is None:
         raise NotFound("No such doctor or service.")
     available, tz_name, duration_min, buffer_min, hours, busy_a, busy_b, off_a, off_b, mine_a, mine_b = row
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)

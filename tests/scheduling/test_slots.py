@@ -103,6 +103,20 @@ def test_a_month_costs_one_query_whatever_the_bookings(api, db, make_user, token
     assert r.status_code == 200 and len(r.get_json()["slots"]) == 31 * 16 - 40
     slot_queries = [s for s in statements if "working_hours" in s or "appointments" in s]
     assert len(slot_queries) == 1, statements
+    account_checks = [s for s in statements if "revoked_access_tokens" in s]
+    assert account_checks == slot_queries  # the token's account is checked inside that same query
+
+
+def test_a_revoked_token_gets_401_for_slots_whatever_else_is_wrong(api, db, make_user, token_for):
+    setup, day = make_doctor(db), future_day()
+    token = token_for(make_user())
+    too_long = (day, day + timedelta(days=400))
+    assert _get(api, token, setup, day).status_code == 200
+    assert _get(api, token, setup, *too_long).status_code == 422
+    assert _get(api, token, setup, day, service_id=10**9).status_code == 404
+    assert api.post("/api/auth/logout", token, json={}).status_code == 204
+    assert [_get(api, token, setup, day).status_code, _get(api, token, setup, *too_long).status_code,
+            _get(api, token, setup, day, service_id=10**9).status_code] == [401, 401, 401]
 
 
 def test_the_prebuilt_answer_matches_the_documented_schema(api, db, make_user, token_for):

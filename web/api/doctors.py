@@ -11,7 +11,7 @@ from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
-from web.access import SIGNED_IN, STAFF, access, current_actor
+from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
 from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
@@ -155,6 +155,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
 
 @bp.get("/doctors/<int:doctor_id>/slots")
 @access(SIGNED_IN)
+@checked_in_statement
 @database.read_only
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
@@ -163,5 +164,5 @@ def slots(doctor_id: int):
     q: SlotsQuery = request.context.query
     body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
-                      settings=current_app.config["SETTINGS"])
+                      settings=current_app.config["SETTINGS"], guard=account_guard())
     return PrebuiltSlots.of(body)
