@@ -10,8 +10,10 @@ graceful_timeout = 20
 # Long request lines (e.g. a mangled calendar URL) reach the app and get its JSON 404, not an HTML 414.
 limit_request_line = 8190
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then to bound a slow leak; each restart re-imports the app (about a second of
+# CPU here) while the other worker serves alone, a latency spike users feel, so not too often.
+max_requests = 50_000
+max_requests_jitter = 5_000
 accesslog = None  # the app writes its own JSON access log without personal data
 errorlog = "-"
 # gunicorn 27 puts every instance's control socket at one path; parallel servers (tests, bin/run) would clash.
