@@ -19,7 +19,7 @@ from clinic.settings import Settings
 # Always one row: the caller's guard verdict (see clinic.db.Guard), then NULLs if there is no such doctor
 # or service.
 _SLOTS_SQL = f"""
-WITH guard AS (SELECT {GUARD} AS held)
+WITH guard AS MATERIALIZED (SELECT {GUARD} AS held)  -- once, not once per reference
 SELECT guard.held, found.* FROM guard LEFT JOIN (
 SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
                                          WHERE ds.doctor_id = d.id AND ds.service_id = s.id) AS available,
