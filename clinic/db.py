@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 import psycopg
@@ -53,11 +53,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 class Guard(NamedTuple):
-    """A condition a one-statement write must find true before it writes anything, evaluated in the
+    """A condition a statement must find true before it reads or writes anything else, evaluated in the
     same statement (e.g. that the caller's session is still valid: no round trip of its own).
 
-    `sql` is a boolean SQL expression with its own `%(name)s` parameters in `params`; the write raises
-    `refusal` when it is false."""
+    `sql` is a boolean SQL expression with its own `%(name)s` parameters in `params`; the caller raises
+    `refusal` when the statement reports it false."""
     sql: str
     params: dict
     refusal: Exception
