@@ -1,7 +1,8 @@
 """`python -m scheduler [--once] [--at ISO-8601]`: runs the sweeps and relays the outbox to the workers.
 
 The loop relays the outbox four times a second (workers.relay_loop), so a confirmation leaves within a
-fraction of a second of the booking's commit; it runs the sweeps every SCHEDULER_SWEEP_SECONDS (60). If Redis is down the relay keeps retrying: rows stay in the outbox.
+fraction of a second of the booking's commit; it runs the sweeps every SCHEDULER_SWEEP_SECONDS (60).
+If Redis is down the relay keeps retrying: rows stay in the outbox.
 """
 from __future__ import annotations
 

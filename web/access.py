@@ -29,18 +29,12 @@ REFRESH = "refresh"
 ROLES = ("patient", "doctor", "receptionist", "admin")
 STAFF = ("receptionist", "admin")
 
-# One round trip: the user is still active and this token was not revoked at logout.
-_CHECK_TOKEN = """
-    SELECT u.role FROM users u
-    WHERE u.id = %(uid)s AND u.is_active
-      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(jti)s)
-"""
-
-
+# The account behind a token: the user is still active and this token was not revoked at logout.
+_ACCOUNT = """FROM users u WHERE u.id = %(auth_uid)s AND u.is_active
+      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s)"""
+_CHECK_TOKEN = f"SELECT u.role {_ACCOUNT}"  # one round trip of its own
 # The same check as a guard of a view's statement (clinic.db.Guard), with the role the token names.
-_ACCOUNT_HOLDS = """EXISTS (SELECT 1 FROM users u
-    WHERE u.id = %(auth_uid)s AND u.is_active AND u.role = %(auth_role)s
-      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s))"""
+_ACCOUNT_HOLDS = f"EXISTS (SELECT 1 {_ACCOUNT} AND u.role = %(auth_role)s)"
 _PENDING, _IN_STATEMENT = "pending", "in_statement"
 
 
@@ -100,7 +94,7 @@ def _authenticate(refresh: bool, *, in_statement: bool = False) -> Actor:
 
 
 def _account_role(uid: int, jti: str) -> str:
-    row = first_row(database.session(), _CHECK_TOKEN, {"uid": uid, "jti": jti})
+    row = first_row(database.session(), _CHECK_TOKEN, {"auth_uid": uid, "auth_jti": jti})
     if row is None:
         raise _revoked()
     return row[0]

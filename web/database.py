@@ -100,7 +100,7 @@ def finish(response):
     """Commit what a successful request changed; roll back a failed one."""
     db = g.get("db")
     if db is None or g.get("db_autocommit"):
-        return response  # nothing to commit: an autocommit read is closed at teardown
+        return response  # nothing to commit: each statement of an autocommit session committed itself
     if response.status_code < 400:
         db.commit()
     else:

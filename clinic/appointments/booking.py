@@ -119,10 +119,11 @@ _grids: dict[tuple[int, int], Grid] = {}
 _NO_GUESS = Grid(None, {}, None, None)  # matches nothing: the statement only fetches the context
 
 
-def _remember(key: tuple[int, int], grid: Grid) -> None:
+def _remember(key: tuple[int, int], grid: Grid) -> Grid:
     if len(_grids) >= _GRID_CACHE_SIZE:
         _grids.clear()
     _grids[key] = grid
+    return grid
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,9 @@ def check_window(t: int, now: datetime, settings: Settings) -> None:
         raise Conflict(f"Appointments can be booked up to {settings.horizon_days} days ahead.", code="too_far")
 
 
-def check_row(row, starts_at: datetime) -> Bookable:
-    """Apply the rules to the context row; raise the 404/409 that says why the time cannot be had."""
+def check_row(row, starts_at: datetime, grid: Grid | None = None) -> Bookable:
+    """Apply the rules to the context row (whose grid the caller may have built already); raise the
+    404/409 that says why the time cannot be had."""
     if row is None or row.clinic_id is None:
         raise NotFound("No such doctor or service.")
     if row.patient_name is None:
@@ -156,7 +158,7 @@ def check_row(row, starts_at: datetime) -> Bookable:
         raise Conflict("This doctor does not offer this service now.", code="doctor_unavailable")
     if row.time_off:
         raise Conflict("The doctor is away at that time.", code="doctor_unavailable")
-    if not Grid.of(row).offers(starts_at):
+    if not (grid or Grid.of(row)).offers(starts_at):
         raise Conflict("That time is not one of the doctor's slots.", code="outside_working_hours")
     return _bookable(row, starts_at)
 
@@ -205,9 +207,8 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
             raise guard.refusal
         if row.appointment_id is not None:
             return _bookable(row, starts_at)  # every rule held, in SQL and on the grid it checked
-        if row.clinic_id is not None:
-            _remember(key, Grid.of(row))
-        check_row(row, starts_at)  # raises the 404/409 that says why, judged on the fresh context
+        grid = _remember(key, Grid.of(row)) if row.clinic_id is not None else None
+        check_row(row, starts_at, grid)  # raises the 404/409 that says why, judged on the fresh context
     raise Conflict("The doctor's schedule is changing; please try again.", code="doctor_unavailable")
 
 
