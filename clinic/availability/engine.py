@@ -19,15 +19,14 @@ Each busy interval (a, b) therefore forbids the open interval of starts (a - win
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import sub
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_end = itemgetter(1)
 DAY = 86400
 
 
@@ -47,21 +46,17 @@ def _time(seconds: int) -> time:
     return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
-def forbidden(busy: list[tuple[int, int]], window: int) -> list[tuple[int, int]]:
-    """Open intervals of start times that a busy interval excludes, for a booking lasting `window`."""
-    return [(a - window, b) for a, b in busy]
+def blocked_starts(*groups: tuple[list[int], list[int], int]) -> list[tuple[int, int]]:
+    """Open intervals of start times excluded by busy intervals, sorted by start (they may overlap).
+
+    Each group is (starts, ends, window): busy intervals [starts[i], ends[i]) that a booking lasting
+    `window` must miss, so each one forbids the starts in (starts[i] - window, ends[i]).
+    """
+    return sorted(chain.from_iterable(zip(map(sub, starts, repeat(window)), ends)
+                                      for starts, ends, window in groups if starts))
 
 
-def merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sort and merge open intervals (touching ones stay separate: their shared point is allowed)."""
-    merged: list[list[int]] = []
-    for a, b in sorted(intervals):
-        if merged and a < merged[-1][1]:
-            if b > merged[-1][1]:
-                merged[-1][1] = b
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
+_BEYOND = (1 << 62, 1 << 62)  # a blocked interval after every instant: the scan below needs no bounds checks
 
 
 def free_runs(intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int,
@@ -69,24 +64,27 @@ def free_runs(intervals: list[tuple[int, int]], duration: int, earliest: int, la
     """Free slots as runs `(k, i, j)`: grid starts i..j (inclusive) of working interval k are free.
 
     A grid start of interval k is `intervals[k][0] + n * duration`. `intervals` must be in ascending
-    order and `blocked` merged (see `merge`). The cost follows the busy intervals, not the slots.
+    order and `blocked` sorted by start (see `blocked_starts`): then no interval later in `blocked` can
+    exclude a start before the current one's, so one forward scan suffices, whose cost follows the
+    busy intervals, not the slots.
     """
     out: list[tuple[int, int, int]] = []
-    nb = len(blocked)
-    j = bisect_right(blocked, intervals[0][0], key=_end) if intervals and nb else 0
+    blocked = [*blocked, _BEYOND]
+    j = 0
     for k, (s, e) in enumerate(intervals):
         hi = min(e - duration, latest)
-        t = s if s >= earliest else s + -(-(earliest - s) // duration) * duration
+        t = s if s >= earliest else s - (s - earliest) // duration * duration  # first grid start >= earliest
         while t <= hi:
-            while j < nb and blocked[j][1] <= t:
+            a, b = blocked[j]
+            while b <= t:  # over by t: it excludes nothing from here on
                 j += 1
-            if j < nb and blocked[j][0] < t:  # inside (a, b): jump to the first grid point at or after b
-                t = s + -(-(blocked[j][1] - s) // duration) * duration
-                continue
-            limit = hi if j == nb or blocked[j][0] > hi else blocked[j][0]  # starts up to a are free
-            last = (limit - s) // duration
-            out.append((k, (t - s) // duration, last))
-            t = s + (last + 1) * duration
+                a, b = blocked[j]
+            if a > hi:
+                out.append((k, (t - s) // duration, (hi - s) // duration))
+                break
+            if a >= t:  # starts t..a are free (a itself is: the interval is open)
+                out.append((k, (t - s) // duration, (a - s) // duration))
+            t = s - (s - b) // duration * duration  # first grid start >= b
     return out
 
 
@@ -165,6 +163,24 @@ def day_grid(tz_name: str, day: date, hours: tuple[tuple[int, int], ...], durati
     objects = [slot_objects(plan, list(range(s, e - duration + 1, duration)), duration) if e - s >= duration else []
                for s, e in plan.intervals]
     return DayGrid(plan.intervals, objects)
+
+
+@lru_cache(maxsize=1024)
+def range_grid(tz_name: str, first: date, last: date, weekly: tuple[tuple[int, tuple[tuple[int, int], ...]], ...],
+               duration: int) -> DayGrid:
+    """The day grids of the local dates first..last, in one: `weekly` pairs each weekday with its hours.
+
+    Cached as well, so a month's grid costs one lookup; the result is shared, never to be changed."""
+    hours_on = dict(weekly)
+    intervals: list[tuple[int, int]] = []
+    objects: list[list[str]] = []
+    for day in dates(first, last):
+        hours = hours_on.get(day.weekday())
+        if hours:
+            grid = day_grid(tz_name, day, hours, duration)
+            intervals += grid.intervals
+            objects += grid.objects
+    return DayGrid(intervals, objects)
 
 
 def _suffix(offset: int) -> str:

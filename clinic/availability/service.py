@@ -76,10 +76,6 @@ def check_range(first: date, last: date, settings: Settings) -> None:
                       fields={"to": f"at most {settings.max_slots_range_days} days after from"})
 
 
-def _pairs(starts: list[int] | None, ends: list[int] | None) -> list[tuple[int, int]]:
-    return list(zip(starts, ends)) if starts else []
-
-
 def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
                now: datetime, settings: Settings, guard: Guard | None = None) -> str:
     """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`.
@@ -102,21 +98,13 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
         return head + "]}"
-    duration, buffer = duration_min * 60, buffer_min * 60
-    blocked = engine.merge(engine.forbidden(_pairs(busy_a, busy_b), duration + buffer)
-                           + engine.forbidden(_pairs(off_a, off_b), duration)
-                           + engine.forbidden(_pairs(mine_a, mine_b), duration))
+    duration = duration_min * 60
+    blocked = engine.blocked_starts((busy_a, busy_b, duration + buffer_min * 60), (off_a, off_b, duration),
+                                    (mine_a, mine_b, duration))
     window = Window.at(now, settings)
-    weekly = hours_by_weekday(hours)
-    intervals: list[tuple[int, int]] = []
-    objects: list[list[str]] = []
-    for day in engine.dates(first, last):
-        hours_today = weekly.get(day.weekday())
-        if hours_today:
-            grid = engine.day_grid(tz_name, day, hours_today, duration)
-            intervals += grid.intervals
-            objects += grid.objects
+    grid = engine.range_grid(tz_name, first, last, tuple(hours_by_weekday(hours).items()), duration)
+    objects = grid.objects
     parts: list[str] = []
-    for k, first_n, last_n in engine.free_runs(intervals, duration, window.earliest, window.latest, blocked):
+    for k, first_n, last_n in engine.free_runs(grid.intervals, duration, window.earliest, window.latest, blocked):
         parts += objects[k][first_n:last_n + 1]
     return head + ",".join(parts) + "]}"

@@ -36,7 +36,8 @@ def test_free_runs_match_the_naive_definition():
                     (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 3)))]
         earliest = base + rng.randint(-20, span // 300) * 300
         latest = earliest + rng.randint(0, span // 300 + 20) * 300
-        blocked = engine.merge(engine.forbidden(appointments, duration + buffer) + engine.forbidden(time_off, duration))
+        blocked = engine.blocked_starts(([a for a, _ in appointments], [b for _, b in appointments], duration + buffer),
+                                        ([a for a, _ in time_off], [b for _, b in time_off], duration))
         expected = _naive(intervals, duration, earliest, latest,
                           [(a, b, duration + buffer) for a, b in appointments] + [(a, b, duration) for a, b in time_off])
         runs = engine.free_runs(intervals, duration, earliest, latest, blocked)
@@ -71,3 +72,14 @@ def test_a_days_grid_holds_every_slot_of_each_interval_in_order():
             assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
                                                                       datetime.fromtimestamp(t + 2700, tz).isoformat())
                                for t in starts], (zone, day)
+
+
+def test_a_range_grid_is_its_days_grids_in_date_order():
+    weekly = ((0, ((8 * 3600, 14 * 3600),)), (2, ((1 * 3600, 4 * 3600), (15 * 3600, 19 * 3600))))
+    first, last = date(2027, 3, 22), date(2027, 4, 6)  # Madrid springs forward on Sunday 28 March
+    grid = engine.range_grid("Europe/Madrid", first, last, weekly, 1800)
+    days = [engine.day_grid("Europe/Madrid", day, dict(weekly)[day.weekday()], 1800)
+            for day in engine.dates(first, last) if day.weekday() in dict(weekly)]
+    assert len(days) == 5
+    assert grid.intervals == [i for day in days for i in day.intervals]
+    assert grid.objects == [o for day in days for o in day.objects]
