@@ -76,7 +76,7 @@ def test_a_days_grid_holds_every_slot_of_each_interval_in_order():
 
 def test_a_range_grid_is_its_days_grids_in_date_order():
     weekly = ((0, ((8 * 3600, 14 * 3600),)), (2, ((1 * 3600, 4 * 3600), (15 * 3600, 19 * 3600))))
-    first, last = date(2027, 3, 22), date(2027, 4, 6)  # Madrid springs forward on Sunday 28 March
+    first, last = date(2027, 3, 22), date(2027, 4, 6)  # spans Madrid's spring-forward (Sunday 28 March)
     grid = engine.range_grid("Europe/Madrid", first, last, weekly, 1800)
     days = [engine.day_grid("Europe/Madrid", day, dict(weekly)[day.weekday()], 1800)
             for day in engine.dates(first, last) if day.weekday() in dict(weekly)]
