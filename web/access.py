@@ -74,11 +74,6 @@ def current_actor() -> Actor:
     return actor
 
 
-def _declared(endpoint: str | None) -> frozenset[str] | None:
-    view = current_app.view_functions.get(endpoint) if endpoint else None
-    return getattr(view, "access", None)
-
-
 def _revoked() -> Unauthorized:
     return Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
 
@@ -124,12 +119,12 @@ def init_app(app: Flask) -> None:
             return  # unknown route: the 404 handler answers; CORS preflights carry no credentials
         if not request.path.startswith("/api/") or request.endpoint.startswith("openapi_"):
             return  # the built frontend and the API's own documentation are public
-        declared = _declared(request.endpoint)
+        view = current_app.view_functions.get(request.endpoint)
+        declared: frozenset[str] | None = getattr(view, "access", None)
         if declared is None:
             raise NotFound()
         if PUBLIC in declared:
             return
-        view = current_app.view_functions[request.endpoint]
         g.actor = _authenticate(REFRESH in declared, in_statement=getattr(view, "account_checked_in_statement", False))
         if declared & {SIGNED_IN, REFRESH} or g.actor.role in declared:
             return
