@@ -4,7 +4,7 @@ Each observance (a STANDARD or a DAYLIGHT sub-component) carries a yearly RRULE 
 BYDAY=-1SU`) instead of one RDATE per transition: Outlook desktop mis-reads the per-transition form
 (summer events an hour off, the zone shown as "West-Central Africa"). A zone without DST in the window
 gets a single STANDARD. The rules are derived from the transitions themselves, so a zone whose rule
-changed inside the window gets one observance per rule, the older ones closed with UNTIL; an onset that
+changed inside the window gets one observance per rule, the older ones closed with COUNT; an onset that
 follows no yearly rule (a one-off change) is written as DTSTART alone plus an RDATE.
 
 Onsets are the local time in the offset in force before the change (RFC 5545), e.g. 02:00 for Madrid's
@@ -60,7 +60,6 @@ def _weekday_rules(onset: datetime) -> set[str]:
 class _Run:
     """Consecutive yearly onsets of one observance that one BYMONTH/BYDAY rule reproduces."""
     onsets: list[datetime]  # local wall time before the change, naive
-    until: list[datetime]  # the same onsets in UTC
     rules: set[str] = field(default_factory=set)
 
     def accepts(self, onset: datetime) -> bool:
@@ -69,15 +68,14 @@ class _Run:
                 and bool(self.rules & _weekday_rules(onset)))
 
 
-def _runs(onsets: list[tuple[datetime, datetime]]) -> list[_Run]:
+def _runs(onsets: list[datetime]) -> list[_Run]:
     runs: list[_Run] = []
-    for wall, instant in onsets:
+    for wall in onsets:
         if runs and runs[-1].accepts(wall):
             runs[-1].rules &= _weekday_rules(wall)
             runs[-1].onsets.append(wall)
-            runs[-1].until.append(instant)
         else:
-            runs.append(_Run([wall], [instant], _weekday_rules(wall)))
+            runs.append(_Run([wall], _weekday_rules(wall)))
     return runs
 
 
@@ -87,7 +85,9 @@ def _rule(run: _Run, open_ended: bool) -> vRecur:
     byday = sorted(run.rules, key=lambda r: (not r.startswith("-1"), r))[0]
     rule = vRecur(freq="YEARLY", bymonth=run.onsets[0].month, byday=byday)
     if not open_ended:
-        rule["until"] = run.until[-1].replace(tzinfo=timezone.utc)  # RFC 5545: UTC in a VTIMEZONE
+        # COUNT rather than UNTIL: both are RFC 5545, but the `ical` package refuses a (correctly UTC)
+        # UNTIL once it resolves the observance's DTSTART in the zone.
+        rule["count"] = len(run.onsets)
     return rule
 
 
@@ -103,13 +103,16 @@ def vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:
     component = Timezone()
     component.add("tzid", zone)
 
-    groups: dict[tuple, list[tuple[datetime, datetime]]] = {}
+    groups: dict[tuple, list[datetime]] = {}
     for instant, before, after in transitions(tz, start, end):
         key = (bool(after[1]), before[0], after[0], after[2])
-        groups.setdefault(key, []).append(((instant + before[0]).replace(tzinfo=None), instant))
-    if not groups:  # no change in the window: one STANDARD
+        groups.setdefault(key, []).append((instant + before[0]).replace(tzinfo=None))
+    if not groups:  # no change in the window: one STANDARD (its RDATE for readers that need one, see below)
         offset, _, name = _state(tz, start)
-        component.add_component(_observance(False, offset, offset, name, (start + offset).replace(tzinfo=None)))
+        onset = (start + offset).replace(tzinfo=None)
+        observance = _observance(False, offset, offset, name, onset)
+        observance.add("rdate", onset)
+        component.add_component(observance)
         return component
 
     observances = []
@@ -121,7 +124,7 @@ def vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:
                 # The last run still in force at the window's end is left open, as Outlook writes it.
                 open_ended = index == len(runs) - 1 and run.onsets[-1].year == last_year
                 item.add("rrule", _rule(run, open_ended=open_ended))
-            else:  # a one-off onset; some readers ignore a DTSTART that no RRULE or RDATE repeats
+            else:  # a one-off onset; the `ical` package ignores a DTSTART that no RRULE or RDATE repeats
                 item.add("rdate", run.onsets[0])
             observances.append((run.onsets[0], item))
     for _, item in sorted(observances, key=lambda pair: pair[0]):
