@@ -86,7 +86,8 @@ def test_imip_messages_keep_one_uid_while_email_from_changes(api, db, cast, monk
                                 .order_by(OutboxMessage.id.desc())).first()
             row = db.get(Delivery, events.event_delivery(db, topic=topic, payload={
                 **outbox.payload, "event_id": outbox.id}))
-            settings = make_settings(EMAIL_FROM=sender, SMTP_URL=smtp.url, PUBLIC_URL=f"https://{len(received)}.example")
+            settings = make_settings(EMAIL_FROM=sender, SMTP_URL=smtp.url,
+                                     PUBLIC_URL=f"https://{len(received)}.example")
             [payload] = Renderer(settings).render(db, [row], now=utcnow()).values()
             SmtpMailer(settings.smtp_url, limiter=None).send(payload["smtp"], key=row.key)
             [message] = smtp.to(cast.patient.email)[len(received):]

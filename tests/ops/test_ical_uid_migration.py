@@ -66,7 +66,8 @@ def test_existing_rows_keep_their_uid_and_new_ones_get_a_fixed_one(database, mon
     monkeypatch.setenv("EMAIL_FROM", "Clínica Sol <citas@clinica-sol.example>")
     command.upgrade(config, revision)
     with database.begin() as conn:
-        assert conn.execute(text("SELECT ical_uid FROM appointments")).scalar_one() == f"{old_uid}@clinica-sol.example"
+        backfilled = conn.execute(text("SELECT ical_uid FROM appointments")).scalar_one()
+        assert backfilled == f"{old_uid}@clinica-sol.example"
         conn.execute(text("UPDATE appointments SET status = 'cancelled'"))
         conn.execute(text(
             "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
