@@ -10,6 +10,7 @@ our VTIMEZONE can explain the times.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -24,33 +25,38 @@ def _utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
-# (what it is, start in UTC, minutes, whether a reader could misread the local time: then it is UTC)
+# (what it is, the clinic's wall clock and fold (1: the second occurrence), minutes, whether a reader could
+# misread the local time, so that it must be written in UTC). Instants come from zoneinfo.
 CASES = {
     "Europe/Madrid": [
-        ("first 02:00 of the repeated hour (CEST)", _utc(2027, 10, 31, 0, 0), 30, True),
-        ("second 02:00 of the repeated hour (CET)", _utc(2027, 10, 31, 1, 0), 30, True),
-        ("01:30 CEST, ending in the repeated hour", _utc(2027, 10, 30, 23, 30), 30, True),
-        ("03:00 CET, after the repeated hour", _utc(2027, 10, 31, 2, 0), 30, False),
-        ("01:30 CET, ending at 03:00 CEST across the gap", _utc(2027, 3, 28, 0, 30), 30, False),
-        ("03:00 CEST, just after the gap", _utc(2027, 3, 28, 1, 0), 30, False),
-        ("an ordinary summer morning", _utc(2027, 7, 1, 7, 0), 30, False),
+        ("first 02:00 of the repeated hour (CEST)", datetime(2027, 10, 31, 2, 0), 0, 30, True),
+        ("second 02:00 of the repeated hour (CET)", datetime(2027, 10, 31, 2, 0), 1, 30, True),
+        ("01:30 CEST, ending in the repeated hour", datetime(2027, 10, 31, 1, 30), 0, 30, True),
+        ("03:00 CET, after the repeated hour", datetime(2027, 10, 31, 3, 0), 0, 30, False),
+        ("01:30 CET, ending at 03:00 CEST across the gap", datetime(2027, 3, 28, 1, 30), 0, 30, False),
+        ("03:00 CEST, just after the gap", datetime(2027, 3, 28, 3, 0), 0, 30, False),
+        ("an ordinary summer morning", datetime(2027, 7, 1, 9, 0), 0, 30, False),
     ],
     "America/New_York": [
-        ("first 01:00 of the repeated hour (EDT)", _utc(2027, 11, 7, 5, 0), 30, True),
-        ("second 01:00 of the repeated hour (EST)", _utc(2027, 11, 7, 6, 0), 30, True),
-        ("00:00 EDT, ending in the repeated hour", _utc(2027, 11, 7, 4, 0), 60, True),
-        ("02:00 EST, after the repeated hour", _utc(2027, 11, 7, 7, 0), 30, False),
-        ("01:30 EST, ending at 03:00 EDT across the gap", _utc(2027, 3, 14, 6, 30), 30, False),
-        ("03:00 EDT, just after the gap", _utc(2027, 3, 14, 7, 0), 30, False),
+        ("first 01:00 of the repeated hour (EDT)", datetime(2027, 11, 7, 1, 0), 0, 30, True),
+        ("second 01:00 of the repeated hour (EST)", datetime(2027, 11, 7, 1, 0), 1, 30, True),
+        ("00:00 EDT, ending in the repeated hour", datetime(2027, 11, 7, 0, 0), 0, 60, True),
+        ("02:00 EST, after the repeated hour", datetime(2027, 11, 7, 2, 0), 0, 30, False),
+        ("01:30 EST, ending at 03:00 EDT across the gap", datetime(2027, 3, 14, 1, 30), 0, 30, False),
+        ("03:00 EDT, just after the gap", datetime(2027, 3, 14, 3, 0), 0, 30, False),
     ],
     "America/Mexico_City": [
-        ("first 01:00 of the repeated hour (CDT, 2021)", _utc(2021, 10, 31, 6, 0), 30, True),
-        ("second 01:00 of the repeated hour (CST, 2021)", _utc(2021, 10, 31, 7, 0), 30, True),
-        ("01:30 CST, ending at 03:00 CDT across the 2021 gap", _utc(2021, 4, 4, 7, 30), 30, False),
-        ("01:00 on the last Sunday of October 2027 (no DST any more)", _utc(2027, 10, 31, 7, 0), 30, False),
-        ("02:00 on the first Sunday of April 2027 (no gap any more)", _utc(2027, 4, 4, 8, 0), 30, False),
+        ("first 01:00 of the repeated hour (CDT, 2021)", datetime(2021, 10, 31, 1, 0), 0, 30, True),
+        ("second 01:00 of the repeated hour (CST, 2021)", datetime(2021, 10, 31, 1, 0), 1, 30, True),
+        ("01:30 CST, ending at 03:00 CDT across the 2021 gap", datetime(2021, 4, 4, 1, 30), 0, 30, False),
+        ("01:00 on the last Sunday of October 2027 (no DST any more)", datetime(2027, 10, 31, 1, 0), 0, 30, False),
+        ("02:00 on the first Sunday of April 2027 (no gap any more)", datetime(2027, 4, 4, 2, 0), 0, 30, False),
     ],
 }
+# Spot checks of zoneinfo's readings, written out: the first and second 02:00 of Madrid's night.
+assert datetime(2027, 10, 31, 2, 0, tzinfo=ZoneInfo("Europe/Madrid")).astimezone(timezone.utc) == _utc(2027, 10, 31, 0)
+assert datetime(2027, 10, 31, 2, 0, fold=1, tzinfo=ZoneInfo("Europe/Madrid")).astimezone(timezone.utc) == \
+    _utc(2027, 10, 31, 1)
 
 
 @pytest.fixture()
@@ -61,7 +67,8 @@ def booked(db, make_user):
     out = {}
     for zone, cases in CASES.items():
         doctor = make_doctor(db, make_user("doctor"), make_clinic(db, timezone=zone, name=f"Clínica {zone}"))
-        for label, starts_at, minutes, utc_written in cases:
+        for label, wall, fold, minutes, utc_written in cases:
+            starts_at = wall.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(timezone.utc)
             appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=starts_at,
                                     minutes=minutes)
             out[appt.ical_uid] = (zone, label, appt, utc_written)

@@ -10,6 +10,7 @@ import pytest
 from dateutil.rrule import rrulestr
 
 from clinic.calendars.zones import vtimezone
+from clinic.wallclock import names_one_instant
 
 STEP = timedelta(minutes=15)
 
@@ -78,3 +79,12 @@ def test_a_rule_that_ended_is_closed_and_the_standard_time_after_it_stays():
     rules = sorted((sub.name, sub["RRULE"].to_ical().decode()) for sub in component.subcomponents)
     assert rules == [("DAYLIGHT", "FREQ=YEARLY;COUNT=4;BYDAY=1SU;BYMONTH=4"),
                      ("STANDARD", "FREQ=YEARLY;COUNT=4;BYDAY=-1SU;BYMONTH=10")]
+
+
+def test_which_wall_clock_readings_name_one_instant():
+    madrid = ZoneInfo("Europe/Madrid")
+    assert names_one_instant(datetime(2027, 7, 1, 9, 0, tzinfo=madrid))
+    assert not names_one_instant(datetime(2027, 10, 31, 2, 30, tzinfo=madrid))  # repeated: first...
+    assert not names_one_instant(datetime(2027, 10, 31, 2, 30, fold=1, tzinfo=madrid))  # ...and second
+    assert not names_one_instant(datetime(2027, 3, 28, 2, 30, tzinfo=madrid))  # in the spring gap: none
+    assert names_one_instant(datetime(2027, 3, 28, 3, 0, tzinfo=madrid))
