@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 REQUIRED = ("DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "FRONTEND_ORIGIN", "RESEND_API_KEY", "EMAIL_FROM")
 
@@ -17,8 +18,30 @@ LOCAL_DEFAULTS = {
 }
 
 
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
 class ConfigError(RuntimeError):
     pass
+
+
+def _smtp_url(env: dict, environment: str) -> str:
+    """Where invitation emails go. Production defaults to Resend's SMTP relay (implicit TLS, the API key
+    as password). Development and test have no default: without SMTP_URL their invitations go through
+    the HTTP API with the invite attached (clinic.notifications.render), so that a local run never reaches
+    the real relay with a placeholder key. `bin/run` points SMTP_URL at its dev mailbox."""
+    url = (env.get("SMTP_URL") or "").strip()
+    if not url and environment == "production":
+        url = f"smtps://resend:{quote(env['RESEND_API_KEY'], safe='')}@smtp.resend.com:465"
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+            raise ConfigError("SMTP_URL must look like smtp://user:password@host:port or smtps://...")
+        try:
+            parts.port
+        except ValueError as exc:
+            raise ConfigError("SMTP_URL has an invalid port") from exc
+    return url
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -94,6 +117,8 @@ class Settings:
     proxy_hops: int = 1
     # Calendar feed URLs are HMAC(secret, nonce); defaults to JWT_SECRET_KEY. Changing it changes every URL.
     calendar_token_secret: str = ""
+    # Invitation emails (iMIP) over SMTP; "" sends them through the HTTP API instead (development/test only).
+    smtp_url: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -139,4 +164,5 @@ class Settings:
             ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",
             proxy_hops=_int(env, "PROXY_HOPS", 1),
             calendar_token_secret=env.get("CALENDAR_TOKEN_SECRET") or env["JWT_SECRET_KEY"],
+            smtp_url=_smtp_url(env, environment),
         )

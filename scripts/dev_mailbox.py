@@ -1,15 +1,19 @@
-"""A local stand-in for the Resend API: stores every email as a JSON file and lists them at `/`.
+"""A local stand-in for Resend: its HTTP API and its SMTP relay. Stores every email as a JSON file (an SMTP
+message also as its raw `.eml`) and lists them at `/`.
 
-`bin/run` starts it (unless RESEND_API_KEY is set) and points RESEND_API_URL here, so that booking in the
-demo sends emails you can read at http://127.0.0.1:<port>/. Like Resend, a repeated Idempotency-Key
-returns the first answer and stores nothing new. Binds 127.0.0.1 only.
+`bin/run` starts it (unless RESEND_API_KEY is set) and points RESEND_API_URL and SMTP_URL here, so that
+booking in the demo sends emails you can read at http://127.0.0.1:<port>/: plain emails through the API,
+invitations as iMIP messages over SMTP, shown with every MIME part. Like Resend, a repeated
+Idempotency-Key (API) or Resend-Idempotency-Key header (SMTP) stores nothing new. Binds 127.0.0.1 only.
 
-    python scripts/dev_mailbox.py --port 8025 --dir var/mail
+    python scripts/dev_mailbox.py --port 8025 --smtp-port 2525 --dir var/mail
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import email
+import email.policy
 import html
 import json
 import re
@@ -45,6 +49,20 @@ class Mailbox:
                 (self.dir / "idempotency.json").write_text(json.dumps(self.keys))
             return ids
 
+    def store_message(self, raw: bytes, mail_from: str, rcpt: list[str]) -> str:
+        """One SMTP message; returns its id (the first one's when its idempotency key was seen)."""
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        record = {"via": "smtp", "from": str(msg["From"] or mail_from), "to": rcpt,
+                  "subject": str(msg["Subject"] or ""), "parts": _parts(msg)}
+        body = msg.get_body(preferencelist=("html", "plain"))
+        if body is not None:
+            record["html" if body.get_content_type() == "text/html" else "text"] = body.get_content()
+        [eid] = self.store([record], msg["Resend-Idempotency-Key"])
+        eml = self.dir / f"{eid}.eml"
+        if not eml.exists():
+            eml.write_bytes(raw)
+        return eid
+
     def emails(self) -> list[dict]:
         files = sorted(self.dir.glob("*-*.json"), reverse=True)
         return [json.loads(p.read_text()) for p in files]
@@ -65,6 +83,48 @@ def _attachment_text(a: dict) -> str:
         except ValueError:
             return c
     return ""
+
+
+def _parts(msg) -> list[dict]:
+    """Every MIME part: its type and parameters, and the decoded text of the leaves (calendars included)."""
+    out = []
+    for part in msg.walk():
+        item = {"content_type": part.get_content_type(), "params": dict(part["Content-Type"].params)
+                if part["Content-Type"] else {}, "filename": part.get_filename(), "depth": _depth(msg, part)}
+        if not part.is_multipart():
+            item["text"] = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+        out.append(item)
+    return out
+
+
+def _depth(root, part, level: int = 0) -> int:
+    if root is part:
+        return level
+    for child in root.iter_parts() if root.is_multipart() else ():
+        found = _depth(child, part, level + 1)
+        if found >= 0:
+            return found
+    return -1
+
+
+class _SmtpHandler:
+    def __init__(self, box: Mailbox):
+        self.box = box
+
+    async def handle_DATA(self, server, session, envelope):
+        eid = self.box.store_message(envelope.original_content, envelope.mail_from, list(envelope.rcpt_tos))
+        return f"250 2.0.0 queued as {eid}"
+
+
+def serve_smtp(port: int, box: Mailbox):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); any credentials are accepted. Call .stop() to end it."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    controller = Controller(_SmtpHandler(box), hostname="127.0.0.1", port=port, auth_require_tls=False,
+                            authenticator=lambda *args: AuthResult(success=True))
+    controller.start()
+    return controller
 
 
 def make_handler(box: Mailbox):
@@ -113,6 +173,7 @@ def make_handler(box: Mailbox):
                 page = email.get("html") or f"<pre>{html.escape(email.get('text') or '')}</pre>"
                 parts = "".join(f"<h3>{html.escape(str(a.get('filename')))}</h3><pre>{html.escape(_attachment_text(a))}</pre>"
                                 for a in email.get("attachments") or [])
+                parts += "".join(_part_html(p) for p in email.get("parts") or [])
                 return self._send(200, (page + parts).encode(), "text/html; charset=utf-8",
                                   {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
             if path == "/":
@@ -123,13 +184,24 @@ def make_handler(box: Mailbox):
     return Handler
 
 
+def _part_html(part: dict) -> str:
+    params = "".join(f"; {k}={v}" for k, v in part.get("params", {}).items())
+    head = "&nbsp;" * 4 * max(part.get("depth", 0), 0) + html.escape(part["content_type"] + params)
+    if part.get("filename"):
+        head += f" ({html.escape(part['filename'])})"
+    text = part.get("text")
+    return f"<h3>{head}</h3>" + (f"<pre>{html.escape(text)}</pre>" if text is not None else "")
+
+
 def _index(emails: list[dict]) -> str:
     rows = []
     for e in emails:
         to = e.get("to")
         to = ", ".join(to) if isinstance(to, list) else str(to)
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.get("received_at", 0)))
-        files = ", ".join(str(a.get("filename")) for a in e.get("attachments") or [])
+        files = ", ".join([str(a.get("filename")) for a in e.get("attachments") or []] +
+                          [p["content_type"] + (f" ({p['filename']})" if p.get("filename") else "")
+                           for p in e.get("parts") or [] if not p["content_type"].startswith("multipart/")])
         rows.append(f"<tr><td>{html.escape(when)}</td><td>{html.escape(to)}</td>"
                     f"<td><a href=\"/emails/{html.escape(e['id'])}\">{html.escape(str(e.get('subject', '')))}</a></td>"
                     f"<td>{html.escape(files)}</td></tr>")
@@ -141,20 +213,30 @@ def _index(emails: list[dict]) -> str:
 
 
 def serve(port: int, directory: Path) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer(("127.0.0.1", port), make_handler(Mailbox(directory)))
+    """The HTTP side; its Mailbox is `.box` (share it with `serve_smtp`)."""
+    box = Mailbox(directory)
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(box))
+    server.box = box
+    return server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--smtp-port", type=int, default=None, help="also receive SMTP on this port")
     parser.add_argument("--dir", type=Path, default=Path("var/mail"))
     args = parser.parse_args()
     server = serve(args.port, args.dir)
-    print(f"dev mailbox on http://127.0.0.1:{args.port}/ (emails stored in {args.dir})", flush=True)
+    smtp = serve_smtp(args.smtp_port, server.box) if args.smtp_port else None
+    print(f"dev mailbox on http://127.0.0.1:{args.port}/ (emails stored in {args.dir})"
+          + (f", SMTP on 127.0.0.1:{args.smtp_port}" if smtp else ""), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        if smtp is not None:
+            smtp.stop()
 
 
 if __name__ == "__main__":

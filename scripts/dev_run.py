@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 from urllib import request as urlrequest
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -39,7 +40,8 @@ def procfile_dev(with_mailbox: bool) -> Path:
     lines = [ln for ln in (ROOT / "Procfile").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     lines.sort(key=lambda ln: not ln.startswith("web:"))
     if with_mailbox:
-        lines.append(f"mailbox: {BIN / 'python'} scripts/dev_mailbox.py --port $MAILBOX_PORT --dir var/mail")
+        lines.append(f"mailbox: {BIN / 'python'} scripts/dev_mailbox.py --port $MAILBOX_PORT "
+                     "--smtp-port $MAILBOX_SMTP_PORT --dir var/mail")
     path = VAR / "Procfile.dev"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -95,6 +97,10 @@ def main() -> int:
             mailbox = f"http://127.0.0.1:{env['MAILBOX_PORT']}"
             env["RESEND_API_KEY"] = "re_dev_mailbox"
             env["RESEND_API_URL"] = mailbox
+            env["MAILBOX_SMTP_PORT"] = env.get("MAILBOX_SMTP_PORT") or str(services.free_port())
+            env.setdefault("SMTP_URL", f"smtp://dev:dev@127.0.0.1:{env['MAILBOX_SMTP_PORT']}")
+        else:  # a real key: invitations go through Resend's SMTP relay, as in production
+            env.setdefault("SMTP_URL", f"smtps://resend:{quote(env['RESEND_API_KEY'], safe='')}@smtp.resend.com:465")
         env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(BIN.parent)
 

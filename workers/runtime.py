@@ -8,7 +8,7 @@ from functools import cache
 import redis
 
 from clinic.db import make_engine, make_session_factory
-from clinic.notifications.mailer import Mailer
+from clinic.notifications.mailer import Mailer, SmtpMailer
 from clinic.notifications.ratelimit import ProviderRateLimiter
 from clinic.notifications.render import Renderer
 from clinic.notifications.service import Sender
@@ -32,11 +32,12 @@ def limiter() -> ProviderRateLimiter:
 @cache
 def sender() -> Sender:
     mailer = Mailer(api_key=settings.resend_api_key, limiter=limiter())
-    return Sender(sessions(), mailer, Renderer(settings), checkpoint=checkpoint)
+    smtp = SmtpMailer(settings.smtp_url, limiter=limiter(), checkpoint=checkpoint) if settings.smtp_url else None
+    return Sender(sessions(), mailer, Renderer(settings), checkpoint=checkpoint, smtp=smtp)
 
 
 def checkpoint(point: str) -> None:
-    """Fault injection for the crash tests only: CLINIC_FAULT_POINT=before_send|after_send|before_ack
+    """Fault injection for the crash tests only: CLINIC_FAULT_POINT=before_send|during_send|after_send|before_ack
     SIGKILLs this worker's whole process group at that point of a send. Unset in every real deployment."""
     if os.environ.get("CLINIC_FAULT_POINT") == point:
         os.killpg(os.getpgrp(), signal.SIGKILL)

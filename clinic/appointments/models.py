@@ -35,6 +35,9 @@ class Appointment(CreatedAt, Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     uid: Mapped[uuid.UUID] = mapped_column(server_default=text("gen_random_uuid()"), unique=True)
+    # The iCalendar UID, fixed at booking for the appointment's whole life (never derived from EMAIL_FROM
+    # or PUBLIC_URL, which may change): a random UUID; rows booked before 0013 keep `<uid>@<domain>`.
+    ical_uid: Mapped[str] = mapped_column(String(255), server_default=text("gen_random_uuid()::text"))
     doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from icalendar import vDuration
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,7 @@ UPDATE calendar_feeds SET nonce = :nonce, token_hash = :token_hash, rotated_at =
 WHERE user_id = :user_id RETURNING id""")
 _OWNER = text("SELECT role, locale, full_name FROM users WHERE id = :user_id AND is_active")
 _APPOINTMENTS = text("""
-SELECT a.uid, a.sequence, a.starts_at, a.ends_at, a.created_at, a.updated_at,
+SELECT a.ical_uid, a.sequence, a.starts_at, a.ends_at, a.created_at, a.updated_at,
        c.name AS clinic_name, c.address AS clinic_address, c.timezone AS zone,
        du.full_name AS doctor_name, pu.full_name AS patient_name
 FROM appointments a
@@ -156,7 +157,9 @@ def document(session: Session, *, user_id: int, horizon_days: int, now: datetime
     _, organizer_email = ics.organizer_mailbox(sender)
     cal = ics.new_calendar("PUBLISH", name=words["feed_name"].format(name=owner.full_name))
     cal.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", timedelta(minutes=15))
+    # Outlook's refresh rate. An explicit vDuration: icalendar writes str(timedelta) ("0:15:00") for a
+    # property it does not know.
+    cal.add("x-published-ttl", vDuration(timedelta(minutes=15)))
     if rows:
         ics.add_timezones(cal, (row.zone for row in rows), rows[0].starts_at.date(), rows[-1].ends_at.date())
     else:  # RFC 5545 wants at least one component in a VCALENDAR, even with nothing booked
@@ -168,7 +171,7 @@ def document(session: Session, *, user_id: int, horizon_days: int, now: datetime
         else:
             summary = words["summary"].format(clinic=row.clinic_name)
             description = words["with_doctor"].format(doctor=row.doctor_name) + "\n" + words["manage"]
-        event = ics.event(uid=ics.uid_for(row.uid, sender), sequence=row.sequence, stamp=row.updated_at,
+        event = ics.event(uid=row.ical_uid, sequence=row.sequence, stamp=row.updated_at,
                           starts_at=row.starts_at, ends_at=row.ends_at, zone=row.zone, summary=summary,
                           description=description, where=ics.location(row.clinic_name, row.clinic_address),
                           status="CONFIRMED", created=row.created_at, modified=row.updated_at)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from clinic.calendars.zones import vtimezone
+from clinic.wallclock import names_one_instant
 from clinic.settings import LOCAL_DEFAULTS
 
 PRODID = "-//Clinic Appointments//Calendar 1.0//ES"
@@ -58,12 +59,6 @@ def organizer_mailbox(sender: str | None = None) -> tuple[str, str]:
     return name, address
 
 
-def uid_for(appointment_uid, sender: str | None = None) -> str:
-    """One UID for the appointment's whole life: its UUID at the sending domain."""
-    domain = organizer_mailbox(sender)[1].rpartition("@")[2] or "clinic.local"
-    return f"{appointment_uid}@{domain}"
-
-
 def new_calendar(method: str | None, name: str | None = None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -89,17 +84,16 @@ def local(instant: datetime, zone: str) -> datetime:
 
 
 def wall_clock_or_utc(starts_at: datetime, ends_at: datetime, zone: str) -> tuple[datetime, datetime]:
-    """The event's times in the clinic's zone, or both in UTC when one falls in the repeated hour of a
-    fall-back night: RFC 5545 reads an ambiguous local time as its first occurrence, so a TZID time cannot
-    name the second one."""
+    """The event's times in the clinic's zone, or both in UTC when either is a local time that does not
+    name one instant: either occurrence of a fall-back night's repeated hour, or a spring-forward gap time.
+
+    RFC 5545 reads an ambiguous TZID time as its first occurrence, but Thunderbird (ical.js), Evolution
+    (libical) and khal read the first 02:00 of Madrid's fall-back night an hour late; UTC is read the
+    same way by every client."""
     start, end = local(starts_at, zone), local(ends_at, zone)
-    if _second_occurrence(start) or _second_occurrence(end):
+    if not (names_one_instant(start) and names_one_instant(end)):
         return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     return start, end
-
-
-def _second_occurrence(moment: datetime) -> bool:
-    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
 
 
 def address(email: str, name: str | None, **params: str) -> vCalAddress:

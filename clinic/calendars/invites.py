@@ -3,9 +3,10 @@
 Interface shared with the email workers: `invite_for(...)` gives the bytes of `invite.ics`,
 `content_type(method)` the attachment's MIME type.
 
-ATTENDEE carries RSVP=FALSE on purpose: the clinic's mailbox does not process iTIP replies and the
-appointment is changed only through the app, so inviting an "Accept/Decline" answer would suggest that
-declining cancels it when it would not.
+The patient is the ATTENDEE with PARTSTAT=ACCEPTED and RSVP=FALSE: the booking is already made, and the
+clinic's mailbox does not process iTIP replies, so clients must not offer "Accept/Decline" buttons whose
+"No" would silently remove the event while the appointment stays booked. The description says how to
+change or cancel it instead.
 """
 from __future__ import annotations
 
@@ -47,17 +48,23 @@ def invite_for(session: Session, *, appointment_id: int, method: str, now: datet
     A REQUEST asked for an appointment that is already cancelled yields the CANCEL: re-sending the
     event as requested would resurrect it in the patient's calendar.
     """
+    return invitation(session, appointment_id=appointment_id, method=method, now=now, sender=sender)[1]
+
+
+def invitation(session: Session, *, appointment_id: int, method: str, now: datetime | None = None,
+               sender: str | None = None) -> tuple[str, bytes]:
+    """Like `invite_for`, with the METHOD the document actually carries (CANCEL for a cancelled one)."""
     return _document(session, appointment_id, _checked(method), now, sender)
 
 
 def download_for(session: Session, *, appointment_id: int, now: datetime | None = None,
                  sender: str | None = None) -> bytes:
     """The appointment as a plain METHOD:PUBLISH calendar, for "add to my calendar" downloads."""
-    return _document(session, appointment_id, "PUBLISH", now, sender)
+    return _document(session, appointment_id, "PUBLISH", now, sender)[1]
 
 
 def _document(session: Session, appointment_id: int, method: str, now: datetime | None,
-              sender: str | None) -> bytes:
+              sender: str | None) -> tuple[str, bytes]:
     row = session.execute(_QUERY.where(Appointment.id == appointment_id)).one_or_none()
     if row is None:
         raise NotFound("No such appointment.", code="appointment_not_found")
@@ -72,7 +79,7 @@ def _document(session: Session, appointment_id: int, method: str, now: datetime 
     _, organizer_email = ics.organizer_mailbox(sender)
 
     event = ics.event(
-        uid=ics.uid_for(appt.uid, sender), sequence=appt.sequence, stamp=now or utcnow(),
+        uid=appt.ical_uid, sequence=appt.sequence, stamp=now or utcnow(),
         starts_at=appt.starts_at, ends_at=appt.ends_at, zone=zone,
         summary=(words["summary_cancelled"] if cancelled else words["summary"]).format(clinic=clinic_name),
         description=description, where=ics.location(clinic_name, clinic_address),
@@ -80,14 +87,14 @@ def _document(session: Session, appointment_id: int, method: str, now: datetime 
     event.add("organizer", ics.address(organizer_email, clinic_name))
     if method != "PUBLISH":  # RFC 5546 forbids ATTENDEE in a PUBLISH
         event.add("attendee", ics.address(patient_email, patient_name, cutype="INDIVIDUAL",
-                                          role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"))
+                                          role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE"))
     if not cancelled:
         event.add_component(ics.alarm(words["alarm"].format(clinic=clinic_name)))
 
     cal = ics.new_calendar(method)
     ics.add_timezones(cal, [zone], appt.starts_at.date(), appt.ends_at.date())
     cal.add_component(event)
-    return cal.to_ical()
+    return method, cal.to_ical()
 
 
 def _checked(method: str) -> str:

@@ -6,6 +6,9 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from clinic.calendars import links
+from clinic.wallclock import hhmm
+
 DAYS = {"es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
 MONTHS = {"es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
@@ -28,6 +31,11 @@ TEXTS = {
         "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
         "cause_doctor_deactivated": "El profesional ya no pasa consulta en este centro.",
         "none": "No tienes citas hoy.",
+        "how_to_cancel": "Para cambiarla o cancelarla, usa el enlace «Gestiona tu cita» o la aplicación de la "
+                         "clínica. Responder «No» en tu calendario no cancela la cita.",
+        "add_google": "Añadir a Google Calendar", "add_outlook": "Añadir a Outlook.com",
+        "ics_attached": "Para otros calendarios, abre el archivo invite.ics adjunto.",
+        "event_title": "Cita en {clinic}", "event_details": "Cita con {doctor}. {manage}: {link}",
     },
     "en": {
         "confirmation": ("Appointment confirmed: {when}", "Your appointment is confirmed."),
@@ -44,6 +52,11 @@ TEXTS = {
         "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
         "cause_doctor_deactivated": "The doctor no longer sees patients at this clinic.",
         "none": "You have no appointments today.",
+        "how_to_cancel": "To change or cancel it, use the \"Manage your appointment\" link or the clinic's app. "
+                         "Answering \"No\" in your calendar does not cancel the appointment.",
+        "add_google": "Add to Google Calendar", "add_outlook": "Add to Outlook.com",
+        "ics_attached": "For any other calendar, open the attached invite.ics file.",
+        "event_title": "Appointment at {clinic}", "event_details": "Appointment with {doctor}. {manage}: {link}",
     },
 }
 
@@ -53,13 +66,14 @@ def locale_of(value: str | None) -> str:
 
 
 def local_time(at: datetime, zone: str, locale: str) -> str:
-    """`lunes 29 de marzo de 2027, 09:00 (Europe/Madrid)` / `Monday 29 March 2027, 09:00 (Europe/Madrid)`."""
+    """`lunes 29 de marzo de 2027, 09:00 (Europe/Madrid)` / `Monday 29 March 2027, 09:00 (Europe/Madrid)`;
+    in a fall-back night's repeated hour the time says which one: `02:00 CEST` or `02:00 CET`."""
     t = at.astimezone(ZoneInfo(zone))
     locale = locale_of(locale)
     day, month = DAYS[locale][t.weekday()], MONTHS[locale][t.month - 1]
     if locale == "es":
-        return f"{day} {t.day} de {month} de {t.year}, {t:%H:%M} ({zone})"
-    return f"{day} {t.day} {month} {t.year}, {t:%H:%M} ({zone})"
+        return f"{day} {t.day} de {month} de {t.year}, {hhmm(t)} ({zone})"
+    return f"{day} {t.day} {month} {t.year}, {hhmm(t)} ({zone})"
 
 
 def local_day(d: date, locale: str) -> str:
@@ -85,6 +99,7 @@ class AppointmentView:
     service_name: str
     doctor_id: int
     service_id: int
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,10 @@ class Email:
 
 def appointment_email(kind: str, view: AppointmentView, *, public_url: str, cause: str | None = None,
                       until: datetime | None = None, link: str | None = None) -> Email:
-    """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer."""
+    """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer.
+
+    The invitation emails (confirmation, rescheduled) say how to change or cancel the appointment, since
+    the calendar's own "No" does not; the confirmation also offers Google and Outlook.com links."""
     words = TEXTS[locale_of(view.locale)]
     when = local_time(view.starts_at, view.zone, view.locale)
     subject, lead = words[kind]
@@ -117,10 +135,27 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
     if cause and f"cause_{cause}" in words:
         lines.append(words[f"cause_{cause}"])
     lines += ["", f"{words['when']}: {when}", f"{words['where']}: {place}",
-              f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}", "",
-              f"{label}: {link}"]
-    text = "\n".join(lines)
-    return Email(to=view.patient_email, subject=subject, text=text, html=_html(lines[:-1], label, link))
+              f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}"]
+    actions = [(label, link)]
+    notes = []
+    if kind in ("confirmation", "rescheduled"):
+        notes.append(words["how_to_cancel"])
+    if kind == "confirmation" and view.ends_at is not None:
+        actions += _calendar_links(words, view, place, label, link)
+        notes.append(words["ics_attached"])
+    text = "\n".join(lines + [""] + [f"{name}: {url}" for name, url in actions] + ([""] + notes if notes else []))
+    return Email(to=view.patient_email, subject=subject, text=text, html=_html(lines, actions, notes))
+
+
+def _calendar_links(words: dict, view: AppointmentView, place: str, label: str, link: str) -> list[tuple[str, str]]:
+    """The event for calendars that do not act on the invitation: the invite's title and place, and the
+    manage link; no service name (nothing clinical goes into a third party's calendar)."""
+    title = words["event_title"].format(clinic=view.clinic_name)
+    details = words["event_details"].format(doctor=view.doctor_name, manage=label, link=link)
+    event = {"title": title, "starts_at": view.starts_at, "ends_at": view.ends_at, "details": details,
+             "where": place}
+    return [(words["add_google"], links.google(**event, zone=view.zone)),
+            (words["add_outlook"], links.outlook(**event))]
 
 
 def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date, zone: str,
@@ -129,13 +164,15 @@ def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date,
     words = TEXTS[locale_of(locale)]
     subject, lead = words["agenda"]
     subject = subject.format(day=local_day(day, locale))
-    items = [f"{start.astimezone(ZoneInfo(zone)):%H:%M}  {patient} — {service}" for start, patient, service in rows]
+    items = [f"{hhmm(start.astimezone(ZoneInfo(zone)))}  {patient} — {service}" for start, patient, service in rows]
     lines = [words["greeting"].format(name=doctor_name), "", lead, f"({zone})", ""] + (items or [words["none"]])
     link = f"{public_url}/agenda"
     return Email(to=doctor_email, subject=subject, text="\n".join(lines + ["", link]),
-                 html=_html(lines, "Agenda", link))
+                 html=_html(lines, [("Agenda", link)]))
 
 
-def _html(lines: list[str], label: str, link: str) -> str:
+def _html(lines: list[str], actions: list[tuple[str, str]], notes: tuple[str, ...] | list[str] = ()) -> str:
     body = "".join(f"<p>{escape(line)}</p>" if line else "" for line in lines)
-    return f"<div>{body}<p><a href=\"{escape(link, quote=True)}\">{escape(label)}</a></p></div>"
+    body += "".join(f"<p><a href=\"{escape(url, quote=True)}\">{escape(name)}</a></p>" for name, url in actions)
+    body += "".join(f"<p>{escape(note)}</p>" for note in notes)
+    return f"<div>{body}</div>"

@@ -1,4 +1,5 @@
-"""Sending through the Resend SDK: idempotency keys, the shared rate limit, and which failures are transient.
+"""Sending through the Resend SDK (plain emails) and over SMTP (invitations): idempotency keys, the shared
+rate limit, and which failures are transient.
 
 The SDK builds every URL from `resend.api_url`, read from RESEND_API_URL at import (tests point it at a
 local fake server); nothing here names the provider's address.
@@ -6,11 +7,17 @@ local fake server); nothing here names the provider's address.
 from __future__ import annotations
 
 import logging
+import smtplib
+import ssl
 import time
+from email.parser import BytesHeaderParser
+from email.policy import SMTP
+from urllib.parse import unquote, urlsplit
 
 import resend
 from resend.exceptions import ResendError
 
+from clinic.notifications.imip import IDEMPOTENCY_HEADER
 from clinic.notifications.ratelimit import ProviderRateLimiter
 
 log = logging.getLogger(__name__)
@@ -83,3 +90,82 @@ class Mailer:
                     raise TransientSendError(f"provider error {code}") from exc
                 raise PermanentSendError(f"provider refused the request ({code})") from exc
         raise TransientSendError("provider kept answering 429")
+
+
+class SmtpMailer:
+    """Sends stored MIME messages over SMTP_URL: `smtps://` with implicit TLS, `smtp://` with STARTTLS
+    whenever the server offers it; AUTH when the URL has credentials and the server offers it.
+
+    One connection per message (invitations are rare next to reminders). The message must carry its
+    `Resend-Idempotency-Key`, so a re-send after a crash is answered from the relay's store. Failures:
+    4xx replies, refused or dropped connections and timeouts are transient; 5xx replies are permanent.
+    `checkpoint("during_send")` runs once the envelope is accepted and before the message is handed over
+    (fault tests kill the worker there).
+    """
+
+    def __init__(self, url: str, *, limiter: ProviderRateLimiter | None, timeout: float = 30.0,
+                 ssl_context: ssl.SSLContext | None = None, checkpoint=None):
+        parts = urlsplit(url)
+        self.implicit_tls = parts.scheme == "smtps"
+        self.host = parts.hostname
+        self.port = parts.port or (465 if self.implicit_tls else 587)
+        self.user = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.limiter = limiter
+        self.timeout = timeout
+        self.context = ssl_context or ssl.create_default_context()
+        self.checkpoint = checkpoint or (lambda point: None)
+
+    def send(self, envelope: dict, *, key: str) -> str:
+        """One stored message ({"from", "to", "message"}); returns the server's reply to DATA."""
+        data = envelope["message"].encode("ascii")
+        if BytesHeaderParser(policy=SMTP).parsebytes(data)[IDEMPOTENCY_HEADER] != key:
+            raise ValueError("the message does not carry its idempotency key")
+        if self.limiter is not None:
+            self.limiter.acquire()
+        try:
+            with self._connect() as smtp:
+                return self._transaction(smtp, envelope["from"], envelope["to"], data)
+        except smtplib.SMTPResponseException as exc:
+            kind = TransientSendError if 400 <= exc.smtp_code < 500 else PermanentSendError
+            raise kind(f"SMTP {exc.smtp_code}") from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            kind = TransientSendError if all(400 <= code < 500 for code in codes) else PermanentSendError
+            raise kind(f"SMTP recipient refused {codes}") from exc
+        except (smtplib.SMTPException, OSError) as exc:  # dropped, refused, timed out, TLS failure
+            raise TransientSendError(f"SMTP {type(exc).__name__}") from exc
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.implicit_tls:
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.context)
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if not self.implicit_tls and smtp.has_extn("starttls"):
+                smtp.starttls(context=self.context)
+                smtp.ehlo()
+            if self.user and smtp.has_extn("auth"):
+                smtp.login(self.user, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _transaction(self, smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes) -> str:
+        code, reply = smtp.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for rcpt in recipients:
+            code, reply = smtp.rcpt(rcpt)
+            if code not in (250, 251):
+                refused[rcpt] = (code, reply)
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+        self.checkpoint("during_send")
+        code, reply = smtp.data(data)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        return reply.decode("utf-8", "replace")[:100]

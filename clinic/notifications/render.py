@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session, aliased
 
 from clinic.appointments.models import Appointment
 from clinic.identity.models import User
-from clinic.notifications import content
+from clinic.notifications import content, imip
 from clinic.notifications.models import Delivery
 from clinic.scheduling.models import Clinic, Doctor, Service
 from clinic.settings import Settings
 
 EVENT_KINDS = ("confirmation", "rescheduled", "cancelled")
+SMTP = "smtp"  # the payload key of a message that goes over SMTP_URL (see Sender)
 
 _Patient = aliased(User)
 _DoctorUser = aliased(User)
@@ -29,7 +30,7 @@ _VIEWS = (
     select(Appointment.id, Appointment.status, Appointment.starts_at, Appointment.sequence,
            Appointment.cancellation_reason, _Patient.full_name, _Patient.email, _Patient.locale, Clinic.timezone,
            Clinic.name, Clinic.address, _DoctorUser.full_name, Service.name, Appointment.doctor_id,
-           Appointment.service_id)
+           Appointment.service_id, Appointment.ends_at)
     .join(_Patient, _Patient.id == Appointment.patient_id)
     .join(Clinic, Clinic.id == Appointment.clinic_id)
     .join(Doctor, Doctor.id == Appointment.doctor_id)
@@ -65,21 +66,21 @@ class Renderer:
         if v is None:
             return None
         (appt_id, status, starts_at, _seq, _reason, name, email, locale, zone, clinic, address, doctor,
-         service, doctor_id, service_id) = v
+         service, doctor_id, service_id, ends_at) = v
         view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
-                                       address, doctor, service, doctor_id, service_id)
+                                       address, doctor, service, doctor_id, service_id, ends_at)
         url = self.settings.public_url
         if row.kind in ("confirmation", "rescheduled"):
             if status == "cancelled":
                 return None
-            return self._params(content.appointment_email(row.kind, view, public_url=url),
-                                attachments=[_invite(session, appt_id, "REQUEST")])
+            return self._invitation(session, row, content.appointment_email(row.kind, view, public_url=url),
+                                    "REQUEST", now)
         if row.kind == "cancelled":
             cause = (row.details or {}).get("cause")
             if cause == "system":  # a cascade: the reason code says why (time_off, doctor_deactivated)
                 cause = _reason
-            return self._params(content.appointment_email("cancelled", view, public_url=url, cause=cause),
-                                attachments=[_invite(session, appt_id, "CANCEL")])
+            return self._invitation(session, row, content.appointment_email("cancelled", view, public_url=url,
+                                                                            cause=cause), "CANCEL", now)
         if row.kind == "reminder":
             expected = datetime.fromisoformat(row.details["starts_at"])
             if status != "booked" or starts_at != expected or now >= starts_at:
@@ -92,6 +93,24 @@ class Renderer:
         if row.kind == "waitlist_offer":
             return self._offer(session, row, view, now)
         raise ValueError(f"unknown delivery kind {row.kind!r}")
+
+    def _invitation(self, session: Session, row: Delivery, email: content.Email, method: str,
+                    now: datetime) -> dict | None:
+        """An invitation email: an iMIP message for SMTP_URL, keyed with the row's own key (invitations are
+        never batched); without SMTP_URL (development/test only) the HTTP API's params with the invite as an
+        attachment, which is all that API can carry. None when the appointment was cancelled between the
+        two reads (the cancellation notice follows): the MIME method must equal the document's METHOD."""
+        from clinic.calendars import invites
+
+        carried, calendar = invites.invitation(session, appointment_id=row.appointment_id, method=method, now=now,
+                                               sender=self.settings.email_from)
+        if carried != method:
+            return None
+        if not self.settings.smtp_url:
+            return self._params(email, attachments=[_attachment(calendar, invites.content_type(method))])
+        sender = self.settings.email_from
+        msg = imip.message(email, sender=sender, calendar=calendar, method=method, key=row.key, now=now)
+        return {SMTP: imip.envelope(msg, sender=sender)}
 
     def _offer(self, session: Session, row: Delivery, view: content.AppointmentView, now: datetime) -> dict | None:
         hold = session.execute(text(
@@ -131,10 +150,5 @@ class Renderer:
         return self._params(email_)
 
 
-def _invite(session: Session, appointment_id: int, method: str) -> dict:
-    from clinic.calendars import invites
-
-    data = invites.invite_for(session, appointment_id=appointment_id, method=method)
-    content_type = getattr(invites, "content_type", None)
-    ctype = content_type(method) if content_type else f"text/calendar; method={method}"
-    return {"filename": "invite.ics", "content": base64.b64encode(data).decode("ascii"), "content_type": ctype}
+def _attachment(data: bytes, content_type: str) -> dict:
+    return {"filename": "invite.ics", "content": base64.b64encode(data).decode("ascii"), "content_type": content_type}

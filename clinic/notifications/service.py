@@ -6,7 +6,9 @@ Protocol (each step survives a SIGKILL at any point):
    the provider key stored. Commit.
 2. Send the stored request with its key (a single email: the row's key; a batch: a hash of its rows'
    keys). Rows already `sending` after a crash are re-sent byte for byte with the same key, which the
-   provider answers from its idempotency store instead of sending again.
+   provider answers from its idempotency store instead of sending again. Invitations are stored as whole
+   MIME messages and go over SMTP, one per key, the key in their `Resend-Idempotency-Key` header; the rest
+   goes through the HTTP API.
 3. Mark the rows `sent` in a second transaction. A crash before this commit repeats step 2 (no
    duplicate, see above); a crash after it only re-runs step 1, which finds them sent.
 """
@@ -24,9 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
 from clinic.db import transaction
-from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError
+from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError, SmtpMailer
 from clinic.notifications.models import Delivery
-from clinic.notifications.render import Renderer
+from clinic.notifications.render import SMTP, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,10 @@ def _no_checkpoint(point: str) -> None:
 
 class Sender:
     def __init__(self, factory: sessionmaker[Session], mailer: Mailer, renderer: Renderer,
-                 checkpoint: Callable[[str], None] = _no_checkpoint):
+                 checkpoint: Callable[[str], None] = _no_checkpoint, smtp: SmtpMailer | None = None):
         self.factory = factory
         self.mailer = mailer
+        self.smtp = smtp
         self.renderer = renderer
         self.checkpoint = checkpoint
 
@@ -84,6 +87,8 @@ class Sender:
             try:
                 if key.startswith(BATCH_PREFIX):
                     ids = self.mailer.send_batch([payload for _, _, payload in rows], key=key)
+                elif SMTP in rows[0][2]:
+                    ids = [self._smtp().send(rows[0][2][SMTP], key=key)]
                 else:
                     ids = [self.mailer.send(rows[0][2], key=key)]
             except PermanentSendError as exc:
@@ -112,6 +117,9 @@ class Sender:
             sending = [r for r in rows if r.status == "sending"]
             # A row keeps the provider key it was first claimed with (its own key when sent alone), so a
             # retry, or another path reaching the same row, repeats exactly the same request.
+            for r in sending:
+                if r.batch_key is None and SMTP in r.payload:
+                    r.batch_key = r.key  # a MIME message carries its own key: never batched
             unkeyed = [r for r in sending if r.batch_key is None]
             size = MAX_BATCH if batch else 1
             for start in range(0, len(unkeyed), size):
@@ -122,6 +130,11 @@ class Sender:
             for r in sending:
                 groups[r.batch_key].append((r.id, r.key, r.payload))
         return dict(groups)
+
+    def _smtp(self) -> SmtpMailer:
+        if self.smtp is None:  # rendered by a process with SMTP_URL, sent by one without it
+            raise PermanentSendError("an invitation needs SMTP_URL")
+        return self.smtp
 
     def _finish(self, row_ids: list[int], provider_ids: list[str] | None, *, status: str,
                 error: str | None = None) -> None:

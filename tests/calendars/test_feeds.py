@@ -62,7 +62,7 @@ def test_patient_and_doctor_feeds(db, people):
     body = _stored(db, patient.id).body
     cal = strict.parse(body)
     assert cal.method == "PUBLISH"
-    assert [e.uid for e in cal.events] == [f"{past.uid}@clinic.local", f"{kept.uid}@clinic.local"]
+    assert [e.uid for e in cal.events] == [past.ical_uid, kept.ical_uid]
     event = cal.events[1]
     assert event.summary == "Cita en Clínica Sol" and strict.utc(event.dtstart) == kept.starts_at
     assert event.sequence == 0 and event.organizer.common_name == "Clínica Sol" and not event.attendees
@@ -161,7 +161,7 @@ def test_feed_with_two_zones_keeps_wall_clock_across_dst(db, make_user):
         for wall in walls:
             starts_at = wall.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
             appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=starts_at)
-            expected[f"{appt.uid}@clinic.local"] = (zone, wall, starts_at)
+            expected[appt.ical_uid] = (zone, wall, starts_at)
     feeds.feed_token(db, user_id=patient.id, secret=SECRET)
     feeds.rebuild(db, user_id=patient.id, horizon_days=730, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
     body = _stored(db, patient.id).body

@@ -37,7 +37,7 @@ def test_request_has_every_itip_field(db, setup):
     cal = strict.parse(body)
     assert cal.method == "REQUEST" and cal.version == "2.0" and cal.prodid and cal.calscale == "GREGORIAN"
     (event,) = cal.events
-    assert event.uid == f"{appt.uid}@example.com"
+    assert event.uid == appt.ical_uid
     assert event.sequence == 0
     assert event.dtstamp is not None
     assert event.status == "CONFIRMED"
@@ -46,7 +46,7 @@ def test_request_has_every_itip_field(db, setup):
     assert event.organizer.uri == "mailto:citas@example.com" and event.organizer.common_name == "Clínica Sol"
     (attendee,) = event.attendees
     assert attendee.uri == f"mailto:{patient.email}" and attendee.common_name == "Ana Pérez"
-    assert attendee.role == "REQ-PARTICIPANT" and attendee.status == "NEEDS-ACTION"
+    assert attendee.role == "REQ-PARTICIPANT" and attendee.status == "ACCEPTED"
     assert attendee.rsvp is False
     assert event.location == "Clínica Sol, Calle Mayor 1, 28013 Madrid"
     assert event.summary == "Cita en Clínica Sol"
@@ -63,7 +63,7 @@ def test_request_has_every_itip_field(db, setup):
     assert strict.js_utc(ev["start_utc"]) == START and ev["start_local"] == "2027-03-29T09:00:00"
     assert ev["organizer"] == {"value": "mailto:citas@example.com", "cn": "Clínica Sol"}
     assert ev["attendees"] == [{"value": f"mailto:{patient.email}", "cn": "Ana Pérez", "role": "REQ-PARTICIPANT",
-                                "partstat": "NEEDS-ACTION", "rsvp": "FALSE"}]
+                                "partstat": "ACCEPTED", "rsvp": "FALSE"}]
     assert ev["alarms"] == [{"action": "DISPLAY", "trigger": "-PT2H"}]
 
 
@@ -103,7 +103,7 @@ def test_cancel(db, setup):
     cal = strict.parse(body)
     (event,) = cal.events
     assert cal.method == "CANCEL" and event.status == "CANCELLED" and event.sequence == 2
-    assert event.uid == f"{appt.uid}@example.com" and not event.alarm
+    assert event.uid == appt.ical_uid and not event.alarm
     assert event.summary == "Cancelada: cita en Clínica Sol"
     assert event.attendees[0].uri == f"mailto:{patient.email}"
     js = strict.icaljs(body)

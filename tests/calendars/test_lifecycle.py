@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import parseaddr
 
 from sqlalchemy import select
 
 from clinic.calendars.invites import invite_for
+from clinic.clock import utcnow
+from clinic.notifications import events
+from clinic.notifications.mailer import SmtpMailer
+from clinic.notifications.models import Delivery
+from clinic.notifications.render import Renderer
 from clinic.outbox.models import OutboxMessage
 from tests.calendars import strict
 from tests.calendars.conftest import book, free_slots
+from tests.conftest import make_settings
+from tests.support.fake_smtp import FakeSMTP, calendar_part
 
 
 def test_uid_sequence_and_method_across_the_life_of_an_appointment(api, db, cast):
@@ -60,3 +68,59 @@ def test_uid_sequence_and_method_across_the_life_of_an_appointment(api, db, cast
     cal = strict.parse(download.data)
     assert cal.method == "PUBLISH" and cal.events[0].status == "CANCELLED" and cal.events[0].uid == seen[0][1]
     assert cal.events[0].sequence == sequences[-1] and not cal.events[0].attendees
+
+
+def test_imip_messages_keep_one_uid_while_email_from_changes(api, db, cast, monkeypatch):
+    """Book → move → move → cancel through the real endpoints; after each change the email worker's own
+    renderer builds the invitation and sends it to a real SMTP server on loopback, with a different
+    EMAIL_FROM (and PUBLIC_URL) each time. One UID, REQUEST ×3 then CANCEL, SEQUENCE increasing, and the
+    part's `method` always equal to the calendar's METHOD."""
+    slots = free_slots(api, cast)
+    senders = ["Clínica <citas@clinic-one.example>", "Clínica Sol <hola@other-domain.example>",
+               "citas@third.example", "Clínica <no-reply@fourth.example>"]
+    received = []
+    with FakeSMTP() as smtp:
+        def email_after(topic: str, appointment_id: int, sender: str) -> None:
+            monkeypatch.setenv("EMAIL_FROM", sender)  # what ics.email_from() reads, as the processes do
+            outbox = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == topic)
+                                .order_by(OutboxMessage.id.desc())).first()
+            row = db.get(Delivery, events.event_delivery(db, topic=topic, payload={
+                **outbox.payload, "event_id": outbox.id}))
+            settings = make_settings(EMAIL_FROM=sender, SMTP_URL=smtp.url,
+                                     PUBLIC_URL=f"https://{len(received)}.example")
+            [payload] = Renderer(settings).render(db, [row], now=utcnow()).values()
+            SmtpMailer(settings.smtp_url, limiter=None).send(payload["smtp"], key=row.key)
+            [message] = smtp.to(cast.patient.email)[len(received):]
+            assert message["mail_from"] == parseaddr(sender)[1]
+            received.append(message["msg"])
+
+        appointment = book(api, cast, slots[0])
+        email_after("appointment.booked", appointment["id"], senders[0])
+        for new_start, sender in ((slots[5], senders[1]), (slots[12], senders[2])):
+            response = api.patch(f"/api/appointments/{appointment['id']}", cast.patient_token,
+                                 json={"starts_at": new_start})
+            assert response.status_code == 200, response.get_json()
+            email_after("appointment.rescheduled", appointment["id"], sender)
+        response = api.post(f"/api/appointments/{appointment['id']}/cancel", cast.patient_token, json={})
+        assert response.status_code == 200, response.get_json()
+        email_after("appointment.cancelled", appointment["id"], senders[3])
+
+    seen = []
+    for msg in received:
+        method, body = calendar_part(msg)
+        cal = strict.parse(body)
+        (event,) = cal.events
+        assert method == cal.method
+        assert len(msg.get_all("Resend-Idempotency-Key")) == 1
+        seen.append((cal.method, event.uid, event.sequence, event.organizer.uri))
+    assert [method for method, *_ in seen] == ["REQUEST", "REQUEST", "REQUEST", "CANCEL"]
+    assert len({uid for _, uid, _, _ in seen}) == 1
+    uid = seen[0][1]
+    assert not any(domain in uid for domain in ("clinic-one", "other-domain", "third", "fourth"))
+    sequences = [sequence for _, _, sequence, _ in seen]
+    assert sequences[0] == 0 and all(b > a for a, b in zip(sequences, sequences[1:])), sequences
+    assert [organizer for *_, organizer in seen] == [f"mailto:{parseaddr(s)[1]}" for s in senders]
+    assert len({msg["Resend-Idempotency-Key"] for msg in received}) == 4
+    # The download and the feed name the same event.
+    download = api.get(f"/api/appointments/{appointment['id']}/ics", cast.patient_token)
+    assert strict.parse(download.data).events[0].uid == uid

@@ -21,7 +21,8 @@ from clinic.db import make_engine, make_session_factory, transaction
 from clinic.identity import service as accounts
 from tests.calendars import strict
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.support.fake_resend import FakeResend
+from tests.support.fake_mail import FakeMail
+from tests.support.fake_smtp import calendar_part
 from tests.support.processes import ProcfileProcesses
 from web.cli import alembic_config
 
@@ -45,12 +46,13 @@ def system(tmp_path_factory, redis_client):
         accounts.create_user(s, email="admin@feeds-e2e.example.com", password=PASSWORD, full_name="Admin", role="admin")
     engine.dispose()
     try:
-        with FakeResend() as resend:
+        with FakeMail() as resend:
             processes = ProcfileProcesses(["web", "worker", "scheduler"], {
                 "APP_ENV": "development", "DATABASE_URL": E2E_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
                 "JWT_SECRET_KEY": "e2e-feeds-" + uuid.uuid4().hex * 2, "RESEND_API_KEY": "re_e2e",
                 "EMAIL_FROM": "Clínica E2E <citas@example.com>", "RESEND_API_URL": resend.url,
-                "FRONTEND_ORIGIN": "http://127.0.0.1", "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4",
+                "SMTP_URL": resend.smtp_url, "FRONTEND_ORIGIN": "http://127.0.0.1", "RATELIMIT_ENABLED": "0",
+                "BCRYPT_ROUNDS": "4",
                 "WORKER_PROCESSES": "1", "WORKER_THREADS": "2",
             }, tmp_path_factory.mktemp("e2e-feeds"))
             with processes:
@@ -148,5 +150,8 @@ def test_feeds_follow_the_api_through_relay_and_worker(system):
             invites.append((cal["method"], cal["events"][0]["uid"], cal["events"][0]["sequence"]))
     invites.sort(key=lambda item: item[2])
     assert [method for method, *_ in invites] == ["REQUEST", "REQUEST", "CANCEL"]
+    for email in resend.to("ana@feeds-e2e.example.com"):  # each an iMIP message: the part's method is METHOD
+        method, body = calendar_part(email["msg"])
+        assert strict.parse(body).method == method
     assert len({uid for _, uid, _ in invites}) == 1
     assert [seq for *_, seq in invites] == sorted({seq for *_, seq in invites})

@@ -1,5 +1,6 @@
 """The whole system for browser tests: the built frontend served by the real gunicorn web process, a real
-dramatiq worker, PostgreSQL, Redis, a fake Resend server, and Debian's Chromium driven by Playwright.
+dramatiq worker, PostgreSQL, Redis, a fake Resend server and a real SMTP server on loopback (invitations),
+and Debian's Chromium driven by Playwright.
 
 Data is committed for real, so every name is unique to the run and the tables are emptied at the end.
 """
@@ -20,7 +21,7 @@ import pytest
 from clinic.db import make_session_factory, transaction
 from clinic.identity import service as accounts
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.support.fake_resend import FakeResend
+from tests.support.fake_mail import FakeMail
 from tests.support.processes import ProcfileProcesses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,14 +52,16 @@ def _build_frontend() -> None:
 @pytest.fixture(scope="module")
 def system(engine, tmp_path_factory):
     _build_frontend()
-    with FakeResend() as resend:
+    with FakeMail() as mail:
         processes = ProcfileProcesses(["web", "worker"], {
             "APP_ENV": "development", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
             "JWT_SECRET_KEY": "e2e-browser-" + uuid.uuid4().hex * 2, "RESEND_API_KEY": "re_e2e",
-            "EMAIL_FROM": "Clínica E2E <citas@example.com>", "RESEND_API_URL": resend.url,
-            "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4", "WORKER_PROCESSES": "1", "WORKER_THREADS": "2",
+            "EMAIL_FROM": "Clínica E2E <citas@example.com>", "RESEND_API_URL": mail.url,
+            "SMTP_URL": mail.smtp_url, "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4", "WORKER_PROCESSES": "1",
+            "WORKER_THREADS": "2",
         }, tmp_path_factory.mktemp("e2e-browser"))
         processes.env["FRONTEND_ORIGIN"] = processes.base
+        processes.mail = mail  # what the system sent: confirmations arrive over SMTP
         with processes:
             yield processes
         web_log = processes.log("web")

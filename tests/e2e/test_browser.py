@@ -49,6 +49,10 @@ def test_patient_signs_up_books_sees_reschedules_and_cancels(page: Page, world):
     booked = world.appointments(patient_id=me["id"])
     assert [a["status"] for a in booked] == ["booked"]
     assert chosen_name.endswith(datetime.fromisoformat(booked[0]["starts_at"]).strftime("%H:%M"))
+    # The confirmation arrives as an invitation (iMIP) over SMTP.
+    [confirmation] = world.system.mail.wait_for(email, 1)
+    assert confirmation["path"] == "smtp" and confirmation["subject"].startswith("Cita confirmada")
+    assert [a["filename"] for a in confirmation["attachments"]] == ["invite.ics"]
 
     # It is in "my appointments".
     page.get_by_role("navigation").get_by_role("link", name="Mis citas", exact=True).click()

@@ -7,6 +7,8 @@ import threading
 import uuid
 from urllib import request as urlrequest
 
+from datetime import datetime, timezone
+
 import psycopg
 import pytest
 import redis
@@ -16,6 +18,10 @@ from sqlalchemy import text
 from alembic import command
 
 from clinic.db import make_engine
+from clinic.notifications import imip
+from clinic.notifications.content import Email
+from clinic.notifications.mailer import SmtpMailer
+from tests.support.processes import free_port
 from web.cli import alembic_config
 from scripts import dev_mailbox, dev_run, services
 from tests.conftest import TEST_DATABASE_URL
@@ -117,6 +123,7 @@ def test_procfile_dev_runs_the_procfile_with_web_first_plus_the_mailbox(tmp_path
     assert lines[0].startswith("web: ")  # honcho hands $PORT to the first process
     assert set(lines[:-1]) == {ln for ln in procfile if ln.strip()}
     assert lines[-1].startswith("mailbox: ") and "$MAILBOX_PORT" in lines[-1]
+    assert "--smtp-port $MAILBOX_SMTP_PORT" in lines[-1]  # invitations arrive over SMTP (SMTP_URL)
     assert dev_run.procfile_dev(with_mailbox=False).read_text().count("mailbox") == 0
 
 
@@ -125,3 +132,36 @@ def test_resolve_uses_given_urls_without_starting_anything():
     out = services.resolve({"DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": "redis://127.0.0.1:6379/10"}, embedded)
     assert out == {"DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": "redis://127.0.0.1:6379/10"}
     assert embedded.stops == []
+
+
+def test_mailbox_receives_invitations_over_smtp_and_shows_their_parts(tmp_path):
+    """What the workers send to SMTP_URL under `bin/run`: stored once per Resend-Idempotency-Key, listed
+    with the others, and shown part by part (the calendar decoded)."""
+    server = dev_mailbox.serve(0, tmp_path / "box")  # the same Mailbox behind both servers, as in main()
+    smtp = dev_mailbox.serve_smtp(free_port(), server.box)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        email = Email(to="ana@example.com", subject="Cita confirmada: <b>lunes</b>", text="Hola",
+                      html="<p>Hola</p>")
+        calendar = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-NAME:Cl\xc3\xadnica\r\nEND:VCALENDAR\r\n"
+        msg = imip.message(email, sender="Clínica <citas@demo.clinic>", calendar=calendar, method="REQUEST",
+                           key="confirmation:1:e1", now=datetime.now(timezone.utc))
+        mailer = SmtpMailer(f"smtp://dev:dev@127.0.0.1:{smtp.port}", limiter=None, timeout=5)
+        for _ in range(2):  # a retry with the same key stores nothing new
+            mailer.send(imip.envelope(msg, sender="Clínica <citas@demo.clinic>"), key="confirmation:1:e1")
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        [stored] = json.loads(get(base + "/api/emails")[1])
+        assert stored["via"] == "smtp" and stored["to"] == ["ana@example.com"]
+        assert [p["content_type"] for p in stored["parts"]] == [
+            "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar", "application/ics"]
+        assert (tmp_path / "box" / f"{stored['id']}.eml").read_bytes().startswith(b"From:")
+        status, page, _ = get(base + "/")
+        assert "text/calendar" in page and "invite.ics" in page and "&lt;b&gt;lunes" in page
+        status, body, headers = get(f"{base}/emails/{stored['id']}")
+        assert "method=REQUEST" in body and "X-NAME:Clínica" in body and "<p>Hola</p>" in body
+        assert headers["Content-Security-Policy"].startswith("sandbox")
+    finally:
+        smtp.stop()
+        server.shutdown()
+        server.server_close()
+

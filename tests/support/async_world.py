@@ -106,6 +106,8 @@ class World:
 
 
 def process_env(database_url: str, redis_url: str, resend_url: str, **extra) -> dict:
+    """The processes' environment; pass SMTP_URL (a FakeSMTP's, see tests/support/fake_mail.py) for
+    invitations to go out as iMIP messages, as in production; without it they take the HTTP API."""
     env = {
         "PATH": f"{Path(PY).parent}:{os.environ.get('PATH', '')}", "HOME": os.environ.get("HOME", "/tmp"),
         "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "APP_ENV": "test",

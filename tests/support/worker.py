@@ -20,12 +20,13 @@ def dramatiq_worker(threads: int = 2) -> Iterator[subprocess.Popen]:
     """Start one worker process against the test database and Redis db; stop it (group-wide) afterwards.
 
     No outbox relay thread runs in it (it would relay every committed row to every subscriber, e.g.
-    appointment emails whose deliveries then stay 'sending' and disturb later tests), and any email goes to
-    a closed loopback port, never to the real provider. Output goes to a temporary file, not a pipe that
+    appointment emails whose deliveries then stay 'sending' and disturb later tests), and any email (HTTP or
+    SMTP) goes to a closed loopback port, never to the real provider. Output goes to a temporary file, not a pipe that
     nobody reads (a full pipe would block the worker).
     """
     env = dict(os.environ, APP_ENV="test", DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL,
-               SENTRY_DSN="", PYTHONPATH=str(ROOT), OUTBOX_RELAY_IN_WORKERS="0", RESEND_API_URL="http://127.0.0.1:9")
+               SENTRY_DSN="", PYTHONPATH=str(ROOT), OUTBOX_RELAY_IN_WORKERS="0", RESEND_API_URL="http://127.0.0.1:9",
+               SMTP_URL="smtp://127.0.0.1:9")
     dramatiq_bin = Path(sys.executable).with_name("dramatiq")
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([str(dramatiq_bin), "workers", "--processes", "1", "--threads", str(threads)],

@@ -1,11 +1,12 @@
-"""Fixtures for tests that run real worker and scheduler processes against Redis and a fake Resend."""
+"""Fixtures for tests that run real worker and scheduler processes against Redis, a fake Resend API and a
+real SMTP server on loopback (invitations go there, as iMIP messages)."""
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.async_world import Worker, World, process_env
-from tests.support.fake_resend import FakeResend
+from tests.support.fake_mail import FakeMail
 
 
 @pytest.fixture()
@@ -18,14 +19,14 @@ def world(engine):
 
 @pytest.fixture()
 def fake():
-    with FakeResend() as server:
+    with FakeMail() as server:
         yield server
 
 
 @pytest.fixture()
 def env(fake, redis_client):
     redis_client.flushdb()
-    return process_env(TEST_DATABASE_URL, TEST_REDIS_URL, fake.url)
+    return process_env(TEST_DATABASE_URL, TEST_REDIS_URL, fake.url, SMTP_URL=fake.smtp_url)
 
 
 @pytest.fixture()

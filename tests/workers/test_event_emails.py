@@ -1,4 +1,5 @@
-"""Event emails through a real worker: confirmation, reschedule, cancellation, with the invite attached."""
+"""Event emails through a real worker: confirmation, reschedule, cancellation, each an iMIP message (the
+invite as the text/calendar part and as invite.ics) sent to a real SMTP server on loopback."""
 from __future__ import annotations
 
 import time
@@ -28,6 +29,7 @@ def test_booking_reschedule_cancel_each_send_one_email_with_the_invite(world, fa
     workers(env)
     assert scheduler_once(env).returncode == 0
     [confirmation] = fake.wait_for(patient["email"], 1)
+    assert confirmation["path"] == "smtp"
     assert confirmation["subject"].startswith("Appointment confirmed")
     assert "09:00 (Europe/Madrid)" in confirmation["text"] and "Calle Mayor 1" in confirmation["text"]
     assert f"https://clinic.example/appointments/{appt}" in confirmation["text"]

@@ -1,8 +1,11 @@
 """SIGKILL a worker at each point of a send, restart it: every email arrives exactly once.
 
-The worker kills its whole process group at CLINIC_FAULT_POINT (before the HTTP call, after it but before
-the delivery is marked sent, after marking but before the message is acknowledged). The restarted
-worker's broker finds the dead worker's heartbeat stale (2 s in tests) and requeues its message.
+The worker kills its whole process group at CLINIC_FAULT_POINT (before the call, in the middle of the SMTP
+conversation (envelope accepted, message not yet handed over), after it but before the delivery is marked
+sent, after marking but before the message is acknowledged). The restarted worker's broker finds the
+dead worker's heartbeat stale (2 s in tests) and requeues its message. Confirmations are iMIP messages
+sent to a real SMTP server on loopback that, like Resend's relay, honours `Resend-Idempotency-Key`;
+reminder batches go through the (fake) HTTP API.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 from tests.support.async_world import scheduler_once, wait_until
 
 POINTS = ["before_send", "after_send", "before_ack"]
+SMTP_POINTS = ["before_send", "during_send", "after_send", "before_ack"]
 
 
 def _settled(world, redis_client) -> bool:
@@ -24,7 +28,7 @@ def _settled(world, redis_client) -> bool:
     return unsent == 0 and redis_client.hlen("dramatiq:default.msgs") == 0
 
 
-@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("point", SMTP_POINTS)
 def test_confirmation_survives_a_sigkill(point, world, fake, env, workers, redis_client):
     clinic = world.clinic()
     service = world.service()
@@ -35,14 +39,16 @@ def test_confirmation_survives_a_sigkill(point, world, fake, env, workers, redis
     doomed = workers({**env, "CLINIC_FAULT_POINT": point})
     assert scheduler_once(env).returncode == 0
     assert doomed.wait_exit(45) is not None, "the worker did not reach the fault point:\n" + doomed.output()[-2000:]
-    assert len(fake.to(patient["email"])) == (0 if point == "before_send" else 1)
+    assert len(fake.to(patient["email"])) == (0 if point in ("before_send", "during_send") else 1)
 
     workers(env)
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
-    assert len(fake.to(patient["email"])) == 1
+    [confirmation] = fake.to(patient["email"])
+    assert confirmation["path"] == "smtp" and confirmation["msg"].get_content_type() == "multipart/mixed"
+    assert len(confirmation["msg"].get_all("Resend-Idempotency-Key")) == 1
     assert fake.distinct_keys() == len(fake.emails) == 1
     if point == "after_send":
-        assert fake.replays == 1  # re-sent with the same key; the provider answered from its store
+        assert fake.replays == 1  # re-sent with the same key; the relay answered from its store
 
 
 @pytest.mark.parametrize("point", POINTS)

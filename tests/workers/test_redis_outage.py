@@ -41,7 +41,7 @@ def test_bookings_succeed_while_redis_is_down_and_confirmations_follow(world, fa
     port = free_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     server = _redis(port)
-    env = process_env(TEST_DATABASE_URL, redis_url, fake.url, SCHEDULER_SWEEP_SECONDS=3600)
+    env = process_env(TEST_DATABASE_URL, redis_url, fake.url, SMTP_URL=fake.smtp_url, SCHEDULER_SWEEP_SECONDS=3600)
     scheduler_log = open(tmp_path / "scheduler.log", "wb")
     scheduler = subprocess.Popen([PY, "-m", "scheduler"], cwd=ROOT, env=env, stdout=scheduler_log,
                                  stderr=subprocess.STDOUT, start_new_session=True)

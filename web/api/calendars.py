@@ -26,6 +26,8 @@ bp = Blueprint("calendars", __name__, url_prefix="/api")
 log = logging.getLogger("web.calendars")
 TAGS = ["calendars"]
 SECURITY = {"bearer": []}
+# The whole Content-Type: pass it as `content_type`, never as `mimetype` (Flask appends "; charset=utf-8"
+# to a text/* mimetype, which answered "charset=utf-8; charset=utf-8").
 CALENDAR = "text/calendar; charset=utf-8"
 MAX_TOKEN = 64
 FEED_PREFIX = "/api/calendar/"
@@ -46,7 +48,8 @@ def appointment_ics(appointment_id: int):
     """The appointment as an .ics file (its patient, its doctor, staff)."""
     db = database.session()
     appointment = get_visible(db, actor=current_actor(), appointment_id=appointment_id)
-    response = current_app.response_class(invites.download_for(db, appointment_id=appointment.id), mimetype=CALENDAR)
+    response = current_app.response_class(invites.download_for(db, appointment_id=appointment.id),
+                                          content_type=CALENDAR)
     response.headers["Content-Disposition"] = f'attachment; filename="appointment-{appointment.id}.ics"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

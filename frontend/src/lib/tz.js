@@ -33,13 +33,47 @@ export function formatInZone(instant, zone, pattern, locale = "es") {
   return format(new TZDate(new Date(instant).getTime(), zone), pattern, { locale: DATE_LOCALES[locale] || es });
 }
 
-/** "lunes, 29 de marzo de 2027, 09:00" / "Monday, March 29, 2027, 09:00" in the clinic's zone. */
+/** "lunes, 29 de marzo de 2027, 09:00" / "Monday, March 29, 2027, 09:00" in the clinic's zone; in a
+ * fall-back night's repeated hour the time says which one ("02:00 CEST" / "02:00 CET"). */
 export function longDateTime(instant, zone, locale = "es") {
-  return formatInZone(instant, zone, locale === "en" ? "EEEE, MMMM d, yyyy, HH:mm" : "EEEE, d 'de' MMMM 'de' yyyy, HH:mm", locale);
+  const text = formatInZone(instant, zone, locale === "en" ? "EEEE, MMMM d, yyyy, HH:mm" : "EEEE, d 'de' MMMM 'de' yyyy, HH:mm", locale);
+  return withRepeatedHourZone(text, instant, zone);
 }
 
 export function shortTime(instant, zone, locale = "es") {
-  return formatInZone(instant, zone, "HH:mm", locale);
+  return withRepeatedHourZone(formatInZone(instant, zone, "HH:mm", locale), instant, zone);
+}
+
+const WALL = "yyyy-MM-dd HH:mm";
+const HALF_DAY_MS = 12 * 3600 * 1000;
+
+/** Whether the clinic's wall clock shows this reading twice (the repeated hour when DST ends). */
+export function isRepeatedWallTime(instant, zone) {
+  const ms = new Date(instant).getTime();
+  const wall = formatInZone(ms, zone, WALL);
+  const own = new TZDate(ms, zone).getTimezoneOffset();
+  return [ms - HALF_DAY_MS, ms + HALF_DAY_MS].some((probe) => {
+    const other = new TZDate(probe, zone).getTimezoneOffset();
+    // The instant whose wall clock would read the same under the other offset.
+    return other !== own && formatInZone(ms + (other - own) * 60000, zone, WALL) === wall;
+  });
+}
+
+/** The zone's abbreviation at that instant ("CEST", "EDT"), as the emails write it; "GMT+2" when the
+ * browser knows no name for it. */
+export function zoneAbbreviation(instant, zone) {
+  let fallback;
+  for (const locale of ["en-US", "en-GB"]) {
+    const part = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" })
+      .formatToParts(new Date(instant)).find((p) => p.type === "timeZoneName");
+    if (part && !/^(GMT|UTC)/.test(part.value)) return part.value;
+    fallback = fallback || part?.value;
+  }
+  return fallback;
+}
+
+function withRepeatedHourZone(text, instant, zone) {
+  return isRepeatedWallTime(instant, zone) ? `${text} ${zoneAbbreviation(instant, zone)}` : text;
 }
 
 /** YYYY-MM-DD of a wall Date (the clinic's date), for query strings. */

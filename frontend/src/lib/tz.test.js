@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromWall, isoInZone, localInputToInstant, longDateTime, toWall } from "./tz.js";
+import { fromWall, isRepeatedWallTime, isoInZone, localInputToInstant, longDateTime, shortTime, toWall } from "./tz.js";
 
 describe("clinic time zone helpers (browser in Los Angeles)", () => {
   it("runs with the browser in another zone than the clinic", () => {
@@ -25,5 +25,21 @@ describe("clinic time zone helpers (browser in Los Angeles)", () => {
     expect(longDateTime("2027-03-29T07:00:00Z", "Europe/Madrid", "es")).toBe("lunes, 29 de marzo de 2027, 09:00");
     expect(longDateTime("2027-03-29T07:00:00Z", "Europe/Madrid", "en")).toBe("Monday, March 29, 2027, 09:00");
     expect(longDateTime("2027-03-29T07:00:00Z", "Atlantic/Canary", "es")).toBe("lunes, 29 de marzo de 2027, 08:00");
+  });
+
+  it("says which of the two repeated hours a time is, and only then", () => {
+    // Madrid, 31 Oct 2027: 02:00-02:59 happens in CEST, then again in CET.
+    expect(longDateTime("2027-10-31T00:00:00Z", "Europe/Madrid", "es")).toBe("domingo, 31 de octubre de 2027, 02:00 CEST");
+    expect(longDateTime("2027-10-31T01:00:00Z", "Europe/Madrid", "es")).toBe("domingo, 31 de octubre de 2027, 02:00 CET");
+    expect(shortTime("2027-10-31T01:30:00Z", "Europe/Madrid")).toBe("02:30 CET");
+    expect(shortTime("2027-10-31T02:00:00Z", "Europe/Madrid")).toBe("03:00");
+    // New York, 7 Nov 2027: 01:00 EDT, then 01:00 EST.
+    expect(shortTime("2027-11-07T05:00:00Z", "America/New_York", "en")).toBe("01:00 EDT");
+    expect(longDateTime("2027-11-07T06:00:00Z", "America/New_York", "en")).toBe("Sunday, November 7, 2027, 01:00 EST");
+    // The spring gap and ordinary times name a single instant: no abbreviation.
+    expect(shortTime("2027-03-28T01:00:00Z", "Europe/Madrid")).toBe("03:00");
+    expect(shortTime("2027-03-28T00:30:00Z", "Europe/Madrid")).toBe("01:30");
+    expect(isRepeatedWallTime("2027-10-31T07:00:00Z", "America/Mexico_City")).toBe(false); // no DST since 2022
+    expect(shortTime("2021-10-31T06:00:00Z", "America/Mexico_City")).toBe("01:00 CDT");
   });
 });
