@@ -114,8 +114,8 @@ def update_user(session: Session, *, actor: Actor, user_id: int, changes: dict, 
     if user is None:
         raise NotFound("No such user.")
     changes = {k: v for k, v in changes.items() if v is not None}
-    own_changes = {k for k, now_ in (("role", user.role), ("active", user.is_active))
-                   if k in changes and changes[k] != now_}
+    own_changes = {k for k, current in (("role", user.role), ("active", user.is_active))
+                   if k in changes and changes[k] != current}
     if user.id == actor.user_id and own_changes:
         raise OwnAccount(fields={k: "cannot be changed on your own account" for k in sorted(own_changes)})
     if "full_name" in changes:

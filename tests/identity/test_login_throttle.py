@@ -122,3 +122,14 @@ def test_rate_limit_keys_carry_no_email_address(limited, redis_client):
     _attack(app, email, times=LIMIT)
     keys = [k.decode() for k in redis_client.keys("*")]
     assert keys and not [k for k in keys if email.split("@")[0] in k or "@" in k]
+
+
+def test_guessing_the_current_password_of_a_stolen_session_is_throttled(limited):
+    app, email = limited
+    client = app.test_client()
+    token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    codes = [client.post("/api/me/password", headers=headers, environ_base={"REMOTE_ADDR": f"10.8.0.{i}"},
+                         json={"current_password": f"Guess-{i}-xyz", "new_password": NEW_PASSWORD}).status_code
+             for i in range(LIMIT + 1)]
+    assert codes == [422] * LIMIT + [429]

@@ -27,7 +27,8 @@ bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
 
 
-def _auth_limit() -> str:
+def auth_limit() -> str:
+    """The limit of every endpoint that handles credentials (RATELIMIT_AUTH)."""
     return current_app.config["SETTINGS"].ratelimit_auth
 
 
@@ -71,7 +72,7 @@ def _start_session(user: User, status: int):
 
 @bp.post("/register")
 @access(PUBLIC)
-@limiter.limit(_auth_limit)
+@limiter.limit(auth_limit)
 @spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_409=ErrorOut), tags=TAGS)
 def register():
     """Create a patient account and sign it in."""
@@ -83,8 +84,8 @@ def register():
 
 @bp.post("/login")
 @access(PUBLIC)
-@limiter.limit(_auth_limit)
-@limiter.limit(_auth_limit, key_func=login_throttle.account_key, deduct_when=login_throttle.failed)
+@limiter.limit(auth_limit)
+@limiter.limit(auth_limit, key_func=login_throttle.account_key, deduct_when=login_throttle.failed)
 @spec.validate(json=LoginIn, resp=Response(HTTP_200=SessionOut, HTTP_401=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def login():
     """Exchange email and password for an access and a refresh token.
@@ -98,7 +99,7 @@ def login():
 
 @bp.post("/refresh")
 @access(REFRESH)
-@limiter.limit(_auth_limit)
+@limiter.limit(auth_limit)
 @spec.validate(resp=Response(HTTP_200=TokensOut, HTTP_401=ErrorOut), tags=TAGS, security={"bearer": []})
 def refresh():
     """Rotate the refresh token: the presented one dies, a reuse of it kills the whole family."""
@@ -151,7 +152,7 @@ def logout_all():
 
 @bp.post("/password-reset")
 @access(PUBLIC)
-@limiter.limit(_auth_limit)
+@limiter.limit(auth_limit)
 @spec.validate(json=PasswordResetIn, resp=Response("HTTP_202", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def request_password_reset():
     """Email a password-reset link (valid one hour, single use) if the address has an active account.
@@ -166,7 +167,7 @@ def request_password_reset():
 
 @bp.post("/password-reset/confirm")
 @access(PUBLIC)
-@limiter.limit(_auth_limit)
+@limiter.limit(auth_limit)
 @spec.validate(json=PasswordResetConfirmIn, resp=Response("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut,
                                                           HTTP_429=ErrorOut), tags=TAGS)
 def confirm_password_reset():

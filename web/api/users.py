@@ -15,6 +15,7 @@ from clinic.identity import service as accounts
 from clinic.identity.models import User
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
+from web.api.auth import auth_limit
 from web.extensions import limiter, spec
 from web.schemas.common import ErrorOut, Strict
 from web.schemas.identity import AdminUserOut, ChangePasswordIn, CreateUserIn, UpdateMeIn, UpdateUserIn, UserOut
@@ -102,8 +103,7 @@ def _password_change_key() -> str:
 
 @bp.post("/me/password")
 @access(SIGNED_IN)
-@limiter.limit(lambda: current_app.config["SETTINGS"].ratelimit_auth, key_func=_password_change_key,
-               deduct_when=lambda response: response.status_code == 422)
+@limiter.limit(auth_limit, key_func=_password_change_key, deduct_when=lambda response: response.status_code == 422)
 @spec.validate(json=ChangePasswordIn, resp=Response("HTTP_204", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS,
                security=SECURITY)
 def change_password():
