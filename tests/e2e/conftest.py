@@ -59,6 +59,7 @@ def system(engine, tmp_path_factory):
             "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4", "WORKER_PROCESSES": "1", "WORKER_THREADS": "2",
         }, tmp_path_factory.mktemp("e2e-browser"))
         processes.env["FRONTEND_ORIGIN"] = processes.base
+        processes.resend = resend  # the emails the worker sent (password-reset links)
         with processes:
             yield processes
         web_log = processes.log("web")
@@ -122,7 +123,10 @@ class World:
         return f"{who}-{self.tag}@example.com"
 
     def login(self, email: str) -> str:
-        status, body = self.system.call("POST", "/api/auth/login", body={"email": email, "password": PASSWORD})
+        return self.login_with(email, PASSWORD)
+
+    def login_with(self, email: str, password: str) -> str:
+        status, body = self.system.call("POST", "/api/auth/login", body={"email": email, "password": password})
         assert status == 200, body
         return body["access_token"]
 
