@@ -5,8 +5,9 @@ declaration before the view runs; an API view without one is refused outright.
 
 Every signed-in request is checked against PostgreSQL (the account is active, the token was not revoked
 at logout, and the sign-in it belongs to, its refresh-token family, was not revoked: by a logout, a
-reuse of a rotated refresh token, a password change or reset, "sign out everywhere", or deactivation). A one-statement view marked `@checked_in_statement` (booking, the slots) does that check
-inside its own statement (`account_guard()`), saving the round trip: its caller's role is then the one
+reuse of a rotated refresh token, a password change or reset, "sign out everywhere", or deactivation).
+A one-statement view marked `@checked_in_statement` (booking, the slots) does that check inside its own
+statement (`account_guard()`), saving the round trip: its caller's role is then the one
 the signed token names, and the statement reads and writes nothing unless the account still has it.
 Should such a view answer an error without having run its statement, the account is checked before the
 answer leaves.

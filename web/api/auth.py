@@ -16,6 +16,7 @@ from clinic.identity import resets
 from clinic.identity import service as accounts
 from clinic.identity import tokens
 from clinic.identity.models import User
+from clinic.settings import Settings
 from web import database, login_throttle
 from web.access import PUBLIC, REFRESH, SIGNED_IN, access, current_actor
 from web.extensions import limiter, spec
@@ -32,7 +33,7 @@ def auth_limit() -> str:
     return current_app.config["SETTINGS"].ratelimit_auth
 
 
-def _idle_limit(settings) -> timedelta | None:
+def _idle_limit(settings: Settings) -> timedelta | None:
     """How long a sign-in may go without refreshing before it ends. The browser signs out after
     REFRESH_IDLE_MINUTES without activity, but it only refreshes when its access token has expired, so an
     active user's last refresh may be up to one access-token lifetime older than their last request:

@@ -1,9 +1,8 @@
 """The signed-in user (profile, password), and accounts managed by admins."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import uuid
+from datetime import datetime
 
 from flask import Blueprint, current_app, request
 from flask_jwt_extended import get_jwt
