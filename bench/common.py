@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def round_arguments() -> argparse.Namespace:
 
 def access_tokens(user_ids: list[int], role: str = "patient") -> dict[int, str]:
     """Access tokens like those the login endpoint issues (signed with the app's key, naming the user's
-    role; the refresh family it also names is only read at logout), valid for two hours."""
+    role and a sign-in family, which every request checks was not revoked), valid for two hours."""
     from flask_jwt_extended import create_access_token
 
     from web import create_app
@@ -150,7 +151,8 @@ def access_tokens(user_ids: list[int], role: str = "patient") -> dict[int, str]:
     os.environ.update(env(ACCESS_TOKEN_MINUTES="120"))
     app = create_app({"ACCESS_LOG": False})
     with app.app_context():
-        return {user_id: create_access_token(identity=str(user_id), additional_claims={"role": role})
+        return {user_id: create_access_token(identity=str(user_id),
+                                             additional_claims={"role": role, "fam": str(uuid.uuid4())})
                 for user_id in user_ids}
 
 

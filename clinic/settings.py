@@ -110,6 +110,8 @@ class Settings:
     access_token_minutes: int = 15
     refresh_token_days: int = 14
     refresh_absolute_days: int = 30
+    # A sign-in left alone this long ends on the server too (0: no idle limit); see web.api.auth.
+    refresh_idle_minutes: int = 30
     # HTTP
     ratelimit_enabled: bool = True
     ratelimit_default: str = "600 per minute"
@@ -159,6 +161,7 @@ class Settings:
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15),
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", 14),
             refresh_absolute_days=_int(env, "REFRESH_ABSOLUTE_DAYS", 30),
+            refresh_idle_minutes=_int(env, "REFRESH_IDLE_MINUTES", 30),
             ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
             ratelimit_default=env.get("RATELIMIT_DEFAULT") or "600 per minute",
             ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",

@@ -4,8 +4,10 @@ Each view declares who may call it with `@access(...)`. A `before_request` hook 
 declaration before the view runs; an API view without one is refused outright.
 
 Every signed-in request is checked against PostgreSQL (the account is active, the token was not revoked
-at logout). A one-statement view marked `@checked_in_statement` (booking, the slots) does that check
-inside its own statement (`account_guard()`), saving the round trip: its caller's role is then the one
+at logout, and the sign-in it belongs to, its refresh-token family, was not revoked: by a logout, a
+reuse of a rotated refresh token, a password change or reset, "sign out everywhere", or deactivation).
+A one-statement view marked `@checked_in_statement` (booking, the slots) does that check inside its own
+statement (`account_guard()`), saving the round trip: its caller's role is then the one
 the signed token names, and the statement reads and writes nothing unless the account still has it.
 Should such a view answer an error without having run its statement, the account is checked before the
 answer leaves.
@@ -29,9 +31,11 @@ REFRESH = "refresh"
 ROLES = ("patient", "doctor", "receptionist", "admin")
 STAFF = ("receptionist", "admin")
 
-# The account behind a token: the user is still active and this token was not revoked at logout.
+# The account behind a token: the user is still active, this token was not revoked at logout, and its
+# sign-in (refresh-token family; `fam`, NULL for a refresh token, whose own row the rotation checks) lives.
 _ACCOUNT = """FROM users u WHERE u.id = %(auth_uid)s AND u.is_active
-      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s)"""
+      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s)
+      AND NOT EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = %(auth_fam)s AND f.revoked_at IS NOT NULL)"""
 _CHECK_TOKEN = f"SELECT u.role {_ACCOUNT}"  # one round trip of its own
 # The same check as a guard of a view's statement (clinic.db.Guard), with the role the token names.
 _ACCOUNT_HOLDS = f"EXISTS (SELECT 1 {_ACCOUNT} AND u.role = %(auth_role)s)"
@@ -63,8 +67,7 @@ def account_guard() -> Guard:
     """The caller's account check, for the statement of a view marked `@checked_in_statement`."""
     g.account_check = _IN_STATEMENT
     actor = current_actor()
-    return Guard(_ACCOUNT_HOLDS, {"auth_uid": actor.user_id, "auth_role": actor.role, "auth_jti": get_jwt()["jti"]},
-                 _revoked())
+    return Guard(_ACCOUNT_HOLDS, {**_token_params(actor.user_id), "auth_role": actor.role}, _revoked())
 
 
 def current_actor() -> Actor:
@@ -85,11 +88,16 @@ def _authenticate(refresh: bool, *, in_statement: bool = False) -> Actor:
     if in_statement and claims.get("role") in ROLES:
         g.account_check = _PENDING
         return Actor(user_id=uid, role=claims["role"])
-    return Actor(user_id=uid, role=_account_role(uid, claims["jti"]))
+    return Actor(user_id=uid, role=_account_role(uid))
 
 
-def _account_role(uid: int, jti: str) -> str:
-    row = first_row(database.session(), _CHECK_TOKEN, {"auth_uid": uid, "auth_jti": jti})
+def _token_params(uid: int) -> dict:
+    claims = get_jwt()
+    return {"auth_uid": uid, "auth_jti": claims["jti"], "auth_fam": claims.get("fam")}
+
+
+def _account_role(uid: int) -> str:
+    row = first_row(database.session(), _CHECK_TOKEN, _token_params(uid))
     if row is None:
         raise _revoked()
     return row[0]
@@ -102,7 +110,7 @@ def _settle(response: Response) -> Response:
     if state is None or response.status_code == 401 or (state == _IN_STATEMENT and response.status_code < 400):
         return response
     try:
-        if _account_role(g.actor.user_id, get_jwt()["jti"]) == g.actor.role:
+        if _account_role(g.actor.user_id) == g.actor.role:
             return response
         err = _revoked()
     except Unauthorized as refused:

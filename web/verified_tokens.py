@@ -9,16 +9,22 @@ time, the expiry. A miss is verified once with the library's own checks and the 
 key callback is configured); an expired or otherwise refused token, or `allow_expired`, takes the
 library's full path, which also builds its error. Revocation and the account check are not cached:
 `web.access` asks PostgreSQL on every request.
+
+Every decoded token must also have the shape this server issues (`check_shape`): an expiry, a numeric
+subject, a UUID `jti`, and for access tokens the UUID of their sign-in (`fam`). A token signed with the
+right key but missing any of them is refused like a forged one (401), never a 422 or a 500 further on.
 """
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import jwt as pyjwt
 from flask import Flask, current_app
 from flask_jwt_extended import JWTManager, view_decorators
 from flask_jwt_extended.config import config
+from flask_jwt_extended.exceptions import JWTDecodeError
 from flask_jwt_extended.tokens import _decode_jwt
 from jwt import PyJWTError
 
@@ -36,7 +42,7 @@ class CachingJWTManager(JWTManager):
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
         if allow_expired:
-            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+            return check_shape(super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired))
         cache: dict = current_app.extensions["verified_jwt_claims"]
         key = (encoded_token, csrf_value)
         claims = cache.get(key)
@@ -50,11 +56,38 @@ class CachingJWTManager(JWTManager):
                                  identity_claim_key=config.identity_claim_key, verify_sub=config.verify_sub)
         except PyJWTError:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)  # raises as before
-        if "exp" in claims:  # tokens without an expiry are never cached (and never issued here)
-            _remember(cache, key, dict(claims))
-            _remember(current_app.extensions["verified_jwt_headers"], encoded_token,
-                      pyjwt.get_unverified_header(encoded_token))
+        check_shape(claims)
+        _remember(cache, key, dict(claims))
+        _remember(current_app.extensions["verified_jwt_headers"], encoded_token,
+                  pyjwt.get_unverified_header(encoded_token))
         return claims
+
+
+MAX_USER_ID = 2**63 - 1  # users.id is a BIGINT
+
+
+def check_shape(claims: dict) -> dict:
+    """Refuse a correctly signed token that this server would never have issued."""
+    sub, exp = claims.get("sub"), claims.get("exp")
+    if not isinstance(exp, int) or isinstance(exp, bool):
+        raise JWTDecodeError("Missing claim: exp")
+    if not (isinstance(sub, str) and 0 < len(sub) <= 19 and sub.isascii() and sub.isdigit() and 0 < int(sub) <= MAX_USER_ID):
+        raise JWTDecodeError("Invalid claim: sub")
+    if claims.get("type") not in ("access", "refresh"):
+        raise JWTDecodeError("Invalid claim: type")
+    if not _is_uuid(claims.get("jti")) or (claims["type"] == "access" and not _is_uuid(claims.get("fam"))):
+        raise JWTDecodeError("Invalid claim: jti or fam")
+    return claims
+
+
+def _is_uuid(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _remember(cache: dict, key, value) -> None:

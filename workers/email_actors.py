@@ -1,4 +1,4 @@
-"""Email actors: event emails (with the invite), sweep batches, no-show follow-ups."""
+"""Email actors: event emails (with the invite), sweep batches, no-show follow-ups, password resets."""
 from __future__ import annotations
 
 import dramatiq
@@ -37,3 +37,12 @@ def noshow_followup(topic: str, payload: dict) -> None:
         delivery_id = events.noshow_followup(session, payload=payload, now=utcnow())
     if delivery_id is not None:
         runtime.sender().deliver([delivery_id], batch=False)
+
+
+@dramatiq.actor(actor_name="password_reset_email", max_retries=8, min_backoff=1_000, max_backoff=60_000,
+                max_age=HOUR_MS, time_limit=60_000, retry_when=transient(8))
+def password_reset_email(topic: str, payload: dict) -> None:
+    """The password-reset link (its one-hour life is also the message's)."""
+    with transaction(runtime.sessions()) as session:
+        delivery_id = events.password_reset_delivery(session, payload=payload)
+    runtime.sender().deliver([delivery_id], batch=False)

@@ -21,6 +21,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     "waitlist.hold_expired": ["offer_waitlist"],
     "export.requested": ["export_patient_data"],
     "calendar.feed_created": ["rebuild_calendar_feeds"],
+    "account.password_reset": ["password_reset_email"],
 }
 
 

@@ -5,7 +5,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, String, text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic.db import Base, CreatedAt
@@ -47,6 +47,9 @@ class RefreshToken(Base):
     presenting a token that was already rotated out revokes the whole family."""
 
     __tablename__ = "refresh_tokens"
+    # Every signed-in request asks whether its access token's family was revoked (web.access).
+    __table_args__ = (Index("ix_refresh_tokens_revoked_family", "family_id",
+                            postgresql_where=text("revoked_at IS NOT NULL")),)
 
     jti: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -65,3 +68,19 @@ class RevokedAccessToken(Base):
 
     jti: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PasswordReset(Base):
+    """One password-reset link. Its token is HMAC(secret, nonce) (clinic.identity.resets): a database dump
+    alone opens nothing, and the email worker renders the link from the nonce. Requests match on the
+    token's SHA-256. Single use (`used_at`), valid until `expires_at`."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

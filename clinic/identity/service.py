@@ -1,11 +1,15 @@
-"""Accounts: registration, sign-in, staff-created users."""
+"""Accounts: registration, sign-in, staff-created users, password changes, deactivation."""
 from __future__ import annotations
+
+import uuid
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from clinic.errors import Conflict, Invalid, Unauthorized
-from clinic.identity import passwords
+from clinic.errors import Conflict, Invalid, NotFound, Unauthorized
+from clinic.identity import passwords, tokens
+from clinic.identity.actor import Actor
 from clinic.identity.models import LOCALES, Role, User
 
 
@@ -74,5 +78,57 @@ def update_profile(session: Session, *, user: User, full_name: str | None = None
         user.full_name = full_name.strip()
     if phone is not None:
         user.phone = phone or None
+    session.flush()
+    return user
+
+
+def change_password(session: Session, *, user_id: int, current_password: str, new_password: str,
+                    keep_family: uuid.UUID | None, now: datetime) -> None:
+    """The signed-in owner changes their password; every other sign-in of the account ends."""
+    user = session.get(User, user_id)
+    if user is None or not passwords.verify(current_password, user.password_hash):
+        raise Invalid("The current password is not correct.", code="wrong_password",
+                      fields={"current_password": "is not correct"})
+    set_password(session, user=user, password=new_password, field="new_password", now=now, keep_family=keep_family)
+
+
+def set_password(session: Session, *, user: User, password: str, now: datetime, field: str = "password",
+                 keep_family: uuid.UUID | None = None) -> None:
+    """Store a new password (under the registration policy) and end every sign-in but `keep_family`."""
+    passwords.validate(password, field=field)
+    user.password_hash = passwords.hash_password(password)
+    tokens.revoke_all(session, user_id=user.id, now=now, keep=keep_family)
+    session.flush()
+
+
+class OwnAccount(Conflict):
+    code = "own_account"
+    message = "You cannot change your own role or deactivate yourself; ask another admin."
+
+
+def update_user(session: Session, *, actor: Actor, user_id: int, changes: dict, now: datetime) -> User:
+    """Admins: name, role and whether the account is active. Deactivating signs the account out everywhere
+    at once; an admin may not change their own role or deactivate themselves (the system would lose its
+    last way to undo it)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    own_changes = {k for k, current in (("role", user.role), ("active", user.is_active))
+                   if k in changes and changes[k] != current}
+    if user.id == actor.user_id and own_changes:
+        raise OwnAccount(fields={k: "cannot be changed on your own account" for k in sorted(own_changes)})
+    if "full_name" in changes:
+        if not changes["full_name"].strip():
+            raise Invalid(fields={"full_name": "must not be empty"})
+        user.full_name = changes["full_name"].strip()
+    if "role" in changes:
+        if changes["role"] not in {r.value for r in Role}:
+            raise Invalid(fields={"role": "must be one of patient, doctor, receptionist, admin"})
+        user.role = changes["role"]
+    if "active" in changes and changes["active"] != user.is_active:
+        user.is_active = changes["active"]
+        if not user.is_active:
+            tokens.revoke_all(session, user_id=user.id, now=now)
     session.flush()
     return user

@@ -1,4 +1,8 @@
-"""Refresh-token families: rotation, reuse detection, revocation. Stored in PostgreSQL."""
+"""Refresh-token families: rotation, reuse detection, revocation, the idle limit. Stored in PostgreSQL.
+
+A family is one sign-in. Its access tokens name it (`fam`), and every signed-in request checks that it was
+not revoked (web.access), so revoking a family ends its access tokens at once as well as its refresh tokens.
+"""
 from __future__ import annotations
 
 import uuid
@@ -19,6 +23,12 @@ class RefreshTokenReused(Unauthorized):
     keep_changes = True
 
 
+class SessionIdle(Unauthorized):
+    code = "session_idle"
+    message = "The session was idle for too long; sign in again."
+    keep_changes = True
+
+
 @dataclass(frozen=True)
 class RefreshGrant:
     jti: uuid.UUID
@@ -35,11 +45,18 @@ def start_family(session: Session, *, user: User, now: datetime, lifetime: timed
                   expires_at=min(now + lifetime, family_expires), family_expires_at=family_expires)
 
 
-def rotate(session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedelta) -> RefreshGrant:
-    """Trade a live refresh token for a new one of the same family; a second use kills the family."""
+def rotate(session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedelta,
+           idle: timedelta | None = None) -> RefreshGrant:
+    """Trade a live refresh token for a new one of the same family; a second use kills the family.
+
+    `idle`: a family whose newest refresh token is older than this was left alone that long, and ends
+    (a stolen refresh token dies with the session it was taken from)."""
     token = session.scalars(select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()).first()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The refresh token is not valid.", code="invalid_token")
+    if idle is not None and token.rotated_at is None and token.issued_at + idle <= now:
+        revoke_family(session, family_id=token.family_id, now=now)
+        raise SessionIdle()
     if token.rotated_at is not None:
         revoke_family(session, family_id=token.family_id, now=now)
         raise RefreshTokenReused()
@@ -64,6 +81,15 @@ def revoke_family(session: Session, *, family_id: uuid.UUID, now: datetime) -> N
     session.execute(update(RefreshToken)
                     .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
                     .values(revoked_at=now))
+
+
+def revoke_all(session: Session, *, user_id: int, now: datetime, keep: uuid.UUID | None = None) -> None:
+    """Sign the account out everywhere (but for the sign-in `keep`): every refresh token and, through their
+    families, every access token stops working."""
+    stmt = update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(RefreshToken.family_id != keep)
+    session.execute(stmt.values(revoked_at=now))
 
 
 def revoke_access(session: Session, *, jti: uuid.UUID, expires_at: datetime) -> None:

@@ -39,3 +39,9 @@ def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | 
                          recipient_id=patient_id)
     flag_repeat_no_shows(session, patient_id=patient_id, now=now)
     return delivery_id
+
+
+def password_reset_delivery(session: Session, *, payload: dict) -> int:
+    """The email carrying one reset link (rendered when sent, from the link's nonce)."""
+    return ensure(session, key=f"password_reset:{payload['reset_id']}", kind="password_reset",
+                  recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"]})

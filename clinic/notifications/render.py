@@ -15,8 +15,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, aliased
 
 from clinic.appointments.models import Appointment
+from clinic.identity import resets
 from clinic.identity.models import User
-from clinic.notifications import content, imip
+from clinic.notifications import account_emails, content, imip
 from clinic.notifications.models import Delivery
 from clinic.scheduling.models import Clinic, Doctor, Service
 from clinic.settings import Settings
@@ -54,6 +55,8 @@ class Renderer:
         for row in rows:
             if row.kind == "agenda":
                 out[row.id] = self._agenda(session, row)
+            elif row.kind == "password_reset":
+                out[row.id] = self._password_reset(session, row, now)
             else:
                 out[row.id] = self._appointment(session, row, views.get(row.appointment_id), now)
         return out
@@ -127,6 +130,16 @@ class Renderer:
                 f"&starts_at={starts_at.isoformat()}")
         return self._params(content.appointment_email("waitlist_offer", offered, public_url=self.settings.public_url,
                                                       until=expires_at, link=link))
+
+    def _password_reset(self, session: Session, row: Delivery, now: datetime) -> dict | None:
+        """The reset link, rendered from the stored nonce; nothing once the link is used or expired."""
+        found = resets.link_for(session, reset_id=row.details["reset_id"], secret=self.settings.jwt_secret_key,
+                                public_url=self.settings.public_url, now=now)
+        if found is None:
+            return None
+        user, link = found
+        return self._params(account_emails.password_reset_email(name=user.full_name, email=user.email,
+                                                                locale=user.locale, link=link))
 
     def _agenda(self, session: Session, row: Delivery) -> dict | None:
         day = date.fromisoformat(row.details["day"])

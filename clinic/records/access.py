@@ -2,11 +2,14 @@
 
 The rules (`decide`):
 - A patient reads their own record, its versions and its audit trail; they cannot write it.
-- A doctor with a care relationship reads and writes the record. A care relationship is an appointment
-  between that doctor and the patient that is not cancelled (booked, completed or no-show; past or future).
-  An appointment that was only ever cancelled does not count.
-- A doctor without one may "break the glass" with a reason: a grant valid for BREAK_GLASS_MINUTES that
-  lets them read and write; every access under it is flagged in the audit trail with the reason.
+- Only a *practising* doctor has any access: an active account with the doctor role and an active doctor
+  profile. A doctor whose profile was deactivated (they no longer see patients at the clinic) or whose
+  account was, loses every care relationship and cannot break the glass (404, as for any other doctor).
+- A practising doctor with a care relationship reads and writes the record. A care relationship is an
+  appointment between that doctor and the patient that is not cancelled (booked, completed or no-show;
+  past or future). An appointment that was only ever cancelled does not count.
+- A practising doctor without one may "break the glass" with a reason: a grant valid for BREAK_GLASS_MINUTES
+  that lets them read and write; every access under it is flagged in the audit trail with the reason.
 - Admins read the audit trail (not the clinical content). Receptionists read nothing of a record.
 
 Denials: 404 when the actor may not read the clinical content (they must not learn whether the record
@@ -46,6 +49,7 @@ class Relation:
     is_patient: bool = False
     care: bool = False
     break_glass_reason: str | None = None
+    practising: bool = False  # the actor is an active doctor account with an active doctor profile
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def decide(*, role: str, is_self: bool, relation: Relation, action: str) -> Outc
         if not is_self:
             return Outcome.NOT_FOUND
         return Outcome.ALLOW if action in CONTENT_READS | {audit.AUDIT, audit.EXPORT} else Outcome.FORBIDDEN
-    if role == "doctor" and relation.is_patient:
+    if role == "doctor" and relation.is_patient and relation.practising:
         if relation.care or relation.break_glass_reason is not None:
             if action in CONTENT_READS | WRITES:
                 return Outcome.ALLOW if relation.care else Outcome.ALLOW_BREAK_GLASS
@@ -92,6 +96,8 @@ def decide(*, role: str, is_self: bool, relation: Relation, action: str) -> Outc
 
 _RELATION = text("""
     SELECT u.role = 'patient' AS is_patient,
+           EXISTS (SELECT 1 FROM users du JOIN doctors d ON d.user_id = du.id
+                   WHERE du.id = :uid AND du.is_active AND du.role = 'doctor' AND d.active) AS practising,
            EXISTS (SELECT 1 FROM appointments a JOIN doctors d ON d.id = a.doctor_id
                    WHERE a.patient_id = :pid AND d.user_id = :uid AND a.status <> 'cancelled') AS care,
            (SELECT g.reason FROM break_glass_grants g
@@ -114,7 +120,8 @@ def relation_of(session: Session, attempt: Attempt) -> Relation:
         return Relation()
     if role != "doctor":
         return Relation(is_patient=True)
-    return Relation(is_patient=True, care=row.care, break_glass_reason=row.break_glass_reason)
+    return Relation(is_patient=True, care=row.care, break_glass_reason=row.break_glass_reason,
+                    practising=row.practising)
 
 
 def authorize(session: Session, attempt: Attempt) -> Grant:

@@ -282,7 +282,12 @@ def test_booking_checks_the_account_in_its_statement_and_a_revoked_token_only_ev
     db.get(User, disabled.id).is_active = False
     db.flush()
     assert answers(token, free_hour=12) == [401] * 5
-    assert (booked(valid), booked(logged_out), booked(disabled)) == (1, 0, 0)
+
+    signed_out_elsewhere = make_user()  # its sign-in ended by "sign out everywhere" from another device
+    token = token_for(signed_out_elsewhere)
+    assert api.post("/api/auth/logout-all", token_for(signed_out_elsewhere)).status_code == 204
+    assert answers(token, free_hour=13) == [401] * 5
+    assert (booked(valid), booked(logged_out), booked(disabled), booked(signed_out_elsewhere)) == (1, 0, 0, 0)
 
 
 def test_a_token_naming_a_role_the_account_no_longer_has_books_nothing(api, db, make_user, token_for):

@@ -40,7 +40,8 @@ def live(engine, redis_client):
     session.add_all(patients)
     session.commit()
     with app.app_context():
-        tokens = [create_access_token(identity=str(p.id)) for p in patients]
+        tokens = [create_access_token(identity=str(p.id), additional_claims={"fam": str(uuid.uuid4())})
+                  for p in patients]
     yield app, factory, setup, patients, tokens
     session.rollback()
     doctor_id = setup.doctor.id

@@ -125,7 +125,10 @@ class World:
         return f"{who}-{self.tag}@example.com"
 
     def login(self, email: str) -> str:
-        status, body = self.system.call("POST", "/api/auth/login", body={"email": email, "password": PASSWORD})
+        return self.login_with(email, PASSWORD)
+
+    def login_with(self, email: str, password: str) -> str:
+        status, body = self.system.call("POST", "/api/auth/login", body={"email": email, "password": password})
         assert status == 200, body
         return body["access_token"]
 

@@ -51,10 +51,12 @@ def test_register_login_me_refresh_logout_through_gunicorn(web, account):
     assert status == 200 and me["email"] == account
     status, pair = web.call("POST", "/api/auth/refresh", login["refresh_token"])
     assert status == 200
-    assert web.call("POST", "/api/auth/refresh", login["refresh_token"])[0] == 401  # rotated out
-    status, _ = web.call("POST", "/api/auth/logout", pair["access_token"], body={"refresh_token": pair["refresh_token"]})
+    assert web.call("POST", "/api/auth/refresh", login["refresh_token"])[0] == 401  # rotated out: a reuse
+    assert web.call("GET", "/api/me", pair["access_token"])[0] == 401  # which ended that whole sign-in
+    status, login = web.call("POST", "/api/auth/login", body={"email": account, "password": password})
+    status, _ = web.call("POST", "/api/auth/logout", login["access_token"], body={"refresh_token": login["refresh_token"]})
     assert status == 204
-    assert web.call("GET", "/api/me", pair["access_token"])[0] == 401
+    assert web.call("GET", "/api/me", login["access_token"])[0] == 401
     assert web.call("GET", "/api/no-such-route")[0] == 404
     assert web.call("POST", "/api/auth/login", body={"email": account, "password": "wrong-password-1"})[0] == 401
 

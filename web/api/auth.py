@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, token refresh with rotation, sign-out."""
+"""Sign-up, sign-in, token refresh with rotation, sign-out (here or everywhere), password resets."""
 from __future__ import annotations
 
 import uuid
@@ -12,27 +12,35 @@ from flask_jwt_extended import (create_access_token, create_refresh_token, decod
 from spectree import Response
 
 from clinic.clock import utcnow
+from clinic.identity import resets
 from clinic.identity import service as accounts
 from clinic.identity import tokens
 from clinic.identity.models import User
-from web import database
+from clinic.settings import Settings
+from web import database, login_throttle
 from web.access import PUBLIC, REFRESH, SIGNED_IN, access, current_actor
 from web.extensions import limiter, spec
 from web.schemas.common import ErrorOut
-from web.schemas.identity import LoginIn, LogoutIn, RegisterIn, SessionOut, TokensOut, UserOut
+from web.schemas.identity import (LoginIn, LogoutIn, PasswordResetConfirmIn, PasswordResetIn, RegisterIn, SessionOut,
+                                  TokensOut, UserOut)
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
 
 
-def _auth_limit() -> str:
+def auth_limit() -> str:
+    """The limit of every endpoint that handles credentials (RATELIMIT_AUTH)."""
     return current_app.config["SETTINGS"].ratelimit_auth
 
 
-def _account_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (email.strip().lower() if isinstance(email, str) else request.remote_addr or "")
+def _idle_limit(settings: Settings) -> timedelta | None:
+    """How long a sign-in may go without refreshing before it ends. The browser signs out after
+    REFRESH_IDLE_MINUTES without activity, but it only refreshes when its access token has expired, so an
+    active user's last refresh may be up to one access-token lifetime older than their last request:
+    the server allows that much more, and so never ends a session the browser still considers active."""
+    if settings.refresh_idle_minutes <= 0:
+        return None
+    return timedelta(minutes=settings.refresh_idle_minutes + settings.access_token_minutes)
 
 
 def _issue(grant: tokens.RefreshGrant, status: int, with_user: bool):
@@ -58,12 +66,14 @@ def _start_session(user: User, status: int):
     grant = tokens.start_family(database.session(), user=user, now=utcnow(),
                                 lifetime=timedelta(days=settings.refresh_token_days),
                                 absolute=timedelta(days=settings.refresh_absolute_days))
-    return _issue(grant, status, with_user=True)
+    response = _issue(grant, status, with_user=True)
+    login_throttle.remember_device(response, user.email)
+    return response
 
 
 @bp.post("/register")
 @access(PUBLIC)
-@limiter.limit(_auth_limit)
+@limiter.limit(auth_limit)
 @spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_409=ErrorOut), tags=TAGS)
 def register():
     """Create a patient account and sign it in."""
@@ -75,11 +85,14 @@ def register():
 
 @bp.post("/login")
 @access(PUBLIC)
-@limiter.limit(_auth_limit)
-@limiter.limit(_auth_limit, key_func=_account_key)
-@spec.validate(json=LoginIn, resp=Response(HTTP_200=SessionOut, HTTP_401=ErrorOut), tags=TAGS)
+@limiter.limit(auth_limit)
+@limiter.limit(auth_limit, key_func=login_throttle.account_key, deduct_when=login_throttle.failed)
+@spec.validate(json=LoginIn, resp=Response(HTTP_200=SessionOut, HTTP_401=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def login():
-    """Exchange email and password for an access and a refresh token."""
+    """Exchange email and password for an access and a refresh token.
+
+    Attempts are limited per address, and failed ones per account; failures on an account from its
+    owner's own browser (device cookie) count apart from everyone else's (web/login_throttle.py)."""
     body: LoginIn = request.context.json
     user = accounts.authenticate(database.session(), email=body.email, password=body.password)
     return _start_session(user, 200)
@@ -87,13 +100,13 @@ def login():
 
 @bp.post("/refresh")
 @access(REFRESH)
-@limiter.limit(_auth_limit)
+@limiter.limit(auth_limit)
 @spec.validate(resp=Response(HTTP_200=TokensOut, HTTP_401=ErrorOut), tags=TAGS, security={"bearer": []})
 def refresh():
     """Rotate the refresh token: the presented one dies, a reuse of it kills the whole family."""
     settings = current_app.config["SETTINGS"]
     grant = tokens.rotate(database.session(), jti=uuid.UUID(get_jwt()["jti"]), now=utcnow(),
-                          lifetime=timedelta(days=settings.refresh_token_days))
+                          lifetime=timedelta(days=settings.refresh_token_days), idle=_idle_limit(settings))
     return _issue(grant, 200, with_user=False)
 
 
@@ -125,3 +138,45 @@ def _revoke_presented_refresh(token: str, user_id: int) -> None:
         return
     if claims.get("type") == "refresh":
         tokens.revoke_family_of(database.session(), jti=uuid.UUID(claims["jti"]), user_id=user_id, now=utcnow())
+
+
+@bp.post("/logout-all")
+@access(SIGNED_IN)
+@spec.validate(resp=Response("HTTP_204", HTTP_401=ErrorOut), tags=TAGS, security={"bearer": []})
+def logout_all():
+    """Sign out everywhere: every refresh and access token of the account stops working, this one too."""
+    tokens.revoke_all(database.session(), user_id=current_actor().user_id, now=utcnow())
+    response = current_app.response_class(status=204)
+    unset_jwt_cookies(response)
+    return response
+
+
+@bp.post("/password-reset")
+@access(PUBLIC)
+@limiter.limit(auth_limit)
+@spec.validate(json=PasswordResetIn, resp=Response("HTTP_202", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
+def request_password_reset():
+    """Email a password-reset link (valid one hour, single use) if the address has an active account.
+
+    The answer is 202 whether or not it has one, after the same work. Not behind the sign-in throttle:
+    the owner of an account under a password-guessing attack can always get in this way."""
+    body: PasswordResetIn = request.context.json
+    resets.request_reset(database.session(), email=str(body.email), now=utcnow(),
+                         secret=current_app.config["JWT_SECRET_KEY"])
+    return current_app.response_class(status=202)
+
+
+@bp.post("/password-reset/confirm")
+@access(PUBLIC)
+@limiter.limit(auth_limit)
+@spec.validate(json=PasswordResetConfirmIn, resp=Response("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut,
+                                                          HTTP_429=ErrorOut), tags=TAGS)
+def confirm_password_reset():
+    """Set a new password with a reset link's token: every session of the account ends (refresh and access
+    tokens), the account's other reset links die, and this browser counts as the owner's device."""
+    body: PasswordResetConfirmIn = request.context.json
+    user = resets.confirm_reset(database.session(), token=body.token, password=body.password, now=utcnow())
+    response = current_app.response_class(status=204)
+    unset_jwt_cookies(response)
+    login_throttle.remember_device(response, user.email)
+    return response

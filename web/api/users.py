@@ -1,19 +1,23 @@
-"""The signed-in user, and accounts created by admins."""
+"""The signed-in user (profile, password), and accounts managed by admins."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
+from flask_jwt_extended import get_jwt
 from pydantic import Field
 from spectree import Response
 
+from clinic.clock import utcnow
 from clinic.identity import service as accounts
 from clinic.identity.models import User
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
-from web.extensions import spec
+from web.api.auth import auth_limit
+from web.extensions import limiter, spec
 from web.schemas.common import ErrorOut, Strict
-from web.schemas.identity import CreateUserIn, UpdateMeIn, UserOut
+from web.schemas.identity import AdminUserOut, ChangePasswordIn, CreateUserIn, UpdateMeIn, UpdateUserIn, UserOut
 
 bp = Blueprint("users", __name__, url_prefix="/api")
 TAGS = ["users"]
@@ -26,7 +30,7 @@ class UserQuery(Strict):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class StaffUserOut(UserOut):
+class StaffUserOut(AdminUserOut):
     no_show_flagged_at: datetime | None = None
 
 
@@ -76,3 +80,36 @@ def list_users():
     query: UserQuery = request.context.query
     found = accounts.search(database.session(), text=query.q, role=query.role, limit=query.limit)
     return UserList(items=[StaffUserOut.model_validate(u) for u in found])
+
+
+@bp.patch("/users/<int:user_id>")
+@access("admin")
+@spec.validate(json=UpdateUserIn, resp=Response(HTTP_200=AdminUserOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut,
+                                                HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+def update_user(user_id: int):
+    """Rename an account, change its role, or (de)activate it (admins only). `active: false` signs the
+    account out everywhere at once and keeps it from signing in; an admin cannot change their own role or
+    deactivate themselves (409 `own_account`)."""
+    body: UpdateUserIn = request.context.json
+    user = accounts.update_user(database.session(), actor=current_actor(), user_id=user_id, now=utcnow(),
+                                changes=body.model_dump(exclude_unset=True) if body else {})
+    return AdminUserOut.model_validate(user)
+
+
+def _password_change_key() -> str:
+    return f"password-change:{current_actor().user_id}"
+
+
+@bp.post("/me/password")
+@access(SIGNED_IN)
+@limiter.limit(auth_limit, key_func=_password_change_key, deduct_when=lambda response: response.status_code == 422)
+@spec.validate(json=ChangePasswordIn, resp=Response("HTTP_204", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS,
+               security=SECURITY)
+def change_password():
+    """Change one's password, proving the current one: every other sign-in of the account ends at once
+    (their refresh and access tokens); this one continues."""
+    body: ChangePasswordIn = request.context.json
+    accounts.change_password(database.session(), user_id=current_actor().user_id, now=utcnow(),
+                             current_password=body.current_password, new_password=body.new_password,
+                             keep_family=uuid.UUID(get_jwt()["fam"]))
+    return current_app.response_class(status=204)

@@ -19,6 +19,12 @@ class UserOut(Out):
     phone: str | None = None
 
 
+class AdminUserOut(UserOut):
+    """What admins see of an account: also whether it may sign in."""
+
+    active: bool = Field(validation_alias="is_active")
+
+
 class RegisterIn(Strict):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
@@ -58,3 +64,23 @@ class UpdateMeIn(Strict):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
     locale: Locale | None = None
+
+
+class UpdateUserIn(Strict):
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: RoleName | None = None
+    active: bool | None = None
+
+
+class PasswordResetIn(Strict):
+    email: EmailStr
+
+
+class PasswordResetConfirmIn(Strict):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class ChangePasswordIn(Strict):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)

@@ -14,6 +14,8 @@ const MyAppointmentsPage = lazy(() => import("../features/my-appointments/compon
 const WaitlistPage = lazy(() => import("../features/waitlist/components/WaitlistPage.jsx"));
 const MyRecordPage = lazy(() => import("../features/records/components/MyRecordPage.jsx"));
 const PatientRecordPage = lazy(() => import("../features/records/components/PatientRecordPage.jsx"));
+const ForgotPasswordPage = lazy(() => import("../features/auth/components/ForgotPasswordPage.jsx"));
+const ResetPasswordPage = lazy(() => import("../features/auth/components/ResetPasswordPage.jsx"));
 const AccountPage = lazy(() => import("../features/account/components/AccountPage.jsx"));
 const AgendaPage = lazy(() => import("../features/agenda/components/AgendaPage.jsx"));
 const SchedulePage = lazy(() => import("../features/schedule/components/SchedulePage.jsx"));
@@ -62,6 +64,8 @@ export function AppRoutes() {
           <Route path="/" element={<Home />} />
           <Route path="/login" element={<AnonymousOnly><LoginPage /></AnonymousOnly>} />
           <Route path="/register" element={<AnonymousOnly><RegisterPage /></AnonymousOnly>} />
+          <Route path="/forgot-password" element={<AnonymousOnly><ForgotPasswordPage /></AnonymousOnly>} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />

@@ -122,7 +122,8 @@ function send(path, method, body) {
  * first, so the browser does not log an avoidable 401.
  */
 export async function api(path, { method = "GET", body, as = "json", auth = true } = {}) {
-  const isAuthCall = path.startsWith("/auth/");
+  // Sign-in, sign-up, refresh and sign-out never trigger a refresh; "sign out everywhere" needs a live session.
+  const isAuthCall = path.startsWith("/auth/") && path !== "/auth/logout-all";
   if (auth && !isAuthCall && !crossOrigin() && !readCookie("csrf_access_token") && readCookie("csrf_refresh_token")) {
     await refreshSession();
   }

@@ -69,7 +69,8 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
     clearNotice: () => setNotice(null),
     signedIn,
     signOut,
-  }), [user, anonymous, me.isPending, me.isError, notice, signedIn, signOut]);
+    forget, // the server already ended the session (e.g. "sign out everywhere"): drop it here only
+  }), [user, anonymous, me.isPending, me.isError, notice, signedIn, signOut, forget]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

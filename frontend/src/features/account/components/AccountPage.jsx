@@ -6,6 +6,7 @@ import { useExport } from "../api/get-export.js";
 import { useRequestExport } from "../api/request-export.js";
 import { useUpdateMe } from "../api/update-me.js";
 import { CalendarLink } from "./CalendarLink.jsx";
+import { Security } from "./Security.jsx";
 
 function Profile({ user }) {
   const { t } = useI18n();
@@ -61,6 +62,7 @@ export default function AccountPage() {
       <Profile user={user} />
       {(user.role === "patient" || user.role === "doctor") && <CalendarLink />}
       {user.role === "patient" && <DataExport />}
+      <Security />
     </div>
   );
 }

@@ -1,10 +1,29 @@
 import { useState } from "react";
 import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { useSession } from "../../../lib/session.jsx";
 import { useCreateUser } from "../api/create-user.js";
 import { useUsers } from "../api/get-users.js";
+import { useUpdateUser } from "../api/update-user.js";
 
 const ROLES = ["patient", "doctor", "receptionist", "admin"];
+
+/** Deactivating signs the account out everywhere; nobody can deactivate themselves (the server refuses too). */
+function ActiveToggle({ account }) {
+  const { t } = useI18n();
+  const { user } = useSession();
+  const update = useUpdateUser();
+  if (account.id === user?.id) return <span className="muted">{t("accounts.you")}</span>;
+  const next = !account.active;
+  return (
+    <>
+      <button type="button" disabled={update.isPending} onClick={() => update.mutate({ id: account.id, active: next })}>
+        {t(next ? "accounts.reactivate" : "accounts.deactivate")}
+      </button>
+      <ErrorMessage error={update.error} />
+    </>
+  );
+}
 
 export function UsersAdmin() {
   const { t } = useI18n();
@@ -27,8 +46,14 @@ export function UsersAdmin() {
       <ErrorMessage error={users.error} />
       {users.isPending ? <Loading /> : (
         <table>
-          <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.email")}</th><th scope="col">{t("admin.role")}</th></tr></thead>
-          <tbody>{users.data.map((u) => <tr key={u.id}><td>{u.full_name}</td><td>{u.email}</td><td>{t(`roles.${u.role}`)}</td></tr>)}</tbody>
+          <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.email")}</th><th scope="col">{t("admin.role")}</th><th scope="col">{t("app.status")}</th><th scope="col"><span className="sr-only">{t("admin.edit")}</span></th></tr></thead>
+          <tbody>{users.data.map((u) => (
+            <tr key={u.id}>
+              <td>{u.full_name}</td><td>{u.email}</td><td>{t(`roles.${u.role}`)}</td>
+              <td>{u.active === false ? t("admin.inactive") : t("admin.active")}</td>
+              <td><ActiveToggle account={u} /></td>
+            </tr>
+          ))}</tbody>
         </table>
       )}
       <h3>{t("admin.newUser")}</h3>

@@ -29,6 +29,7 @@ export function LoginPage() {
           {login.isPending ? t("auth.submitting") : t("auth.signIn")}
         </button>
       </form>
+      <p><Link to="/forgot-password">{t("password.forgot")}</Link></p>
       <p>{t("auth.noAccount")} <Link to="/register">{t("auth.signUp")}</Link></p>
     </div>
   );

@@ -1,0 +1,98 @@
+"""Password-reset links: opaque, single use, valid one hour, stored only as a hash.
+
+A link's token is HMAC(secret, nonce) over a random 18-byte nonce (the scheme of the calendar feed URLs):
+the row keeps the nonce and the token's SHA-256, so a database dump alone opens no account, while the
+email worker, which holds the secret, renders the link when it sends it (the token is never written to
+the outbox or to a delivery row; only the rendered email, while it is being sent, carries it).
+
+Asking for a link answers the same whatever the address: one statement that finds an active account
+with that email and, only then, writes the link and its outbox message, so a known and an unknown
+address cost the same work and time; the transaction also commits without waiting for its WAL flush,
+which only a write would pay (a crash in that instant loses the request, and the person asks again). At most MAX_LIVE unused links per account are alive at once; asking
+again then sends nothing new (the links already sent still work), so nobody can flood an inbox, and no
+throttle can keep the owner from the links they have.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from clinic.errors import BadRequest
+from clinic.identity import service as accounts
+from clinic.identity.models import PasswordReset, User
+
+LIFETIME = timedelta(hours=1)
+MAX_LIVE = 3
+TOPIC = "account.password_reset"
+_CONTEXT = b"clinic password reset v1\x00"
+
+_REQUEST = text("""
+WITH target AS (
+    SELECT u.id FROM users u
+    WHERE lower(u.email) = :email AND u.is_active
+      AND (SELECT count(*) FROM password_resets r
+           WHERE r.user_id = u.id AND r.used_at IS NULL AND r.expires_at > :now) < :max_live
+), reset AS (
+    INSERT INTO password_resets (user_id, nonce, token_hash, created_at, expires_at)
+    SELECT id, :nonce, :token_hash, :now, :expires_at FROM target RETURNING id, user_id
+)
+INSERT INTO outbox (topic, payload)
+SELECT :topic, jsonb_build_object('reset_id', id, 'user_id', user_id) FROM reset""")
+
+_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit = off")
+
+
+class BadResetToken(BadRequest):
+    code = "invalid_reset_token"
+    message = "This password-reset link is not valid: it was already used, has expired, or is wrong."
+
+
+def token_for(secret: str, nonce: bytes) -> str:
+    mac = hmac.new(secret.encode(), _CONTEXT + nonce, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def request_reset(session: Session, *, email: str, secret: str, now: datetime) -> None:
+    """Send a reset link to this address if it is an active account's; say nothing either way."""
+    nonce = os.urandom(18)
+    session.execute(_NO_FLUSH_WAIT)
+    session.execute(_REQUEST, {"email": email.strip().lower(), "now": now, "max_live": MAX_LIVE, "nonce": nonce,
+                               "token_hash": token_hash(token_for(secret, nonce)), "expires_at": now + LIFETIME,
+                               "topic": TOPIC})
+
+
+def confirm_reset(session: Session, *, token: str, password: str, now: datetime) -> User:
+    """Set a new password with a live link: the link and the account's other links die, and every sign-in
+    of the account ends (refresh and access tokens)."""
+    reset = session.scalars(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+                            .with_for_update()).first()
+    user = session.get(User, reset.user_id) if reset is not None else None
+    if reset is None or reset.used_at is not None or reset.expires_at <= now or user is None or not user.is_active:
+        raise BadResetToken()
+    accounts.set_password(session, user=user, password=password, now=now)
+    session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+                    .values(used_at=now))
+    return user
+
+
+def link_for(session: Session, *, reset_id: int, secret: str, public_url: str,
+             now: datetime) -> tuple[User, str] | None:
+    """For the email worker: the account and its link; None when the link is no longer live."""
+    row = session.execute(select(PasswordReset, User).join(User, User.id == PasswordReset.user_id)
+                          .where(PasswordReset.id == reset_id)).first()
+    if row is None:
+        return None
+    reset, user = row
+    if reset.used_at is not None or reset.expires_at <= now or not user.is_active:
+        return None
+    return user, f"{public_url}/reset-password?token={token_for(secret, reset.nonce)}"
