@@ -25,4 +25,4 @@ def password_reset_email(*, name: str, email: str, locale: str | None, link: str
     words = TEXTS[locale_of(locale)]
     lines = [words["greeting"].format(name=name), "", words["lead"], words["expiry"], words["ignore"]]
     text = "\n".join(lines + ["", f"{words['action']}: {link}"])
-    return Email(to=email, subject=words["subject"], text=text, html=_html(lines, words["action"], link))
+    return Email(to=email, subject=words["subject"], text=text, html=_html(lines, [(words["action"], link)]))
