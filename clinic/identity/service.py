@@ -33,8 +33,8 @@ def create_user(session: Session, *, email: str, password: str, full_name: str, 
         raise Invalid(fields={"locale": "must be one of es, en"})
     if not full_name.strip():
         raise Invalid(fields={"full_name": "must not be empty"})
-    passwords.validate(password)
     email = email.strip()
+    passwords.validate(password, email=email, full_name=full_name, session=session)
     if find_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", code="email_taken",
                        fields={"email": "already registered"})
