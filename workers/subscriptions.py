@@ -21,6 +21,9 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     "waitlist.hold_expired": ["offer_waitlist"],
     "export.requested": ["export_patient_data"],
     "calendar.feed_created": ["rebuild_calendar_feeds"],
+    "account.registered": ["account_email"],
+    "account.verification_requested": ["account_email"],
+    "account.signup_attempted": ["account_email"],
 }
 
 

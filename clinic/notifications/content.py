@@ -28,6 +28,15 @@ TEXTS = {
         "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
         "cause_doctor_deactivated": "El profesional ya no pasa consulta en este centro.",
         "none": "No tienes citas hoy.",
+        "verify_email": ("Confirma tu correo electrónico",
+                         "Gracias por crear tu cuenta. Confirma que este correo es tuyo para recibir las "
+                         "invitaciones y los recordatorios de tus citas. El enlace caduca en {days} días."),
+        "verify": "Confirmar mi correo",
+        "signup_attempt": ("Alguien ha intentado crear una cuenta con tu correo",
+                           "Alguien (quizá tú) ha intentado crear una cuenta nueva con esta dirección, que ya "
+                           "tiene una. No hemos cambiado nada en tu cuenta. Si fuiste tú, inicia sesión; si no "
+                           "recuerdas la contraseña, puedes cambiarla. Si no fuiste tú, no tienes que hacer nada."),
+        "sign_in": "Iniciar sesión", "reset": "Cambiar la contraseña",
     },
     "en": {
         "confirmation": ("Appointment confirmed: {when}", "Your appointment is confirmed."),
@@ -44,6 +53,15 @@ TEXTS = {
         "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
         "cause_doctor_deactivated": "The doctor no longer sees patients at this clinic.",
         "none": "You have no appointments today.",
+        "verify_email": ("Confirm your email address",
+                         "Thank you for creating your account. Confirm that this address is yours to receive "
+                         "the invitations and reminders of your appointments. The link expires in {days} days."),
+        "verify": "Confirm my email",
+        "signup_attempt": ("Someone tried to create an account with your email",
+                           "Someone (perhaps you) tried to create a new account with this address, which already "
+                           "has one. Nothing in your account has changed. If it was you, sign in; if you do not "
+                           "remember the password, you can reset it. If it was not you, there is nothing to do."),
+        "sign_in": "Sign in", "reset": "Reset the password",
     },
 }
 
@@ -121,6 +139,19 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
               f"{label}: {link}"]
     text = "\n".join(lines)
     return Email(to=view.patient_email, subject=subject, text=text, html=_html(lines[:-1], label, link))
+
+
+def account_email(kind: str, *, name: str, to: str, locale: str, links: list[tuple[str, str]],
+                  days: int = 0) -> Email:
+    """`verify_email` (links: the verification link) or `signup_attempt` (sign-in and reset links);
+    `links` are (label key, URL) pairs."""
+    words = TEXTS[locale_of(locale)]
+    subject, lead = words[kind]
+    lines = [words["greeting"].format(name=name), "", lead.format(days=days), ""]
+    text = "\n".join(lines + [f"{words[label]}: {url}" for label, url in links])
+    body = "".join(f"<p>{escape(line)}</p>" if line else "" for line in lines)
+    body += "".join(f"<p><a href=\"{escape(url, quote=True)}\">{escape(words[label])}</a></p>" for label, url in links)
+    return Email(to=to, subject=subject, text=text, html=f"<div>{body}</div>")
 
 
 def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date, zone: str,

@@ -13,13 +13,13 @@ from spectree import Response
 
 from clinic.clock import utcnow
 from clinic.identity import service as accounts
-from clinic.identity import tokens
+from clinic.identity import signup, tokens
 from clinic.identity.models import User
 from web import database
 from web.access import PUBLIC, REFRESH, SIGNED_IN, access, current_actor
 from web.extensions import limiter, spec
 from web.schemas.common import ErrorOut
-from web.schemas.identity import LoginIn, LogoutIn, RegisterIn, SessionOut, TokensOut, UserOut
+from web.schemas.identity import LoginIn, LogoutIn, RegisterIn, SessionOut, TokensOut, UserOut, VerifyEmailIn
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
@@ -64,9 +64,15 @@ def _start_session(user: User, status: int):
 @bp.post("/register")
 @access(PUBLIC)
 @limiter.limit(_auth_limit)
-@spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_409=ErrorOut), tags=TAGS)
+@limiter.limit(_auth_limit, key_func=_account_key)
+@spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_422=ErrorOut), tags=TAGS)
 def register():
-    """Create a patient account and sign it in."""
+    """Create a patient account and sign it in; a link to confirm the address is emailed to it.
+
+    The answer is the same whether or not the address already has an account (nothing tells them
+    apart): with a taken address the new account is a separate one that cannot sign in by that address
+    nor reach the existing account, and the address's owner is emailed that someone tried (see README,
+    security notes). Until the address is confirmed, no email about appointments is sent to it."""
     body: RegisterIn = request.context.json
     user = accounts.register_patient(database.session(), email=str(body.email), password=body.password,
                                      full_name=body.full_name, phone=body.phone, locale=body.locale)
@@ -125,3 +131,14 @@ def _revoke_presented_refresh(token: str, user_id: int) -> None:
         return
     if claims.get("type") == "refresh":
         tokens.revoke_family_of(database.session(), jti=uuid.UUID(claims["jti"]), user_id=user_id, now=utcnow())
+
+
+@bp.post("/verify-email")
+@access(PUBLIC)
+@limiter.limit(_auth_limit)
+@spec.validate(json=VerifyEmailIn, resp=Response("HTTP_204", HTTP_400=ErrorOut), tags=TAGS)
+def verify_email():
+    """Confirm an address with the token of the emailed link `PUBLIC_URL/verify-email?token=…`; emails
+    held until then go out. 400 `invalid_verification_token` for a bad, used or expired token."""
+    signup.verify(database.session(), token=request.context.json.token, now=utcnow())
+    return current_app.response_class(status=204)

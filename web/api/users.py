@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from pydantic import Field
 from spectree import Response
 
 from clinic.identity import service as accounts
+from clinic.identity import signup
 from clinic.identity.models import User
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
-from web.extensions import spec
+from web.extensions import limiter, spec
 from web.schemas.common import ErrorOut, Strict
 from web.schemas.identity import CreateUserIn, UpdateMeIn, UserOut
 
@@ -76,3 +77,14 @@ def list_users():
     query: UserQuery = request.context.query
     found = accounts.search(database.session(), text=query.q, role=query.role, limit=query.limit)
     return UserList(items=[StaffUserOut.model_validate(u) for u in found])
+
+
+@bp.post("/me/verify-email")
+@access(SIGNED_IN)
+@limiter.limit(lambda: current_app.config["SETTINGS"].ratelimit_auth)
+@spec.validate(resp=Response("HTTP_202"), tags=TAGS, security=SECURITY)
+def resend_verification():
+    """Email the link that confirms one's address again (nothing is sent once it is confirmed)."""
+    db = database.session()
+    signup.request_verification(db, user=db.get(User, current_actor().user_id))
+    return current_app.response_class(status=202)

@@ -17,6 +17,8 @@ class UserOut(Out):
     role: str
     locale: str
     phone: str | None = None
+    # False until the address is confirmed through the emailed link; until then no patient email is sent.
+    email_verified: bool = False
 
 
 class RegisterIn(Strict):
@@ -58,3 +60,7 @@ class UpdateMeIn(Strict):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
     locale: Locale | None = None
+
+
+class VerifyEmailIn(Strict):
+    token: str = Field(min_length=1, max_length=200)
