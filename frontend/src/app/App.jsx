@@ -19,6 +19,7 @@ const AgendaPage = lazy(() => import("../features/agenda/components/AgendaPage.j
 const SchedulePage = lazy(() => import("../features/schedule/components/SchedulePage.jsx"));
 const DeskPage = lazy(() => import("../features/desk/components/DeskPage.jsx"));
 const AdminPage = lazy(() => import("../features/admin/components/AdminPage.jsx"));
+const VerifyEmailPage = lazy(() => import("../features/auth/components/VerifyEmailPage.jsx"));
 
 export const HOME = { patient: "/book", doctor: "/agenda", receptionist: "/desk", admin: "/admin" };
 
@@ -62,6 +63,7 @@ export function AppRoutes() {
           <Route path="/" element={<Home />} />
           <Route path="/login" element={<AnonymousOnly><LoginPage /></AnonymousOnly>} />
           <Route path="/register" element={<AnonymousOnly><RegisterPage /></AnonymousOnly>} />
+          <Route path="/verify-email" element={<VerifyEmailPage />} />
           <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />
