@@ -1,6 +1,8 @@
 """Sign-up, sign-in, token refresh with rotation, sign-out."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -30,9 +32,13 @@ def _auth_limit() -> str:
 
 
 def _account_key() -> str:
+    """The per-address limit's key: a keyed hash of the address, never the address itself (the limiter
+    writes its key into Redis and into its log line when a limit is hit)."""
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (email.strip().lower() if isinstance(email, str) else request.remote_addr or "")
+    subject = email.strip().lower() if isinstance(email, str) else request.remote_addr or ""
+    secret = current_app.config["JWT_SECRET_KEY"].encode("utf-8")
+    return "account:" + hmac.new(secret, b"ratelimit:" + subject.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _issue(grant: tokens.RefreshGrant, status: int, with_user: bool):
