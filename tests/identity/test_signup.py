@@ -112,3 +112,22 @@ def test_the_link_can_be_asked_for_again(api, db):
     body = register(api, "fresh@example.com").get_json()
     assert api.post("/api/me/verify-email", body["access_token"]).status_code == 202
     assert outbox(db, "account.verification_requested") == [{"user_id": body["user"]["id"]}]
+
+
+def test_a_sign_up_racing_another_for_the_same_address_becomes_a_shadow(db, make_user, monkeypatch):
+    """Two sign-ups of one new address at once: the unique index stops the second, which then answers
+    like any taken address instead of a 409."""
+    from clinic.identity import service as accounts
+
+    owner = make_user(email="race@example.com")
+    real, seen = accounts.find_by_email, []
+
+    def misses_the_first_time(session, email):  # as if the other sign-up committed just after this look-up
+        seen.append(email)
+        return None if len(seen) == 1 else real(session, email)
+
+    monkeypatch.setattr(accounts, "find_by_email", misses_the_first_time)
+    user = signup.register(db, email="race@example.com", password=OTHER_PASSWORD, full_name="Eva", phone=None,
+                           locale="es", now=utcnow())
+    assert user.shadow and user.id != owner.id and len(seen) == 2
+    assert outbox(db, "account.signup_attempted")[0]["user_id"] == owner.id

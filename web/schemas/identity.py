@@ -18,12 +18,20 @@ class UserOut(Out):
     locale: str
     phone: str | None = None
     # False until the address is confirmed through the emailed link; until then no patient email is sent.
-    email_verified: bool = False
+    email_verified: bool = Field(default=False, description="Whether the address was confirmed through the "
+                                 "emailed link; until then no email about appointments is sent to it.")
+
+
+PASSWORD_POLICY = ("At least 8 characters and at most 72 bytes; refused (422 `weak_password`, "
+                   "`fields.password` one of too_short, too_long, too_common, too_personal, too_weak; "
+                   "`message` in the body's `locale`, else Accept-Language, else Spanish) when it is among the "
+                   "100,000 most common passwords, made of the account's email, name or a clinic's name, or "
+                   "guessable in under 10^8 tries (zxcvbn).")
 
 
 class RegisterIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200, description=PASSWORD_POLICY)
     full_name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
     locale: Locale = "es"
@@ -63,4 +71,5 @@ class UpdateMeIn(Strict):
 
 
 class VerifyEmailIn(Strict):
-    token: str = Field(min_length=1, max_length=200)
+    token: str = Field(min_length=1, max_length=200, description="The `token` of the emailed link "
+                       "`PUBLIC_URL/verify-email?token=…`.")
