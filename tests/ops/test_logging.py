@@ -89,12 +89,14 @@ def test_any_library_s_email_address_is_redacted_from_the_line():
     assert line.count("<email>") >= 3 and json.loads(line)["logger"] == "some.library"
 
 
-def test_the_rate_limit_key_of_an_account_is_not_its_address(app):
-    from web.api.auth import _account_key
+def test_rate_limit_keys_name_no_one(app):
+    """The limiter writes its keys into Redis and into its log lines: no address, no IP."""
+    from web.ratelimit_keys import account_key, client_key
 
-    with app.test_request_context("/api/auth/login", method="POST", json={"email": " Pa@Example.com "}):
-        key = _account_key()
+    with app.test_request_context("/api/auth/login", method="POST", json={"email": " Pa@Example.com "},
+                                  environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        key, ip_key = account_key(), client_key()
     with app.test_request_context("/api/auth/login", method="POST", json={"email": "pa@example.com"}):
-        assert _account_key() == key  # the same account, however typed
-    assert "@" not in key and "example" not in key
-    assert key.startswith("account:") and len(key) == len("account:") + 32
+        assert account_key() == key  # the same account, however typed
+    assert key.startswith("account:") and len(key) == len("account:") + 32 and "@" not in key
+    assert ip_key.startswith("ip:") and "203.0.113" not in ip_key

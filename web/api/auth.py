@@ -1,8 +1,6 @@
 """Sign-up, sign-in, token refresh with rotation, sign-out."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -20,6 +18,7 @@ from clinic.identity.models import User
 from web import database
 from web.access import PUBLIC, REFRESH, SIGNED_IN, access, current_actor
 from web.extensions import limiter, spec
+from web.ratelimit_keys import account_key
 from web.schemas.common import ErrorOut
 from web.schemas.identity import LoginIn, LogoutIn, RegisterIn, SessionOut, TokensOut, UserOut, VerifyEmailIn
 
@@ -29,16 +28,6 @@ TAGS = ["auth"]
 
 def _auth_limit() -> str:
     return current_app.config["SETTINGS"].ratelimit_auth
-
-
-def _account_key() -> str:
-    """The per-address limit's key: a keyed hash of the address, never the address itself (the limiter
-    writes its key into Redis and into its log line when a limit is hit)."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    subject = email.strip().lower() if isinstance(email, str) else request.remote_addr or ""
-    secret = current_app.config["JWT_SECRET_KEY"].encode("utf-8")
-    return "account:" + hmac.new(secret, b"ratelimit:" + subject.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _issue(grant: tokens.RefreshGrant, status: int, with_user: bool):
@@ -70,7 +59,7 @@ def _start_session(user: User, status: int):
 @bp.post("/register")
 @access(PUBLIC)
 @limiter.limit(_auth_limit)
-@limiter.limit(_auth_limit, key_func=_account_key)
+@limiter.limit(_auth_limit, key_func=account_key)
 @spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_422=ErrorOut), tags=TAGS)
 def register():
     """Create a patient account and sign it in; a link to confirm the address is emailed to it.
@@ -88,7 +77,7 @@ def register():
 @bp.post("/login")
 @access(PUBLIC)
 @limiter.limit(_auth_limit)
-@limiter.limit(_auth_limit, key_func=_account_key)
+@limiter.limit(_auth_limit, key_func=account_key)
 @spec.validate(json=LoginIn, resp=Response(HTTP_200=SessionOut, HTTP_401=ErrorOut), tags=TAGS)
 def login():
     """Exchange email and password for an access and a refresh token."""
