@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from flask import current_app, request
 
 
 def pseudonym(kind: str, subject: str) -> str:
-    secret = current_app.config["JWT_SECRET_KEY"].encode("utf-8")
-    digest = hmac.new(secret, f"ratelimit:{kind}:{subject}".encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"{kind}:{digest[:32]}"
+    return _pseudonym(current_app.config["JWT_SECRET_KEY"], kind, subject)
+
+
+@lru_cache(maxsize=4096)  # the global limit asks for the client's key on every request
+def _pseudonym(secret: str, kind: str, subject: str) -> str:
+    message = f"ratelimit:{kind}:{subject}".encode("utf-8")
+    return f"{kind}:{hmac.new(secret.encode('utf-8'), message, hashlib.sha256).hexdigest()[:32]}"
 
 
 def client_key() -> str:
