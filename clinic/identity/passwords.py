@@ -20,7 +20,6 @@ from pathlib import Path
 import bcrypt
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from zxcvbn import matching, scoring
 
 from clinic.errors import Invalid
 
@@ -120,6 +119,8 @@ def _estimate(password: str, personal: list[str]) -> tuple[float, set[str]]:
     `zxcvbn.zxcvbn()` stores each call's user inputs in a module-level dict shared by all threads; this
     passes a per-call copy instead, so concurrent requests never see each other's personal words.
     """
+    from zxcvbn import matching, scoring  # imported on first use: its lists cost 0.1 s and 14 MB per process
+
     dictionaries = {**_dictionaries(), "user_inputs": matching.build_ranked_dict(personal)}
     matches = matching.omnimatch(password, dictionaries)
     result = scoring.most_guessable_match_sequence(password, matches)
@@ -154,6 +155,8 @@ def _common() -> frozenset[str]:
 @cache
 def _dictionaries() -> dict[str, dict[str, int]]:
     """zxcvbn's own ranked lists plus ours (built once per process, on first use)."""
+    from zxcvbn import matching
+
     ranked = dict(matching.RANKED_DICTIONARIES)
     ranked.pop("user_inputs", None)
     ranked["common_passwords"] = matching.build_ranked_dict(dict.fromkeys(p.lower() for p in _common_list()))
