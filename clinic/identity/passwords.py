@@ -132,13 +132,13 @@ def _estimate(password: str, personal: list[str]) -> tuple[float, set[str]]:
 
 def _mostly_personal(password: str, matches: list[dict]) -> bool:
     """Whether the person's words (as typed, reversed or in l33t) leave fewer than MIN_PERSONAL_REST
-    other characters: zxcvbn adds a large penalty per extra piece, so `Paula-Ortega` alone would pass."""
+    other letters or digits: zxcvbn adds a large penalty per extra piece, so `Paula-Ortega` alone would pass."""
     covered = set()
     for m in matches:
         if m.get("dictionary_name") == "user_inputs":
             covered.update(range(m["i"], m["j"] + 1))
-    return bool(covered) and len(password) - len(covered) < MIN_PERSONAL_REST + sum(
-        1 for i, c in enumerate(password) if i not in covered and not c.isalnum())
+    rest = [c for i, c in enumerate(password) if i not in covered and c.isalnum()]
+    return bool(covered) and len(rest) < MIN_PERSONAL_REST
 
 
 @cache
