@@ -9,7 +9,6 @@ from sqlalchemy import select, text
 from clinic.clock import utcnow
 from clinic.identity import signup
 from clinic.identity.models import EmailVerification, User
-from tests.conftest import PASSWORD
 
 OTHER_PASSWORD = "Lagarto-Verde-77"
 
