@@ -93,3 +93,5 @@ def test_a_full_run_logs_no_email_address(world, redis_client):
     for address in created:
         local = address.split("@")[0].lower()
         assert local not in everything, f"{address} (or part of it) is in the logs"
+    for name in ("Nuria Nueva", "Olga Dueña"):  # nor the names given
+        assert name.lower() not in everything, name
