@@ -11,11 +11,17 @@ class DomainError(Exception):
     keep_changes = False
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
-                 fields: dict[str, str] | None = None) -> None:
+                 fields: dict[str, str] | None = None, translations: dict[str, str] | None = None) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code
         self.fields = fields or {}
+        # The message in each user language ({"es": ..., "en": ...}) for errors a person reads as is;
+        # the web layer picks one by the request's language. `message` stays the English default.
+        self.translations = translations or {}
+
+    def message_in(self, locale: str) -> str:
+        return self.translations.get(locale, self.message)
 
 
 class BadRequest(DomainError):

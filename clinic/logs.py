@@ -3,11 +3,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+
+
+# An email address anywhere in a line (a library's message, an exception's text): replaced, whatever
+# logged it. The sources are fixed too (e.g. the rate limiter's key is a hash); this is the safety net.
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+REDACTED = "<email>"
+
+
+def redact(line: str) -> str:
+    return EMAIL.sub(REDACTED, line) if "@" in line else line
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        return redact(self._format(record))
+
+    def _format(self, record: logging.LogRecord) -> str:
         entry = {"ts": round(record.created, 3), "level": record.levelname, "logger": record.name,
                  "msg": record.getMessage()}
         for key in ("request_id", "method", "route", "status", "ms", "task", "message_id"):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, request
 from flask_jwt_extended.exceptions import CSRFError, JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from clinic.errors import DomainError
+from clinic.identity.models import LOCALES
 
 log = logging.getLogger("web.errors")
 
@@ -24,6 +25,16 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
     response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
     response.status_code = status
     return response
+
+
+def request_locale() -> str:
+    """The language a person reading this answer uses: the body's `locale` (sign-up sends it), else
+    the best of `Accept-Language`, else Spanish."""
+    body = request.get_json(silent=True) if request.is_json else None
+    chosen = body.get("locale") if isinstance(body, dict) else None
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES, default=LOCALES[0])
 
 
 def unavailable():
@@ -44,7 +55,8 @@ def register(app: Flask) -> None:
         db = g.get("db")
         if db is not None:
             (db.commit if err.keep_changes else db.rollback)()
-        return error_body(err.status, err.code, err.message, err.fields)
+        message = err.message_in(request_locale()) if err.translations else err.message
+        return error_body(err.status, err.code, message, err.fields)
 
     def token_error(err: Exception):
         _rollback()

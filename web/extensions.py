@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_cors import CORS
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.utils import get_multidict_items
 
+from web.ratelimit_keys import client_key
 from web.validation import raise_validation_error
 from web.verified_tokens import CachingJWTManager
 
@@ -55,7 +55,7 @@ class LazySpecTree(SpecTree):
 
 jwt = CachingJWTManager()
 cors = CORS()
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_key)
 spec = LazySpecTree(
     "flask",
     backend=FlaskRequests,

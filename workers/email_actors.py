@@ -46,3 +46,12 @@ def password_reset_email(topic: str, payload: dict) -> None:
     with transaction(runtime.sessions()) as session:
         delivery_id = events.password_reset_delivery(session, payload=payload)
     runtime.sender().deliver([delivery_id], batch=False)
+
+
+@dramatiq.actor(actor_name="account_email", max_retries=12, min_backoff=1_000, max_backoff=300_000,
+                max_age=24 * HOUR_MS, time_limit=120_000, retry_when=transient(12))
+def account_email(topic: str, payload: dict) -> None:
+    """The address verification link, or the notice that someone tried to sign up with a taken address."""
+    with transaction(runtime.sessions()) as session:
+        delivery_id = events.account_delivery(session, topic=topic, payload=payload)
+    runtime.sender().deliver([delivery_id], batch=False)

@@ -5,7 +5,8 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, LargeBinary, String, text
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, LargeBinary, String,
+                        false, func, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic.db import Base, CreatedAt
@@ -25,7 +26,8 @@ LOCALES = ("es", "en")
 class User(CreatedAt, Base):
     __tablename__ = "users"
     __table_args__ = (
-        Index("uq_users_email_lower", text("lower(email)"), unique=True),
+        # Shadows (sign-ups with a taken address) share it; every other account has its own.
+        Index("uq_users_email_lower", text("lower(email)"), unique=True, postgresql_where=text("NOT shadow")),
         CheckConstraint("role IN ('patient', 'doctor', 'receptionist', 'admin')", name="role"),
         CheckConstraint("locale IN ('es', 'en')", name="locale"),
     )
@@ -40,6 +42,16 @@ class User(CreatedAt, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     # Set by the no-show sweep after three no-shows in 90 days; shown to staff.
     no_show_flagged_at: Mapped[datetime | None]
+    # When the account proved it reads mail at `email`; until then its patient emails are held. Only the
+    # self-service sign-up writes NULL: staff, the CLI and the demo vouch for the addresses they enter.
+    email_verified_at: Mapped[datetime | None] = mapped_column(server_default=func.now())
+    # Made by a sign-up with an address another account already has: a working account that is never
+    # found by that address (no sign-in, no reset), never verified and never emailed.
+    shadow: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class RefreshToken(Base):
@@ -82,5 +94,19 @@ class PasswordReset(Base):
     nonce: Mapped[bytes] = mapped_column(LargeBinary)
     token_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class EmailVerification(Base):
+    """One verification link sent: the SHA-256 of its token (the token itself exists only in the email),
+    for the address it was sent to."""
+
+    __tablename__ = "email_verifications"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

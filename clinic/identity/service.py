@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from clinic.clock import utcnow
 from clinic.errors import Conflict, Invalid, NotFound, Unauthorized
 from clinic.identity import passwords, tokens
 from clinic.identity.actor import Actor
@@ -14,7 +15,8 @@ from clinic.identity.models import LOCALES, Role, User
 
 
 def find_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account that owns this address (shadows, see `signup`, are never found by it)."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(), ~User.shadow))
 
 
 def search(session: Session, *, text: str | None, role: str | None, limit: int) -> list[User]:
@@ -30,30 +32,40 @@ def search(session: Session, *, text: str | None, role: str | None, limit: int) 
 
 def create_user(session: Session, *, email: str, password: str, full_name: str, role: str,
                 phone: str | None = None, locale: str = "es") -> User:
-    """Create an account with any role; callers decide who may choose the role."""
+    """Create an account with any role; callers decide who may choose the role. Accounts made by staff,
+    the CLI or the demo count as verified (the column's default): whoever made them vouches for the address."""
+    user = new_account(session, email=email, password=password, full_name=full_name, role=role, phone=phone,
+                       locale=locale)
+    if find_by_email(session, user.email) is not None:
+        raise Conflict("An account with this email already exists.", code="email_taken",
+                       fields={"email": "already registered"})
+    session.add(user)
+    session.flush()
+    return user
+
+
+def new_account(session: Session, *, email: str, password: str, full_name: str, role: str,
+                phone: str | None = None, locale: str = "es") -> User:
+    """A checked, not yet added User (unverified): the fields and the password policy, then bcrypt."""
     if role not in {r.value for r in Role}:
         raise Invalid(fields={"role": "must be one of patient, doctor, receptionist, admin"})
     if locale not in LOCALES:
         raise Invalid(fields={"locale": "must be one of es, en"})
     if not full_name.strip():
         raise Invalid(fields={"full_name": "must not be empty"})
-    passwords.validate(password)
     email = email.strip()
-    if find_by_email(session, email) is not None:
-        raise Conflict("An account with this email already exists.", code="email_taken",
-                       fields={"email": "already registered"})
-    user = User(email=email, password_hash=passwords.hash_password(password), full_name=full_name.strip(),
+    passwords.validate(password, email=email, full_name=full_name, session=session)
+    return User(email=email, password_hash=passwords.hash_password(password), full_name=full_name.strip(),
                 role=role, phone=phone, locale=locale)
-    session.add(user)
-    session.flush()
-    return user
 
 
 def register_patient(session: Session, *, email: str, password: str, full_name: str,
                      phone: str | None = None, locale: str = "es") -> User:
-    """Self-service sign-up always yields a patient."""
-    return create_user(session, email=email, password=password, full_name=full_name,
-                       role=Role.patient.value, phone=phone, locale=locale)
+    """Self-service sign-up always yields a patient, and answers alike for new and taken addresses."""
+    from clinic.identity import signup
+
+    return signup.register(session, email=email, password=password, full_name=full_name, phone=phone,
+                           locale=locale, now=utcnow())
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:

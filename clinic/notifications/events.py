@@ -45,3 +45,19 @@ def password_reset_delivery(session: Session, *, payload: dict) -> int:
     """The email carrying one reset link (rendered when sent, from the link's nonce)."""
     return ensure(session, key=f"password_reset:{payload['reset_id']}", kind="password_reset",
                   recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"]})
+
+
+ACCOUNT_KINDS = {"account.registered": "verify_email", "account.verification_requested": "verify_email",
+                 "account.signup_attempted": "signup_attempt"}
+
+
+def account_delivery(session: Session, *, topic: str, payload: dict) -> int:
+    """The verification link (one per event), or the owner's "someone tried to sign up with your address"
+    notice (at most one per account and day, whatever the number of attempts)."""
+    kind = ACCOUNT_KINDS[topic]
+    user_id = payload["user_id"]
+    if kind == "signup_attempt":
+        key = f"signup_attempt:{user_id}:{payload['day']}"
+    else:
+        key = f"verify_email:{user_id}:e{payload.get('event_id', 0)}"
+    return ensure(session, key=key, kind=kind, recipient_id=user_id)

@@ -24,6 +24,18 @@ from clinic.settings import Settings
 
 EVENT_KINDS = ("confirmation", "rescheduled", "cancelled")
 SMTP = "smtp"  # the payload key of a message that goes over SMTP_URL (see Sender)
+ACCOUNT_KINDS = ("verify_email", "signup_attempt")
+
+
+class _Held:
+    """`render` answers HELD for an email to a patient whose address is not verified yet: the delivery
+    stays pending until `clinic.identity.signup.verify` hands it to the workers again."""
+
+    def __repr__(self) -> str:
+        return "HELD"
+
+
+HELD = _Held()
 
 _Patient = aliased(User)
 _DoctorUser = aliased(User)
@@ -31,7 +43,7 @@ _VIEWS = (
     select(Appointment.id, Appointment.status, Appointment.starts_at, Appointment.sequence,
            Appointment.cancellation_reason, _Patient.full_name, _Patient.email, _Patient.locale, Clinic.timezone,
            Clinic.name, Clinic.address, _DoctorUser.full_name, Service.name, Appointment.doctor_id,
-           Appointment.service_id, Appointment.ends_at)
+           Appointment.service_id, Appointment.ends_at, _Patient.email_verified_at)
     .join(_Patient, _Patient.id == Appointment.patient_id)
     .join(Clinic, Clinic.id == Appointment.clinic_id)
     .join(Doctor, Doctor.id == Appointment.doctor_id)
@@ -44,8 +56,8 @@ class Renderer:
     def __init__(self, settings: Settings):
         self.settings = settings
 
-    def render(self, session: Session, rows: list[Delivery], *, now: datetime) -> dict[int, dict | None]:
-        """Provider params for each row id (None: skip). One query for all the appointments involved."""
+    def render(self, session: Session, rows: list[Delivery], *, now: datetime) -> dict[int, dict | _Held | None]:
+        """Provider params for each row id (None: skip; HELD: not yet). One query for all the appointments."""
         appointment_ids = {r.appointment_id for r in rows if r.appointment_id is not None}
         views = {}
         if appointment_ids:
@@ -57,6 +69,8 @@ class Renderer:
                 out[row.id] = self._agenda(session, row)
             elif row.kind == "password_reset":
                 out[row.id] = self._password_reset(session, row, now)
+            elif row.kind in ACCOUNT_KINDS:
+                out[row.id] = self._account(session, row, now)
             else:
                 out[row.id] = self._appointment(session, row, views.get(row.appointment_id), now)
         return out
@@ -65,11 +79,13 @@ class Renderer:
         return {"from": self.settings.email_from, "to": [email.to], "subject": email.subject,
                 "text": email.text, "html": email.html, **extra}
 
-    def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | None:
+    def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | _Held | None:
         if v is None:
             return None
         (appt_id, status, starts_at, _seq, _reason, name, email, locale, zone, clinic, address, doctor,
-         service, doctor_id, service_id, ends_at) = v
+         service, doctor_id, service_id, ends_at, verified_at) = v
+        if verified_at is None and row.kind != "waitlist_offer":  # an offer goes to the hold's patient
+            return HELD
         view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
                                        address, doctor, service, doctor_id, service_id, ends_at)
         url = self.settings.public_url
@@ -117,12 +133,14 @@ class Renderer:
 
     def _offer(self, session: Session, row: Delivery, view: content.AppointmentView, now: datetime) -> dict | None:
         hold = session.execute(text(
-            "SELECT h.starts_at, h.expires_at, u.full_name, u.email, u.locale FROM slot_holds h "
+            "SELECT h.starts_at, h.expires_at, u.full_name, u.email, u.locale, u.email_verified_at FROM slot_holds h "
             "JOIN users u ON u.id = h.patient_id WHERE h.id = :id AND h.status = 'active' AND h.expires_at > :now"),
             {"id": row.details["hold_id"], "now": now}).one_or_none()
         if hold is None:
             return None
-        starts_at, expires_at, name, email, locale = hold
+        starts_at, expires_at, name, email, locale, verified_at = hold
+        if verified_at is None:
+            return HELD
         offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
                                           view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
                                           view.service_name, view.doctor_id, view.service_id)
@@ -140,6 +158,27 @@ class Renderer:
         user, link = found
         return self._params(account_emails.password_reset_email(name=user.full_name, email=user.email,
                                                                 locale=user.locale, link=link))
+
+    def _account(self, session: Session, row: Delivery, now: datetime) -> dict | None:
+        """The verification link (minted now, so that only its hash is ever stored), or the notice to an
+        address's owner that someone tried to sign up with it. Neither goes to a shadow account."""
+        from clinic.identity import signup
+
+        user = session.execute(text(
+            "SELECT email, full_name, locale, email_verified_at, shadow, is_active FROM users WHERE id = :id"),
+            {"id": row.recipient_id}).one_or_none()
+        if user is None or user.shadow or not user.is_active:
+            return None
+        url = self.settings.public_url
+        if row.kind == "verify_email":
+            if user.email_verified_at is not None:
+                return None
+            token = signup.issue_link_token(session, user_id=row.recipient_id, email=user.email, now=now)
+            links = [("verify", f"{url}/verify-email?token={token}")]
+        else:
+            links = [("sign_in", f"{url}/login"), ("reset", f"{url}/reset-password")]
+        return self._params(content.account_email(row.kind, name=user.full_name, to=user.email, locale=user.locale,
+                                                  links=links, days=signup.VERIFY_LINK_DAYS))
 
     def _agenda(self, session: Session, row: Delivery) -> dict | None:
         day = date.fromisoformat(row.details["day"])

@@ -7,6 +7,7 @@ database of its own (created and dropped here), so the processes never meet the 
 from __future__ import annotations
 
 import base64
+import re
 import time
 import uuid
 from datetime import date, datetime, timedelta
@@ -105,6 +106,10 @@ def test_feeds_follow_the_api_through_relay_and_worker(system):
     patient = _ok(web, "POST", "/api/auth/register", body={"email": "ana@feeds-e2e.example.com", "password": PASSWORD,
                                                           "full_name": "Ana Feed", "locale": "en"}, status=201)
     patient_token = patient["access_token"]
+    # Invites to a self-registered patient wait until the address is verified: open the emailed link.
+    [link] = resend.wait_for("ana@feeds-e2e.example.com", 1)
+    token = re.search(r"verify-email\?token=([\w-]+)", link["text"]).group(1)
+    _ok(web, "POST", "/api/auth/verify-email", body={"token": token}, status=204)
     doctor_token = _ok(web, "POST", "/api/auth/login", body={"email": "doc@feeds-e2e.example.com", "password": PASSWORD})[
         "access_token"]
 

@@ -73,3 +73,30 @@ def test_no_personal_data_or_path_secrets_in_the_log(app, api, access_lines, mak
     assert "/api/auth/register" in routes
     templates = {rule.rule for rule in app.url_map.iter_rules()} | {"<unmatched>"}
     assert routes <= templates, "the access log must name route templates, never raw paths"
+
+
+def test_any_library_s_email_address_is_redacted_from_the_line():
+    """The safety net under every process's log handler: whatever logger, message, argument or exception."""
+    try:
+        raise ValueError('duplicate key (lower(email))=(Ana.Private+x@Mail.Example.org)')
+    except ValueError:
+        import sys
+        record = logging.LogRecord("some.library", logging.ERROR, __file__, 1, "sent to %s and %s",
+                                   ("pa@example.com", "o'hara@sub.example.co.uk"), sys.exc_info())
+    line = JsonFormatter().format(record)
+    for address in ("Ana.Private+x@Mail.Example.org", "pa@example.com", "o'hara@sub.example.co.uk", "example.com"):
+        assert address not in line
+    assert line.count("<email>") >= 3 and json.loads(line)["logger"] == "some.library"
+
+
+def test_rate_limit_keys_name_no_one(app):
+    """The limiter writes its keys into Redis and into its log lines: no address, no IP."""
+    from web.ratelimit_keys import account_key, client_key
+
+    with app.test_request_context("/api/auth/login", method="POST", json={"email": " Pa@Example.com "},
+                                  environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        key, ip_key = account_key(), client_key()
+    with app.test_request_context("/api/auth/login", method="POST", json={"email": "pa@example.com"}):
+        assert account_key() == key  # the same account, however typed
+    assert key.startswith("account:") and len(key) == len("account:") + 32 and "@" not in key
+    assert ip_key.startswith("ip:") and "203.0.113" not in ip_key

@@ -14,15 +14,16 @@ from spectree import Response
 from clinic.clock import utcnow
 from clinic.identity import resets
 from clinic.identity import service as accounts
-from clinic.identity import tokens
+from clinic.identity import signup, tokens
 from clinic.identity.models import User
 from clinic.settings import Settings
 from web import database, login_throttle
 from web.access import PUBLIC, REFRESH, SIGNED_IN, access, current_actor
 from web.extensions import limiter, spec
+from web.ratelimit_keys import account_key
 from web.schemas.common import ErrorOut
 from web.schemas.identity import (LoginIn, LogoutIn, PasswordResetConfirmIn, PasswordResetIn, RegisterIn, SessionOut,
-                                  TokensOut, UserOut)
+                                  TokensOut, UserOut, VerifyEmailIn)
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
@@ -74,9 +75,15 @@ def _start_session(user: User, status: int):
 @bp.post("/register")
 @access(PUBLIC)
 @limiter.limit(auth_limit)
-@spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_409=ErrorOut), tags=TAGS)
+@limiter.limit(auth_limit, key_func=account_key)
+@spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def register():
-    """Create a patient account and sign it in."""
+    """Create a patient account and sign it in; a link to confirm the address is emailed to it.
+
+    The answer is the same whether or not the address already has an account (nothing tells them
+    apart): with a taken address the new account is a separate one that cannot sign in by that address
+    nor reach the existing account, and the address's owner is emailed that someone tried (see README,
+    security notes). Until the address is confirmed, no email about appointments is sent to it."""
     body: RegisterIn = request.context.json
     user = accounts.register_patient(database.session(), email=str(body.email), password=body.password,
                                      full_name=body.full_name, phone=body.phone, locale=body.locale)
@@ -180,3 +187,14 @@ def confirm_password_reset():
     unset_jwt_cookies(response)
     login_throttle.remember_device(response, user.email)
     return response
+
+
+@bp.post("/verify-email")
+@access(PUBLIC)
+@limiter.limit(auth_limit)
+@spec.validate(json=VerifyEmailIn, resp=Response("HTTP_204", HTTP_400=ErrorOut), tags=TAGS)
+def verify_email():
+    """Confirm an address with the token of the emailed link `PUBLIC_URL/verify-email?token=…`; emails
+    held until then go out. 400 `invalid_verification_token` for a bad, used or expired token."""
+    signup.verify(database.session(), token=request.context.json.token, now=utcnow())
+    return current_app.response_class(status=204)

@@ -11,6 +11,7 @@ from spectree import Response
 
 from clinic.clock import utcnow
 from clinic.identity import service as accounts
+from clinic.identity import signup
 from clinic.identity.models import User
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
@@ -113,3 +114,14 @@ def change_password():
                              current_password=body.current_password, new_password=body.new_password,
                              keep_family=uuid.UUID(get_jwt()["fam"]))
     return current_app.response_class(status=204)
+
+
+@bp.post("/me/verify-email")
+@access(SIGNED_IN)
+@limiter.limit(auth_limit)
+@spec.validate(resp=Response("HTTP_202"), tags=TAGS, security=SECURITY)
+def resend_verification():
+    """Email the link that confirms one's address again (nothing is sent once it is confirmed)."""
+    db = database.session()
+    signup.request_verification(db, user=db.get(User, current_actor().user_id))
+    return current_app.response_class(status=202)

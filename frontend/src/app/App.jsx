@@ -21,6 +21,7 @@ const AgendaPage = lazy(() => import("../features/agenda/components/AgendaPage.j
 const SchedulePage = lazy(() => import("../features/schedule/components/SchedulePage.jsx"));
 const DeskPage = lazy(() => import("../features/desk/components/DeskPage.jsx"));
 const AdminPage = lazy(() => import("../features/admin/components/AdminPage.jsx"));
+const VerifyEmailPage = lazy(() => import("../features/auth/components/VerifyEmailPage.jsx"));
 
 export const HOME = { patient: "/book", doctor: "/agenda", receptionist: "/desk", admin: "/admin" };
 
@@ -66,6 +67,7 @@ export function AppRoutes() {
           <Route path="/register" element={<AnonymousOnly><RegisterPage /></AnonymousOnly>} />
           <Route path="/forgot-password" element={<AnonymousOnly><ForgotPasswordPage /></AnonymousOnly>} />
           <Route path="/reset-password" element={<ResetPasswordPage />} />
+          <Route path="/verify-email" element={<VerifyEmailPage />} />
           <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />

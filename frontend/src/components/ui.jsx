@@ -34,9 +34,18 @@ export function Notice({ children }) {
   return <div className="alert alert-success" role="status">{children}</div>;
 }
 
+/** A field's error: the API sends a code for some (`too_weak`), translated here; other text as sent. */
+function fieldErrorText(t, why) {
+  if (!why) return why;
+  const key = `fieldErrors.${why}`;
+  const translated = t(key);
+  return translated && translated !== key ? translated : why;
+}
+
 export function Field({ label, error, name, hint, as = "input", children, ...props }) {
+  const { t } = useI18n();
   const id = useId();
-  const fieldError = error?.fields?.[name];
+  const fieldError = fieldErrorText(t, error?.fields?.[name]);
   const describedBy = [hint ? `${id}-hint` : null, fieldError ? `${id}-error` : null].filter(Boolean).join(" ");
   const Control = as;
   return (

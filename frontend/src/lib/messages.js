@@ -19,6 +19,14 @@ export const messages = {
     weekdays: ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
     desk: { title: "Recepción", clinic: "Clínica", doctor: "Médico/a", allDoctors: "Todos", bookFor: "Reservar para un paciente", searchPatient: "Buscar paciente (nombre o correo)", choosePatient: "Elige un paciente", noPatients: "Ningún paciente coincide.", moved: "Cita movida al {when}.", dndHelp: "Arrastra una cita para cambiarla de hora. Pulsa una cita para anularla o marcar asistencia.", changePatient: "Cambiar", sameDoctor: "Una cita no puede cambiar de médico arrastrándola.", booked: "Cita reservada para {patient}: {when}." },
     admin: { title: "Administración", clinics: "Clínicas", services: "Servicios", doctors: "Médicos", users: "Usuarios", name: "Nombre", timezone: "Zona horaria", address: "Dirección", create: "Crear", edit: "Editar", duration: "Duración (min)", buffer: "Margen (min)", specialty: "Especialidad", role: "Rol", created: "Creado.", search: "Buscar", email: "Correo", servicesOf: "Servicios que presta", active: "En activo", newClinic: "Nueva clínica", newService: "Nuevo servicio", newDoctor: "Nuevo médico", newUser: "Nuevo usuario", inactive: "de baja" },
+    verify: { title: "Confirmar el correo", done: "¡Listo! Tu correo está confirmado: te enviaremos las invitaciones y los recordatorios de tus citas.", continue: "Continuar", pending: "Aún no has confirmado {email}. Hasta entonces no te enviaremos invitaciones ni recordatorios de tus citas: abre el enlace que te mandamos.", resend: "Enviar el enlace otra vez", sent: "Te hemos enviado un enlace nuevo." },
+    fieldErrors: {
+      too_short: "Debe tener al menos 8 caracteres.",
+      too_long: "Es demasiado larga (máximo 72 bytes).",
+      too_common: "Es una de las contraseñas más usadas: elige otra.",
+      too_personal: "Contiene tu correo, tu nombre o el de la clínica: elige otra.",
+      too_weak: "Es fácil de adivinar: usa varias palabras poco habituales o más caracteres."
+    },
     errors: {
       invalid_reset_token: "Este enlace ya no sirve: se usó, caducó o no es correcto. Pide uno nuevo.",
       wrong_password: "La contraseña actual no es correcta.",
@@ -41,6 +49,7 @@ export const messages = {
       unauthorized: "Tu sesión ha caducado. Vuelve a iniciar sesión.",
       invalid_token: "Tu sesión ha caducado. Vuelve a iniciar sesión.",
       weak_password: "La contraseña es demasiado débil.",
+      invalid_verification_token: "El enlace no es válido, ya se usó o ha caducado. Pide otro desde tu cuenta.",
       not_started: "La cita aún no ha empezado: la asistencia se marca después.",
       attendance_recorded: "La asistencia ya estaba registrada."
     }
@@ -64,6 +73,14 @@ export const messages = {
     weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     desk: { title: "Front desk", clinic: "Clinic", doctor: "Doctor", allDoctors: "All", bookFor: "Book for a patient", searchPatient: "Search patient (name or email)", choosePatient: "Pick a patient", noPatients: "No patient matches.", moved: "Appointment moved to {when}.", dndHelp: "Drag an appointment to move it. Click an appointment to cancel it or record attendance.", changePatient: "Change", sameDoctor: "Dragging cannot move an appointment to another doctor.", booked: "Booked for {patient}: {when}." },
     admin: { title: "Admin", clinics: "Clinics", services: "Services", doctors: "Doctors", users: "Users", name: "Name", timezone: "Time zone", address: "Address", create: "Create", edit: "Edit", duration: "Duration (min)", buffer: "Buffer (min)", specialty: "Specialty", role: "Role", created: "Created.", search: "Search", email: "Email", servicesOf: "Services offered", active: "Active", newClinic: "New clinic", newService: "New service", newDoctor: "New doctor", newUser: "New user", inactive: "inactive" },
+    verify: { title: "Confirm your email", done: "Done! Your email is confirmed: we will send you the invitations and reminders of your appointments.", continue: "Continue", pending: "You have not confirmed {email} yet. Until then we send you no invitations or reminders of your appointments: open the link we sent you.", resend: "Send the link again", sent: "We have sent you a new link." },
+    fieldErrors: {
+      too_short: "Must have at least 8 characters.",
+      too_long: "Is too long (at most 72 bytes).",
+      too_common: "Is one of the most used passwords: choose another.",
+      too_personal: "Contains your email, your name or the clinic's: choose another.",
+      too_weak: "Is easy to guess: use several uncommon words or more characters."
+    },
     errors: {
       invalid_reset_token: "This link no longer works: it was used, has expired or is wrong. Ask for a new one.",
       wrong_password: "The current password is not correct.",
@@ -86,6 +103,7 @@ export const messages = {
       unauthorized: "Your session expired. Please sign in again.",
       invalid_token: "Your session expired. Please sign in again.",
       weak_password: "The password is too weak.",
+      invalid_verification_token: "The link is not valid, was already used or has expired. Ask for another from your account.",
       not_started: "The appointment has not started yet: record attendance afterwards.",
       attendance_recorded: "Attendance was already recorded."
     }

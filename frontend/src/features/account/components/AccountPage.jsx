@@ -1,5 +1,7 @@
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
+import { api } from "../../../lib/api.js";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useSession } from "../../../lib/session.jsx";
 import { useExport } from "../api/get-export.js";
@@ -24,6 +26,24 @@ function Profile({ user }) {
       <ErrorMessage error={update.error} />
       <Notice>{update.isSuccess && t("app.saved")}</Notice>
     </form>
+  );
+}
+
+/** Until the address is confirmed no appointment email is sent to it: say so, and offer the link again. */
+function VerifyAddress({ user }) {
+  const { t } = useI18n();
+  const resend = useMutation({ mutationFn: () => api("/me/verify-email", { method: "POST" }) });
+  if (user.email_verified !== false) return null;
+  return (
+    <section className="panel" aria-labelledby="verify-title">
+      <h2 id="verify-title">{t("verify.title")}</h2>
+      <p>{t("verify.pending", { email: user.email })}</p>
+      <button type="button" onClick={() => resend.mutate()} disabled={resend.isPending || resend.isSuccess}>
+        {t("verify.resend")}
+      </button>
+      <ErrorMessage error={resend.error} />
+      <Notice>{resend.isSuccess && t("verify.sent")}</Notice>
+    </section>
   );
 }
 
@@ -60,6 +80,7 @@ export default function AccountPage() {
     <div className="page">
       <h1>{t("account.title")}</h1>
       <Profile user={user} />
+      <VerifyAddress user={user} />
       {(user.role === "patient" || user.role === "doctor") && <CalendarLink />}
       {user.role === "patient" && <DataExport />}
       <Security />

@@ -1,0 +1,114 @@
+"""Self-service sign-up that does not tell whether an address has an account, and address verification.
+
+The contract answers a sign-up with 201 `{user, access_token, refresh_token}`. A sign-up with an address
+that already has an account gets exactly that too: a new, working patient account (a *shadow*) with the
+name and password just given. It is the same work (one bcrypt hash, one insert, one outbox row), the same
+answer, and afterwards the same behaviour as any new unverified account (`/api/me`, booking, refresh),
+but it is never found by the address (no sign-in, no password reset), can never be verified and is never
+emailed; its tokens reach only itself. The address's owner is told instead ("someone tried to create an
+account with your address", with the sign-in and reset links), at most once a day.
+
+New accounts start unverified: they can book, but every patient email to them (invites, reminders,
+follow-ups, waitlist offers) is held (left pending) until they open the link sent to the address; then
+the held emails go out, each re-checked against the appointment as it stands.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import null, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clinic.errors import BadRequest
+from clinic.identity import service as accounts
+from clinic.identity.models import EmailVerification, Role, User
+from clinic.outbox.service import emit
+
+VERIFY_LINK_DAYS = 7
+
+INVALID_LINK = {"es": "El enlace de verificación no es válido, ya se usó o ha caducado.",
+                "en": "The verification link is not valid, was already used or has expired."}
+
+# Pending emails about this user: those addressed to them, and those about their appointments (a
+# waitlist offer's appointment is the freed one, someone else's: it is addressed by `recipient_id`).
+_HELD = text("""
+    SELECT d.id FROM deliveries d LEFT JOIN appointments a ON a.id = d.appointment_id
+    WHERE d.status = 'pending'
+      AND (d.recipient_id = :user_id OR (d.kind <> 'waitlist_offer' AND a.patient_id = :user_id))
+    ORDER BY d.id
+""")
+
+
+def register(session: Session, *, email: str, password: str, full_name: str, phone: str | None,
+             locale: str, now: datetime) -> User:
+    """A new patient account; a shadow one when the address is taken (module docstring)."""
+    fields = {"email": email, "password": password, "full_name": full_name, "role": Role.patient.value,
+              "phone": phone, "locale": locale}
+    owner = accounts.find_by_email(session, email)
+    user = accounts.new_account(session, **fields)
+    user.email_verified_at = null()  # NULL, not the column's default (None would leave it out of the INSERT)
+    if owner is None:
+        try:
+            with session.begin_nested():
+                session.add(user)
+        except IntegrityError:  # the same address signed up a moment ago in another request
+            owner = accounts.find_by_email(session, email)
+            user = User(**{c: getattr(user, c) for c in ("email", "password_hash", "full_name", "role", "phone",
+                                                         "locale")}, email_verified_at=null())
+    if owner is not None:
+        user.shadow = True
+        session.add(user)
+    session.flush()
+    if owner is None:
+        emit(session, "account.registered", user_id=user.id)
+    else:
+        emit(session, "account.signup_attempted", user_id=owner.id, day=now.date().isoformat())
+    return user
+
+
+def request_verification(session: Session, *, user: User) -> None:
+    """Send (again) the link to the account's address; nothing for verified or shadow accounts, silently."""
+    if not user.shadow and user.email_verified_at is None:
+        emit(session, "account.verification_requested", user_id=user.id)
+
+
+def issue_link_token(session: Session, *, user_id: int, email: str, now: datetime) -> str:
+    """A new single-use verification token for this address; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(EmailVerification(token_hash=_hash(token), user_id=user_id, email=email,
+                                  expires_at=now + timedelta(days=VERIFY_LINK_DAYS)))
+    session.flush()
+    return token
+
+
+def verify(session: Session, *, token: str, now: datetime) -> User:
+    """Mark the address of the token's account verified and release its held emails.
+
+    A bad, used or expired token, or one sent to an address the account no longer has, is a 400."""
+    link = session.scalar(select(EmailVerification).where(EmailVerification.token_hash == _hash(token))
+                          .with_for_update())
+    user = session.get(User, link.user_id) if link is not None else None
+    if (user is None or link.used_at is not None or link.expires_at <= now or user.shadow or not user.is_active
+            or user.email.lower() != link.email.lower()):
+        raise BadRequest(INVALID_LINK["en"], code="invalid_verification_token", translations=INVALID_LINK)
+    link.used_at = now
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+        release_held(session, user_id=user.id)
+    session.flush()
+    return user
+
+
+def release_held(session: Session, *, user_id: int) -> list[int]:
+    """Hand every email held for this (now verified) user to the workers again."""
+    held = list(session.scalars(_HELD, {"user_id": user_id}))
+    if held:
+        emit(session, "deliveries.due", delivery_ids=held, batch=False)
+    return held
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()

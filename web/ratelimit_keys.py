@@ -1,0 +1,37 @@
+"""Rate-limit keys that name no one: a keyed hash of the client address or of the account's email.
+
+Flask-Limiter writes each key into Redis and into its "ratelimit … (key) exceeded" log line; an email
+address or a client IP there would be personal data in the logs. The hash is keyed (HMAC with the JWT
+secret, domain-separated), so a key cannot be reversed by hashing guessed addresses.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from flask import current_app, request
+
+
+def pseudonym(kind: str, subject: str) -> str:
+    return _pseudonym(current_app.config["JWT_SECRET_KEY"], kind, subject)
+
+
+@lru_cache(maxsize=4096)  # the global limit asks for the client's key on every request
+def _pseudonym(secret: str, kind: str, subject: str) -> str:
+    message = f"ratelimit:{kind}:{subject}".encode("utf-8")
+    return f"{kind}:{hmac.new(secret.encode('utf-8'), message, hashlib.sha256).hexdigest()[:32]}"
+
+
+def client_key() -> str:
+    """Per client address (as ProxyFix settled it)."""
+    return pseudonym("ip", request.remote_addr or "")
+
+
+def account_key() -> str:
+    """Per account, by the `email` of the JSON body (any case, spaces trimmed); per client without one."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    if not isinstance(email, str):
+        return client_key()
+    return pseudonym("account", email.strip().lower())
