@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
+from clinic.identity import signup
 from clinic.identity.models import PasswordReset, User
 
 LIFETIME = timedelta(hours=1)
@@ -35,7 +36,7 @@ _CONTEXT = b"clinic password reset v1\x00"
 _REQUEST = text("""
 WITH target AS (
     SELECT u.id FROM users u
-    WHERE lower(u.email) = :email AND u.is_active
+    WHERE lower(u.email) = :email AND u.is_active AND NOT u.shadow
       AND (SELECT count(*) FROM password_resets r
            WHERE r.user_id = u.id AND r.used_at IS NULL AND r.expires_at > :now) < :max_live
 ), reset AS (
@@ -73,13 +74,16 @@ def request_reset(session: Session, *, email: str, secret: str, now: datetime) -
 
 def confirm_reset(session: Session, *, token: str, password: str, now: datetime) -> User:
     """Set a new password with a live link: the link and the account's other links die, and every sign-in
-    of the account ends (refresh and access tokens)."""
+    of the account ends (refresh and access tokens). The address counts as verified from then on."""
     reset = session.scalars(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
                             .with_for_update()).first()
     user = session.get(User, reset.user_id) if reset is not None else None
     if reset is None or reset.used_at is not None or reset.expires_at <= now or user is None or not user.is_active:
         raise BadResetToken()
     accounts.set_password(session, user=user, password=password, now=now)
+    if user.email_verified_at is None:  # the link reached the mailbox: that proves the address too
+        user.email_verified_at = now
+        signup.release_held(session, user_id=user.id)
     session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
                     .values(used_at=now))
     return user

@@ -107,7 +107,7 @@ def change_password(session: Session, *, user_id: int, current_password: str, ne
 def set_password(session: Session, *, user: User, password: str, now: datetime, field: str = "password",
                  keep_family: uuid.UUID | None = None) -> None:
     """Store a new password (under the registration policy) and end every sign-in but `keep_family`."""
-    passwords.validate(password, field=field)
+    passwords.validate(password, email=user.email, full_name=user.full_name, session=session, field=field)
     user.password_hash = passwords.hash_password(password)
     tokens.revoke_all(session, user_id=user.id, now=now, keep=keep_family)
     session.flush()

@@ -8,13 +8,13 @@ uniqueness now holds among the other accounts only. `email_verifications` keeps 
 verification link's token, never the token.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
