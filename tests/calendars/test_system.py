@@ -155,7 +155,9 @@ def test_feeds_follow_the_api_through_relay_and_worker(system):
             invites.append((cal["method"], cal["events"][0]["uid"], cal["events"][0]["sequence"]))
     invites.sort(key=lambda item: item[2])
     assert [method for method, *_ in invites] == ["REQUEST", "REQUEST", "CANCEL"]
-    for email in resend.to("ana@feeds-e2e.example.com"):  # each an iMIP message: the part's method is METHOD
+    for email in resend.to("ana@feeds-e2e.example.com"):  # each invite an iMIP message: its part's method is METHOD
+        if email.get("path") != "smtp":
+            continue  # the address verification email (HTTP API)
         method, body = calendar_part(email["msg"])
         assert strict.parse(body).method == method
     assert len({uid for _, uid, _ in invites}) == 1
