@@ -36,15 +36,6 @@ TEXTS = {
         "add_google": "Añadir a Google Calendar", "add_outlook": "Añadir a Outlook.com",
         "ics_attached": "Para otros calendarios, abre el archivo invite.ics adjunto.",
         "event_title": "Cita en {clinic}", "event_details": "Cita con {doctor}. {manage}: {link}",
-        "verify_email": ("Confirma tu correo electrónico",
-                         "Gracias por crear tu cuenta. Confirma que este correo es tuyo para recibir las "
-                         "invitaciones y los recordatorios de tus citas. El enlace caduca en {days} días."),
-        "verify": "Confirmar mi correo",
-        "signup_attempt": ("Alguien ha intentado crear una cuenta con tu correo",
-                           "Alguien (quizá tú) ha intentado crear una cuenta nueva con esta dirección, que ya "
-                           "tiene una. No hemos cambiado nada en tu cuenta. Si fuiste tú, inicia sesión; si no "
-                           "recuerdas la contraseña, puedes cambiarla. Si no fuiste tú, no tienes que hacer nada."),
-        "sign_in": "Iniciar sesión", "reset": "Cambiar la contraseña",
     },
     "en": {
         "confirmation": ("Appointment confirmed: {when}", "Your appointment is confirmed."),
@@ -66,15 +57,6 @@ TEXTS = {
         "add_google": "Add to Google Calendar", "add_outlook": "Add to Outlook.com",
         "ics_attached": "For any other calendar, open the attached invite.ics file.",
         "event_title": "Appointment at {clinic}", "event_details": "Appointment with {doctor}. {manage}: {link}",
-        "verify_email": ("Confirm your email address",
-                         "Thank you for creating your account. Confirm that this address is yours to receive "
-                         "the invitations and reminders of your appointments. The link expires in {days} days."),
-        "verify": "Confirm my email",
-        "signup_attempt": ("Someone tried to create an account with your email",
-                           "Someone (perhaps you) tried to create a new account with this address, which already "
-                           "has one. Nothing in your account has changed. If it was you, sign in; if you do not "
-                           "remember the password, you can reset it. If it was not you, there is nothing to do."),
-        "sign_in": "Sign in", "reset": "Reset the password",
     },
 }
 
@@ -174,19 +156,6 @@ def _calendar_links(words: dict, view: AppointmentView, place: str, label: str, 
              "where": place}
     return [(words["add_google"], links.google(**event, zone=view.zone)),
             (words["add_outlook"], links.outlook(**event))]
-
-
-def account_email(kind: str, *, name: str, to: str, locale: str, links: list[tuple[str, str]],
-                  days: int = 0) -> Email:
-    """`verify_email` (links: the verification link) or `signup_attempt` (sign-in and reset links);
-    `links` are (label key, URL) pairs."""
-    words = TEXTS[locale_of(locale)]
-    subject, lead = words[kind]
-    lines = [words["greeting"].format(name=name), "", lead.format(days=days), ""]
-    text = "\n".join(lines + [f"{words[label]}: {url}" for label, url in links])
-    body = "".join(f"<p>{escape(line)}</p>" if line else "" for line in lines)
-    body += "".join(f"<p><a href=\"{escape(url, quote=True)}\">{escape(words[label])}</a></p>" for label, url in links)
-    return Email(to=to, subject=subject, text=text, html=f"<div>{body}</div>")
 
 
 def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date, zone: str,

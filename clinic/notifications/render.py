@@ -177,8 +177,9 @@ class Renderer:
             links = [("verify", f"{url}/verify-email?token={token}")]
         else:
             links = [("sign_in", f"{url}/login"), ("reset", f"{url}/reset-password")]
-        return self._params(content.account_email(row.kind, name=user.full_name, to=user.email, locale=user.locale,
-                                                  links=links, days=signup.VERIFY_LINK_DAYS))
+        return self._params(account_emails.account_email(row.kind, name=user.full_name, to=user.email,
+                                                         locale=user.locale, links=links,
+                                                         days=signup.VERIFY_LINK_DAYS))
 
     def _agenda(self, session: Session, row: Delivery) -> dict | None:
         day = date.fromisoformat(row.details["day"])
