@@ -18,7 +18,7 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
     for err in model_adapter.validation_errors(req_validation_error):
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query")]
         name = ".".join(loc) or "body"
-        message = err.get("msg", "is invalid")
+        message = err.get("msg", "is invalid").removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden":
             message = "is not an accepted field"
         elif err.get("type") == "missing":

@@ -12,7 +12,7 @@ from clinic.identity.models import User
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
-from web.schemas.common import ErrorOut, Strict
+from web.schemas.common import ErrorOut, Line, Strict
 from web.schemas.identity import CreateUserIn, UpdateMeIn, UserOut
 
 bp = Blueprint("users", __name__, url_prefix="/api")
@@ -21,7 +21,7 @@ SECURITY = {"bearer": []}
 
 
 class UserQuery(Strict):
-    q: str | None = Field(default=None, max_length=100)
+    q: Line | None = Field(default=None, max_length=100)
     role: str | None = Field(default=None, pattern="^(patient|doctor|receptionist|admin)$")
     limit: int = Field(default=50, ge=1, le=200)
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from web.schemas.common import Out, Strict
+from web.schemas.common import Line, Out, Strict
 
 Locale = Literal["es", "en"]
 RoleName = Literal["patient", "doctor", "receptionist", "admin"]
@@ -22,13 +22,13 @@ class UserOut(Out):
 class RegisterIn(Strict):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
-    full_name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
+    full_name: Line = Field(min_length=1, max_length=200)
+    phone: Line | None = Field(default=None, max_length=40)
     locale: Locale = "es"
 
 
 class LoginIn(Strict):
-    email: str = Field(min_length=1, max_length=254)
+    email: Line = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=200)
 
 
@@ -48,13 +48,13 @@ class SessionOut(TokensOut):
 class CreateUserIn(Strict):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: Line = Field(min_length=1, max_length=200)
     role: RoleName
-    phone: str | None = Field(default=None, max_length=40)
+    phone: Line | None = Field(default=None, max_length=40)
     locale: Locale = "es"
 
 
 class UpdateMeIn(Strict):
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
+    full_name: Line | None = Field(default=None, min_length=1, max_length=200)
+    phone: Line | None = Field(default=None, max_length=40)
     locale: Locale | None = None
