@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
-                      field_validator)
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 # Control characters: C0, DEL, C1 and Unicode's line and paragraph separators. JSON Schema (ECMA 262) spelling,
@@ -54,6 +54,23 @@ class Strict(BaseModel):
         return value
 
 
+# The password policy (clinic.identity.passwords) decides; the document states its length limits.
+NewPassword = Annotated[str, Field(max_length=200, json_schema_extra={"minLength": 8, "maxLength": 72}, description=(
+    "8 characters or more, at most 72 bytes in UTF-8; common and guessable ones are refused"))]
+
+
+class Changes(Strict):
+    """A PATCH body: it must name at least one change (`{}`, like no body at all, is refused)."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    @model_validator(mode="after")
+    def _changes_something(self):
+        if not self.model_fields_set:
+            raise PydanticCustomError("no_changes", "name at least one field to change")
+        return self
+
+
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True, defer_build=True)
 
@@ -81,9 +98,13 @@ def _json_integer(value):
 
 
 BIGINT_MAX = 2**63 - 1  # ids are BIGINT: a larger one can match no row (and would be a database error)
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
-"""An integer in a JSON body."""
-Id = Annotated[JsonInt, Field(ge=1, le=BIGINT_MAX)]
+def json_int(**limits):
+    """An integer in a JSON body, within `limits` (ge, le). The limits come first so that pydantic applies
+    them to the integer itself and the document shows them as minimum and maximum."""
+    return Annotated[int, Field(**limits), BeforeValidator(_json_integer)]
+
+
+Id = json_int(ge=1, le=BIGINT_MAX)
 """An id in a JSON body."""
 QueryId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
 """An id in a query string (where every value arrives as text)."""

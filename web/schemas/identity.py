@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from web.schemas.common import Line, Out, Strict
+from web.schemas.common import Changes, Line, NewPassword, Out, Strict
 
 Locale = Literal["es", "en"]
 RoleName = Literal["patient", "doctor", "receptionist", "admin"]
@@ -21,7 +21,7 @@ class UserOut(Out):
 
 class RegisterIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
+    password: NewPassword
     full_name: Line = Field(min_length=1, max_length=200)
     phone: Line | None = Field(default=None, max_length=40)
     locale: Locale = "es"
@@ -47,14 +47,14 @@ class SessionOut(TokensOut):
 
 class CreateUserIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
+    password: NewPassword
     full_name: Line = Field(min_length=1, max_length=200)
     role: RoleName
     phone: Line | None = Field(default=None, max_length=40)
     locale: Locale = "es"
 
 
-class UpdateMeIn(Strict):
+class UpdateMeIn(Changes):
     full_name: Line | None = Field(default=None, min_length=1, max_length=200)
     phone: Line | None = Field(default=None, max_length=40)
     locale: Locale | None = None

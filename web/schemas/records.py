@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from pydantic import Field, RootModel, StringConstraints
 
-from web.schemas.common import Id, Line, Out, Strict, Text
+from web.schemas.common import Changes, Id, Line, Out, Strict, Text
 
 Item = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Items = Annotated[list[Item], Field(max_length=200)]
 
 
-class RecordPatchIn(Strict):
+class RecordPatchIn(Changes):
     allergies: Items | None = None
     conditions: Items | None = None
     medications: Items | None = None

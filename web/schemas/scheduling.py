@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import time
 
-from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, model_validator
+from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel
 
-from web.schemas.common import (DateText, Id, JsonInt, Line, Moment, Out, QueryId, Strict, Text,  # noqa: F401
-                                parse_date)
+from web.schemas.common import (Changes, DateText, Id, Line, Moment, NewPassword, Out, QueryId, Strict, Text,
+                                json_int)
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
@@ -17,7 +17,7 @@ class ClinicIn(Strict):
     address: Line | None = Field(default=None, max_length=1000)
 
 
-class ClinicPatch(Strict):
+class ClinicPatch(Changes):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
     timezone: Line | None = Field(default=None, min_length=1, max_length=64)
     address: Line | None = Field(default=None, max_length=1000)
@@ -36,14 +36,14 @@ class ClinicList(RootModel[list[ClinicOut]]):
 
 class ServiceIn(Strict):
     name: Line = Field(min_length=1, max_length=200)
-    duration_minutes: JsonInt = Field(ge=5, le=480)
-    buffer_minutes: JsonInt = Field(default=0, ge=0, le=240)
+    duration_minutes: json_int(ge=5, le=480)
+    buffer_minutes: json_int(ge=0, le=240) = 0
 
 
-class ServicePatch(Strict):
+class ServicePatch(Changes):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
-    duration_minutes: JsonInt | None = Field(default=None, ge=5, le=480)
-    buffer_minutes: JsonInt | None = Field(default=None, ge=0, le=240)
+    duration_minutes: json_int(ge=5, le=480) | None = None
+    buffer_minutes: json_int(ge=0, le=240) | None = None
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
 
 
@@ -61,14 +61,14 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
+    password: NewPassword
     full_name: Line = Field(min_length=1, max_length=200)
     specialty: Line = Field(min_length=1, max_length=120)
     clinic_id: Id
     service_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
-class DoctorPatch(Strict):
+class DoctorPatch(Changes):
     specialty: Line | None = Field(default=None, min_length=1, max_length=120)
     clinic_id: Id | None = None
     service_ids: list[Id] | None = Field(default=None, max_length=100)
@@ -98,7 +98,7 @@ class DoctorQuery(Strict):
 
 
 class WorkingHoursItem(Strict):
-    weekday: JsonInt = Field(ge=0, le=6, description="0 = Monday")  # a JSON integer: `true` is not Tuesday
+    weekday: json_int(ge=0, le=6) = Field(description="0 = Monday")  # a JSON integer: `true` is not Tuesday
     start: Line = Field(pattern=HHMM, description='"HH:MM", local to the clinic')
     end: Line = Field(pattern=HHMM, description='"HH:MM", local to the clinic')
 
@@ -108,13 +108,6 @@ class WorkingHoursItem(Strict):
 
 class WorkingHoursIn(RootModel[list[WorkingHoursItem]]):
     root: list[WorkingHoursItem] = Field(max_length=100)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty(cls, value):
-        # SpecTree reads a body with `get_json() or {}`, so an empty list arrives as {}; the view checks
-        # that the body really was an array.
-        return [] if value == {} else value
 
 
 class WorkingHoursOut(Out):
