@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter
 
 from web.schemas.common import BIGINT_MAX
 
@@ -25,3 +25,10 @@ class BigIntConverter(IntegerConverter):
 def id_parameter() -> dict:
     """The JSON Schema of an id in a path."""
     return {"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGINT_MAX}
+
+
+class AppPathConverter(PathConverter):
+    """`<app:path>`: a path of the built frontend, anything but the API's own (`api`, `api/...`). An API URL
+    that no API rule matches is then a 404 whatever the method, never a 405 naming the frontend's GET."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"

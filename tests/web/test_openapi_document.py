@@ -143,3 +143,17 @@ def test_instants_are_text(api, make_user, token_for):
     response = api.post(f"/api/doctors/{doctor['id']}/time-off", admin,
                         json={"starts_at": 1900000000, "ends_at": "2031-03-03T10:00:00+01:00"})
     assert response.status_code == 422 and "starts_at" in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE", "POST"])
+def test_an_api_url_no_api_rule_matches_is_404_whatever_the_method(client, method):
+    for path in ("/api/doctors/abc", "/api/waitlist/1.5", "/api/no-such-thing", "/api"):
+        response = client.open(path, method=method)
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found", (method, path)
+
+
+def test_allow_lists_only_the_methods_the_document_declares(client, document):
+    for path in ("/api/auth/login", "/api/appointments/1/cancel", "/api/me"):
+        allowed = {m.strip().lower() for m in client.options(path).headers["Allow"].split(",")} - {"options", "head"}
+        declared = set(document["paths"][path.replace("/1/", "/{appointment_id}/")])
+        assert allowed == declared, path
