@@ -157,3 +157,20 @@ def test_allow_lists_only_the_methods_the_document_declares(client, document):
         allowed = {m.strip().lower() for m in client.options(path).headers["Allow"].split(",")} - {"options", "head"}
         declared = set(document["paths"][path.replace("/1/", "/{appointment_id}/")])
         assert allowed == declared, path
+
+
+def test_the_frontend_still_serves_its_routes_but_never_an_api_url(tmp_path):
+    from flask import Flask
+
+    from web.frontend import blueprint
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>app</title>")
+    app = Flask(__name__)
+    app.register_blueprint(blueprint(tmp_path))
+    client = app.test_client()
+    for path in ("/", "/login", "/appointments/12", "/apiary", "/apis/x"):
+        response = client.get(path)
+        assert response.status_code == 200 and b"<title>app</title>" in response.data, path
+    for path in ("/api", "/api/", "/api/x", "/api/doctors/abc"):
+        assert client.get(path).status_code == 404, path
+        assert client.patch(path).status_code == 404, path  # no rule at all: never a 405
