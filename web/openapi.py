@@ -36,6 +36,9 @@ SECURITY_SCHEMES = {
     "cookie": {"type": "apiKey", "in": "cookie", "name": "access_token_cookie",
                "description": "The browser's httpOnly session cookie; unsafe methods must also send the "
                               "`X-CSRF-TOKEN` header with the value of the `csrf_access_token` cookie."},
+    "refresh_cookie": {"type": "apiKey", "in": "cookie", "name": "refresh_token_cookie",
+                       "description": "The browser's refresh cookie (path /api/auth/), with the `X-CSRF-TOKEN` "
+                                      "header holding the `csrf_refresh_token` cookie."},
 }
 
 
@@ -51,38 +54,49 @@ def complete(document: dict, operations: list[tuple[str, str, Callable, type | N
 def _operation(operation: dict, path: str, method: str, view: Callable, body_model: type | None,
                error_ref: str) -> None:
     declared = getattr(view, "access", frozenset())
-    query = any(p["in"] == "query" for p in operation.get("parameters", []))
+    operation["security"] = _security(declared)
     body = operation.get("requestBody")
-    statuses = set()
+    if body:
+        body["required"] = not body_is_optional(body_model, method.upper())
+    query = any(p["in"] == "query" for p in operation.get("parameters", []))
+    responses = operation["responses"]
+    if not (body or query):
+        responses.pop("422", None)  # SpecTree adds it to every view; only input can be invalid
+    for status in sorted(_statuses(path, method, declared, bool(body or query))):
+        responses.setdefault(str(status), {"description": ERRORS[status]})
+    for status, response in responses.items():
+        if int(status) >= 400 and (method, path, int(status)) not in OWN_ERROR_BODIES:
+            _error_response(response, int(status), error_ref)
+
+
+def _security(declared: frozenset[str]) -> list[dict]:
+    if PUBLIC in declared:
+        return []
+    if REFRESH in declared:
+        return [{"bearer": []}, {"refresh_cookie": []}]
+    return [{"bearer": []}, {"cookie": []}]
+
+
+def _statuses(path: str, method: str, declared: frozenset[str], takes_input: bool) -> set[int]:
+    """What the machinery around a view may answer, whatever the view does."""
+    statuses = {429}
     if PUBLIC not in declared:
-        operation["security"] = [{"bearer": []}] if REFRESH in declared else [{"bearer": []}, {"cookie": []}]
         statuses.add(401)
         if not declared & {SIGNED_IN, REFRESH}:
             statuses.add(403)
-    else:
-        operation["security"] = []
     if "{" in path:
         statuses.add(404)
     if method.upper() in BODY_METHODS:
         statuses |= {400, 413}  # whatever the view reads, a body sent must be JSON, and at most 1 MiB
-    if body:
+    if takes_input:
         statuses.add(422)
-        body["required"] = not body_is_optional(body_model, method.upper())
-    if query:
-        statuses.add(422)
-    statuses.add(429)
     if (method, path) not in NO_IO:
         statuses.add(503)
-    responses = operation["responses"]
-    if not (body or query):
-        responses.pop("422", None)  # SpecTree adds it to every view; only input can be invalid
-    for status in sorted(statuses):
-        responses.setdefault(str(status), {"description": ERRORS[status]})
-    for status, response in responses.items():
-        code = int(status)
-        if code < 400 or (method, path, code) in OWN_ERROR_BODIES:
-            continue
-        response["description"] = ERRORS.get(code) or response.get("description", "")
-        response["content"] = {"application/json": {"schema": {"$ref": error_ref}}}
-        if code in (429, 503):
-            response["headers"] = RETRY_AFTER
+    return statuses
+
+
+def _error_response(response: dict, status: int, error_ref: str) -> None:
+    response["description"] = ERRORS.get(status) or response.get("description", "")
+    response["content"] = {"application/json": {"schema": {"$ref": error_ref}}}
+    if status in (429, 503):
+        response["headers"] = RETRY_AFTER

@@ -52,7 +52,7 @@ def test_security_requirements_follow_the_access_declarations(document):
     ops = {(m, p): op for p, m, op in _operations(document)}
     assert ops[("post", "/api/auth/login")]["security"] == []
     assert ops[("get", "/api/health")]["security"] == []
-    assert ops[("post", "/api/auth/refresh")]["security"] == [{"bearer": []}]
+    assert ops[("post", "/api/auth/refresh")]["security"] == [{"bearer": []}, {"refresh_cookie": []}]
     assert ops[("get", "/api/me")]["security"] == [{"bearer": []}, {"cookie": []}]
     schemes = document["components"]["securitySchemes"]
     assert schemes["bearer"]["scheme"] == "bearer" and schemes["cookie"]["in"] == "cookie"
