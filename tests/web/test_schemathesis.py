@@ -1,6 +1,6 @@
 """Schemathesis against the real web process: the server must do what its OpenAPI document says.
 
-A bounded run (a few examples per operation, fixed seed) of every operation the document lists, so it covers
+A bounded, deterministic run (a few examples per operation and phase) of every operation the document lists, so it covers
 endpoints added later without a change here, for four callers: anonymous, a patient, a doctor and an admin.
 The real gunicorn `web` process of the Procfile serves the test database, with real data behind the ids in
 paths (a clinic, a service, a doctor with hours, a patient with a booked appointment), so requests reach the
@@ -12,6 +12,9 @@ password policy's strength estimate, that an IANA zone exists, that `to` is not 
 range is at most 62 days, that an instant is in the future): a schema-valid request may still break one of
 them, and 422 is the documented answer. Any 5xx, undocumented status, body that does not match its
 schema, accepted invalid input, wrong 405, or ignored authentication fails the test.
+
+Phases: examples, coverage (boundary values of every parameter), fuzzing and stateful. The anonymous caller
+skips coverage: on all but the few public operations its boundary values would only meet the 401.
 """
 from __future__ import annotations
 
@@ -36,7 +39,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "schemathesis"  # each caller's full repor
 # The admin goes last: its run may deactivate the doctor or retire the service the others use.
 CALLERS = ("anonymous", "patient", "doctor", "admin")
 MAX_EXAMPLES = 5  # per operation and phase
-SEED = 20261203
 RUN_TIMEOUT = 240  # seconds, per caller (pytest.ini allows 300); a run takes under a minute on two cores
 # Signing out revokes the very token the run uses; anonymous callers still exercise these operations (401).
 SIGN_OUT = r"^/api/auth/logout"
@@ -121,9 +123,12 @@ def world(web, engine) -> World:
 
 
 def _command(world: World, caller: str, config: Path, report: Path) -> list[str]:
+    # Health checks judge the data generation's own speed (hypothesis filtering), not the server: off, so a
+    # loaded CI machine cannot fail the run for that. One worker: with two threads, Hypothesis' lambda
+    # descriptions (ast parsing) sometimes fail with "AST constructor recursion depth mismatch".
     command = [str(VENV_BIN / "st"), "--config-file", str(config), "run", world.web.base + "/api/openapi.json",
-               "--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
-               "--generation-deterministic", "--workers", "2", "--no-color", "--request-timeout", "30",
+               "--checks", "all", "--max-examples", str(MAX_EXAMPLES),
+               "--generation-deterministic", "--workers", "1", "--no-color", "--request-timeout", "30",
                "--suppress-health-check", "all", "--report", "junit", "--report-junit-path", str(report)]
     if world.tokens[caller]:
         command += ["--header", f"Authorization: Bearer {world.tokens[caller]}",
