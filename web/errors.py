@@ -78,7 +78,11 @@ def register(app: Flask) -> None:
         if status == 429:
             return error_body(429, "rate_limited", "Too many requests; try again later.")
         message = {404: "No such resource.", 405: "Method not allowed."}.get(status, err.description or "")
-        return error_body(status, HTTP_CODES.get(status, "error"), message)
+        response = error_body(status, HTTP_CODES.get(status, "error"), message)
+        for name, value in err.get_headers():  # e.g. the `Allow` of a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(IntegrityError)
     def integrity_error(err: IntegrityError):

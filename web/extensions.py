@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from flask_cors import CORS
 from flask_limiter import Limiter
-from spectree import SecurityScheme, SpecTree
-from spectree.models import SecuritySchemeData
+from spectree import SpecTree
 from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.utils import get_multidict_items
 
+from web import openapi
 from web.ratelimit_keys import client_key
-from web.validation import raise_validation_error
+from web.routing import id_parameter
+from web.schemas.common import ErrorOut
+from web.validation import json_payload, raise_validation_error
 from web.verified_tokens import CachingJWTManager
 
 
@@ -24,8 +26,16 @@ class FlaskRequests(FlaskPlugin):
         use_json = json and request.method not in ("GET", "DELETE") and request.mimetype not in self.FORM_MIMETYPE
         request.context = Context(
             self.model_adapter.validate_obj(query, get_multidict_items(request.args, query)) if query else None,
-            self.model_adapter.validate_obj(json, request.get_json(silent=True) or {}) if use_json else None,
+            self.model_adapter.validate_obj(json, json_payload(json)) if use_json else None,
             None, None, None)
+
+    def parse_path(self, route, path_parameter_descriptions):
+        """Integer path parameters are ids: 1..2^63-1 (anything else names no resource: 404)."""
+        path, parameters = super().parse_path(route, path_parameter_descriptions)
+        for parameter in parameters:
+            if parameter["schema"].get("type") == "integer":
+                parameter["schema"] = id_parameter()
+        return path, parameters
 
 
 class LazySpecTree(SpecTree):
@@ -35,11 +45,25 @@ class LazySpecTree(SpecTree):
 
     def __init__(self, *args, **kwargs):
         self._pending: list[tuple] = []
+        self.model_classes: dict[str, type] = {}
         super().__init__(*args, **kwargs)
 
     def _add_model(self, model, mode="validation") -> str:
         self._pending.append((model, mode))
-        return self.naming_strategy(model)
+        key = self.naming_strategy(model)
+        self.model_classes[key] = model
+        return key
+
+    def _generate_spec(self) -> dict:
+        operations = []
+        for route in self.backend.find_routes():
+            for method, view in self.backend.parse_func(route):
+                if not (self.backend.bypass(view, method) or self.bypass(view)):
+                    metadata = self.get_function_metadata(view)
+                    body = self.model_classes.get(metadata.json) if metadata.json else None
+                    operations.append((self.backend.parse_path(route, None)[0], method.lower(), view, body))
+        error_ref = "#/components/schemas/" + self._add_model(ErrorOut, "serialization")
+        return openapi.complete(super()._generate_spec(), operations, error_ref)
 
     @property
     def models(self) -> dict:
@@ -66,6 +90,5 @@ spec = LazySpecTree(
     annotations=False,
     before=raise_validation_error,
     validation_error_status=422,
-    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer",
-                                                                             bearer_format="JWT"))],
+    validation_error_model=ErrorOut,
 )

@@ -5,14 +5,17 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_from_directory
 
+from web.routing import AppPathConverter
+
 DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
 
 def blueprint(dist: Path = DIST) -> Blueprint:
     bp = Blueprint("frontend", __name__)
+    bp.record_once(lambda state: state.app.url_map.converters.setdefault("app", AppPathConverter))
 
     @bp.get("/", defaults={"path": ""})
-    @bp.get("/<path:path>")
+    @bp.get("/<app:path>")
     def serve(path: str):
         if path.startswith("api/") or not (dist / "index.html").exists():
             abort(404)

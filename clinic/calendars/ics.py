@@ -6,6 +6,7 @@ specialty or the patient's reason (a calendar is synced to third parties and is 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parseaddr
@@ -18,6 +19,10 @@ from clinic.wallclock import names_one_instant
 from clinic.settings import LOCAL_DEFAULTS
 
 PRODID = "-//Clinic Appointments//Calendar 1.0//ES"
+# RFC 5545 TEXT admits no control character but HTAB; a line break inside a value must be written as `\n`.
+# Unicode's own line and paragraph separators count too: some readers break lines on them.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]+")
+_LINE_BREAK = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 ALARM_BEFORE = timedelta(hours=2)
 
 TEXTS = {
@@ -44,6 +49,19 @@ TEXTS = {
 }
 
 
+def one_line(value: str) -> str:
+    """A name, address or title as one line of iCalendar text: every run of control characters (line breaks
+    included) becomes one space. Stored data may predate the API's refusal of them; it must never break
+    (or inject lines into) a calendar, whether or not Python runs with assertions."""
+    return _CONTROL.sub(" ", value).strip()
+
+
+def paragraphs(value: str) -> str:
+    """Multi-line text: line breaks become `\n` (which `vText` writes as the escape `\\n`), any other
+    control character a space."""
+    return "\n".join(one_line(line) for line in _LINE_BREAK.sub("\n", value).split("\n"))
+
+
 def texts(locale: str | None) -> dict[str, str]:
     return TEXTS.get((locale or "es")[:2], TEXTS["es"])
 
@@ -66,8 +84,8 @@ def new_calendar(method: str | None, name: str | None = None) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    if name:
-        cal.add("x-wr-calname", name)
+    if name:  # an X- property is not TEXT to icalendar: say so, or it goes out unescaped
+        cal.add("x-wr-calname", vText(one_line(name)))
     return cal
 
 
@@ -97,9 +115,9 @@ def wall_clock_or_utc(starts_at: datetime, ends_at: datetime, zone: str) -> tupl
 
 
 def address(email: str, name: str | None, **params: str) -> vCalAddress:
-    value = vCalAddress(f"mailto:{email}")
+    value = vCalAddress(f"mailto:{one_line(email).replace(' ', '')}")
     if name:
-        value.params["CN"] = vText(name)
+        value.params["CN"] = vText(one_line(name))
     for key, param in params.items():
         value.params[key.upper().replace("_", "-")] = param
     return value
@@ -119,9 +137,9 @@ def event(*, uid: str, sequence: int, stamp: datetime, starts_at: datetime, ends
     start, end = wall_clock_or_utc(starts_at, ends_at, zone)
     ev.add("dtstart", start)
     ev.add("dtend", end)
-    ev.add("summary", summary)
-    ev.add("description", description)
-    ev.add("location", where)
+    ev.add("summary", one_line(summary))
+    ev.add("description", paragraphs(description))
+    ev.add("location", one_line(where))
     ev.add("status", status)
     ev.add("transp", "OPAQUE")
     ev.add("class", "PRIVATE")
@@ -136,5 +154,5 @@ def alarm(description: str) -> Alarm:
     item = Alarm()
     item.add("action", "DISPLAY")
     item.add("trigger", -ALARM_BEFORE)
-    item.add("description", description)
+    item.add("description", one_line(description))
     return item

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 
 from clinic.db import make_session_factory, transaction
 from clinic.identity import service as accounts
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.fake_mail import FakeMail
+from tests.support.database import empty_tables
 from tests.support.processes import ProcfileProcesses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,17 +79,8 @@ def _assert_clean_log(log: str) -> None:
 
 
 def _empty_tables() -> None:
-    """Leave the shared test database as the schema migration left it (other tests count rows).
-
-    The medical-record tables are append-only (triggers refuse TRUNCATE); a superuser session with
-    `session_replication_role = replica` skips those triggers, as the records tests do.
-    """
-    with psycopg.connect(TEST_DATABASE_URL) as conn:
-        conn.execute("SET LOCAL session_replication_role = replica")
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
-        if tables:
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+    """Leave the shared test database as the schema migration left it (other tests count rows)."""
+    empty_tables(TEST_DATABASE_URL)
 
 
 class World:

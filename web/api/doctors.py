@@ -6,17 +6,16 @@ from spectree import Response
 
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
-from clinic.errors import Invalid
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
 from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
-from web.schemas.common import ErrorOut
+from web.schemas.common import ErrorOut, parse_date
 from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
                                     PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
-                                    WorkingHoursList, WorkingHoursOut, parse_date)
+                                    WorkingHoursList, WorkingHoursOut)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
 TAGS = ["doctors"]
@@ -108,8 +107,6 @@ def get_working_hours(doctor_id: int):
 def put_working_hours(doctor_id: int):
     """Replace the weekly hours: `[{weekday, start, end}]`, weekday 0 = Monday, "HH:MM" in the clinic's zone."""
     body: WorkingHoursIn = request.context.json
-    if not isinstance(request.get_json(silent=True), list):  # `{}` must not read as "no hours"
-        raise Invalid("Send the weekly hours as a JSON array.", fields={"body": "must be a JSON array"})
     db = database.session()
     doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
     intervals = [Interval(i.weekday, *i.times()) for i in body.root]

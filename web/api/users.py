@@ -17,7 +17,7 @@ from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.api.auth import auth_limit
 from web.extensions import limiter, spec
-from web.schemas.common import ErrorOut, Strict
+from web.schemas.common import ErrorOut, Line, Strict
 from web.schemas.identity import AdminUserOut, ChangePasswordIn, CreateUserIn, UpdateMeIn, UpdateUserIn, UserOut
 
 bp = Blueprint("users", __name__, url_prefix="/api")
@@ -26,7 +26,7 @@ SECURITY = {"bearer": []}
 
 
 class UserQuery(Strict):
-    q: str | None = Field(default=None, max_length=100)
+    q: Line | None = Field(default=None, max_length=100)
     role: str | None = Field(default=None, pattern="^(patient|doctor|receptionist|admin)$")
     limit: int = Field(default=50, ge=1, le=200)
 

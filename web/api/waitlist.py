@@ -12,7 +12,7 @@ from clinic.waitlist import service as waitlist
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
-from web.schemas.common import CalendarDate, ErrorOut, Strict
+from web.schemas.common import CalendarDate, ErrorOut, Id, Strict
 
 bp = Blueprint("waitlist", __name__, url_prefix="/api")
 TAGS = ["waitlist"]
@@ -22,10 +22,10 @@ SECURITY = {"bearer": []}
 class WaitlistIn(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    service_id: int = Field(gt=0)
-    doctor_id: int | None = Field(default=None, gt=0)
-    clinic_id: int | None = Field(default=None, gt=0)
-    patient_id: int | None = Field(default=None, gt=0, description="staff only: whom the entry is for")
+    service_id: Id
+    doctor_id: Id | None = None
+    clinic_id: Id | None = None
+    patient_id: Id | None = Field(default=None, description="staff only: whom the entry is for")
     from_: CalendarDate = Field(alias="from", description="YYYY-MM-DD, in the slot's clinic time zone")
     to: CalendarDate = Field(description="YYYY-MM-DD, inclusive")
 

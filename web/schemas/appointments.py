@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, RootModel, field_validator, model_validator
+from pydantic import AwareDatetime, Field, RootModel, model_validator
 
-from web.schemas.common import Id, Out, Strict, parse_date
-from web.schemas.scheduling import ISO_DATE, Moment
+from web.schemas.common import DateText, Id, Moment, Out, QueryId, Strict, Text
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
 
@@ -16,7 +15,7 @@ class BookIn(Strict):
     service_id: Id
     starts_at: Moment = Field(description="ISO 8601 with an explicit offset; one of the doctor's slots")
     patient_id: Id | None = Field(default=None, description="required for staff; patients book for themselves")
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Text | None = Field(default=None, max_length=1000)
 
 
 class RescheduleIn(Strict):
@@ -24,7 +23,7 @@ class RescheduleIn(Strict):
 
 
 class CancelIn(Strict):
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Text | None = Field(default=None, max_length=1000)
 
 
 class AttendanceIn(Strict):
@@ -56,19 +55,13 @@ class AppointmentList(RootModel[list[AppointmentOut]]):
 
 
 class AppointmentQuery(Strict):
-    from_: str | None = Field(default=None, alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic zone")
-    to: str | None = Field(default=None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive")
-    doctor_id: Id | None = None
-    patient_id: Id | None = None
+    from_: DateText | None = Field(default=None, alias="from", description="YYYY-MM-DD, clinic zone")
+    to: DateText | None = Field(default=None, description="YYYY-MM-DD, inclusive")
+    doctor_id: QueryId | None = None
+    patient_id: QueryId | None = None
     status: Status | None = None
     limit: int = Field(default=100, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=100000)
-
-    @field_validator("from_", "to")
-    @classmethod
-    def _date(cls, value: str | None) -> str | None:
-        parse_date(value)
-        return value
 
     @model_validator(mode="after")
     def _ordered(self):

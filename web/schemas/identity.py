@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from web.schemas.common import Out, Strict
+from web.schemas.common import Changes, Line, NewPassword, Out, Strict
 
 Locale = Literal["es", "en"]
 RoleName = Literal["patient", "doctor", "receptionist", "admin"]
@@ -22,13 +22,6 @@ class UserOut(Out):
                                  "emailed link; until then no email about appointments is sent to it.")
 
 
-PASSWORD_POLICY = ("At least 8 characters and at most 72 bytes; refused (422 `weak_password`, "
-                   "`fields.password` one of too_short, too_long, too_common, too_personal, too_weak; "
-                   "`message` in the body's `locale`, else Accept-Language, else Spanish) when it is among the "
-                   "100,000 most common passwords, made of the account's email, name or a clinic's name, or "
-                   "guessable in under 10^8 tries (zxcvbn).")
-
-
 class AdminUserOut(UserOut):
     """What admins see of an account: also whether it may sign in."""
 
@@ -37,15 +30,15 @@ class AdminUserOut(UserOut):
 
 class RegisterIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200, description=PASSWORD_POLICY)
-    full_name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
+    password: NewPassword
+    full_name: Line = Field(min_length=1, max_length=200)
+    phone: Line | None = Field(default=None, max_length=40)
     locale: Locale = "es"
 
 
 class LoginIn(Strict):
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Field(min_length=1, max_length=200, description=PASSWORD_POLICY)
+    email: Line = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
 
 
 class LogoutIn(Strict):
@@ -63,21 +56,21 @@ class SessionOut(TokensOut):
 
 class CreateUserIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200, description=PASSWORD_POLICY)
-    full_name: str = Field(min_length=1, max_length=200)
+    password: NewPassword
+    full_name: Line = Field(min_length=1, max_length=200)
     role: RoleName
-    phone: str | None = Field(default=None, max_length=40)
+    phone: Line | None = Field(default=None, max_length=40)
     locale: Locale = "es"
 
 
-class UpdateMeIn(Strict):
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
+class UpdateMeIn(Changes):
+    full_name: Line | None = Field(default=None, min_length=1, max_length=200)
+    phone: Line | None = Field(default=None, max_length=40)
     locale: Locale | None = None
 
 
-class UpdateUserIn(Strict):
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+class UpdateUserIn(Changes):
+    full_name: Line | None = Field(default=None, min_length=1, max_length=200)
     role: RoleName | None = None
     active: bool | None = None
 
@@ -88,12 +81,12 @@ class PasswordResetIn(Strict):
 
 class PasswordResetConfirmIn(Strict):
     token: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=200, description=PASSWORD_POLICY)
+    password: NewPassword
 
 
 class ChangePasswordIn(Strict):
     current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=1, max_length=200, description=PASSWORD_POLICY)
+    new_password: NewPassword
 
 
 class VerifyEmailIn(Strict):

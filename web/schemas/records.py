@@ -6,26 +6,26 @@ from typing import Annotated, Any
 
 from pydantic import Field, RootModel, StringConstraints
 
-from web.schemas.common import Id, Out, Strict
+from web.schemas.common import Changes, Id, Line, Out, Strict, Text
 
-Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Item = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Items = Annotated[list[Item], Field(max_length=200)]
 
 
-class RecordPatchIn(Strict):
+class RecordPatchIn(Changes):
     allergies: Items | None = None
     conditions: Items | None = None
     medications: Items | None = None
 
 
 class EntryIn(Strict):
-    text: str = Field(min_length=1, max_length=20000)
+    text: Text = Field(min_length=1, max_length=20000)
     appointment_id: Id | None = None
     corrects_id: Id | None = Field(default=None, description="The entry this one corrects (it stays unchanged).")
 
 
 class BreakGlassIn(Strict):
-    reason: str = Field(min_length=5, max_length=2000)
+    reason: Text = Field(min_length=5, max_length=2000)
 
 
 class EntryOut(Out):

@@ -1,39 +1,26 @@
 """Request/response schemas for clinics, services, doctors, hours, time off and slots."""
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
-from typing import Annotated
+from datetime import time
 
-from pydantic import (AfterValidator, AwareDatetime, EmailStr, Field, PrivateAttr, RootModel, StrictInt, field_validator,
-                      model_validator)
+from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel
 
-from web.schemas.common import YEARS, Id, Out, Strict, parse_date
+from web.schemas.common import (Changes, DateText, Id, Line, Moment, NewPassword, Out, QueryId, Strict, Text,
+                                json_int)
 
-
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-
-
-def _sane_moment(value: datetime) -> datetime:
-    if value.year not in YEARS:
-        raise ValueError("must be between the years 1900 and 9000")
-    return value
-
-
-Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class ClinicIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    timezone: str = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
-    address: str | None = Field(default=None, max_length=1000)
+    name: Line = Field(min_length=1, max_length=200)
+    timezone: Line = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
+    address: Line | None = Field(default=None, max_length=1000)
 
 
-class ClinicPatch(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64)
-    address: str | None = Field(default=None, max_length=1000)
+class ClinicPatch(Changes):
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    timezone: Line | None = Field(default=None, min_length=1, max_length=64)
+    address: Line | None = Field(default=None, max_length=1000)
 
 
 class ClinicOut(Out):
@@ -48,15 +35,15 @@ class ClinicList(RootModel[list[ClinicOut]]):
 
 
 class ServiceIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    duration_minutes: StrictInt = Field(ge=5, le=480)
-    buffer_minutes: StrictInt = Field(default=0, ge=0, le=240)
+    name: Line = Field(min_length=1, max_length=200)
+    duration_minutes: json_int(ge=5, le=480)
+    buffer_minutes: json_int(ge=0, le=240) = 0
 
 
-class ServicePatch(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    duration_minutes: StrictInt | None = Field(default=None, ge=5, le=480)
-    buffer_minutes: StrictInt | None = Field(default=None, ge=0, le=240)
+class ServicePatch(Changes):
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    duration_minutes: json_int(ge=5, le=480) | None = None
+    buffer_minutes: json_int(ge=0, le=240) | None = None
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
 
 
@@ -74,15 +61,15 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
-    full_name: str = Field(min_length=1, max_length=200)
-    specialty: str = Field(min_length=1, max_length=120)
+    password: NewPassword
+    full_name: Line = Field(min_length=1, max_length=200)
+    specialty: Line = Field(min_length=1, max_length=120)
     clinic_id: Id
     service_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
-class DoctorPatch(Strict):
-    specialty: str | None = Field(default=None, min_length=1, max_length=120)
+class DoctorPatch(Changes):
+    specialty: Line | None = Field(default=None, min_length=1, max_length=120)
     clinic_id: Id | None = None
     service_ids: list[Id] | None = Field(default=None, max_length=100)
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
@@ -105,22 +92,15 @@ class DoctorList(RootModel[list[DoctorOut]]):
 
 
 class DoctorQuery(Strict):
-    specialty: str | None = Field(default=None, max_length=120)
-    clinic_id: Id | None = None
-    service_id: Id | None = None
+    specialty: Line | None = Field(default=None, max_length=120)
+    clinic_id: QueryId | None = None
+    service_id: QueryId | None = None
 
 
 class WorkingHoursItem(Strict):
-    weekday: int = Field(ge=0, le=6, strict=True, description="0 = Monday")  # strict: `true` is not Tuesday
-    start: str = Field(description='"HH:MM", local to the clinic')
-    end: str = Field(description='"HH:MM", local to the clinic')
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not HHMM.match(value):
-            raise ValueError('must be "HH:MM"')
-        return value
+    weekday: json_int(ge=0, le=6) = Field(description="0 = Monday")  # a JSON integer: `true` is not Tuesday
+    start: Line = Field(pattern=HHMM, description='"HH:MM", local to the clinic')
+    end: Line = Field(pattern=HHMM, description='"HH:MM", local to the clinic')
 
     def times(self) -> tuple[time, time]:
         return time.fromisoformat(self.start), time.fromisoformat(self.end)
@@ -128,13 +108,6 @@ class WorkingHoursItem(Strict):
 
 class WorkingHoursIn(RootModel[list[WorkingHoursItem]]):
     root: list[WorkingHoursItem] = Field(max_length=100)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty(cls, value):
-        # SpecTree reads a body with `get_json() or {}`, so an empty list arrives as {}; the view checks
-        # that the body really was an array.
-        return [] if value == {} else value
 
 
 class WorkingHoursOut(Out):
@@ -150,7 +123,7 @@ class WorkingHoursList(RootModel[list[WorkingHoursOut]]):
 class TimeOffIn(Strict):
     starts_at: Moment
     ends_at: Moment
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Text | None = Field(default=None, max_length=500)
 
 
 class TimeOffOut(Out):
@@ -171,15 +144,9 @@ class TimeOffList(RootModel[list[TimeOffOut]]):
 
 
 class SlotsQuery(Strict):
-    service_id: Id
-    from_: str = Field(alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic time zone")
-    to: str = Field(pattern=ISO_DATE, description="YYYY-MM-DD, inclusive, at most 62 days after from")
-
-    @field_validator("from_", "to")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        parse_date(value)
-        return value
+    service_id: QueryId
+    from_: DateText = Field(alias="from", description="YYYY-MM-DD, clinic time zone")
+    to: DateText = Field(description="YYYY-MM-DD, inclusive, at most 62 days after from")
 
 
 class Slot(Out):
