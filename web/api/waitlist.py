@@ -75,10 +75,20 @@ def list_entries():
     return [_out(e) for e in waitlist.entries(database.session(), actor=current_actor())]
 
 
+@bp.post("/waitlist/<int:entry_id>/decline")
+@access("patient", *STAFF)
+@spec.validate(resp=Response(HTTP_200=WaitlistOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut), tags=TAGS,
+               security=SECURITY)
+def decline(entry_id: int):
+    """Turn down the slot held for this entry and stay on the waitlist (its patient, or staff for them): the slot
+    returns to everyone and is offered to the next waiting patient. 409 nothing_to_decline when none is held."""
+    return _out(waitlist.decline(database.session(), actor=current_actor(), entry_id=entry_id))
+
+
 @bp.delete("/waitlist/<int:entry_id>")
 @access(SIGNED_IN)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def leave(entry_id: int):
-    """Leave the waitlist; another patient's entry answers 404."""
+    """Leave the waitlist (a slot held for the entry goes to the next patient); another patient's entry: 404."""
     waitlist.leave(database.session(), actor=current_actor(), entry_id=entry_id)
     return "", 204
