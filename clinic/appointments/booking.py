@@ -26,6 +26,7 @@ from clinic.availability import engine
 from clinic.availability.service import Window, hours_by_weekday, zone
 from clinic.db import GUARD, Guard, driver_sql, first_row, with_guard
 from clinic.errors import Conflict, NotFound
+from clinic.identity.patients import not_a_patient
 from clinic.settings import Settings
 
 # Everything the rules need about (doctor, service, patient, start) in one row.
@@ -161,7 +162,7 @@ def check_row(row, starts_at: datetime, grid: Grid | None = None) -> Bookable:
     if row is None or row.clinic_id is None:
         raise NotFound("No such doctor or service.")
     if row.patient_name is None:
-        raise NotFound("No such patient.", fields={"patient_id": "not a patient"})
+        raise not_a_patient()
     if not row.available:
         raise Conflict("This doctor does not offer this service now.", code="doctor_unavailable")
     if row.time_off:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Invalid, NotFound
 from clinic.identity.actor import Actor
+from clinic.identity.patients import require_patient
 from clinic.settings import Settings
 from clinic.waitlist.models import SlotHold, WaitlistEntry
 
@@ -28,6 +29,8 @@ def join(session: Session, *, actor: Actor, service_id: int, from_date: date, to
         raise Invalid(fields={"to": f"the range is at most {MAX_RANGE_DAYS} days"})
     if today is not None and to_date < today:
         raise Invalid(fields={"to": "is in the past"})
+    if not actor.is_patient:
+        require_patient(session, patient_id)  # staff name the patient: 404 unless it is one
     _check_exists(session, "services", service_id, "service_id")
     if doctor_id is not None:
         _check_exists(session, "doctors", doctor_id, "doctor_id")

@@ -56,9 +56,11 @@ def _out(e) -> dict:
 
 @bp.post("/waitlist")
 @access("patient", *STAFF)
-@spec.validate(json=WaitlistIn, resp=Response(HTTP_201=WaitlistOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(json=WaitlistIn, resp=Response(HTTP_201=WaitlistOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
+               security=SECURITY)
 def join():
-    """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while."""
+    """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while (only they
+    can see and book it meanwhile). Staff name the patient: an id that is not a patient's answers 404."""
     body: WaitlistIn = request.context.json
     entry = waitlist.join(database.session(), actor=current_actor(), service_id=body.service_id,
                           doctor_id=body.doctor_id, clinic_id=body.clinic_id, patient_id=body.patient_id,
