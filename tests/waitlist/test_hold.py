@@ -8,7 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from clinic.appointments import service as appointments
+from clinic.availability.service import slots_json
 from clinic.clock import utcnow
+from clinic.errors import Conflict
+from clinic.identity.actor import Actor
 from clinic.sweeps import due
 from clinic.waitlist import service as waitlist
 from tests.conftest import make_settings
@@ -109,6 +113,23 @@ def test_the_slot_returns_to_everyone_once_the_hold_lapses(api, held, token_for,
     assert held.start.isoformat() in held.slots(api, other)
     r = api.post("/api/appointments", other, json=held.body())
     assert r.status_code == 201, r.get_json()
+
+
+def test_the_hold_ends_at_its_expiry_on_the_clock_the_rules_are_given(db, held):
+    """The time parameter the booking and the slots take (the request's clock): held until `expires_at`,
+    free from that instant on."""
+    other = Actor(held.other.id, "patient")
+    kw = dict(actor=other, doctor_id=held.setup.doctor.id, service_id=held.setup.service_id, first=held.day,
+              last=held.day, settings=make_settings())
+    expiry = held.hold.expires_at
+    assert held.start.isoformat() not in slots_json(db, now=expiry - timedelta(seconds=1), **kw)
+    assert held.start.isoformat() in slots_json(db, now=expiry, **kw)
+    book = dict(actor=other, doctor_id=held.setup.doctor.id, service_id=held.setup.service_id,
+                starts_at=held.start, settings=make_settings())
+    with pytest.raises(Conflict) as refused:
+        appointments.book(db, now=expiry - timedelta(seconds=1), **book)
+    assert refused.value.code == "slot_held"
+    assert appointments.book(db, now=expiry, **book).patient_id == held.other.id
 
 
 def test_the_sweep_after_the_lapse_hands_the_slot_to_the_next_patient(db, held):
