@@ -35,5 +35,5 @@ def downgrade() -> None:
     op.drop_index("ix_slot_holds_doctor", table_name="slot_holds")
     op.create_index("ix_slot_holds_doctor", "slot_holds", ["doctor_id", "starts_at"],
                     postgresql_where=sa.text("status = 'active'"))
-    op.drop_constraint("ck_slot_holds_span", "slot_holds", type_="check")
+    op.drop_constraint(op.f("ck_slot_holds_span"), "slot_holds", type_="check")
     op.drop_column("slot_holds", "blocked_until")
