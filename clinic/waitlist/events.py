@@ -1,4 +1,5 @@
-"""How the waitlist reacts to slot events: a booking settles the holds it overlaps (the booker's is used up);
+"""How the waitlist reacts to slot events: a booking or a move settles the holds it overlaps (its patient's is
+used up);
 a freed slot (a cancellation, or a hold that lapsed or was declined) is held for the next waiting patient,
 who gets an offer email."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ _CLINIC_OF_DOCTOR = text("SELECT clinic_id FROM doctors WHERE id = :d")
 def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
     """Apply one event; the id of the offer email's delivery when a patient was offered the slot."""
     row = session.execute(_APPOINTMENT, {"id": payload.get("appointment_id")}).first()
-    if topic == "appointment.booked":
+    if topic in ("appointment.booked", "appointment.rescheduled"):  # it now occupies its (new) slot
         if row is not None and row.status != "cancelled":
             settle_holds(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
                          blocked_until=row.blocked_until)

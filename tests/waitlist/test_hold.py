@@ -197,3 +197,15 @@ def test_the_holder_booking_uses_the_hold(db, held, api, token_for):
     assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "used"
     assert db.scalar(text("SELECT status FROM waitlist_entries WHERE id = :e"), {"e": held.entry}) == "fulfilled"
 
+
+
+def test_the_holder_may_move_an_appointment_into_the_held_slot_which_uses_the_hold(db, held, api, token_for):
+    from clinic.waitlist.events import on_slot_event
+    holder = token_for(held.holder)
+    later = api.post("/api/appointments", holder, json=held.body(held.setup.at(held.day, 16))).get_json()
+    r = api.patch(f"/api/appointments/{later['id']}", holder, json={"starts_at": held.start.isoformat()})
+    assert r.status_code == 200, r.get_json()
+    on_slot_event(db, topic="appointment.rescheduled", payload={"appointment_id": later["id"]}, now=utcnow(),
+                  settings=make_settings())
+    assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "used"
+    assert db.scalar(text("SELECT status FROM waitlist_entries WHERE id = :e"), {"e": held.entry}) == "fulfilled"
