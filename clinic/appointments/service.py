@@ -18,7 +18,7 @@ from clinic.clock import utcnow
 from clinic.db import Guard
 from clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
-from clinic.identity.patients import not_a_patient, require_patient
+from clinic.identity.patients import check_named_patient
 from clinic.outbox.service import emit
 from clinic.scheduling.models import Clinic, Doctor
 from clinic.settings import Settings
@@ -195,17 +195,8 @@ def late_cancellations(session: Session, *, patient_id: int) -> int:
 def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) -> int:
     """The late-cancellation count of a patient: staff may ask about any patient, a patient only about themself;
     any other id is 404."""
-    _check_patient_filter(session, actor, patient_id)
+    check_named_patient(session, actor, patient_id)
     return late_cancellations(session, patient_id=patient_id)
-
-
-def _check_patient_filter(session: Session, actor: Actor, patient_id: int) -> None:
-    """A patient may name only themself; anyone else, only a patient's id (else 404)."""
-    if actor.is_patient:
-        if patient_id != actor.user_id:
-            raise not_a_patient()
-    else:
-        require_patient(session, patient_id)
 
 
 def view(session: Session, *, actor: Actor, appointment_id: int) -> AppointmentView:
@@ -217,7 +208,7 @@ def listing(session: Session, *, actor: Actor, **filters) -> list[AppointmentVie
     """Appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in start order.
     Filtering by an id that is not a patient's (or, for a patient, not their own) is 404."""
     if filters.get("patient_id") is not None:
-        _check_patient_filter(session, actor, filters["patient_id"])
+        check_named_patient(session, actor, filters["patient_id"])
     return views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
 
 

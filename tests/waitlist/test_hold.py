@@ -47,9 +47,9 @@ class Held:
         return {"doctor_id": self.setup.doctor.id, "service_id": self.setup.service_id,
                 "starts_at": (starts_at or self.start).isoformat(), **extra}
 
-    def slots(self, api, token, service_id=None) -> list[str]:
+    def slots(self, api, token, service_id=None, extra="") -> list[str]:
         r = api.get(f"/api/doctors/{self.setup.doctor.id}/slots?service_id={service_id or self.setup.service_id}"
-                    f"&from={self.day}&to={self.day}", token)
+                    f"&from={self.day}&to={self.day}{extra}", token)
         assert r.status_code == 200, r.get_json()
         return [s["starts_at"] for s in r.get_json()["slots"]]
 
@@ -91,8 +91,12 @@ def test_the_holder_sees_and_books_the_held_slot(api, held, token_for, db):
 
 
 def test_staff_book_the_held_slot_for_the_holder_only(api, held, token_for, make_user):
-    """Staff cannot give a held slot to someone else; releasing the hold first is the way (see decline)."""
+    """Staff cannot give a held slot to someone else; releasing the hold first is the way (see decline).
+    Naming the patient, they see the slots as that patient would."""
     desk = token_for(make_user("receptionist"))
+    assert held.start.isoformat() not in held.slots(api, desk)
+    assert held.start.isoformat() not in held.slots(api, desk, extra=f"&patient_id={held.other.id}")
+    assert held.start.isoformat() in held.slots(api, desk, extra=f"&patient_id={held.holder.id}")
     r = api.post("/api/appointments", desk, json=held.body(patient_id=held.other.id))
     assert r.status_code == 409 and _code(r) == "slot_held"
     r = api.post("/api/appointments", desk, json=held.body(patient_id=held.holder.id))

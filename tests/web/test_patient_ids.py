@@ -54,6 +54,9 @@ def _waitlist(cast: Cast, pid: int) -> dict:
 ENDPOINTS = {
     "book (body)": ("desk", "POST", lambda c, pid: ("/api/appointments", _book(c, pid)), 201),
     "list appointments (filter)": ("desk", "GET", lambda c, pid: (f"/api/appointments?patient_id={pid}", None), 200),
+    "slots (filter)": ("desk", "GET", lambda c, pid: (f"/api/doctors/{c.setup.doctor.id}/slots?service_id="
+                                                      f"{c.setup.service_id}&from={future_day()}&to={future_day()}"
+                                                      f"&patient_id={pid}", None), 200),
     "join waitlist (body)": ("desk", "POST", lambda c, pid: ("/api/waitlist", _waitlist(c, pid)), 201),
     "late cancellations": ("desk", "GET", lambda c, pid: (f"/api/patients/{pid}/late-cancellations", None), 200),
     "read record": ("doctor", "GET", lambda c, pid: (f"/api/patients/{pid}/record", None), 200),
@@ -89,6 +92,9 @@ def test_a_patient_may_name_only_themself(api, cast, token_for, make_user):
     assert api.get(f"/api/appointments?patient_id={cast.patient.id}", token).status_code == 200
     assert api.get(f"/api/patients/{other.id}/late-cancellations", token).status_code == 404
     assert api.get(f"/api/appointments?patient_id={other.id}", token).status_code == 404
+    slots = f"/api/doctors/{cast.setup.doctor.id}/slots?service_id={cast.setup.service_id}&from={future_day()}&to={future_day()}"
+    assert api.get(f"{slots}&patient_id={cast.patient.id}", token).status_code == 200
+    assert api.get(f"{slots}&patient_id={other.id}", token).status_code == 404
 
 
 def test_ids_beyond_bigint_in_the_path_are_404_not_5xx(api, cast, token_for):

@@ -174,6 +174,9 @@ class SlotsQuery(Strict):
     service_id: Id
     from_: str = Field(alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic time zone")
     to: str = Field(pattern=ISO_DATE, description="YYYY-MM-DD, inclusive, at most 62 days after from")
+    patient_id: Id | None = Field(default=None, description=(
+        "staff: the slots this patient could book (their waitlist hold shown, their own appointments left out); "
+        "a patient may name only themself; an id that is not a patient's answers 404"))
 
     @field_validator("from_", "to")
     @classmethod
