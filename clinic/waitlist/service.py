@@ -173,7 +173,8 @@ def offer_slot(session: Session, *, doctor_id: int, service_id: int, clinic_id: 
     session.execute(text("UPDATE waitlist_entries SET status = 'offered' WHERE id = :id"), {"id": entry_id})
     hold = SlotHold(entry_id=entry_id, patient_id=patient_id, doctor_id=doctor_id, service_id=service_id,
                     source_appointment_id=source_appointment_id, starts_at=starts_at, ends_at=ends_at,
-                    blocked_until=blocked_until, expires_at=now + timedelta(minutes=settings.waitlist_hold_minutes), status="active")
+                    blocked_until=blocked_until, status="active",
+                    expires_at=now + timedelta(minutes=settings.waitlist_hold_minutes))
     session.add(hold)
     session.flush()
     return hold
@@ -194,10 +195,11 @@ def settle_holds(session: Session, *, patient_id: int, doctor_id: int, starts_at
                  blocked_until: datetime) -> dict[int, str]:
     """A booking now occupies [starts_at, blocked_until) of the doctor: every active hold it overlaps is over.
 
-    The booker's own hold is used and their entry fulfilled. Another patient's hold can only overlap if
-    the booking statement started before the offer committed that hold (so it could not see it; see
-    offer_slot): the slot was taken first, so that hold is void and its patient waits again. Under the
-    doctor's offer lock, so an offer still in flight is settled here once it commits.
+    The booker's own hold is used and their entry fulfilled. Another patient's hold can only overlap if it
+    had lapsed (the sweep had not flipped it yet) or if the booking statement started before the offer
+    committed it (so it could not see it; see offer_slot): either way the slot was taken, so that hold is
+    over and its patient waits again (no offer follows: the slot is gone). Under the doctor's offer lock,
+    so an offer still in flight is settled here once it commits.
     Returns {entry id: its new status}."""
     session.execute(_LOCK_DOCTOR, {"d": doctor_id})
     rows = session.execute(_SETTLE, {"p": patient_id, "d": doctor_id, "s": starts_at, "b": blocked_until}).all()

@@ -92,7 +92,8 @@ def test_a_patient_may_name_only_themself(api, cast, token_for, make_user):
     assert api.get(f"/api/appointments?patient_id={cast.patient.id}", token).status_code == 200
     assert api.get(f"/api/patients/{other.id}/late-cancellations", token).status_code == 404
     assert api.get(f"/api/appointments?patient_id={other.id}", token).status_code == 404
-    slots = f"/api/doctors/{cast.setup.doctor.id}/slots?service_id={cast.setup.service_id}&from={future_day()}&to={future_day()}"
+    day = future_day()
+    slots = f"/api/doctors/{cast.setup.doctor.id}/slots?service_id={cast.setup.service_id}&from={day}&to={day}"
     assert api.get(f"{slots}&patient_id={cast.patient.id}", token).status_code == 200
     assert api.get(f"{slots}&patient_id={other.id}", token).status_code == 404
 
