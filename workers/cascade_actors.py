@@ -29,7 +29,7 @@ def cancel_cascade(topic: str, payload: dict) -> None:
                 max_age=6 * HOUR_MS, time_limit=120_000, retry_when=transient(10))
 def offer_waitlist(topic: str, payload: dict) -> None:
     """A slot freed up (cancellation, or a hold that lapsed): hold it for the next waiting patient and tell them.
-    A booking by a held patient uses up their hold."""
+    A booking (or a move) by a held patient uses up their hold."""
     with transaction(runtime.sessions()) as session:
         delivery_id = waitlist_events.on_slot_event(session, topic=topic, payload=payload, now=utcnow(),
                                                     settings=settings)

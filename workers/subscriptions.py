@@ -12,7 +12,7 @@ APPOINTMENT_TOPICS = ("appointment.booked", "appointment.rescheduled", "appointm
 
 SUBSCRIPTIONS: dict[str, list[str]] = {
     "appointment.booked": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
-    "appointment.rescheduled": ["appointment_email", "rebuild_calendar_feeds"],
+    "appointment.rescheduled": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
     "appointment.cancelled": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
     "appointment.attendance": ["noshow_followup", "rebuild_calendar_feeds"],
     "time_off.created": ["cancel_cascade"],

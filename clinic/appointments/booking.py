@@ -1,7 +1,8 @@
 """Is this start time one the slots endpoint would offer right now? And booking it in one statement.
 
 The exclusion constraints stay the last word on overlaps; these checks give the precise 409 for
-everything else (working hours, time off, notice, horizon, an unavailable doctor or service).
+everything else (working hours, time off, notice, horizon, an unavailable doctor or service, a slot
+held for another patient on the waitlist: clinic.waitlist).
 The working-hours grid is checked in Python by the same engine that computes the slots, so that a
 booking accepts exactly what the slots endpoint offers, DST days included.
 
@@ -25,6 +26,7 @@ from clinic.availability import engine
 from clinic.availability.service import Window, hours_by_weekday, zone
 from clinic.db import GUARD, Guard, driver_sql, first_row, with_guard
 from clinic.errors import Conflict, NotFound
+from clinic.identity.patients import not_a_patient
 from clinic.settings import Settings
 
 # Everything the rules need about (doctor, service, patient, start) in one row.
@@ -37,6 +39,11 @@ SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
        EXISTS (SELECT 1 FROM time_off t WHERE t.doctor_id = d.id
                AND t.starts_at < CAST(:start AS timestamptz) + make_interval(mins => s.duration_minutes)
                AND t.ends_at > :start) AS time_off,
+       EXISTS (SELECT 1 FROM slot_holds h WHERE h.doctor_id = d.id AND h.status = 'active'
+               AND h.starts_at > CAST(:start AS timestamptz) - interval '1 day'
+               AND h.starts_at < CAST(:start AS timestamptz) + make_interval(mins => s.duration_minutes
+                                                                                     + s.buffer_minutes)
+               AND h.blocked_until > :start AND h.expires_at > :now AND h.patient_id <> :patient_id) AS held,
        u.full_name AS doctor_name, s.name AS service_name,
        (SELECT p.full_name FROM users p WHERE p.id = :patient_id AND p.role = 'patient') AS patient_name
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN users u ON u.id = d.user_id
@@ -60,7 +67,8 @@ a AS (
          CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes),
          CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes + ctx.buffer_minutes),
          :reason, :actor_id, :now, :now
-  FROM ctx, guard WHERE guard.held AND ctx.available AND NOT ctx.time_off AND ctx.patient_name IS NOT NULL
+  FROM ctx, guard WHERE guard.held AND ctx.available AND NOT ctx.time_off AND NOT ctx.held
+             AND ctx.patient_name IS NOT NULL
              AND ctx.timezone = :timezone AND ctx.duration_minutes = :duration_minutes
              AND ctx.hours = CAST(:hours AS int[])
   RETURNING id, starts_at),
@@ -69,7 +77,7 @@ h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new
 o AS (INSERT INTO outbox (topic, payload)
       SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
 SELECT guard.held, ctx.available, ctx.clinic_id, ctx.timezone, ctx.duration_minutes, ctx.buffer_minutes,
-       ctx.hours, ctx.time_off, ctx.doctor_name, ctx.service_name, ctx.patient_name, (SELECT id FROM a)
+       ctx.hours, ctx.time_off, ctx.held, ctx.doctor_name, ctx.service_name, ctx.patient_name, (SELECT id FROM a)
 FROM guard LEFT JOIN ctx ON TRUE
 """)  # run straight on the driver (clinic.db.first_row): the hottest write path
 
@@ -84,6 +92,7 @@ class _BookRow(NamedTuple):
     buffer_minutes: int | None
     hours: list | None
     time_off: bool | None
+    held: bool | None
     doctor_name: str | None
     service_name: str | None
     patient_name: str | None
@@ -153,13 +162,15 @@ def check_row(row, starts_at: datetime, grid: Grid | None = None) -> Bookable:
     if row is None or row.clinic_id is None:
         raise NotFound("No such doctor or service.")
     if row.patient_name is None:
-        raise NotFound("No such patient.", fields={"patient_id": "not a patient"})
+        raise not_a_patient()
     if not row.available:
         raise Conflict("This doctor does not offer this service now.", code="doctor_unavailable")
     if row.time_off:
         raise Conflict("The doctor is away at that time.", code="doctor_unavailable")
     if not (grid or Grid.of(row)).offers(starts_at):
         raise Conflict("That time is not one of the doctor's slots.", code="outside_working_hours")
+    if row.held:
+        raise Conflict("That time is being held for a patient on the waitlist.", code="slot_held")
     return _bookable(row, starts_at)
 
 
@@ -176,7 +187,7 @@ def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int,
     """Validate a start time for a move (the row is then updated by the caller)."""
     check_window(int(starts_at.timestamp()), now, settings)
     row = session.execute(_CONTEXT_SQL, {"doctor_id": doctor_id, "service_id": service_id,
-                                         "patient_id": patient_id, "start": starts_at}).first()
+                                         "patient_id": patient_id, "start": starts_at, "now": now}).first()
     return check_row(row, starts_at)
 
 

@@ -18,6 +18,7 @@ from clinic.clock import utcnow
 from clinic.db import Guard
 from clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
+from clinic.identity.patients import check_named_patient
 from clinic.outbox.service import emit
 from clinic.scheduling.models import Clinic, Doctor
 from clinic.settings import Settings
@@ -192,9 +193,9 @@ def late_cancellations(session: Session, *, patient_id: int) -> int:
 
 
 def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) -> int:
-    """The late-cancellation count of a patient: staff may ask about anyone, a patient only about themself."""
-    if not (actor.is_staff or (actor.is_patient and actor.user_id == patient_id)):
-        raise NotFound("No such patient.")
+    """The late-cancellation count of a patient: staff may ask about any patient, a patient only about themself;
+    any other id is 404."""
+    check_named_patient(session, actor, patient_id)
     return late_cancellations(session, patient_id=patient_id)
 
 
@@ -204,7 +205,10 @@ def view(session: Session, *, actor: Actor, appointment_id: int) -> AppointmentV
 
 
 def listing(session: Session, *, actor: Actor, **filters) -> list[AppointmentView]:
-    """Appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in start order."""
+    """Appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in start order.
+    Filtering by an id that is not a patient's (or, for a patient, not their own) is 404."""
+    if filters.get("patient_id") is not None:
+        check_named_patient(session, actor, filters["patient_id"])
     return views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
 
 

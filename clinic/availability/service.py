@@ -13,9 +13,12 @@ from clinic.availability import engine
 from clinic.db import GUARD, Guard, first_row, with_guard
 from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import Actor
+from clinic.identity.patients import check_named_patient
 from clinic.settings import Settings
 
 # Doctor, clinic zone, service, working hours and every busy interval in the (padded) range: one round trip.
+# Busy: active appointments, and active waitlist holds of anyone but the patient asking (or named by staff;
+# without one, no held slot shows: it is offered to its holder only).
 # Always one row: the caller's guard verdict (see clinic.db.Guard), then NULLs if there is no such doctor
 # or service.
 _SLOTS_SQL = f"""
@@ -29,10 +32,14 @@ SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
        busy.a AS busy_a, busy.b AS busy_b, off.a AS off_a, off.b AS off_b, mine.a AS mine_a, mine.b AS mine_b
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = %(service_id)s
 CROSS JOIN LATERAL (
-    SELECT array_agg(date_part('epoch', a.starts_at)::bigint) AS a,
-           array_agg(date_part('epoch', a.blocked_until)::bigint) AS b
-    FROM appointments a
-    WHERE a.doctor_id = d.id AND a.status <> 'cancelled' AND a.starts_at >= %(lo)s AND a.starts_at < %(hi)s) busy
+    SELECT array_agg(date_part('epoch', x.starts_at)::bigint) AS a,
+           array_agg(date_part('epoch', x.blocked_until)::bigint) AS b
+    FROM (SELECT a.starts_at, a.blocked_until FROM appointments a
+          WHERE a.doctor_id = d.id AND a.status <> 'cancelled' AND a.starts_at >= %(lo)s AND a.starts_at < %(hi)s
+          UNION ALL  -- a slot held for another patient on the waitlist is busy for this caller (clinic.waitlist)
+          SELECT h.starts_at, h.blocked_until FROM slot_holds h
+          WHERE h.doctor_id = d.id AND h.status = 'active' AND h.starts_at >= %(lo)s AND h.starts_at < %(hi)s
+            AND h.expires_at > %(now)s AND h.patient_id IS DISTINCT FROM %(patient_id)s) x) busy
 CROSS JOIN LATERAL (
     SELECT array_agg(date_part('epoch', t.starts_at)::bigint) AS a, array_agg(date_part('epoch', t.ends_at)::bigint) AS b
     FROM time_off t WHERE t.doctor_id = d.id AND t.starts_at < %(hi)s AND t.ends_at > %(lo)s) off
@@ -77,18 +84,24 @@ def check_range(first: date, last: date, settings: Settings) -> None:
 
 
 def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
-               now: datetime, settings: Settings, guard: Guard | None = None) -> str:
+               now: datetime, settings: Settings, guard: Guard | None = None, patient_id: int | None = None) -> str:
     """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`.
 
+    For a patient, the slots they may book (their own waitlist hold included, times they are busy left out);
+    staff get the same view of the patient they name in `patient_id` (else a view that no hold shows in).
     A `guard` that does not hold raises its refusal (checked in the same query)."""
     check_range(first, last, settings)
+    if patient_id is not None:
+        check_named_patient(session, actor, patient_id)
+    elif actor.is_patient:
+        patient_id = actor.user_id
     # Pad the UTC range: the clinic's zone is only known after the query (no offset exceeds 14 h), and an
     # appointment that starts before the range (at most 8 h + 4 h of buffer) may still block into it.
     # Filtering on starts_at alone keeps to the (doctor_id, starts_at) index.
     lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=2)
     hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
     sql, params = with_guard(_SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi,
-                                          "patient_id": actor.user_id if actor.is_patient else None}, guard)
+                                          "now": now, "patient_id": patient_id}, guard)
     held, *row = first_row(session, sql, params)
     if not held:
         raise guard.refusal

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.settings import Settings
+from clinic.waitlist.service import HOLD_EXPIRED_PAYLOAD
 
 # Groups the delivery rows just inserted into outbox messages of up to 100 ids (soonest first); each
 # message expires at its earliest appointment start (reminders are worthless after it).
@@ -114,9 +115,7 @@ reopened AS (
 ),
 events AS (
   INSERT INTO outbox (topic, payload)
-  SELECT 'waitlist.hold_expired', jsonb_build_object('hold_id', id, 'doctor_id', doctor_id,
-         'service_id', service_id, 'starts_at', starts_at, 'ends_at', ends_at,
-         'appointment_id', source_appointment_id)
+  SELECT 'waitlist.hold_expired', """ + HOLD_EXPIRED_PAYLOAD + """
   FROM expired RETURNING 1
 )
 SELECT count(*) FROM events

@@ -1,5 +1,7 @@
-"""How the waitlist reacts to slot events: a booking uses up the booker's hold; a freed slot (a
-cancellation, or a hold that lapsed) is held for the next waiting patient, who gets an offer email."""
+"""How the waitlist reacts to slot events: a booking or a move settles the holds it overlaps (its patient's is
+used up);
+a freed slot (a cancellation, or a hold that lapsed or was declined) is held for the next waiting patient,
+who gets an offer email."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from clinic.notifications.service import ensure
 from clinic.settings import Settings
-from clinic.waitlist.service import offer_slot, use_hold
+from clinic.waitlist.service import offer_slot, settle_holds
 
-_APPOINTMENT = text("""SELECT doctor_id, service_id, starts_at, ends_at, patient_id, status
+_APPOINTMENT = text("""SELECT doctor_id, service_id, starts_at, ends_at, blocked_until, patient_id, status
                        FROM appointments WHERE id = :id""")
 _CLINIC_OF_DOCTOR = text("SELECT clinic_id FROM doctors WHERE id = :d")
 
@@ -19,10 +21,10 @@ _CLINIC_OF_DOCTOR = text("SELECT clinic_id FROM doctors WHERE id = :d")
 def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
     """Apply one event; the id of the offer email's delivery when a patient was offered the slot."""
     row = session.execute(_APPOINTMENT, {"id": payload.get("appointment_id")}).first()
-    if topic == "appointment.booked":
-        if row is not None:
-            use_hold(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
-                     ends_at=row.ends_at)
+    if topic in ("appointment.booked", "appointment.rescheduled"):  # it now occupies its (new) slot
+        if row is not None and row.status != "cancelled":
+            settle_holds(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
+                         blocked_until=row.blocked_until)
         return None
     if topic == "appointment.cancelled":
         if row is None or row.status != "cancelled":

@@ -35,13 +35,22 @@ class WaitlistEntry(Base):
 
 
 class SlotHold(Base):
-    """A freed slot reserved for one waiting patient until `expires_at`; others cannot book it meanwhile."""
+    """A freed slot reserved for one waiting patient until `expires_at`.
+
+    Meanwhile, for everyone but that patient, it is as if booked: it blocks `[starts_at, blocked_until)`
+    (its end plus the service's buffer) in the booking statement and the slots query, exactly as an
+    appointment's own interval does."""
 
     __tablename__ = "slot_holds"
     __table_args__ = (
         CheckConstraint("status IN ('active', 'used', 'expired')", name="status"),
         CheckConstraint("starts_at < ends_at", name="order"),
-        Index("ix_slot_holds_doctor", "doctor_id", "starts_at", postgresql_where=text("status = 'active'")),
+        # At most a day long: lets the booking statement bound its index range of holds on both sides.
+        CheckConstraint("blocked_until >= ends_at AND blocked_until <= starts_at + interval '1 day'", name="span"),
+        # Covering: the booking statement and the slots query check active holds from the index alone.
+        Index("ix_slot_holds_doctor", "doctor_id", "starts_at",
+              postgresql_include=["blocked_until", "expires_at", "patient_id"],
+              postgresql_where=text("status = 'active'")),
         Index("ix_slot_holds_expiry", "expires_at", postgresql_where=text("status = 'active'")),
     )
 
@@ -54,6 +63,7 @@ class SlotHold(Base):
     source_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+    blocked_until: Mapped[datetime]
     expires_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), server_default="active")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -6,7 +6,7 @@ the UID they were sent with (read from EMAIL_FROM as this migration runs, which 
 use); new rows get a random UUID, which names no domain and never changes (RFC 7986 recommends a UUID).
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 """
 import os
 from email.utils import parseaddr
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

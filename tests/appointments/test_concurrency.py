@@ -11,9 +11,11 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy import delete, select, text
 
 from clinic.appointments.models import Appointment
+from clinic.clock import utcnow
 from clinic.db import make_engine, make_session_factory
 from clinic.identity.models import User
 from clinic.scheduling.models import Clinic, Doctor, Service
+from clinic.waitlist.service import offer_slot
 from tests.conftest import TEST_DATABASE_URL, make_settings
 from tests.scheduling.factories import add_appointment, future_day, make_doctor
 
@@ -58,8 +60,9 @@ def live(engine, redis_client):
     real_engine.dispose()
 
 
-def _race(app, requests) -> list[int]:
-    """Fire every (method, path, token, body) at once from its own thread; return the status codes."""
+def _race(app, requests, refusals=("slot_taken", "patient_busy")) -> list[int]:
+    """Fire every (method, path, token, body) at once from its own thread; return the status codes.
+    Any refusal must be a 409 with one of the `refusals` codes."""
     barrier = threading.Barrier(len(requests))
     codes: list[int] = [0] * len(requests)
 
@@ -68,8 +71,8 @@ def _race(app, requests) -> list[int]:
         barrier.wait()
         response = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {token}"})
         codes[i] = response.status_code
-        assert response.status_code in (200, 201) or response.get_json()["error"]["code"] in (
-            "slot_taken", "patient_busy"), response.get_json()
+        assert response.status_code in (200, 201) or (
+            response.status_code == 409 and response.get_json()["error"]["code"] in refusals), response.get_json()
 
     threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
     for t in threads:
@@ -197,3 +200,31 @@ def test_a_booking_is_one_statement_that_commits_by_itself(live):
                                                   AND o.payload = jsonb_build_object('appointment_id', a.id)))
             FROM appointments a WHERE a.doctor_id = :d"""), {"d": setup.doctor.id}).one()
     assert tuple(counts) == (2, 2, 2)
+
+
+def test_a_held_slot_raced_by_its_holder_and_forty_nine_others_goes_to_the_holder(live):
+    """Waitlist hold (issue 13, defect 5): everyone fires at once; only the holder can win, the others
+    get 409 slot_held, whoever's statement runs first."""
+    app, factory, setup, patients, tokens = live
+    holder = patients[N // 2]  # not the first thread started
+    start = setup.at(future_day(), 10)
+    with factory() as s:
+        entry = s.scalar(text("INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
+                              "VALUES (:p, :s, :d, :f, :f) RETURNING id"),
+                         {"p": holder.id, "s": setup.service_id, "d": setup.doctor.id, "f": start.date()})
+        hold = offer_slot(s, doctor_id=setup.doctor.id, service_id=setup.service_id, clinic_id=setup.clinic_id,
+                          starts_at=start, ends_at=start + timedelta(minutes=30), now=utcnow(),
+                          settings=make_settings())
+        assert hold.patient_id == holder.id
+        s.commit()
+    try:
+        body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id, "starts_at": start.isoformat()}
+        codes = _race(app, [("POST", "/api/appointments", t, body) for t in tokens], refusals=("slot_held",))
+        assert sorted(codes) == [201] + [409] * (N - 1)
+        assert codes[N // 2] == 201
+        with factory() as s:
+            assert s.scalar(select(Appointment.patient_id).where(Appointment.doctor_id == setup.doctor.id)) == holder.id
+    finally:
+        with factory() as s:
+            s.execute(text("DELETE FROM waitlist_entries WHERE id = :e"), {"e": entry})  # its hold cascades
+            s.commit()

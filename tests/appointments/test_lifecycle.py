@@ -182,7 +182,8 @@ def test_listing_is_scoped_filtered_ordered_and_limited(api, db, make_user, toke
         return [a["id"] for a in r.get_json()]
 
     assert ids(token_for(p1)) == [a1.id, a3.id]
-    assert ids(token_for(p1), f"patient_id={p2.id}") == []
+    # Another patient's id is 404 for a patient, as an id that is no patient's is (no probing who is one).
+    assert api.get(f"/api/appointments?patient_id={p2.id}", token_for(p1)).status_code == 404
     assert ids(token_for(setup.doctor.user)) == [a2.id, a1.id]
     staff = token_for(make_user("receptionist"))
     assert ids(staff, f"doctor_id={setup.doctor.id}") == [a2.id, a1.id]

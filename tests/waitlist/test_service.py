@@ -72,8 +72,8 @@ def test_booking_uses_the_hold_and_leaving_releases_it(db, w, place):
     patient = w.user()
     entry = _entry(w, patient, service)
     _offer(db, clinic, service, doctor)
-    assert waitlist.use_hold(db, patient_id=patient["id"], doctor_id=doctor["id"], starts_at=SLOT,
-                             ends_at=SLOT + H / 2) is True
+    assert waitlist.settle_holds(db, patient_id=patient["id"], doctor_id=doctor["id"], starts_at=SLOT,
+                                 blocked_until=SLOT + H / 2) == {entry: "fulfilled"}
     assert w.scalar("SELECT status FROM waitlist_entries WHERE id = :e", e=entry) == "fulfilled"
     other = w.user()
     entry2 = _entry(w, other, service)

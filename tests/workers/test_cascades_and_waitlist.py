@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from clinic.db import make_session_factory
+from clinic.identity.actor import Actor
+from clinic.waitlist import service as waitlist
 from clinic.waitlist.service import held_by_other
 from tests.support.async_world import PY, ROOT, scheduler_once
 from tests.support.fake_resend import attachment_text
@@ -54,8 +56,8 @@ def test_a_freed_slot_is_held_for_the_first_waiting_patient_then_the_next(world,
     doctor = world.doctor(clinic, service)
     start = (datetime.now(timezone.utc) + timedelta(days=4)).replace(minute=0, second=0, microsecond=0)
     day = start.date()
-    first, second, unrelated = world.user(), world.user(), world.user()
-    for patient in (first, second):
+    first, second, third, unrelated = world.user(), world.user(), world.user(), world.user()
+    for patient in (first, second, third):
         world.sql("INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
                   "VALUES (:p, :s, :d, :f, :t)", p=patient["id"], s=service, d=doctor["id"],
                   f=day - timedelta(days=1), t=day + timedelta(days=1))
@@ -78,6 +80,15 @@ def test_a_freed_slot_is_held_for_the_first_waiting_patient_then_the_next(world,
     assert scheduler_once(env, at=later).returncode == 0
     [offer2] = fake.wait_for(second["email"], 1, timeout=20)
     assert offer2["subject"].startswith("Hay un hueco libre")
-    assert len(fake.to(first["email"])) == 1
+    assert len(fake.to(first["email"])) == 1 and fake.to(third["email"]) == []
+
+    # The second patient turns it down and stays on the list: the slot goes straight on to the third.
+    entry = world.scalar("SELECT id FROM waitlist_entries WHERE patient_id = :p", p=second["id"])
+    with make_session_factory(engine)() as session:
+        waitlist.decline(session, actor=Actor(second["id"], "patient"), entry_id=entry)
+        session.commit()
+    [offer3] = fake.wait_for(third["email"], 1, timeout=20)
+    assert offer3["subject"].startswith("Hay un hueco libre")
     holds = world.sql("SELECT patient_id, status FROM slot_holds WHERE doctor_id = :d ORDER BY id", d=doctor["id"])
-    assert [tuple(r) for r in holds] == [(first["id"], "expired"), (second["id"], "active")]
+    assert [tuple(r) for r in holds] == [(first["id"], "expired"), (second["id"], "expired"), (third["id"], "active")]
+    assert world.scalar("SELECT status FROM waitlist_entries WHERE id = :e", e=entry) == "waiting"

@@ -46,10 +46,11 @@ def book():
 @bp.get("/appointments")
 @access(SIGNED_IN)
 @database.read_only
-@spec.validate(query=AppointmentQuery, resp=Response(HTTP_200=AppointmentList, HTTP_422=ErrorOut), tags=TAGS,
-               security=SECURITY)
+@spec.validate(query=AppointmentQuery, resp=Response(HTTP_200=AppointmentList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
 def list_appointments():
-    """Appointments in start order: patients and doctors see theirs, staff all. Dates in the clinic's zone."""
+    """Appointments in start order: patients and doctors see theirs, staff all. Dates in the clinic's zone.
+    A `patient_id` that is not a patient's (for a patient: not their own) answers 404."""
     q: AppointmentQuery = request.context.query
     found = appointments.listing(database.session(), actor=current_actor(), first=parse_date(q.from_),
                                  last=parse_date(q.to), doctor_id=q.doctor_id, patient_id=q.patient_id,

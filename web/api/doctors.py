@@ -161,5 +161,5 @@ def slots(doctor_id: int):
     q: SlotsQuery = request.context.query
     body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
-                      settings=current_app.config["SETTINGS"], guard=account_guard())
+                      settings=current_app.config["SETTINGS"], guard=account_guard(), patient_id=q.patient_id)
     return PrebuiltSlots.of(body)

@@ -56,9 +56,11 @@ def _out(e) -> dict:
 
 @bp.post("/waitlist")
 @access("patient", *STAFF)
-@spec.validate(json=WaitlistIn, resp=Response(HTTP_201=WaitlistOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(json=WaitlistIn, resp=Response(HTTP_201=WaitlistOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
+               security=SECURITY)
 def join():
-    """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while."""
+    """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while (only they
+    can see and book it meanwhile). Staff name the patient: an id that is not a patient's answers 404."""
     body: WaitlistIn = request.context.json
     entry = waitlist.join(database.session(), actor=current_actor(), service_id=body.service_id,
                           doctor_id=body.doctor_id, clinic_id=body.clinic_id, patient_id=body.patient_id,
@@ -75,10 +77,20 @@ def list_entries():
     return [_out(e) for e in waitlist.entries(database.session(), actor=current_actor())]
 
 
+@bp.post("/waitlist/<int:entry_id>/decline")
+@access("patient", *STAFF)
+@spec.validate(resp=Response(HTTP_200=WaitlistOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut), tags=TAGS,
+               security=SECURITY)
+def decline(entry_id: int):
+    """Turn down the slot held for this entry and stay on the waitlist (its patient, or staff for them): the slot
+    returns to everyone and is offered to the next waiting patient. 409 nothing_to_decline when none is held."""
+    return _out(waitlist.decline(database.session(), actor=current_actor(), entry_id=entry_id))
+
+
 @bp.delete("/waitlist/<int:entry_id>")
 @access(SIGNED_IN)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def leave(entry_id: int):
-    """Leave the waitlist; another patient's entry answers 404."""
+    """Leave the waitlist (a slot held for the entry goes to the next patient); another patient's entry: 404."""
     waitlist.leave(database.session(), actor=current_actor(), entry_id=entry_id)
     return "", 204

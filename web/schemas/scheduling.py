@@ -147,6 +147,9 @@ class SlotsQuery(Strict):
     service_id: QueryId
     from_: DateText = Field(alias="from", description="YYYY-MM-DD, clinic time zone")
     to: DateText = Field(description="YYYY-MM-DD, inclusive, at most 62 days after from")
+    patient_id: QueryId | None = Field(default=None, description=(
+        "staff: the slots this patient could book (their waitlist hold shown, their own appointments left out); "
+        "a patient may name only themself; an id that is not a patient's answers 404"))
 
 
 class Slot(Out):

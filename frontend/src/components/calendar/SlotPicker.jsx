@@ -52,12 +52,12 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
 }
 
 /** Fetches the visible range's slots; the zone comes from the API's answer (the clinic's). */
-export function SlotPicker({ doctorId, serviceId, zone: knownZone, onPick, label, current }) {
+export function SlotPicker({ doctorId, serviceId, patientId, zone: knownZone, onPick, label, current }) {
   const { t } = useI18n();
   const [view, setView] = useState("week");
   const [date, setDate] = useState(() => (current ? toWall(current.starts_at, knownZone || "Europe/Madrid") : wallNow(knownZone || "Europe/Madrid")));
   const range = visibleDays(date, view);
-  const slots = useSlots({ doctorId, serviceId, from: range.from, to: range.to });
+  const slots = useSlots({ doctorId, serviceId, patientId, from: range.from, to: range.to });
   const zone = slots.data?.timezone || knownZone || "Europe/Madrid";
   if (slots.isPending) return <Loading />;
   return (

@@ -1,9 +1,10 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, qs } from "../api.js";
 
-/** Free slots: {timezone, slots: [{starts_at, ends_at}]}; from/to are clinic dates (YYYY-MM-DD). */
-export const getSlots = ({ doctorId, serviceId, from, to }) =>
-  api(`/doctors/${doctorId}/slots${qs({ service_id: serviceId, from, to })}`);
+/** Free slots: {timezone, slots: [{starts_at, ends_at}]}; from/to are clinic dates (YYYY-MM-DD).
+ *  Staff pass `patientId` to see what that patient could book (their waitlist hold included). */
+export const getSlots = ({ doctorId, serviceId, from, to, patientId }) =>
+  api(`/doctors/${doctorId}/slots${qs({ service_id: serviceId, from, to, patient_id: patientId })}`);
 
 export function useSlots(params) {
   const ready = Boolean(params.doctorId && params.serviceId && params.from && params.to);

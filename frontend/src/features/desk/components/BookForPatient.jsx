@@ -67,7 +67,8 @@ export function BookForPatient({ doctors, services, zone, onDone, onClose }) {
               </div>
             </div>
           ) : doctor && effectiveService && (
-            <SlotPicker key={`${doctorId}-${effectiveService}`} doctorId={doctor.id} serviceId={effectiveService} zone={zone}
+            <SlotPicker key={`${doctorId}-${effectiveService}-${patient.id}`} doctorId={doctor.id} serviceId={effectiveService}
+              patientId={patient.id} zone={zone}
               onPick={(s) => { create.reset(); setSlot(s); }} label={t("book.chooseSlot")} />
           )}
         </>
