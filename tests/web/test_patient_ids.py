@@ -20,7 +20,7 @@ class Cast:
     setup: object
     patient: User
     doctor: User          # the doctor's account; has an appointment with `patient`
-    stranger: User        # a doctor without one (break-glass)
+    stranger: User        # a practising doctor without one (break-glass)
     desk: User
     admin: User
 
@@ -31,7 +31,8 @@ def cast(db, make_user) -> Cast:
     patient = make_user("patient")
     add_appointment(db, setup, patient.id, setup.at(future_day(3), 9))
     return Cast(setup=setup, patient=patient, doctor=db.get(User, setup.doctor.user_id),
-                stranger=make_user("doctor"), desk=make_user("receptionist"), admin=make_user("admin"))
+                stranger=db.get(User, make_doctor(db).doctor.user_id),  # practising, in another clinic
+                desk=make_user("receptionist"), admin=make_user("admin"))
 
 
 def _id(cast: Cast, who: str) -> int:
