@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
-from clinic.identity import signup
 from clinic.identity.models import PasswordReset, User
 
 LIFETIME = timedelta(hours=1)
@@ -83,7 +82,6 @@ def confirm_reset(session: Session, *, token: str, password: str, now: datetime)
     accounts.set_password(session, user=user, password=password, now=now)
     if user.email_verified_at is None:  # the link reached the mailbox: that proves the address too
         user.email_verified_at = now
-        signup.release_held(session, user_id=user.id)
     session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
                     .values(used_at=now))
     return user

@@ -8,9 +8,12 @@ but it is never found by the address (no sign-in, no password reset), can never 
 emailed; its tokens reach only itself. The address's owner is told instead ("someone tried to create an
 account with your address", with the sign-in and reset links), at most once a day.
 
-New accounts start unverified: they can book, but every patient email to them (invites, reminders,
-follow-ups, waitlist offers) is held (left pending) until they open the link sent to the address; then
-the held emails go out, each re-checked against the appointment as it stands.
+New accounts start unverified and get a link to confirm the address. They can book, and their appointment
+emails (invites, reminders, follow-ups) go out as for anyone: the contract's flow is sign up, book, get the
+invitation. Holding them until verification was tried and dropped: it breaks that flow, while the case it
+guards against (mail about appointments someone else made with a stranger's free address) is bounded by
+the per-IP sign-up limit and answered by the verification email itself ("not you? ignore it"). The case
+that matters, an address that already has an account, never gets mail from the shadow (above).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import null, select, text
+from sqlalchemy import null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,16 +34,6 @@ VERIFY_LINK_DAYS = 7
 
 INVALID_LINK = {"es": "El enlace de verificación no es válido, ya se usó o ha caducado.",
                 "en": "The verification link is not valid, was already used or has expired."}
-
-# Pending emails about this user: those addressed to them, and those about their appointments (a
-# waitlist offer's appointment is the freed one, someone else's: it is addressed by `recipient_id`).
-_HELD = text("""
-    SELECT d.id FROM deliveries d LEFT JOIN appointments a ON a.id = d.appointment_id
-    WHERE d.status = 'pending'
-      AND (d.recipient_id = :user_id OR (d.kind <> 'waitlist_offer' AND a.patient_id = :user_id))
-    ORDER BY d.id
-""")
-
 
 def register(session: Session, *, email: str, password: str, full_name: str, phone: str | None,
              locale: str, now: datetime) -> User:
@@ -85,7 +78,7 @@ def issue_link_token(session: Session, *, user_id: int, email: str, now: datetim
 
 
 def verify(session: Session, *, token: str, now: datetime) -> User:
-    """Mark the address of the token's account verified and release its held emails.
+    """Mark the address of the token's account verified.
 
     A bad, used or expired token, or one sent to an address the account no longer has, is a 400."""
     link = session.scalar(select(EmailVerification).where(EmailVerification.token_hash == _hash(token))
@@ -97,17 +90,9 @@ def verify(session: Session, *, token: str, now: datetime) -> User:
     link.used_at = now
     if user.email_verified_at is None:
         user.email_verified_at = now
-        release_held(session, user_id=user.id)
     session.flush()
     return user
 
-
-def release_held(session: Session, *, user_id: int) -> list[int]:
-    """Hand every email held for this (now verified) user to the workers again."""
-    held = list(session.scalars(_HELD, {"user_id": user_id}))
-    if held:
-        emit(session, "deliveries.due", delivery_ids=held, batch=False)
-    return held
 
 
 def _hash(token: str) -> bytes:

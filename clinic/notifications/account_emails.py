@@ -12,8 +12,8 @@ TEXTS = {
         "ignore": "Si no lo has pedido tú, ignora este mensaje: tu contraseña no cambia.",
         "greeting": "Hola, {name}:", "action": "Elige una contraseña nueva",
         "verify_email": ("Confirma tu correo electrónico",
-                         "Gracias por crear tu cuenta. Confirma que este correo es tuyo para recibir las "
-                         "invitaciones y los recordatorios de tus citas. El enlace caduca en {days} días."),
+                         "Gracias por crear tu cuenta. Confirma que este correo es tuyo; el enlace caduca en "
+                         "{days} días. Si no has creado tú esta cuenta, ignora este mensaje."),
         "verify": "Confirmar mi correo",
         "signup_attempt": ("Alguien ha intentado crear una cuenta con tu correo",
                            "Alguien (quizá tú) ha intentado crear una cuenta nueva con esta dirección, que ya "
@@ -28,8 +28,8 @@ TEXTS = {
         "ignore": "If you did not ask for this, ignore this message: your password stays the same.",
         "greeting": "Hello {name},", "action": "Choose a new password",
         "verify_email": ("Confirm your email address",
-                         "Thank you for creating your account. Confirm that this address is yours to receive "
-                         "the invitations and reminders of your appointments. The link expires in {days} days."),
+                         "Thank you for creating your account. Confirm that this address is yours; the link "
+                         "expires in {days} days. If you did not create this account, ignore this message."),
         "verify": "Confirm my email",
         "signup_attempt": ("Someone tried to create an account with your email",
                            "Someone (perhaps you) tried to create a new account with this address, which already "

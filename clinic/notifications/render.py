@@ -27,23 +27,13 @@ SMTP = "smtp"  # the payload key of a message that goes over SMTP_URL (see Sende
 ACCOUNT_KINDS = ("verify_email", "signup_attempt")
 
 
-class _Held:
-    """`render` answers HELD for an email to a patient whose address is not verified yet: the delivery
-    stays pending until `clinic.identity.signup.verify` hands it to the workers again."""
-
-    def __repr__(self) -> str:
-        return "HELD"
-
-
-HELD = _Held()
-
 _Patient = aliased(User)
 _DoctorUser = aliased(User)
 _VIEWS = (
     select(Appointment.id, Appointment.status, Appointment.starts_at, Appointment.sequence,
            Appointment.cancellation_reason, _Patient.full_name, _Patient.email, _Patient.locale, Clinic.timezone,
            Clinic.name, Clinic.address, _DoctorUser.full_name, Service.name, Appointment.doctor_id,
-           Appointment.service_id, Appointment.ends_at, _Patient.email_verified_at)
+           Appointment.service_id, Appointment.ends_at, _Patient.shadow)
     .join(_Patient, _Patient.id == Appointment.patient_id)
     .join(Clinic, Clinic.id == Appointment.clinic_id)
     .join(Doctor, Doctor.id == Appointment.doctor_id)
@@ -56,8 +46,8 @@ class Renderer:
     def __init__(self, settings: Settings):
         self.settings = settings
 
-    def render(self, session: Session, rows: list[Delivery], *, now: datetime) -> dict[int, dict | _Held | None]:
-        """Provider params for each row id (None: skip; HELD: not yet). One query for all the appointments."""
+    def render(self, session: Session, rows: list[Delivery], *, now: datetime) -> dict[int, dict | None]:
+        """Provider params for each row id (None: skip). One query for all the appointments."""
         appointment_ids = {r.appointment_id for r in rows if r.appointment_id is not None}
         views = {}
         if appointment_ids:
@@ -79,13 +69,13 @@ class Renderer:
         return {"from": self.settings.email_from, "to": [email.to], "subject": email.subject,
                 "text": email.text, "html": email.html, **extra}
 
-    def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | _Held | None:
+    def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | None:
         if v is None:
             return None
         (appt_id, status, starts_at, _seq, _reason, name, email, locale, zone, clinic, address, doctor,
-         service, doctor_id, service_id, ends_at, verified_at) = v
-        if verified_at is None and row.kind != "waitlist_offer":  # an offer goes to the hold's patient
-            return HELD
+         service, doctor_id, service_id, ends_at, shadow) = v
+        if shadow and row.kind != "waitlist_offer":  # an offer goes to the hold's patient (checked there)
+            return None  # a shadow account's address is someone else's (clinic.identity.signup): never emailed
         view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
                                        address, doctor, service, doctor_id, service_id, ends_at)
         url = self.settings.public_url
@@ -133,14 +123,14 @@ class Renderer:
 
     def _offer(self, session: Session, row: Delivery, view: content.AppointmentView, now: datetime) -> dict | None:
         hold = session.execute(text(
-            "SELECT h.starts_at, h.expires_at, u.full_name, u.email, u.locale, u.email_verified_at FROM slot_holds h "
+            "SELECT h.starts_at, h.expires_at, u.full_name, u.email, u.locale, u.shadow FROM slot_holds h "
             "JOIN users u ON u.id = h.patient_id WHERE h.id = :id AND h.status = 'active' AND h.expires_at > :now"),
             {"id": row.details["hold_id"], "now": now}).one_or_none()
         if hold is None:
             return None
-        starts_at, expires_at, name, email, locale, verified_at = hold
-        if verified_at is None:
-            return HELD
+        starts_at, expires_at, name, email, locale, shadow = hold
+        if shadow:
+            return None
         offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
                                           view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
                                           view.service_name, view.doctor_id, view.service_id)

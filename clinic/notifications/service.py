@@ -3,7 +3,7 @@
 Protocol (each step survives a SIGKILL at any point):
 1. In one transaction, lock the rows (FOR UPDATE). `sent`/`skipped`/`failed` rows are done. `pending`
    rows are re-checked and rendered now: either `skipped`, or `sending` with the rendered request and
-   the provider key stored, or left `pending` (held: the recipient's address is not verified yet). Commit.
+   the provider key stored. Commit.
 2. Send the stored request with its key (a single email: the row's key; a batch: a hash of its rows'
    keys). Rows already `sending` after a crash are re-sent byte for byte with the same key, which the
    provider answers from its idempotency store instead of sending again. Invitations are stored as whole
@@ -28,7 +28,7 @@ from clinic.clock import utcnow
 from clinic.db import transaction
 from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError, SmtpMailer
 from clinic.notifications.models import Delivery
-from clinic.notifications.render import HELD, SMTP, Renderer
+from clinic.notifications.render import SMTP, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,6 @@ class Sender:
             rendered = self.renderer.render(session, fresh, now=now) if fresh else {}
             for row in fresh:
                 payload = rendered.get(row.id)
-                if payload is HELD:  # stays pending until the recipient's address is verified
-                    continue
                 if payload is None:
                     row.status = "skipped"
                     continue

@@ -97,14 +97,15 @@ def test_accounts_made_by_staff_count_as_verified(api, make_user):
     assert make_user("patient").email_verified is True
 
 
-def test_verification_releases_the_held_emails(api, db):
-    """A pending email about the patient's appointment is handed to the workers again on verification."""
-    user_id = register(api, "fresh@example.com").get_json()["user"]["id"]
-    held = db.execute(text("INSERT INTO deliveries (key, kind, recipient_id) VALUES ('held-1', 'noshow', :u) "
-                           "RETURNING id"), {"u": user_id}).scalar_one()
-    token = signup.issue_link_token(db, user_id=user_id, email="fresh@example.com", now=utcnow())
+def test_verification_marks_the_address_verified_once(api, db):
+    """The emailed token verifies the address (seen in /api/me) and works once."""
+    body = register(api, "fresh@example.com").get_json()
+    assert body["user"]["email_verified"] is False
+    token = signup.issue_link_token(db, user_id=body["user"]["id"], email="fresh@example.com", now=utcnow())
     assert api.post("/api/auth/verify-email", json={"token": token}).status_code == 204
-    assert outbox(db, "deliveries.due")[-1] == {"delivery_ids": [held], "batch": False}
+    assert api.get("/api/me", body["access_token"]).get_json()["email_verified"] is True
+    again = api.post("/api/auth/verify-email", json={"token": token})
+    assert again.status_code == 400 and again.get_json()["error"]["code"] == "invalid_verification_token"
 
 
 def test_the_link_can_be_asked_for_again(api, db):
