@@ -18,6 +18,8 @@ accesslog = None  # the app writes its own JSON access log without personal data
 errorlog = "-"
 # gunicorn 27 puts every instance's control socket at one path; parallel servers (tests, bin/run) would clash.
 control_socket_disable = True
+# Peers allowed to set X-Forwarded-Proto / SCRIPT_NAME for gunicorn. The app trusts none of it (URLs come from
+# PUBLIC_URL; the client address from PROXY_HOPS, web/client_address.py), so only loopback, never "*".
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

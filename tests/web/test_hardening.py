@@ -39,3 +39,70 @@ def test_feed_url_starts_with_public_url_whatever_the_host_header(api, app, make
         assert urls["url"].startswith(public_url + "/api/calendar/"), urls
         assert urls["webcal_url"] == "webcal://" + urls["url"].split("://", 1)[1]
         assert "evil.example" not in str(urls)
+
+
+RENDER_CHAIN = "1.1.1.1, 172.70.247.28, 10.19.6.53"  # client, Cloudflare edge, Render's internal proxy
+
+
+def _limited_app(**settings):
+    from web import create_app
+
+    return create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH="3 per minute", **settings),
+                       "ACCESS_LOG": False})
+
+
+def test_a_direct_clients_forwarded_header_does_not_escape_the_per_ip_limit(engine, redis_client, request):
+    from web.extensions import limiter
+
+    redis_client.flushdb()
+    request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb()))
+    client = _limited_app().test_client()  # PROXY_HOPS unset: run directly, as bin/run and the tests do
+    codes = [client.post("/api/auth/login", json={"email": f"u{i}@example.com", "password": "Wrong-Password-1"},
+                         headers={"X-Forwarded-For": f"6.6.6.{i}"}).status_code for i in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+def test_with_proxies_configured_the_address_they_recorded_is_used(engine, redis_client, request):
+    from web.extensions import limiter
+
+    redis_client.flushdb()
+    request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb()))
+    client = _limited_app(PROXY_HOPS="2", PROXY_INTERNAL_NETWORKS="10.0.0.0/8").test_client()
+
+    def login(i: int, forwarded: str) -> int:
+        return client.post("/api/auth/login", json={"email": f"v{i}@example.com", "password": "Wrong-Password-1"},
+                           headers={"X-Forwarded-For": forwarded}).status_code
+
+    # The same client, with whatever it put in front of the chain Render appends: one address, limited.
+    assert [login(i, f"6.6.6.{i}, {RENDER_CHAIN}") for i in range(4)] == [401, 401, 401, 429]
+    # Another client (and one more internal hop, as through the static site's rewrite): its own budget.
+    assert login(9, "2.2.2.2, 172.71.95.118, 10.19.64.237, 10.1.2.3") == 401
+
+
+@pytest.mark.parametrize("forwarded, hops, expected", [
+    (RENDER_CHAIN, 2, "1.1.1.1"),
+    ("9.9.9.9, " + RENDER_CHAIN, 2, "1.1.1.1"),          # a spoofed entry on the left changes nothing
+    ("10.9.9.9, 9.9.9.9 ," + RENDER_CHAIN, 2, "1.1.1.1"),
+    ("1.1.1.1, 172.70.247.28, 10.19.6.53, 10.0.0.7", 2, "1.1.1.1"),  # one more internal hop
+    ("172.70.247.28, 10.19.6.53", 2, None),              # fewer entries than proxies: not through them
+    ("nonsense, 172.70.247.28", 2, None),
+    ("5.5.5.5", 1, "5.5.5.5"),
+    ("5.5.5.5", 0, None),
+])
+def test_client_from_forwarded_for(forwarded, hops, expected):
+    from web.client_address import client_from, parse_networks
+
+    assert client_from(forwarded, hops, parse_networks("10.0.0.0/8")) == expected
+
+
+def test_audit_rows_record_the_socket_peer_not_a_forwarded_header(api, db, make_user, token_for):
+    from sqlalchemy import select
+
+    from clinic.records.models import RecordAudit
+
+    patient = make_user("patient")
+    r = api.get(f"/api/patients/{patient.id}/record", token_for(patient), headers={"X-Forwarded-For": "6.6.6.6"},
+                environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert r.status_code == 200
+    ips = db.scalars(select(RecordAudit.ip).where(RecordAudit.patient_id == patient.id)).all()
+    assert ips and set(ips) == {"192.0.2.10"}
