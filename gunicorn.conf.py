@@ -3,8 +3,10 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "1"))
-worker_class = "gthread" if threads > 1 else "sync"
+# Each worker's main loop reads every request whole before one of its threads serves it, so clients that
+# send half a request and wait hold no thread (web/server.py; the sync worker gave each one a whole worker).
+worker_class = "web.server.BufferingWorker"
+threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 # Long request lines (e.g. a mangled calendar URL) reach the app and get its JSON 404, not an HTML 414.

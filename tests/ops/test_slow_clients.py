@@ -1,0 +1,93 @@
+"""Slow clients (half a request, then silence) must not stall the web process (issue 13.6).
+
+Runs the Procfile's own `web` command (gunicorn with gunicorn.conf.py, 2 workers) on a loopback port.
+"""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from tests.ops.test_e2e_web import PRODUCTION_ENV
+from tests.support.processes import ProcfileProcesses
+
+pytestmark = pytest.mark.e2e
+
+SLOW_CLIENTS = 50
+# Three kinds of half requests: a head cut short, a body shorter than its length, a chunked body unfinished.
+HALF_REQUESTS = (
+    b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+    b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 100\r\n\r\n{\"email\": ",
+    b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ema\r\n",
+)
+
+
+@pytest.fixture(scope="module")
+def web(engine, tmp_path_factory):
+    env = {**PRODUCTION_ENV, "WEB_REQUEST_READ_TIMEOUT": "30"}  # the slow clients outlast the test
+    with ProcfileProcesses(["web"], env, tmp_path_factory.mktemp("slow")) as system:
+        yield system
+
+
+def _health_seconds(port: int) -> float:
+    started = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    return time.perf_counter() - started
+
+
+def test_health_answers_within_a_second_with_50_slow_clients_connected(web):
+    slow = []
+    try:
+        for i in range(SLOW_CLIENTS):
+            sock = socket.create_connection(("127.0.0.1", web.port), timeout=5)
+            sock.sendall(HALF_REQUESTS[i % len(HALF_REQUESTS)])
+            slow.append(sock)
+        time.sleep(0.5)  # let every worker pick its share of them up
+        times = [_health_seconds(web.port) for _ in range(10)]
+        assert max(times) < 1.0, times
+        # The slow ones are still connected, waiting (nothing answered them, nothing closed them).
+        slow[0].settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            slow[0].recv(1)
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_request_sent_in_pieces_is_still_answered(web):
+    body = b'{"email": "nobody@example.com", "password": "Wrong-Password-1"}'
+    with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
+        head = (b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        for piece in (head[:20], head[20:], body[:10], body[10:]):
+            sock.sendall(piece)
+            time.sleep(0.1)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+
+
+def test_a_chunked_request_and_a_kept_alive_connection(web):
+    body = b'{"email": "nobody@example.com", "password": "Wrong-Password-1"}'
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:])) + b"0\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
+        sock.sendall(b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n" + chunked[:12])
+        time.sleep(0.2)
+        sock.sendall(chunked[12:])
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 401"), first[:200]
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
