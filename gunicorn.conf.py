@@ -6,7 +6,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Each worker's main loop reads every request whole before one of its threads serves it, so clients that
 # send half a request and wait hold no thread (web/server.py; the sync worker gave each one a whole worker).
 worker_class = "web.server.BufferingWorker"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "1"))  # 1: served in the worker's loop, the fastest on 2 cores
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 # Long request lines (e.g. a mangled calendar URL) reach the app and get its JSON 404, not an HTML 414.
