@@ -106,3 +106,66 @@ def test_audit_rows_record_the_socket_peer_not_a_forwarded_header(api, db, make_
     assert r.status_code == 200
     ips = db.scalars(select(RecordAudit.ip).where(RecordAudit.patient_id == patient.id)).all()
     assert ips and set(ips) == {"192.0.2.10"}
+
+
+def test_only_app_routes_fall_back_to_index_html(engine, redis_client, tmp_path, monkeypatch):
+    import web.frontend
+    from web import create_app
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>app</title>")
+    (tmp_path / "assets" / "app-1.js").write_text("console.log(1)")
+    (tmp_path / "favicon.svg").write_text("<svg/>")
+    monkeypatch.setattr(web.frontend, "DIST", tmp_path)
+    client = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False}).test_client()
+
+    for route in ("/", "/appointments/12", "/reset-password", "/manage/abc-DEF_123"):
+        r = client.get(route)
+        assert r.status_code == 200 and b"<title>app</title>" in r.data, route
+    assert client.get("/assets/app-1.js").data == b"console.log(1)"
+    assert client.get("/favicon.svg").status_code == 200
+    for missing in ("/assets/missing.js", "/assets/x", "/logo.png", "/robots.txt", "/static/app.css",
+                    "/appointments/app.js.map"):
+        r = client.get(missing)
+        assert r.status_code == 404 and b"<title>app</title>" not in r.data, missing
+    for api in ("/api", "/api/", "/api/nope", "/api/v2/appointments"):
+        r = client.get(api)
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found", api
+
+
+def _cookie(response, name: str) -> str:
+    return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "="))
+
+
+def test_auth_cookies_live_as_long_as_their_tokens(api, make_user, app):
+    user = make_user("patient")
+    r = api.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
+    access_seconds = app.config["SETTINGS"].access_token_minutes * 60
+    refresh_seconds = app.config["SETTINGS"].refresh_token_days * 86400
+    for name in ("access_token_cookie", "csrf_access_token"):
+        assert f"Max-Age={access_seconds};" in _cookie(r, name)
+    for name in ("refresh_token_cookie", "csrf_refresh_token"):
+        max_age = int(_cookie(r, name).split("Max-Age=")[1].split(";")[0])
+        assert refresh_seconds - 5 <= max_age <= refresh_seconds
+
+
+def test_no_documentation_pages_from_a_cdn_but_the_document_stays(client, app):
+    for page in ("/api/docs/swagger", "/api/docs/redoc", "/api/docs/scalar"):
+        assert client.get(page).status_code == 404, page
+    assert [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/docs")] == ["/api/docs/openapi.json"]
+    assert client.get("/api/openapi.json").status_code == 200
+
+
+def test_staff_user_search_matches_percent_and_underscore_literally(api, make_user, token_for):
+    make_user("patient", full_name="Ana_Literal Ruiz")
+    make_user("patient", full_name="AnaXLiteral Ruiz")
+    staff = token_for(make_user("receptionist"))
+
+    def names(q: str) -> list[str]:
+        r = api.get("/api/users", staff, query_string={"q": q, "role": "patient"})
+        assert r.status_code == 200
+        return [u["full_name"] for u in r.get_json()["items"]]
+
+    assert names("ana_literal") == ["Ana_Literal Ruiz"]
+    assert names("%literal") == []
+    assert names("\\") == []
