@@ -11,7 +11,7 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 # Long request lines (e.g. a mangled calendar URL) reach the app and get its JSON 404, not an HTML 414.
 limit_request_line = 8190
-keepalive = 5
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 # Recycle workers now and then to bound a slow leak; each restart re-imports the app (about a second of
 # CPU here) while the other worker serves alone, a latency spike users feel, so not too often.
 max_requests = 50_000

@@ -1,7 +1,7 @@
 """Shared benchmark plumbing: a scratch database, gunicorn on loopback, wrk, and its numbers.
 
 Every run measures a ceiling and the target on the same machine in the same run, with the same gunicorn
-settings (2 sync workers) and the load generator on 127.0.0.1.
+settings (2 workers of the class gunicorn.conf.py names) and the load generator on 127.0.0.1.
 """
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ class BufferingWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        self._read(BufferedConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+        self._read(BufferedConn(self.cfg, client_sock, client_addr, listener.getsockname()), eager=True)
 
     def enqueue_req(self, conn) -> None:
         """With one thread (the default), serve the complete request right here in the loop, as the sync
@@ -123,7 +123,7 @@ class BufferingWorker(ThreadWorker):
         """A kept-alive connection is sending its next request: buffer it too."""
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
-        self._read(conn)
+        self._read(conn, eager=True)
 
     def finish_request(self, conn, fs) -> None:
         # A pipelined request read ahead of the one just answered: buffer its rest in the loop as well.
@@ -141,7 +141,9 @@ class BufferingWorker(ThreadWorker):
         conn.parser.unreader.unread(request)
         return super().handle(conn)
 
-    def _read(self, conn: BufferedConn, initial: bytes = b"") -> None:
+    def _read(self, conn: BufferedConn, initial: bytes = b"", *, eager: bool = False) -> None:
+        """Start buffering a request. `eager`: called from the loop for a socket that probably holds data
+        already (just accepted, or a kept-alive one that became readable): try it before polling."""
         conn.sock.setblocking(False)
         conn.pending = bytearray(initial)
         conn.sent_continue = False
@@ -151,30 +153,46 @@ class BufferingWorker(ThreadWorker):
             # Next time round the loop, not from here: served inline, a long pipeline would recurse.
             self.method_queue.defer(self.enqueue_req, conn)
             return
+        if eager:
+            complete = self._pull(conn)
+            if complete is None:
+                self._drop(conn)
+                return
+            if complete:
+                self.enqueue_req(conn)
+                return
         self.reading[conn] = None
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
 
     def _on_readable(self, conn: BufferedConn, client) -> None:
-        try:
-            data = conn.sock.recv(RECV_BYTES)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:  # the client went away before finishing its request
+        complete = self._pull(conn)
+        if complete is None:
             self._drop(conn)
-            return
-        conn.pending += data
-        if request_complete(conn.pending):
+        elif complete:
             self.poller.unregister(client)
             del self.reading[conn]
             self.enqueue_req(conn)
-        elif not conn.sent_continue and _EXPECT_CONTINUE.search(bytes(conn.pending[:MAX_HEAD_BYTES]).lower()):
+
+    def _pull(self, conn: BufferedConn) -> bool | None:
+        """Take what the client sent so far: True once the request is complete, None if the client left."""
+        try:
+            data = conn.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            return None
+        if not data:  # the client went away before finishing its request
+            return None
+        conn.pending += data
+        if request_complete(conn.pending):
+            return True
+        if not conn.sent_continue and _EXPECT_CONTINUE.search(bytes(conn.pending[:MAX_HEAD_BYTES]).lower()):
             conn.sent_continue = True  # the client waits for it before sending the body
             try:
                 conn.sock.send(CONTINUE)
             except OSError:
-                self._drop(conn)
+                return None
+        return False
 
     def _drop(self, conn: BufferedConn) -> None:
         try:
