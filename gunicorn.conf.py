@@ -11,7 +11,9 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 # Long request lines (e.g. a mangled calendar URL) reach the app and get its JSON 404, not an HTML 414.
 limit_request_line = 8190
-keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
+# 0: close after each answer, as the sync worker did. Kept-alive connections stick to one worker and, with
+# few of them, load the two unevenly: the same throughput but twice the p99 (bench/README.md, worker).
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "0"))
 # Recycle workers now and then to bound a slow leak; each restart re-imports the app (about a second of
 # CPU here) while the other worker serves alone, a latency spike users feel, so not too often.
 max_requests = 50_000

@@ -27,7 +27,9 @@ HALF_REQUESTS = (
 
 @pytest.fixture(scope="module")
 def web(engine, tmp_path_factory):
-    env = {**PRODUCTION_ENV, "WEB_REQUEST_READ_TIMEOUT": "30"}  # the slow clients outlast the test
+    # The slow clients outlast the test; kept-alive connections on, to cover the worker's keep-alive and
+    # pipelining paths too (off by default).
+    env = {**PRODUCTION_ENV, "WEB_REQUEST_READ_TIMEOUT": "30", "WEB_KEEPALIVE": "5"}
     with ProcfileProcesses(["web"], env, tmp_path_factory.mktemp("slow")) as system:
         yield system
 
@@ -57,6 +59,15 @@ def _one_response(sock: socket.socket) -> bytes:
 
 
 def test_health_answers_within_a_second_with_50_slow_clients_connected(web):
+    _survives_slow_clients(web)
+
+
+def test_the_default_configuration_survives_them_too(engine, tmp_path):
+    with ProcfileProcesses(["web"], {**PRODUCTION_ENV, "WEB_REQUEST_READ_TIMEOUT": "30"}, tmp_path) as system:
+        _survives_slow_clients(system)
+
+
+def _survives_slow_clients(web) -> None:
     slow = []
     try:
         for i in range(SLOW_CLIENTS):
