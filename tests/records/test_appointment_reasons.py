@@ -60,3 +60,58 @@ def test_patient_and_doctor_see_the_reason_unaudited(api, db, token_for, with_re
         assert api.get(f"/api/appointments/{cast.appointment.id}", token).get_json()["reason"] == REASON
         assert [a["reason"] for a in api.get("/api/appointments", token).get_json()] == [REASON]
     assert _reason_reads(db, cast.patient.id) == []
+
+
+@pytest.mark.e2e
+def test_the_audited_read_is_committed_by_the_real_web_process(engine, tmp_path):
+    """The app's own session factories (not the tests' shared transaction): the audit row must be stored."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    import psycopg
+
+    from clinic.appointments.models import Appointment
+    from clinic.db import make_session_factory, transaction
+    from clinic.identity import service as accounts
+    from clinic.scheduling.models import Clinic, Doctor, Service
+    from tests.conftest import PASSWORD, TEST_DATABASE_URL
+    from tests.ops.test_e2e_web import PRODUCTION_ENV
+    from tests.support.processes import ProcfileProcesses
+
+    tag = uuid.uuid4().hex[:8]
+    with transaction(make_session_factory(engine)) as s:
+        patient = accounts.create_user(s, email=f"p-{tag}@example.com", password=PASSWORD, full_name="P", role="patient")
+        desk = accounts.create_user(s, email=f"r-{tag}@example.com", password=PASSWORD, full_name="R",
+                                    role="receptionist")
+        doctor_user = accounts.create_user(s, email=f"d-{tag}@example.com", password=PASSWORD, full_name="D",
+                                           role="doctor")
+        clinic, service = Clinic(name=f"C {tag}", timezone="Europe/Madrid"), Service(name=f"S {tag}", duration_minutes=30)
+        s.add_all([clinic, service])
+        s.flush()
+        doctor = Doctor(user_id=doctor_user.id, clinic_id=clinic.id, specialty="general")
+        s.add(doctor)
+        s.flush()
+        start = datetime(2031, 5, 5, 9, tzinfo=timezone.utc)
+        appt = Appointment(doctor_id=doctor.id, patient_id=patient.id, service_id=service.id, clinic_id=clinic.id,
+                           starts_at=start, ends_at=start + timedelta(minutes=30),
+                           blocked_until=start + timedelta(minutes=30), status="booked", reason=REASON)
+        s.add(appt)
+        s.flush()
+        ids = (patient.id, desk.id, doctor_user.id, appt.id, clinic.id, service.id, doctor.id)
+    patient_id, desk_id, _, appt_id, clinic_id, service_id, doctor_id = ids
+    try:
+        with ProcfileProcesses(["web"], PRODUCTION_ENV, tmp_path) as web:
+            token = web.call("POST", "/api/auth/login", body={"email": f"r-{tag}@example.com",
+                                                              "password": PASSWORD})[1]
+            status, body = web.call("GET", f"/api/appointments/{appt_id}", token=token["access_token"])
+            assert status == 200 and body["reason"] == REASON
+        with psycopg.connect(TEST_DATABASE_URL) as conn:
+            rows = conn.execute("SELECT actor_id FROM record_audit WHERE patient_id = %s AND action = %s",
+                                (patient_id, "appointment_reason.read")).fetchall()
+        assert rows == [(desk_id,)]
+    finally:  # audit rows are append-only (and keep their users): the rest goes, other tests list appointments
+        with psycopg.connect(TEST_DATABASE_URL) as conn:
+            conn.execute("DELETE FROM appointments WHERE id = %s", (appt_id,))
+            conn.execute("DELETE FROM doctors WHERE id = %s", (doctor_id,))
+            conn.execute("DELETE FROM clinics WHERE id = %s", (clinic_id,))
+            conn.execute("DELETE FROM services WHERE id = %s", (service_id,))

@@ -59,7 +59,7 @@ def list_appointments():
 
 @bp.get("/appointments/<int:appointment_id>")
 @access(SIGNED_IN)
-@database.one_statement  # a staff read of the reason writes its audit row (one INSERT)
+# Transactional, like the record reads: a staff read of the reason adds its audit row, committed with the answer.
 @spec.validate(resp=Response(HTTP_200=AppointmentOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_appointment(appointment_id: int):
     """One appointment (its patient, its doctor, staff; anyone else gets 404). Staff get the patient's
