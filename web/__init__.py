@@ -8,10 +8,10 @@ from flask import Flask, request
 
 from clinic import logs
 from clinic.observability import init_sentry
-from clinic.settings import Settings
+from clinic.settings import Settings, parse_networks
 from web import access, cli, database, errors, security
 from web import request_log
-from web.client_address import ClientAddress, parse_networks
+from web.client_address import ClientAddress
 from web.extensions import cors, jwt, limiter, spec
 from web.frontend import blueprint as frontend_blueprint
 from web.routing import BigIntConverter

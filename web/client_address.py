@@ -13,8 +13,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from clinic.settings import parse_networks  # noqa: F401  (re-exported: one parser for settings and here)
-
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 

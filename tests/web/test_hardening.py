@@ -90,7 +90,8 @@ def test_with_proxies_configured_the_address_they_recorded_is_used(engine, redis
     ("5.5.5.5", 0, None),
 ])
 def test_client_from_forwarded_for(forwarded, hops, expected):
-    from web.client_address import client_from, parse_networks
+    from clinic.settings import parse_networks
+    from web.client_address import client_from
 
     assert client_from(forwarded, hops, parse_networks("10.0.0.0/8")) == expected
 
@@ -169,3 +170,11 @@ def test_staff_user_search_matches_percent_and_underscore_literally(api, make_us
     assert names("ana_literal") == ["Ana_Literal Ruiz"]
     assert names("%literal") == []
     assert names("\\") == []
+
+
+def test_a_bad_internal_network_stops_the_process_with_its_name():
+    from clinic.settings import ConfigError
+
+    with pytest.raises(ConfigError, match="PROXY_INTERNAL_NETWORKS"):
+        make_settings(PROXY_INTERNAL_NETWORKS="10.0.0.0/8, not-a-network")
+    assert make_settings().proxy_hops == 0  # run directly unless told otherwise
