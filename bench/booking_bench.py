@@ -4,7 +4,7 @@
 
 Builds its own database (clinic_bench_sched), seeds one doctor per round with round-the-clock hours, a
 10-minute service and 2,000 patients, writes one distinct (patient, free slot) request per line, then
-serves the ceiling (bench/ceiling_app.py) and the real app with gunicorn (2 sync workers,
+serves the ceiling (bench/ceiling_app.py) and the real app with gunicorn (2 workers as gunicorn.conf.py configures them,
 RATELIMIT_ENABLED=0) on 127.0.0.1, both up at once, and drives them alternately with wrk (2 threads,
 32 connections), so that bursts of other work on the machine hit both sides alike; figures are the
 means of the rounds. Afterwards it checks in SQL that no two active appointments of a doctor overlap. Exits non-zero below 60 % of the ceiling's throughput, with a

@@ -1,7 +1,7 @@
 """Shared benchmark plumbing: a scratch database, gunicorn on loopback, wrk, and its numbers.
 
 Every run measures a ceiling and the target on the same machine in the same run, with the same gunicorn
-settings (2 sync workers) and the load generator on 127.0.0.1.
+settings (2 workers of the class gunicorn.conf.py names) and the load generator on 127.0.0.1.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ BENCH_DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 JWT_SECRET = "bench-secret-" + "x" * 32
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "")
 
 
 def env(**extra) -> dict:
@@ -54,13 +55,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, **extra_env):
-    """Serve `app` ("module:factory()") with 2 sync workers on a free loopback port; yield the base URL.
+def gunicorn(app: str, worker_class: str = "", **extra_env):
+    """Serve `app` ("module:factory()") with 2 workers on a free loopback port; yield the base URL.
 
     The server's stderr goes to a temporary file (a pipe nobody reads would fill and stall it)."""
     port = free_port()
     errors = tempfile.TemporaryFile()
-    proc = subprocess.Popen([GUNICORN, "--workers", WORKERS, "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+    # gunicorn reads the repository's gunicorn.conf.py (worker class, threads); BENCH_WORKER_CLASS=sync
+    # measures the former sync worker for comparison.
+    worker_class = worker_class or WORKER_CLASS
+    chosen = ["--worker-class", worker_class] if worker_class else []
+    proc = subprocess.Popen([GUNICORN, "--workers", WORKERS, *chosen, "--bind", f"127.0.0.1:{port}",
                              "--log-level", "warning", app], cwd=ROOT, env=env(**extra_env),
                             stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
     try:

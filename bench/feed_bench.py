@@ -3,7 +3,7 @@
     .venv/bin/python bench/feed_bench.py [--seconds 5] [--connections 32] [--events 1000] [--rounds 2]
 
 Creates its own database (clinic_bench_feed), seeds a doctor with N appointments, builds the feed once
-(as the worker would), then runs gunicorn (gunicorn.conf.py: 2 sync workers) for the real app and for
+(as the worker would), then runs gunicorn (gunicorn.conf.py, 2 workers) for the real app and for
 bench/feed_hello_app.py on 127.0.0.1, and drives both with wrk. Also times the request in-process
 (Flask test client) for the server time per request. Run it when the machine is quiet.
 """
@@ -206,7 +206,7 @@ def main() -> None:
         stop(app)
         stop(hello)
     ceiling = runs["hello (ceiling)"]["rps"]
-    print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn 2 sync workers, 127.0.0.1 "
+    print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn 2 workers (gunicorn.conf.py), 127.0.0.1 "
           f"(mean of {args.rounds} rounds, each running every case)")
     print(f"{'case':30} {'req/s':>9} {'p99 ms':>8} {'% of hello':>11} {'errors':>7}")
     for name, run in runs.items():

@@ -6,7 +6,7 @@ Builds its own database (clinic_bench_sched). The doctor works Monday to Saturda
 Europe/Madrid and offers a 15-minute service with 5 minutes of buffer; 2,000 booked appointments are
 9 a day from 120 days before the month asked for (about 240 of them inside it), plus a week of
 time off; then a VACUUM (ANALYZE), as autovacuum would have run over rows that old. Serves
-bench/ceiling_app.py ("hello") and the real app with gunicorn (2 sync workers, RATELIMIT_ENABLED=0)
+bench/ceiling_app.py ("hello") and the real app with gunicorn (2 workers as in gunicorn.conf.py, RATELIMIT_ENABLED=0)
 on 127.0.0.1, both up at once, and drives them alternately with wrk (2 threads, 32 connections; the
 app with a patient's token); figures are the means of the rounds. Exits non-zero below 25 % of the
 ceiling's throughput.

@@ -81,6 +81,22 @@ def _int_list(env: dict, name: str, default: tuple[int, ...]) -> tuple[int, ...]
         raise ConfigError(f"{name} must be a comma-separated list of integers, got {raw!r}") from exc
 
 
+def _networks(env: dict, name: str) -> str:
+    raw = env.get(name) or ""
+    try:
+        parse_networks(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be comma-separated networks (e.g. 10.0.0.0/8), got {raw!r}") from exc
+    return raw
+
+
+def parse_networks(text: str) -> tuple:
+    """`10.0.0.0/8, fd00::/8` → networks (ValueError on a bad one)."""
+    import ipaddress
+
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -116,7 +132,10 @@ class Settings:
     ratelimit_enabled: bool = True
     ratelimit_default: str = "600 per minute"
     ratelimit_auth: str = "10 per minute"
-    proxy_hops: int = 1
+    # Proxies in front whose X-Forwarded-For entries are trusted (0: run directly, the header is ignored),
+    # and the platform's internal proxy networks, skipped before counting (web/client_address.py).
+    proxy_hops: int = 0
+    proxy_internal_networks: str = ""
     # Calendar feed URLs are HMAC(secret, nonce); defaults to JWT_SECRET_KEY. Changing it changes every URL.
     calendar_token_secret: str = ""
     # Invitation emails (iMIP) over SMTP; "" sends them through the HTTP API instead (development/test only).
@@ -165,7 +184,8 @@ class Settings:
             ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
             ratelimit_default=env.get("RATELIMIT_DEFAULT") or "600 per minute",
             ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",
-            proxy_hops=_int(env, "PROXY_HOPS", 1),
+            proxy_hops=_int(env, "PROXY_HOPS", 0),
+            proxy_internal_networks=_networks(env, "PROXY_INTERNAL_NETWORKS"),
             calendar_token_secret=env.get("CALENDAR_TOKEN_SECRET") or env["JWT_SECRET_KEY"],
             smtp_url=_smtp_url(env, environment),
         )

@@ -16,6 +16,7 @@ import email
 import email.policy
 import html
 import json
+import os
 import re
 import threading
 import time
@@ -29,7 +30,8 @@ ID = re.compile(r"^[0-9a-f-]{36}$")
 class Mailbox:
     def __init__(self, directory: Path):
         self.dir = directory
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.dir.chmod(0o700)  # emails carry names, addresses and appointments: the owner's eyes only
         self.lock = threading.Lock()
         keys = self.dir / "idempotency.json"
         self.keys: dict[str, list[str]] = json.loads(keys.read_text()) if keys.exists() else {}
@@ -42,11 +44,11 @@ class Mailbox:
             for item in items:
                 eid = str(uuid.uuid4())
                 record = {"id": eid, "received_at": time.time(), "idempotency_key": key, **item}
-                (self.dir / f"{time.time_ns()}-{eid}.json").write_text(json.dumps(record, ensure_ascii=False))
+                _write_private(self.dir / f"{time.time_ns()}-{eid}.json", json.dumps(record, ensure_ascii=False))
                 ids.append(eid)
             if key:
                 self.keys[key] = ids
-                (self.dir / "idempotency.json").write_text(json.dumps(self.keys))
+                _write_private(self.dir / "idempotency.json", json.dumps(self.keys))
             return ids
 
     def store_message(self, raw: bytes, mail_from: str, rcpt: list[str]) -> str:
@@ -71,6 +73,14 @@ class Mailbox:
         for p in self.dir.glob(f"*-{eid}.json"):
             return json.loads(p.read_text())
         return None
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner may read (0600), whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def _attachment_text(a: dict) -> str:

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import redis
 from flask import Flask, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic import logs
 from clinic.observability import init_sentry
-from clinic.settings import Settings
+from clinic.settings import Settings, parse_networks
 from web import access, cli, database, errors, security
 from web import request_log
+from web.client_address import ClientAddress
 from web.extensions import cors, jwt, limiter, spec
 from web.frontend import blueprint as frontend_blueprint
 from web.routing import BigIntConverter
@@ -33,10 +33,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["int"] = BigIntConverter
-    # Trust exactly PROXY_HOPS proxies in front for the client address that rate limits and audit rows use.
+    # The client address that rate limits and audit rows use: X-Forwarded-For only from PROXY_HOPS proxies.
+    # Nothing else forwarded is trusted (absolute URLs come from PUBLIC_URL, never from Host headers).
     if settings.proxy_hops:
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ClientAddress(app.wsgi_app, hops=settings.proxy_hops,
+                                     internal=parse_networks(settings.proxy_internal_networks))
     app.config.update(_flask_config(settings))
     app.config.update(config)
 

@@ -85,7 +85,10 @@ spec = LazySpecTree(
     backend=FlaskRequests,
     title="Clinic appointments API",
     version="1.0.0",
-    path="api/docs",  # Swagger/Redoc pages; the document itself is also served at /api/openapi.json
+    path="api/docs",
+    # No documentation pages: SpecTree's load Swagger UI / Redoc from a CDN without integrity hashes. The
+    # document is at /api/openapi.json (and /api/docs/openapi.json); open it with any OpenAPI viewer.
+    page_templates={},
     mode="strict",
     annotations=False,
     before=raise_validation_error,

@@ -7,6 +7,9 @@ from pydantic import BaseModel, RootModel
 from clinic.errors import BadRequest, Invalid
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+# No request body of this API is nested more than a few levels; the cap keeps a hostile body's depth far
+# from the parser's and the validators' recursion limits (5,000 levels raised RecursionError: a 500).
+MAX_JSON_DEPTH = 32
 
 
 def raise_validation_error(req, resp, req_validation_error, instance, model_adapter) -> None:
@@ -33,9 +36,8 @@ def check_json_body() -> None:
     if has_body() and not request.is_json:
         raise BadRequest("Send the body as application/json.", code="json_required",
                          fields={"body": "must be JSON (Content-Type: application/json)"})
-    if has_body() and request.get_json(silent=True) is None:
-        raise BadRequest("The request body is not valid JSON.", code="malformed_json",
-                         fields={"body": "is not valid JSON"})
+    if has_body():
+        _check_parsed(request)
 
 
 def has_body() -> bool:
@@ -55,3 +57,32 @@ def json_payload(model: type[BaseModel]):
     if has_body():
         return request.get_json(silent=True)
     return {} if body_is_optional(model, request.method) else None
+
+
+def _check_parsed(req) -> None:
+    """Parse the JSON body once (Flask caches it for the view) and refuse it if malformed or too deep."""
+    try:
+        body = req.get_json(silent=True)
+    except RecursionError:  # deeper than the parser itself can go
+        body, too_deep = None, True
+    else:
+        too_deep = body is not None and nested_deeper_than(body, MAX_JSON_DEPTH)
+    if too_deep:
+        raise BadRequest("The request body is nested too deeply.", code="json_too_deep",
+                         fields={"body": f"is nested more than {MAX_JSON_DEPTH} levels deep"})
+    if body is None:
+        raise BadRequest("The request body is not valid JSON.", code="malformed_json",
+                         fields={"body": "is not valid JSON"})
+
+
+def nested_deeper_than(value, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels (`[]` and `{}` are one level), checked
+    level by level without recursion; a flat body costs one pass over its values."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(limit):
+        level = [child for container in level
+                 for child in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(child, (dict, list))]
+        if not level:
+            return False
+    return True

@@ -20,6 +20,7 @@ from clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.identity.patients import check_named_patient
 from clinic.outbox.service import emit
+from clinic.records import audit
 from clinic.scheduling.models import Clinic, Doctor
 from clinic.settings import Settings
 
@@ -199,17 +200,35 @@ def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) ->
     return late_cancellations(session, patient_id=patient_id)
 
 
-def view(session: Session, *, actor: Actor, appointment_id: int) -> AppointmentView:
-    """The appointment with its display fields, if the actor may see it."""
-    return view_of(session, lambda stmt: _visible(stmt, actor), appointment_id)
+def view(session: Session, *, actor: Actor, appointment_id: int, read_reason: bool = False,
+         ip: str | None = None, now: datetime | None = None) -> AppointmentView:
+    """The appointment with its display fields, if the actor may see it.
+
+    The reason a patient gives is clinical data. Its patient and its doctor see it; staff (the front desk
+    books, moves and cancels without it) only through `read_reason`, which writes a row in the patient's
+    records audit trail (`audit.APPOINTMENT_REASON`), like any read of the medical record."""
+    found = view_of(session, lambda stmt: _visible(stmt, actor), appointment_id)
+    if actor.is_staff and found.reason is not None:
+        if read_reason:
+            attempt = audit.Attempt(actor=actor, patient_id=found.patient_id, action=audit.APPOINTMENT_REASON,
+                                    ip=ip, at=now or utcnow())
+            audit.write(session, attempt, outcome="granted", object_id=found.id)
+        else:
+            found.reason = None
+    return found
 
 
 def listing(session: Session, *, actor: Actor, **filters) -> list[AppointmentView]:
-    """Appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in start order.
-    Filtering by an id that is not a patient's (or, for a patient, not their own) is 404."""
+    """Appointments the actor may see (patients, doctors: theirs; staff: all, without reasons: see `view`),
+    filtered, in start order. Filtering by an id that is not a patient's (or, for a patient, not their own)
+    is 404."""
     if filters.get("patient_id") is not None:
         check_named_patient(session, actor, filters["patient_id"])
-    return views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
+    found = views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
+    if actor.is_staff:
+        for item in found:
+            item.reason = None
+    return found
 
 
 def history(session: Session, *, actor: Actor, appointment_id: int) -> list[dict]:

@@ -19,14 +19,21 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(), ~User.shadow))
 
 
+def escape_like(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (escape character: backslash): `%` and `_` are
+    characters someone typed, not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search(session: Session, *, text: str | None, role: str | None, limit: int) -> list[User]:
     """Accounts whose name or email contains `text` (any case), optionally of one role, by name."""
     stmt = select(User).order_by(User.full_name).limit(limit)
     if role:
         stmt = stmt.where(User.role == role)
     if text:
-        like = f"%{text.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
+        like = f"%{escape_like(text.lower())}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like, escape="\\"),
+                              func.lower(User.email).like(like, escape="\\")))
     return list(session.scalars(stmt))
 
 

@@ -20,6 +20,7 @@ AUDIT = "audit.read"
 BREAK_GLASS = "break_glass"
 EXPORT = "export"
 EXPORT_DOWNLOAD = "export.download"
+APPOINTMENT_REASON = "appointment_reason.read"  # staff reading why a patient booked (clinical data)
 
 
 @dataclass(frozen=True)

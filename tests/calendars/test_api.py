@@ -10,6 +10,7 @@ from sqlalchemy import select
 from clinic.calendars import feeds
 from clinic.outbox.models import OutboxMessage
 from tests.calendars import strict
+from tests.conftest import make_settings
 from tests.calendars.conftest import book, free_slots
 
 
@@ -42,13 +43,14 @@ def test_ics_download_is_for_the_patient_the_doctor_and_staff(api, app, cast, ma
     assert api.get("/api/appointments/999999999/ics", cast.patient_token).status_code == 404
 
 
-def test_feed_url_is_stable_and_served_with_validators(api, db, cast):
+def test_feed_url_is_stable_and_served_with_validators(app, api, db, cast):
     book(api, cast, free_slots(api, cast)[0])
     first = api.get("/api/me/calendar", cast.patient_token)
     assert first.status_code == 200
     urls = first.get_json()
-    assert urls["url"].startswith("http://localhost/api/calendar/") and urls["url"].endswith(".ics")
-    assert urls["webcal_url"] == "webcal://" + urls["url"].removeprefix("http://")
+    public_url = app.config["SETTINGS"].public_url
+    assert urls["url"].startswith(public_url + "/api/calendar/") and urls["url"].endswith(".ics")
+    assert urls["webcal_url"] == "webcal://" + urls["url"].split("://", 1)[1]
     assert api.get("/api/me/calendar", cast.patient_token).get_json() == urls
 
     # Asked before the workers built it: built once synchronously, then stored.
@@ -138,10 +140,12 @@ def test_only_patients_and_doctors_have_feeds(api, app, make_user, token_for):
     assert app.test_client().get("/api/me/calendar").status_code == 401
 
 
-def test_feed_url_uses_the_public_host_behind_the_proxy(api, make_user, token_for):
+def test_feed_url_is_the_public_url_not_the_forwarded_host(app, api, make_user, token_for, monkeypatch):
+    """Forwarded headers are the caller's to choose: the URL comes from PUBLIC_URL only (issue 13.14)."""
+    monkeypatch.setitem(app.config, "SETTINGS", make_settings(PUBLIC_URL="https://citas.example.org/"))
     token = token_for(make_user("patient"))
-    response = api.get("/api/me/calendar", token, headers={"X-Forwarded-Proto": "https",
-                                                           "X-Forwarded-Host": "citas.example.org"})
+    response = api.get("/api/me/calendar", token, headers={"X-Forwarded-Proto": "http",
+                                                           "X-Forwarded-Host": "evil.example"})
     body = response.get_json()
     assert body["url"].startswith("https://citas.example.org/api/calendar/")
     assert body["webcal_url"].startswith("webcal://citas.example.org/api/calendar/")

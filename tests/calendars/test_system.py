@@ -56,6 +56,7 @@ def system(tmp_path_factory, redis_client):
                 "BCRYPT_ROUNDS": "4",
                 "WORKER_PROCESSES": "1", "WORKER_THREADS": "2",
             }, tmp_path_factory.mktemp("e2e-feeds"))
+            processes.env["PUBLIC_URL"] = processes.base  # feed URLs start with it (issue 13.14)
             with processes:
                 yield processes, resend
             for name in ("web", "worker", "scheduler"):

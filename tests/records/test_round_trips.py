@@ -33,9 +33,14 @@ def test_reading_a_record_is_not_n_plus_one(api, connection, cast, token_for):
     assert versions <= 6
 
 
-def test_the_audit_row_records_the_client_address_behind_one_proxy(api, db, cast, token_for):
+def test_the_audit_row_records_the_client_address_behind_one_proxy(app, api, db, cast, token_for, monkeypatch):
+    """With one proxy configured (PROXY_HOPS=1) its X-Forwarded-For entry is the client; without, the header
+    is ignored (tests/web/test_hardening.py)."""
+    from web.client_address import ClientAddress
+
+    monkeypatch.setattr(app, "wsgi_app", ClientAddress(app.wsgi_app, hops=1))
     r = api.get(f"/api/patients/{cast.patient.id}/record", token_for(cast.patient),
-                headers={"X-Forwarded-For": "203.0.113.7"})
+                headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.7"})
     assert r.status_code == 200
     ip = db.scalar(select(RecordAudit.ip).where(RecordAudit.patient_id == cast.patient.id))
     assert ip == "203.0.113.7"

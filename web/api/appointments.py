@@ -60,11 +60,15 @@ def list_appointments():
 
 @bp.get("/appointments/<int:appointment_id>")
 @access(SIGNED_IN)
-@database.read_only
+# Transactional, like the record reads: a staff read of the reason adds its audit row, committed with the answer.
 @spec.validate(resp=Response(HTTP_200=AppointmentOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_appointment(appointment_id: int):
-    """One appointment (its patient, its doctor, staff; anyone else gets 404)."""
-    return _out(appointment_id)
+    """One appointment (its patient, its doctor, staff; anyone else gets 404). Staff get the patient's
+    `reason` only here, and each such read is written to the patient's records audit trail; lists and the
+    answers to changes carry `reason: null` for staff."""
+    view = appointments.view(database.session(), actor=current_actor(), appointment_id=appointment_id,
+                             read_reason=True, ip=request.remote_addr)
+    return AppointmentOut.model_validate(view)
 
 
 @bp.patch("/appointments/<int:appointment_id>")

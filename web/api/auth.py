@@ -57,7 +57,9 @@ def _issue(grant: tokens.RefreshGrant, status: int, with_user: bool):
         body["user"] = UserOut.model_validate(user).model_dump()
     response = jsonify(body)
     response.status_code = status
-    set_access_cookies(response, access_token)
+    # Each cookie lives as long as its token (flask-jwt-extended's default Max-Age is a year).
+    set_access_cookies(response, access_token,
+                       max_age=int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()))
     set_refresh_cookies(response, refresh_token, max_age=int((grant.expires_at - now).total_seconds()))
     return response
 

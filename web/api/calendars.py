@@ -183,5 +183,6 @@ def _secret() -> str:
 
 
 def _urls(token: str) -> FeedUrlOut:
-    url = f"{request.host_url.rstrip('/')}/api/calendar/{token}.ics"
+    """Absolute URLs start with PUBLIC_URL, never with the request's Host header (which the caller chooses)."""
+    url = f"{current_app.config['SETTINGS'].public_url}{FEED_PREFIX}{token}.ics"
     return FeedUrlOut(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
