@@ -203,8 +203,9 @@ def view(session: Session, *, actor: Actor, appointment_id: int) -> AppointmentV
     return view_of(session, lambda stmt: _visible(stmt, actor), appointment_id)
 
 
-def listing(session: Session, *, actor: Actor, **filters) -> list[AppointmentView]:
-    """Appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in start order."""
+def listing(session: Session, *, actor: Actor, **filters) -> views.Page:
+    """A page of the appointments the actor may see (patients, doctors: theirs; staff: all), filtered, in
+    (start, id) order."""
     return views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
 
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, RootModel, field_validator, model_validator
 
+from clinic import keyset
+from clinic.appointments.views import MAX_LIMIT
 from web.schemas.common import Id, Out, Strict, parse_date
 from web.schemas.scheduling import ISO_DATE, Moment
 
@@ -58,17 +60,31 @@ class AppointmentList(RootModel[list[AppointmentOut]]):
 class AppointmentQuery(Strict):
     from_: str | None = Field(default=None, alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, clinic zone")
     to: str | None = Field(default=None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive")
+    clinic_id: Id | None = Field(default=None, description="only this clinic's appointments")
     doctor_id: Id | None = None
     patient_id: Id | None = None
     status: Status | None = None
-    limit: int = Field(default=100, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=100000)
+    limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
+    cursor: str | None = Field(default=None, max_length=200,
+                               description="opaque: copy it from the `Link: rel=\"next\"` header, never build it")
 
     @field_validator("from_", "to")
     @classmethod
     def _date(cls, value: str | None) -> str | None:
         parse_date(value)
         return value
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value is not None:
+            keyset.decode(value)
+        return value
+
+    @property
+    def after(self) -> keyset.Position | None:
+        """Where the requested page starts: right after the cursor's row."""
+        return keyset.decode(self.cursor) if self.cursor is not None else None
 
     @model_validator(mode="after")
     def _ordered(self):
