@@ -252,3 +252,15 @@ def test_openapi_documents_paging(api):
     limit = next(p for p in operation["parameters"] if p["name"] == "limit")["schema"]
     assert limit["maximum"] == 1000 and limit["default"] == 100
     assert "Link" in operation["responses"]["200"]["headers"]
+
+
+def test_a_frontend_on_another_origin_may_read_the_link_header(api, db, make_user, token_for):
+    """A build with VITE_API_URL calls the API cross-origin: without `Access-Control-Expose-Headers: Link`
+    the browser hides the header, and the app would take the first page for the whole list."""
+    setup, patient = make_doctor(db), make_user()
+    for slot in range(2):
+        add_appointment(db, setup, patient.id, setup.at(future_day(), 9) + timedelta(minutes=30 * slot))
+    r = api.get(f"/api/appointments?doctor_id={setup.doctor.id}&limit=1", token_for(make_user("admin")),
+                headers={"Origin": PUBLIC_URL})
+    assert next_url(r)
+    assert "link" in r.headers.get("Access-Control-Expose-Headers", "").lower().split(", ")
