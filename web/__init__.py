@@ -57,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     cors.init_app(app, resources={r"/api/*": {"origins": [settings.frontend_origin]}}, supports_credentials=True,
                   allow_headers=["Authorization", "Content-Type", "X-CSRF-TOKEN", "X-Request-ID"],
-                  expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
+                  expose_headers=["Link", "Retry-After", "X-Request-ID"], max_age=600)
     _cors_only_where_an_origin_is_sent(app)
     limiter.init_app(app)
     _register_blueprints(app)

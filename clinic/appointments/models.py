@@ -31,6 +31,8 @@ class Appointment(CreatedAt, Base):
               postgresql_where=text(ACTIVE)),
         Index("ix_appointments_patient_starts", "patient_id", "starts_at"),
         Index("ix_appointments_starts_booked", "starts_at", postgresql_where=text("status = 'booked'")),
+        # One clinic's appointments in listing order (the desk's paged week, keyset cursor included).
+        Index("ix_appointments_clinic_starts", "clinic_id", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -218,17 +218,17 @@ def view(session: Session, *, actor: Actor, appointment_id: int, read_reason: bo
     return found
 
 
-def listing(session: Session, *, actor: Actor, **filters) -> list[AppointmentView]:
-    """Appointments the actor may see (patients, doctors: theirs; staff: all, without reasons: see `view`),
-    filtered, in start order. Filtering by an id that is not a patient's (or, for a patient, not their own)
-    is 404."""
+def listing(session: Session, *, actor: Actor, **filters) -> views.Page:
+    """A page of the appointments the actor may see (patients, doctors: theirs; staff: all, without reasons:
+    see `view`), filtered, in (start, id) order. Filtering by an id that is not a patient's (or, for a
+    patient, not their own) is 404."""
     if filters.get("patient_id") is not None:
         check_named_patient(session, actor, filters["patient_id"])
-    found = views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
+    page = views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
     if actor.is_staff:
-        for item in found:
+        for item in page.items:
             item.reason = None
-    return found
+    return page
 
 
 def history(session: Session, *, actor: Actor, appointment_id: int) -> list[dict]:

@@ -191,8 +191,7 @@ def test_listing_is_scoped_filtered_ordered_and_limited(api, db, make_user, toke
     assert ids(staff, f"patient_id={p1.id}&from={day}&to={day}") == [a1.id]
     assert ids(staff, f"patient_id={p1.id}&from={day + timedelta(days=1)}") == [a3.id]
     assert ids(staff, f"doctor_id={setup.doctor.id}&limit=1") == [a2.id]
-    assert ids(staff, f"doctor_id={setup.doctor.id}&limit=1&offset=1") == [a1.id]
-    for bad in ("limit=501", "limit=0", "from=2027-13-01", "status=lost", "colour=red"):
+    for bad in ("limit=1001", "limit=0", "from=2027-13-01", "status=lost", "colour=red", "offset=1"):
         assert api.get(f"/api/appointments?{bad}", staff).status_code == 422, bad
 
 

@@ -8,6 +8,7 @@ from clinic.appointments import service as appointments
 from web import database
 from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
+from web.paging import PagedResponse, next_link
 from web.schemas.appointments import (AppointmentList, AppointmentOut, AppointmentQuery, AttendanceIn, BookIn,
                                       CancelIn, HistoryEntry, HistoryList, LateCancellationsOut, RescheduleIn)
 from web.schemas.common import ErrorOut
@@ -46,16 +47,19 @@ def book():
 @bp.get("/appointments")
 @access(SIGNED_IN)
 @database.read_only
-@spec.validate(query=AppointmentQuery, resp=Response(HTTP_200=AppointmentList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
-               tags=TAGS, security=SECURITY)
+@spec.validate(query=AppointmentQuery, resp=PagedResponse(HTTP_200=AppointmentList, HTTP_404=ErrorOut,
+                                                         HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def list_appointments():
-    """Appointments in start order: patients and doctors see theirs, staff all. Dates in the clinic's zone.
+    """Appointments in (start, id) order, one page at a time: patients and doctors see theirs, staff all.
+
+    Dates are read in the clinic's zone. When more rows match than `limit`, the `Link: <…>; rel="next"`
+    header names the next page (same filters, a `cursor`); a page is never cut short without one.
     A `patient_id` that is not a patient's (for a patient: not their own) answers 404."""
     q: AppointmentQuery = request.context.query
-    found = appointments.listing(database.session(), actor=current_actor(), first=parse_date(q.from_),
-                                 last=parse_date(q.to), doctor_id=q.doctor_id, patient_id=q.patient_id,
-                                 status=q.status, limit=q.limit, offset=q.offset)
-    return AppointmentList([AppointmentOut.model_validate(v) for v in found])
+    page = appointments.listing(database.session(), actor=current_actor(), first=parse_date(q.from_),
+                                last=parse_date(q.to), clinic_id=q.clinic_id, doctor_id=q.doctor_id,
+                                patient_id=q.patient_id, status=q.status, limit=q.limit, after=q.after)
+    return AppointmentList([AppointmentOut.model_validate(v) for v in page.items]), 200, next_link(page.after)
 
 
 @bp.get("/appointments/<int:appointment_id>")

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, RootModel, model_validator
+from pydantic import AwareDatetime, Field, RootModel, field_validator, model_validator
 
+from clinic import keyset
+from clinic.appointments.views import MAX_LIMIT
 from web.schemas.common import DateText, Id, Moment, Out, QueryId, Strict, Text
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
@@ -57,11 +59,25 @@ class AppointmentList(RootModel[list[AppointmentOut]]):
 class AppointmentQuery(Strict):
     from_: DateText | None = Field(default=None, alias="from", description="YYYY-MM-DD, clinic zone")
     to: DateText | None = Field(default=None, description="YYYY-MM-DD, inclusive")
+    clinic_id: QueryId | None = Field(default=None, description="only this clinic's appointments")
     doctor_id: QueryId | None = None
     patient_id: QueryId | None = None
     status: Status | None = None
-    limit: int = Field(default=100, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=100000)
+    limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
+    cursor: str | None = Field(default=None, max_length=200,
+                               description="opaque: copy it from the `Link: rel=\"next\"` header, never build it")
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value is not None:
+            keyset.decode(value)
+        return value
+
+    @property
+    def after(self) -> keyset.Position | None:
+        """Where the requested page starts: right after the cursor's row."""
+        return keyset.decode(self.cursor) if self.cursor is not None else None
 
     @model_validator(mode="after")
     def _ordered(self):

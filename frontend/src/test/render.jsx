@@ -22,8 +22,8 @@ export function fakeFetch(routes) {
     const key = `${init.method || "GET"} ${url.split("?")[0]}`;
     const handler = routes[key];
     if (!handler) return new Response(JSON.stringify({ error: { code: "not_found", message: "Not found" } }), { status: 404 });
-    const [status, body] = typeof handler === "function" ? handler(url, init) : handler;
-    return new Response(body === null ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+    const [status, body, headers = {}] = typeof handler === "function" ? handler(url, init) : handler;
+    return new Response(body === null ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
   };
   fn.calls = calls;
   return fn;

@@ -27,7 +27,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const move = useRescheduleAppointment();
   const range = visibleDays(date, view);
   const shown = doctorId ? doctors.filter((d) => String(d.id) === doctorId) : doctors;
-  const appointments = useAppointments({ from: range.from, to: range.to, ...(doctorId ? { doctor_id: doctorId } : {}) });
+  const appointments = useAppointments({ from: range.from, to: range.to, clinic_id: clinic.id, ...(doctorId ? { doctor_id: doctorId } : {}) });
   const ids = new Set(shown.map((d) => d.id));
   const items = useMemo(() => (appointments.data || [])
     .filter((a) => a.status !== "cancelled" && ids.has(a.doctor_id))
