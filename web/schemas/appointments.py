@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, Field, RootModel, field_validator, model_val
 
 from clinic import keyset
 from clinic.appointments.views import MAX_LIMIT
-from web.schemas.common import DateText, Id, Moment, Out, QueryId, Strict, Text
+from web.schemas.common import DateText, Id, Line, Moment, Out, QueryId, Strict, Text
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
 
@@ -64,7 +64,7 @@ class AppointmentQuery(Strict):
     patient_id: QueryId | None = None
     status: Status | None = None
     limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
-    cursor: str | None = Field(default=None, max_length=200,
+    cursor: Line | None = Field(default=None, max_length=200,
                                description="opaque: copy it from the `Link: rel=\"next\"` header, never build it")
 
     @field_validator("cursor")
