@@ -11,10 +11,10 @@ is shown in the HTTP API's shape (to, subject, text, html, attachments) plus its
 from __future__ import annotations
 
 import base64
-import time
 
 from tests.support.fake_resend import FakeResend
 from tests.support.fake_smtp import FakeSMTP
+from tests.support.mailbox import Waits
 
 
 def _as_api_email(message: dict) -> dict:
@@ -30,7 +30,7 @@ def _as_api_email(message: dict) -> dict:
             "msg": msg, "raw": message["raw"]}
 
 
-class FakeMail:
+class FakeMail(Waits):
     def __init__(self, **resend_options):
         self.resend = FakeResend(**resend_options)
         self.smtp = FakeSMTP()
@@ -67,18 +67,6 @@ class FakeMail:
 
     def distinct_keys(self) -> int:
         return self.resend.distinct_keys() + self.smtp.distinct_keys()
-
-    def wait_for(self, addr: str, count: int, timeout: float = 20.0) -> list[dict]:
-        end = time.time() + timeout
-        while time.time() < end and len(self.to(addr)) < count:
-            time.sleep(0.1)
-        return self.to(addr)
-
-    def wait_count(self, count: int, timeout: float = 20.0) -> int:
-        end = time.time() + timeout
-        while time.time() < end and self.count() < count:
-            time.sleep(0.1)
-        return self.count()
 
 
 def _recipients(email: dict) -> list:

@@ -22,8 +22,10 @@ import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.mailbox import Waits
 
-class FakeResend:
+
+class FakeResend(Waits):
     def __init__(self, *, limit_per_second: float | None = None, port: int = 0):
         self.emails: list[dict] = []          # one entry per stored email (batch items included)
         self.keys: dict[str, list[str]] = {}   # idempotency key -> ids answered
@@ -79,20 +81,6 @@ class FakeResend:
         with self.lock:
             return len(self.emails)
 
-    def wait_for(self, addr: str, count: int, timeout: float = 20.0) -> list[dict]:
-        end = time.time() + timeout
-        while time.time() < end:
-            got = self.to(addr)
-            if len(got) >= count:
-                return got
-            time.sleep(0.1)
-        return self.to(addr)
-
-    def wait_count(self, count: int, timeout: float = 20.0) -> int:
-        end = time.time() + timeout
-        while time.time() < end and self.count() < count:
-            time.sleep(0.1)
-        return self.count()
 
     # -- HTTP ------------------------------------------------------------------------------------
     def _decide(self, now: float) -> tuple[int, float] | None:

@@ -23,6 +23,7 @@ from collections import deque
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from tests.support.mailbox import Waits
 from tests.support.processes import free_port
 
 KEY_HEADER = "Resend-Idempotency-Key"
@@ -40,7 +41,7 @@ def _accept_any(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=True)
 
 
-class FakeSMTP:
+class FakeSMTP(Waits):
     def __init__(self, *, tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False,
                  require_starttls: bool = False):
         self.messages: list[dict] = []
@@ -100,15 +101,6 @@ class FakeSMTP:
     def distinct_keys(self) -> int:
         with self.lock:
             return len(self.keys)
-
-    def wait_for(self, addr: str, count: int, timeout: float = 20.0) -> list[dict]:
-        end = time.time() + timeout
-        while time.time() < end:
-            got = self.to(addr)
-            if len(got) >= count:
-                return got
-            time.sleep(0.1)
-        return self.to(addr)
 
 
 def parts(msg) -> list[tuple[str, dict, str | None]]:
