@@ -17,8 +17,10 @@ MAX_RANGE_DAYS = 366
 
 def join(session: Session, *, actor: Actor, service_id: int, from_date: date, to_date: date,
          doctor_id: int | None = None, clinic_id: int | None = None, patient_id: int | None = None,
-         today: date | None = None) -> WaitlistEntry:
-    """Ask to be offered a slot of `service_id` (optionally with one doctor or at one clinic) in a date range."""
+         today: date | None = None) -> tuple[WaitlistEntry, bool]:
+    """Ask to be offered a slot of `service_id` (optionally with one doctor or at one clinic) in a date range.
+
+    Asking again for exactly the same while still on the list answers the existing entry (created: False)."""
     if actor.is_patient:
         patient_id = actor.user_id
     elif not actor.is_staff or patient_id is None:
@@ -36,12 +38,21 @@ def join(session: Session, *, actor: Actor, service_id: int, from_date: date, to
         _check_exists(session, "doctors", doctor_id, "doctor_id")
     if clinic_id is not None:
         _check_exists(session, "clinics", clinic_id, "clinic_id")
+    # One patient's joins run one at a time, so two clicks cannot both find no entry and add two.
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('waitlist.join'), :p)"), {"p": patient_id})
+    existing = session.scalar(select(WaitlistEntry).where(
+        WaitlistEntry.patient_id == patient_id, WaitlistEntry.service_id == service_id,
+        WaitlistEntry.doctor_id.is_not_distinct_from(doctor_id), WaitlistEntry.clinic_id.is_not_distinct_from(clinic_id),
+        WaitlistEntry.from_date == from_date, WaitlistEntry.to_date == to_date,
+        WaitlistEntry.status.in_(("waiting", "offered"))))
+    if existing is not None:
+        return existing, False
     entry = WaitlistEntry(patient_id=patient_id, service_id=service_id, doctor_id=doctor_id, clinic_id=clinic_id,
                           from_date=from_date, to_date=to_date, status="waiting")
     session.add(entry)
     session.flush()
     session.refresh(entry)
-    return entry
+    return entry, True
 
 
 def _check_exists(session: Session, table: str, row_id: int, field: str) -> None:

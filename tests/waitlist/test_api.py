@@ -58,3 +58,19 @@ def test_doctors_cannot_join(api, make_user, token_for, service_id):
 def test_waitlist_is_in_the_openapi_document(api):
     paths = api.get("/api/openapi.json").get_json()["paths"]
     assert "/api/waitlist" in paths and "/api/waitlist/{entry_id}" in paths
+
+
+def test_joining_twice_answers_the_existing_entry(api, make_user, token_for, service_id):
+    """A second identical request while still waiting adds nothing: 200 with the same entry and
+    `already_waiting`; other dates, or after leaving, make a new entry."""
+    token = token_for(make_user("patient"))
+    first = api.post("/api/waitlist", token, json=_body(service_id))
+    assert first.status_code == 201 and first.get_json()["already_waiting"] is False
+    again = api.post("/api/waitlist", token, json=_body(service_id))
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["id"] == first.get_json()["id"] and again.get_json()["already_waiting"] is True
+    assert len(api.get("/api/waitlist", token).get_json()) == 1
+    other_dates = api.post("/api/waitlist", token, json=_body(service_id, to=str(date.today() + timedelta(days=9))))
+    assert other_dates.status_code == 201
+    api.call("DELETE", f"/api/waitlist/{first.get_json()['id']}", token)
+    assert api.post("/api/waitlist", token, json=_body(service_id)).status_code == 201

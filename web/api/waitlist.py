@@ -44,6 +44,11 @@ class WaitlistOut(Strict):
     created_at: datetime
 
 
+class JoinedOut(WaitlistOut):
+    already_waiting: bool = Field(description="true (and 200, not 201) when the same request was already on the "
+                                  "waitlist: the answer is that existing entry, nothing new is added")
+
+
 class WaitlistList(RootModel[list[WaitlistOut]]):
     pass
 
@@ -56,16 +61,17 @@ def _out(e) -> dict:
 
 @bp.post("/waitlist")
 @access("patient", *STAFF)
-@spec.validate(json=WaitlistIn, resp=Response(HTTP_201=WaitlistOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
-               security=SECURITY)
+@spec.validate(json=WaitlistIn, resp=Response(HTTP_200=JoinedOut, HTTP_201=JoinedOut, HTTP_404=ErrorOut,
+                                              HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def join():
     """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while (only they
-    can see and book it meanwhile). Staff name the patient: an id that is not a patient's answers 404."""
+    can see and book it meanwhile). Staff name the patient: an id that is not a patient's answers 404. Asking
+    again for the same while still waiting answers the existing entry (200, `already_waiting: true`)."""
     body: WaitlistIn = request.context.json
-    entry = waitlist.join(database.session(), actor=current_actor(), service_id=body.service_id,
-                          doctor_id=body.doctor_id, clinic_id=body.clinic_id, patient_id=body.patient_id,
-                          from_date=body.from_, to_date=body.to, today=utcnow().date())
-    return _out(entry), 201
+    entry, created = waitlist.join(database.session(), actor=current_actor(), service_id=body.service_id,
+                                   doctor_id=body.doctor_id, clinic_id=body.clinic_id, patient_id=body.patient_id,
+                                   from_date=body.from_, to_date=body.to, today=utcnow().date())
+    return {**_out(entry), "already_waiting": not created}, 201 if created else 200
 
 
 @bp.get("/waitlist")

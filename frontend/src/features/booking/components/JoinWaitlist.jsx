@@ -28,7 +28,7 @@ export function JoinWaitlist({ doctorId, serviceId, clinicId, zone }) {
         <button type="submit" disabled={join.isPending || !serviceId}>{t("waitlist.join")}</button>
       </form>
       <ErrorMessage error={join.error} />
-      {join.isSuccess && <Notice>{t("waitlist.joined")}</Notice>}
+      {join.isSuccess && <Notice>{t(join.data?.already_waiting ? "waitlist.already" : "waitlist.joined")}</Notice>}
     </details>
   );
 }
