@@ -23,6 +23,8 @@ import os
 
 from flask import Response, current_app, request
 
+from web.ratelimit_keys import body_email, client_key, pseudonym
+
 COOKIE = "login_device"
 COOKIE_PATH = "/api/auth/"
 MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetimes at 400 days
@@ -59,15 +61,13 @@ def _device_of(email: str) -> str | None:
 
 def account_key() -> str:
     """The bucket a sign-in attempt's failure counts against: its device's, or the account's shared one."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str):
-        return "login-address:" + (request.remote_addr or "")
-    email = _normal(email)
+    email = body_email()
+    if email is None:
+        return client_key()
     device = _device_of(email)
     if device is not None:
-        return "login-device:" + device
-    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+        return pseudonym("login-device", device)
+    return pseudonym("login-account", email)
 
 
 def failed(response: Response) -> bool:

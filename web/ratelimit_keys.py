@@ -28,10 +28,14 @@ def client_key() -> str:
     return pseudonym("ip", request.remote_addr or "")
 
 
-def account_key() -> str:
-    """Per account, by the `email` of the JSON body (any case, spaces trimmed); per client without one."""
+def body_email() -> str | None:
+    """The `email` of the JSON body, normalised (any case, spaces trimmed), or None."""
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str):
-        return client_key()
-    return pseudonym("account", email.strip().lower())
+    return email.strip().lower() if isinstance(email, str) else None
+
+
+def account_key() -> str:
+    """Per account, by the body's `email`; per client without one."""
+    email = body_email()
+    return pseudonym("account", email) if email is not None else client_key()

@@ -20,7 +20,6 @@ from clinic.notifications.render import Renderer
 from clinic.settings import ConfigError, Settings
 from tests.calendars import strict
 from tests.conftest import make_settings
-from tests.support.async_world import World
 from tests.support.fake_smtp import FakeSMTP, attachment, calendar_part, parts, text_body
 
 MIME_TREE = ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar",
@@ -29,13 +28,6 @@ MIME_TREE = ["multipart/mixed", "multipart/alternative", "text/plain", "text/htm
 
 class Crash(Exception):
     pass
-
-
-@pytest.fixture()
-def world(engine):
-    w = World(engine)
-    yield w
-    w.cleanup()
 
 
 @pytest.fixture()

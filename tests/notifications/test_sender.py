@@ -17,19 +17,11 @@ from clinic.notifications.ratelimit import ProviderRateLimiter
 from clinic.notifications.render import Renderer
 from clinic.sweeps import due
 from tests.conftest import make_settings
-from tests.support.async_world import World
 from tests.support.fake_resend import FakeResend
 
 
 class Crash(Exception):
     pass
-
-
-@pytest.fixture()
-def world(engine):
-    w = World(engine)
-    yield w
-    w.cleanup()
 
 
 @pytest.fixture()
