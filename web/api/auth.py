@@ -85,7 +85,7 @@ def register():
     The answer is the same whether or not the address already has an account (nothing tells them
     apart): with a taken address the new account is a separate one that cannot sign in by that address
     nor reach the existing account, and the address's owner is emailed that someone tried (see README,
-    security notes). Until the address is confirmed, no email about appointments is sent to it."""
+    security notes)."""
     body: RegisterIn = request.context.json
     user = accounts.register_patient(database.session(), email=str(body.email), password=body.password,
                                      full_name=body.full_name, phone=body.phone, locale=body.locale)
@@ -196,7 +196,7 @@ def confirm_password_reset():
 @limiter.limit(auth_limit)
 @spec.validate(json=VerifyEmailIn, resp=Response("HTTP_204", HTTP_400=ErrorOut), tags=TAGS)
 def verify_email():
-    """Confirm an address with the token of the emailed link `PUBLIC_URL/verify-email?token=…`; emails
-    held until then go out. 400 `invalid_verification_token` for a bad, used or expired token."""
+    """Confirm an address with the token of the emailed link `PUBLIC_URL/verify-email?token=…`.
+    400 `invalid_verification_token` for a bad, used or expired token."""
     signup.verify(database.session(), token=request.context.json.token, now=utcnow())
     return current_app.response_class(status=204)

@@ -17,9 +17,8 @@ class UserOut(Out):
     role: str
     locale: str
     phone: str | None = None
-    # False until the address is confirmed through the emailed link; until then no patient email is sent.
     email_verified: bool = Field(default=False, description="Whether the address was confirmed through the "
-                                 "emailed link; until then no email about appointments is sent to it.")
+                                 "emailed link.")
 
 
 class AdminUserOut(UserOut):

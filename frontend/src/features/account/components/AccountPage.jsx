@@ -29,7 +29,7 @@ function Profile({ user }) {
   );
 }
 
-/** Until the address is confirmed no appointment email is sent to it: say so, and offer the link again. */
+/** Until the address is confirmed, say so and offer the link again. */
 function VerifyAddress({ user }) {
   const { t } = useI18n();
   const resend = useMutation({ mutationFn: () => api("/me/verify-email", { method: "POST" }) });
