@@ -19,17 +19,18 @@ apt_install() {
 
 hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-32; }
 
-# .venv from requirements.txt; reinstalled only when requirements.txt changes.
+# .venv from requirements-dev.txt (production's requirements.txt plus tests and local tools);
+# reinstalled only when either file changes.
 ensure_venv() {
-  local want; want="$(hash_of "$ROOT/requirements.txt")"
+  local want; want="$(hash_of "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt")"
   if [ ! -x "$ROOT/.venv/bin/python" ]; then
     log "creating .venv"
     python3 -m venv "$ROOT/.venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$ROOT/.venv"; }
   fi
   if [ "$(cat "$STAMPS/requirements" 2>/dev/null)" != "$want" ]; then
-    log "installing Python packages (requirements.txt)"
+    log "installing Python packages (requirements-dev.txt)"
     # (grep hides pip's notes about find-links folders that a machine's pip.conf may name but lack)
-    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt" \
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements-dev.txt" \
       2> >(grep -v "^WARNING: Location" >&2)
     echo "$want" > "$STAMPS/requirements"
   fi
