@@ -6,7 +6,7 @@
    `--due` have their 24 h reminder due now. It times, in the same run, `SELECT count(*)` with the
    reminder sweep's own predicate, then the real sweep (insert the deliveries and their outbox messages)
    plus the relay handing those messages to Dramatiq on Redis.
-2. Two real `dramatiq workers` processes send the first `--requests` batch messages (100 emails each)
+2. Two real `dramatiq workers.main:boot` processes send the first `--requests` batch messages (100 emails each)
    to the fake Resend server, which enforces `--rate` requests/s with 429 + retry-after like the real API.
    Reported: requests/s achieved vs the limit, 429s seen, and deliveries left unsent (must be 0).
 """
@@ -107,7 +107,9 @@ def part_sweep(rows: int, due_count: int) -> dict:
         plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + COUNT_SQL, params))
 
     os.environ.update({"APP_ENV": "bench", "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL})
-    import workers  # noqa: F401  (the broker on REDIS_URL and every actor)
+    from workers.main import boot
+
+    boot()  # the broker on REDIS_URL and every actor
     from workers.dispatch import dispatch
 
     redis.Redis.from_url(REDIS_URL).flushdb()

@@ -16,6 +16,10 @@ from datetime import datetime, timezone
 from clinic import logs
 from clinic.db import make_engine, make_session_factory
 from clinic.settings import Settings
+from scheduler import jobs
+from workers import relay_loop
+from workers.dispatch import missing_actors
+from workers.main import boot
 
 log = logging.getLogger("scheduler")
 
@@ -37,11 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = Settings.from_env()
     logs.configure()
-    import workers  # noqa: F401  (configures the broker and declares every actor the relay sends to)
-    from scheduler import jobs
-    from workers.dispatch import missing_actors
-
-    if missing := missing_actors(workers.broker):
+    broker = boot(settings)  # the broker, and every actor the relay sends to
+    if missing := missing_actors(broker):
         log.error("subscriptions name actors that are not declared: %s", ", ".join(missing))
     factory = make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2))
     if args.once:
@@ -49,12 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         relayed = jobs.relay(factory)
         log.info("relayed %d outbox messages", relayed)
         return 0
-    return loop(factory, settings, jobs)
+    return loop(factory, settings)
 
 
-def loop(factory, settings: Settings, jobs) -> int:
-    from workers import relay_loop
-
+def loop(factory, settings: Settings) -> int:
     stop: list[int] = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))

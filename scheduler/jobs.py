@@ -13,6 +13,7 @@ from clinic.db import transaction
 from clinic.outbox.relay import relay_all
 from clinic.settings import Settings
 from clinic.sweeps import due
+from workers.dispatch import dispatch
 
 log = logging.getLogger("scheduler")
 
@@ -38,6 +39,4 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
 
 
 def relay(factory: sessionmaker[Session]) -> int:
-    from workers.dispatch import dispatch
-
     return relay_all(factory, dispatch)

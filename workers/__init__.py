@@ -1,6 +1,5 @@
 """Dramatiq actors: thin adapters that open a transaction and call the clinic domain.
 
-`dramatiq workers` imports this package; the broker is configured first, then every actor module.
+Importing this package does nothing. The worker command is `dramatiq workers.main:boot`: `boot` configures
+the broker from the environment (workers/broker.py), then declares every actor (workers/actors.py).
 """
-from workers.broker import broker  # noqa: F401  (configures the broker before any actor is declared)
-from workers import actors  # noqa: F401,E402

@@ -5,8 +5,7 @@ import dramatiq
 
 from clinic.calendars import feeds
 from clinic.db import transaction
-from workers.broker import settings
-from workers.runtime import sessions  # shared pool; hide_parameters keeps stored documents out of error logs
+from workers import runtime  # shared pool; hide_parameters keeps stored documents out of error logs
 
 
 # Subscribed to every appointment topic and to calendar.feed_created (workers/subscriptions.py).
@@ -15,5 +14,6 @@ from workers.runtime import sessions  # shared pool; hide_parameters keeps store
 @dramatiq.actor(actor_name="rebuild_calendar_feeds", max_retries=5, min_backoff=1_000, max_backoff=30_000,
                 max_age=3_600_000, time_limit=60_000)
 def rebuild_calendar_feeds(topic: str, payload: dict) -> None:
-    with transaction(sessions()) as session:
-        feeds.rebuild_for_message(session, topic=topic, payload=payload, horizon_days=settings.horizon_days)
+    with transaction(runtime.sessions()) as session:
+        feeds.rebuild_for_message(session, topic=topic, payload=payload,
+                                  horizon_days=runtime.settings().horizon_days)

@@ -8,7 +8,6 @@ from clinic.db import transaction
 from clinic.sweeps import cascades
 from clinic.waitlist import events as waitlist_events
 from workers import runtime
-from workers.broker import settings
 from workers.retry import transient
 
 HOUR_MS = 3_600_000
@@ -32,6 +31,6 @@ def offer_waitlist(topic: str, payload: dict) -> None:
     A booking (or a move) by a held patient uses up their hold."""
     with transaction(runtime.sessions()) as session:
         delivery_id = waitlist_events.on_slot_event(session, topic=topic, payload=payload, now=utcnow(),
-                                                    settings=settings)
+                                                    settings=runtime.settings())
     if delivery_id is not None:
         runtime.sender().deliver([delivery_id], batch=False)

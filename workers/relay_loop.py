@@ -15,6 +15,8 @@ from collections.abc import Callable
 import dramatiq
 
 from clinic.outbox.relay import relay_all
+from workers import runtime
+from workers.dispatch import dispatch
 
 log = logging.getLogger("relay")
 
@@ -24,8 +26,6 @@ POLL_SECONDS = 0.25
 def run(factory, *, stopping: Callable[[], bool], every: float = POLL_SECONDS,
         before_relay: Callable[[], None] | None = None) -> None:
     """Relay until `stopping()`; `before_relay` (the scheduler's sweeps) runs first on each pass."""
-    from workers.dispatch import dispatch
-
     pause = threading.Event()
     while not stopping():
         try:
@@ -47,8 +47,6 @@ class OutboxRelay(dramatiq.Middleware):
     def after_worker_boot(self, broker, worker) -> None:
         if not self.enabled:
             return
-        from workers import runtime
-
         threading.Thread(target=run, name="outbox-relay", daemon=True,
                          args=(runtime.sessions(),),
                          kwargs={"stopping": self._stop.is_set}).start()

@@ -1,4 +1,4 @@
-"""Per-process resources shared by the actors: the session factory, the mailer and the sender."""
+"""Per-process resources shared by the actors: the settings, the session factory, the mailer and the sender."""
 from __future__ import annotations
 
 import os
@@ -12,28 +12,43 @@ from clinic.notifications.mailer import Mailer, SmtpMailer
 from clinic.notifications.ratelimit import ProviderRateLimiter
 from clinic.notifications.render import Renderer
 from clinic.notifications.service import Sender
-from workers.broker import settings
+from clinic.settings import Settings
+
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> Settings:
+    """Set this process's settings (workers.main.boot does, before any actor runs)."""
+    global _settings
+    _settings = settings
+    return settings
+
+
+def settings() -> Settings:
+    """This process's settings: those given to `configure`, else read from the environment once."""
+    return _settings or configure(Settings.from_env())
 
 
 @cache
 def sessions():
     # hide_parameters: a failed statement's message (logged with its traceback by Dramatiq) must not carry
     # a rendered email or an address.
-    return make_session_factory(make_engine(settings.database_url, pool_size=4, max_overflow=4,
+    return make_session_factory(make_engine(settings().database_url, pool_size=4, max_overflow=4,
                                             hide_parameters=True))
 
 
 @cache
 def limiter() -> ProviderRateLimiter:
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-    return ProviderRateLimiter(client, per_second=settings.resend_requests_per_second)
+    client = redis.Redis.from_url(settings().redis_url, socket_timeout=5, socket_connect_timeout=5)
+    return ProviderRateLimiter(client, per_second=settings().resend_requests_per_second)
 
 
 @cache
 def sender() -> Sender:
-    mailer = Mailer(api_key=settings.resend_api_key, limiter=limiter())
-    smtp = SmtpMailer(settings.smtp_url, limiter=limiter(), checkpoint=checkpoint) if settings.smtp_url else None
-    return Sender(sessions(), mailer, Renderer(settings), checkpoint=checkpoint, smtp=smtp)
+    mailer = Mailer(api_key=settings().resend_api_key, limiter=limiter())
+    smtp_url = settings().smtp_url
+    smtp = SmtpMailer(smtp_url, limiter=limiter(), checkpoint=checkpoint) if smtp_url else None
+    return Sender(sessions(), mailer, Renderer(settings()), checkpoint=checkpoint, smtp=smtp)
 
 
 def checkpoint(point: str) -> None:

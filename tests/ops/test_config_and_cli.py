@@ -40,7 +40,7 @@ def test_web_process_refuses_to_start_without_jwt_secret_in_production():
 
 def test_worker_refuses_to_start_without_jwt_secret_in_production():
     env = process_env(**{**PRODUCTION, "DATABASE_URL": TEST_DATABASE_URL, "JWT_SECRET_KEY": None})
-    result = run([str(VENV_BIN / "python"), "-c", "import workers"], env)
+    result = run([str(VENV_BIN / "python"), "-c", "from workers.main import boot; boot()"], env)
     assert result.returncode != 0
     assert "missing required environment variable(s): JWT_SECRET_KEY" in result.stderr
 

@@ -42,7 +42,7 @@ def check_entry_point(command: str) -> None:
         module, call = argv[-1].split(":")
         factory = getattr(importlib.import_module(module), call.removesuffix("()"))
         assert callable(factory)
-    elif argv[:2] == ["dramatiq", "workers"] or argv[0] == "dramatiq":
+    elif argv[:2] == ["dramatiq", "workers.main:boot"] or argv[0] == "dramatiq":
         modules = [a for a in argv[1:] if not a.startswith("-") and not a.isdigit() and not a.startswith("$")]
         assert modules, command
         for module in modules:
@@ -84,7 +84,7 @@ def test_web_service_migrates_before_start_and_is_health_checked():
 def test_procfile_uses_the_same_entry_points():
     by_program = {s["startCommand"].split()[0]: s["startCommand"] for s in PYTHON}
     assert PROCFILE["web"] == by_program["gunicorn"]
-    assert shlex.split(PROCFILE["worker"])[:2] == shlex.split(by_program["dramatiq"])[:2] == ["dramatiq", "workers"]
+    assert shlex.split(PROCFILE["worker"])[:2] == shlex.split(by_program["dramatiq"])[:2] == ["dramatiq", "workers.main:boot"]
     assert PROCFILE["scheduler"] == by_program["python"] == "python -m scheduler"
     for command in PROCFILE.values():
         check_entry_point(command)

@@ -53,7 +53,8 @@ elif target == "scheduler":
     status = main(["--once"])
     client = record()
 else:
-    import workers  # noqa: F401  (configures the broker and, with a DSN, Sentry)
+    from workers.main import boot
+    boot()  # configures the broker and, with a DSN, Sentry
     client = record()
     def failing(patient_email):
         raise RuntimeError("probe failure")

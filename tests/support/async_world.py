@@ -123,13 +123,13 @@ def process_env(database_url: str, redis_url: str, resend_url: str, **extra) -> 
 
 
 class Worker:
-    """A real `dramatiq workers` process (the Procfile's command) in its own process group."""
+    """A real `dramatiq workers.main:boot` process (the Procfile's command) in its own process group."""
 
     def __init__(self, env: dict, log_path: Path, threads: int = 2):
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
-            [PY, "-m", "dramatiq", "workers", "--processes", "1", "--threads", str(threads), "--skip-logging"],
+            [PY, "-m", "dramatiq", "workers.main:boot", "--processes", "1", "--threads", str(threads), "--skip-logging"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_exit(self, timeout: float = 30) -> int | None:

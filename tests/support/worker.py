@@ -1,4 +1,4 @@
-"""A real `dramatiq workers` process for tests that hand it their own messages."""
+"""A real `dramatiq workers.main:boot` process for tests that hand it their own messages."""
 from __future__ import annotations
 
 import os
@@ -29,7 +29,7 @@ def dramatiq_worker(threads: int = 2) -> Iterator[subprocess.Popen]:
                SMTP_URL="smtp://127.0.0.1:9")
     dramatiq_bin = Path(sys.executable).with_name("dramatiq")
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([str(dramatiq_bin), "workers", "--processes", "1", "--threads", str(threads)],
+        proc = subprocess.Popen([str(dramatiq_bin), "workers.main:boot", "--processes", "1", "--threads", str(threads)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             yield proc
