@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from clinic.clock import utcnow
 from clinic.errors import Conflict, Invalid, NotFound, Unauthorized
 from clinic.identity import passwords, tokens
 from clinic.identity.actor import Actor
@@ -64,15 +63,6 @@ def new_account(session: Session, *, email: str, password: str, full_name: str, 
     passwords.validate(password, email=email, full_name=full_name, session=session)
     return User(email=email, password_hash=passwords.hash_password(password), full_name=full_name.strip(),
                 role=role, phone=phone, locale=locale)
-
-
-def register_patient(session: Session, *, email: str, password: str, full_name: str,
-                     phone: str | None = None, locale: str = "es") -> User:
-    """Self-service sign-up always yields a patient, and answers alike for new and taken addresses."""
-    from clinic.identity import signup
-
-    return signup.register(session, email=email, password=password, full_name=full_name, phone=phone,
-                           locale=locale, now=utcnow())
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:

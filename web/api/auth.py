@@ -87,8 +87,8 @@ def register():
     nor reach the existing account, and the address's owner is emailed that someone tried (see README,
     security notes)."""
     body: RegisterIn = request.context.json
-    user = accounts.register_patient(database.session(), email=str(body.email), password=body.password,
-                                     full_name=body.full_name, phone=body.phone, locale=body.locale)
+    user = signup.register(database.session(), email=str(body.email), password=body.password,
+                           full_name=body.full_name, phone=body.phone, locale=body.locale, now=utcnow())
     return _start_session(user, 201)
 
 
