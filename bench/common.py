@@ -77,7 +77,7 @@ def gunicorn(app: str, worker_class: str = "", **extra_env):
             except OSError:
                 if proc.poll() is not None:
                     errors.seek(0)
-                    raise RuntimeError(errors.read().decode(errors="replace"))
+                    raise RuntimeError(errors.read().decode(errors="replace")) from None
                 time.sleep(0.1)
         time.sleep(0.5)
         yield f"http://127.0.0.1:{port}"

@@ -38,7 +38,7 @@ def _smtp_url(env: dict, environment: str) -> str:
         if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
             raise ConfigError("SMTP_URL must look like smtp://user:password@host:port or smtps://...")
         try:
-            parts.port
+            _ = parts.port  # urlsplit checks the port only when asked
         except ValueError as exc:
             raise ConfigError("SMTP_URL has an invalid port") from exc
     return url

@@ -213,7 +213,9 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
             row = _BookRow._make(first_row(session, sql, {**params, "timezone": guess.timezone, "hours": guess.hours,
                                                           "duration_minutes": guess.duration_minutes}))
         except (IntegrityError, OperationalError) as err:
-            raise overlap_conflict(err) or err
+            if conflict := overlap_conflict(err):
+                raise conflict from err
+            raise
         if not row.guard_held:
             raise guard.refusal
         if row.appointment_id is not None:

@@ -142,7 +142,9 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
     try:
         session.flush()
     except (IntegrityError, OperationalError) as err:
-        raise booking.overlap_conflict(err) or err
+        if conflict := booking.overlap_conflict(err):
+            raise conflict from err
+        raise
     return appointment
 
 

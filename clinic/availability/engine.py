@@ -52,7 +52,7 @@ def blocked_starts(*groups: tuple[list[int], list[int], int]) -> list[tuple[int,
     Each group is (starts, ends, window): busy intervals [starts[i], ends[i]) that a booking lasting
     `window` must miss, so each one forbids the starts in (starts[i] - window, ends[i]).
     """
-    return sorted(chain.from_iterable(zip(map(sub, starts, repeat(window)), ends)
+    return sorted(chain.from_iterable(zip(map(sub, starts, repeat(window)), ends, strict=True)
                                       for starts, ends, window in groups if starts))
 
 

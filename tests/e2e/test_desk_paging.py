@@ -37,7 +37,7 @@ def _fill_week(clinic: dict, doctors: list[dict], patients: list[dict], service_
     for day in range(DAYS):
         for slot in range(PER_DAY):
             starts = datetime.combine(monday + timedelta(days=day), time(8), tzinfo=zone) + timedelta(minutes=30 * slot)
-            for doctor, patient in zip(doctors, patients):
+            for doctor, patient in zip(doctors, patients, strict=False):
                 rows.append((doctor["id"], patient["id"], clinic["id"], starts, starts + timedelta(minutes=30)))
     with psycopg.connect(TEST_DATABASE_URL) as conn, conn.cursor() as cur:
         cur.executemany(

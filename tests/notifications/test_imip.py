@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from clinic.db import make_session_factory
 from clinic.notifications import service as notifications
-from clinic.notifications.mailer import Mailer, PermanentSendError, SmtpMailer, TransientSendError
+from clinic.notifications.mailer import Mailer, SmtpMailer, TransientSendError
 from clinic.notifications.ratelimit import ProviderRateLimiter
 from clinic.notifications.render import Renderer
 from clinic.settings import ConfigError, Settings

@@ -67,7 +67,7 @@ def test_a_days_grid_holds_every_slot_of_each_interval_in_order():
                       ("America/New_York", date(2027, 11, 7)), ("America/Bogota", date(2027, 5, 4))):
         tz, grid = ZoneInfo(zone), engine.day_grid(zone, day, hours, 2700)
         assert grid.intervals == engine.plan_day(zone, day, hours).intervals
-        for (s, e), objects in zip(grid.intervals, grid.objects):
+        for (s, e), objects in zip(grid.intervals, grid.objects, strict=False):
             starts = range(s, e - 2700 + 1, 2700)
             assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
                                                                       datetime.fromtimestamp(t + 2700, tz).isoformat())

@@ -61,7 +61,7 @@ def test_security_requirements_follow_the_access_declarations(document):
 def test_the_document_states_the_limits_the_server_enforces(document):
     schemas = document["components"]["schemas"]
     ops = {(m, p): op for p, m, op in _operations(document)}
-    for path, method, operation in _operations(document):
+    for _path, _method, operation in _operations(document):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path" and parameter["schema"]["type"] == "integer":
                 assert parameter["schema"]["minimum"] == 1 and parameter["schema"]["maximum"] == BIGINT_MAX
