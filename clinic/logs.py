@@ -24,7 +24,7 @@ class JsonFormatter(logging.Formatter):
     def _format(self, record: logging.LogRecord) -> str:
         entry = {"ts": round(record.created, 3), "level": record.levelname, "logger": record.name,
                  "msg": record.getMessage()}
-        for key in ("request_id", "method", "route", "status", "ms", "task", "message_id"):
+        for key in ("request_id", "method", "route", "status", "ms", "fast_path", "task", "message_id"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:

@@ -13,6 +13,7 @@ from web import access, cli, database, errors, security
 from web import request_log
 from web.client_address import ClientAddress
 from web.extensions import cors, jwt, limiter, spec
+from web.feed_fast_path import FeedFastPath
 from web.frontend import blueprint as frontend_blueprint
 from web.routing import BigIntConverter
 from web.validation import check_json_body
@@ -33,13 +34,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["int"] = BigIntConverter
+    app.config.update(_flask_config(settings))
+    app.config.update(config)
+    # Stored calendar feeds are answered in front of the Flask stack (web/feed_fast_path.py).
+    app.wsgi_app = FeedFastPath(app.wsgi_app, database_url=settings.database_url, limit=settings.ratelimit_default,
+                                key_secret=settings.jwt_secret_key, access_log=app.config.get("ACCESS_LOG", True),
+                                limits_enabled=app.config["RATELIMIT_ENABLED"])
     # The client address that rate limits and audit rows use: X-Forwarded-For only from PROXY_HOPS proxies.
     # Nothing else forwarded is trusted (absolute URLs come from PUBLIC_URL, never from Host headers).
+    # Outermost, so that the fast path's rate limit sees the client's address too.
     if settings.proxy_hops:
         app.wsgi_app = ClientAddress(app.wsgi_app, hops=settings.proxy_hops,
                                      internal=parse_networks(settings.proxy_internal_networks))
-    app.config.update(_flask_config(settings))
-    app.config.update(config)
 
     sessionmaker = app.config.pop("DB_SESSIONMAKER", None)
     if sessionmaker is None:

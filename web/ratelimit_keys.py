@@ -14,17 +14,18 @@ from flask import current_app, request
 
 
 def pseudonym(kind: str, subject: str) -> str:
-    return _pseudonym(current_app.config["JWT_SECRET_KEY"], kind, subject)
+    return keyed_pseudonym(current_app.config["JWT_SECRET_KEY"], kind, subject)
 
 
 @lru_cache(maxsize=4096)  # the global limit asks for the client's key on every request
-def _pseudonym(secret: str, kind: str, subject: str) -> str:
+def keyed_pseudonym(secret: str, kind: str, subject: str) -> str:
+    """`pseudonym` outside a request (the feed fast path answers before Flask)."""
     message = f"ratelimit:{kind}:{subject}".encode("utf-8")
     return f"{kind}:{hmac.new(secret.encode('utf-8'), message, hashlib.sha256).hexdigest()[:32]}"
 
 
 def client_key() -> str:
-    """Per client address (as ProxyFix settled it)."""
+    """Per client address (as web.client_address settled it)."""
     return pseudonym("ip", request.remote_addr or "")
 
 

@@ -1,6 +1,8 @@
 """Security headers on every response."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -25,14 +27,18 @@ def _for_request() -> tuple[tuple[str, str], ...]:
     return API_DOCS if docs else API
 
 
+def missing(present: Iterable[str], defaults: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The default headers a response does not set itself (a view's own value, e.g. a feed's Cache-Control, wins)."""
+    have = {key.lower() for key in present}
+    return [(key, value) for key, value in defaults if key.lower() not in have]
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def headers(response):
         h = response.headers
         if response.status_code not in (429, 503):
             h.pop("Retry-After", None)  # the limiter adds it to every response; it only means something on these
-        present = {key.lower() for key in h.keys()}
-        for key, value in _for_request():  # a view's own value (e.g. a feed's Cache-Control) wins
-            if key.lower() not in present:
-                h.add(key, value)
+        for key, value in missing(h.keys(), _for_request()):
+            h.add(key, value)
         return response
