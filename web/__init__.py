@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import redis
-from flask import Flask, request
+from flask import Flask
 
 from clinic import logs
 from clinic.observability import init_sentry
@@ -63,8 +63,8 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     cors.init_app(app, resources={r"/api/*": {"origins": [settings.frontend_origin]}}, supports_credentials=True,
                   allow_headers=["Authorization", "Content-Type", "X-CSRF-TOKEN", "X-Request-ID"],
-                  expose_headers=["Link", "Retry-After", "X-Request-ID"], max_age=600)
-    _cors_only_where_an_origin_is_sent(app)
+                  expose_headers=["Link", "Retry-After", "X-Request-ID"], max_age=600,
+                  always_send=False)  # nothing for calls without an Origin (same-origin pages, servers, curl)
     limiter.init_app(app)
     _register_blueprints(app)
     spec.register(app)
@@ -77,17 +77,6 @@ def create_app(config: dict | None = None) -> Flask:
         return database.finish(response)
 
     return app
-
-
-def _cors_only_where_an_origin_is_sent(app: Flask) -> None:
-    """Flask-CORS adds nothing to a request without an Origin header (same-origin calls, servers, curl):
-    skip its per-response work there."""
-    hooks = app.after_request_funcs[None]
-    for i, hook in enumerate(hooks):
-        if hook.__module__.startswith("flask_cors"):
-            def cors_when_cross_origin(response, _cors=hook):
-                return _cors(response) if "Origin" in request.headers else response
-            hooks[i] = cors_when_cross_origin
 
 
 def _register_blueprints(app: Flask) -> None:

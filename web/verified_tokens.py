@@ -1,4 +1,4 @@
-"""A JWT manager that verifies each token's signature once per process.
+"""A JWT manager that verifies each token's signature once per process: the app's adapter of flask-jwt-extended.
 
 A signed-in client presents the same access token on every request for its 15-minute life, and
 flask-jwt-extended decodes it three times per request (unverified, only to pick a key; verified; and
@@ -13,6 +13,11 @@ library's full path, which also builds its error. Revocation and the account che
 Every decoded token must also have the shape this server issues (`check_shape`): an expiry, a numeric
 subject, a UUID `jti`, and for access tokens the UUID of their sign-in (`fam`). A token signed with the
 right key but missing any of them is refused like a forged one (401), never a 422 or a 500 further on.
+
+This is the one module that reaches past flask-jwt-extended's public API: it overrides
+`JWTManager._decode_jwt_from_config`, calls `flask_jwt_extended.tokens._decode_jwt`, and points
+`view_decorators.get_unverified_jwt_headers` at the cache. tests/web/test_library_adapters.py fails if
+the library stops routing a request's token through them (a repeated token would be decoded again).
 """
 from __future__ import annotations
 
