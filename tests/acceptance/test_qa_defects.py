@@ -1,9 +1,6 @@
 """Acceptance checks from the independent QA pass (2026-11-27): inputs that must answer 4xx, never 5xx.
 
-Each xfail(strict=True) marks a defect found over HTTP against the running Procfile system; once the
-defect is fixed the test XPASSes, strict makes that a failure, and the marker must be removed.
-Tests that provoke a 5xx today carry allow_5xx so the per-test 5xx guard does not turn the expected
-failure into a teardown error; the assertions themselves still demand a non-5xx answer.
+Each test is a defect found over HTTP against the running Procfile system, now fixed: it keeps the fix.
 """
 from __future__ import annotations
 

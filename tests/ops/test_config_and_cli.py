@@ -103,3 +103,12 @@ def test_every_url_form_reaches_the_database(scheme):
             assert conn.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_every_subscribed_actor_is_declared_by_the_worker_entry_point():
+    """workers/subscriptions.py names actors by string: each must exist once `workers.main:boot` has run."""
+    script = ("from workers.main import boot; from workers.dispatch import missing_actors; "
+              "print('missing:', missing_actors(boot()))")
+    result = run([str(VENV_BIN / "python"), "-c", script], process_env())
+    assert result.returncode == 0, result.stderr
+    assert "missing: []" in result.stdout
