@@ -66,9 +66,14 @@ def _out(view: ManageView, token: str) -> ManageOut:
                      late_cancellation=shown.late_cancellation, cancelled_at=shown.cancelled_at, **fields)
 
 
+_PER_ADDRESS = limiter.shared_limit(ip_limit, scope="manage-address")
+_PER_TOKEN = limiter.shared_limit(token_limit, scope="manage-token", key_func=token_key)
+
+
 def limited(view):
-    """Both limits, per address and per token."""
-    return limiter.limit(ip_limit)(limiter.limit(token_limit, key_func=token_key)(view))
+    """Both limits, per address and per token, each counted across all the manage endpoints (a guesser
+    gains nothing by spreading tries over them)."""
+    return _PER_ADDRESS(_PER_TOKEN(view))
 
 
 @bp.get("/<token>")
