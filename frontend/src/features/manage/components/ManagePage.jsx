@@ -4,7 +4,7 @@
  * Everything is shown in the clinic's time zone.
  */
 import { useEffect, useRef, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ErrorMessage, Loading, Modal, Notice, StatusBadge } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { longDateTime, zoneLabel } from "../../../lib/tz.js";
@@ -113,13 +113,19 @@ function Offer({ token, link }) {
   );
 }
 
+/** One page per token: accepting an offer moves to the new appointment's link, a fresh page. */
 export default function ManagePage() {
   const { token } = useParams();
+  return <ManageLinkPage key={token} token={token} />;
+}
+
+function ManageLinkPage({ token }) {
   const { t, locale } = useI18n();
   const link = useManageLink(token);
   const navigate = useNavigate();
+  const location = useLocation();
   const [mode, setMode] = useState(null);
-  const [notice, setNotice] = useState(() => window.history.state?.usr?.notice || null);
+  const [notice, setNotice] = useState(() => location.state?.notice || null);
   const heading = useRef(null);
   useEffect(() => { if (notice) heading.current?.focus(); }, [notice]);
   if (link.isPending) return <div className="page"><Loading /></div>;
