@@ -157,3 +157,35 @@ def test_a_late_cancellation_through_the_link_says_so_on_a_phone(browser, system
     context.close()
     assert problems == [], problems
     assert SHOTS.exists()
+
+
+def test_a_waitlist_offer_is_booked_in_one_tap(browser, system, world, patient, engine):
+    day = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=9)).date()
+    start = datetime(day.year, day.month, day.day, 12, 0, tzinfo=ZoneInfo(ZONE))
+    with engine.begin() as conn:
+        entry = conn.exec_driver_sql(
+            "INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date, status) "
+            "VALUES (%s, %s, %s, %s, %s, 'offered') RETURNING id",
+            (patient["id"], world.service["id"], world.doctor["id"], day, day)).scalar_one()
+        hold = conn.exec_driver_sql(
+            "INSERT INTO slot_holds (entry_id, patient_id, doctor_id, service_id, starts_at, ends_at, blocked_until, "
+            "expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now() + interval '30 minutes') RETURNING id",
+            (entry, patient["id"], world.doctor["id"], world.service["id"], start, start + timedelta(minutes=30),
+             start + timedelta(minutes=30))).scalar_one()
+    with transaction(make_session_factory(engine)) as session:
+        token = tokens.mint_offer(session, hold_id=hold, channel="email", secret=system.env["JWT_SECRET_KEY"])
+    problems: list[str] = []
+    context, page = _context(browser, system, PHONE, problems)
+    page.goto(f"/a/{token}")
+    expect(page.get_by_role("heading", level=1, name="Hay un hueco para ti")).to_be_visible()
+    expect(page.locator(".manage-details")).to_contain_text("12:00")
+    snap(page, "manage-10-offer-phone")
+    page.get_by_role("button", name="Reservar este hueco").click()
+    expect(page.get_by_role("heading", level=1, name="Tu cita")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="¡Hecho! Tu cita está reservada")).to_be_visible()
+    assert re.fullmatch(r".*/a/[A-Za-z0-9_-]{22}", page.url) and token not in page.url
+    snap(page, "manage-11-offer-booked-phone")
+    mine = world.appointments(patient_id=patient["id"], status="booked")
+    assert [datetime.fromisoformat(a["starts_at"]) for a in mine] == [start]
+    context.close()
+    assert problems == [], problems
