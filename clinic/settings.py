@@ -132,6 +132,9 @@ class Settings:
     ratelimit_enabled: bool = True
     ratelimit_default: str = "600 per minute"
     ratelimit_auth: str = "10 per minute"
+    # Manage links (no sign-in): per client address, and per token whatever the address.
+    ratelimit_manage: str = "30 per minute"
+    ratelimit_manage_token: str = "20 per minute"
     # Proxies in front whose X-Forwarded-For entries are trusted (0: run directly, the header is ignored),
     # and the platform's internal proxy networks, skipped before counting (web/client_address.py).
     proxy_hops: int = 0
@@ -184,6 +187,8 @@ class Settings:
             ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
             ratelimit_default=env.get("RATELIMIT_DEFAULT") or "600 per minute",
             ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",
+            ratelimit_manage=env.get("RATELIMIT_MANAGE") or "30 per minute",
+            ratelimit_manage_token=env.get("RATELIMIT_MANAGE_TOKEN") or "20 per minute",
             proxy_hops=_int(env, "PROXY_HOPS", 0),
             proxy_internal_networks=_networks(env, "PROXY_INTERNAL_NETWORKS"),
             calendar_token_secret=env.get("CALENDAR_TOKEN_SECRET") or env["JWT_SECRET_KEY"],

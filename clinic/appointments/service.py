@@ -119,8 +119,9 @@ def _record(session: Session, appointment: Appointment, actor: Actor, action: st
 
 
 def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at: datetime, settings: Settings,
-               now: datetime | None = None) -> Appointment:
-    """Move a booked appointment to another slot, under the same rules as a booking."""
+               now: datetime | None = None, channel: str | None = None) -> Appointment:
+    """Move a booked appointment to another slot, under the same rules as a booking. `channel`: the patient
+    acted through a manage link sent by email or SMS (clinic.manage), written into the history entry."""
     now = now or utcnow()
     appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
     if actor.is_doctor:
@@ -136,7 +137,8 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
     previous = appointment.starts_at
     appointment.starts_at, appointment.ends_at = ok.starts_at, ok.ends_at
     appointment.blocked_until, appointment.scheduled_at = ok.blocked_until, now
-    _record(session, appointment, actor, "rescheduled", now, old_starts_at=previous, new_starts_at=ok.starts_at)
+    _record(session, appointment, actor, "rescheduled", now, old_starts_at=previous, new_starts_at=ok.starts_at,
+            details=_via(channel))
     emit(session, "appointment.rescheduled", appointment_id=appointment.id,
          previous_starts_at=_iso_utc(previous))
     try:
@@ -149,22 +151,25 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
 
 
 def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str | None = None,
-           now: datetime | None = None, settings: Settings | None = None) -> Appointment:
-    """Cancel: patients up to the cutoff; doctors, staff and the system (cascades) at any time."""
+           now: datetime | None = None, settings: Settings | None = None, channel: str | None = None) -> Appointment:
+    """Cancel: patients up to the start (inside the cutoff it is a late cancellation, counted); doctors, staff
+    and the system (cascades) at any time. `channel` as for `reschedule`."""
     now = now or utcnow()
     appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
     _must_be_booked(appointment)
     inside_cutoff = appointment.starts_at - now < _cutoff(settings)
-    if actor.is_patient and inside_cutoff:
-        raise Conflict("It is too late to cancel this appointment; please call the clinic.",
+    if actor.is_patient and appointment.starts_at <= now:
+        raise Conflict("This appointment has already started; please call the clinic.",
                        code="too_late_to_change")
     cause = _cause(actor)
-    late = inside_cutoff and cause == "staff"  # the front desk cancelling late on a patient's behalf
+    # The patient, or the front desk on their behalf, cancelling inside the cutoff: late (a doctor's or the
+    # system's cancellation never counts against the patient).
+    late = inside_cutoff and cause in ("staff", "patient")
     appointment.status, appointment.cancelled_at = "cancelled", now
     appointment.cancelled_by, appointment.cancellation_reason = _user_id(actor), reason
     appointment.late_cancellation = late
     _record(session, appointment, actor, "cancelled", now, old_starts_at=appointment.starts_at,
-            details={"cause": cause, "reason": reason, "late": late})
+            details={"cause": cause, "reason": reason, "late": late, **(_via(channel) or {})})
     emit(session, "appointment.cancelled", appointment_id=appointment.id, cause=cause)
     session.flush()
     return appointment
@@ -240,6 +245,11 @@ def history(session: Session, *, actor: Actor, appointment_id: int) -> list[dict
     appointment = get_visible(session, actor=actor, appointment_id=appointment_id)
     timezone_name = session.scalar(select(Clinic.timezone).where(Clinic.id == appointment.clinic_id))
     return views.history(session, appointment_id, timezone_name)
+
+
+def _via(channel: str | None) -> dict | None:
+    """History details of a change made through a manage link (the channel that carried the link)."""
+    return {"via": "manage_link", "channel": channel} if channel else None
 
 
 def _iso_utc(moment: datetime) -> str:

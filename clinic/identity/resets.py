@@ -14,15 +14,14 @@ throttle can keep the owner from the links they have.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from clinic import keyed_tokens
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
 from clinic.identity.models import PasswordReset, User
@@ -54,8 +53,7 @@ class BadResetToken(BadRequest):
 
 
 def token_for(secret: str, nonce: bytes) -> str:
-    mac = hmac.new(secret.encode(), _CONTEXT + nonce, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+    return keyed_tokens.encode(keyed_tokens.mac(secret, _CONTEXT, nonce))
 
 
 def token_hash(token: str) -> bytes:

@@ -28,6 +28,7 @@ TEXTS = {
         "agenda": ("Tu agenda del {day}", "Estas son tus citas de hoy:"),
         "when": "Cuándo", "where": "Dónde", "doctor": "Profesional", "service": "Servicio",
         "manage": "Gestiona tu cita", "rebook": "Pide una nueva cita", "book": "Reserva el hueco",
+        "see": "Ver la cita",
         "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
         "cause_doctor_deactivated": "El profesional ya no pasa consulta en este centro.",
         "none": "No tienes citas hoy.",
@@ -49,6 +50,7 @@ TEXTS = {
         "agenda": ("Your agenda for {day}", "These are today's appointments:"),
         "when": "When", "where": "Where", "doctor": "Doctor", "service": "Service",
         "manage": "Manage your appointment", "rebook": "Book a new appointment", "book": "Book this slot",
+        "see": "See the appointment",
         "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
         "cause_doctor_deactivated": "The doctor no longer sees patients at this clinic.",
         "none": "You have no appointments today.",
@@ -111,11 +113,15 @@ class Email:
 
 
 def appointment_email(kind: str, view: AppointmentView, *, public_url: str, cause: str | None = None,
-                      until: datetime | None = None, link: str | None = None) -> Email:
+                      until: datetime | None = None, link: str | None = None,
+                      manage_link: str | None = None) -> Email:
     """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer.
 
-    The invitation emails (confirmation, rescheduled) say how to change or cancel the appointment, since
-    the calendar's own "No" does not; the confirmation also offers Google and Outlook.com links."""
+    `manage_link` is the appointment's no-sign-in link (`PUBLIC_URL/a/<token>`, clinic.manage): the action
+    of the confirmation, change and reminder emails, and a second action of the cancellation (to see it);
+    for an offer, `link` accepts it in one tap. The invitation emails (confirmation, rescheduled) say how to
+    change or cancel the appointment, since the calendar's own "No" does not; the confirmation also offers
+    Google and Outlook.com links."""
     words = TEXTS[locale_of(view.locale)]
     when = local_time(view.starts_at, view.zone, view.locale)
     subject, lead = words[kind]
@@ -129,7 +135,7 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
         label = words["book"]
     else:
         label = words["manage"]
-        link = link or f"{public_url}/appointments/{view.appointment_id}"
+        link = manage_link or link or f"{public_url}/appointments/{view.appointment_id}"
     place = view.clinic_name + (f", {view.clinic_address}" if view.clinic_address else "")
     lines = [words["greeting"].format(name=view.patient_name), "", lead]
     if cause and f"cause_{cause}" in words:
@@ -137,6 +143,8 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
     lines += ["", f"{words['when']}: {when}", f"{words['where']}: {place}",
               f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}"]
     actions = [(label, link)]
+    if kind == "cancelled" and manage_link:
+        actions.append((words["see"], manage_link))
     notes = []
     if kind in ("confirmation", "rescheduled"):
         notes.append(words["how_to_cancel"])

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from clinic.appointments.models import Appointment
 from clinic.identity import resets
 from clinic.identity.models import User
+from clinic.manage import links as manage_links
 from clinic.notifications import account_emails, content, imip
 from clinic.notifications.models import Delivery
 from clinic.scheduling.models import Clinic, Doctor, Service
@@ -82,19 +83,22 @@ class Renderer:
         if row.kind in ("confirmation", "rescheduled"):
             if status == "cancelled":
                 return None
-            return self._invitation(session, row, content.appointment_email(row.kind, view, public_url=url),
-                                    "REQUEST", now)
+            email = content.appointment_email(row.kind, view, public_url=url, manage_link=self._manage(session, appt_id))
+            return self._invitation(session, row, email, "REQUEST", now)
         if row.kind == "cancelled":
             cause = (row.details or {}).get("cause")
             if cause == "system":  # a cascade: the reason code says why (time_off, doctor_deactivated)
                 cause = _reason
+            manage_link = self._manage(session, appt_id) if ends_at > now else None  # dead after its end
             return self._invitation(session, row, content.appointment_email("cancelled", view, public_url=url,
-                                                                            cause=cause), "CANCEL", now)
+                                                                            cause=cause, manage_link=manage_link),
+                                    "CANCEL", now)
         if row.kind == "reminder":
             expected = datetime.fromisoformat(row.details["starts_at"])
             if status != "booked" or starts_at != expected or now >= starts_at:
                 return None
-            return self._params(content.appointment_email("reminder", view, public_url=url))
+            return self._params(content.appointment_email("reminder", view, public_url=url,
+                                                          manage_link=self._manage(session, appt_id)))
         if row.kind == "noshow":
             if status != "no_show":
                 return None
@@ -102,6 +106,10 @@ class Renderer:
         if row.kind == "waitlist_offer":
             return self._offer(session, row, view, now)
         raise ValueError(f"unknown delivery kind {row.kind!r}")
+
+    def _manage(self, session: Session, appointment_id: int) -> str:
+        """The appointment's no-sign-in link for this email, minted now (only its keyed hash is stored)."""
+        return manage_links.manage_url(session, appointment_id=appointment_id, channel="email", settings=self.settings)
 
     def _invitation(self, session: Session, row: Delivery, email: content.Email, method: str,
                     now: datetime) -> dict | None:
@@ -134,8 +142,7 @@ class Renderer:
         offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
                                           view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
                                           view.service_name, view.doctor_id, view.service_id)
-        link = (f"{self.settings.public_url}/book?doctor_id={view.doctor_id}&service_id={view.service_id}"
-                f"&starts_at={starts_at.isoformat()}")
+        link = manage_links.offer_url(session, hold_id=row.details["hold_id"], channel="email", settings=self.settings)
         return self._params(content.appointment_email("waitlist_offer", offered, public_url=self.settings.public_url,
                                                       until=expires_at, link=link))
 

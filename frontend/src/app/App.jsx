@@ -22,6 +22,7 @@ const SchedulePage = lazy(() => import("../features/schedule/components/Schedule
 const DeskPage = lazy(() => import("../features/desk/components/DeskPage.jsx"));
 const AdminPage = lazy(() => import("../features/admin/components/AdminPage.jsx"));
 const VerifyEmailPage = lazy(() => import("../features/auth/components/VerifyEmailPage.jsx"));
+const ManagePage = lazy(() => import("../features/manage/components/ManagePage.jsx"));
 
 export const HOME = { patient: "/book", doctor: "/agenda", receptionist: "/desk", admin: "/admin" };
 
@@ -68,6 +69,7 @@ export function AppRoutes() {
           <Route path="/forgot-password" element={<AnonymousOnly><ForgotPasswordPage /></AnonymousOnly>} />
           <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/verify-email" element={<VerifyEmailPage />} />
+          <Route path="/a/:token" element={<ManagePage />} />
           <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />
