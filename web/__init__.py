@@ -43,7 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     sessionmaker = app.config.pop("DB_SESSIONMAKER", None)
     if sessionmaker is None:
-        sessionmaker, autocommit = database.make_factories(settings.database_url)
+        sessionmaker, autocommit = database.make_factories(
+            settings.database_url, prepared_statements=settings.database_prepared_statements)
         app.extensions["db_autocommit_sessionmaker"] = autocommit
     app.extensions["db_sessionmaker"] = sessionmaker
     app.extensions["redis"] = redis.Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=1)

@@ -81,8 +81,8 @@ class HeldSessions:
         return session
 
 
-def make_factories(database_url: str) -> tuple:
-    engine: Engine = make_engine(database_url, **ENGINE_OPTIONS)
+def make_factories(database_url: str, *, prepared_statements: bool = True) -> tuple:
+    engine: Engine = make_engine(database_url, prepared_statements=prepared_statements, **ENGINE_OPTIONS)
     return HeldSessions(engine), HeldSessions(engine, autocommit=True)
 
 

@@ -131,8 +131,9 @@ class FeedFastPath:
                         ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
                         ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY")]
 
-    def __init__(self, app_wsgi, database_url: str) -> None:
+    def __init__(self, app_wsgi, database_url: str, *, prepared_statements: bool = True) -> None:
         self.app_wsgi = app_wsgi
+        self.prepare_threshold = 0 if prepared_statements else None  # None: never prepare (a pooler)
         self.conninfo = normalize_url(database_url).replace("postgresql+psycopg://", "postgresql://", 1)
         self.local = threading.local()
 
@@ -159,7 +160,8 @@ class FeedFastPath:
         conn = getattr(self.local, "conn", None)
         try:
             if conn is None or conn.closed or self.local.pid != os.getpid():
-                conn = self.local.conn = psycopg.connect(self.conninfo, autocommit=True, prepare_threshold=0,
+                conn = self.local.conn = psycopg.connect(self.conninfo, autocommit=True,
+                                                         prepare_threshold=self.prepare_threshold,
                                                          connect_timeout=2)
                 self.local.pid = os.getpid()
             return conn.execute(feeds.SERVE_SQL, params, binary=True).fetchone()  # bytea without hex decoding
@@ -175,7 +177,8 @@ class FeedFastPath:
 @bp.record_once
 def _install_fast_path(state) -> None:
     app = state.app
-    app.wsgi_app = FeedFastPath(app.wsgi_app, app.config["SETTINGS"].database_url)
+    app.wsgi_app = FeedFastPath(app.wsgi_app, app.config["SETTINGS"].database_url,
+                                prepared_statements=app.config["SETTINGS"].database_prepared_statements)
 
 
 def _secret() -> str:
