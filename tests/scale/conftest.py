@@ -41,7 +41,7 @@ def clean_database(engine, redis_client):
 
 
 def call(base: str, method: str, path: str, token: str | None = None, body=None, timeout: float = 30):
-    """One HTTP request; (status, JSON body or text, headers). Connection failures raise."""
+    """One HTTP request; (status, JSON body or text, headers by lower-case name). Connection failures raise."""
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Accept": "application/json"}
     if data is not None:
@@ -51,9 +51,9 @@ def call(base: str, method: str, path: str, token: str | None = None, body=None,
     req = urlrequest.Request(base + path, data=data, method=method, headers=headers)
     try:
         with urlrequest.urlopen(req, timeout=timeout) as r:
-            status, raw, hdrs = r.status, r.read(), dict(r.headers)
+            status, raw, hdrs = r.status, r.read(), {k.lower(): v for k, v in r.headers.items()}
     except HTTPError as e:
-        status, raw, hdrs = e.code, e.read(), dict(e.headers)
+        status, raw, hdrs = e.code, e.read(), {k.lower(): v for k, v in e.headers.items()}
     try:
         parsed = json.loads(raw) if raw else None
     except ValueError:
