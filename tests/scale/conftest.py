@@ -7,6 +7,7 @@ import json
 import subprocess
 import threading
 import uuid
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from urllib import request as urlrequest
 from urllib.error import HTTPError, URLError
@@ -134,3 +135,29 @@ def register(base: str, prefix: str = "patient") -> tuple[str, dict]:
                            body={"email": email, "password": PASSWORD, "full_name": "Paciente Prueba"})
     assert status == 201, body
     return email, body
+
+
+def mail_by_recipient(fake) -> dict[str, Counter]:
+    """{address: Counter of "smtp" (invitations) and "api" (the HTTP API's emails)}, from one snapshot of the
+    fake's mailboxes (each read of `fake.emails` parses every SMTP message again)."""
+    out: dict[str, Counter] = defaultdict(Counter)
+    for m in fake.emails:
+        for to in (m["to"] if isinstance(m["to"], list) else [m["to"]]):
+            out[str(to)]["smtp" if m["path"] == "smtp" else "api"] += 1
+    return out
+
+
+def wait_mail(fake, count: int, timeout: float) -> int:
+    """The number of emails received (both paths), once there are `count` or `timeout` has passed; counted
+    without parsing them."""
+    import time
+
+    def received() -> int:
+        with fake.resend.lock:
+            api = len(fake.resend.emails)
+        return api + fake.smtp.count()
+
+    end = time.monotonic() + timeout
+    while received() < count and time.monotonic() < end:
+        time.sleep(0.2)
+    return received()

@@ -223,17 +223,24 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    """A redis-server of the test's own on a loopback port (nothing kept on disk), restartable."""
+    """A redis-server of the test's own on a loopback port, restartable. With `data_dir` it keeps an
+    append-only file fsynced on every write (as a broker whose queue must outlive a restart is run); without
+    one, nothing is kept."""
 
-    def __init__(self):
+    def __init__(self, data_dir: Path | None = None):
         self.port = port_in_range()
+        self.data_dir = data_dir
         self.proc: subprocess.Popen | None = None
         self.start()
 
     def start(self) -> None:
+        keep = (["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.data_dir)] if self.data_dir
+                else ["--appendonly", "no"])
+        if self.data_dir:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
+             "--save", "", *keep],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
         wait_port(self.port, proc=self.proc)
 
