@@ -59,7 +59,8 @@ def _as_service_user(cmd: list[str]) -> list[str]:
 
 
 def _service_dir(prefix: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix=prefix))
+    # Under root, in /tmp: the `postgres` user must reach it, which a root-only TMPDIR would not let it.
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp" if os.geteuid() == 0 else None))
     if os.geteuid() == 0:
         entry = pwd.getpwnam("postgres")
         os.chown(path, entry.pw_uid, entry.pw_gid)
