@@ -135,6 +135,7 @@ class PgBouncer:
 
     def stop(self) -> None:
         _stop(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "PgBouncer":
         return self
@@ -168,6 +169,7 @@ class HAProxy:
 
     def stop(self) -> None:
         _stop(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "HAProxy":
         return self
