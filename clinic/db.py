@@ -40,8 +40,14 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, prepared_statements: bool = True, **kwargs) -> Engine:
+    """`prepared_statements=False` (DATABASE_PREPARED_STATEMENTS=0): no named server-side prepared statement
+    is ever created, for a pooler in transaction mode that cannot follow them across server connections
+    (PgBouncer before 1.21, or without `max_prepared_statements`): psycopg's automatic preparation is off
+    and `first_row` runs its statements unprepared."""
     kwargs.setdefault("pool_pre_ping", True)
+    if not prepared_statements:
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": None}
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
@@ -84,7 +90,8 @@ AUTOCOMMIT_CONNECTION = "autocommit_connection"
 
 
 def first_row(session: Session, sql: str, params: dict) -> tuple | None:
-    """First row of one statement run straight on the session's psycopg connection, server-side prepared.
+    """First row of one statement run straight on the session's psycopg connection, server-side prepared
+    (unless the engine was made without prepared statements: see `make_engine`).
 
     For the statements on the hottest paths (the token check of every signed-in request, the slots
     query, the booking statement), where SQLAlchemy's execution layer costs about as much Python time
@@ -99,7 +106,8 @@ def first_row(session: Session, sql: str, params: dict) -> tuple | None:
     driver = connection.connection.driver_connection
     try:
         # Binary results: psycopg reads integer arrays (the slots query's busy intervals) far faster so.
-        return driver.cursor(binary=True).execute(sql, params, prepare=True).fetchone()
+        prepare = driver.prepare_threshold is not None  # None: prepared statements are off (a pooler)
+        return driver.cursor(binary=True).execute(sql, params, prepare=prepare).fetchone()
     except psycopg.Error as err:
         gone = connection.dialect.is_disconnect(err, driver, None)
         if gone:

@@ -143,6 +143,9 @@ class Settings:
     calendar_token_secret: str = ""
     # Invitation emails (iMIP) over SMTP; "" sends them through the HTTP API instead (development/test only).
     smtp_url: str = ""
+    # Named server-side prepared statements on the hot paths; off (0) behind a transaction-pooling PgBouncer
+    # older than 1.21 or without max_prepared_statements (docs/SCALING.md).
+    database_prepared_statements: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -193,4 +196,5 @@ class Settings:
             proxy_internal_networks=_networks(env, "PROXY_INTERNAL_NETWORKS"),
             calendar_token_secret=env.get("CALENDAR_TOKEN_SECRET") or env["JWT_SECRET_KEY"],
             smtp_url=_smtp_url(env, environment),
+            database_prepared_statements=_bool(env, "DATABASE_PREPARED_STATEMENTS", True),
         )

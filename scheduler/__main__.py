@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     broker = boot(settings)  # the broker, and every actor the relay sends to
     if missing := missing_actors(broker):
         log.error("subscriptions name actors that are not declared: %s", ", ".join(missing))
-    factory = make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2))
+    factory = make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2,
+                                                    prepared_statements=settings.database_prepared_statements))
     if args.once:
         jobs.run_sweeps(factory, settings, at=args.at or datetime.now(timezone.utc))
         relayed = jobs.relay(factory)

@@ -39,7 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     # Stored calendar feeds are answered in front of the Flask stack (web/feed_fast_path.py).
     app.wsgi_app = FeedFastPath(app.wsgi_app, database_url=settings.database_url, limit=settings.ratelimit_default,
                                 key_secret=settings.jwt_secret_key, access_log=app.config.get("ACCESS_LOG", True),
-                                limits_enabled=app.config["RATELIMIT_ENABLED"])
+                                limits_enabled=app.config["RATELIMIT_ENABLED"],
+                                prepared_statements=settings.database_prepared_statements)
     # The client address that rate limits and audit rows use: X-Forwarded-For only from PROXY_HOPS proxies.
     # Nothing else forwarded is trusted (absolute URLs come from PUBLIC_URL, never from Host headers).
     # Outermost, so that the fast path's rate limit sees the client's address too.
@@ -49,7 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     sessionmaker = app.config.pop("DB_SESSIONMAKER", None)
     if sessionmaker is None:
-        sessionmaker, autocommit = database.make_factories(settings.database_url)
+        sessionmaker, autocommit = database.make_factories(
+            settings.database_url, prepared_statements=settings.database_prepared_statements)
         app.extensions["db_autocommit_sessionmaker"] = autocommit
     app.extensions["db_sessionmaker"] = sessionmaker
     app.extensions["redis"] = redis.Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=1)

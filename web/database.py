@@ -6,6 +6,7 @@ consistent read, or a write done in one statement, anyway.
 """
 from __future__ import annotations
 
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -58,7 +59,8 @@ class HeldSessions:
     return (~30 µs a request). The session still owns the transaction: it begins one on first use and
     the request commits or rolls it back; a connection handed out still inside a transaction (a request
     that died half way) is rolled back first. One that failed (SQLAlchemy invalidates it), was closed,
-    or outlived the pool's recycle age is replaced on the next request.
+    or outlived the pool's recycle age is replaced on the next request, and so is one whose server closed it
+    while it was idle (a poll of its socket, `_poller`).
     """
 
     def __init__(self, engine: Engine, *, autocommit: bool = False) -> None:
@@ -68,10 +70,15 @@ class HeldSessions:
 
     def __call__(self) -> Session:
         conn = getattr(self.local, "conn", None)
+        if conn is not None and self.local.poller.poll(0) and not conn.closed and not conn.invalidated:
+            # The server closed it while idle (a restart or failover sends a termination notice and closes
+            # the socket, which then reads as ready): a new connection now, instead of a 503 on the dead one.
+            conn.invalidate()
         if conn is None or conn.closed or conn.invalidated or time.monotonic() > self.local.retire_at:
             if conn is not None:
                 conn.close()
             conn = self.local.conn = self.engine.connect()
+            self.local.poller = _poller(conn)
             self.local.retire_at = time.monotonic() + ENGINE_OPTIONS["pool_recycle"]
         elif conn.in_transaction():
             conn.rollback()
@@ -81,8 +88,16 @@ class HeldSessions:
         return session
 
 
-def make_factories(database_url: str) -> tuple:
-    engine: Engine = make_engine(database_url, **ENGINE_OPTIONS)
+def _poller(conn):
+    """A zero-timeout readability check of the connection's socket (~1 µs, not a round trip like a
+    pre-ping): an idle connection has nothing to read unless the server closed it."""
+    poller = select.poll()  # not select.select: no limit on the descriptor's number
+    poller.register(conn.connection.driver_connection.pgconn.socket, select.POLLIN)
+    return poller
+
+
+def make_factories(database_url: str, *, prepared_statements: bool = True) -> tuple:
+    engine: Engine = make_engine(database_url, prepared_statements=prepared_statements, **ENGINE_OPTIONS)
     return HeldSessions(engine), HeldSessions(engine, autocommit=True)
 
 

@@ -76,8 +76,9 @@ class FeedFastPath:
     """WSGI middleware; `app_wsgi` is the Flask stack it falls through to."""
 
     def __init__(self, app_wsgi, *, database_url: str, limit: str, key_secret: str, access_log: bool = True,
-                 limits_enabled: bool = True) -> None:
+                 limits_enabled: bool = True, prepared_statements: bool = True) -> None:
         self.app_wsgi = app_wsgi
+        self.prepare_threshold = 0 if prepared_statements else None  # None: never prepare (a pooler)
         self.conninfo = normalize_url(database_url).replace("postgresql+psycopg://", "postgresql://", 1)
         self.local = threading.local()
         self.limit = parse(limit)
@@ -134,7 +135,8 @@ class FeedFastPath:
         conn = getattr(self.local, "conn", None)
         try:
             if conn is None or conn.closed or self.local.pid != os.getpid():
-                conn = self.local.conn = psycopg.connect(self.conninfo, autocommit=True, prepare_threshold=0,
+                conn = self.local.conn = psycopg.connect(self.conninfo, autocommit=True,
+                                                         prepare_threshold=self.prepare_threshold,
                                                          connect_timeout=2)
                 self.local.pid = os.getpid()
             return conn.execute(feeds.SERVE_SQL, params, binary=True).fetchone()  # bytea without hex decoding

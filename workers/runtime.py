@@ -34,6 +34,7 @@ def sessions():
     # hide_parameters: a failed statement's message (logged with its traceback by Dramatiq) must not carry
     # a rendered email or an address.
     return make_session_factory(make_engine(settings().database_url, pool_size=4, max_overflow=4,
+                                            prepared_statements=settings().database_prepared_statements,
                                             hide_parameters=True))
 
 

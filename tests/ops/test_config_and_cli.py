@@ -31,6 +31,19 @@ def test_production_is_the_default_environment():
     assert Settings.from_env(PRODUCTION).is_production
 
 
+@pytest.mark.parametrize("raw, prepared", [(None, True), ("1", True), ("0", False), ("false", False)])
+def test_prepared_statements_are_on_unless_turned_off_for_a_pooler(raw, prepared):
+    env = dict(PRODUCTION, **({"DATABASE_PREPARED_STATEMENTS": raw} if raw is not None else {}))
+    settings = Settings.from_env(env)
+    assert settings.database_prepared_statements is prepared
+    engine = make_engine(TEST_DATABASE_URL, prepared_statements=settings.database_prepared_statements)
+    try:
+        with engine.connect() as conn:  # psycopg prepares after 5 runs of a statement, or never (None)
+            assert (conn.connection.driver_connection.prepare_threshold is not None) is prepared
+    finally:
+        engine.dispose()
+
+
 def test_web_process_refuses_to_start_without_jwt_secret_in_production():
     env = process_env(**{**PRODUCTION, "DATABASE_URL": TEST_DATABASE_URL, "JWT_SECRET_KEY": None})
     result = flask("db", "current", env=env)

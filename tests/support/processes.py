@@ -39,9 +39,10 @@ def procfile_commands(path: Path = ROOT / "Procfile") -> dict[str, str]:
 class ProcfileProcesses:
     """Start some Procfile process types with `env` on top of a minimal environment; stop them on exit."""
 
-    def __init__(self, names, env: dict, tmp_dir: Path | None = None, health_timeout: float = 40):
+    def __init__(self, names, env: dict, tmp_dir: Path | None = None, health_timeout: float = 40,
+                 port: int | None = None):
         self.names = list(names)
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.dir = Path(tmp_dir or tempfile.mkdtemp(prefix="clinic-e2e-"))
         self.env = {
