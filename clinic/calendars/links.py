@@ -28,3 +28,19 @@ def outlook(*, title: str, starts_at: datetime, ends_at: datetime, details: str,
         "path": "/calendar/action/compose", "rru": "addevent", "subject": title,
         "startdt": f"{_utc(starts_at):%Y-%m-%dT%H:%M:%SZ}", "enddt": f"{_utc(ends_at):%Y-%m-%dT%H:%M:%SZ}",
         "body": details, "location": where})
+
+
+# The event's wording, as on the invite: the clinic, the doctor and the manage link; nothing clinical.
+EVENT_TEXTS = {
+    "es": {"title": "Cita en {clinic}", "details": "Cita con {doctor}. Gestiona tu cita: {link}"},
+    "en": {"title": "Appointment at {clinic}", "details": "Appointment with {doctor}. Manage your appointment: {link}"},
+}
+
+
+def for_appointment(*, locale: str, clinic_name: str, doctor_name: str, starts_at: datetime, ends_at: datetime,
+                    where: str, zone: str, manage_link: str) -> dict[str, str]:
+    """{"google": url, "outlook": url} for one appointment, in the patient's language (es when unknown)."""
+    texts = EVENT_TEXTS.get(locale, EVENT_TEXTS["es"])
+    event = {"title": texts["title"].format(clinic=clinic_name), "starts_at": starts_at, "ends_at": ends_at,
+             "details": texts["details"].format(doctor=doctor_name, link=manage_link), "where": where}
+    return {"google": google(**event, zone=zone), "outlook": outlook(**event)}

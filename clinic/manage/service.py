@@ -25,7 +25,6 @@ from clinic.identity.actor import Actor
 from clinic.identity.models import User
 from clinic.manage import tokens
 from clinic.manage.tokens import Resolved
-from clinic.notifications import content
 from clinic.scheduling.models import Clinic, Doctor, Service
 from clinic.settings import Settings
 from clinic.waitlist.service import settle_holds
@@ -98,15 +97,12 @@ def _appointment_view(session: Session, found: Resolved, *, token: str, settings
                       can_change=booked and now < change_until, can_cancel=booked and now < appt.starts_at,
                       late_if_cancelled=booked and change_until <= now < appt.starts_at)
     if booked:
-        locale = content.locale_of(session.scalar(select(User.locale).where(User.id == appt.patient_id)))
-        words = content.TEXTS[locale]
-        place = clinic_name + (f", {address}" if address else "")
-        event = {"title": words["event_title"].format(clinic=clinic_name), "starts_at": appt.starts_at,
-                 "ends_at": appt.ends_at, "where": place,
-                 "details": words["event_details"].format(doctor=shown.doctor_name, manage=words["manage"],
-                                                          link=f"{settings.public_url}/a/{token}")}
-        view.google_url = calendar_links.google(**event, zone=shown.timezone)
-        view.outlook_url = calendar_links.outlook(**event)
+        locale = session.scalar(select(User.locale).where(User.id == appt.patient_id))
+        urls = calendar_links.for_appointment(
+            locale=locale, clinic_name=clinic_name, doctor_name=shown.doctor_name, starts_at=appt.starts_at,
+            ends_at=appt.ends_at, where=clinic_name + (f", {address}" if address else ""), zone=shown.timezone,
+            manage_link=f"{settings.public_url}/a/{token}")
+        view.google_url, view.outlook_url = urls["google"], urls["outlook"]
     return view
 
 

@@ -36,7 +36,6 @@ TEXTS = {
                          "clínica. Responder «No» en tu calendario no cancela la cita.",
         "add_google": "Añadir a Google Calendar", "add_outlook": "Añadir a Outlook.com",
         "ics_attached": "Para otros calendarios, abre el archivo invite.ics adjunto.",
-        "event_title": "Cita en {clinic}", "event_details": "Cita con {doctor}. {manage}: {link}",
     },
     "en": {
         "confirmation": ("Appointment confirmed: {when}", "Your appointment is confirmed."),
@@ -58,7 +57,6 @@ TEXTS = {
                          "Answering \"No\" in your calendar does not cancel the appointment.",
         "add_google": "Add to Google Calendar", "add_outlook": "Add to Outlook.com",
         "ics_attached": "For any other calendar, open the attached invite.ics file.",
-        "event_title": "Appointment at {clinic}", "event_details": "Appointment with {doctor}. {manage}: {link}",
     },
 }
 
@@ -149,21 +147,19 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
     if kind in ("confirmation", "rescheduled"):
         notes.append(words["how_to_cancel"])
     if kind == "confirmation" and view.ends_at is not None:
-        actions += _calendar_links(words, view, place, label, link)
+        actions += _calendar_links(words, view, place, link)
         notes.append(words["ics_attached"])
     text = "\n".join(lines + [""] + [f"{name}: {url}" for name, url in actions] + ([""] + notes if notes else []))
     return Email(to=view.patient_email, subject=subject, text=text, html=_html(lines, actions, notes))
 
 
-def _calendar_links(words: dict, view: AppointmentView, place: str, label: str, link: str) -> list[tuple[str, str]]:
+def _calendar_links(words: dict, view: AppointmentView, place: str, link: str) -> list[tuple[str, str]]:
     """The event for calendars that do not act on the invitation: the invite's title and place, and the
     manage link; no service name (nothing clinical goes into a third party's calendar)."""
-    title = words["event_title"].format(clinic=view.clinic_name)
-    details = words["event_details"].format(doctor=view.doctor_name, manage=label, link=link)
-    event = {"title": title, "starts_at": view.starts_at, "ends_at": view.ends_at, "details": details,
-             "where": place}
-    return [(words["add_google"], links.google(**event, zone=view.zone)),
-            (words["add_outlook"], links.outlook(**event))]
+    urls = links.for_appointment(locale=locale_of(view.locale), clinic_name=view.clinic_name, doctor_name=view.doctor_name,
+                                 starts_at=view.starts_at, ends_at=view.ends_at, where=place, zone=view.zone,
+                                 manage_link=link)
+    return [(words["add_google"], urls["google"]), (words["add_outlook"], urls["outlook"])]
 
 
 def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date, zone: str,
