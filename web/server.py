@@ -169,7 +169,10 @@ class BufferingWorker(ThreadWorker):
         try:
             attach = environ.get(STREAM_ATTACH)
             if attach is not None and resp.status_code == 200:
-                resp.chunked = False  # the body runs until either side closes: no chunk framing
+                # The body runs until either side closes: no length, no chunk framing.
+                resp.headers = [(k, v) for k, v in resp.headers if k.lower() != "content-length"]
+                resp.response_length = None
+                resp.chunked = False
                 resp.send_headers()
                 # The receiver keeps a duplicate; the loop closes its own descriptor as after any answer.
                 attach(conn.sock.dup())
