@@ -98,9 +98,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_blueprints() -> list:
     """Blueprints of the domain areas (scheduling, appointments, calendars, records)."""
-    from web.api import appointments, calendars, clinics, doctors, events, records, waitlist
+    from web.api import appointments, calendars, clinics, doctors, events, patients, records, waitlist
 
-    return [clinics, doctors, appointments, calendars, records, waitlist, events]
+    return [clinics, doctors, appointments, calendars, records, waitlist, events, patients]
 
 
 def _flask_config(settings: Settings) -> dict:
