@@ -41,4 +41,23 @@ describe("subscribe", () => {
     stopFirst();
     stopSecond();
   });
+
+  it("reconnects when the stream drops and tells listeners to refetch what they missed", async () => {
+    let opened = 0;
+    const fetch = vi.fn(async () => {
+      opened += 1;
+      // The first stream connects and then ends (a dropped connection); the second stays.
+      return { ok: true, status: 200, body: opened === 1 ? new ReadableStream({
+        start(controller) { controller.enqueue(new TextEncoder().encode(": connected\n\n")); controller.close(); },
+      }) : new ReadableStream({
+        start(controller) { controller.enqueue(new TextEncoder().encode(": connected\n\n")); },
+      }) };
+    });
+    vi.stubGlobal("fetch", fetch);
+    const seen = [];
+    const stop = subscribe((e) => seen.push(e.type));
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2), { timeout: 3000 });
+    await vi.waitFor(() => expect(seen).toEqual(["reconnected"]));
+    stop();
+  });
 });
