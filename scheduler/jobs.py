@@ -38,8 +38,7 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
 
 
 def relay(factory: sessionmaker[Session]) -> int:
-    from workers.broker import settings
     from workers.dispatch import dispatch
     from workers.live_publisher import with_live_events
 
-    return relay_all(factory, with_live_events(dispatch, factory, settings.redis_url))
+    return relay_all(factory, with_live_events(dispatch, factory))

@@ -14,24 +14,25 @@ from functools import cache
 import redis
 
 from clinic.live.events import appointment_ids, channel, encode, read_events
+from clinic.settings import Settings
 
 log = logging.getLogger("live")
 Rows = list[tuple[int, str, dict]]
 
 
 @cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(Settings.from_env().redis_url, socket_timeout=2, socket_connect_timeout=2)
 
 
-def publish(factory, redis_url: str, rows: Rows) -> int:
+def publish(factory, rows: Rows) -> int:
     """Publish the appointments named by `rows`; returns how many events went out."""
     ids = appointment_ids(rows)
     if not ids:
         return 0
     with factory() as session:
         events = read_events(session, ids)
-    client = _client(redis_url)
+    client = _client()
     name = channel(int(client.connection_pool.connection_kwargs.get("db", 0)))
     pipe = client.pipeline(transaction=False)
     for event in events:
@@ -40,12 +41,12 @@ def publish(factory, redis_url: str, rows: Rows) -> int:
     return len(events)
 
 
-def with_live_events(dispatch: Callable[[Rows], None], factory, redis_url: str) -> Callable[[Rows], None]:
-    """`dispatch`, then publish the batch's appointment changes."""
+def with_live_events(dispatch: Callable[[Rows], None], factory) -> Callable[[Rows], None]:
+    """`dispatch`, then publish the batch's appointment changes (on the process's REDIS_URL)."""
     def dispatch_and_publish(rows: Rows) -> None:
         dispatch(rows)
         try:
-            publish(factory, redis_url, rows)
+            publish(factory, rows)
         except (redis.RedisError, OSError):
             # A live event is a hint to refresh, not a message: losing one during a Redis outage must not
             # roll back (and so repeat) the batch's hand-over; the broker call above already failed then.

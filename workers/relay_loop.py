@@ -24,11 +24,10 @@ POLL_SECONDS = 0.25
 def run(factory, *, stopping: Callable[[], bool], every: float = POLL_SECONDS,
         before_relay: Callable[[], None] | None = None) -> None:
     """Relay until `stopping()`; `before_relay` (the scheduler's sweeps) runs first on each pass."""
-    from workers.broker import settings
     from workers.dispatch import dispatch
     from workers.live_publisher import with_live_events
 
-    relay = with_live_events(dispatch, factory, settings.redis_url)
+    relay = with_live_events(dispatch, factory)
     pause = threading.Event()
     while not stopping():
         try:

@@ -26,8 +26,8 @@ def two_pages(browser, system):
         page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
         page.on("pageerror", lambda err: problems.append(f"pageerror: {err}"))
         page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
-        page.on("request", lambda r, key=id(page): r.url.endswith("/api/events")
-                and STREAMS_OPENED.setdefault(key, []).append(r.url))
+        opened = STREAMS_OPENED.setdefault(id(page), [])
+        page.on("request", lambda r, opened=opened: r.url.endswith("/api/events") and opened.append(r.url))
         contexts.append(context)
         pages.append(page)
     yield pages
@@ -112,3 +112,41 @@ def test_desk_and_my_appointments_follow_each_other_live(two_pages, world):
     print(f"live: desk saw the patient's booking after {booked_after * 1000:.0f} ms, its cancellation after "
           f"{cancelled_after * 1000:.0f} ms; the patient saw the desk's booking after "
           f"{staff_booked_after * 1000:.0f} ms and its cancellation after {staff_cancelled_after * 1000:.0f} ms")
+
+
+def test_the_doctors_agenda_follows_the_desk_live(two_pages, world):
+    """The doctor's agenda (one context) shows what the front desk books and cancels (the other) within 2 s."""
+    agenda, desk = two_pages
+    name = world.seen["full_name"]
+    sign_in(agenda, world.doctor_email, "Mi agenda")
+    calendar = agenda.locator(".calendar")
+    calendar.get_by_role("button", name="Semana").click()
+    calendar.get_by_role("button", name="Siguiente").click()
+    expect(agenda.locator(".rbc-event", has_text=name)).to_have_count(0)
+    _mark_no_reload(agenda)
+
+    sign_in(desk, world.receptionist_email, "Recepción")
+    desk.get_by_label("Clínica").select_option(label=world.clinic["name"])
+    desk.get_by_role("button", name="Reservar para un paciente").click()
+    dialog = desk.get_by_role("dialog", name="Reservar para un paciente")
+    dialog.get_by_label("Buscar paciente").fill(name[:9])
+    dialog.get_by_role("button", name=name).click()
+    next_week_slots(desk, dialog).nth(3).click()
+    dialog.get_by_role("button", name="Confirmar cita").click()
+    expect(desk.get_by_role("status").filter(has_text=f"Cita reservada para {name}")).to_be_visible()
+    answered = time.monotonic()
+    expect(agenda.locator(".rbc-event", has_text=name)).to_be_visible(timeout=WITHIN_MS)
+    booked_after = time.monotonic() - answered
+    snap(agenda, "62-live-agenda-after-desk-booked")
+
+    booked = [a for a in world.appointments(patient_id=world.seen["id"], status="booked")
+              if a["doctor_id"] == world.doctor["id"] and a["id"] != world.started]
+    for appointment in booked:
+        world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {})
+    answered = time.monotonic()
+    expect(agenda.locator(".rbc-event", has_text=name)).to_have_count(0, timeout=WITHIN_MS)
+    cancelled_after = time.monotonic() - answered
+    _assert_no_reload(agenda)
+    assert len(_events_requests(agenda)) == 1, _events_requests(agenda)
+    print(f"live: the agenda saw the desk's booking after {booked_after * 1000:.0f} ms and its cancellation "
+          f"after {cancelled_after * 1000:.0f} ms")
