@@ -135,6 +135,8 @@ class Settings:
     # Manage links (no sign-in): per client address, and per token whatever the address.
     ratelimit_manage: str = "30 per minute"
     ratelimit_manage_token: str = "20 per minute"
+    # Open live streams (GET /api/events) one web process holds (web/live.py); beyond it 503.
+    web_max_streams: int = 2000
     # Proxies in front whose X-Forwarded-For entries are trusted (0: run directly, the header is ignored),
     # and the platform's internal proxy networks, skipped before counting (web/client_address.py).
     proxy_hops: int = 0
@@ -187,6 +189,7 @@ class Settings:
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", 14),
             refresh_absolute_days=_int(env, "REFRESH_ABSOLUTE_DAYS", 30),
             refresh_idle_minutes=_int(env, "REFRESH_IDLE_MINUTES", 30),
+            web_max_streams=_int(env, "WEB_MAX_STREAMS", 2000),
             ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
             ratelimit_default=env.get("RATELIMIT_DEFAULT") or "600 per minute",
             ratelimit_auth=env.get("RATELIMIT_AUTH") or "10 per minute",

@@ -14,6 +14,7 @@ from clinic.outbox.relay import relay_all
 from clinic.settings import Settings
 from clinic.sweeps import due
 from workers.dispatch import dispatch
+from workers.live_publisher import with_live_events
 
 log = logging.getLogger("scheduler")
 
@@ -39,4 +40,4 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
 
 
 def relay(factory: sessionmaker[Session]) -> int:
-    return relay_all(factory, dispatch)
+    return relay_all(factory, with_live_events(dispatch, factory))

@@ -15,6 +15,7 @@ from web.client_address import ClientAddress
 from web.extensions import cors, jwt, limiter, spec
 from web.feed_fast_path import FeedFastPath
 from web.frontend import blueprint as frontend_blueprint
+from web.live import LiveHub
 from web.routing import BigIntConverter
 from web.validation import check_json_body
 
@@ -55,6 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.extensions["db_autocommit_sessionmaker"] = autocommit
     app.extensions["db_sessionmaker"] = sessionmaker
     app.extensions["redis"] = redis.Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=1)
+    # Threads start on the first stream, in the serving process (gunicorn forks before creating the app).
+    app.extensions["live_hub"] = LiveHub(settings.redis_url, max_streams=settings.web_max_streams)
 
     request_log.init_app(app)
     database.init_app(app)
@@ -92,9 +95,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_blueprints() -> list:
     """Blueprints of the domain areas (scheduling, appointments, calendars, records)."""
-    from web.api import appointments, calendars, clinics, doctors, manage, records, waitlist
+    from web.api import appointments, calendars, clinics, doctors, events, manage, patients, records, waitlist
 
-    return [clinics, doctors, appointments, calendars, records, waitlist, manage]
+    return [clinics, doctors, appointments, calendars, records, waitlist, manage, events, patients]
 
 
 def _flask_config(settings: Settings) -> dict:

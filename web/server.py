@@ -24,6 +24,7 @@ import time
 from concurrent.futures import Future
 from functools import partial
 
+from gunicorn.http import wsgi
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 # A complete request must arrive within this time; it also bounds a thread's blocking socket calls.
@@ -32,6 +33,10 @@ MAX_HEAD_BYTES = 64 * 1024  # larger heads go to the parser as they are, which r
 MAX_BUFFERED_BODY = 1024 * 1024 + 64 * 1024  # a little over MAX_BODY_BYTES: larger bodies get the app's 413
 RECV_BYTES = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# The live stream (web/api/events.py names the same three).
+STREAM_PATH = "/api/events"
+STREAM_HANDOVER = "clinic.live.handover"
+STREAM_ATTACH = "clinic.live.attach"
 
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*(?=\r\n)")
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked")
@@ -126,6 +131,14 @@ class BufferingWorker(ThreadWorker):
         self._read(conn, eager=True)
 
     def finish_request(self, conn, fs) -> None:
+        if getattr(conn, "handed_over", False):
+            # Close only this descriptor: a graceful close would shut the shared connection down (FIN).
+            self.nr_conns -= 1
+            try:
+                conn.sock.close()
+            except OSError:
+                pass
+            return
         # A pipelined request read ahead of the one just answered: buffer its rest in the loop as well.
         if (self.alive and not fs.cancelled() and fs.exception() is None and fs.result() is True
                 and conn.parser is not None and conn.parser.unreader.buf.getvalue()):
@@ -140,6 +153,38 @@ class BufferingWorker(ThreadWorker):
         conn.init()
         conn.parser.unreader.unread(request)
         return super().handle(conn)
+
+    def handle_request(self, req, conn):
+        """`GET /api/events` (a live stream) is answered by the app like any request, then, if the app left a
+        receiver for it in the environ, the socket is handed to that receiver (web/live.py: one thread holds
+        every open stream of the process) and this loop is free again at once."""
+        if req.path != STREAM_PATH or req.method != "GET":
+            return super().handle_request(req, conn)
+        resp, environ = wsgi.create(req, conn.sock, conn.client, conn.server, self.cfg)
+        environ["wsgi.multithread"] = True
+        environ[STREAM_HANDOVER] = True
+        self.nr += 1
+        resp.force_close()
+        respiter = self.wsgi(environ, resp.start_response)
+        try:
+            attach = environ.get(STREAM_ATTACH)
+            if attach is not None and resp.status_code == 200:
+                # The body runs until either side closes: no length, no chunk framing.
+                resp.headers = [(k, v) for k, v in resp.headers if k.lower() != "content-length"]
+                resp.response_length = None
+                resp.chunked = False
+                resp.send_headers()
+                # The receiver keeps a duplicate; the loop closes its own descriptor as after any answer.
+                attach(conn.sock.dup())
+                conn.handed_over = True
+            else:
+                for item in respiter:
+                    resp.write(item)
+                resp.close()
+        finally:
+            if hasattr(respiter, "close"):
+                respiter.close()
+        return False
 
     def _read(self, conn: BufferedConn, initial: bytes = b"", *, eager: bool = False) -> None:
         """Start buffering a request. `eager`: called from the loop for a socket that probably holds data

@@ -42,9 +42,9 @@ def noshow_followup(topic: str, payload: dict) -> None:
 @dramatiq.actor(actor_name="password_reset_email", max_retries=8, min_backoff=1_000, max_backoff=60_000,
                 max_age=HOUR_MS, time_limit=60_000, retry_when=transient(8))
 def password_reset_email(topic: str, payload: dict) -> None:
-    """The password-reset link (its one-hour life is also the message's)."""
+    """The password-reset link, or a walk-in's set-password link (account.invited)."""
     with transaction(runtime.sessions()) as session:
-        delivery_id = events.password_reset_delivery(session, payload=payload)
+        delivery_id = events.password_reset_delivery(session, payload=payload, topic=topic)
     runtime.sender().deliver([delivery_id], batch=False)
 
 

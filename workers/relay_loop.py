@@ -17,6 +17,7 @@ import dramatiq
 from clinic.outbox.relay import relay_all
 from workers import runtime
 from workers.dispatch import dispatch
+from workers.live_publisher import with_live_events
 
 log = logging.getLogger("relay")
 
@@ -26,12 +27,13 @@ POLL_SECONDS = 0.25
 def run(factory, *, stopping: Callable[[], bool], every: float = POLL_SECONDS,
         before_relay: Callable[[], None] | None = None) -> None:
     """Relay until `stopping()`; `before_relay` (the scheduler's sweeps) runs first on each pass."""
+    relay = with_live_events(dispatch, factory)
     pause = threading.Event()
     while not stopping():
         try:
             if before_relay is not None:
                 before_relay()
-            relay_all(factory, dispatch)
+            relay_all(factory, relay)
         except Exception:  # noqa: BLE001 — outlive a database or Redis outage: rows wait in the outbox
             log.exception("relay pass failed; retrying")
         pause.wait(every)

@@ -23,6 +23,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     "export.requested": ["export_patient_data"],
     "calendar.feed_created": ["rebuild_calendar_feeds"],
     "account.password_reset": ["password_reset_email"],
+    "account.invited": ["password_reset_email"],
     "account.registered": ["account_email"],
     "account.verification_requested": ["account_email"],
     "account.signup_attempted": ["account_email"],

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, LargeBinary, String,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Identity, Index, LargeBinary, String,
                         false, func, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,13 +30,17 @@ class User(CreatedAt, Base):
         Index("uq_users_email_lower", text("lower(email)"), unique=True, postgresql_where=text("NOT shadow")),
         CheckConstraint("role IN ('patient', 'doctor', 'receptionist', 'admin')", name="role"),
         CheckConstraint("locale IN ('es', 'en')", name="locale"),
+        # A walk-in patient registered by the front desk may have no email (and then no password).
+        CheckConstraint("email IS NOT NULL OR role = 'patient'", name="email_or_patient"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    password_hash: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    # NULL: no password yet (a walk-in; with an email they get a link to choose one).
+    password_hash: Mapped[str | None] = mapped_column(String(100))
     full_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    birth_date: Mapped[date | None] = mapped_column(Date)
     role: Mapped[str] = mapped_column(String(20))
     locale: Mapped[str] = mapped_column(String(5), server_default="es")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")

@@ -25,10 +25,15 @@ from clinic import keyed_tokens
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
 from clinic.identity.models import PasswordReset, User
+from clinic.outbox.service import emit
 
 LIFETIME = timedelta(hours=1)
 MAX_LIVE = 3
 TOPIC = "account.password_reset"
+# A walk-in patient's first link ("choose your password"): same token scheme, a longer life (they may
+# read their mail days after the visit).
+INVITE_TOPIC = "account.invited"
+INVITE_LIFETIME = timedelta(days=7)
 _CONTEXT = b"clinic password reset v1\x00"
 
 _REQUEST = text("""
@@ -67,6 +72,16 @@ def request_reset(session: Session, *, email: str, secret: str, now: datetime) -
     session.execute(_REQUEST, {"email": email.strip().lower(), "now": now, "max_live": MAX_LIVE, "nonce": nonce,
                                "token_hash": token_hash(token_for(secret, nonce)), "expires_at": now + LIFETIME,
                                "topic": TOPIC})
+
+
+def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
+    """Send a new account (made by the front desk, no password yet) a link to choose its password."""
+    nonce = os.urandom(18)
+    reset = PasswordReset(user_id=user.id, nonce=nonce, token_hash=token_hash(token_for(secret, nonce)),
+                          created_at=now, expires_at=now + INVITE_LIFETIME)
+    session.add(reset)
+    session.flush()
+    emit(session, INVITE_TOPIC, reset_id=reset.id, user_id=user.id)
 
 
 def confirm_reset(session: Session, *, token: str, password: str, now: datetime) -> User:

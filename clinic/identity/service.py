@@ -70,7 +70,9 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     if user is None:
         passwords.verify(password, passwords.DUMMY_HASH)
         raise Unauthorized("Wrong email or password.", code="invalid_credentials")
-    if not passwords.verify(password, user.password_hash) or not user.is_active:
+    # No password yet (a walk-in who has not used their link): the same work and answer as a wrong one.
+    if not passwords.verify(password, user.password_hash or passwords.DUMMY_HASH) or user.password_hash is None \
+            or not user.is_active:
         raise Unauthorized("Wrong email or password.", code="invalid_credentials")
     return user
 
@@ -95,7 +97,7 @@ def change_password(session: Session, *, user_id: int, current_password: str, ne
                     keep_family: uuid.UUID | None, now: datetime) -> None:
     """The signed-in owner changes their password; every other sign-in of the account ends."""
     user = session.get(User, user_id)
-    if user is None or not passwords.verify(current_password, user.password_hash):
+    if user is None or user.password_hash is None or not passwords.verify(current_password, user.password_hash):
         raise Invalid("The current password is not correct.", code="wrong_password",
                       fields={"current_password": "is not correct"})
     set_password(session, user=user, password=new_password, field="new_password", now=now, keep_family=keep_family)

@@ -20,6 +20,11 @@ TEXTS = {
                            "tiene una. No hemos cambiado nada en tu cuenta. Si fuiste tú, inicia sesión; si no "
                            "recuerdas la contraseña, puedes cambiarla. Si no fuiste tú, no tienes que hacer nada."),
         "sign_in": "Iniciar sesión", "reset": "Cambiar la contraseña",
+        "set_password": ("Elige tu contraseña",
+                         "La recepción de la clínica te ha dado de alta como paciente. Elige una contraseña "
+                         "para ver y gestionar tus citas en línea. El enlace sirve una sola vez y caduca en "
+                         "7 días; si no esperabas este mensaje, ignóralo."),
+        "choose": "Elegir mi contraseña",
     },
     "en": {
         "subject": "Reset your password",
@@ -36,6 +41,11 @@ TEXTS = {
                            "has one. Nothing in your account has changed. If it was you, sign in; if you do not "
                            "remember the password, you can reset it. If it was not you, there is nothing to do."),
         "sign_in": "Sign in", "reset": "Reset the password",
+        "set_password": ("Choose your password",
+                         "The clinic's front desk registered you as a patient. Choose a password to see and "
+                         "manage your appointments online. The link works once and expires in 7 days; if you "
+                         "did not expect this message, ignore it."),
+        "choose": "Choose my password",
     },
 }
 
@@ -45,6 +55,15 @@ def password_reset_email(*, name: str, email: str, locale: str | None, link: str
     lines = [words["greeting"].format(name=name), "", words["lead"], words["expiry"], words["ignore"]]
     text = "\n".join(lines + ["", f"{words['action']}: {link}"])
     return Email(to=email, subject=words["subject"], text=text, html=_html(lines, [(words["action"], link)]))
+
+
+def set_password_email(*, name: str, email: str, locale: str | None, link: str) -> Email:
+    """A walk-in patient's first link: choose a password (clinic.identity.walk_ins)."""
+    words = TEXTS[locale_of(locale)]
+    subject, lead = words["set_password"]
+    lines = [words["greeting"].format(name=name), "", lead]
+    text = "\n".join(lines + ["", f"{words['choose']}: {link}"])
+    return Email(to=email, subject=subject, text=text, html=_html(lines, [(words["choose"], link)]))
 
 
 def account_email(kind: str, *, name: str, to: str, locale: str | None, links: list[tuple[str, str]],

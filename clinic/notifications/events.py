@@ -41,9 +41,11 @@ def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | 
     return delivery_id
 
 
-def password_reset_delivery(session: Session, *, payload: dict) -> int:
-    """The email carrying one reset link (rendered when sent, from the link's nonce)."""
-    return ensure(session, key=f"password_reset:{payload['reset_id']}", kind="password_reset",
+def password_reset_delivery(session: Session, *, payload: dict, topic: str = "account.password_reset") -> int:
+    """The email carrying one reset link (rendered when sent, from the link's nonce); for a walk-in's first
+    link (`account.invited`), the "choose your password" email."""
+    kind = "set_password" if topic == "account.invited" else "password_reset"
+    return ensure(session, key=f"{kind}:{payload['reset_id']}", kind=kind,
                   recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"]})
 
 

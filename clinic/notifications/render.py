@@ -58,7 +58,7 @@ class Renderer:
         for row in rows:
             if row.kind == "agenda":
                 out[row.id] = self._agenda(session, row)
-            elif row.kind == "password_reset":
+            elif row.kind in ("password_reset", "set_password"):
                 out[row.id] = self._password_reset(session, row, now)
             elif row.kind in ACCOUNT_KINDS:
                 out[row.id] = self._account(session, row, now)
@@ -77,6 +77,8 @@ class Renderer:
          service, doctor_id, service_id, ends_at, shadow) = v
         if shadow and row.kind != "waitlist_offer":  # an offer goes to the hold's patient (checked there)
             return None  # a shadow account's address is someone else's (clinic.identity.signup): never emailed
+        if email is None and row.kind != "waitlist_offer":
+            return None  # a walk-in without an email (clinic.identity.walk_ins): the desk tells them
         view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
                                        address, doctor, service, doctor_id, service_id, ends_at)
         url = self.settings.public_url
@@ -137,7 +139,7 @@ class Renderer:
         if hold is None:
             return None
         starts_at, expires_at, name, email, locale, shadow = hold
-        if shadow:
+        if shadow or email is None:
             return None
         offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
                                           view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
@@ -153,6 +155,11 @@ class Renderer:
         if found is None:
             return None
         user, link = found
+        if user.email is None or user.shadow:
+            return None
+        if row.kind == "set_password":
+            return self._params(account_emails.set_password_email(name=user.full_name, email=user.email,
+                                                                  locale=user.locale, link=link + "&welcome=1"))
         return self._params(account_emails.password_reset_email(name=user.full_name, email=user.email,
                                                                 locale=user.locale, link=link))
 

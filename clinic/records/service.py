@@ -1,8 +1,8 @@
 """Reading and writing medical records. Every function authorizes first and audits exactly once."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -23,6 +23,21 @@ class RecordInvalid(Invalid):
 
 
 @dataclass(frozen=True)
+class PatientCard:
+    """Who the record is about, for the page's header: read under the record's own access rule and audit row."""
+    id: int
+    full_name: str
+    birth_date: date | None
+    age: int | None
+
+
+def age_on(birth_date: date | None, today: date) -> int | None:
+    if birth_date is None:
+        return None
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass(frozen=True)
 class RecordView:
     patient_id: int
     version: int
@@ -32,6 +47,7 @@ class RecordView:
     updated_at: datetime | None
     updated_by: int | None
     entries: list[RecordEntry] = field(default_factory=list)
+    patient: PatientCard | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,9 @@ def get_record(session: Session, *, actor: Actor, patient_id: int, ip: str | Non
     grant = authorize(session, _attempt(actor, patient_id, audit.READ, ip, now))
     view = _view(session, patient_id)
     _granted(session, grant, object_id=view.version or None)
-    return view
+    person = session.get(User, patient_id)
+    return replace(view, patient=PatientCard(id=person.id, full_name=person.full_name, birth_date=person.birth_date,
+                                             age=age_on(person.birth_date, now.date())))
 
 
 def update_record(session: Session, *, actor: Actor, patient_id: int, ip: str | None, now: datetime,

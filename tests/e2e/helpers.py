@@ -15,16 +15,24 @@ def set_language(page: Page, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)  # (wait_for_function would need eval: CSP)
 
 
+def settle(page: Page) -> None:
+    """Wait until the screen shows what it asked for: loaded, nothing busy, no spinner. Not "networkidle":
+    screens with live updates keep their GET /api/events stream open, so their network is never idle."""
+    page.wait_for_load_state("load")
+    expect(page.locator("[aria-busy='true'], p.loading")).to_have_count(0)
+    page.wait_for_timeout(150)  # the last answer's render
+
+
 def snap(page: Page, name: str) -> None:
     """Screenshots of the current screen in Spanish and in English (then back to Spanish)."""
-    page.wait_for_load_state("networkidle")
+    settle(page)
     full = page.get_by_role("dialog").count() == 0  # a dialog is seen over the viewport, as a person sees it
     page.screenshot(path=str(SHOTS / f"{name}-es.png"), full_page=full)
     set_language(page, "en")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.screenshot(path=str(SHOTS / f"{name}-en.png"), full_page=full)
     set_language(page, "es")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def sign_in(page: Page, email: str, landing_heading: str) -> None:

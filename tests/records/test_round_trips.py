@@ -44,3 +44,25 @@ def test_the_audit_row_records_the_client_address_behind_one_proxy(app, api, db,
     assert r.status_code == 200
     ip = db.scalar(select(RecordAudit.ip).where(RecordAudit.patient_id == cast.patient.id))
     assert ip == "203.0.113.7"
+
+
+def test_the_record_names_its_patient_with_age_under_the_same_rule_and_audit(api, make_user, token_for, db):
+    """GET /record carries `patient` (name, date of birth, age) for whoever may read the record; others get
+    the record's 404; each read is the record's audited read."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text as sql
+
+    patient = make_user("patient", full_name="Rosario Vega")
+    db.execute(sql("UPDATE users SET birth_date = '1961-05-04' WHERE id = :i"), {"i": patient.id})
+    own = api.get(f"/api/patients/{patient.id}/record", token_for(patient))
+    assert own.status_code == 200, own.get_json()
+    today = datetime.now(timezone.utc).date()
+    age = today.year - 1961 - ((today.month, today.day) < (5, 4))
+    assert own.get_json()["patient"] == {"id": patient.id, "full_name": "Rosario Vega", "birth_date": "1961-05-04",
+                                         "age": age}
+    reads = db.execute(sql("SELECT count(*) FROM record_audit WHERE patient_id = :i AND action = 'record.read'"),
+                       {"i": patient.id}).scalar_one()
+    assert reads == 1
+    for stranger in (make_user("doctor"), make_user("receptionist"), make_user("patient")):
+        assert api.get(f"/api/patients/{patient.id}/record", token_for(stranger)).status_code == 404

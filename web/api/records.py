@@ -21,7 +21,7 @@ from web.access import SIGNED_IN, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
 from web.schemas.records import (AuditList, AuditOut, BreakGlassIn, BreakGlassOut, EntryIn, EntryOut, ExportOut,
-                                 RecordOut, RecordPatchIn, VersionList, VersionOut)
+                                 PatientCardOut, RecordOut, RecordPatchIn, VersionList, VersionOut)
 
 bp = Blueprint("records", __name__, url_prefix="/api")
 TAGS = ["records"]
@@ -52,7 +52,8 @@ def audited_body(action: str):
 
 
 def _record_out(view: records.RecordView) -> RecordOut:
-    return RecordOut(patient_id=view.patient_id, allergies=view.allergies, conditions=view.conditions,
+    patient = PatientCardOut.model_validate(view.patient) if view.patient else None
+    return RecordOut(patient_id=view.patient_id, patient=patient, allergies=view.allergies, conditions=view.conditions,
                      medications=view.medications, version=view.version, updated_at=view.updated_at,
                      updated_by=view.updated_by, entries=[EntryOut.model_validate(e) for e in view.entries])
 

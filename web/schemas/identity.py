@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from web.schemas.common import Changes, Line, NewPassword, Out, Strict
+from web.schemas.common import CalendarDate, Changes, Line, NewPassword, Out, Strict
 
 Locale = Literal["es", "en"]
 RoleName = Literal["patient", "doctor", "receptionist", "admin"]
@@ -12,7 +12,7 @@ RoleName = Literal["patient", "doctor", "receptionist", "admin"]
 
 class UserOut(Out):
     id: int
-    email: str
+    email: str | None = Field(description="None only for a walk-in patient registered without an email.")
     full_name: str
     role: str
     locale: str
@@ -91,3 +91,19 @@ class ChangePasswordIn(Strict):
 class VerifyEmailIn(Strict):
     token: str = Field(min_length=1, max_length=200, description="The `token` of the emailed link "
                        "`PUBLIC_URL/verify-email?token=…`.")
+
+
+class WalkInIn(Strict):
+    """A patient registered at the front desk: a name, and whatever else they give."""
+    full_name: Line = Field(min_length=1, max_length=200)
+    phone: Line | None = Field(default=None, max_length=40)
+    email: EmailStr | None = Field(default=None, description="With an email the patient gets a link to choose a "
+                                   "password (valid 7 days); without one they never sign in and are never emailed.")
+    birth_date: CalendarDate | None = None
+    locale: Locale = "es"
+
+
+class PatientOut(UserOut):
+    birth_date: CalendarDate | None = None
+    has_password: bool = Field(description="Whether the patient can sign in (walk-ins cannot until they use "
+                               "their link).")

@@ -1,7 +1,7 @@
 """Request and response bodies of the medical-record and data-export endpoints."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import Field, RootModel, StringConstraints
@@ -38,8 +38,17 @@ class EntryOut(Out):
     break_glass: bool = False
 
 
+class PatientCardOut(Out):
+    id: int
+    full_name: str
+    birth_date: date | None = None
+    age: int | None = Field(default=None, description="Whole years on today's date (UTC).")
+
+
 class RecordOut(Out):
     patient_id: int
+    patient: PatientCardOut | None = Field(default=None, description="Who the record is about (in GET only): "
+                                           "name, date of birth and age, under the record's access rule.")
     allergies: list[str]
     conditions: list[str]
     medications: list[str]

@@ -99,8 +99,8 @@ async function toError(res) {
   return new ApiError(res.status, body?.error);
 }
 
-function send(path, method, body) {
-  const headers = { Accept: "application/json" };
+function send(path, method, body, signal, accept = "application/json") {
+  const headers = { Accept: accept };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (crossOrigin()) {
     if (memory.access) headers.Authorization = `Bearer ${memory.access}`;
@@ -113,6 +113,7 @@ function send(path, method, body) {
     headers,
     credentials: crossOrigin() ? "omit" : "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
 }
 
@@ -121,7 +122,7 @@ function send(path, method, body) {
  * When the access cookie has expired (the readable CSRF twin expires with it) a refresh is tried
  * first, so the browser does not log an avoidable 401.
  */
-export async function api(path, { method = "GET", body, as = "json", auth = true } = {}) {
+export async function api(path, { method = "GET", body, as = "json", auth = true, signal, accept } = {}) {
   // Sign-in, sign-up, refresh and sign-out never trigger a refresh; "sign out everywhere" needs a live session.
   const isAuthCall = path.startsWith("/auth/") && path !== "/auth/logout-all";
   if (auth && !isAuthCall && !crossOrigin() && !readCookie("csrf_access_token") && readCookie("csrf_refresh_token")) {
@@ -129,10 +130,10 @@ export async function api(path, { method = "GET", body, as = "json", auth = true
   }
   let res;
   try {
-    res = await send(path, method, body);
+    res = await send(path, method, body, signal, accept);
     if (res.status === 401 && auth && !isAuthCall) {
       if (await refreshSession()) {
-        res = await send(path, method, body);
+        res = await send(path, method, body, signal, accept);
       }
       if (res.status === 401) {
         onSessionLost();

@@ -4,6 +4,7 @@ import { visibleDays } from "../../../components/calendar/setup.js";
 import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
 import { ErrorMessage, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { useLiveAppointments } from "../../../lib/live.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { wallNow } from "../../../lib/tz.js";
@@ -15,6 +16,7 @@ function Agenda({ zone }) {
   const [date, setDate] = useState(() => wallNow(zone));
   const [open, setOpen] = useState(null);
   const range = visibleDays(date, view);
+  useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
   const appointments = useAppointments({ from: range.from, to: range.to });
   const items = useMemo(() => (appointments.data || []).filter((a) => a.status !== "cancelled")
     .map((a) => ({ ...a, title: `${a.patient_name || ""} · ${a.service_name || ""}` })), [appointments.data]);

@@ -9,6 +9,9 @@ export default function ResetPasswordPage() {
   const { t } = useI18n();
   const [params] = useSearchParams();
   const token = params.get("token") || "";
+  // A walk-in's first link (`&welcome=1`): the same form, worded as choosing a password, not resetting one.
+  const welcome = params.get("welcome") === "1";
+  const title = welcome ? t("welcome.title") : t("password.resetTitle");
   const confirm = useConfirmReset();
   const [password, setPassword] = useState("");
   const submit = (e) => {
@@ -17,12 +20,12 @@ export default function ResetPasswordPage() {
   };
   const askAgain = <p><Link to="/forgot-password">{t("password.askAgain")}</Link></p>;
   if (!token) {
-    return <div className="auth-card"><h1>{t("password.resetTitle")}</h1><p>{t("password.missingToken")}</p>{askAgain}</div>;
+    return <div className="auth-card"><h1>{title}</h1><p>{t("password.missingToken")}</p>{askAgain}</div>;
   }
   if (confirm.isSuccess) {
     return (
       <div className="auth-card">
-        <h1>{t("password.resetTitle")}</h1>
+        <h1>{title}</h1>
         <Notice>{t("password.done")}</Notice>
         <p><Link to="/login">{t("auth.signIn")}</Link></p>
       </div>
@@ -30,7 +33,8 @@ export default function ResetPasswordPage() {
   }
   return (
     <div className="auth-card">
-      <h1>{t("password.resetTitle")}</h1>
+      <h1>{title}</h1>
+      {welcome && <p>{t("welcome.lead")}</p>}
       <form onSubmit={submit} noValidate>
         <ErrorMessage error={confirm.error} />
         <Field label={t("password.newPassword")} name="password" type="password" autoComplete="new-password" required

@@ -5,11 +5,14 @@ import { useI18n } from "../../../lib/i18n.jsx";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { longDateTime } from "../../../lib/tz.js";
 import { useSearchPatients } from "../api/search-patients.js";
+import { RegisterWalkIn } from "./RegisterWalkIn.jsx";
 
 function PatientSearch({ onPick }) {
   const { t } = useI18n();
   const [q, setQ] = useState("");
+  const [walkIn, setWalkIn] = useState(false);
   const found = useSearchPatients(q);
+  if (walkIn) return <RegisterWalkIn initialName={q.trim()} onRegistered={onPick} onCancel={() => setWalkIn(false)} />;
   return (
     <div>
       <Field label={t("desk.searchPatient")} name="patient_q" type="search" value={q} autoComplete="off"
@@ -19,10 +22,11 @@ function PatientSearch({ onPick }) {
       {found.data && (found.data.length === 0 ? <p className="empty">{t("desk.noPatients")}</p> : (
         <ul className="pick-list" aria-label={t("desk.choosePatient")}>
           {found.data.map((p) => (
-            <li key={p.id}><button type="button" onClick={() => onPick(p)}>{p.full_name} <small>{p.email}</small></button></li>
+            <li key={p.id}><button type="button" onClick={() => onPick(p)}>{p.full_name} <small>{p.email ?? t("walkIn.noEmail")}</small></button></li>
           ))}
         </ul>
       ))}
+      {found.data && <p><button type="button" className="link-button" onClick={() => setWalkIn(true)}>{t("walkIn.offer")}</button></p>}
     </div>
   );
 }
@@ -45,7 +49,7 @@ export function BookForPatient({ doctors, services, zone, onDone, onClose }) {
     <Modal title={t("desk.bookFor")} onClose={onClose}>
       {!patient ? <PatientSearch onPick={setPatient} /> : (
         <>
-          <p><strong>{t("appts.patient")}:</strong> {patient.full_name} ({patient.email}){" "}
+          <p><strong>{t("appts.patient")}:</strong> {patient.full_name} ({patient.email ?? t("walkIn.noEmail")}){" "}
             <button type="button" className="link-button" onClick={() => setPatient(null)}>{t("desk.changePatient")}</button></p>
           <div className="filters">
             <Field as="select" label={t("desk.doctor")} name="doctor_id" value={doctorId}

@@ -7,6 +7,7 @@ import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx
 import { useI18n } from "../../../lib/i18n.jsx";
 import { noticeText } from "../../../lib/notice.js";
 import { useRescheduleAppointment } from "../../../lib/queries/appointment-mutations.js";
+import { useLiveAppointments } from "../../../lib/live.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
@@ -27,6 +28,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const move = useRescheduleAppointment();
   const range = visibleDays(date, view);
   const shown = doctorId ? doctors.filter((d) => String(d.id) === doctorId) : doctors;
+  useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
   const appointments = useAppointments({ from: range.from, to: range.to, clinic_id: clinic.id, ...(doctorId ? { doctor_id: doctorId } : {}) });
   const ids = new Set(shown.map((d) => d.id));
   const items = useMemo(() => (appointments.data || [])

@@ -5,6 +5,7 @@ import { ErrorMessage, Loading, Modal, Notice } from "../../../components/ui.jsx
 import { useI18n } from "../../../lib/i18n.jsx";
 import { noticeText } from "../../../lib/notice.js";
 import { useCancelAppointment, useRescheduleAppointment } from "../../../lib/queries/appointment-mutations.js";
+import { useLiveAppointments } from "../../../lib/live.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { longDateTime, wallNow } from "../../../lib/tz.js";
 import { AppointmentItem } from "./AppointmentItem.jsx";
@@ -62,6 +63,7 @@ function CancelDialog({ appointment, onDone, onClose }) {
 
 export default function MyAppointmentsPage() {
   const { t, locale } = useI18n();
+  useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
   const appointments = useAppointments({});
   const [mode, setMode] = useState("list");
   const [dialog, setDialog] = useState(null);

@@ -7,6 +7,7 @@ import { useAddRecordEntry } from "../api/add-record-entry.js";
 import { useDoctorMe } from "../../../lib/queries/get-doctor-me.js";
 import { useRecord } from "../api/get-record.js";
 import { useUpdateRecord } from "../api/update-record.js";
+import { PatientHeader, PatientVisits } from "./PatientCard.jsx";
 import { browserZone, LISTS, RecordEntries } from "./RecordView.jsx";
 
 const toText = (list) => (list || []).join("\n");
@@ -65,14 +66,14 @@ export default function PatientRecordPage() {
   const { user } = useSession();
   const doctor = useDoctorMe(user.role === "doctor");
   const zone = doctor.data?.clinic_timezone || browserZone();
-  const name = search.get("name");
   return (
     <div className="page">
       <p><Link to="/agenda">← {t("record.back")}</Link></p>
-      <h1>{t("record.title")}: {name || t("record.patient", { id: patientId })}</h1>
+      <PatientHeader patientId={patientId} record={record.data} />
       <ErrorMessage error={record.error} />
       {record.isPending ? <Loading /> : record.data && (
         <>
+          {user.role === "doctor" && <PatientVisits patientId={patientId} zone={zone} />}
           <ListsEditor patientId={patientId} record={record.data} />
           <h2>{t("record.addEntry")}</h2>
           <NewEntry patientId={patientId} appointmentId={search.get("appointment")} />
