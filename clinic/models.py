@@ -8,3 +8,4 @@ from clinic.records.models import (BreakGlassGrant, DataExport, MedicalRecord, R
                                    RecordEntry, RecordVersion)
 from clinic.scheduling.models import Clinic, Doctor, Service, TimeOff, WorkingHours  # noqa: F401
 from clinic.waitlist.models import SlotHold, WaitlistEntry  # noqa: F401
+from clinic.sms.models import SmsReply  # noqa: F401

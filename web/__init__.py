@@ -95,9 +95,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_blueprints() -> list:
     """Blueprints of the domain areas (scheduling, appointments, calendars, records)."""
-    from web.api import appointments, calendars, clinics, doctors, records, waitlist
+    from web.api import appointments, calendars, clinics, doctors, records, sms, waitlist
 
-    return [clinics, doctors, appointments, calendars, records, waitlist]
+    return [clinics, doctors, appointments, calendars, records, waitlist, sms]
 
 
 def _flask_config(settings: Settings) -> dict:

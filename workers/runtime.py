@@ -36,8 +36,19 @@ def sender() -> Sender:
     return Sender(sessions(), mailer, Renderer(settings), checkpoint=checkpoint, smtp=smtp)
 
 
+@cache
+def sms_sender():
+    from clinic.sms.sender import SmsSender
+    from clinic.sms.twilio_api import TwilioApi
+
+    api = TwilioApi(account_sid=settings.twilio_account_sid, auth_token=settings.twilio_auth_token,
+                    api_url=settings.twilio_api_url)
+    return SmsSender(sessions(), api, settings, checkpoint=checkpoint)
+
+
 def checkpoint(point: str) -> None:
     """Fault injection for the crash tests only: CLINIC_FAULT_POINT=before_send|during_send|after_send|before_ack
+    (email) or before_sms_send|after_sms_send (SMS)
     SIGKILLs this worker's whole process group at that point of a send. Unset in every real deployment."""
     if os.environ.get("CLINIC_FAULT_POINT") == point:
         os.killpg(os.getpgrp(), signal.SIGKILL)
