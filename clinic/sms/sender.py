@@ -120,6 +120,7 @@ class SmsSender:
                 error: str | None = None) -> None:
         with transaction(self.factory) as session:
             session.execute(text(
-                "UPDATE deliveries SET status = :status, provider_id = :pid, error = :error, payload = NULL, "
-                "sent_at = CASE WHEN :status = 'sent' THEN now() END WHERE id = :id AND status = 'sending'"),
+                "UPDATE deliveries SET status = CAST(:status AS varchar), provider_id = :pid, error = :error, payload = NULL, "
+                "sent_at = CASE WHEN CAST(:status AS varchar) = 'sent' THEN now() END "
+                "WHERE id = :id AND status = 'sending'"),
                 {"status": status, "pid": provider_id, "error": error, "id": delivery_id})

@@ -52,7 +52,7 @@ _SMS_REMINDERS = text(_DUE_REMINDERS.format(only="""
                   AND u.is_active)""") + """
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
-  SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint || ':sms',
+  SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint || ':' || 'sms',
          'reminder_sms', id, patient_id, jsonb_build_object('offset', off, 'starts_at', starts_at, 'channel', 'sms')
   FROM due
   ON CONFLICT (key) DO NOTHING
