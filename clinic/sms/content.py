@@ -1,8 +1,10 @@
 """What the SMS say, in the patient's language (es default, en): reminders and answers to replies.
 
-A reminder carries the date, time, clinic and manage link and fits two segments: written in GSM-7 when
-the clinic's name allows (accents outside GSM-7 are dropped: one UCS-2 character would cut a segment from
-153 to 67 characters), the clinic's name shortened when it is too long for the link to fit.
+A reminder carries the date, time, clinic and manage link and fits two segments (306 GSM-7 characters):
+it is always written in GSM-7, because a single UCS-2 character would cut a segment from 153 to 67
+characters and the text would no longer fit. Accents that GSM-7 lacks are dropped (á -> a; ñ, é, ü stay),
+characters of the clinic's name with no GSM-7 form are left out, and the name is shortened when it is too
+long for the link to fit.
 """
 from __future__ import annotations
 
@@ -59,7 +61,8 @@ def reminder(*, locale: str, clinic: str, starts_at: datetime, zone: str, link: 
     """The reminder text, at most two segments (the clinic's name shortened if it must be)."""
     locale = locale_of(locale)
     template = TEXTS[locale]["reminder"]
-    name = " ".join(clinic.split())
+    name = " ".join("".join(c for c in segments.to_gsm(clinic) if segments.is_gsm(c)).split())
+    name = name or {"es": "Clinica", "en": "Clinic"}[locale]
     while True:
         text = segments.to_gsm(template.format(clinic=name, when=when(starts_at, zone, locale), link=link))
         if segments.segments(text) <= MAX_SEGMENTS or len(name) <= 3:
