@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from pydantic import BaseModel, RootModel
+from werkzeug.exceptions import MethodNotAllowed
 
 from clinic.errors import BadRequest, Invalid
 
@@ -38,8 +39,8 @@ def form_body(view):
 def check_json_body() -> None:
     """Bodies are JSON or nothing (but for the views marked `form_body`). SpecTree alone would read
     anything else as `{}`."""
-    if request.method not in BODY_METHODS:
-        return
+    if request.method not in BODY_METHODS or isinstance(request.routing_exception, MethodNotAllowed):
+        return  # (a method the path does not take answers 405, whatever its body)
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     if getattr(view, "form_body", False):
         return

@@ -90,7 +90,7 @@ class SmsSender:
                 retry += 1
                 continue
             except (Refused, Unknown) as exc:
-                log.error("SMS not sent; marked failed", extra={"task": str(exc)[:200]})
+                log.error("SMS not sent; marked failed", extra={"task": type(exc).__name__})
                 self._finish(delivery_id, status="failed", error=str(exc)[:200])
                 continue
             self.checkpoint("after_sms_send")

@@ -65,8 +65,8 @@ class TwilioApi:
 
 
 def _twilio_error(response: requests.Response) -> str:
+    """Twilio's error code only: its message may quote the phone number, which must not reach logs or rows."""
     try:
-        data = response.json()
-        return f"{data.get('code')} {data.get('message')}"[:150]
-    except ValueError:
-        return response.text[:150]
+        return f"Twilio error {int(response.json().get('code'))}"
+    except (ValueError, TypeError, AttributeError):
+        return "no Twilio error code"

@@ -71,13 +71,13 @@ class UpdateMeIn(Changes):
     full_name: Line | None = Field(default=None, min_length=1, max_length=200)
     phone: Line | None = Field(default=None, max_length=40, description=PHONE)
     locale: Locale | None = None
-    sms_opt_in: bool | None = Field(default=None, description="`true` records consent (and its time) to "
+    sms_opt_in: bool | None = Field(default=None, strict=True, description="`true` records consent (and its time) to "
                                     "SMS/WhatsApp reminders at `phone`; `false` withdraws it")
 
 
 class PatientContactIn(Changes):
     phone: Line | None = Field(default=None, max_length=40, description=PHONE)
-    sms_opt_in: bool | None = Field(default=None, description="the patient's consent to SMS/WhatsApp reminders, "
+    sms_opt_in: bool | None = Field(default=None, strict=True, description="the patient's consent to SMS/WhatsApp reminders, "
                                     "as they told the front desk")
 
 
