@@ -15,7 +15,7 @@ from web import database
 from web.access import PUBLIC, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.appointments import AppointmentOut
-from web.schemas.common import DateText, ErrorOut, Line, Out, QueryId, Strict, parse_date
+from web.schemas.common import DateText, ErrorOut, Line, Out, QueryId, Strict, Text, parse_date
 from web.schemas.identity import PatientContactIn, UserOut
 from web.validation import form_body
 
@@ -27,7 +27,7 @@ class InboundForm(Strict):
     """The fields of Twilio's messaging webhook that are read (Twilio sends more; all are signed)."""
 
     From: Line = Field(description="the sender: `+34600112233` or `whatsapp:+34600112233`")
-    Body: str = Field(default="", description="the text of the reply")
+    Body: Text = Field(default="", description="the text of the reply")
     MessageSid: Line = Field(description="Twilio's id of the message: each one acts at most once")
 
 
