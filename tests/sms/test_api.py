@@ -259,3 +259,10 @@ def test_moving_an_appointment_drops_its_confirmation(db, make_user):
     appointments.reschedule(db, actor=Actor(patient.id, "patient"), appointment_id=appointment.id,
                             starts_at=setup.at(day, 11), settings=make_settings())
     assert appointment.confirmed_at is None and appointment.confirmed_via is None
+
+
+def test_signing_in_answers_the_consent_time_in_iso_8601(api, make_user, token_for, db):
+    patient = patient_with_phone(db, make_user)
+    r = api.post("/api/auth/login", json={"email": patient.email, "password": "Correct-Horse-9"})
+    assert r.status_code == 200, r.get_json()
+    assert datetime.fromisoformat(r.get_json()["user"]["sms_opt_in_at"]) == NOW
