@@ -9,3 +9,4 @@ from clinic.records.models import (BreakGlassGrant, DataExport, MedicalRecord, R
 from clinic.scheduling.models import Clinic, Doctor, Service, TimeOff, WorkingHours  # noqa: F401
 from clinic.waitlist.models import SlotHold, WaitlistEntry  # noqa: F401
 from clinic.manage.models import ManageLink  # noqa: F401
+from clinic.sms.models import SmsReply  # noqa: F401

@@ -148,7 +148,16 @@ class Settings:
     # Named server-side prepared statements on the hot paths; off (0) behind a transaction-pooling PgBouncer
     # older than 1.21 or without max_prepared_statements (docs/SCALING.md).
     database_prepared_statements: bool = True
+    # SMS/WhatsApp through Twilio's REST API; without the three credentials the SMS channel is off.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from: str = ""
+    twilio_api_url: str = "https://api.twilio.com"
     extra: dict = field(default_factory=dict)
+
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     @property
     def is_production(self) -> bool:
@@ -200,4 +209,8 @@ class Settings:
             calendar_token_secret=env.get("CALENDAR_TOKEN_SECRET") or env["JWT_SECRET_KEY"],
             smtp_url=_smtp_url(env, environment),
             database_prepared_statements=_bool(env, "DATABASE_PREPARED_STATEMENTS", True),
+            twilio_account_sid=(env.get("TWILIO_ACCOUNT_SID") or "").strip(),
+            twilio_auth_token=(env.get("TWILIO_AUTH_TOKEN") or "").strip(),
+            twilio_from=(env.get("TWILIO_FROM") or "").strip(),
+            twilio_api_url=(env.get("TWILIO_API_URL") or "https://api.twilio.com").strip().rstrip("/"),
         )

@@ -66,7 +66,7 @@ def wait_and_announce(url: str, logins: list[str], mailbox: str | None, honcho: 
         return
     lines = ["", "=" * 64, f"  Clinic is running at {url}/", f"  API: {url}/api  (OpenAPI: {url}/api/openapi.json)"]
     if mailbox:
-        lines.append(f"  Emails sent by the demo: {mailbox}/")
+        lines.append(f"  Emails and SMS sent by the demo (and SMS replies): {mailbox}/")
     lines.append("  Demo logins:")
     lines += [f"    {ln.strip()}" for ln in logins if "@" in ln] or ["    (seed-demo printed no logins)"]
     lines += ["  Stop with Ctrl-C.", "=" * 64, ""]
@@ -99,6 +99,9 @@ def main() -> int:
             env["RESEND_API_URL"] = mailbox
             env["MAILBOX_SMTP_PORT"] = env.get("MAILBOX_SMTP_PORT") or str(services.free_port())
             env.setdefault("SMTP_URL", f"smtp://dev:dev@127.0.0.1:{env['MAILBOX_SMTP_PORT']}")
+            if not env.get("TWILIO_ACCOUNT_SID"):  # texts go to the mailbox too, which can answer them
+                env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN=secrets.token_hex(16),
+                           TWILIO_FROM=env.get("TWILIO_FROM") or "+34900000000", TWILIO_API_URL=mailbox)
         else:  # a real key: invitations go through Resend's SMTP relay, as in production
             env.setdefault("SMTP_URL", f"smtps://resend:{quote(env['RESEND_API_KEY'], safe='')}@smtp.resend.com:465")
         env["PATH"] = f"{BIN}:{env.get('PATH', '')}"

@@ -95,9 +95,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_blueprints() -> list:
     """Blueprints of the domain areas (scheduling, appointments, calendars, records)."""
-    from web.api import appointments, calendars, clinics, doctors, events, manage, patients, records, waitlist
+    from web.api import (appointments, calendars, clinics, doctors, events, manage, patients, records, sms,
+                         waitlist)
 
-    return [clinics, doctors, appointments, calendars, records, waitlist, manage, events, patients]
+    return [clinics, doctors, appointments, calendars, records, waitlist, manage, events, patients, sms]
 
 
 def _flask_config(settings: Settings) -> dict:

@@ -57,7 +57,8 @@ def _operation(operation: dict, path: str, method: str, view: Callable, body_mod
     operation["security"] = _security(declared)
     body = operation.get("requestBody")
     if body:
-        body["required"] = not body_is_optional(body_model, method.upper())
+        # A form body (a provider's webhook, `web.validation.form_body`) has no JSON model here: it is required.
+        body["required"] = body_model is None or not body_is_optional(body_model, method.upper())
     query = any(p["in"] == "query" for p in operation.get("parameters", []))
     responses = operation["responses"]
     if not (body or query):

@@ -1,8 +1,9 @@
 """Request bodies and validation failures, turned into the contract's error shape."""
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from pydantic import BaseModel, RootModel
+from werkzeug.exceptions import MethodNotAllowed
 
 from clinic.errors import BadRequest, Invalid
 
@@ -29,9 +30,19 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
     raise Invalid("Some fields are invalid.", fields=fields)
 
 
+def form_body(view):
+    """Declare a view that reads a form-encoded body (a provider's webhook) instead of JSON."""
+    view.form_body = True
+    return view
+
+
 def check_json_body() -> None:
-    """Bodies are JSON or nothing. SpecTree alone would read anything else as `{}`."""
-    if request.method not in BODY_METHODS:
+    """Bodies are JSON or nothing (but for the views marked `form_body`). SpecTree alone would read
+    anything else as `{}`."""
+    if request.method not in BODY_METHODS or isinstance(request.routing_exception, MethodNotAllowed):
+        return  # (a method the path does not take answers 405, whatever its body)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "form_body", False):
         return
     if has_body() and not request.is_json:
         raise BadRequest("Send the body as application/json.", code="json_required",

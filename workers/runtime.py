@@ -13,6 +13,8 @@ from clinic.notifications.ratelimit import ProviderRateLimiter
 from clinic.notifications.render import Renderer
 from clinic.notifications.service import Sender
 from clinic.settings import Settings
+from clinic.sms.sender import SmsSender
+from clinic.sms.twilio_api import TwilioApi
 
 _settings: Settings | None = None
 
@@ -52,8 +54,16 @@ def sender() -> Sender:
     return Sender(sessions(), mailer, Renderer(settings()), checkpoint=checkpoint, smtp=smtp)
 
 
+@cache
+def sms_sender() -> SmsSender:
+    config = settings()
+    api = TwilioApi(account_sid=config.twilio_account_sid, auth_token=config.twilio_auth_token,
+                    api_url=config.twilio_api_url)
+    return SmsSender(sessions(), api, config, checkpoint=checkpoint)
+
+
 def checkpoint(point: str) -> None:
     """Fault injection for the crash tests only: CLINIC_FAULT_POINT=before_send|during_send|after_send|before_ack
-    SIGKILLs this worker's whole process group at that point of a send. Unset in every real deployment."""
+    (email) or before_sms_send|after_sms_send (SMS) SIGKILLs this worker's whole process group at that point of a send. Unset in every real deployment."""
     if os.environ.get("CLINIC_FAULT_POINT") == point:
         os.killpg(os.getpgrp(), signal.SIGKILL)

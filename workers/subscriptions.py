@@ -19,6 +19,7 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     "time_off.created": ["cancel_cascade"],
     "doctor.deactivated": ["cancel_cascade"],
     "deliveries.due": ["send_deliveries"],
+    "sms.due": ["send_sms"],
     "waitlist.hold_expired": ["offer_waitlist"],
     "export.requested": ["export_patient_data"],
     "calendar.feed_created": ["rebuild_calendar_feeds"],

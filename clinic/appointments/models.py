@@ -60,6 +60,10 @@ class Appointment(CreatedAt, Base):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     late_cancellation: Mapped[bool] = mapped_column(Boolean, server_default="false")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The patient's answer to a reminder (clinic.sms.replies): confirmed, or cancelled through that channel.
+    confirmed_at: Mapped[datetime | None]
+    confirmed_via: Mapped[str | None] = mapped_column(String(16))
+    cancelled_via: Mapped[str | None] = mapped_column(String(16))
 
 
 class AppointmentHistory(Base):

@@ -137,6 +137,7 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
     previous = appointment.starts_at
     appointment.starts_at, appointment.ends_at = ok.starts_at, ok.ends_at
     appointment.blocked_until, appointment.scheduled_at = ok.blocked_until, now
+    appointment.confirmed_at = appointment.confirmed_via = None  # a confirmation was of the old time
     _record(session, appointment, actor, "rescheduled", now, old_starts_at=previous, new_starts_at=ok.starts_at,
             details=_via(channel))
     emit(session, "appointment.rescheduled", appointment_id=appointment.id,

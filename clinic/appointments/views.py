@@ -38,6 +38,15 @@ class AppointmentView:
     late_cancellation: bool = False
     cancelled_at: datetime | None = None
     cancellation_reason: str | None = None
+    confirmed_at: datetime | None = None
+    cancelled_via: str | None = None
+
+    @property
+    def confirmation(self) -> str:
+        """What the patient answered to the reminders: confirmed, cancelled_by_sms or (no answer) unconfirmed."""
+        if self.cancelled_via == "sms":
+            return "cancelled_by_sms"
+        return "confirmed" if self.confirmed_at is not None else "unconfirmed"
 
     def __post_init__(self) -> None:
         # Answer in the clinic's offset, whatever offset the client used.
@@ -46,6 +55,8 @@ class AppointmentView:
         self.ends_at = self.ends_at.astimezone(tz)
         if self.cancelled_at is not None:
             self.cancelled_at = self.cancelled_at.astimezone(tz)
+        if self.confirmed_at is not None:
+            self.confirmed_at = self.confirmed_at.astimezone(tz)
 
 
 _DoctorUser = aliased(User)
@@ -57,7 +68,7 @@ def _base() -> Select:
     a = Appointment
     return (select(a.id, a.doctor_id, a.patient_id, a.service_id, a.clinic_id, Clinic.timezone, a.starts_at,
                    a.ends_at, a.status, a.reason, a.sequence, _DoctorUser.full_name, _Patient.full_name, Service.name,
-                   a.late_cancellation, a.cancelled_at, a.cancellation_reason)
+                   a.late_cancellation, a.cancelled_at, a.cancellation_reason, a.confirmed_at, a.cancelled_via)
             .join(Clinic, Clinic.id == a.clinic_id)
             .join(Doctor, Doctor.id == a.doctor_id).join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
             .join(_Patient, _Patient.id == a.patient_id).join(Service, Service.id == a.service_id))

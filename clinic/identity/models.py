@@ -32,6 +32,8 @@ class User(CreatedAt, Base):
         CheckConstraint("locale IN ('es', 'en')", name="locale"),
         # A walk-in patient registered by the front desk may have no email (and then no password).
         CheckConstraint("email IS NOT NULL OR role = 'patient'", name="email_or_patient"),
+        # Inbound SMS replies find their sender by number (clinic.sms.replies).
+        Index("ix_users_phone", "phone", postgresql_where=text("phone IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -52,6 +54,12 @@ class User(CreatedAt, Base):
     # Made by a sign-up with an address another account already has: a working account that is never
     # found by that address (no sign-in, no reset), never verified and never emailed.
     shadow: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Explicit consent to SMS/WhatsApp reminders (clinic.sms.consent): when it was given and by whom (the
+    # patient, or the receptionist who recorded a walk-in's), and when it was last withdrawn.
+    sms_opt_in: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    sms_opt_in_at: Mapped[datetime | None]
+    sms_consent_by: Mapped[int | None] = mapped_column(BigInteger)
+    sms_opt_out_at: Mapped[datetime | None]
 
     @property
     def email_verified(self) -> bool:

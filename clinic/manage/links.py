@@ -7,18 +7,16 @@ from clinic.manage import tokens
 from clinic.settings import Settings
 
 
-def manage_url(session: Session, *, appointment_id: int, channel: str = "sms", settings: Settings | None = None) -> str:
+def manage_url(session: Session, *, appointment_id: int, channel: str, settings: Settings) -> str:
     """`PUBLIC_URL/a/<token>`: a new token for this appointment, sent by `channel` ("email" or "sms").
 
     Minted when the message is composed (a retry mints another; each dies at the appointment's end).
-    `settings` default to the environment's (the key is JWT_SECRET_KEY, the base PUBLIC_URL)."""
-    settings = settings or Settings.from_env()
+    The token's key is JWT_SECRET_KEY."""
     token = tokens.mint(session, appointment_id=appointment_id, channel=channel, secret=settings.jwt_secret_key)
     return f"{settings.public_url}/a/{token}"
 
 
-def offer_url(session: Session, *, hold_id: int, channel: str = "email", settings: Settings | None = None) -> str:
+def offer_url(session: Session, *, hold_id: int, channel: str, settings: Settings) -> str:
     """`PUBLIC_URL/a/<token>` that accepts this waitlist hold in one tap."""
-    settings = settings or Settings.from_env()
     token = tokens.mint_offer(session, hold_id=hold_id, channel=channel, secret=settings.jwt_secret_key)
     return f"{settings.public_url}/a/{token}"

@@ -15,13 +15,13 @@ _ENQUEUE = """
 chunks AS (SELECT (row_number() OVER (ORDER BY expires, id) - 1) / 100 AS n, id, expires FROM ins),
 msgs AS (
   INSERT INTO outbox (topic, payload)
-  SELECT 'deliveries.due', jsonb_strip_nulls(jsonb_build_object(
+  SELECT '{topic}', jsonb_strip_nulls(jsonb_build_object(
            'delivery_ids', jsonb_agg(id ORDER BY id), 'batch', true, 'expires_at', min(expires)))
   FROM chunks GROUP BY n RETURNING 1)
 SELECT (SELECT count(*) FROM ins) AS found, (SELECT count(*) FROM msgs) AS messages
 """
 
-_REMINDERS = text("""
+_DUE_REMINDERS = """
 WITH due AS (
   SELECT a.id, a.patient_id, a.starts_at, o.off
   FROM appointments a
@@ -31,7 +31,10 @@ WITH due AS (
     AND a.starts_at > :now AND a.starts_at <= :now + make_interval(mins => :max_offset)
     AND a.starts_at - make_interval(mins => o.off) <= :now
     AND a.starts_at - make_interval(mins => o.off) > a.scheduled_at
-),
+    {only}
+),"""
+
+_REMINDERS = text(_DUE_REMINDERS.format(only="") + """
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
   SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint, 'reminder',
@@ -40,7 +43,22 @@ ins AS (
   ON CONFLICT (key) DO NOTHING
   RETURNING id, CAST(details->>'starts_at' AS timestamptz) AS expires
 ),
-""" + _ENQUEUE)
+""" + _ENQUEUE.format(topic="deliveries.due"))
+
+# The same reminders by SMS, for patients with a phone who opted in: the email's key plus the channel,
+# so exactly one row per (appointment, offset, start, channel) ever exists (clinic.sms.sender sends it).
+_SMS_REMINDERS = text(_DUE_REMINDERS.format(only="""
+    AND EXISTS (SELECT 1 FROM users u WHERE u.id = a.patient_id AND u.sms_opt_in AND u.phone IS NOT NULL
+                  AND u.is_active)""") + """
+ins AS (
+  INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
+  SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint || ':' || 'sms',
+         'reminder_sms', id, patient_id, jsonb_build_object('offset', off, 'starts_at', starts_at, 'channel', 'sms')
+  FROM due
+  ON CONFLICT (key) DO NOTHING
+  RETURNING id, CAST(details->>'starts_at' AS timestamptz) AS expires
+),
+""" + _ENQUEUE.format(topic="sms.due"))
 
 _MAX_OFFSET = text("""
 SELECT greatest(max(o), 0) FROM (
@@ -68,7 +86,7 @@ ins AS (
   ON CONFLICT (key) DO NOTHING
   RETURNING id, CAST(NULL AS timestamptz) AS expires
 ),
-""" + _ENQUEUE)
+""" + _ENQUEUE.format(topic="deliveries.due"))
 
 # Marks, records (history, outbox event like a manual no-show), schedules the follow-up and flags
 # patients with three no-shows in 90 days: one statement. CTEs share one snapshot, so the count of
@@ -103,7 +121,7 @@ ins AS (
   ON CONFLICT (key) DO NOTHING
   RETURNING id, CAST(NULL AS timestamptz) AS expires
 ),
-""" + _ENQUEUE)
+""" + _ENQUEUE.format(topic="deliveries.due"))
 
 _HOLDS = text("""
 WITH expired AS (
@@ -135,6 +153,15 @@ def reminders(session: Session, *, now: datetime, settings: Settings) -> int:
     return session.execute(_REMINDERS, {"now": now, "offsets": offsets, "max_offset": max_offset}).one()[0]
 
 
+def sms_reminders(session: Session, *, now: datetime, settings: Settings) -> int:
+    """Reminder SMS (only when the SMS channel is configured)."""
+    if not settings.sms_enabled:
+        return 0
+    offsets = list(settings.reminder_offsets_minutes)
+    max_offset = session.execute(_MAX_OFFSET, {"offsets": offsets}).scalar_one()
+    return session.execute(_SMS_REMINDERS, {"now": now, "offsets": offsets, "max_offset": max_offset}).one()[0]
+
+
 def agendas(session: Session, *, now: datetime, settings: Settings) -> int:
     return session.execute(_AGENDAS, {"now": now, "hour": settings.agenda_hour}).one()[0]
 
@@ -152,4 +179,4 @@ def flag_repeat_no_shows(session: Session, *, patient_id: int, now: datetime) ->
     return session.execute(_FLAG_ONE, {"patient_id": patient_id, "now": now}).rowcount > 0
 
 
-SWEEPS = {"reminders": reminders, "agendas": agendas, "no_shows": no_shows, "expired_holds": expired_holds}
+SWEEPS = {"reminders": reminders, "sms_reminders": sms_reminders, "agendas": agendas, "no_shows": no_shows, "expired_holds": expired_holds}

@@ -54,7 +54,7 @@ def _issue(grant: tokens.RefreshGrant, status: int, with_user: bool):
                                          additional_claims={"jti": str(grant.jti)})
     body = {"access_token": access_token, "refresh_token": refresh_token}
     if with_user:
-        body["user"] = UserOut.model_validate(user).model_dump()
+        body["user"] = UserOut.model_validate(user).model_dump(mode="json")  # datetimes as ISO 8601
     response = jsonify(body)
     response.status_code = status
     # Each cookie lives as long as its token (flask-jwt-extended's default Max-Age is a year).

@@ -13,6 +13,7 @@ from clinic.clock import utcnow
 from clinic.identity import service as accounts
 from clinic.identity import signup
 from clinic.identity.models import User
+from clinic.sms import consent
 from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.api.auth import auth_limit
@@ -53,11 +54,16 @@ def me():
 @access(SIGNED_IN)
 @spec.validate(json=UpdateMeIn, resp=Response(HTTP_200=UserOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def update_me():
-    """Change one's own name, phone or language."""
+    """Change one's own name, phone (E.164) or language, and give or withdraw consent to SMS/WhatsApp
+    reminders (`sms_opt_in`; consent needs a phone, and changing the number withdraws a consent not given
+    again in the same request). 422 names the field."""
     body: UpdateMeIn = request.context.json
     db = database.session()
     user = accounts.update_profile(db, user=db.get(User, current_actor().user_id), full_name=body.full_name,
-                                   phone=body.phone, locale=body.locale)
+                                   locale=body.locale)
+    consent.apply(user, phone=body.phone if "phone" in body.model_fields_set else consent.UNSET,
+                  opt_in=body.sms_opt_in, recorded_by=user.id, now=utcnow())
+    db.flush()
     return UserOut.model_validate(user)
 
 

@@ -50,6 +50,10 @@ class AppointmentOut(Out):
     late_cancellation: bool = False
     cancelled_at: AwareDatetime | None = None
     cancellation_reason: str | None = None
+    confirmation: Literal["confirmed", "unconfirmed", "cancelled_by_sms"] = Field(
+        default="unconfirmed", description="The patient's answer to the reminders: `confirmed` (replied SI/YES), "
+        "`cancelled_by_sms` (replied NO) or `unconfirmed` (no answer yet)")
+    confirmed_at: AwareDatetime | None = None
 
 
 class AppointmentList(RootModel[list[AppointmentOut]]):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import EmailStr, Field
+from pydantic import AwareDatetime, EmailStr, Field
 
 from web.schemas.common import CalendarDate, Changes, Line, NewPassword, Out, Strict
 
@@ -19,6 +19,8 @@ class UserOut(Out):
     phone: str | None = None
     email_verified: bool = Field(default=False, description="Whether the address was confirmed through the "
                                  "emailed link.")
+    sms_opt_in: bool = Field(default=False, description="Consent to SMS/WhatsApp reminders at `phone`.")
+    sms_opt_in_at: AwareDatetime | None = Field(default=None, description="When that consent was given.")
 
 
 class AdminUserOut(UserOut):
@@ -62,10 +64,21 @@ class CreateUserIn(Strict):
     locale: Locale = "es"
 
 
+PHONE = "E.164 with the country code, e.g. `+34600112233` (checked with libphonenumber); `\"\"` removes it"
+
+
 class UpdateMeIn(Changes):
     full_name: Line | None = Field(default=None, min_length=1, max_length=200)
-    phone: Line | None = Field(default=None, max_length=40)
+    phone: Line | None = Field(default=None, max_length=40, description=PHONE)
     locale: Locale | None = None
+    sms_opt_in: bool | None = Field(default=None, strict=True, description="`true` records consent (and its time) to "
+                                    "SMS/WhatsApp reminders at `phone`; `false` withdraws it")
+
+
+class PatientContactIn(Changes):
+    phone: Line | None = Field(default=None, max_length=40, description=PHONE)
+    sms_opt_in: bool | None = Field(default=None, strict=True, description="the patient's consent to SMS/WhatsApp reminders, "
+                                    "as they told the front desk")
 
 
 class UpdateUserIn(Changes):

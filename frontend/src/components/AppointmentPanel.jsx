@@ -5,6 +5,7 @@ import { useI18n } from "../lib/i18n.jsx";
 import { useCancelAppointment, useMarkAttendance, useRescheduleAppointment } from "../lib/queries/appointment-mutations.js";
 import { SlotPicker } from "./calendar/SlotPicker.jsx";
 import { longDateTime, shortTime, zoneLabel } from "../lib/tz.js";
+import { ConfirmationBadge } from "./ConfirmationBadge.jsx";
 import { ErrorMessage, Modal, Notice, StatusBadge } from "./ui.jsx";
 
 export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
@@ -28,6 +29,7 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
         <dd>{longDateTime(current.starts_at, z, locale)}–{shortTime(current.ends_at, z, locale)} <small>({zoneLabel(z)})</small></dd>
         {appointment.reason && <><dt>{t("book.reason")}</dt><dd>{appointment.reason}</dd></>}
         <dt>{t("app.status")}</dt><dd><StatusBadge status={current.status} /></dd>
+        <dt>{t("confirmation.label")}</dt><dd><ConfirmationBadge value={current.confirmation} /></dd>
       </dl>
       <ErrorMessage error={attendance.error || cancel.error || move.error} />
       <Notice>{(attendance.isSuccess && t("agenda.marked")) || (cancel.isSuccess && t("appts.cancelled"))

@@ -9,6 +9,7 @@ import { useRequestExport } from "../api/request-export.js";
 import { useUpdateMe } from "../api/update-me.js";
 import { CalendarLink } from "./CalendarLink.jsx";
 import { Security } from "./Security.jsx";
+import { SmsConsent } from "./SmsConsent.jsx";
 
 function Profile({ user }) {
   const { t } = useI18n();
@@ -81,6 +82,7 @@ export default function AccountPage() {
       <h1>{t("account.title")}</h1>
       <Profile user={user} />
       <VerifyAddress user={user} />
+      {user.role === "patient" && <SmsConsent user={user} />}
       {(user.role === "patient" || user.role === "doctor") && <CalendarLink />}
       {user.role === "patient" && <DataExport />}
       <Security />

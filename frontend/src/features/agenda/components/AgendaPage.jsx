@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { AppointmentPanel } from "../../../components/AppointmentPanel.jsx";
+import { confirmationSuffix, shownOnCalendar } from "../../../components/ConfirmationBadge.jsx";
 import { visibleDays } from "../../../components/calendar/setup.js";
 import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
 import { ErrorMessage, Loading } from "../../../components/ui.jsx";
@@ -18,8 +19,10 @@ function Agenda({ zone }) {
   const range = visibleDays(date, view);
   useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
   const appointments = useAppointments({ from: range.from, to: range.to });
-  const items = useMemo(() => (appointments.data || []).filter((a) => a.status !== "cancelled")
-    .map((a) => ({ ...a, title: `${a.patient_name || ""} · ${a.service_name || ""}` })), [appointments.data]);
+  const items = useMemo(() => (appointments.data || []).filter(shownOnCalendar)
+    .map((a) => ({ ...a, title: `${a.patient_name || ""} · ${a.service_name || ""}${confirmationSuffix(t, a)}` })),
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  [appointments.data, t]);
   return (
     <>
       <ErrorMessage error={appointments.error} />

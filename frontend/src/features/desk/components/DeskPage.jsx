@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { AppointmentPanel } from "../../../components/AppointmentPanel.jsx";
+import { confirmationSuffix, shownOnCalendar } from "../../../components/ConfirmationBadge.jsx";
 import { DnDCalendar } from "../../../components/calendar/DnDCalendar.jsx";
 import { visibleDays } from "../../../components/calendar/setup.js";
 import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
@@ -14,6 +15,7 @@ import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useServices } from "../../../lib/queries/get-services.js";
 import { fromWall, isoInZone, wallNow } from "../../../lib/tz.js";
 import { BookForPatient } from "./BookForPatient.jsx";
+import { NoReplyList } from "./NoReplyList.jsx";
 
 function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const { t, locale } = useI18n();
@@ -32,10 +34,10 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const appointments = useAppointments({ from: range.from, to: range.to, clinic_id: clinic.id, ...(doctorId ? { doctor_id: doctorId } : {}) });
   const ids = new Set(shown.map((d) => d.id));
   const items = useMemo(() => (appointments.data || [])
-    .filter((a) => a.status !== "cancelled" && ids.has(a.doctor_id))
-    .map((a) => ({ ...a, resourceId: a.doctor_id, title: `${a.patient_name || ""} · ${a.service_name || ""}${view === "day" ? "" : ` · ${a.doctor_name || ""}`}` })),
+    .filter((a) => shownOnCalendar(a) && ids.has(a.doctor_id))
+    .map((a) => ({ ...a, resourceId: a.doctor_id, title: `${a.patient_name || ""} · ${a.service_name || ""}${view === "day" ? "" : ` · ${a.doctor_name || ""}`}${confirmationSuffix(t, a)}` })),
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  [appointments.data, doctorId, doctors, view]);
+  [appointments.data, doctorId, doctors, view, t]);
   const resources = view === "day" ? shown.map((d) => ({ id: d.id, title: d.full_name })) : undefined;
 
   const onEventDrop = ({ event, start, resourceId }) => {
@@ -75,6 +77,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
           onKeyPressEvent={(event, e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); setOpen(event.data); } }}
           eventPropGetter={(event) => ({ className: `appt-event appt-${event.data.status}` })} />
       </div>
+      <NoReplyList clinicId={clinic.id} />
       {open && <AppointmentPanel appointment={open} zone={zone} actions={["attendance", "cancel", "reschedule"]} onClose={() => setOpen(null)} />}
       {booking && (
         <BookForPatient doctors={shown} services={services} zone={zone}
