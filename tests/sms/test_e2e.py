@@ -78,7 +78,9 @@ def test_book_remind_by_sms_reply_no_and_the_waitlist_gets_the_slot(world, fake,
         reminders = [e for e in fake.wait_for(ana["email"], 2, timeout=30) if "Recordatorio" in e["subject"]]
         assert len(reminders) == 1
         link = re.search(r"https://clinic\.example/\S+", sms["Body"]).group(0)
-        assert link.endswith(f"/appointments/{booked['id']}")  # (the manage link after the merge)
+        token = re.fullmatch(r"https://clinic\.example/a/([A-Za-z0-9_-]{22})", link).group(1)
+        status, opened = system.call("GET", f"/api/manage/{token}", None)  # no sign-in
+        assert status == 200 and opened["kind"] == "appointment" and opened["id"] == booked["id"], opened
         local = datetime.fromisoformat(starts_at)
         assert f"{local:%d/%m} a las {local:%H:%M}" in sms["Body"] and "Clinica Central" in sms["Body"]
         assert scheduler_once(env, at=at).returncode == 0  # a second sweep: nothing new
