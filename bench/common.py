@@ -171,3 +171,76 @@ def signed_in_floor(app_url: str, token: str, args: argparse.Namespace) -> dict:
 def report_floor(floor: dict, ceiling: dict, target: dict, what: str) -> None:
     print(f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
           f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling; {what} at {target['rps'] / floor['rps']:.0%} of it")
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def server_pids(url: str) -> list[int]:
+    """The gunicorn master and workers serving `url` (their command line names its bind address)."""
+    bind = url.split("//", 1)[1].encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if bind in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def cpu_seconds(url: str, db_url: str | None = None) -> float:
+    """CPU seconds used so far by the server behind `url` and, with `db_url`, by the PostgreSQL backends
+    connected to that database: with the machine shared, CPU per request is the steadier measure of cost
+    (throughput also measures the neighbours)."""
+    total = sum(_proc_cpu(pid) for pid in server_pids(url))
+    if db_url:
+        name = db_url.rsplit("/", 1)[1]
+        with psycopg.connect(db_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                                               "AND backend_type = 'client backend'", (name,))]
+        total += sum(_proc_cpu(pid) for pid in pids)
+    return total
+
+
+def wrk_cpu(url: str, path: str, *, db_url: str | None = None, **kw) -> dict:
+    """`wrk` on url + path, plus the server's (and its database backends') CPU milliseconds per request."""
+    before = cpu_seconds(url, db_url)
+    result = wrk(url + path, **kw)
+    result["cpu_ms"] = (cpu_seconds(url, db_url) - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def bulk_load(conn, table: str, sql: str, params: dict) -> None:
+    """Run one set-based INSERT into `table` with its secondary indexes and exclusion/check constraints
+    dropped, then rebuild them in bulk (the same definitions, read from the catalog): many times faster than
+    maintaining two GiST and several btree indexes row by row, and the indexes end up as a load would leave
+    them after a REINDEX."""
+    constraints = conn.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype IN ('x', 'c')", (table,)).fetchall()
+    indexes = conn.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x'))",
+        (table, table)).fetchall()
+    for name, _ in constraints:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    conn.execute(sql, params)
+    conn.execute("SET maintenance_work_mem = '1GB'")
+    for _, definition in indexes:
+        conn.execute(definition)
+    for name, definition in constraints:
+        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    conn.execute("RESET maintenance_work_mem")

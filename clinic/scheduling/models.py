@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Identity, Integer,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Identity, Index, Integer,
                         SmallInteger, String, Table, Text)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -88,3 +88,16 @@ class TimeOff(CreatedAt, Base):
     ends_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DoctorSlotChange(Base):
+    """One committed change to a doctor's busy times (appointments, time off), written by triggers only
+    (migration 0017). The sum of a doctor's weights is their slots version (clinic/availability/cache.py);
+    the scheduler folds each doctor's rows into one. No foreign key: the triggers' inserts take no lock."""
+
+    __tablename__ = "doctor_slot_changes"
+    __table_args__ = (Index("ix_doctor_slot_changes_doctor", "doctor_id", postgresql_include=["weight"]),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(BigInteger)
+    weight: Mapped[int] = mapped_column(BigInteger, server_default="1")

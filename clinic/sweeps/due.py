@@ -147,6 +147,22 @@ WHERE u.id = :patient_id AND u.no_show_flagged_at IS NULL
 """)
 
 
+# Folds each doctor's slot-change rows (migration 0017) into one carrying their summed weight: the doctor's
+# slots version is unchanged, and reading it stays a few index entries. Only rows this statement deleted
+# are summed, so a concurrent fold or change is never lost nor counted twice.
+_SLOT_CHANGES = text("""
+WITH many AS (SELECT doctor_id FROM doctor_slot_changes GROUP BY doctor_id HAVING count(*) > 1),
+gone AS (
+  DELETE FROM doctor_slot_changes c USING many m WHERE c.doctor_id = m.doctor_id RETURNING c.doctor_id, c.weight
+),
+folded AS (
+  INSERT INTO doctor_slot_changes (doctor_id, weight) SELECT doctor_id, sum(weight) FROM gone GROUP BY doctor_id
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM folded)
+""")
+
+
 def reminders(session: Session, *, now: datetime, settings: Settings) -> int:
     offsets = list(settings.reminder_offsets_minutes)
     max_offset = session.execute(_MAX_OFFSET, {"offsets": offsets}).scalar_one()
@@ -179,4 +195,10 @@ def flag_repeat_no_shows(session: Session, *, patient_id: int, now: datetime) ->
     return session.execute(_FLAG_ONE, {"patient_id": patient_id, "now": now}).rowcount > 0
 
 
-SWEEPS = {"reminders": reminders, "sms_reminders": sms_reminders, "agendas": agendas, "no_shows": no_shows, "expired_holds": expired_holds}
+def slot_changes(session: Session, *, now: datetime, settings: Settings) -> int:
+    """Fold each doctor's slot-change rows into one; returns how many rows went."""
+    return session.execute(_SLOT_CHANGES).scalar_one()
+
+
+SWEEPS = {"reminders": reminders, "sms_reminders": sms_reminders, "agendas": agendas, "no_shows": no_shows,
+          "expired_holds": expired_holds, "slot_changes": slot_changes}

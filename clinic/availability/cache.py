@@ -1,0 +1,105 @@
+"""The doctor-wide free slots of a range, kept per process and keyed by the doctor's `slots_version`.
+
+What is cached: for (doctor, service, first date, last date), the slots free of the doctor's appointments
+and time off (no minimum notice, no horizon, no waitlist hold, no patient's own appointment: those depend
+on the caller and the clock and are applied per request), as one JSON text with the offset of each slot in
+it and its start instant, plus what it was computed from (version, zone, hours, length, buffer).
+
+Why it stays correct with several web processes: the version lives in PostgreSQL (the sum of the doctor's
+`doctor_slot_changes` weights) and triggers add to it in the very statement that changes an appointment's
+busy time or a time off (migration 0017 says why it is exact). The slots statement reads the version in the same snapshot as everything else; the cached entry is
+used only when that version (and the zone, hours, length and buffer read in the same statement) equal the
+entry's, so a change committed by any process is seen by the next request of every process. An entry is
+built only from data read in the snapshot that read its version.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from datetime import date
+from itertools import accumulate
+from threading import Lock
+from typing import NamedTuple
+
+from clinic.availability import engine
+
+MAX_ENTRIES = 512  # ~100 kB each for a busy month: a bounded few tens of MB per process at worst
+_NEVER = 1 << 62
+
+
+class Basis(NamedTuple):
+    """What a doctor-wide answer depends on besides the busy intervals (read by every slots statement)."""
+    tz_name: str
+    duration: int  # seconds
+    buffer: int  # seconds
+    weekly: tuple
+
+
+class FreeSlots(NamedTuple):
+    version: int
+    basis: Basis
+    starts: list[int]  # epoch seconds, ascending
+    offsets: list[int]  # offsets[n]: where slot n's object starts in `text`; one more past the end
+    text: str  # the slot objects joined by ","
+
+    def between(self, earliest: int, latest: int, blocked: list[tuple[int, int]]) -> str:
+        """The objects of the slots starting in [earliest, latest] and in none of the open `blocked`
+        intervals (sorted by start), joined by ","."""
+        starts, offsets, text = self.starts, self.offsets, self.text
+        i, j = bisect_left(starts, earliest), bisect_right(starts, latest)
+        if not blocked:
+            return text[offsets[i]:offsets[j] - 1] if i < j else ""
+        pieces = []
+        for a, b in blocked:
+            if i >= j:
+                break
+            x = min(max(bisect_right(starts, a, i, j), i), j)  # first start > a
+            if x > i:
+                pieces.append(text[offsets[i]:offsets[x] - 1])
+            i = max(i, bisect_left(starts, b, x, j))  # first start >= b
+        if i < j:
+            pieces.append(text[offsets[i]:offsets[j] - 1])
+        return ",".join(pieces)
+
+
+def build(version: int, basis: Basis, first: date, last: date, busy: tuple, off: tuple) -> FreeSlots:
+    """The doctor-wide free slots of first..last from the busy intervals and time off (epoch arrays)."""
+    duration = basis.duration
+    blocked = engine.blocked_starts((busy[0], busy[1], duration + basis.buffer), (off[0], off[1], duration))
+    grid = engine.range_grid(basis.tz_name, first, last, basis.weekly, duration)
+    parts: list[str] = []
+    starts: list[int] = []
+    for k, n0, n1 in engine.free_runs(grid.intervals, duration, 0, _NEVER, blocked):
+        parts += grid.objects[k][n0:n1 + 1]
+        s = grid.intervals[k][0]
+        starts += range(s + n0 * duration, s + (n1 + 1) * duration, duration)
+    offsets = [0, *accumulate(len(p) + 1 for p in parts)]
+    return FreeSlots(version, basis, starts, offsets, ",".join(parts))
+
+
+class SlotsCache:
+    """A bounded map (doctor, service, first, last) -> FreeSlots; the oldest entry goes first when full."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries: dict[tuple, FreeSlots] = {}
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> FreeSlots | None:
+        return self._entries.get(key)
+
+    def put(self, key: tuple, entry: FreeSlots) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+            while len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+FREE_SLOTS = SlotsCache()
