@@ -148,16 +148,17 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
 
 def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str | None = None,
            now: datetime | None = None, settings: Settings | None = None) -> Appointment:
-    """Cancel: patients up to the cutoff; doctors, staff and the system (cascades) at any time."""
+    """Cancel: patients up to the start (inside the cutoff it is a late cancellation, counted); doctors, staff
+    and the system (cascades) at any time. The freed slot goes to the waitlist either way."""
     now = now or utcnow()
     appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
     _must_be_booked(appointment)
     inside_cutoff = appointment.starts_at - now < _cutoff(settings)
-    if actor.is_patient and inside_cutoff:
-        raise Conflict("It is too late to cancel this appointment; please call the clinic.",
-                       code="too_late_to_change")
+    if actor.is_patient and appointment.starts_at <= now:
+        raise Conflict("This appointment has already started; it can no longer be cancelled.",
+                       code="already_started")
     cause = _cause(actor)
-    late = inside_cutoff and cause == "staff"  # the front desk cancelling late on a patient's behalf
+    late = inside_cutoff and cause in ("patient", "staff")  # the patient, or the desk on their behalf, cancelling late
     appointment.status, appointment.cancelled_at = "cancelled", now
     appointment.cancelled_by, appointment.cancellation_reason = _user_id(actor), reason
     appointment.late_cancellation = late

@@ -90,27 +90,33 @@ def test_patient_cancels_and_staff_see_who(api, db, make_user, token_for):
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_cancelled"
 
 
-def test_inside_the_cutoff_patients_get_409_but_staff_and_doctors_can_act(api, db, make_user, token_for):
+def test_inside_the_cutoff_patients_cancel_late_but_cannot_move(api, db, make_user, token_for):
     setup = make_doctor(db)
     patient = make_user()
     soon = datetime.now(timezone.utc) + timedelta(hours=5)
     a = add_appointment(db, setup, patient.id, soon)
     b = add_appointment(db, setup, patient.id, soon + timedelta(hours=1))
+    c = add_appointment(db, setup, patient.id, soon + timedelta(hours=2))
+    started = add_appointment(db, setup, patient.id, datetime.now(timezone.utc) - timedelta(minutes=10))
     token = token_for(patient)
-    r = api.post(f"/api/appointments/{a.id}/cancel", token)
-    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_late_to_change"
     r = api.patch(f"/api/appointments/{a.id}", token, json={"starts_at": setup.at(future_day(), 9).isoformat()})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_late_to_change"
-    r = api.post(f"/api/appointments/{a.id}/cancel", token_for(make_user("receptionist")), json={"reason": "llamó"})
+    r = api.post(f"/api/appointments/{a.id}/cancel", token)
     assert r.status_code == 200 and r.get_json()["late_cancellation"] is True
-    assert {"appointment_id": a.id, "cause": "staff"} in _events(db, "appointment.cancelled")
+    assert r.get_json()["status"] == "cancelled"
+    assert {"appointment_id": a.id, "cause": "patient"} in _events(db, "appointment.cancelled")
+    r = api.post(f"/api/appointments/{started.id}/cancel", token)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_started"
+    r = api.post(f"/api/appointments/{c.id}/cancel", token_for(make_user("receptionist")), json={"reason": "llamó"})
+    assert r.status_code == 200 and r.get_json()["late_cancellation"] is True
+    assert {"appointment_id": c.id, "cause": "staff"} in _events(db, "appointment.cancelled")
     r = api.post(f"/api/appointments/{b.id}/cancel", token_for(setup.doctor.user))
     assert r.status_code == 200 and r.get_json()["late_cancellation"] is False
     assert {"appointment_id": b.id, "cause": "doctor"} in _events(db, "appointment.cancelled")
-    assert appointments.late_cancellations(db, patient_id=patient.id) == 1
+    assert appointments.late_cancellations(db, patient_id=patient.id) == 2
     r = api.get(f"/api/patients/{patient.id}/late-cancellations", token_for(make_user("receptionist")))
-    assert r.get_json() == {"patient_id": patient.id, "late_cancellations": 1}
-    assert api.get(f"/api/patients/{patient.id}/late-cancellations", token).get_json()["late_cancellations"] == 1
+    assert r.get_json() == {"patient_id": patient.id, "late_cancellations": 2}
+    assert api.get(f"/api/patients/{patient.id}/late-cancellations", token).get_json()["late_cancellations"] == 2
     assert api.get(f"/api/patients/{patient.id}/late-cancellations", token_for(make_user())).status_code == 404
 
 
