@@ -17,11 +17,11 @@ def _events(db, topic):
 def test_admin_builds_a_clinic_services_and_a_doctor(api, db, make_user, token_for):
     admin = token_for(make_user("admin"))
     r = api.post("/api/clinics", admin, json={"name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
-                                              "phone": "+34 910 000 000"})
+                                              "phone": "+34 910 000 000", "change_cutoff_hours": 24})
     assert r.status_code == 201
     clinic = r.get_json()
     assert clinic == {"id": clinic["id"], "name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
-                      "phone": "+34 910 000 000"}
+                      "phone": "+34 910 000 000", "change_cutoff_hours": 24}
     r = api.post("/api/services", admin, json={"name": "Consulta", "duration_minutes": 20, "buffer_minutes": 10})
     assert r.status_code == 201 and r.get_json()["buffer_minutes"] == 10
     service = r.get_json()

@@ -1,7 +1,7 @@
 """Clinics and services (appointment types)."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from spectree import Response
 
 from clinic.scheduling import service as scheduling
@@ -16,6 +16,12 @@ bp = Blueprint("clinics", __name__, url_prefix="/api")
 SECURITY = {"bearer": []}
 
 
+def _out(clinic) -> ClinicOut:
+    hours = current_app.config["SETTINGS"].patient_change_cutoff_hours
+    return ClinicOut(id=clinic.id, name=clinic.name, timezone=clinic.timezone, address=clinic.address,
+                     phone=clinic.phone, change_cutoff_hours=hours)
+
+
 @bp.post("/clinics")
 @access("admin")
 @spec.validate(json=ClinicIn, resp=Response(HTTP_201=ClinicOut, HTTP_422=ErrorOut), tags=["clinics"],
@@ -25,7 +31,7 @@ def create_clinic():
     body: ClinicIn = request.context.json
     clinic = scheduling.create_clinic(database.session(), name=body.name, timezone=body.timezone,
                                       address=body.address, phone=body.phone)
-    return ClinicOut.model_validate(clinic), 201
+    return _out(clinic), 201
 
 
 @bp.get("/clinics")
@@ -34,7 +40,7 @@ def create_clinic():
 @spec.validate(resp=Response(HTTP_200=ClinicList), tags=["clinics"], security=SECURITY)
 def list_clinics():
     """Every clinic, with its address and phone (anyone: browsing needs no account)."""
-    return ClinicList([ClinicOut.model_validate(c) for c in scheduling.list_clinics(database.session())])
+    return ClinicList([_out(c) for c in scheduling.list_clinics(database.session())])
 
 
 @bp.patch("/clinics/<int:clinic_id>")
@@ -46,7 +52,7 @@ def update_clinic(clinic_id: int):
     body: ClinicPatch = request.context.json
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in ("address", "phone")}
     clinic = scheduling.update_clinic(database.session(), clinic_id=clinic_id, changes=changes)
-    return ClinicOut.model_validate(clinic)
+    return _out(clinic)
 
 
 @bp.post("/services")

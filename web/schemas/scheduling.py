@@ -31,6 +31,9 @@ class ClinicOut(Out):
     timezone: str
     address: str | None = None
     phone: str | None = None
+    change_cutoff_hours: int = Field(description=(
+        "patients may move or cancel until this many hours before the start; a later cancellation (allowed up "
+        "to the start) is a late one"))
 
 
 class ClinicList(RootModel[list[ClinicOut]]):
