@@ -17,7 +17,7 @@ def _events(db, topic):
 def test_admin_builds_a_clinic_services_and_a_doctor(api, db, make_user, token_for):
     admin = token_for(make_user("admin"))
     r = api.post("/api/clinics", admin, json={"name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
-                                              "phone": "+34 910 000 000", "change_cutoff_hours": 24})
+                                              "phone": "+34 910 000 000"})
     assert r.status_code == 201
     clinic = r.get_json()
     assert clinic == {"id": clinic["id"], "name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
