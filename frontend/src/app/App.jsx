@@ -57,6 +57,14 @@ function AnonymousOnly({ children }) {
 
 const guarded = (roles, element) => <Guard roles={roles}>{element}</Guard>;
 
+/** Booking is open to visitors (the account is asked for at confirmation) and to patients. */
+function PatientOrVisitor({ children }) {
+  const { user, loading } = useSession();
+  if (loading) return <Loading />;
+  if (user && user.role !== "patient") return <Navigate to={HOME[user.role] || "/"} replace />;
+  return children;
+}
+
 export function AppRoutes() {
   return (
     <Layout>
@@ -68,7 +76,7 @@ export function AppRoutes() {
           <Route path="/forgot-password" element={<AnonymousOnly><ForgotPasswordPage /></AnonymousOnly>} />
           <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/verify-email" element={<VerifyEmailPage />} />
-          <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
+          <Route path="/book" element={<PatientOrVisitor><BookingPage /></PatientOrVisitor>} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />
           <Route path="/record" element={guarded(["patient"], <MyRecordPage />)} />
