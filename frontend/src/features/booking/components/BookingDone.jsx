@@ -6,7 +6,7 @@ import { longDateTime } from "../../../lib/tz.js";
 import { downloadIcs } from "../api/download-ics.js";
 import { googleCalendarUrl, outlookCalendarUrl } from "./calendar-links.js";
 import { AppointmentSummary } from "./ConfirmBooking.jsx";
-import { changeDeadline } from "./slot-days.js";
+import { changeDeadline } from "../../../components/picker/slot-days.js";
 
 /** After booking: what/who/where/when, add to a calendar, how and until when to change or cancel. */
 export function BookingDone({ appointment, doctor, service, clinic, onAnother }) {

@@ -16,7 +16,7 @@ import { ConfirmBooking } from "./ConfirmBooking.jsx";
 import { DoctorFinder } from "./DoctorFinder.jsx";
 import { JoinWaitlist } from "./JoinWaitlist.jsx";
 import { clearPending, loadPending, savePending } from "./pending.js";
-import { TimePicker } from "./TimePicker.jsx";
+import { TimePicker } from "../../../components/picker/TimePicker.jsx";
 
 const endOf = (startsAt, service) => new Date(new Date(startsAt).getTime() + (service?.duration_minutes || 0) * 60000).toISOString();
 

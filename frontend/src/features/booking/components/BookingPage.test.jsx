@@ -53,7 +53,7 @@ afterEach(() => {
   window.sessionStorage.clear();
 });
 
-describe("booking flow", () => {
+describe("booking flow", { timeout: 30000 }, () => {
   it("lets a visitor pick the next free time and asks for the account at confirmation, keeping the time", async () => {
     const fetch = fakeFetch(routes());
     vi.stubGlobal("fetch", fetch);

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { ErrorMessage, Field } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { longDateTime, shortTime, zoneLabel } from "../../../lib/tz.js";
-import { changeDeadline } from "./slot-days.js";
+import { changeDeadline } from "../../../components/picker/slot-days.js";
 
 /** What, with whom, where and when (clinic time, zone named): shared by the confirmation and the done screen. */
 export function AppointmentSummary({ service, doctor, clinic, startsAt, endsAt, zone }) {

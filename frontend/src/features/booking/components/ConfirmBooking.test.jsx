@@ -20,7 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-describe("ConfirmBooking", () => {
+describe("ConfirmBooking", { timeout: 30000 }, () => {
   it("says what, who, where (address and phone) and when, the change deadline, and takes focus", () => {
     const onConfirm = vi.fn();
     renderWith(<ConfirmBooking {...props} signedIn onConfirm={onConfirm} />);

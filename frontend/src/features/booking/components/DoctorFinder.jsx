@@ -2,8 +2,8 @@ import { useMemo } from "react";
 import { Field } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { shortTime } from "../../../lib/tz.js";
-import { clinicDay } from "./slot-days.js";
-import { dayTitle } from "./TimePicker.jsx";
+import { clinicDay } from "../../../components/picker/slot-days.js";
+import { dayTitle } from "../../../components/picker/TimePicker.jsx";
 
 /** Filters the doctors (one list, asked once per page) by specialty, clinic and service, on this side. */
 export function filterDoctors(doctors, { specialty, clinicId, serviceId }) {

@@ -2,7 +2,7 @@
  * Pure helpers of the time picker: clinic dates as "YYYY-MM-DD" keys (day arithmetic on keys never
  * meets the browser's DST), slots grouped by the clinic's date, the change deadline.
  */
-import { formatInZone } from "../../../lib/tz.js";
+import { formatInZone } from "../../lib/tz.js";
 
 export function addDaysKey(key, n) {
   const [y, m, d] = key.split("-").map(Number);

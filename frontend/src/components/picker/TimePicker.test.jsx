@@ -1,7 +1,7 @@
 import { act, configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeFetch, renderWith } from "../../../test/render.jsx";
+import { fakeFetch, renderWith } from "../../test/render.jsx";
 import { TimePicker } from "./TimePicker.jsx";
 
 const MADRID = "Europe/Madrid";
@@ -32,7 +32,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe("TimePicker", () => {
+describe("TimePicker", { timeout: 30000 }, () => {
   it("shows day columns from the clinic's today with full HH:MM labels of a 20-minute service", async () => {
     vi.setSystemTime(new Date("2027-01-11T08:00:00Z")); // Monday 11 Jan, 09:00 in Madrid
     const fetch = answer(twentyMinutes(["2027-01-12", "2027-01-14"]));

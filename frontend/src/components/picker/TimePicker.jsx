@@ -8,10 +8,10 @@
  */
 import { format } from "date-fns";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { ErrorMessage, Loading } from "../../../components/ui.jsx";
-import { useI18n } from "../../../lib/i18n.jsx";
-import { useSlots } from "../../../lib/queries/get-slots.js";
-import { DATE_LOCALES, shortTime, zoneLabel } from "../../../lib/tz.js";
+import { ErrorMessage, Loading } from "../ui.jsx";
+import { useI18n } from "../../lib/i18n.jsx";
+import { useSlots } from "../../lib/queries/get-slots.js";
+import { DATE_LOCALES, shortTime, zoneLabel } from "../../lib/tz.js";
 import {
   addDaysKey, browserZoneDiffers, clinicDay, clinicToday, daysBetween, daysFrom, groupByDay, keyDate, wallMinutes,
 } from "./slot-days.js";
