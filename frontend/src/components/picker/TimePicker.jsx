@@ -145,6 +145,12 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
   });
   const jump = () => {
     if (!next) return;
+    const shown = refs.current.get(next.starts_at);
+    if (shown) { // already on screen: no new days to wait for
+      setActive(next.starts_at);
+      shown.focus();
+      return;
+    }
     pendingFocus.current = { startsAt: next.starts_at };
     setStart(clinicDay(next.starts_at, zone));
   };

@@ -110,6 +110,14 @@ describe("TimePicker", { timeout: 30000 }, () => {
       ["01:30", "02:00 CEST", "02:30 CEST", "02:00 CET", "02:30 CET", "03:00"]);
   });
 
+  it("focuses the next free time when it is already on screen", async () => {
+    vi.setSystemTime(new Date("2027-01-11T08:00:00Z"));
+    vi.stubGlobal("fetch", answer(twentyMinutes(["2027-01-12"])));
+    renderWith(<TimePicker doctorId={3} serviceId={5} zone={MADRID} onPick={() => {}} />, { locale: "en" });
+    fireEvent.click(await screen.findByRole("button", { name: "Next available: Tue 12 Jan 09:00" }));
+    expect(screen.getByRole("button", { name: "Tue 12 Jan, 09:00" })).toHaveFocus();
+  });
+
   it("shows one day at a time on a phone, and the arrow keys page to the next day", async () => {
     vi.setSystemTime(new Date("2027-01-11T08:00:00Z"));
     vi.stubGlobal("matchMedia", (query) => ({ matches: query.includes("max-width"), addEventListener() {}, removeEventListener() {} }));
