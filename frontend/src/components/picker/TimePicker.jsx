@@ -163,7 +163,7 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
     setActive(startsAt);
     if (focus) refs.current.get(startsAt)?.focus();
   };
-  const range = `${dayTitle(days[0], locale)} – ${dayTitle(days[days.length - 1], locale)}`;
+  const range = days.length === 1 ? dayTitle(days[0], locale) : `${dayTitle(days[0], locale)} – ${dayTitle(days[days.length - 1], locale)}`;
   return (
     <div className="time-picker" aria-busy={slots.isFetching ? "true" : "false"}>
       {browserZoneDiffers(zone) && <p className="tz-note">{t("app.timezoneNote", { zone: zoneLabel(zone) })}</p>}
@@ -177,7 +177,7 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
           <button type="button" onClick={() => shift(-perView)} disabled={start <= today}>
             <span aria-hidden="true">← </span>{t(narrow ? "picker.prevDay" : "picker.prevDays")}
           </button>
-          <span className="picker-range" aria-live="polite">{range}</span>
+          <span className={narrow ? "sr-only" : "picker-range"} aria-live="polite">{range}</span>
           <button type="button" onClick={() => shift(perView)} disabled={daysBetween(today, start) > 365}>
             {t(narrow ? "picker.nextDay" : "picker.nextDays")}<span aria-hidden="true"> →</span>
           </button>

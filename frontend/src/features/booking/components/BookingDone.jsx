@@ -17,6 +17,7 @@ export function BookingDone({ appointment, doctor, service, clinic, onAnother })
   const zone = appointment.timezone || clinic?.timezone;
   const cutoff = clinic?.change_cutoff_hours ?? 24;
   const deadline = changeDeadline(appointment.starts_at, cutoff);
+  const changeable = deadline > new Date();
   const title = `${service?.name || appointment.service_name} · ${doctor?.full_name || appointment.doctor_name}`;
   const location = [clinic?.name, clinic?.address].filter(Boolean).join(", ");
   const details = [clinic?.phone ? t("book.callClinic", { phone: clinic.phone }) : "", t("book.manageIn")].filter(Boolean).join("\n");
@@ -36,10 +37,10 @@ export function BookingDone({ appointment, doctor, service, clinic, onAnother })
       </ul>
       <ErrorMessage error={icsError} />
       <h3>{t("book.changeTitle")}</h3>
-      {deadline > new Date()
+      {changeable
         ? <p>{t("book.ruleBefore", { deadline: longDateTime(deadline, zone, locale), hours: cutoff })}</p>
         : <p>{t("book.ruleInside", { hours: cutoff })}</p>}
-      <p>{t("book.manageIn")} <Link to="/appointments">{t("book.seeMine")}</Link></p>
+      <p>{t(changeable ? "book.manageIn" : "book.cancelIn")} <Link to="/appointments">{t("book.seeMine")}</Link></p>
       {clinic?.phone && <p>{t("book.callClinic", { phone: clinic.phone })}</p>}
       <div className="actions"><button type="button" onClick={onAnother}>{t("book.another")}</button></div>
     </section>
