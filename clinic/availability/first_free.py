@@ -73,20 +73,29 @@ def next_available(session: Session, *, doctor_ids: list[int], now: datetime, se
         weekly = tuple(hours_by_weekday(hours).items())
         if not weekly or not services:
             continue
-        first = now.astimezone(zone(tz_name)).date()
-        last = first + timedelta(days=days - 1)
+        hours_on = dict(weekly)
+        groups = [(sid, duration_min * 60, engine.blocked_starts(
+                       (busy_a, busy_b, (duration_min + buffer_min) * 60), (off_a, off_b, duration_min * 60),
+                       (mine_a, mine_b, duration_min * 60)))
+                  for sid, duration_min, buffer_min in services]
         best: tuple[int, int] | None = None
-        for sid, duration_min, buffer_min in services:
-            duration = duration_min * 60
-            blocked = engine.blocked_starts((busy_a, busy_b, duration + buffer_min * 60), (off_a, off_b, duration),
-                                            (mine_a, mine_b, duration))
-            grid = engine.range_grid(tz_name, first, last, weekly, duration)
-            runs = engine.free_runs(grid.intervals, duration, window.earliest, window.latest, blocked)
-            if runs:
-                k, n, _ = runs[0]
-                start = grid.intervals[k][0] + n * duration
-                if best is None or start < best[0]:
-                    best = (start, sid)
+        # Day by day, stopping at the first day with a free time: only the intervals are needed (plan_day is
+        # cached and writes no slot JSON), so a doctor booked solid for weeks costs one scan per day.
+        first = now.astimezone(zone(tz_name)).date()
+        for day in engine.dates(first, first + timedelta(days=days - 1)):
+            hours = hours_on.get(day.weekday())
+            if not hours:
+                continue
+            intervals = engine.plan_day(tz_name, day, hours).intervals
+            for sid, duration, blocked in groups:
+                runs = engine.free_runs(intervals, duration, window.earliest, window.latest, blocked)
+                if runs:
+                    k, n, _ = runs[0]
+                    start = intervals[k][0] + n * duration
+                    if best is None or (start, sid) < best:
+                        best = (start, sid)
+            if best is not None:
+                break
         if best is not None:
             out[doctor_id] = NextFree(service_id=best[1],
                                       starts_at=datetime.fromtimestamp(best[0], zone(tz_name)))

@@ -160,7 +160,13 @@ def test_browsing_is_under_the_global_per_ip_limit(engine, redis_client, request
     from web.extensions import limiter
 
     redis_client.flushdb()
-    request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb()))
+    # Flask-Limiter keeps the first app's default limits on its one shared object: set ours for this app, put
+    # the session's back afterwards.
+    manager = limiter.limit_manager
+    saved = manager._default_limits
+    manager._default_limits = []
+    request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb(),
+                                  setattr(manager, "_default_limits", saved)))
     client = create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_DEFAULT="3 per minute"),
                          "ACCESS_LOG": False}).test_client()
     for path in ("/api/clinics", "/api/services", "/api/doctors"):  # the default limit counts per route
