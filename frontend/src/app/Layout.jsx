@@ -9,7 +9,7 @@ const LINKS = {
   doctor: [["/agenda", "nav.agenda"], ["/schedule", "nav.schedule"], ["/account", "nav.account"]],
   receptionist: [["/desk", "nav.desk"], ["/account", "nav.account"]],
   admin: [["/admin", "nav.admin"], ["/desk", "nav.desk"], ["/account", "nav.account"]],
-  visitor: [["/book", "nav.book"], ["/login", "auth.signIn"]],
+  visitor: [["/book", "nav.book"]], // the sign-in form is the home page; booking is open to visitors
 };
 
 function LanguageSwitch() {
