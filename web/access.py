@@ -22,10 +22,11 @@ from sqlalchemy.exc import DBAPIError
 
 from clinic.db import Guard, first_row
 from clinic.errors import Forbidden, NotFound, Unauthorized
-from clinic.identity.actor import Actor
+from clinic.identity.actor import ANONYMOUS, Actor
 from web import database, errors
 
 PUBLIC = "public"
+ANYONE = "anyone"  # public, but a caller who sends credentials is authenticated (and answered as themself)
 SIGNED_IN = "signed_in"
 REFRESH = "refresh"
 ROLES = ("patient", "doctor", "receptionist", "admin")
@@ -43,8 +44,8 @@ _PENDING, _IN_STATEMENT = "pending", "in_statement"
 
 
 def access(*who: str) -> Callable:
-    """Declare who may call a view: PUBLIC, SIGNED_IN, REFRESH, or role names."""
-    unknown = set(who) - {PUBLIC, SIGNED_IN, REFRESH, *ROLES}
+    """Declare who may call a view: PUBLIC, ANYONE, SIGNED_IN, REFRESH, or role names."""
+    unknown = set(who) - {PUBLIC, ANYONE, SIGNED_IN, REFRESH, *ROLES}
     if not who or unknown:
         raise ValueError(f"bad access declaration: {who}")
 
@@ -63,10 +64,13 @@ def checked_in_statement(view: Callable) -> Callable:
     return view
 
 
-def account_guard() -> Guard:
-    """The caller's account check, for the statement of a view marked `@checked_in_statement`."""
-    g.account_check = _IN_STATEMENT
+def account_guard() -> Guard | None:
+    """The caller's account check, for the statement of a view marked `@checked_in_statement` (None for an
+    anonymous caller of an ANYONE view: there is no account to check)."""
     actor = current_actor()
+    if actor.is_anonymous:
+        return None
+    g.account_check = _IN_STATEMENT
     return Guard(_ACCOUNT_HOLDS, {**_token_params(actor.user_id), "auth_role": actor.role}, _revoked())
 
 
@@ -79,6 +83,12 @@ def current_actor() -> Actor:
 
 def _revoked() -> Unauthorized:
     return Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
+
+
+def _sends_credentials() -> bool:
+    """Whether the request carries an access token (a Bearer header or the session cookie): then it is judged
+    as that account's, and a bad or expired token is a 401 (the browser refreshes and retries)."""
+    return bool(request.headers.get("Authorization")) or "access_token_cookie" in request.cookies
 
 
 def _authenticate(refresh: bool, *, in_statement: bool = False) -> Actor:
@@ -133,8 +143,11 @@ def init_app(app: Flask) -> None:
             raise NotFound()
         if PUBLIC in declared:
             return
+        if ANYONE in declared and not _sends_credentials():
+            g.actor = ANONYMOUS
+            return
         g.actor = _authenticate(REFRESH in declared, in_statement=getattr(view, "account_checked_in_statement", False))
-        if declared & {SIGNED_IN, REFRESH} or g.actor.role in declared:
+        if declared & {SIGNED_IN, REFRESH, ANYONE} or g.actor.role in declared:
             return
         raise Forbidden("Your role may not do this.", code="forbidden")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from web.access import PUBLIC, REFRESH, SIGNED_IN
+from web.access import ANYONE, PUBLIC, REFRESH, SIGNED_IN
 from web.validation import BODY_METHODS, body_is_optional
 
 NO_IO = {("get", "/api/health")}  # answers without touching PostgreSQL
@@ -75,6 +75,8 @@ def _security(declared: frozenset[str]) -> list[dict]:
         return []
     if REFRESH in declared:
         return [{"bearer": []}, {"refresh_cookie": []}]
+    if ANYONE in declared:
+        return [{}, {"bearer": []}, {"cookie": []}]  # no credentials needed; sent ones are checked
     return [{"bearer": []}, {"cookie": []}]
 
 
@@ -83,7 +85,7 @@ def _statuses(path: str, method: str, declared: frozenset[str], takes_input: boo
     statuses = {429}
     if PUBLIC not in declared:
         statuses.add(401)
-        if not declared & {SIGNED_IN, REFRESH}:
+        if not declared & {SIGNED_IN, REFRESH, ANYONE}:
             statuses.add(403)
     if "{" in path:
         statuses.add(404)

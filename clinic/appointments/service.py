@@ -154,18 +154,17 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
 def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str | None = None,
            now: datetime | None = None, settings: Settings | None = None, channel: str | None = None) -> Appointment:
     """Cancel: patients up to the start (inside the cutoff it is a late cancellation, counted); doctors, staff
-    and the system (cascades) at any time. `channel` as for `reschedule`."""
+    and the system (cascades) at any time. The freed slot goes to the waitlist either way. `channel` as for
+    `reschedule`."""
     now = now or utcnow()
     appointment = get_visible(session, actor=actor, appointment_id=appointment_id, for_update=True)
     _must_be_booked(appointment)
     inside_cutoff = appointment.starts_at - now < _cutoff(settings)
     if actor.is_patient and appointment.starts_at <= now:
-        raise Conflict("This appointment has already started; please call the clinic.",
-                       code="too_late_to_change")
+        raise Conflict("This appointment has already started; it can no longer be cancelled.",
+                       code="already_started")
     cause = _cause(actor)
-    # The patient, or the front desk on their behalf, cancelling inside the cutoff: late (a doctor's or the
-    # system's cancellation never counts against the patient).
-    late = inside_cutoff and cause in ("staff", "patient")
+    late = inside_cutoff and cause in ("patient", "staff")  # the patient, or the desk on their behalf, cancelling late
     appointment.status, appointment.cancelled_at = "cancelled", now
     appointment.cancelled_by, appointment.cancellation_reason = _user_id(actor), reason
     appointment.late_cancellation = late

@@ -27,5 +27,10 @@ class Actor:
     def is_doctor(self) -> bool:
         return self.role == "doctor"
 
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role == "anonymous"
+
 
 SYSTEM = Actor(user_id=0, role="system")
+ANONYMOUS = Actor(user_id=0, role="anonymous")  # a caller without credentials, where browsing is public

@@ -24,6 +24,8 @@ def require_patient(session: Session, patient_id: int) -> None:
 
 def check_named_patient(session: Session, actor: Actor, patient_id: int) -> None:
     """A patient may name only themself (no probing who else is one); anyone else, only a patient's id."""
+    if actor.is_anonymous:
+        raise not_a_patient()  # nobody to name without an account
     if actor.is_patient:
         if patient_id != actor.user_id:
             raise not_a_patient()

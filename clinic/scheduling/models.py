@@ -18,6 +18,7 @@ class Clinic(CreatedAt, Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
     noshow_processing: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
 

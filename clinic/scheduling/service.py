@@ -12,7 +12,7 @@ from clinic.identity import service as accounts
 from clinic.identity.actor import Actor
 from clinic.identity.models import User
 from clinic.outbox.service import emit
-from clinic.scheduling.models import Clinic, Doctor, Service, doctor_services
+from clinic.scheduling.models import Clinic, Doctor, Service, WorkingHours, doctor_services
 
 
 def _zone(name: str) -> str:
@@ -32,8 +32,9 @@ def _zones() -> set[str]:
 
 # Clinics ---------------------------------------------------------------------------------------------
 
-def create_clinic(session: Session, *, name: str, timezone: str, address: str | None = None) -> Clinic:
-    clinic = Clinic(name=name, timezone=_zone(timezone), address=address)
+def create_clinic(session: Session, *, name: str, timezone: str, address: str | None = None,
+                  phone: str | None = None) -> Clinic:
+    clinic = Clinic(name=name, timezone=_zone(timezone), address=address, phone=phone)
     session.add(clinic)
     session.flush()
     return clinic
@@ -44,7 +45,7 @@ def list_clinics(session: Session) -> list[Clinic]:
 
 
 def update_clinic(session: Session, *, clinic_id: int, changes: dict) -> Clinic:
-    """Admins: rename, move (address) or change the zone of a clinic (existing UTC times stay)."""
+    """Admins: rename, move (address), change the phone or the zone of a clinic (existing UTC times stay)."""
     clinic = session.get(Clinic, clinic_id)
     if clinic is None:
         raise NotFound("No such clinic.")
@@ -112,11 +113,15 @@ def _doctor_views(session: Session, stmt: Select) -> list[DoctorView]:
 
 
 def list_doctors(session: Session, *, specialty: str | None = None, clinic_id: int | None = None,
-                 service_id: int | None = None, include_inactive: bool = False) -> list[DoctorView]:
-    """Doctors with their service ids, in one query."""
+                 service_id: int | None = None, include_inactive: bool = False,
+                 include_without_hours: bool = False) -> list[DoctorView]:
+    """Doctors with their service ids, in one query. Unless `include_without_hours` (staff), a doctor with no
+    weekly hours yet is left out: nobody could book them, so patients are not shown them."""
     stmt = _doctor_query().order_by(User.full_name, Doctor.id)
     if not include_inactive:
         stmt = stmt.where(Doctor.active.is_(True))
+    if not include_without_hours:
+        stmt = stmt.where(select(WorkingHours.id).where(WorkingHours.doctor_id == Doctor.id).exists())
     if specialty:
         stmt = stmt.where(func.lower(Doctor.specialty) == specialty.strip().lower())
     if clinic_id is not None:

@@ -6,13 +6,13 @@ link to choose a password. So `email` and `password_hash` become optional (the u
 lower(email) ignores NULLs), and `birth_date` is new (the doctor's record page shows the age).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

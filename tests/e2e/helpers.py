@@ -50,3 +50,12 @@ def next_week_slots(page: Page, scope):
     slots = scope.locator(".rbc-event.slot-event")
     expect(slots.first).to_be_visible()
     return slots
+
+
+def later_times(page: Page, scope):
+    """Move the time picker in `scope` to the next days (every time then lies beyond the 24 h change cutoff)."""
+    scope.get_by_role("button", name="Días siguientes").click()
+    expect(scope.locator(".time-picker")).to_have_attribute("aria-busy", "false")
+    times = scope.locator("button.time")
+    expect(times.first).to_be_visible()
+    return times

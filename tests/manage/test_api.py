@@ -100,7 +100,7 @@ def test_cancel_early_and_late_as_the_patients_own_cancel(api, db, booked, mint,
     # Once started, the patient can no longer cancel.
     started = add_appointment(db, booked.setup, booked.patient.id, datetime.now(timezone.utc) - timedelta(minutes=5))
     r = api.post(f"/api/manage/{mint(started.id)}/cancel")
-    assert r.status_code == 409 and r.get_json()["error"]["code"] == "too_late_to_change"
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_started"
 
 
 def test_dead_and_foreign_tokens_are_404_everywhere(api, db, booked, mint):

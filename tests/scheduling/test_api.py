@@ -16,10 +16,12 @@ def _events(db, topic):
 
 def test_admin_builds_a_clinic_services_and_a_doctor(api, db, make_user, token_for):
     admin = token_for(make_user("admin"))
-    r = api.post("/api/clinics", admin, json={"name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1"})
+    r = api.post("/api/clinics", admin, json={"name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
+                                              "phone": "+34 910 000 000"})
     assert r.status_code == 201
     clinic = r.get_json()
-    assert clinic == {"id": clinic["id"], "name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1"}
+    assert clinic == {"id": clinic["id"], "name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
+                      "phone": "+34 910 000 000", "change_cutoff_hours": 24}
     r = api.post("/api/services", admin, json={"name": "Consulta", "duration_minutes": 20, "buffer_minutes": 10})
     assert r.status_code == 201 and r.get_json()["buffer_minutes"] == 10
     service = r.get_json()
@@ -37,8 +39,12 @@ def test_admin_builds_a_clinic_services_and_a_doctor(api, db, make_user, token_f
     assert api.get("/api/doctors/me", patient).status_code == 403
     assert clinic["id"] in [c["id"] for c in api.get("/api/clinics", patient).get_json()]
     assert service["id"] in [s["id"] for s in api.get("/api/services", patient).get_json()]
-    found = api.get(f"/api/doctors?specialty=diagnóstico&clinic_id={clinic['id']}&service_id={service['id']}",
-                    patient).get_json()
+    query = f"/api/doctors?specialty=diagnóstico&clinic_id={clinic['id']}&service_id={service['id']}"
+    assert api.get(query, patient).get_json() == []  # no working hours yet: nobody could book them
+    assert [d["id"] for d in api.get(query, admin).get_json()] == [doctor["id"]]
+    assert api.put(f"/api/doctors/{doctor['id']}/working-hours", admin,
+                   json=[{"weekday": 0, "start": "09:00", "end": "13:00"}]).status_code == 200
+    found = api.get(query, patient).get_json()
     assert [d["id"] for d in found] == [doctor["id"]]
     assert api.get(f"/api/doctors/{doctor['id']}", patient).get_json()["specialty"] == "Diagnóstico"
 
@@ -57,7 +63,7 @@ def test_validation_and_roles(api, db, make_user, token_for):
     assert api.post("/api/clinics", receptionist, json={"name": "X", "timezone": "UTC"}).status_code == 403
     assert api.post("/api/services", token_for(make_user()), json={"name": "X",
                                                                    "duration_minutes": 30}).status_code == 403
-    assert api.client.application.test_client().get("/api/clinics").status_code == 401  # no cookie jar
+    assert api.client.application.test_client().post("/api/clinics", json={}).status_code == 401  # no cookie jar
 
 
 def test_admin_patches_clinic_service_and_doctor(api, db, make_user, token_for):

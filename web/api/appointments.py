@@ -90,7 +90,8 @@ def reschedule(appointment_id: int):
 @access(SIGNED_IN)
 @spec.validate(json=CancelIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def cancel(appointment_id: int):
-    """Cancel (its patient up to the cutoff, its doctor, staff)."""
+    """Cancel: its patient up to the start (inside the change cutoff the answer says `late_cancellation: true`:
+    counted, and the slot still goes to the waitlist; after the start 409 already_started), its doctor, staff."""
     body: CancelIn | None = request.context.json
     appointments.cancel(database.session(), actor=current_actor(), appointment_id=appointment_id,
                         reason=body.reason if body else None, settings=_settings())

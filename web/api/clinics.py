@@ -1,12 +1,12 @@
 """Clinics and services (appointment types)."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from spectree import Response
 
 from clinic.scheduling import service as scheduling
 from web import database
-from web.access import SIGNED_IN, access, current_actor
+from web.access import ANYONE, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
 from web.schemas.scheduling import (ClinicIn, ClinicList, ClinicOut, ClinicPatch, ServiceIn, ServiceList,
@@ -14,6 +14,12 @@ from web.schemas.scheduling import (ClinicIn, ClinicList, ClinicOut, ClinicPatch
 
 bp = Blueprint("clinics", __name__, url_prefix="/api")
 SECURITY = {"bearer": []}
+
+
+def _out(clinic) -> ClinicOut:
+    hours = current_app.config["SETTINGS"].patient_change_cutoff_hours
+    return ClinicOut(id=clinic.id, name=clinic.name, timezone=clinic.timezone, address=clinic.address,
+                     phone=clinic.phone, change_cutoff_hours=hours)
 
 
 @bp.post("/clinics")
@@ -24,17 +30,17 @@ def create_clinic():
     """Create a clinic in an IANA time zone (admins)."""
     body: ClinicIn = request.context.json
     clinic = scheduling.create_clinic(database.session(), name=body.name, timezone=body.timezone,
-                                      address=body.address)
-    return ClinicOut.model_validate(clinic), 201
+                                      address=body.address, phone=body.phone)
+    return _out(clinic), 201
 
 
 @bp.get("/clinics")
-@access(SIGNED_IN)
+@access(ANYONE)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=ClinicList), tags=["clinics"], security=SECURITY)
 def list_clinics():
-    """Every clinic."""
-    return ClinicList([ClinicOut.model_validate(c) for c in scheduling.list_clinics(database.session())])
+    """Every clinic, with its address and phone (anyone: browsing needs no account)."""
+    return ClinicList([_out(c) for c in scheduling.list_clinics(database.session())])
 
 
 @bp.patch("/clinics/<int:clinic_id>")
@@ -44,9 +50,9 @@ def list_clinics():
 def update_clinic(clinic_id: int):
     """Change a clinic's name, address or time zone (admins)."""
     body: ClinicPatch = request.context.json
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "address"}
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in ("address", "phone")}
     clinic = scheduling.update_clinic(database.session(), clinic_id=clinic_id, changes=changes)
-    return ClinicOut.model_validate(clinic)
+    return _out(clinic)
 
 
 @bp.post("/services")
@@ -62,11 +68,11 @@ def create_service():
 
 
 @bp.get("/services")
-@access(SIGNED_IN)
+@access(ANYONE)
 @database.read_only
 @spec.validate(resp=Response(HTTP_200=ServiceList), tags=["services"], security=SECURITY)
 def list_services():
-    """Services on offer (staff also see retired ones)."""
+    """Services on offer (anyone; staff also see retired ones)."""
     services = scheduling.list_services(database.session(), include_inactive=current_actor().is_staff)
     return ServiceList([ServiceOut.model_validate(s) for s in services])
 

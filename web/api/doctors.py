@@ -4,22 +4,23 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from spectree import Response
 
+from clinic.availability.first_free import next_available
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
-from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
+from web.access import ANYONE, SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut, parse_date
-from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
+from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, NextAvailable, SlotsOut, SlotsQuery,
                                     PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
                                     WorkingHoursList, WorkingHoursOut)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
 TAGS = ["doctors"]
-SECURITY = {"bearer": []}
+SECURITY = {"bearer": []}  # web.openapi writes each operation's real requirement from its access declaration
 MANAGERS = (*STAFF, "doctor")
 
 
@@ -48,15 +49,25 @@ def create_doctor():
 
 
 @bp.get("/doctors")
-@access(SIGNED_IN)
+@access(ANYONE)
 @database.read_only
 @spec.validate(query=DoctorQuery, resp=Response(HTTP_200=DoctorList), tags=TAGS, security=SECURITY)
 def list_doctors():
-    """Active doctors, optionally by specialty, clinic or service (staff also see inactive ones)."""
+    """Active doctors with hours, optionally by specialty, clinic or service, each with its next free time
+    (anyone; staff also see inactive doctors and those without hours)."""
     q: DoctorQuery = request.context.query
-    doctors = scheduling.list_doctors(database.session(), specialty=q.specialty, clinic_id=q.clinic_id,
-                                      service_id=q.service_id, include_inactive=current_actor().is_staff)
-    return DoctorList([DoctorOut.model_validate(d) for d in doctors])
+    db, actor = database.session(), current_actor()
+    doctors = scheduling.list_doctors(db, specialty=q.specialty, clinic_id=q.clinic_id, service_id=q.service_id,
+                                      include_inactive=actor.is_staff, include_without_hours=actor.is_staff)
+    nexts = next_available(db, doctor_ids=[d.id for d in doctors], now=utcnow(), service_id=q.service_id,
+                           settings=current_app.config["SETTINGS"],
+                           patient_id=actor.user_id if actor.is_patient else None)
+    return DoctorList([DoctorOut.model_validate(d).model_copy(update={"next_available": _next(nexts[d.id])})
+                       for d in doctors])
+
+
+def _next(found) -> NextAvailable | None:
+    return None if found is None else NextAvailable(service_id=found.service_id, starts_at=found.starts_at)
 
 
 @bp.get("/doctors/me")
@@ -151,13 +162,14 @@ def delete_time_off(doctor_id: int, time_off_id: int):
 
 
 @bp.get("/doctors/<int:doctor_id>/slots")
-@access(SIGNED_IN)
+@access(ANYONE)
 @checked_in_statement
 @database.read_only
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def slots(doctor_id: int):
-    """Free slots for a service between two local dates (inclusive, at most 62 days): what a booking would get now."""
+    """Free slots for a service between two local dates (inclusive, at most 62 days): what a booking would get now
+    (anyone: without an account, no time held for a waitlisted patient shows)."""
     q: SlotsQuery = request.context.query
     body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),

@@ -119,7 +119,7 @@ def move(token: str):
 @spec.validate(json=ManageCancelIn, resp=Response(HTTP_200=ManageOut, **CHANGE_ERRORS), tags=TAGS)
 def cancel(token: str):
     """Cancel the appointment, under the patient's own rules: up to the start; inside the change cutoff the
-    answer has `late_cancellation: true`. 409 already_cancelled, too_late_to_change (it has started)."""
+    answer has `late_cancellation: true`. 409 already_cancelled, already_started."""
     body: ManageCancelIn | None = request.context.json
     return _out(manage.cancel(database.session(), token=_token(token), reason=body.reason if body else None,
                               settings=_settings()), token)

@@ -15,12 +15,14 @@ class ClinicIn(Strict):
     name: Line = Field(min_length=1, max_length=200)
     timezone: Line = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
     address: Line | None = Field(default=None, max_length=1000)
+    phone: Line | None = Field(default=None, max_length=40, description="shown to patients, e.g. +34 910 000 000")
 
 
 class ClinicPatch(Changes):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
     timezone: Line | None = Field(default=None, min_length=1, max_length=64)
     address: Line | None = Field(default=None, max_length=1000)
+    phone: Line | None = Field(default=None, max_length=40)
 
 
 class ClinicOut(Out):
@@ -28,6 +30,10 @@ class ClinicOut(Out):
     name: str
     timezone: str
     address: str | None = None
+    phone: str | None = None
+    change_cutoff_hours: int = Field(description=(
+        "patients may move or cancel until this many hours before the start; a later cancellation (allowed up "
+        "to the start) is a late one"))
 
 
 class ClinicList(RootModel[list[ClinicOut]]):
@@ -75,6 +81,11 @@ class DoctorPatch(Changes):
     active: bool | None = Field(default=None, strict=True)  # strict: 1 or "yes" is not a boolean
 
 
+class NextAvailable(Out):
+    service_id: int
+    starts_at: AwareDatetime = Field(description="in the clinic's zone")
+
+
 class DoctorOut(Out):
     id: int
     user_id: int
@@ -85,6 +96,9 @@ class DoctorOut(Out):
     clinic_name: str
     clinic_timezone: str
     active: bool
+    next_available: NextAvailable | None = Field(default=None, description=(
+        "in lists: the earliest free slot within the next 62 days over the doctor's services (the "
+        "`service_id` filter's only, when given), as the caller could book it; null when none"))
 
 
 class DoctorList(RootModel[list[DoctorOut]]):

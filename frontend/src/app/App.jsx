@@ -58,6 +58,14 @@ function AnonymousOnly({ children }) {
 
 const guarded = (roles, element) => <Guard roles={roles}>{element}</Guard>;
 
+/** Booking is open to visitors (the account is asked for at confirmation) and to patients. */
+function PatientOrVisitor({ children }) {
+  const { user, loading } = useSession();
+  if (loading) return <Loading />;
+  if (user && user.role !== "patient") return <Navigate to={HOME[user.role] || "/"} replace />;
+  return children;
+}
+
 export function AppRoutes() {
   return (
     <Layout>
@@ -70,7 +78,7 @@ export function AppRoutes() {
           <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/verify-email" element={<VerifyEmailPage />} />
           <Route path="/a/:token" element={<ManagePage />} />
-          <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
+          <Route path="/book" element={<PatientOrVisitor><BookingPage /></PatientOrVisitor>} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />
           <Route path="/record" element={guarded(["patient"], <MyRecordPage />)} />

@@ -9,6 +9,7 @@ const LINKS = {
   doctor: [["/agenda", "nav.agenda"], ["/schedule", "nav.schedule"], ["/account", "nav.account"]],
   receptionist: [["/desk", "nav.desk"], ["/account", "nav.account"]],
   admin: [["/admin", "nav.admin"], ["/desk", "nav.desk"], ["/account", "nav.account"]],
+  visitor: [["/book", "nav.book"]], // the sign-in form is the home page; booking is open to visitors
 };
 
 function LanguageSwitch() {
@@ -43,10 +44,10 @@ export function Layout({ children }) {
       <a className="skip" href="#main">{t("app.skip")}</a>
       <header className="topbar">
         <span className="brand">{t("app.name")}</span>
-        {user && (
+        {(
           <nav aria-label={t("app.mainNav")}>
             <ul>
-              {(LINKS[user.role] || []).map(([to, key]) => (
+              {(LINKS[user ? user.role : "visitor"] || []).map(([to, key]) => (
                 <li key={to}><NavLink to={to}>{t(key)}</NavLink></li>
               ))}
             </ul>

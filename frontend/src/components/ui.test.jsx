@@ -23,7 +23,7 @@ describe("error display", () => {
 
   it("explains the cutoff when it is too late to change", () => {
     renderWith(<ErrorMessage error={new ApiError(409, { code: "too_late_to_change", message: "x" })} />);
-    expect(screen.getByRole("alert")).toHaveTextContent("Las citas solo se pueden cambiar o anular con antelación");
+    expect(screen.getByRole("alert")).toHaveTextContent("Ya es tarde para cambiar esta cita por la web.Las citas se pueden cambiar hasta unas horas antes y anular hasta la hora de la cita.");
   });
 
   it("puts each field's message next to its field", () => {

@@ -5,19 +5,25 @@ import { useCreateClinic } from "../api/create-clinic.js";
 import { useUpdateClinic } from "../api/update-clinic.js";
 
 const ZONES = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["Europe/Madrid", "Atlantic/Canary"];
-const EMPTY = { name: "", timezone: "Europe/Madrid", address: "" };
+const EMPTY = { name: "", timezone: "Europe/Madrid", address: "", phone: "" };
+
+/** Empty optional fields are sent as null: clearing the address or phone removes it. */
+const body = (form) => ({ ...form, address: form.address.trim() || null, phone: form.phone.trim() || null });
 
 function ClinicForm({ initial, mutation, onDone, submitLabel }) {
   const { t } = useI18n();
   const [form, setForm] = useState(initial);
   const set = (name) => (e) => setForm({ ...form, [name]: e.target.value });
   return (
-    <form className="inline-form" onSubmit={(e) => { e.preventDefault(); mutation.mutate(form, { onSuccess: onDone }); }}>
+    <form className="inline-form" onSubmit={(e) => { e.preventDefault(); mutation.mutate(body(form), { onSuccess: onDone }); }}>
       <Field label={t("admin.name")} name="name" required value={form.name} onChange={set("name")} error={mutation.error} />
       <Field as="select" label={t("admin.timezone")} name="timezone" value={form.timezone} onChange={set("timezone")} error={mutation.error}>
         {ZONES.map((z) => <option key={z} value={z}>{z}</option>)}
       </Field>
-      <Field label={t("admin.address")} name="address" value={form.address || ""} onChange={set("address")} error={mutation.error} />
+      <Field label={t("admin.address")} name="address" value={form.address} onChange={set("address")} error={mutation.error}
+        autoComplete="off" maxLength={1000} />
+      <Field label={t("admin.phone")} name="phone" type="tel" value={form.phone} onChange={set("phone")} error={mutation.error}
+        autoComplete="off" maxLength={40} />
       <button type="submit" className="primary" disabled={mutation.isPending}>{submitLabel}</button>
       <ErrorMessage error={mutation.error} />
     </form>
@@ -35,16 +41,16 @@ export function ClinicsAdmin({ clinics }) {
       <h2 id="clinics-title">{t("admin.clinics")}</h2>
       <Notice>{done && t(done.key)}</Notice>
       <table>
-        <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.timezone")}</th><th scope="col">{t("admin.address")}</th><th /></tr></thead>
+        <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.timezone")}</th><th scope="col">{t("admin.address")}</th><th scope="col">{t("admin.phone")}</th><th /></tr></thead>
         <tbody>
           {clinics.map((c) => (editing === c.id ? (
-            <tr key={c.id}><td colSpan={4}>
-              <ClinicForm initial={{ id: c.id, name: c.name, timezone: c.timezone, address: c.address || "" }} mutation={update}
+            <tr key={c.id}><td colSpan={5}>
+              <ClinicForm initial={{ id: c.id, name: c.name, timezone: c.timezone, address: c.address || "", phone: c.phone || "" }} mutation={update}
                 submitLabel={t("app.save")} onDone={() => { setEditing(null); setDone({ key: "app.saved", n: Date.now() }); }} />
             </td></tr>
           ) : (
             <tr key={c.id}>
-              <td>{c.name}</td><td>{c.timezone}</td><td>{c.address}</td>
+              <td>{c.name}</td><td>{c.timezone}</td><td>{c.address}</td><td>{c.phone}</td>
               <td><button type="button" onClick={() => setEditing(c.id)} aria-label={`${t("admin.edit")} ${c.name}`}>{t("admin.edit")}</button></td>
             </tr>
           )))}

@@ -1,85 +1,129 @@
+/**
+ * Booking, open to visitors: find a doctor (each with their next free time), pick a time, confirm.
+ * The account is asked for at confirmation; the chosen time survives signing up or in (pending.js).
+ */
 import { useEffect, useRef, useState } from "react";
-import { Link } from "react-router";
-import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
+import { Link, useNavigate } from "react-router";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
-import { noticeText } from "../../../lib/notice.js";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
+import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useServices } from "../../../lib/queries/get-services.js";
+import { useSession } from "../../../lib/session.jsx";
+import { BookingDone } from "./BookingDone.jsx";
 import { ConfirmBooking } from "./ConfirmBooking.jsx";
 import { DoctorFinder } from "./DoctorFinder.jsx";
 import { JoinWaitlist } from "./JoinWaitlist.jsx";
+import { clearPending, loadPending, savePending } from "./pending.js";
+import { TimePicker } from "../../../components/picker/TimePicker.jsx";
+
+const endOf = (startsAt, service) => new Date(new Date(startsAt).getTime() + (service?.duration_minutes || 0) * 60000).toISOString();
 
 export default function BookingPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const { user } = useSession();
+  const navigate = useNavigate();
   const clinics = useClinics();
   const services = useServices();
+  const doctors = useDoctors({});
   const create = useCreateAppointment();
   const [filters, setFilters] = useState({ specialty: "", clinicId: "", serviceId: "" });
-  const [doctor, setDoctor] = useState(null);
+  const [doctorId, setDoctorId] = useState(null);
   const [serviceId, setServiceId] = useState("");
-  const [picked, setPicked] = useState(null);
-  const [confirmed, setConfirmed] = useState(null);
+  const [picked, setPicked] = useState(() => loadPending());
+  const [restored] = useState(() => Boolean(loadPending()));
+  const [booked, setBooked] = useState(null);
   const slotsHeading = useRef(null);
+  const [focusSlots, setFocusSlots] = useState(0);
   useEffect(() => {
-    // Choosing a doctor moves the reader (and keyboard focus) to that doctor's calendar.
-    if (doctor) slotsHeading.current?.focus();
-  }, [doctor]);
+    if (focusSlots) slotsHeading.current?.focus();
+  }, [focusSlots]);
 
-  if (clinics.isPending || services.isPending) return <Loading />;
-  if (clinics.error || services.error) return <ErrorMessage error={clinics.error || services.error} />;
+  if (clinics.isPending || services.isPending || doctors.isPending) return <Loading />;
+  const failed = clinics.error || services.error || doctors.error;
+  if (failed) return <ErrorMessage error={failed} />;
+  const doctorOf = (id) => doctors.data.find((d) => d.id === Number(id));
+  const serviceOf = (id) => services.data.find((s) => s.id === Number(id));
+  const clinicOf = (doctor) => doctor && clinics.data.find((c) => c.id === doctor.clinic_id);
+  const zoneOf = (doctor) => clinicOf(doctor)?.timezone || doctor?.clinic_timezone;
+
+  const doctor = doctorOf(doctorId);
   const offered = doctor ? services.data.filter((s) => (doctor.service_ids || []).includes(s.id)) : [];
-  const service = services.data.find((s) => String(s.id) === String(serviceId));
-  const clinic = doctor && clinics.data.find((c) => c.id === doctor.clinic_id);
+  const choice = picked && doctorOf(picked.doctor_id) && serviceOf(picked.service_id) ? picked : null;
 
   const choose = (next) => {
-    setDoctor(next);
-    setPicked(null);
     const ids = next.service_ids || [];
-    setServiceId(filters.serviceId && ids.includes(Number(filters.serviceId)) ? filters.serviceId : String(ids[0] ?? ""));
+    const wanted = filters.serviceId && ids.includes(Number(filters.serviceId)) ? filters.serviceId : "";
+    setDoctorId(next.id);
+    setServiceId(wanted || String(next.next_available?.service_id ?? ids[0] ?? ""));
+    setPicked(null);
+    setFocusSlots((n) => n + 1);
+  };
+  const pick = (doc, sid, slot) => {
+    create.reset();
+    setDoctorId(doc.id);
+    setServiceId(String(sid));
+    setPicked({ doctor_id: doc.id, service_id: Number(sid), starts_at: slot.starts_at, ends_at: slot.ends_at || endOf(slot.starts_at, serviceOf(sid)) });
+  };
+  const back = () => {
+    clearPending();
+    setPicked(null);
+    setFocusSlots((n) => n + 1);
+  };
+  const toAccount = (path) => {
+    savePending(choice);
+    navigate(path);
   };
   const confirm = (reason) => {
     create.mutate(
-      { doctor_id: doctor.id, service_id: Number(serviceId), starts_at: picked.slot.starts_at, ...(reason ? { reason } : {}) },
-      {
-        onSuccess: (appointment) => {
-          setConfirmed({ key: "book.confirmed", at: appointment.starts_at, zone: appointment.timezone || picked.zone, vars: { doctor: doctor.full_name, service: service?.name } });
-          setPicked(null);
-        },
-      },
+      { doctor_id: choice.doctor_id, service_id: choice.service_id, starts_at: choice.starts_at, ...(reason ? { reason } : {}) },
+      { onSuccess: (appointment) => { clearPending(); setBooked(appointment); setPicked(null); } },
     );
   };
+
+  if (booked) {
+    const bookedDoctor = doctorOf(booked.doctor_id);
+    return (
+      <div className="page">
+        <h1>{t("book.title")}</h1>
+        <BookingDone appointment={booked} doctor={bookedDoctor} service={serviceOf(booked.service_id)} clinic={clinicOf(bookedDoctor)}
+          onAnother={() => { setBooked(null); setDoctorId(null); }} />
+      </div>
+    );
+  }
+  if (choice) {
+    const chosenDoctor = doctorOf(choice.doctor_id);
+    return (
+      <div className="page">
+        <h1>{t("book.title")}</h1>
+        {restored && user && <p className="alert alert-success" role="status">{t("book.restored")}</p>}
+        <ConfirmBooking doctor={chosenDoctor} service={serviceOf(choice.service_id)} clinic={clinicOf(chosenDoctor)}
+          slot={choice} zone={zoneOf(chosenDoctor)} signedIn={Boolean(user)} pending={create.isPending} error={create.error}
+          onConfirm={confirm} onBack={back} onAccount={toAccount} />
+      </div>
+    );
+  }
   return (
     <div className="page">
       <h1>{t("book.title")}</h1>
-      {confirmed && (
-        <div className="alert alert-success" role="alert">
-          <p>{noticeText(t, locale, confirmed)}</p>
-          <Link to="/appointments">{t("book.seeMine")}</Link>
-        </div>
-      )}
-      <DoctorFinder clinics={clinics.data} services={services.data} filters={filters} onFilters={setFilters}
-        selectedId={doctor?.id} onSelect={choose} />
+      {!user && <p className="visitor-note">{t("book.visitor")} <Link to="/login">{t("book.signIn")}</Link></p>}
+      <DoctorFinder doctors={doctors.data} clinics={clinics.data} services={services.data} filters={filters} onFilters={setFilters}
+        selectedId={doctor?.id} onSelect={choose}
+        onNextFree={(doc, next) => pick(doc, next.service_id, { starts_at: next.starts_at })} />
       {doctor && (
         <section aria-labelledby="slots-title" className="panel">
           <h2 id="slots-title" tabIndex={-1} ref={slotsHeading}>{t("book.slotsFor", { doctor: doctor.full_name })}</h2>
           <Field as="select" label={t("book.service")} name="service_id" value={serviceId}
-            onChange={(e) => { setServiceId(e.target.value); setPicked(null); }}>
+            onChange={(e) => setServiceId(e.target.value)}>
             {offered.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.duration_minutes} min)</option>)}
           </Field>
-          <p>{t("book.chooseSlot")}</p>
           {serviceId && (
-            <SlotPicker key={`${doctor.id}-${serviceId}`} doctorId={doctor.id} serviceId={serviceId}
-              zone={clinic?.timezone || doctor.clinic_timezone} label={t("book.chooseSlot")}
-              onPick={(slot, zone) => { create.reset(); setConfirmed(null); setPicked({ slot, zone }); }} />
+            <TimePicker key={`${doctor.id}-${serviceId}`} doctorId={doctor.id} serviceId={serviceId} zone={zoneOf(doctor)}
+              onPick={(slot) => pick(doctor, serviceId, slot)} />
           )}
-          <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} zone={clinic?.timezone || doctor.clinic_timezone} />
+          {user && <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} zone={zoneOf(doctor)} />}
         </section>
-      )}
-      {picked && (
-        <ConfirmBooking doctor={doctor} service={service} slot={picked.slot} zone={picked.zone}
-          pending={create.isPending} error={create.error} onConfirm={confirm} onClose={() => setPicked(null)} />
       )}
     </div>
   );

@@ -1,16 +1,23 @@
 import { useMemo } from "react";
-import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
+import { Field } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
-import { useDoctors } from "../../../lib/queries/get-doctors.js";
+import { shortTime } from "../../../lib/tz.js";
+import { clinicDay } from "../../../components/picker/slot-days.js";
+import { dayTitle } from "../../../components/picker/TimePicker.jsx";
 
-/** Filters by specialty, clinic and service; lists the matching doctors. */
-export function DoctorFinder({ clinics, services, filters, onFilters, selectedId, onSelect }) {
-  const { t } = useI18n();
-  const all = useDoctors({});
-  const query = { specialty: filters.specialty, clinic_id: filters.clinicId, service_id: filters.serviceId };
-  const doctors = useDoctors(query);
-  const specialties = useMemo(() => [...new Set((all.data || []).map((d) => d.specialty).filter(Boolean))].sort(), [all.data]);
-  const clinicName = (id) => clinics.find((c) => c.id === id)?.name || "";
+/** Filters the doctors (one list, asked once per page) by specialty, clinic and service, on this side. */
+export function filterDoctors(doctors, { specialty, clinicId, serviceId }) {
+  return doctors.filter((d) => (!specialty || d.specialty === specialty)
+    && (!clinicId || String(d.clinic_id) === String(clinicId))
+    && (!serviceId || (d.service_ids || []).includes(Number(serviceId))));
+}
+
+export function DoctorFinder({ doctors, clinics, services, filters, onFilters, selectedId, onSelect, onNextFree }) {
+  const { t, locale } = useI18n();
+  const specialties = useMemo(() => [...new Set(doctors.map((d) => d.specialty).filter(Boolean))].sort(), [doctors]);
+  const shown = filterDoctors(doctors, filters);
+  const clinicOf = (id) => clinics.find((c) => c.id === id);
+  const serviceOf = (id) => services.find((s) => s.id === id);
   const set = (name) => (e) => onFilters({ ...filters, [name]: e.target.value });
   return (
     <section aria-labelledby="find-doctor">
@@ -29,24 +36,33 @@ export function DoctorFinder({ clinics, services, filters, onFilters, selectedId
           {services.map((s) => <option key={s.id} value={s.id}>{s.name} ({s.duration_minutes} min)</option>)}
         </Field>
       </div>
-      <ErrorMessage error={doctors.error} />
-      {doctors.isPending ? <Loading /> : (
-        <>
-          <h3>{t("book.doctors")}</h3>
-          {doctors.data.length === 0 && <p className="empty">{t("book.noDoctors")}</p>}
-          <ul className="cards">
-            {doctors.data.map((doctor) => (
-              <li key={doctor.id} className={`card ${doctor.id === selectedId ? "card-on" : ""}`}>
-                <strong>{doctor.full_name}</strong>
-                <span>{doctor.specialty}</span>
-                <span className="muted">{clinicName(doctor.clinic_id)}</span>
-                <button type="button" onClick={() => onSelect(doctor)} aria-pressed={doctor.id === selectedId}
-                  aria-label={`${t("book.seeSlots")}: ${doctor.full_name}`}>{t("book.seeSlots")}</button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <h3>{t("book.doctors")}</h3>
+      {shown.length === 0 && <p className="empty">{t("book.noDoctors")}</p>}
+      <ul className="cards">
+        {shown.map((doctor) => {
+          const clinic = clinicOf(doctor.clinic_id);
+          const zone = clinic?.timezone || doctor.clinic_timezone;
+          const next = doctor.next_available;
+          const nextService = next && serviceOf(next.service_id);
+          const when = next && `${dayTitle(clinicDay(next.starts_at, zone), locale)} ${shortTime(next.starts_at, zone, locale)}`;
+          return (
+            <li key={doctor.id} className={`card ${doctor.id === selectedId ? "card-on" : ""}`}>
+              <strong>{doctor.full_name}</strong>
+              <span>{doctor.specialty}</span>
+              <span className="muted">{clinic?.name || doctor.clinic_name}</span>
+              {next ? (
+                <button type="button" className="primary" onClick={() => onNextFree(doctor, next)}
+                  aria-label={t("book.nextAtFor", { doctor: doctor.full_name, when, service: nextService?.name || "" })}>
+                  {t("book.nextAt", { when })}
+                </button>
+              ) : <span className="muted">{t("book.noNext")}</span>}
+              {nextService && <small className="muted">{nextService.name}</small>}
+              <button type="button" onClick={() => onSelect(doctor)} aria-pressed={doctor.id === selectedId}
+                aria-label={`${t("book.seeSlots")}: ${doctor.full_name}`}>{t("book.seeSlots")}</button>
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }

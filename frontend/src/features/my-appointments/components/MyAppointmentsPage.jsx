@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
-import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
+import { changeDeadline } from "../../../components/picker/slot-days.js";
+import { TimePicker } from "../../../components/picker/TimePicker.jsx";
 import { ZonedCalendar } from "../../../components/calendar/ZonedCalendar.jsx";
 import { ErrorMessage, Loading, Modal, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
@@ -7,6 +8,7 @@ import { noticeText } from "../../../lib/notice.js";
 import { useCancelAppointment, useRescheduleAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useLiveAppointments } from "../../../lib/live.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
+import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { longDateTime, wallNow } from "../../../lib/tz.js";
 import { AppointmentItem } from "./AppointmentItem.jsx";
 
@@ -34,26 +36,30 @@ function RescheduleDialog({ appointment, onDone, onClose }) {
       ) : (
         <>
           <p>{t("appts.pickNew")}</p>
-          <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={zone} current={appointment}
-            onPick={(picked) => { reschedule.reset(); setSlot(picked); }} label={t("appts.pickNew")} />
+          <TimePicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={zone}
+            onPick={(picked) => { reschedule.reset(); setSlot(picked); }} />
         </>
       )}
     </Modal>
   );
 }
 
-function CancelDialog({ appointment, onDone, onClose }) {
+function CancelDialog({ appointment, clinic, onDone, onClose }) {
   const { t, locale } = useI18n();
   const cancel = useCancelAppointment();
+  const cutoff = clinic?.change_cutoff_hours ?? 24;
+  const late = changeDeadline(appointment.starts_at, cutoff) <= new Date();
   return (
     <Modal title={t("appts.cancelTitle")} onClose={onClose}>
       <p>{longDateTime(appointment.starts_at, appointment.timezone || "Europe/Madrid", locale)} · {appointment.service_name}</p>
-      <p className="muted">{t("appts.cutoff")}</p>
+      {late && <p className="rule rule-late">{t("appts.lateWarn", { hours: cutoff })}</p>}
       <ErrorMessage error={cancel.error} />
       <div className="actions">
         <button type="button" onClick={onClose}>{t("appts.keep")}</button>
         <button type="button" className="danger" disabled={cancel.isPending}
-          onClick={() => cancel.mutate({ id: appointment.id }, { onSuccess: () => onDone({ key: "appts.cancelled" }) })}>
+          onClick={() => cancel.mutate({ id: appointment.id }, {
+            onSuccess: (a) => onDone({ key: a?.late_cancellation ? "appts.cancelledLate" : "appts.cancelled" }),
+          })}>
           {t("appts.cancelConfirm")}
         </button>
       </div>
@@ -65,6 +71,8 @@ export default function MyAppointmentsPage() {
   const { t, locale } = useI18n();
   useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
   const appointments = useAppointments({});
+  const clinics = useClinics();
+  const clinicOf = (a) => (clinics.data || []).find((c) => c.id === a.clinic_id);
   const [mode, setMode] = useState("list");
   const [dialog, setDialog] = useState(null);
   const [done, setDone] = useState(null);
@@ -91,14 +99,14 @@ export default function MyAppointmentsPage() {
           <h2>{t("appts.upcoming")}</h2>
           {upcoming.length === 0 ? <p className="empty">{t("appts.empty")}</p> : (
             <ul className="appointments">
-              {upcoming.map((a) => <AppointmentItem key={a.id} appointment={a} onReschedule={open("reschedule")} onCancel={open("cancel")} />)}
+              {upcoming.map((a) => <AppointmentItem key={a.id} appointment={a} clinic={clinicOf(a)} onReschedule={open("reschedule")} onCancel={open("cancel")} />)}
             </ul>
           )}
           {past.length > 0 && (
             <>
               <h2>{t("appts.past")}</h2>
               <ul className="appointments">
-                {past.map((a) => <AppointmentItem key={a.id} appointment={a} onReschedule={open("reschedule")} onCancel={open("cancel")} />)}
+                {past.map((a) => <AppointmentItem key={a.id} appointment={a} clinic={clinicOf(a)} onReschedule={open("reschedule")} onCancel={open("cancel")} />)}
               </ul>
             </>
           )}
@@ -107,10 +115,11 @@ export default function MyAppointmentsPage() {
         <ZonedCalendar zone={zone} date={date} view={view} onNavigate={setDate} onView={setView}
           views={["month", "week", "day", "agenda"]} label={t("appts.calendar")}
           items={items.filter((a) => a.status !== "cancelled").map((a) => ({ ...a, title: `${a.service_name || ""} · ${a.doctor_name || ""}` }))}
-          onSelectEvent={(event) => event.data.status === "booked" && new Date(event.data.starts_at) > now && open("reschedule")(event.data)} />
+          onSelectEvent={(event) => event.data.status === "booked"
+            && changeDeadline(event.data.starts_at, clinicOf(event.data)?.change_cutoff_hours ?? 24) > now && open("reschedule")(event.data)} />
       )}
       {dialog?.kind === "reschedule" && <RescheduleDialog appointment={dialog.appointment} onDone={finish} onClose={() => setDialog(null)} />}
-      {dialog?.kind === "cancel" && <CancelDialog appointment={dialog.appointment} onDone={finish} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "cancel" && <CancelDialog appointment={dialog.appointment} clinic={clinicOf(dialog.appointment)} onDone={finish} onClose={() => setDialog(null)} />}
     </div>
   );
 }
