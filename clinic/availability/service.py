@@ -29,6 +29,10 @@ SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
        c.timezone, s.duration_minutes, s.buffer_minutes,
        ARRAY(SELECT ARRAY[w.weekday, date_part('epoch', w.start_time)::int, date_part('epoch', w.end_time)::int]
              FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
+       ARRAY(SELECT ARRAY[o.day - DATE '1970-01-01', coalesce(date_part('epoch', o.start_time)::int, -1),
+                          coalesce(date_part('epoch', o.end_time)::int, -1)]
+             FROM date_overrides o WHERE o.doctor_id = d.id AND o.day BETWEEN %(first)s AND %(last)s
+             ORDER BY o.day, o.start_time) AS overrides,
        busy.a AS busy_a, busy.b AS busy_b, off.a AS off_a, off.b AS off_b, mine.a AS mine_a, mine.b AS mine_b
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = %(service_id)s
 CROSS JOIN LATERAL (
@@ -75,6 +79,16 @@ def hours_by_weekday(rows) -> dict[int, tuple[tuple[int, int], ...]]:
     return {weekday: tuple(hours) for weekday, hours in out.items()}
 
 
+def overrides_by_day(rows) -> dict[date, tuple[tuple[int, int], ...]]:
+    """Date overrides from the queries' `[day number, start, end]` rows (start -1: a day off)."""
+    out: dict[date, list[tuple[int, int]]] = {}
+    for day_number, start, end in rows or ():
+        hours = out.setdefault(date.fromordinal(day_number + engine.EPOCH_ORDINAL), [])
+        if start >= 0:
+            hours.append((start, end))
+    return {day: tuple(hours) for day, hours in out.items()}
+
+
 def check_range(first: date, last: date, settings: Settings) -> None:
     if last < first:
         raise Invalid("`to` is before `from`.", fields={"to": "must not be before from"})
@@ -101,13 +115,14 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     lo = datetime(first.year, first.month, first.day, tzinfo=timezone.utc) - timedelta(days=2)
     hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
     sql, params = with_guard(_SLOTS_SQL, {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi,
-                                          "now": now, "patient_id": patient_id}, guard)
+                                          "now": now, "patient_id": patient_id, "first": first,
+                                          "last": last}, guard)
     held, *row = first_row(session, sql, params)
     if not held:
         raise guard.refusal
     if row[1] is None:
         raise NotFound("No such doctor or service.")
-    available, tz_name, duration_min, buffer_min, hours, busy_a, busy_b, off_a, off_b, mine_a, mine_b = row
+    available, tz_name, duration_min, buffer_min, hours, overrides, busy_a, busy_b, off_a, off_b, mine_a, mine_b = row
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
         return head + "]}"
@@ -115,7 +130,8 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     blocked = engine.blocked_starts((busy_a, busy_b, duration + buffer_min * 60), (off_a, off_b, duration),
                                     (mine_a, mine_b, duration))
     window = Window.at(now, settings)
-    grid = engine.range_grid(tz_name, first, last, tuple(hours_by_weekday(hours).items()), duration)
+    grid = engine.range_grid(tz_name, first, last, tuple(hours_by_weekday(hours).items()), duration,
+                             tuple(sorted(overrides_by_day(overrides).items())))
     objects = grid.objects
     parts: list[str] = []
     for k, first_n, last_n in engine.free_runs(grid.intervals, duration, window.earliest, window.latest, blocked):

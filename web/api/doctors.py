@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
+from pydantic import Field
 from spectree import Response
 
 from clinic.availability.service import slots_json, zone
@@ -12,8 +13,11 @@ from clinic.scheduling.calendar import Interval
 from web import database
 from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
-from web.schemas.common import ErrorOut, parse_date
-from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
+from clinic.appointments import service as appointments
+from clinic.errors import Invalid
+from web.schemas.appointments import AppointmentOut
+from web.schemas.common import ErrorOut, Strict, parse_date
+from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, TimeOffPreviewIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
                                     PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
                                     WorkingHoursList, WorkingHoursOut)
 
@@ -27,6 +31,15 @@ def _time_off_out(row, doctor) -> TimeOffOut:
     tz = zone(doctor.clinic.timezone)
     return TimeOffOut(id=row.id, doctor_id=row.doctor_id, starts_at=row.starts_at.astimezone(tz),
                       ends_at=row.ends_at.astimezone(tz), reason=row.reason)
+
+
+class TimeOffPreviewOut(Strict):
+    affected_appointments: list[AppointmentOut] = Field(description="booked appointments the time off would cancel")
+
+
+def _override_out(item) -> DateOverrideOut:
+    return DateOverrideOut(date=item.day.isoformat(),
+                           ranges=[{"start": s.strftime("%H:%M"), "end": e.strftime("%H:%M")} for s, e in item.ranges])
 
 
 def _hours_out(rows) -> WorkingHoursList:
@@ -137,6 +150,61 @@ def add_time_off(doctor_id: int):
                                                ends_at=body.ends_at, reason=body.reason)
     out = _time_off_out(time_off, doctor).model_dump()
     return TimeOffCreated(**out, affected_appointments=len(affected), affected_appointment_ids=affected), 201
+
+
+@bp.post("/doctors/<int:doctor_id>/time-off/preview")
+@access(*MANAGERS)
+@spec.validate(json=TimeOffPreviewIn, resp=Response(HTTP_200=TimeOffPreviewOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def preview_time_off(doctor_id: int):
+    """The booked appointments that this time off would cancel; changes nothing (admins, receptionists, that
+    doctor)."""
+    body: TimeOffPreviewIn = request.context.json
+    db, actor = database.session(), current_actor()
+    doctor = scheduling.managed_doctor(db, actor=actor, doctor_id=doctor_id)
+    ids = calendar.preview_time_off(db, doctor=doctor, starts_at=body.starts_at, ends_at=body.ends_at)
+    found = appointments.views_of(db, actor=actor, ids=ids)
+    return TimeOffPreviewOut(affected_appointments=[AppointmentOut.model_validate(v) for v in found])
+
+
+@bp.get("/doctors/<int:doctor_id>/date-overrides")
+@access(*MANAGERS)
+@database.read_only
+@spec.validate(resp=Response(HTTP_200=DateOverrideList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def list_date_overrides(doctor_id: int):
+    """The doctor's date overrides, in date order: one local date's own hours (no ranges: a day off)."""
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    return DateOverrideList([_override_out(o) for o in calendar.list_overrides(db, doctor_id=doctor.id)])
+
+
+@bp.put("/doctors/<int:doctor_id>/date-overrides")
+@access(*MANAGERS)
+@spec.validate(json=DateOverrideIn, resp=Response(HTTP_200=DateOverrideOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def put_date_override(doctor_id: int):
+    """Set one date's hours, replacing the weekday's for that date: `{date, ranges: [{start, end}]}`, "HH:MM"
+    in the clinic's zone; `ranges: []` is a day off. Existing bookings stay (use time off to cancel them)."""
+    body: DateOverrideIn = request.context.json
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    item = calendar.set_override(db, doctor=doctor, day=body.date, ranges=[r.times() for r in body.ranges])
+    return _override_out(item)
+
+
+@bp.delete("/doctors/<int:doctor_id>/date-overrides/<day>")
+@access(*MANAGERS)
+@spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+def delete_date_override(doctor_id: int, day: str):
+    """Remove a date override (that date follows the weekly hours again). `day` is YYYY-MM-DD."""
+    try:
+        parsed = parse_date(day)
+    except ValueError as err:
+        raise Invalid("Not a date.", fields={"day": str(err)}) from err
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    calendar.remove_override(db, doctor=doctor, day=parsed)
+    return current_app.response_class(status=204)
 
 
 @bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")
