@@ -88,8 +88,11 @@ class Renderer:
             cause = (row.details or {}).get("cause")
             if cause == "system":  # a cascade: the reason code says why (time_off, doctor_deactivated)
                 cause = _reason
+            # The clinic's own words to the patient (staff or the doctor cancelling); a patient's own reason
+            # is not repeated back, and a cascade's reason is a code, said by `cause`.
+            note = _reason if (row.details or {}).get("cause") in ("staff", "doctor") else None
             return self._invitation(session, row, content.appointment_email("cancelled", view, public_url=url,
-                                                                            cause=cause), "CANCEL", now)
+                                                                            cause=cause, note=note), "CANCEL", now)
         if row.kind == "reminder":
             expected = datetime.fromisoformat(row.details["starts_at"])
             if status != "booked" or starts_at != expected or now >= starts_at:
