@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
 from clinic.identity.models import PasswordReset, User
+from clinic.outbox.service import emit
 
 LIFETIME = timedelta(hours=1)
+INVITATION_LIFETIME = timedelta(days=7)  # an invited colleague may not read mail within the hour
 MAX_LIVE = 3
 TOPIC = "account.password_reset"
 _CONTEXT = b"clinic password reset v1\x00"
@@ -69,6 +71,17 @@ def request_reset(session: Session, *, email: str, secret: str, now: datetime) -
     session.execute(_REQUEST, {"email": email.strip().lower(), "now": now, "max_live": MAX_LIVE, "nonce": nonce,
                                "token_hash": token_hash(token_for(secret, nonce)), "expires_at": now + LIFETIME,
                                "topic": TOPIC})
+
+
+def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
+    """Email a new account (made by an admin without a password) the link that sets its password: a reset
+    link that lives INVITATION_LIFETIME, in an email that says it is an invitation."""
+    nonce = os.urandom(18)
+    reset = PasswordReset(user_id=user.id, nonce=nonce, token_hash=token_hash(token_for(secret, nonce)),
+                          created_at=now, expires_at=now + INVITATION_LIFETIME)
+    session.add(reset)
+    session.flush()
+    emit(session, TOPIC, reset_id=reset.id, user_id=user.id, invitation=True)
 
 
 def confirm_reset(session: Session, *, token: str, password: str, now: datetime) -> User:

@@ -20,6 +20,10 @@ TEXTS = {
                            "tiene una. No hemos cambiado nada en tu cuenta. Si fuiste tú, inicia sesión; si no "
                            "recuerdas la contraseña, puedes cambiarla. Si no fuiste tú, no tienes que hacer nada."),
         "sign_in": "Iniciar sesión", "reset": "Cambiar la contraseña",
+        "invitation": ("Te han dado de alta en la clínica",
+                       "Se ha creado una cuenta para ti con este correo. Elige tu contraseña con el enlace; sirve "
+                       "una sola vez y caduca en 7 días. Si no esperabas este mensaje, ignóralo."),
+        "set_password": "Elegir mi contraseña",
     },
     "en": {
         "subject": "Reset your password",
@@ -36,6 +40,10 @@ TEXTS = {
                            "has one. Nothing in your account has changed. If it was you, sign in; if you do not "
                            "remember the password, you can reset it. If it was not you, there is nothing to do."),
         "sign_in": "Sign in", "reset": "Reset the password",
+        "invitation": ("You have been given an account at the clinic",
+                       "An account was created for you with this address. Choose your password with the link; it "
+                       "works once and expires in 7 days. If you did not expect this message, ignore it."),
+        "set_password": "Choose my password",
     },
 }
 
@@ -45,6 +53,14 @@ def password_reset_email(*, name: str, email: str, locale: str | None, link: str
     lines = [words["greeting"].format(name=name), "", words["lead"], words["expiry"], words["ignore"]]
     text = "\n".join(lines + ["", f"{words['action']}: {link}"])
     return Email(to=email, subject=words["subject"], text=text, html=_html(lines, [(words["action"], link)]))
+
+
+def invitation_email(*, name: str, email: str, locale: str | None, link: str) -> Email:
+    words = TEXTS[locale_of(locale)]
+    subject, lead = words["invitation"]
+    lines = [words["greeting"].format(name=name), "", lead]
+    text = "\n".join(lines + ["", f"{words['set_password']}: {link}"])
+    return Email(to=email, subject=subject, text=text, html=_html(lines, [(words["set_password"], link)]))
 
 
 def account_email(kind: str, *, name: str, to: str, locale: str | None, links: list[tuple[str, str]],

@@ -44,7 +44,8 @@ def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | 
 def password_reset_delivery(session: Session, *, payload: dict) -> int:
     """The email carrying one reset link (rendered when sent, from the link's nonce)."""
     return ensure(session, key=f"password_reset:{payload['reset_id']}", kind="password_reset",
-                  recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"]})
+                  recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"],
+                                                             "invitation": bool(payload.get("invitation"))})
 
 
 ACCOUNT_KINDS = {"account.registered": "verify_email", "account.verification_requested": "verify_email",

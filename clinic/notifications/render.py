@@ -149,6 +149,9 @@ class Renderer:
         if found is None:
             return None
         user, link = found
+        if row.details.get("invitation"):
+            return self._params(account_emails.invitation_email(name=user.full_name, email=user.email,
+                                                                locale=user.locale, link=link))
         return self._params(account_emails.password_reset_email(name=user.full_name, email=user.email,
                                                                 locale=user.locale, link=link))
 

@@ -15,6 +15,8 @@ from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_state
 from web.extensions import spec
 from clinic.appointments import service as appointments
 from clinic.errors import Invalid
+from clinic.identity import resets
+from clinic.identity.models import User
 from web.schemas.appointments import AppointmentOut
 from web.schemas.common import ErrorOut, Strict, parse_date
 from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, TimeOffPreviewIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
@@ -52,11 +54,16 @@ def _hours_out(rows) -> WorkingHoursList:
 @spec.validate(json=DoctorIn, resp=Response(HTTP_201=DoctorOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def create_doctor():
-    """Create a doctor: the account (role doctor) and the profile (admins)."""
+    """Create a doctor: the account (role doctor) and the profile (admins). Without a `password` the doctor is
+    invited: emailed a link (valid 7 days, single use) that sets it."""
     body: DoctorIn = request.context.json
     doctor = scheduling.create_doctor(database.session(), email=str(body.email), password=body.password,
                                       full_name=body.full_name, specialty=body.specialty, clinic_id=body.clinic_id,
                                       service_ids=body.service_ids)
+    if body.password is None:
+        db = database.session()
+        resets.invite(db, user=db.get(User, doctor.user_id), secret=current_app.config["JWT_SECRET_KEY"],
+                      now=utcnow())
     return DoctorOut.model_validate(doctor), 201
 
 

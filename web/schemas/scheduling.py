@@ -61,7 +61,8 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: NewPassword
+    password: NewPassword | None = Field(default=None, description="Without it the doctor is emailed a link "
+                                         "(valid 7 days) to set their own password: an invitation.")
     full_name: Line = Field(min_length=1, max_length=200)
     specialty: Line = Field(min_length=1, max_length=120)
     clinic_id: Id
