@@ -17,6 +17,17 @@ export function toCalendarEvents(items, zone) {
   }));
 }
 
+// react-big-calendar's own headers are `<span role="columnheader">` outside any row or grid, which
+// assistive technology cannot place (axe: aria-required-parent, critical): plain text instead; the
+// header's date button stays a button with the day's name.
+function PlainHeader({ label }) {
+  return <span className="rbc-header-label">{label}</span>;
+}
+
+function PlainResourceHeader({ label }) {
+  return <span className="rbc-resource-label">{label}</span>;
+}
+
 const DAY_START = 7;
 const DAY_END = 21;
 
@@ -41,7 +52,7 @@ export function gridHours(events) {
  */
 export function ZonedCalendar({
   zone, items, date, view, onNavigate, onView, views = ["week", "day"], component: Component = Calendar,
-  eventContent, label, height = 640, ...rest
+  eventContent, label, height = 640, components: extra, ...rest
 }) {
   const { t, locale } = useI18n();
   const events = useMemo(() => toCalendarEvents(items, zone), [items, zone]);
@@ -50,7 +61,8 @@ export function ZonedCalendar({
   // Open the day at its first event (or at 07:00), not wherever the browser's clock points.
   const firstHour = useMemo(() => events.reduce((h, e) => Math.min(h, e.start.getHours()), 7), [events]);
   const scrollToTime = useMemo(() => new Date(1970, 0, 1, firstHour, 0), [firstHour]);
-  const components = useMemo(() => (eventContent ? { event: eventContent } : undefined), [eventContent]);
+  const components = useMemo(() => ({ header: PlainHeader, resourceHeader: PlainResourceHeader,
+    ...(eventContent ? { event: eventContent } : {}), ...(extra || {}) }), [eventContent, extra]);
   return (
     <section className="calendar" aria-label={label}>
       <p className="tz-note">{t("app.timezoneNote", { zone: zoneLabel(zone) })}</p>
