@@ -221,6 +221,7 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
     assert again["starts_at"] != moved["starts_at"] and again["status"] == "booked"
 
     panel.get_by_role("button", name="Anular cita").click()
+    panel.get_by_role("button", name="Sí, anular").click()  # a destructive action asks first
     expect(panel.get_by_role("status")).to_contain_text("Cita anulada.")
     assert world.ok("GET", f"/api/appointments/{booked['id']}")["status"] == "cancelled"
     panel.get_by_role("button", name="Cerrar").click()
@@ -231,7 +232,7 @@ def test_admin_screens(page: Page, world):
     sign_in(page, world.admin_email, "Administración")
     expect(page.get_by_role("cell", name=world.clinic["name"], exact=True)).to_be_visible()
     page.get_by_label("Nombre", exact=True).last.fill(f"Clínica Norte {world.tag[:4]}")
-    page.get_by_label("Zona horaria").last.select_option("Atlantic/Canary")
+    page.get_by_label("Zona horaria").last.fill("Atlantic/Canary")  # a searchable field now (issue 18)
     page.get_by_role("button", name="Crear").click()
     expect(page.get_by_role("cell", name=f"Clínica Norte {world.tag[:4]}", exact=True)).to_be_visible()
     assert any(c["timezone"] == "Atlantic/Canary" for c in world.ok("GET", "/api/clinics"))
