@@ -1,5 +1,5 @@
 import "react-big-calendar/lib/css/react-big-calendar.css";
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { Calendar } from "react-big-calendar";
 import { useI18n } from "../../lib/i18n.jsx";
 import { toWall, wallNow, zoneLabel } from "../../lib/tz.js";
@@ -63,8 +63,20 @@ export function ZonedCalendar({
   const scrollToTime = useMemo(() => new Date(1970, 0, 1, firstHour, 0), [firstHour]);
   const components = useMemo(() => ({ header: PlainHeader, resourceHeader: PlainResourceHeader,
     ...(eventContent ? { event: eventContent } : {}), ...(extra || {}) }), [eventContent, extra]);
+  // The hours scroll inside react-big-calendar's .rbc-time-content: keyboard users must be able to reach
+  // and scroll it even when it holds no event (axe: scrollable-region-focusable).
+  const box = useRef(null);
+  const scrollLabel = t("calendar.scrollArea");
+  useEffect(() => {
+    const region = box.current?.querySelector(".rbc-time-content");
+    if (region && region.getAttribute("tabindex") !== "0") {
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("role", "group");
+    }
+    if (region) region.setAttribute("aria-label", scrollLabel);
+  });
   return (
-    <section className="calendar" aria-label={label}>
+    <section className="calendar" aria-label={label} ref={box}>
       <p className="tz-note">{t("app.timezoneNote", { zone: zoneLabel(zone) })}</p>
       <div style={{ height }}>
         <Component
