@@ -58,7 +58,8 @@ export function DateOverridesEditor({ doctorId, zone }) {
         <label className="checkbox">
           <input type="checkbox" checked={off} onChange={(e) => setOff(e.target.checked)} /> {t("schedule.dayOffToggle")}
         </label>
-        {!off && <RangeRows label={t("schedule.overrideDate")} ranges={ranges} problems={problems} prefix="ov" onChange={setRanges} />}
+        {!off && <RangeRows label={t("schedule.overrideDate")} ranges={ranges} problems={problems} prefix="ov" onChange={setRanges}
+          addLabel={t("schedule.addOverrideRange")} />}
         <div className="actions">
           <button type="submit" className="primary" disabled={save.isPending}>{t("schedule.saveOverride")}</button>
         </div>

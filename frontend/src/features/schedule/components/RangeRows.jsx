@@ -20,7 +20,7 @@ export function rangeProblems(ranges, prefix, t) {
   return problems;
 }
 
-export function RangeRows({ label, ranges, problems = {}, prefix, onChange }) {
+export function RangeRows({ label, ranges, problems = {}, prefix, onChange, addLabel }) {
   const { t } = useI18n();
   const update = (i, name, value) => onChange(ranges.map((r, j) => (i === j ? { ...r, [name]: value } : r)));
   const add = () => {
@@ -48,7 +48,7 @@ export function RangeRows({ label, ranges, problems = {}, prefix, onChange }) {
           </div>
         );
       })}
-      <button type="button" className="link-button" onClick={add}>{t("schedule.addRange", { day: label })}</button>
+      <button type="button" className="link-button" onClick={add}>{addLabel || t("schedule.addRange", { day: label })}</button>
     </div>
   );
 }
