@@ -2,26 +2,26 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
-from pydantic import Field
 from spectree import Response
 
+from clinic.appointments import service as appointments
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
+from clinic.errors import Invalid
+from clinic.identity import resets
+from clinic.identity.models import User
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
 from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
-from clinic.appointments import service as appointments
-from clinic.errors import Invalid
-from clinic.identity import resets
-from clinic.identity.models import User
 from web.schemas.appointments import AppointmentOut
-from web.schemas.common import ErrorOut, Strict, parse_date
-from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, TimeOffPreviewIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, SlotsOut, SlotsQuery,
-                                    PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
-                                    WorkingHoursList, WorkingHoursOut)
+from web.schemas.common import ErrorOut, parse_date
+from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, DoctorList, DoctorOut,
+                                    DoctorPatch, DoctorQuery, PrebuiltSlots, SlotsOut, SlotsQuery, TimeOffCreated,
+                                    TimeOffIn, TimeOffList, TimeOffOut, TimeOffPreviewIn, TimeOffPreviewOut,
+                                    WorkingHoursIn, WorkingHoursList, WorkingHoursOut)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
 TAGS = ["doctors"]
@@ -33,10 +33,6 @@ def _time_off_out(row, doctor) -> TimeOffOut:
     tz = zone(doctor.clinic.timezone)
     return TimeOffOut(id=row.id, doctor_id=row.doctor_id, starts_at=row.starts_at.astimezone(tz),
                       ends_at=row.ends_at.astimezone(tz), reason=row.reason)
-
-
-class TimeOffPreviewOut(Strict):
-    affected_appointments: list[AppointmentOut] = Field(description="booked appointments the time off would cancel")
 
 
 def _override_out(item) -> DateOverrideOut:

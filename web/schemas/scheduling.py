@@ -5,6 +5,7 @@ from datetime import time
 
 from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel
 
+from web.schemas.appointments import AppointmentOut
 from web.schemas.common import (CalendarDate, Changes, DateText, Id, Line, Moment, NewPassword, Out, QueryId, Strict, Text,
                                 json_int)
 
@@ -152,6 +153,11 @@ class DateOverrideList(RootModel[list[DateOverrideOut]]):
 class TimeOffPreviewIn(Strict):
     starts_at: Moment
     ends_at: Moment
+
+
+class TimeOffPreviewOut(Out):
+    affected_appointments: list[AppointmentOut] = Field(description="the booked appointments this time off would "
+                                                        "cancel, in start order (staff see no reasons)")
 
 
 class TimeOffIn(Strict):
