@@ -153,11 +153,14 @@ def test_doctor_sees_agenda_marks_attended_and_writes_the_record(page: Page, wor
     assert record["entries"][0]["appointment_id"] == world.started
 
     page.get_by_role("navigation").get_by_role("link", name="Horario y ausencias", exact=True).click()
-    expect(page.get_by_label("Inicio 1")).to_have_value("08:00")
+    expect(page.get_by_label("lunes, inicio del tramo 1")).to_have_value("08:00")
     page.get_by_label("Empieza").fill("2027-01-04T08:00")
     page.get_by_label("Termina").fill("2027-01-04T14:00")
     page.get_by_label("Motivo").fill("Congreso")
-    page.get_by_role("button", name="Añadir ausencia").click()
+    page.get_by_role("button", name="Comprobar ausencia").click()  # time off is previewed first (issue 18)
+    preview = page.get_by_role("region", name="Antes de añadir esta ausencia")
+    expect(preview).to_contain_text("Ninguna cita reservada cae en esta ausencia.")
+    preview.get_by_role("button", name="Añadir ausencia").click()
     expect(page.get_by_role("status").filter(has_text="Citas afectadas")).to_contain_text(": 0")
     expect(page.locator("li.appointment", has_text="Congreso")).to_contain_text("lunes, 4 de enero de 2027, 08:00")
     [off] = world.ok("GET", f"/api/doctors/{world.doctor['id']}/time-off")
