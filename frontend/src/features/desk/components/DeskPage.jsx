@@ -107,7 +107,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
       <Legend dragging={Boolean(dragging)} />
       <Notice>{noticeText(t, locale, message)}</Notice>
       <ErrorMessage error={localError || move.error || appointments.error} />
-      <div className="desk-calendar" aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
+      <div className={`desk-calendar desk-${view}`} aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
         <ZonedCalendar component={DnDCalendar} zone={zone} items={items} date={date} view={view}
           onNavigate={setDate} onView={setView} views={["day", "week"]} label={t("desk.title")}
           resources={resources} resourceIdAccessor="id" resourceTitleAccessor="title" resourceGroupingLayout={view === "week"}
