@@ -137,7 +137,8 @@ def test_the_api(api, db, make_user, token_for):
     assert api.put(path, admin, json={"date": "2027-02-30", "ranges": []}).status_code == 422
     assert api.put(path, admin, json={"date": day.isoformat(), "ranges": [{"start": "9", "end": "10:00"}]}
                    ).status_code == 422
-    assert api.call("DELETE", f"{path}/not-a-date", admin).status_code == 422
+    assert api.call("DELETE", f"{path}/not-a-date", admin).status_code == 404  # names no override
+    assert api.call("DELETE", f"{path}/2027-02-30", admin).status_code == 404
     # Delete: back to the weekly hours.
     assert api.call("DELETE", f"{path}/{off.isoformat()}", admin).status_code == 204
     assert api.call("DELETE", f"{path}/{off.isoformat()}", admin).status_code == 404

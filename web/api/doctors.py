@@ -7,7 +7,7 @@ from spectree import Response
 from clinic.appointments import service as appointments
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
-from clinic.errors import Invalid
+from clinic.errors import NotFound
 from clinic.identity import resets
 from clinic.identity.models import User
 from clinic.scheduling import calendar
@@ -197,13 +197,14 @@ def put_date_override(doctor_id: int):
 
 @bp.delete("/doctors/<int:doctor_id>/date-overrides/<day>")
 @access(*MANAGERS)
-@spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_date_override(doctor_id: int, day: str):
-    """Remove a date override (that date follows the weekly hours again). `day` is YYYY-MM-DD."""
+    """Remove a date override (that date follows the weekly hours again). `day` is YYYY-MM-DD; anything else
+    names no override (404), as an id out of range names no resource."""
     try:
         parsed = parse_date(day)
     except ValueError as err:
-        raise Invalid("Not a date.", fields={"day": str(err)}) from err
+        raise NotFound("No override on that date.") from err
     db = database.session()
     doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
     calendar.remove_override(db, doctor=doctor, day=parsed)
