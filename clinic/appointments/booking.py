@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from clinic.availability import engine
-from clinic.availability.service import Window, hours_by_weekday, zone
+from clinic.availability.service import Window, hours_by_weekday, overrides_by_day, zone
 from clinic.db import GUARD, Guard, driver_sql, first_row, with_guard
 from clinic.errors import Conflict, NotFound
 from clinic.identity.patients import not_a_patient
@@ -36,6 +36,12 @@ SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
        d.clinic_id, c.timezone, s.duration_minutes, s.buffer_minutes,
        ARRAY(SELECT ARRAY[w.weekday, extract(epoch FROM w.start_time)::int, extract(epoch FROM w.end_time)::int]
              FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
+       ARRAY(SELECT ARRAY[o.day - DATE '1970-01-01', coalesce(extract(epoch FROM o.start_time)::int, -1),
+                          coalesce(extract(epoch FROM o.end_time)::int, -1)]
+             FROM date_overrides o WHERE o.doctor_id = d.id
+               AND o.day BETWEEN CAST(CAST(:start AS timestamptz) AT TIME ZONE 'UTC' AS date) - 1
+                             AND CAST(CAST(:start AS timestamptz) AT TIME ZONE 'UTC' AS date) + 1
+             ORDER BY o.day, o.start_time) AS overrides,
        EXISTS (SELECT 1 FROM time_off t WHERE t.doctor_id = d.id
                AND t.starts_at < CAST(:start AS timestamptz) + make_interval(mins => s.duration_minutes)
                AND t.ends_at > :start) AS time_off,
@@ -70,14 +76,14 @@ a AS (
   FROM ctx, guard WHERE guard.held AND ctx.available AND NOT ctx.time_off AND NOT ctx.held
              AND ctx.patient_name IS NOT NULL
              AND ctx.timezone = :timezone AND ctx.duration_minutes = :duration_minutes
-             AND ctx.hours = CAST(:hours AS int[])
+             AND ctx.hours = CAST(:hours AS int[]) AND ctx.overrides = CAST(:overrides AS int[])
   RETURNING id, starts_at),
 h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new_starts_at)
       SELECT id, :actor_id, 'booked', :now, starts_at FROM a),
 o AS (INSERT INTO outbox (topic, payload)
       SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
 SELECT guard.held, ctx.available, ctx.clinic_id, ctx.timezone, ctx.duration_minutes, ctx.buffer_minutes,
-       ctx.hours, ctx.time_off, ctx.held, ctx.doctor_name, ctx.service_name, ctx.patient_name, (SELECT id FROM a)
+       ctx.hours, ctx.overrides, ctx.time_off, ctx.held, ctx.doctor_name, ctx.service_name, ctx.patient_name, (SELECT id FROM a)
 FROM guard LEFT JOIN ctx ON TRUE
 """)  # run straight on the driver (clinic.db.first_row): the hottest write path
 
@@ -91,6 +97,7 @@ class _BookRow(NamedTuple):
     duration_minutes: int | None
     buffer_minutes: int | None
     hours: list | None
+    overrides: list | None
     time_off: bool | None
     held: bool | None
     doctor_name: str | None
@@ -103,29 +110,37 @@ _ATTEMPTS = 3  # a guess, the fresh grid, and once more should the hours change 
 _GRID_CACHE_SIZE = 10_000
 
 
+def _literal(rows) -> str:
+    return "{%s}" % ",".join("{%d,%d,%d}" % tuple(h) for h in rows)
+
+
 class Grid(NamedTuple):
-    """What the working-hours check needs about (doctor, service): the clinic's zone, hours, length."""
+    """What the working-hours check needs about (doctor, service): the clinic's zone, hours, length, and
+    the date overrides around the start (the day before to the day after, in UTC dates)."""
     timezone: str
     weekly: dict[int, tuple[tuple[int, int], ...]]  # weekday -> (start, end) seconds after local midnight
     duration_minutes: int
     hours: str  # the context query's `hours` as an array literal, which the statement compares
+    own: dict  # local date -> its hours (an empty tuple: a day off)
+    overrides: str  # the context query's `overrides` as an array literal, compared likewise
 
     @classmethod
     def of(cls, row) -> "Grid":
-        literal = "{%s}" % ",".join("{%d,%d,%d}" % tuple(h) for h in row.hours)
-        return cls(row.timezone, hours_by_weekday(row.hours), row.duration_minutes, literal)
+        return cls(row.timezone, hours_by_weekday(row.hours), row.duration_minutes, _literal(row.hours),
+                   overrides_by_day(row.overrides), _literal(row.overrides or ()))
 
     def offers(self, starts_at: datetime) -> bool:
         """Whether starts_at is a slot start of this grid (notice, horizon and the rest aside)."""
         t = int(starts_at.timestamp())
         day = datetime.fromtimestamp(t, zone(self.timezone)).date()
-        intervals = engine.plan_day(self.timezone, day, self.weekly.get(day.weekday(), ())).intervals
+        hours = self.own[day] if day in self.own else self.weekly.get(day.weekday(), ())
+        intervals = engine.plan_day(self.timezone, day, hours).intervals
         return not starts_at.microsecond and engine.is_grid_start(intervals, self.duration_minutes * 60, t)
 
 
 # The last grid seen per (doctor_id, service_id): only a guess, which the booking statement verifies.
 _grids: dict[tuple[int, int], Grid] = {}
-_NO_GUESS = Grid(None, {}, None, None)  # matches nothing: the statement only fetches the context
+_NO_GUESS = Grid(None, {}, None, None, {}, None)  # matches nothing: the statement only fetches the context
 
 
 def _remember(key: tuple[int, int], grid: Grid) -> Grid:
@@ -211,6 +226,7 @@ def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int
             guess = _NO_GUESS
         try:
             row = _BookRow._make(first_row(session, sql, {**params, "timezone": guess.timezone, "hours": guess.hours,
+                                                          "overrides": guess.overrides,
                                                           "duration_minutes": guess.duration_minutes}))
         except (IntegrityError, OperationalError) as err:
             if conflict := overlap_conflict(err):

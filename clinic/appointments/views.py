@@ -89,6 +89,14 @@ def view_of(session: Session, scope: Scope, appointment_id: int) -> AppointmentV
     return found[0]
 
 
+def views_of(session: Session, scope: Scope, ids: list[int]) -> list[AppointmentView]:
+    """The appointments with these ids within the actor's scope, in start order."""
+    if not ids:
+        return []
+    stmt = scope(_base().where(Appointment.id.in_(ids))).order_by(Appointment.starts_at, Appointment.id)
+    return _views(session.execute(stmt))
+
+
 @dataclass
 class Page:
     """One page of a listing; `after` is where the next page starts (None: this was the last)."""

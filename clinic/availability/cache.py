@@ -3,7 +3,7 @@
 What is cached: for (doctor, service, first date, last date), the slots free of the doctor's appointments
 and time off (no minimum notice, no horizon, no waitlist hold, no patient's own appointment: those depend
 on the caller and the clock and are applied per request), as one JSON text with the offset of each slot in
-it and its start instant, plus what it was computed from (version, zone, hours, length, buffer).
+it and its start instant, plus what it was computed from (version, zone, hours, date overrides, length, buffer).
 
 Why it stays correct with several web processes: the version lives in PostgreSQL (the sum of the doctor's
 `doctor_slot_changes` weights) and triggers add to it in the very statement that changes an appointment's
@@ -32,6 +32,7 @@ class Basis(NamedTuple):
     duration: int  # seconds
     buffer: int  # seconds
     weekly: tuple
+    overrides: tuple = ()  # (local date, hours) pairs that replace the weekday's hours (none: a day off)
 
 
 class FreeSlots(NamedTuple):
@@ -65,7 +66,7 @@ def build(version: int, basis: Basis, first: date, last: date, busy: tuple, off:
     """The doctor-wide free slots of first..last from the busy intervals and time off (epoch arrays)."""
     duration = basis.duration
     blocked = engine.blocked_starts((busy[0], busy[1], duration + basis.buffer), (off[0], off[1], duration))
-    grid = engine.range_grid(basis.tz_name, first, last, basis.weekly, duration)
+    grid = engine.range_grid(basis.tz_name, first, last, basis.weekly, duration, basis.overrides)
     parts: list[str] = []
     starts: list[int] = []
     for k, n0, n1 in engine.free_runs(grid.intervals, duration, 0, _NEVER, blocked):

@@ -167,15 +167,17 @@ def day_grid(tz_name: str, day: date, hours: tuple[tuple[int, int], ...], durati
 
 @lru_cache(maxsize=1024)
 def range_grid(tz_name: str, first: date, last: date, weekly: tuple[tuple[int, tuple[tuple[int, int], ...]], ...],
-               duration: int) -> DayGrid:
-    """The day grids of the local dates first..last, in one: `weekly` pairs each weekday with its hours.
+               duration: int, overrides: tuple[tuple[date, tuple[tuple[int, int], ...]], ...] = ()) -> DayGrid:
+    """The day grids of the local dates first..last, in one: `weekly` pairs each weekday with its hours,
+    `overrides` pairs a local date with the hours that replace its weekday's (none: a day off).
 
     Cached as well, so a month's grid costs one lookup; the result is shared, never to be changed."""
     hours_on = dict(weekly)
+    own = dict(overrides)
     intervals: list[tuple[int, int]] = []
     objects: list[list[str]] = []
     for day in dates(first, last):
-        hours = hours_on.get(day.weekday())
+        hours = own[day] if day in own else hours_on.get(day.weekday())
         if hours:
             grid = day_grid(tz_name, day, hours, duration)
             intervals += grid.intervals

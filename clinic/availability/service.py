@@ -34,6 +34,10 @@ SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
        c.timezone, s.duration_minutes, s.buffer_minutes,
        ARRAY(SELECT ARRAY[w.weekday, date_part('epoch', w.start_time)::int, date_part('epoch', w.end_time)::int]
              FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
+       ARRAY(SELECT ARRAY[o.day - DATE '1970-01-01', coalesce(date_part('epoch', o.start_time)::int, -1),
+                          coalesce(date_part('epoch', o.end_time)::int, -1)]
+             FROM date_overrides o WHERE o.doctor_id = d.id AND o.day BETWEEN %(first)s AND %(last)s
+             ORDER BY o.day, o.start_time) AS overrides,
        version.v AS slots_version, busy.a AS busy_a, busy.b AS busy_b, off.a AS off_a, off.b AS off_b,
        held.a AS held_a, held.b AS held_b, mine.a AS mine_a, mine.b AS mine_b
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN services s ON s.id = %(service_id)s
@@ -87,6 +91,21 @@ def hours_by_weekday(rows) -> dict[int, tuple[tuple[int, int], ...]]:
     return {weekday: tuple(hours) for weekday, hours in out.items()}
 
 
+def overrides_by_day(rows) -> dict[date, tuple[tuple[int, int], ...]]:
+    """Date overrides from the queries' `[day number, start, end]` rows (start -1: a day off)."""
+    out: dict[date, list[tuple[int, int]]] = {}
+    for day_number, start, end in rows or ():
+        hours = out.setdefault(date.fromordinal(day_number + engine.EPOCH_ORDINAL), [])
+        if start >= 0:
+            hours.append((start, end))
+    return {day: tuple(hours) for day, hours in out.items()}
+
+
+def _basis(tz_name: str, duration_min: int, buffer_min: int, hours, overrides) -> Basis:
+    return Basis(tz_name, duration_min * 60, buffer_min * 60, tuple(hours_by_weekday(hours).items()),
+                 tuple(sorted(overrides_by_day(overrides).items())))
+
+
 def check_range(first: date, last: date, settings: Settings) -> None:
     if last < first:
         raise Invalid("`to` is before `from`.", fields={"to": "must not be before from"})
@@ -115,18 +134,18 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     key = (doctor_id, service_id, first, last)
     cached = FREE_SLOTS.get(key)
     params = {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi, "now": now,
-              "patient_id": patient_id, "known": cached.version if cached else -1}
+              "patient_id": patient_id, "first": first, "last": last, "known": cached.version if cached else -1}
     sql, params = with_guard(_SLOTS_SQL, params, guard)
     held, *row = first_row(session, sql, params)
     if not held:
         raise guard.refusal
     if row[1] is None:
         raise NotFound("No such doctor or service.")
-    available, tz_name, duration_min, buffer_min, hours, version = row[:6]
+    available, tz_name, duration_min, buffer_min, hours, overrides, version = row[:7]
     head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
         return head + "]}"
-    basis = Basis(tz_name, duration_min * 60, buffer_min * 60, tuple(hours_by_weekday(hours).items()))
+    basis = _basis(tz_name, duration_min, buffer_min, hours, overrides)
     if cached is None or version != cached.version or basis != cached.basis:
         if cached is not None and version == cached.version:
             # Same busy times, other hours, zone or service length: the statement skipped the busy
@@ -134,15 +153,15 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
             held, *row = first_row(session, sql, {**params, "known": -1})
             if not held:
                 raise guard.refusal
-            available, tz_name, duration_min, buffer_min, hours, version = row[:6]
-            basis = Basis(tz_name, duration_min * 60, buffer_min * 60, tuple(hours_by_weekday(hours).items()))
+            available, tz_name, duration_min, buffer_min, hours, overrides, version = row[:7]
+            basis = _basis(tz_name, duration_min, buffer_min, hours, overrides)
             head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
             if not available:
                 return head + "]}"
-        busy_a, busy_b, off_a, off_b = row[6:10]
+        busy_a, busy_b, off_a, off_b = row[7:11]
         cached = build(version, basis, first, last, (busy_a, busy_b), (off_a, off_b))
         FREE_SLOTS.put(key, cached)
-    held_a, held_b, mine_a, mine_b = row[10:]
+    held_a, held_b, mine_a, mine_b = row[11:]
     duration = basis.duration
     blocked = engine.blocked_starts((held_a, held_b, duration + basis.buffer), (mine_a, mine_b, duration))
     window = Window.at(now, settings)

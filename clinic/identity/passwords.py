@@ -165,6 +165,9 @@ def _dictionaries() -> dict[str, dict[str, int]]:
     return ranked
 
 
+NO_PASSWORD = "!invited"  # never a bcrypt hash: no password matches it until an invitation link sets one
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(ROUNDS)).decode("ascii")
 

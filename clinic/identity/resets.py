@@ -30,8 +30,8 @@ from clinic.outbox.service import emit
 LIFETIME = timedelta(hours=1)
 MAX_LIVE = 3
 TOPIC = "account.password_reset"
-# A walk-in patient's first link ("choose your password"): same token scheme, a longer life (they may
-# read their mail days after the visit).
+# The first link of an account made without a password ("choose your password"): same token scheme, a
+# longer life (a walk-in or an invited colleague may read their mail days later).
 INVITE_TOPIC = "account.invited"
 INVITE_LIFETIME = timedelta(days=7)
 _CONTEXT = b"clinic password reset v1\x00"
@@ -75,7 +75,9 @@ def request_reset(session: Session, *, email: str, secret: str, now: datetime) -
 
 
 def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
-    """Send a new account (made by the front desk, no password yet) a link to choose its password."""
+    """Email a new account without a password (a walk-in registered by the front desk, or a colleague an
+    admin added) the link that sets it: a reset link that lives INVITE_LIFETIME, in a "choose your password"
+    email."""
     nonce = os.urandom(18)
     reset = PasswordReset(user_id=user.id, nonce=nonce, token_hash=token_hash(token_for(secret, nonce)),
                           created_at=now, expires_at=now + INVITE_LIFETIME)

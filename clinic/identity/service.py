@@ -36,7 +36,7 @@ def search(session: Session, *, text: str | None, role: str | None, limit: int) 
     return list(session.scalars(stmt))
 
 
-def create_user(session: Session, *, email: str, password: str, full_name: str, role: str,
+def create_user(session: Session, *, email: str, password: str | None, full_name: str, role: str,
                 phone: str | None = None, locale: str = "es") -> User:
     """Create an account with any role; callers decide who may choose the role. Accounts made by staff,
     the CLI or the demo count as verified (the column's default): whoever made them vouches for the address."""
@@ -50,9 +50,10 @@ def create_user(session: Session, *, email: str, password: str, full_name: str, 
     return user
 
 
-def new_account(session: Session, *, email: str, password: str, full_name: str, role: str,
+def new_account(session: Session, *, email: str, password: str | None, full_name: str, role: str,
                 phone: str | None = None, locale: str = "es") -> User:
-    """A checked, not yet added User (unverified): the fields and the password policy, then bcrypt."""
+    """A checked, not yet added User (unverified): the fields and the password policy, then bcrypt. Without a
+    password (an admin's invitation) the account has none until its invitation link sets one."""
     if role not in {r.value for r in Role}:
         raise Invalid(fields={"role": "must be one of patient, doctor, receptionist, admin"})
     if locale not in LOCALES:
@@ -60,8 +61,12 @@ def new_account(session: Session, *, email: str, password: str, full_name: str, 
     if not full_name.strip():
         raise Invalid(fields={"full_name": "must not be empty"})
     email = email.strip()
-    passwords.validate(password, email=email, full_name=full_name, session=session)
-    return User(email=email, password_hash=passwords.hash_password(password), full_name=full_name.strip(),
+    if password is None:
+        hashed = passwords.NO_PASSWORD
+    else:
+        passwords.validate(password, email=email, full_name=full_name, session=session)
+        hashed = passwords.hash_password(password)
+    return User(email=email, password_hash=hashed, full_name=full_name.strip(),
                 role=role, phone=phone, locale=locale)
 
 

@@ -21,9 +21,9 @@ TEXTS = {
                            "recuerdas la contraseña, puedes cambiarla. Si no fuiste tú, no tienes que hacer nada."),
         "sign_in": "Iniciar sesión", "reset": "Cambiar la contraseña",
         "set_password": ("Elige tu contraseña",
-                         "La recepción de la clínica te ha dado de alta como paciente. Elige una contraseña "
-                         "para ver y gestionar tus citas en línea. El enlace sirve una sola vez y caduca en "
-                         "7 días; si no esperabas este mensaje, ignóralo."),
+                         "La clínica te ha dado de alta con este correo. Elige una contraseña para entrar y "
+                         "ver tus citas en línea. El enlace sirve una sola vez y caduca en 7 días; si no "
+                         "esperabas este mensaje, ignóralo."),
         "choose": "Elegir mi contraseña",
     },
     "en": {
@@ -42,8 +42,8 @@ TEXTS = {
                            "remember the password, you can reset it. If it was not you, there is nothing to do."),
         "sign_in": "Sign in", "reset": "Reset the password",
         "set_password": ("Choose your password",
-                         "The clinic's front desk registered you as a patient. Choose a password to see and "
-                         "manage your appointments online. The link works once and expires in 7 days; if you "
+                         "The clinic has given you an account with this address. Choose a password to sign in "
+                         "and see your appointments online. The link works once and expires in 7 days; if you "
                          "did not expect this message, ignore it."),
         "choose": "Choose my password",
     },
@@ -58,7 +58,7 @@ def password_reset_email(*, name: str, email: str, locale: str | None, link: str
 
 
 def set_password_email(*, name: str, email: str, locale: str | None, link: str) -> Email:
-    """A walk-in patient's first link: choose a password (clinic.identity.walk_ins)."""
+    """The first link of an account made without a password (a walk-in, an invited colleague)."""
     words = TEXTS[locale_of(locale)]
     subject, lead = words["set_password"]
     lines = [words["greeting"].format(name=name), "", lead]

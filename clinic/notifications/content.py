@@ -29,7 +29,7 @@ TEXTS = {
         "when": "Cuándo", "where": "Dónde", "doctor": "Profesional", "service": "Servicio",
         "manage": "Gestiona tu cita", "rebook": "Pide una nueva cita", "book": "Reserva el hueco",
         "see": "Ver la cita",
-        "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
+        "cancel_reason": "Motivo", "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
         "cause_doctor_deactivated": "El profesional ya no pasa consulta en este centro.",
         "none": "No tienes citas hoy.",
         "how_to_cancel": "Para cambiarla o cancelarla, usa el enlace «Gestiona tu cita» o la aplicación de la "
@@ -50,7 +50,7 @@ TEXTS = {
         "when": "When", "where": "Where", "doctor": "Doctor", "service": "Service",
         "manage": "Manage your appointment", "rebook": "Book a new appointment", "book": "Book this slot",
         "see": "See the appointment",
-        "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
+        "cancel_reason": "Reason", "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
         "cause_doctor_deactivated": "The doctor no longer sees patients at this clinic.",
         "none": "You have no appointments today.",
         "how_to_cancel": "To change or cancel it, use the \"Manage your appointment\" link or the clinic's app. "
@@ -112,7 +112,7 @@ class Email:
 
 def appointment_email(kind: str, view: AppointmentView, *, public_url: str, cause: str | None = None,
                       until: datetime | None = None, link: str | None = None,
-                      manage_link: str | None = None) -> Email:
+                      manage_link: str | None = None, note: str | None = None) -> Email:
     """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer.
 
     `manage_link` is the appointment's no-sign-in link (`PUBLIC_URL/a/<token>`, clinic.manage): the action
@@ -138,6 +138,8 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
     lines = [words["greeting"].format(name=view.patient_name), "", lead]
     if cause and f"cause_{cause}" in words:
         lines.append(words[f"cause_{cause}"])
+    if note and note.strip():
+        lines.append(f"{words['cancel_reason']}: {note.strip()}")
     lines += ["", f"{words['when']}: {when}", f"{words['where']}: {place}",
               f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}"]
     actions = [(label, link)]

@@ -73,7 +73,7 @@ class Renderer:
     def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | None:
         if v is None:
             return None
-        (appt_id, status, starts_at, _seq, _reason, name, email, locale, zone, clinic, address, doctor,
+        (appt_id, status, starts_at, _seq, reason, name, email, locale, zone, clinic, address, doctor,
          service, doctor_id, service_id, ends_at, shadow) = v
         if shadow and row.kind != "waitlist_offer":  # an offer goes to the hold's patient (checked there)
             return None  # a shadow account's address is someone else's (clinic.identity.signup): never emailed
@@ -90,11 +90,14 @@ class Renderer:
         if row.kind == "cancelled":
             cause = (row.details or {}).get("cause")
             if cause == "system":  # a cascade: the reason code says why (time_off, doctor_deactivated)
-                cause = _reason
+                cause = reason
             manage_link = self._manage(session, appt_id) if ends_at > now else None  # dead after its end
+            # The clinic's own words to the patient (staff or the doctor cancelling); a patient's own reason
+            # is not repeated back, and a cascade's reason is a code, said by `cause`.
+            note = reason if (row.details or {}).get("cause") in ("staff", "doctor") else None
             return self._invitation(session, row, content.appointment_email("cancelled", view, public_url=url,
-                                                                            cause=cause, manage_link=manage_link),
-                                    "CANCEL", now)
+                                                                            cause=cause, manage_link=manage_link,
+                                                                            note=note), "CANCEL", now)
         if row.kind == "reminder":
             expected = datetime.fromisoformat(row.details["starts_at"])
             if status != "booked" or starts_at != expected or now >= starts_at:

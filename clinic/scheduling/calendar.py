@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from clinic.appointments.service import active_overlapping
 from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.outbox.service import emit
-from clinic.scheduling.models import Doctor, TimeOff, WorkingHours
+from clinic.scheduling.models import DateOverride, Doctor, TimeOff, WorkingHours
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,56 @@ def replace_working_hours(session: Session, *, doctor: Doctor, intervals: list[I
     return rows
 
 
+@dataclass(frozen=True)
+class DayHours:
+    """A date override: the hours of one local date (no ranges: a day off)."""
+    day: date
+    ranges: list[tuple[time, time]]
+
+
+def _check_ranges(ranges: list[tuple[time, time]], field: str) -> list[tuple[time, time]]:
+    ordered = sorted(ranges)
+    for index, (start, end) in enumerate(ordered):
+        if start >= end:
+            raise Invalid("Each interval must end after it starts.", fields={f"{field}.{index}.end": "must be after start"})
+        if index and ordered[index - 1][1] > start:
+            raise Invalid("Intervals of the same day overlap.",
+                          fields={f"{field}.{index}.start": "overlaps another interval"})
+    return ordered
+
+
+def list_overrides(session: Session, *, doctor_id: int, since: date | None = None) -> list[DayHours]:
+    """The doctor's date overrides in date order (from `since` on)."""
+    stmt = select(DateOverride).where(DateOverride.doctor_id == doctor_id)
+    if since is not None:
+        stmt = stmt.where(DateOverride.day >= since)
+    out: dict[date, list[tuple[time, time]]] = {}
+    for row in session.scalars(stmt.order_by(DateOverride.day, DateOverride.start_time)):
+        ranges = out.setdefault(row.day, [])
+        if row.start_time is not None:
+            ranges.append((row.start_time, row.end_time))
+    return [DayHours(day, ranges) for day, ranges in out.items()]
+
+
+def set_override(session: Session, *, doctor: Doctor, day: date, ranges: list[tuple[time, time]]) -> DayHours:
+    """Replace one local date's hours with `ranges` (none: the doctor does not work that date). Existing
+    bookings stay, as with the weekly hours."""
+    ordered = _check_ranges(ranges, "ranges")
+    session.execute(delete(DateOverride).where(DateOverride.doctor_id == doctor.id, DateOverride.day == day))
+    rows = [DateOverride(doctor_id=doctor.id, day=day, start_time=s, end_time=e) for s, e in ordered]
+    session.add_all(rows or [DateOverride(doctor_id=doctor.id, day=day)])
+    session.flush()
+    return DayHours(day, ordered)
+
+
+def remove_override(session: Session, *, doctor: Doctor, day: date) -> None:
+    """Back to the weekly hours on that date."""
+    gone = session.execute(delete(DateOverride).where(DateOverride.doctor_id == doctor.id, DateOverride.day == day))
+    if not gone.rowcount:
+        raise NotFound("No override on that date.")
+    session.flush()
+
+
 def list_time_off(session: Session, *, doctor_id: int, since: datetime | None = None) -> list[TimeOff]:
     stmt = select(TimeOff).where(TimeOff.doctor_id == doctor_id).order_by(TimeOff.starts_at)
     if since is not None:
@@ -62,6 +112,13 @@ def add_time_off(session: Session, *, actor: Actor, doctor: Doctor, starts_at: d
     affected = active_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
     emit(session, "time_off.created", time_off_id=time_off.id, doctor_id=doctor.id, appointment_ids=affected)
     return time_off, affected
+
+
+def preview_time_off(session: Session, *, doctor: Doctor, starts_at: datetime, ends_at: datetime) -> list[int]:
+    """The booked appointments that time off over [starts_at, ends_at) would cancel; changes nothing."""
+    if starts_at >= ends_at:
+        raise Invalid("Time off must end after it starts.", fields={"ends_at": "must be after starts_at"})
+    return active_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
 
 
 def remove_time_off(session: Session, *, doctor: Doctor, time_off_id: int) -> None:

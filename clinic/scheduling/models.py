@@ -1,7 +1,7 @@
 """Clinics, services, doctors and when doctors work."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Identity, Index, Integer,
                         SmallInteger, String, Table, Text)
@@ -75,6 +75,23 @@ class WorkingHours(Base):
     weekday: Mapped[int] = mapped_column(SmallInteger)
     start_time: Mapped[time]
     end_time: Mapped[time]
+
+
+class DateOverride(Base):
+    """A doctor's own hours on one local date, replacing that weekday's hours; NULL times: a day off."""
+
+    __tablename__ = "date_overrides"
+    __table_args__ = (
+        CheckConstraint("(start_time IS NULL) = (end_time IS NULL)", name="both_or_none"),
+        CheckConstraint("start_time < end_time", name="order"),
+        Index("ix_date_overrides_doctor_day", "doctor_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
 
 
 class TimeOff(CreatedAt, Base):

@@ -167,7 +167,7 @@ def _set_services(session: Session, doctor_id: int, service_ids: list[int]) -> N
         session.execute(insert(doctor_services), [{"doctor_id": doctor_id, "service_id": s} for s in service_ids])
 
 
-def create_doctor(session: Session, *, email: str, password: str, full_name: str, specialty: str,
+def create_doctor(session: Session, *, email: str, password: str | None, full_name: str, specialty: str,
                   clinic_id: int, service_ids: list[int]) -> DoctorView:
     """Create the doctor's account (role doctor) and profile."""
     _check_clinic(session, clinic_id)

@@ -154,11 +154,14 @@ def test_doctor_sees_agenda_marks_attended_and_writes_the_record(page: Page, wor
     assert record["entries"][0]["appointment_id"] == world.started
 
     page.get_by_role("navigation").get_by_role("link", name="Horario y ausencias", exact=True).click()
-    expect(page.get_by_label("Inicio 1")).to_have_value("08:00")
+    expect(page.get_by_label("lunes, inicio del tramo 1")).to_have_value("08:00")
     page.get_by_label("Empieza").fill("2027-01-04T08:00")
     page.get_by_label("Termina").fill("2027-01-04T14:00")
     page.get_by_label("Motivo").fill("Congreso")
-    page.get_by_role("button", name="Añadir ausencia").click()
+    page.get_by_role("button", name="Comprobar ausencia").click()  # time off is previewed first (issue 18)
+    preview = page.get_by_role("region", name="Antes de añadir esta ausencia")
+    expect(preview).to_contain_text("Ninguna cita reservada cae en esta ausencia.")
+    preview.get_by_role("button", name="Añadir ausencia").click()
     expect(page.get_by_role("status").filter(has_text="Citas afectadas")).to_contain_text(": 0")
     expect(page.locator("li.appointment", has_text="Congreso")).to_contain_text("lunes, 4 de enero de 2027, 08:00")
     [off] = world.ok("GET", f"/api/doctors/{world.doctor['id']}/time-off")
@@ -222,6 +225,7 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
     assert again["starts_at"] != moved["starts_at"] and again["status"] == "booked"
 
     panel.get_by_role("button", name="Anular cita").click()
+    panel.get_by_role("button", name="Sí, anular").click()  # a destructive action asks first
     expect(panel.get_by_role("status")).to_contain_text("Cita anulada.")
     assert world.ok("GET", f"/api/appointments/{booked['id']}")["status"] == "cancelled"
     panel.get_by_role("button", name="Cerrar").click()
@@ -232,7 +236,7 @@ def test_admin_screens(page: Page, world):
     sign_in(page, world.admin_email, "Administración")
     expect(page.get_by_role("cell", name=world.clinic["name"], exact=True)).to_be_visible()
     page.get_by_label("Nombre", exact=True).last.fill(f"Clínica Norte {world.tag[:4]}")
-    page.get_by_label("Zona horaria").last.select_option("Atlantic/Canary")
+    page.get_by_label("Zona horaria").last.fill("Atlantic/Canary")  # a searchable field now (issue 18)
     page.get_by_role("button", name="Crear").click()
     expect(page.get_by_role("cell", name=f"Clínica Norte {world.tag[:4]}", exact=True)).to_be_visible()
     assert any(c["timezone"] == "Atlantic/Canary" for c in world.ok("GET", "/api/clinics"))

@@ -79,3 +79,30 @@ def test_workers_relay_the_outbox_themselves_within_a_couple_of_seconds(world, f
     world.appointment(doctor, patient, service, datetime(2031, 6, 2, 7, 0, tzinfo=timezone.utc), event=True)
     assert len(fake.wait_for(patient["email"], 1, timeout=10)) == 1
     assert time.monotonic() - started < 3.0
+
+
+def test_a_cancellation_by_the_clinic_carries_its_reason_to_the_patient(world, fake, env, workers):
+    clinic = world.clinic("Europe/Madrid")
+    service = world.service()
+    doctor = world.doctor(clinic, service)
+    by_staff, by_self = world.user("patient", locale="es"), world.user("patient", locale="en")
+    starts = datetime(2031, 6, 3, 7, 0, tzinfo=timezone.utc)
+    first = world.appointment(doctor, by_staff, service, starts)
+    second = world.appointment(doctor, by_self, service, starts.replace(hour=9))
+    with world.engine.begin() as conn:
+        for appt, cause, reason in ((first, "staff", "La doctora está enferma <hoy>"),
+                                    (second, "patient", "my own private words")):
+            conn.execute(text("UPDATE appointments SET status = 'cancelled', sequence = 1, "
+                              "cancellation_reason = :r WHERE id = :a"), {"a": appt, "r": reason})
+            conn.execute(text("INSERT INTO outbox (topic, payload) VALUES ('appointment.cancelled', "
+                              "jsonb_build_object('appointment_id', CAST(:a AS bigint), 'cause', CAST(:c AS text)))"),
+                         {"a": appt, "c": cause})
+    workers(env)
+    assert scheduler_once(env).returncode == 0
+    [staff_email] = fake.wait_for(by_staff["email"], 1)
+    assert staff_email["subject"].startswith("Cita cancelada")
+    assert "Motivo: La doctora está enferma <hoy>" in staff_email["text"]
+    assert "Motivo: La doctora está enferma &lt;hoy&gt;" in staff_email["html"]
+    [self_email] = fake.wait_for(by_self["email"], 1)
+    assert self_email["subject"].startswith("Appointment cancelled")
+    assert "my own private words" not in self_email["text"] and "Reason:" not in self_email["text"]

@@ -4,19 +4,25 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from spectree import Response
 
+from clinic.appointments import service as appointments
 from clinic.availability.first_free import next_available
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
+from clinic.errors import NotFound
+from clinic.identity import resets
+from clinic.identity.models import User
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
 from web.access import ANYONE, SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
 from web.extensions import spec
+from web.schemas.appointments import AppointmentOut
 from web.schemas.common import ErrorOut, parse_date
-from web.schemas.scheduling import (DoctorIn, DoctorList, DoctorOut, DoctorPatch, DoctorQuery, NextAvailable, SlotsOut, SlotsQuery,
-                                    PrebuiltSlots, TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, WorkingHoursIn,
-                                    WorkingHoursList, WorkingHoursOut)
+from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, DoctorList, DoctorOut,
+                                    DoctorPatch, DoctorQuery, NextAvailable, PrebuiltSlots, SlotsOut, SlotsQuery,
+                                    TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, TimeOffPreviewIn,
+                                    TimeOffPreviewOut, WorkingHoursIn, WorkingHoursList, WorkingHoursOut)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
 TAGS = ["doctors"]
@@ -30,6 +36,11 @@ def _time_off_out(row, doctor) -> TimeOffOut:
                       ends_at=row.ends_at.astimezone(tz), reason=row.reason)
 
 
+def _override_out(item) -> DateOverrideOut:
+    return DateOverrideOut(date=item.day.isoformat(),
+                           ranges=[{"start": s.strftime("%H:%M"), "end": e.strftime("%H:%M")} for s, e in item.ranges])
+
+
 def _hours_out(rows) -> WorkingHoursList:
     return WorkingHoursList([WorkingHoursOut(weekday=r.weekday, start=r.start_time.strftime("%H:%M"),
                                              end=r.end_time.strftime("%H:%M")) for r in rows])
@@ -40,11 +51,16 @@ def _hours_out(rows) -> WorkingHoursList:
 @spec.validate(json=DoctorIn, resp=Response(HTTP_201=DoctorOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def create_doctor():
-    """Create a doctor: the account (role doctor) and the profile (admins)."""
+    """Create a doctor: the account (role doctor) and the profile (admins). Without a `password` the doctor is
+    invited: emailed a link (valid 7 days, single use) that sets it."""
     body: DoctorIn = request.context.json
     doctor = scheduling.create_doctor(database.session(), email=str(body.email), password=body.password,
                                       full_name=body.full_name, specialty=body.specialty, clinic_id=body.clinic_id,
                                       service_ids=body.service_ids)
+    if body.password is None:
+        db = database.session()
+        resets.invite(db, user=db.get(User, doctor.user_id), secret=current_app.config["JWT_SECRET_KEY"],
+                      now=utcnow())
     return DoctorOut.model_validate(doctor), 201
 
 
@@ -148,6 +164,62 @@ def add_time_off(doctor_id: int):
                                                ends_at=body.ends_at, reason=body.reason)
     out = _time_off_out(time_off, doctor).model_dump()
     return TimeOffCreated(**out, affected_appointments=len(affected), affected_appointment_ids=affected), 201
+
+
+@bp.post("/doctors/<int:doctor_id>/time-off/preview")
+@access(*MANAGERS)
+@spec.validate(json=TimeOffPreviewIn, resp=Response(HTTP_200=TimeOffPreviewOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def preview_time_off(doctor_id: int):
+    """The booked appointments that this time off would cancel; changes nothing (admins, receptionists, that
+    doctor)."""
+    body: TimeOffPreviewIn = request.context.json
+    db, actor = database.session(), current_actor()
+    doctor = scheduling.managed_doctor(db, actor=actor, doctor_id=doctor_id)
+    ids = calendar.preview_time_off(db, doctor=doctor, starts_at=body.starts_at, ends_at=body.ends_at)
+    found = appointments.views_of(db, actor=actor, ids=ids)
+    return TimeOffPreviewOut(affected_appointments=[AppointmentOut.model_validate(v) for v in found])
+
+
+@bp.get("/doctors/<int:doctor_id>/date-overrides")
+@access(*MANAGERS)
+@database.read_only
+@spec.validate(resp=Response(HTTP_200=DateOverrideList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def list_date_overrides(doctor_id: int):
+    """The doctor's date overrides, in date order: one local date's own hours (no ranges: a day off)."""
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    return DateOverrideList([_override_out(o) for o in calendar.list_overrides(db, doctor_id=doctor.id)])
+
+
+@bp.put("/doctors/<int:doctor_id>/date-overrides")
+@access(*MANAGERS)
+@spec.validate(json=DateOverrideIn, resp=Response(HTTP_200=DateOverrideOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+               tags=TAGS, security=SECURITY)
+def put_date_override(doctor_id: int):
+    """Set one date's hours, replacing the weekday's for that date: `{date, ranges: [{start, end}]}`, "HH:MM"
+    in the clinic's zone; `ranges: []` is a day off. Existing bookings stay (use time off to cancel them)."""
+    body: DateOverrideIn = request.context.json
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    item = calendar.set_override(db, doctor=doctor, day=body.date, ranges=[r.times() for r in body.ranges])
+    return _override_out(item)
+
+
+@bp.delete("/doctors/<int:doctor_id>/date-overrides/<day>")
+@access(*MANAGERS)
+@spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
+def delete_date_override(doctor_id: int, day: str):
+    """Remove a date override (that date follows the weekly hours again). `day` is YYYY-MM-DD; anything else
+    names no override (404), as an id out of range names no resource."""
+    try:
+        parsed = parse_date(day)
+    except ValueError as err:
+        raise NotFound("No override on that date.") from err
+    db = database.session()
+    doctor = scheduling.managed_doctor(db, actor=current_actor(), doctor_id=doctor_id)
+    calendar.remove_override(db, doctor=doctor, day=parsed)
+    return current_app.response_class(status=204)
 
 
 @bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")

@@ -11,7 +11,7 @@ from spectree import Response
 
 from clinic.clock import utcnow
 from clinic.identity import service as accounts
-from clinic.identity import signup
+from clinic.identity import resets, signup
 from clinic.identity.models import User
 from clinic.sms import consent
 from web import database
@@ -71,10 +71,14 @@ def update_me():
 @access("admin")
 @spec.validate(json=CreateUserIn, resp=Response(HTTP_201=UserOut, HTTP_409=ErrorOut), tags=TAGS, security=SECURITY)
 def create_user():
-    """Create an account with any role (admins only)."""
+    """Create an account with any role (admins only). Without a `password` the new user is invited: emailed
+    a link (valid 7 days, single use, in their `locale`) that sets it."""
     body: CreateUserIn = request.context.json
-    user = accounts.create_user(database.session(), email=str(body.email), password=body.password,
-                                full_name=body.full_name, role=body.role, phone=body.phone, locale=body.locale)
+    db = database.session()
+    user = accounts.create_user(db, email=str(body.email), password=body.password, full_name=body.full_name,
+                                role=body.role, phone=body.phone, locale=body.locale)
+    if body.password is None:
+        resets.invite(db, user=user, secret=current_app.config["JWT_SECRET_KEY"], now=utcnow())
     return UserOut.model_validate(user), 201
 
 

@@ -57,7 +57,8 @@ class SessionOut(TokensOut):
 
 class CreateUserIn(Strict):
     email: EmailStr
-    password: NewPassword
+    password: NewPassword | None = Field(default=None, description="Without it the new user is emailed a link "
+                                         "(valid 7 days, single use) to set their own password: an invitation.")
     full_name: Line = Field(min_length=1, max_length=200)
     role: RoleName
     phone: Line | None = Field(default=None, max_length=40)

@@ -5,7 +5,8 @@ from datetime import time
 
 from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel
 
-from web.schemas.common import (Changes, DateText, Id, Line, Moment, NewPassword, Out, QueryId, Strict, Text,
+from web.schemas.appointments import AppointmentOut
+from web.schemas.common import (CalendarDate, Changes, DateText, Id, Line, Moment, NewPassword, Out, QueryId, Strict, Text,
                                 json_int)
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -67,7 +68,8 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: NewPassword
+    password: NewPassword | None = Field(default=None, description="Without it the doctor is emailed a link "
+                                         "(valid 7 days) to set their own password: an invitation.")
     full_name: Line = Field(min_length=1, max_length=200)
     specialty: Line = Field(min_length=1, max_length=120)
     clinic_id: Id
@@ -132,6 +134,44 @@ class WorkingHoursOut(Out):
 
 class WorkingHoursList(RootModel[list[WorkingHoursOut]]):
     pass
+
+
+class HoursRange(Strict):
+    start: Line = Field(pattern=HHMM, description='"HH:MM", local to the clinic')
+    end: Line = Field(pattern=HHMM, description='"HH:MM", local to the clinic')
+
+    def times(self) -> tuple[time, time]:
+        return time.fromisoformat(self.start), time.fromisoformat(self.end)
+
+
+class DateOverrideIn(Strict):
+    date: CalendarDate = Field(description="YYYY-MM-DD, a local date in the clinic's zone")
+    ranges: list[HoursRange] = Field(max_length=24, description="that date's hours, replacing the weekday's; "
+                                     "empty: the doctor does not work that date")
+
+
+class HoursRangeOut(Out):
+    start: str
+    end: str
+
+
+class DateOverrideOut(Out):
+    date: str = Field(description="YYYY-MM-DD")
+    ranges: list[HoursRangeOut] = Field(description="empty: a day off")
+
+
+class DateOverrideList(RootModel[list[DateOverrideOut]]):
+    pass
+
+
+class TimeOffPreviewIn(Strict):
+    starts_at: Moment
+    ends_at: Moment
+
+
+class TimeOffPreviewOut(Out):
+    affected_appointments: list[AppointmentOut] = Field(description="the booked appointments this time off would "
+                                                        "cancel, in start order (staff see no reasons)")
 
 
 class TimeOffIn(Strict):

@@ -6,7 +6,7 @@ import { useCancelAppointment, useMarkAttendance, useRescheduleAppointment } fro
 import { SlotPicker } from "./calendar/SlotPicker.jsx";
 import { longDateTime, shortTime, zoneLabel } from "../lib/tz.js";
 import { ConfirmationBadge } from "./ConfirmationBadge.jsx";
-import { ErrorMessage, Modal, Notice, StatusBadge } from "./ui.jsx";
+import { ErrorMessage, Field, Modal, Notice, StatusBadge } from "./ui.jsx";
 
 export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
   const { t, locale } = useI18n();
@@ -14,6 +14,8 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
   const cancel = useCancelAppointment();
   const move = useRescheduleAppointment();
   const [moving, setMoving] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState("");
   const z = appointment.timezone || zone;
   const current = attendance.data || cancel.data || move.data || appointment;
   const started = new Date(appointment.starts_at) <= new Date();
@@ -43,9 +45,9 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
               onClick={() => attendance.mutate({ id: appointment.id, status: "no_show" })}>{t("agenda.noShow")}</button>
           </>
         )}
-        {actions.includes("cancel") && booked && (
-          <button type="button" className="danger" disabled={cancel.isPending}
-            onClick={() => cancel.mutate({ id: appointment.id })}>{t("appts.cancel")}</button>
+        {actions.includes("cancel") && booked && !confirming && (
+          <button type="button" className="danger" aria-expanded={confirming}
+            onClick={() => setConfirming(true)}>{t("appts.cancel")}</button>
         )}
         {actions.includes("reschedule") && booked && !started && (
           <button type="button" aria-expanded={moving} onClick={() => setMoving(!moving)}>{t("appts.reschedule")}</button>
@@ -53,6 +55,21 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
         {actions.includes("record") && <Link className="button" to={recordLink}>{t("agenda.openRecord")}</Link>}
       </div>
       {actions.includes("attendance") && booked && !started && <p className="muted">{t("agenda.attendanceLater")}</p>}
+      {confirming && booked && (
+        // A destructive action: said in words, with the reason the patient will read in their email.
+        <form className="confirm-box" noValidate onSubmit={(e) => {
+          e.preventDefault();
+          cancel.mutate({ id: appointment.id, reason: reason.trim() || undefined }, { onSuccess: () => setConfirming(false) });
+        }}>
+          <p><strong>{t("appts.cancelTitle")}</strong> {t("appts.cancelExplain", { patient: appointment.patient_name || `#${appointment.patient_id}` })}</p>
+          <Field as="textarea" label={t("appts.cancelReason")} name="reason" rows={3} maxLength={500}
+            hint={t("appts.cancelReasonHint")} value={reason} onChange={(e) => setReason(e.target.value)} error={cancel.error} />
+          <div className="actions">
+            <button type="submit" className="danger" disabled={cancel.isPending}>{t("appts.cancelConfirm")}</button>
+            <button type="button" onClick={() => setConfirming(false)}>{t("appts.keep")}</button>
+          </div>
+        </form>
+      )}
       {moving && booked && (
         // The keyboard way to do what dragging does on the calendar.
         <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={z} current={current}

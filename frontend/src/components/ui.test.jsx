@@ -7,7 +7,7 @@ import { ErrorMessage, Field } from "./ui.jsx";
 describe("error display", () => {
   it.each([
     ["es", "too_soon", "Esa hora está demasiado cerca; elige una más adelante."],
-    ["en", "outside_working_hours", "That time is outside the doctor's working hours."],
+    ["en", "outside_working_hours", "That time is not one of the doctor's slots: it is outside the doctor's working hours"],
     ["es", "email_taken", "Ya existe una cuenta con ese correo."],
     ["en", "rate_limited", "Too many attempts. Wait a moment and try again."],
     ["es", "invalid_credentials", "Correo o contraseña incorrectos."],

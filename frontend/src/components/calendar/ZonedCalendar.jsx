@@ -1,5 +1,5 @@
 import "react-big-calendar/lib/css/react-big-calendar.css";
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { Calendar } from "react-big-calendar";
 import { useI18n } from "../../lib/i18n.jsx";
 import { toWall, wallNow, zoneLabel } from "../../lib/tz.js";
@@ -15,6 +15,17 @@ export function toCalendarEvents(items, zone) {
     resourceId: item.resourceId,
     data: item,
   }));
+}
+
+// react-big-calendar's own headers are `<span role="columnheader">` outside any row or grid, which
+// assistive technology cannot place (axe: aria-required-parent, critical): plain text instead; the
+// header's date button stays a button with the day's name.
+function PlainHeader({ label }) {
+  return <span className="rbc-header-label">{label}</span>;
+}
+
+function PlainResourceHeader({ label }) {
+  return <span className="rbc-resource-label">{label}</span>;
 }
 
 const DAY_START = 7;
@@ -41,7 +52,7 @@ export function gridHours(events) {
  */
 export function ZonedCalendar({
   zone, items, date, view, onNavigate, onView, views = ["week", "day"], component: Component = Calendar,
-  eventContent, label, height = 640, ...rest
+  eventContent, label, height = 640, components: extra, ...rest
 }) {
   const { t, locale } = useI18n();
   const events = useMemo(() => toCalendarEvents(items, zone), [items, zone]);
@@ -50,9 +61,22 @@ export function ZonedCalendar({
   // Open the day at its first event (or at 07:00), not wherever the browser's clock points.
   const firstHour = useMemo(() => events.reduce((h, e) => Math.min(h, e.start.getHours()), 7), [events]);
   const scrollToTime = useMemo(() => new Date(1970, 0, 1, firstHour, 0), [firstHour]);
-  const components = useMemo(() => (eventContent ? { event: eventContent } : undefined), [eventContent]);
+  const components = useMemo(() => ({ header: PlainHeader, resourceHeader: PlainResourceHeader,
+    ...(eventContent ? { event: eventContent } : {}), ...(extra || {}) }), [eventContent, extra]);
+  // The hours scroll inside react-big-calendar's .rbc-time-content: keyboard users must be able to reach
+  // and scroll it even when it holds no event (axe: scrollable-region-focusable).
+  const box = useRef(null);
+  const scrollLabel = t("calendar.scrollArea");
+  useEffect(() => {
+    const region = box.current?.querySelector(".rbc-time-content");
+    if (region && region.getAttribute("tabindex") !== "0") {
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("role", "group");
+    }
+    if (region) region.setAttribute("aria-label", scrollLabel);
+  });
   return (
-    <section className="calendar" aria-label={label}>
+    <section className="calendar" aria-label={label} ref={box}>
       <p className="tz-note">{t("app.timezoneNote", { zone: zoneLabel(zone) })}</p>
       <div style={{ height }}>
         <Component

@@ -1,31 +1,39 @@
 import { useState } from "react";
 import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
+import { formProblems } from "../../../lib/forms.js";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { isZone, TimeZoneField } from "./TimeZoneField.jsx";
 import { useCreateClinic } from "../api/create-clinic.js";
 import { useUpdateClinic } from "../api/update-clinic.js";
 
-const ZONES = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["Europe/Madrid", "Atlantic/Canary"];
 const EMPTY = { name: "", timezone: "Europe/Madrid", address: "", phone: "" };
 
 /** Empty optional fields are sent as null: clearing the address or phone removes it. */
-const body = (form) => ({ ...form, address: form.address.trim() || null, phone: form.phone.trim() || null });
+const body = (form) => ({ ...form, address: (form.address || "").trim() || null, phone: (form.phone || "").trim() || null });
 
 function ClinicForm({ initial, mutation, onDone, submitLabel }) {
   const { t } = useI18n();
   const [form, setForm] = useState(initial);
+  const [problems, setProblems] = useState(null);
   const set = (name) => (e) => setForm({ ...form, [name]: e.target.value });
+  const submit = (e) => {
+    e.preventDefault();
+    const found = formProblems(t, form, { required: ["name", "timezone"],
+      check: (f) => ({ timezone: f.timezone && !isZone(f.timezone) ? t("admin.unknownZone") : null }) });
+    setProblems(found);
+    if (!found) mutation.mutate(body(form), { onSuccess: onDone });
+  };
+  const error = problems || mutation.error;
   return (
-    <form className="inline-form" onSubmit={(e) => { e.preventDefault(); mutation.mutate(body(form), { onSuccess: onDone }); }}>
-      <Field label={t("admin.name")} name="name" required value={form.name} onChange={set("name")} error={mutation.error} />
-      <Field as="select" label={t("admin.timezone")} name="timezone" value={form.timezone} onChange={set("timezone")} error={mutation.error}>
-        {ZONES.map((z) => <option key={z} value={z}>{z}</option>)}
-      </Field>
-      <Field label={t("admin.address")} name="address" value={form.address} onChange={set("address")} error={mutation.error}
+    <form className="inline-form" noValidate onSubmit={submit}>
+      <Field label={t("admin.name")} name="name" aria-required="true" value={form.name} onChange={set("name")} error={error} />
+      <TimeZoneField value={form.timezone} onChange={(timezone) => setForm({ ...form, timezone })} error={error} />
+      <Field label={t("admin.address")} name="address" value={form.address || ""} onChange={set("address")} error={error}
         autoComplete="off" maxLength={1000} />
-      <Field label={t("admin.phone")} name="phone" type="tel" value={form.phone} onChange={set("phone")} error={mutation.error}
+      <Field label={t("admin.phone")} name="phone" type="tel" value={form.phone || ""} onChange={set("phone")} error={error}
         autoComplete="off" maxLength={40} />
       <button type="submit" className="primary" disabled={mutation.isPending}>{submitLabel}</button>
-      <ErrorMessage error={mutation.error} />
+      <ErrorMessage error={error} />
     </form>
   );
 }
@@ -40,7 +48,7 @@ export function ClinicsAdmin({ clinics }) {
     <section aria-labelledby="clinics-title">
       <h2 id="clinics-title">{t("admin.clinics")}</h2>
       <Notice>{done && t(done.key)}</Notice>
-      <table>
+      <table className="stack-table">
         <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.timezone")}</th><th scope="col">{t("admin.address")}</th><th scope="col">{t("admin.phone")}</th><th /></tr></thead>
         <tbody>
           {clinics.map((c) => (editing === c.id ? (
@@ -50,7 +58,7 @@ export function ClinicsAdmin({ clinics }) {
             </td></tr>
           ) : (
             <tr key={c.id}>
-              <td>{c.name}</td><td>{c.timezone}</td><td>{c.address}</td><td>{c.phone}</td>
+              <td data-label={t("admin.name")}>{c.name}</td><td data-label={t("admin.timezone")}>{c.timezone}</td><td data-label={t("admin.address")}>{c.address}</td><td data-label={t("admin.phone")}>{c.phone}</td>
               <td><button type="button" onClick={() => setEditing(c.id)} aria-label={`${t("admin.edit")} ${c.name}`}>{t("admin.edit")}</button></td>
             </tr>
           )))}

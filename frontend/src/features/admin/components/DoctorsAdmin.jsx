@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx";
+import { formProblems } from "../../../lib/forms.js";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useCreateDoctor } from "../api/create-doctor.js";
@@ -23,13 +24,16 @@ function EditDoctor({ doctor, clinics, services, onDone }) {
   const { t } = useI18n();
   const update = useUpdateDoctor();
   const [form, setForm] = useState({ specialty: doctor.specialty, clinic_id: String(doctor.clinic_id), service_ids: doctor.service_ids || [], active: doctor.active !== false });
+  const [problems, setProblems] = useState(null);
   const submit = (e) => {
     e.preventDefault();
-    update.mutate({ id: doctor.id, ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: onDone });
+    const found = formProblems(t, form, { required: ["specialty"] });
+    setProblems(found);
+    if (!found) update.mutate({ id: doctor.id, ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: onDone });
   };
   return (
-    <form className="inline-form" onSubmit={submit}>
-      <Field label={t("admin.specialty")} name="specialty" required value={form.specialty} onChange={(e) => setForm({ ...form, specialty: e.target.value })} error={update.error} />
+    <form className="inline-form" noValidate onSubmit={submit}>
+      <Field label={t("admin.specialty")} name="specialty" aria-required="true" value={form.specialty} onChange={(e) => setForm({ ...form, specialty: e.target.value })} error={problems || update.error} />
       <Field as="select" label={t("book.clinic")} name="clinic_id" value={form.clinic_id} onChange={(e) => setForm({ ...form, clinic_id: e.target.value })} error={update.error}>
         {clinics.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
       </Field>
@@ -45,14 +49,19 @@ export function DoctorsAdmin({ clinics, services }) {
   const { t } = useI18n();
   const doctors = useDoctors({});
   const create = useCreateDoctor();
-  const empty = { full_name: "", email: "", password: "", specialty: "", clinic_id: String(clinics[0]?.id ?? ""), service_ids: [] };
+  const empty = { full_name: "", email: "", specialty: "", clinic_id: String(clinics[0]?.id ?? ""), service_ids: [] };
   const [form, setForm] = useState(empty);
+  const [problems, setProblems] = useState(null);
   const [done, setDone] = useState(null);
   const [editing, setEditing] = useState(null);
   const set = (name) => (e) => setForm({ ...form, [name]: e.target.value });
   const submit = (e) => {
     e.preventDefault();
-    create.mutate({ ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: () => { setForm(empty); setDone({ key: "admin.created", n: Date.now() }); } });
+    const found = formProblems(t, form, { required: ["full_name", "email", "specialty", "clinic_id"], emails: ["email"] });
+    setProblems(found);
+    if (found) return;
+    // No password: the doctor is emailed an invitation link and chooses their own.
+    create.mutate({ ...form, clinic_id: Number(form.clinic_id) }, { onSuccess: () => { setForm(empty); setDone({ key: "admin.invited", n: Date.now() }); } });
   };
   const clinicName = (id) => clinics.find((c) => c.id === id)?.name || "";
   const serviceNames = (ids) => services.filter((s) => (ids || []).includes(s.id)).map((s) => s.name).join(", ");
@@ -62,7 +71,7 @@ export function DoctorsAdmin({ clinics, services }) {
       <Notice>{done && t(done.key)}</Notice>
       <ErrorMessage error={doctors.error} />
       {doctors.isPending ? <Loading /> : (
-        <table>
+        <table className="stack-table">
           <thead><tr><th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.specialty")}</th><th scope="col">{t("book.clinic")}</th><th scope="col">{t("admin.services")}</th><th /></tr></thead>
           <tbody>
             {doctors.data.map((d) => (editing === d.id ? (
@@ -72,8 +81,8 @@ export function DoctorsAdmin({ clinics, services }) {
               </td></tr>
             ) : (
               <tr key={d.id}>
-                <td>{d.full_name}{d.active === false && <small className="muted"> · {t("admin.inactive")}</small>}</td>
-                <td>{d.specialty}</td><td>{clinicName(d.clinic_id)}</td><td>{serviceNames(d.service_ids)}</td>
+                <td data-label={t("admin.name")}>{d.full_name}{d.active === false && <small className="muted"> · {t("admin.inactive")}</small>}</td>
+                <td data-label={t("admin.specialty")}>{d.specialty}</td><td data-label={t("book.clinic")}>{clinicName(d.clinic_id)}</td><td data-label={t("admin.services")}>{serviceNames(d.service_ids)}</td>
                 <td><button type="button" onClick={() => setEditing(d.id)} aria-label={`${t("admin.edit")} ${d.full_name}`}>{t("admin.edit")}</button></td>
               </tr>
             )))}
@@ -81,18 +90,18 @@ export function DoctorsAdmin({ clinics, services }) {
         </table>
       )}
       <h3>{t("admin.newDoctor")}</h3>
-      <form className="inline-form" onSubmit={submit}>
-        <Field label={t("admin.name")} name="full_name" required value={form.full_name} onChange={set("full_name")} error={create.error} />
-        <Field label={t("admin.email")} name="email" type="email" required value={form.email} onChange={set("email")} error={create.error} />
-        <Field label={t("auth.password")} name="password" type="password" autoComplete="new-password" required value={form.password} onChange={set("password")} error={create.error} />
-        <Field label={t("admin.specialty")} name="specialty" required value={form.specialty} onChange={set("specialty")} error={create.error} />
-        <Field as="select" label={t("book.clinic")} name="clinic_id" value={form.clinic_id} onChange={set("clinic_id")} error={create.error}>
+      <p className="muted">{t("admin.inviteHelp")}</p>
+      <form className="inline-form" noValidate onSubmit={submit}>
+        <Field label={t("admin.name")} name="full_name" aria-required="true" value={form.full_name} onChange={set("full_name")} error={problems || create.error} />
+        <Field label={t("admin.email")} name="email" type="email" aria-required="true" value={form.email} onChange={set("email")} error={problems || create.error} />
+        <Field label={t("admin.specialty")} name="specialty" aria-required="true" value={form.specialty} onChange={set("specialty")} error={problems || create.error} />
+        <Field as="select" label={t("book.clinic")} name="clinic_id" value={form.clinic_id} onChange={set("clinic_id")} error={problems || create.error}>
           {clinics.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </Field>
         <ServiceChecks services={services} value={form.service_ids} onChange={(ids) => setForm({ ...form, service_ids: ids })} error={create.error} />
-        <button type="submit" className="primary" disabled={create.isPending}>{t("admin.create")}</button>
+        <button type="submit" className="primary" disabled={create.isPending}>{t("admin.invite")}</button>
       </form>
-      <ErrorMessage error={create.error} />
+      <ErrorMessage error={problems || create.error} />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { AppointmentPanel } from "../../../components/AppointmentPanel.jsx";
 import { confirmationSuffix, shownOnCalendar } from "../../../components/ConfirmationBadge.jsx";
 import { DnDCalendar } from "../../../components/calendar/DnDCalendar.jsx";
@@ -13,9 +13,25 @@ import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useServices } from "../../../lib/queries/get-services.js";
-import { fromWall, isoInZone, wallNow } from "../../../lib/tz.js";
+import { useSlots } from "../../../lib/queries/get-slots.js";
+import { fromWall, isoInZone, toWall, wallNow } from "../../../lib/tz.js";
+import { useDoctorHours, worksAt } from "../api/get-doctor-hours.js";
 import { BookForPatient } from "./BookForPatient.jsx";
 import { NoReplyList } from "./NoReplyList.jsx";
+import { DeskEvent, Legend, STATUS_ICON } from "./DeskEvent.jsx";
+
+const STEP = 10; // minutes per grid row: fine enough to land on :00/:20/:40 or :15/:45 starts
+
+/** The free slot start nearest to a dropped wall time, if one lies within half the service's length. */
+export function snapToSlot(slots, dropped, zone, durationMinutes) {
+  let best = null;
+  let bestGap = Infinity;
+  for (const slot of slots) {
+    const gap = Math.abs(toWall(slot.starts_at, zone).getTime() - dropped.getTime());
+    if (gap < bestGap) { best = slot; bestGap = gap; }
+  }
+  return best && bestGap <= (durationMinutes * 60000) / 2 ? best.starts_at : null;
+}
 
 function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const { t, locale } = useI18n();
@@ -35,23 +51,49 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const ids = new Set(shown.map((d) => d.id));
   const items = useMemo(() => (appointments.data || [])
     .filter((a) => shownOnCalendar(a) && ids.has(a.doctor_id))
-    .map((a) => ({ ...a, resourceId: a.doctor_id, title: `${a.patient_name || ""} · ${a.service_name || ""}${view === "day" ? "" : ` · ${a.doctor_name || ""}`}${confirmationSuffix(t, a)}` })),
+    .map((a) => ({ ...a, resourceId: a.doctor_id, title: `${a.patient_name || ""} · ${a.service_name || ""} · ${a.doctor_name || ""}${confirmationSuffix(t, a)}` })),
   // eslint-disable-next-line react-hooks/exhaustive-deps
   [appointments.data, doctorId, doctors, view, t]);
-  const resources = view === "day" ? shown.map((d) => ({ id: d.id, title: d.full_name })) : undefined;
+  // One column per doctor, in the day view and (doctors side by side within each day) in the week view.
+  const resources = shown.map((d) => ({ id: d.id, title: d.full_name }));
+  const schedules = useDoctorHours(shown.map((d) => d.id));
+  const [dragging, setDragging] = useState(null);
+  const free = useSlots({ doctorId: dragging?.doctor_id, serviceId: dragging?.service_id, from: range.from, to: range.to,
+    patientId: dragging?.patient_id });
+  const freeStarts = useMemo(() => (dragging && free.data ? free.data.slots.map((s) => toWall(s.starts_at, zone).getTime()) : []),
+    [dragging, free.data, zone]);
+  const durationOf = (a) => services.find((s) => s.id === a.service_id)?.duration_minutes
+    || Math.round((new Date(a.ends_at) - new Date(a.starts_at)) / 60000);
+
+  const slotPropGetter = useCallback((wall, resourceId) => {
+    const doctorIds = resourceId != null ? [resourceId] : shown.map((d) => d.id);
+    const classes = [];
+    if (!doctorIds.some((id) => worksAt(schedules[id], wall))) classes.push("off-hours");
+    if (dragging && (resourceId == null || resourceId === dragging.doctor_id)) {
+      const t0 = wall.getTime();
+      if (freeStarts.some((s) => s >= t0 && s < t0 + STEP * 60000)) classes.push("free-slot");
+    }
+    return classes.length ? { className: classes.join(" ") } : {};
+  }, [schedules, shown, dragging, freeStarts]);
 
   const onEventDrop = ({ event, start, resourceId }) => {
     setMessage(null);
     setLocalError(null);
-    if (resources && resourceId != null && resourceId !== event.data.doctor_id) {
+    setDragging(null);
+    if (resourceId != null && resourceId !== event.data.doctor_id) {
       setLocalError({ code: "same_doctor", message: t("desk.sameDoctor") });
       return;
     }
-    const startsAt = isoInZone(fromWall(start, zone), zone);
+    // Land on the service's real start times (a 20-minute service starts at :00/:20/:40); a drop far from
+    // any free start goes as dropped, and the server's refusal says why.
+    const snapped = free.data && dragging?.id === event.data.id
+      ? snapToSlot(free.data.slots, start, zone, durationOf(event.data)) : null;
+    const startsAt = snapped || isoInZone(fromWall(start, zone), zone);
     move.mutate({ id: event.data.id, starts_at: startsAt }, {
       onSuccess: (a) => setMessage({ key: "desk.moved", at: a.starts_at, zone }),
     });
   };
+  const components = useMemo(() => ({ event: DeskEvent }), []);
 
   return (
     <>
@@ -66,15 +108,20 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
         </div>
       </div>
       <p className="muted">{t("desk.dndHelp")}</p>
+      <Legend dragging={Boolean(dragging)} />
       <Notice>{noticeText(t, locale, message)}</Notice>
       <ErrorMessage error={localError || move.error || appointments.error} />
-      <div aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
+      <div className={`desk-calendar desk-${view}`} aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
         <ZonedCalendar component={DnDCalendar} zone={zone} items={items} date={date} view={view}
           onNavigate={setDate} onView={setView} views={["day", "week"]} label={t("desk.title")}
-          resources={resources} resourceIdAccessor="id" resourceTitleAccessor="title"
+          resources={resources} resourceIdAccessor="id" resourceTitleAccessor="title" resourceGroupingLayout={view === "week"}
+          step={STEP} timeslots={6} height={view === "week" ? 1100 : 980} slotPropGetter={slotPropGetter}
           draggableAccessor={(event) => event.data.status === "booked"} resizable={false}
-          onEventDrop={onEventDrop} onSelectEvent={(event) => setOpen(event.data)}
+          onDragStart={({ event }) => { setLocalError(null); setDragging(event.data); }}
+          onEventDrop={onEventDrop} onSelectEvent={(event) => { setDragging(null); setOpen(event.data); }}
           onKeyPressEvent={(event, e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); setOpen(event.data); } }}
+          tooltipAccessor={(event) => `${STATUS_ICON[event.data.status] || ""} ${t(`status.${event.data.status}`)} · ${event.title}`}
+          components={components}
           eventPropGetter={(event) => ({ className: `appt-event appt-${event.data.status}` })} />
       </div>
       <NoReplyList clinicId={clinic.id} />

@@ -5,6 +5,7 @@ import { zoneLabel } from "../../../lib/tz.js";
 import { useDoctorMe } from "../../../lib/queries/get-doctor-me.js";
 import { useTimeOff } from "../api/get-time-off.js";
 import { useWorkingHours } from "../api/get-working-hours.js";
+import { DateOverridesEditor } from "./DateOverridesEditor.jsx";
 import { TimeOffEditor } from "./TimeOffEditor.jsx";
 import { WorkingHoursEditor } from "./WorkingHoursEditor.jsx";
 
@@ -24,6 +25,7 @@ export default function SchedulePage() {
       <p className="tz-note">{t("app.timezoneNote", { zone: zoneLabel(zone) })}</p>
       <ErrorMessage error={hours.error || timeOff.error} />
       {hours.isPending ? <Loading /> : <WorkingHoursEditor doctorId={id} hours={hours.data || []} />}
+      <DateOverridesEditor doctorId={id} zone={zone} />
       {timeOff.isPending ? <Loading /> : <TimeOffEditor doctorId={id} zone={zone} items={timeOff.data || []} />}
     </div>
   );

@@ -1,47 +1,79 @@
+/** The weekly hours as Cal.com shows them: a toggle per day, several ranges per day, copy one day to all. */
 import { useEffect, useState } from "react";
 import { ErrorMessage, Notice } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { usePutWorkingHours } from "../api/put-working-hours.js";
+import { RangeRows, rangeProblems } from "./RangeRows.jsx";
 
 const hhmm = (value) => (value || "").slice(0, 5);
+const DEFAULT_RANGE = { start: "09:00", end: "14:00" };
+
+/** [{weekday, start, end}] → seven days of {on, ranges}. */
+export function toWeek(hours) {
+  const week = Array.from({ length: 7 }, () => ({ on: false, ranges: [] }));
+  for (const h of hours) {
+    week[h.weekday].on = true;
+    week[h.weekday].ranges.push({ start: hhmm(h.start), end: hhmm(h.end) });
+  }
+  return week;
+}
+
+export function fromWeek(week) {
+  return week.flatMap((day, weekday) => (day.on ? day.ranges.map((r) => ({ weekday, start: r.start, end: r.end })) : []));
+}
 
 export function WorkingHoursEditor({ doctorId, hours }) {
   const { t } = useI18n();
   const save = usePutWorkingHours();
-  const [rows, setRows] = useState([]);
-  useEffect(() => setRows(hours.map((h) => ({ weekday: h.weekday, start: hhmm(h.start), end: hhmm(h.end) }))), [hours]);
+  const [week, setWeek] = useState(() => toWeek(hours));
+  const [problems, setProblems] = useState({});
+  const [copied, setCopied] = useState(null);
+  useEffect(() => setWeek(toWeek(hours)), [hours]);
   const weekdays = t("weekdays");
-  const update = (i, name, value) => setRows(rows.map((row, j) => (i === j ? { ...row, [name]: value } : row)));
+  const setDay = (d, day) => { setCopied(null); setWeek(week.map((old, i) => (i === d ? day : old))); };
+  const copyToAll = (d) => {
+    setWeek(week.map(() => ({ on: week[d].on, ranges: week[d].ranges.map((r) => ({ ...r })) })));
+    setCopied(d);
+  };
   const submit = (e) => {
     e.preventDefault();
-    save.mutate({ doctorId, hours: rows.map((r) => ({ ...r, weekday: Number(r.weekday) })) });
+    const found = {};
+    week.forEach((day, d) => { if (day.on) Object.assign(found, rangeProblems(day.ranges, `${d}`, t)); });
+    setProblems(found);
+    if (Object.keys(found).length === 0) save.mutate({ doctorId, hours: fromWeek(week) });
   };
+  const empty = fromWeek(week).length === 0;
   return (
-    <form onSubmit={submit} className="panel">
-      <h2>{t("schedule.hours")}</h2>
-      <table>
-        <thead><tr><th scope="col">{t("schedule.weekday")}</th><th scope="col">{t("schedule.start")}</th><th scope="col">{t("schedule.end")}</th><th /></tr></thead>
-        <tbody>
-          {rows.map((row, i) => (
-            <tr key={i}>
-              <td>
-                <select aria-label={`${t("schedule.weekday")} ${i + 1}`} value={row.weekday} onChange={(e) => update(i, "weekday", e.target.value)}>
-                  {weekdays.map((name, d) => <option key={name} value={d}>{name}</option>)}
-                </select>
-              </td>
-              <td><input type="time" aria-label={`${t("schedule.start")} ${i + 1}`} value={row.start} required onChange={(e) => update(i, "start", e.target.value)} /></td>
-              <td><input type="time" aria-label={`${t("schedule.end")} ${i + 1}`} value={row.end} required onChange={(e) => update(i, "end", e.target.value)} /></td>
-              <td><button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>{t("schedule.remove")}</button></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <form onSubmit={submit} className="panel week-editor" noValidate aria-labelledby="hours-title">
+      <h2 id="hours-title">{t("schedule.hours")}</h2>
+      {hours.length === 0 && <p className="alert alert-warning" role="note">{t("schedule.noHoursWarning")}</p>}
+      <ul className="week-days">
+        {week.map((day, d) => (
+          <li key={d} className={`week-day${day.on ? "" : " week-day-off"}`}>
+            <label className="day-toggle">
+              <input type="checkbox" checked={day.on} aria-describedby={`day-${d}-state`}
+                onChange={(e) => setDay(d, { on: e.target.checked, ranges: e.target.checked && day.ranges.length === 0 ? [{ ...DEFAULT_RANGE }] : day.ranges })} />
+              <span className="day-name">{weekdays[d]}</span>
+            </label>
+            <span id={`day-${d}-state`} className="muted day-state">{day.on ? "" : t("schedule.unavailable")}</span>
+            {day.on && (
+              <div className="day-ranges">
+                <RangeRows label={weekdays[d]} ranges={day.ranges} problems={problems} prefix={`${d}`}
+                  onChange={(ranges) => setDay(d, { on: ranges.length > 0, ranges })} />
+                <button type="button" className="link-button" onClick={() => copyToAll(d)}>
+                  {t("schedule.copyToAll", { day: weekdays[d] })}
+                </button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
       <div className="actions">
-        <button type="button" onClick={() => setRows([...rows, { weekday: 0, start: "09:00", end: "14:00" }])}>{t("schedule.add")}</button>
         <button type="submit" className="primary" disabled={save.isPending}>{t("schedule.saveHours")}</button>
       </div>
-      <ErrorMessage error={save.error} showFields />
-      <Notice>{save.isSuccess && t("app.saved")}</Notice>
+      {empty && hours.length > 0 && <p className="alert alert-warning" role="note">{t("schedule.willHide")}</p>}
+      <ErrorMessage error={Object.keys(problems).length ? { code: "validation_error" } : save.error} showFields={!Object.keys(problems).length} />
+      <Notice>{(copied != null && t("schedule.copied", { day: weekdays[copied] })) || (save.isSuccess && t("app.saved"))}</Notice>
     </form>
   );
 }

@@ -1,0 +1,30 @@
+/** How an appointment reads on the desk calendar: an icon and a word for its status (never colour alone),
+ * the patient's name in full, then the service; and the legend that says what each mark means. */
+import { useI18n } from "../../../lib/i18n.jsx";
+
+export const STATUS_ICON = { booked: "●", completed: "✓", no_show: "✗", cancelled: "⊘" };
+const SHOWN = ["booked", "completed", "no_show"];
+
+export function DeskEvent({ event }) {
+  const { t } = useI18n();
+  const a = event.data;
+  return (
+    <span className="appt-body">
+      <span className="appt-label">{a.patient_name || `#${a.patient_id}`}</span>
+      <span className="appt-meta"><span className="appt-icon" aria-hidden="true">{STATUS_ICON[a.status]}</span>{t(`status.${a.status}`)} · {a.service_name}</span>
+    </span>
+  );
+}
+
+export function Legend({ dragging }) {
+  const { t } = useI18n();
+  return (
+    <ul className="legend" aria-label={t("desk.legend")}>
+      {SHOWN.map((status) => (
+        <li key={status}><span className={`swatch swatch-${status}`} aria-hidden="true">{STATUS_ICON[status]}</span>{t(`status.${status}`)}</li>
+      ))}
+      <li><span className="swatch swatch-off" aria-hidden="true" />{t("desk.offHours")}</li>
+      <li><span className="swatch swatch-free" aria-hidden="true" />{dragging ? t("desk.freeNow") : t("desk.freeWhileDragging")}</li>
+    </ul>
+  );
+}
