@@ -1,6 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { Loading } from "../components/ui.jsx";
 import { I18nProvider } from "../lib/i18n.jsx";
 import { SessionProvider, useSession } from "../lib/session.jsx";
@@ -11,6 +11,7 @@ import { LoginPage, RegisterPage } from "../features/auth/index.js";
 
 const BookingPage = lazy(() => import("../features/booking/components/BookingPage.jsx"));
 const MyAppointmentsPage = lazy(() => import("../features/my-appointments/components/MyAppointmentsPage.jsx"));
+const AppointmentPage = lazy(() => import("../features/my-appointments/components/AppointmentPage.jsx"));
 const WaitlistPage = lazy(() => import("../features/waitlist/components/WaitlistPage.jsx"));
 const MyRecordPage = lazy(() => import("../features/records/components/MyRecordPage.jsx"));
 const PatientRecordPage = lazy(() => import("../features/records/components/PatientRecordPage.jsx"));
@@ -34,10 +35,21 @@ function makeClient() {
   });
 }
 
+/** Where to go after signing in: the page that asked for it (an emailed link), if it is one of ours. */
+export function returnPath(state) {
+  const from = state?.from;
+  return typeof from === "string" && from.startsWith("/") && !from.startsWith("//") && !from.startsWith("/login")
+    ? from : null;
+}
+
 function Guard({ roles, children }) {
   const { user, loading } = useSession();
+  const location = useLocation();
   if (loading) return <Loading />;
-  if (!user) return <Navigate to="/login" replace />;
+  if (!user) {
+    // Signing in returns here (e.g. the "manage your appointment" link of an email).
+    return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}${location.hash}` }} />;
+  }
   if (roles && !roles.includes(user.role)) return <Navigate to={HOME[user.role] || "/"} replace />;
   return children;
 }
@@ -50,8 +62,9 @@ function Home() {
 
 function AnonymousOnly({ children }) {
   const { user, loading } = useSession();
+  const location = useLocation();
   if (loading) return <Loading />;
-  if (user) return <Navigate to={HOME[user.role] || "/"} replace />;
+  if (user) return <Navigate to={returnPath(location.state) || HOME[user.role] || "/"} replace />;
   return children;
 }
 
@@ -70,6 +83,7 @@ export function AppRoutes() {
           <Route path="/verify-email" element={<VerifyEmailPage />} />
           <Route path="/book" element={guarded(["patient"], <BookingPage />)} />
           <Route path="/appointments" element={guarded(["patient"], <MyAppointmentsPage />)} />
+          <Route path="/appointments/:appointmentId" element={guarded(["patient"], <AppointmentPage />)} />
           <Route path="/waitlist" element={guarded(["patient"], <WaitlistPage />)} />
           <Route path="/record" element={guarded(["patient"], <MyRecordPage />)} />
           <Route path="/patients/:patientId/record" element={guarded(["doctor", "admin"], <PatientRecordPage />)} />

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { noticeText } from "../../../lib/notice.js";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
+import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useServices } from "../../../lib/queries/get-services.js";
 import { ConfirmBooking } from "./ConfirmBooking.jsx";
 import { DoctorFinder } from "./DoctorFinder.jsx";
@@ -16,7 +17,13 @@ export default function BookingPage() {
   const clinics = useClinics();
   const services = useServices();
   const create = useCreateAppointment();
-  const [filters, setFilters] = useState({ specialty: "", clinicId: "", serviceId: "" });
+  // `/book?doctor_id=…&service_id=…` (the "book again" and waitlist links of the emails) preselects both.
+  const [params] = useSearchParams();
+  const wanted = { doctorId: /^\d+$/.test(params.get("doctor_id") || "") ? Number(params.get("doctor_id")) : null,
+    serviceId: /^\d+$/.test(params.get("service_id") || "") ? params.get("service_id") : "" };
+  const allDoctors = useDoctors({});
+  const [applied, setApplied] = useState(false);
+  const [filters, setFilters] = useState({ specialty: "", clinicId: "", serviceId: wanted.serviceId });
   const [doctor, setDoctor] = useState(null);
   const [serviceId, setServiceId] = useState("");
   const [picked, setPicked] = useState(null);
@@ -27,18 +34,25 @@ export default function BookingPage() {
     if (doctor) slotsHeading.current?.focus();
   }, [doctor]);
 
-  if (clinics.isPending || services.isPending) return <Loading />;
-  if (clinics.error || services.error) return <ErrorMessage error={clinics.error || services.error} />;
-  const offered = doctor ? services.data.filter((s) => (doctor.service_ids || []).includes(s.id)) : [];
-  const service = services.data.find((s) => String(s.id) === String(serviceId));
-  const clinic = doctor && clinics.data.find((c) => c.id === doctor.clinic_id);
-
   const choose = (next) => {
     setDoctor(next);
     setPicked(null);
     const ids = next.service_ids || [];
     setServiceId(filters.serviceId && ids.includes(Number(filters.serviceId)) ? filters.serviceId : String(ids[0] ?? ""));
   };
+  useEffect(() => {
+    if (applied || !wanted.doctorId || !allDoctors.data) return;
+    setApplied(true);
+    const found = allDoctors.data.find((d) => d.id === wanted.doctorId);
+    if (found) choose(found);
+  });
+
+  if (clinics.isPending || services.isPending) return <Loading />;
+  if (clinics.error || services.error) return <ErrorMessage error={clinics.error || services.error} />;
+  const offered = doctor ? services.data.filter((s) => (doctor.service_ids || []).includes(s.id)) : [];
+  const service = services.data.find((s) => String(s.id) === String(serviceId));
+  const clinic = doctor && clinics.data.find((c) => c.id === doctor.clinic_id);
+
   const confirm = (reason) => {
     create.mutate(
       { doctor_id: doctor.id, service_id: Number(serviceId), starts_at: picked.slot.starts_at, ...(reason ? { reason } : {}) },
