@@ -9,9 +9,20 @@ import { Layout } from "./Layout.jsx";
 // Sign-in is on the first page; every other screen (and the calendar library) loads on demand.
 import { LoginPage, RegisterPage } from "../features/auth/index.js";
 
-const BookingPage = lazy(() => import("../features/booking/components/BookingPage.jsx"));
-const MyAppointmentsPage = lazy(() => import("../features/my-appointments/components/MyAppointmentsPage.jsx"));
-const AppointmentPage = lazy(() => import("../features/my-appointments/components/AppointmentPage.jsx"));
+const loadBooking = () => import("../features/booking/components/BookingPage.jsx");
+const loadMyAppointments = () => import("../features/my-appointments/components/MyAppointmentsPage.jsx");
+const loadAppointment = () => import("../features/my-appointments/components/AppointmentPage.jsx");
+const BookingPage = lazy(loadBooking);
+const MyAppointmentsPage = lazy(loadMyAppointments);
+const AppointmentPage = lazy(loadAppointment);
+
+// The screen a page load opens starts downloading at once, alongside the session check (/api/me), instead of
+// after it: one round trip less on a slow phone. (ES modules load once: lazy() reuses the same download.)
+const EARLY = [[/^\/book\/?$/, loadBooking], [/^\/appointments\/?$/, loadMyAppointments], [/^\/appointments\/\d+\/?$/, loadAppointment]];
+export function preloadScreen(path) {
+  const found = EARLY.find(([pattern]) => pattern.test(path));
+  if (found) found[1]().catch(() => {}); // a failed preload is retried by lazy() when the screen renders
+}
 const WaitlistPage = lazy(() => import("../features/waitlist/components/WaitlistPage.jsx"));
 const MyRecordPage = lazy(() => import("../features/records/components/MyRecordPage.jsx"));
 const PatientRecordPage = lazy(() => import("../features/records/components/PatientRecordPage.jsx"));

@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { noticeText } from "../../../lib/notice.js";
@@ -11,6 +10,11 @@ import { useServices } from "../../../lib/queries/get-services.js";
 import { ConfirmBooking } from "./ConfirmBooking.jsx";
 import { DoctorFinder } from "./DoctorFinder.jsx";
 import { JoinWaitlist } from "./JoinWaitlist.jsx";
+
+// The calendar (react-big-calendar, the heaviest code of the app) loads once the doctors are on screen, not
+// before: on a slow phone its download and start-up would delay the list of doctors by seconds.
+const loadPicker = () => import("../../../components/calendar/SlotPicker.jsx");
+const SlotPicker = lazy(() => loadPicker().then((m) => ({ default: m.SlotPicker })));
 
 export default function BookingPage() {
   const { t, locale } = useI18n();
@@ -46,6 +50,12 @@ export default function BookingPage() {
     const found = allDoctors.data.find((d) => d.id === wanted.doctorId);
     if (found) choose(found);
   });
+
+  useEffect(() => {
+    if (!allDoctors.data) return undefined;
+    const timer = setTimeout(() => loadPicker().catch(() => {}), 0); // after the doctors have painted
+    return () => clearTimeout(timer);
+  }, [allDoctors.data]);
 
   if (clinics.isPending || services.isPending) return <Loading />;
   if (clinics.error || services.error) return <ErrorMessage error={clinics.error || services.error} />;
@@ -84,9 +94,11 @@ export default function BookingPage() {
           </Field>
           <p>{t("book.chooseSlot")}</p>
           {serviceId && (
-            <SlotPicker key={`${doctor.id}-${serviceId}`} doctorId={doctor.id} serviceId={serviceId}
-              zone={clinic?.timezone || doctor.clinic_timezone} label={t("book.chooseSlot")}
-              onPick={(slot, zone) => { create.reset(); setConfirmed(null); setPicked({ slot, zone }); }} />
+            <Suspense fallback={<Loading />}>
+              <SlotPicker key={`${doctor.id}-${serviceId}`} doctorId={doctor.id} serviceId={serviceId}
+                zone={clinic?.timezone || doctor.clinic_timezone} label={t("book.chooseSlot")}
+                onPick={(slot, zone) => { create.reset(); setConfirmed(null); setPicked({ slot, zone }); }} />
+            </Suspense>
           )}
           <JoinWaitlist doctorId={doctor.id} serviceId={Number(serviceId)} clinicId={doctor.clinic_id} zone={clinic?.timezone || doctor.clinic_timezone} />
         </section>

@@ -35,7 +35,8 @@ afterEach(() => {
 
 async function pickFridaySlot() {
   fireEvent.click(await screen.findByRole("button", { name: "Ver huecos: Dra. Ana Ruiz" }));
-  fireEvent.click(await screen.findByRole("button", { name: /Reservar el viernes, 26 de marzo de 2027, 09:00/ }));
+  // The calendar is its own chunk, loaded once the doctors are shown: allow for its first import.
+  fireEvent.click(await screen.findByRole("button", { name: /Reservar el viernes, 26 de marzo de 2027, 09:00/ }, { timeout: 15000 }));
   return screen.getByRole("dialog", { name: "Confirmar la cita" });
 }
 
@@ -71,7 +72,7 @@ describe("booking flow", () => {
     vi.stubGlobal("fetch", fetch);
     renderWith(<BookingPage />, { locale: "en" });
     fireEvent.click(await screen.findByRole("button", { name: "See times: Dra. Ana Ruiz" }));
-    await screen.findByRole("button", { name: /Book Friday, March 26, 2027, 09:00/ });
+    await screen.findByRole("button", { name: /Book Friday, March 26, 2027, 09:00/ }, { timeout: 15000 });
     fireEvent.click(screen.getByRole("button", { name: "Next" }));
     await waitFor(() => expect(fetch.calls.some((c) => c.url.includes("from=2027-03-29&to=2027-04-04"))).toBe(true));
     const monday = await screen.findByRole("button", { name: /Book Monday, March 29, 2027, 10:00/ });

@@ -7,7 +7,9 @@ import { useDoctors } from "../../../lib/queries/get-doctors.js";
 export function DoctorFinder({ clinics, services, filters, onFilters, selectedId, onSelect }) {
   const { t } = useI18n();
   const all = useDoctors({});
-  const query = { specialty: filters.specialty, clinic_id: filters.clinicId, service_id: filters.serviceId };
+  // Only the filters set: with none, this is the same query (and request) as `all` above.
+  const query = Object.fromEntries(Object.entries({ specialty: filters.specialty, clinic_id: filters.clinicId,
+    service_id: filters.serviceId }).filter(([, value]) => value));
   const doctors = useDoctors(query);
   const specialties = useMemo(() => [...new Set((all.data || []).map((d) => d.specialty).filter(Boolean))].sort(), [all.data]);
   const clinicName = (id) => clinics.find((c) => c.id === id)?.name || "";
