@@ -18,11 +18,11 @@ from tests.e2e.helpers import SHOTS
 pytestmark = pytest.mark.e2e
 
 TEXT = {
-    "es": {"confirmed": "Cita confirmada", "cancelled": "Cita cancelada", "manage": "Gestiona tu cita",
+    "es": {"moved": "Cita cambiada", "confirmed": "Cita confirmada", "cancelled": "Cita cancelada", "manage": "Gestiona tu cita",
            "rebook": "Pide una nueva cita", "sign_in": "Iniciar sesión", "email": "Correo electrónico",
            "password": "Contraseña", "one": "Tu cita", "slots_for": "Huecos de {doctor}", "service": "Servicio",
            "reschedule": "Cambiar fecha", "booked": "Reservada", "list": "Ver todas mis citas", "mine": "Mis citas"},
-    "en": {"confirmed": "Appointment confirmed", "cancelled": "Appointment cancelled",
+    "en": {"moved": "Appointment moved", "confirmed": "Appointment confirmed", "cancelled": "Appointment cancelled",
            "manage": "Manage your appointment", "rebook": "Book a new appointment", "sign_in": "Sign in",
            "email": "Email", "password": "Password", "one": "Your appointment", "slots_for": "Free times of {doctor}",
            "service": "Service", "reschedule": "Reschedule", "booked": "Booked", "list": "See all my appointments",
@@ -75,7 +75,10 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
     appointment = _book(world, token)
     confirmation = _email(world, address, words["confirmed"])
     manage = _link(confirmation, words["manage"])
-    assert _local(world, manage) == f"/appointments/{appointment['id']}"
+    # The "manage" link is /appointments/{id}; a branch moves it to a no-sign-in /a/<token> link, and the
+    # route stays (the app's lists link to it): then the sign-in-and-return part starts from the route.
+    assert re.fullmatch(rf"/appointments/{appointment['id']}|/a/[\w-]+", _local(world, manage)), manage
+    route = f"{world.system.base}/appointments/{appointment['id']}"
     for other in re.findall(r"https://(?:calendar\.google\.com|outlook\.live\.com)/\S+", confirmation["text"]):
         query = parse_qs(urlparse(other).query)  # leaves for Google / Outlook: well-formed, names the doctor
         assert any(world.doctor["full_name"] in " ".join(v) for v in query.values()), other
@@ -83,7 +86,7 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
     # Not signed in: the link asks to sign in, then opens that very appointment.
     if lang == "en":
         page.context.add_init_script("window.localStorage.setItem('clinic.locale', 'en')")
-    page.goto(_local(world, manage))
+    page.goto(_local(world, route))
     expect(page.get_by_role("heading", level=1, name=words["sign_in"])).to_be_visible()
     page.get_by_label(words["email"]).fill(address)
     page.get_by_label(words["password"], exact=True).fill(PASSWORD)
@@ -113,6 +116,25 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
         expect(tab.locator("section.panel")).to_have_count(0)
     finally:
         other.close()
+
+    # Moved: its email's "manage" link opens the same appointment at its new time.
+    status, slots = world.system.call(
+        "GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
+               f"&from={date.today() + timedelta(days=20)}&to={date.today() + timedelta(days=26)}", token)
+    moved = None
+    for slot in slots["slots"][5::9]:
+        status, body = world.system.call("PATCH", f"/api/appointments/{appointment['id']}", token,
+                                         body={"starts_at": slot["starts_at"]})
+        if status == 200:
+            moved = body
+            break
+    assert moved, "could not move the appointment"
+    moved_mail = _email(world, address, words["moved"])
+    moved_link = _local(world, _link(moved_mail, words["manage"]))
+    assert re.fullmatch(rf"/appointments/{appointment['id']}|/a/[\w-]+", moved_link), moved_link
+    page.goto(moved_link if moved_link.startswith("/appointments/") else _local(world, route))
+    expect(page.get_by_role("heading", level=1, name=words["one"])).to_be_visible()
+    expect(page.locator("section.panel h2")).to_contain_text(moved["starts_at"][11:16])
 
     # Cancelled: "book again" opens booking with that doctor and service already chosen.
     world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {}, token=token)
