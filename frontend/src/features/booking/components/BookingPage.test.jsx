@@ -2,6 +2,8 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, renderWith } from "../../../test/render.jsx";
 import BookingPage from "./BookingPage.jsx";
+// The page loads the calendar lazily; importing it here transforms it once, outside every test's time limit.
+import "../../../components/calendar/SlotPicker.jsx";
 
 const CLINICS = [{ id: 1, name: "Clínica Centro", timezone: "Europe/Madrid", address: null }];
 const SERVICES = [{ id: 5, name: "Consulta general", duration_minutes: 30, buffer_minutes: 0 }];
