@@ -11,11 +11,15 @@ class DomainError(Exception):
     keep_changes = False
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
-                 fields: dict[str, str] | None = None, translations: dict[str, str] | None = None) -> None:
+                 fields: dict[str, str] | None = None, translations: dict[str, str] | None = None,
+                 field_codes: dict[str, str] | None = None) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code
         self.fields = fields or {}
+        # The stable snake_case code per field (`too_short`, `invalid_email`…) the answer's `fields` carries;
+        # when not given, the web layer derives one from the text in `fields` (web/errors.field_codes_of).
+        self.field_codes = field_codes or {}
         # The message in each user language ({"es": ..., "en": ...}) for errors a person reads as is;
         # the web layer picks one by the request's language. `message` stays the English default.
         self.translations = translations or {}

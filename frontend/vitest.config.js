@@ -12,5 +12,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.js"],
     css: false,
     env: { TZ: "America/Los_Angeles" },
+    // Lazily imported screens (the calendar chunk) take seconds to transform on a busy shared machine.
+    testTimeout: 20000,
   },
 });

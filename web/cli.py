@@ -67,7 +67,7 @@ def init_app(app: Flask) -> None:
         from clinic import demo
 
         with transaction(current_app.extensions["db_sessionmaker"]) as session:
-            logins = demo.seed(session)
+            logins = demo.seed(session, settings=current_app.config["SETTINGS"])
         click.echo("Demo data created. Logins (password for all: see below):")
         for line in logins:
             click.echo("  " + line)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, g, jsonify, request
 from flask_jwt_extended.exceptions import CSRFError, JWTExtendedException
@@ -21,8 +22,38 @@ HTTP_CODES = {
 }
 
 
-def error_body(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+# Field texts the services send, by the stable code a client translates them with.
+_KNOWN_FIELD_TEXTS = {
+    "is required": "required", "must not be empty": "required", "already registered": "taken",
+    "is not correct": "wrong", "must not be before from": "before_start", "must be after start": "before_start",
+    "must be after starts_at": "before_start", "is in the past": "in_past",
+    "is not an accepted field": "not_accepted",
+}
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def field_codes_of(fields: dict[str, str], given: dict[str, str] | None = None) -> dict[str, str]:
+    """A stable snake_case code for every field of an error, which clients translate (the contract's
+    `fields: {"field": "why"}`, `why` a machine code): the one given, else the field's text when it already is
+    a code (the password policy sends `too_common`), else a known text's code, else `invalid`. The human
+    explanation is the error's `message`, in the request's language where it has translations."""
+    given = given or {}
+    codes = {}
+    for name, why in fields.items():
+        why = str(why)
+        codes[name] = given.get(name) or (why if _CODE.fullmatch(why) else _KNOWN_FIELD_TEXTS.get(why, "invalid"))
+    return codes
+
+
+def error_body(status: int, code: str, message: str, fields: dict | None = None,
+               field_codes: dict | None = None):
+    fields = fields or {}
+    # The words a field's code replaces still reach a developer reading the answer: in the message.
+    details = "; ".join(f"{name}: {why}" for name, why in fields.items() if not _CODE.fullmatch(str(why)))
+    if details:
+        message = f"{message.rstrip('.')} ({details})."
+    error = {"code": code, "message": message, "fields": field_codes_of(fields, field_codes)}
+    response = jsonify({"error": error})
     response.status_code = status
     return response
 
@@ -56,7 +87,7 @@ def register(app: Flask) -> None:
         if db is not None:
             (db.commit if err.keep_changes else db.rollback)()
         message = err.message_in(request_locale()) if err.translations else err.message
-        return error_body(err.status, err.code, message, err.fields)
+        return error_body(err.status, err.code, message, err.fields, err.field_codes)
 
     def token_error(err: Exception):
         _rollback()

@@ -1,9 +1,16 @@
-"""Serves the built frontend (`frontend/dist`) at `/`, with the SPA's client-side routes."""
+"""Serves the built frontend (`frontend/dist`) at `/`, with the SPA's client-side routes.
+
+The build writes a brotli (`.br`) and a gzip (`.gz`) twin next to every text asset (the `precompress` plugin
+of `frontend/vite.config.js`); a request gets the smallest one its `Accept-Encoding` accepts, with
+`Vary: Accept-Encoding` so caches keep them apart. Files under `assets/` carry a content hash in their names
+and are cached for a year as immutable; `index.html` (which names them) is revalidated on every load.
+"""
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path, PurePosixPath
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort, request, send_from_directory
 
 from web.routing import AppPathConverter
 
@@ -12,6 +19,9 @@ DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 FILE_SUFFIXES = frozenset({".js", ".mjs", ".css", ".map", ".json", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico",
                            ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf", ".txt", ".xml", ".webmanifest",
                            ".html", ".ics", ".pdf", ".zip", ".wasm"})
+# Preferred first: brotli is about 15 % smaller than gzip on our bundles.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def is_app_route(path: str) -> bool:
@@ -22,6 +32,31 @@ def is_app_route(path: str) -> bool:
     if first in ("api", "assets"):
         return False
     return PurePosixPath(path).suffix.lower() not in FILE_SUFFIXES
+
+
+def _accepted(encoding: str) -> bool:
+    # `br;q=0` refuses it; `*` accepts anything not named.
+    accept = request.accept_encodings
+    named = {value.lower(): quality for value, quality in accept}
+    if encoding in named:
+        return named[encoding] > 0
+    return named.get("*", 0) > 0
+
+
+def _send(dist: Path, path: str, cache_control: str):
+    """The file, or its precompressed twin when the client accepts one; `Vary` either way when a twin exists."""
+    twins = [(name, suffix) for name, suffix in ENCODINGS if (dist / (path + suffix)).is_file()]
+    chosen = next(((name, suffix) for name, suffix in twins if _accepted(name)), None)
+    if chosen is None:
+        response = send_from_directory(dist, path, max_age=0)
+    else:
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        response = send_from_directory(dist, path + chosen[1], mimetype=mimetype, max_age=0)
+        response.headers["Content-Encoding"] = chosen[0]
+    if twins:
+        response.vary.add("Accept-Encoding")
+    response.headers["Cache-Control"] = cache_control
+    return response
 
 
 def blueprint(dist: Path | None = None) -> Blueprint:
@@ -35,11 +70,10 @@ def blueprint(dist: Path | None = None) -> Blueprint:
         if not (dist / "index.html").exists():
             abort(404)
         if path and not path.startswith("api/") and (dist / path).is_file():
-            return send_from_directory(dist, path, max_age=31536000 if path.startswith("assets/") else 0)
+            hashed = path.startswith("assets/")
+            return _send(dist, path, IMMUTABLE if hashed else "no-cache")
         if not is_app_route(path):
             abort(404)
-        response = send_from_directory(dist, "index.html", max_age=0)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+        return _send(dist, "index.html", "no-cache")
 
     return bp

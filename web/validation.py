@@ -18,16 +18,44 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
     if req_validation_error is None:
         return
     fields: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for err in model_adapter.validation_errors(req_validation_error):
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query")]
         name = ".".join(loc) or "body"
         message = err.get("msg", "is invalid").removeprefix("Value error, ")
+        code = field_code(err)
         if err.get("type") == "extra_forbidden":
             message = "is not an accepted field"
         elif err.get("type") == "missing" or not loc and err.get("input", ...) is None:
-            message = "is required"
+            message, code = "is required", "required"
         fields.setdefault(name, message)
-    raise Invalid("Some fields are invalid.", fields=fields)
+        codes.setdefault(name, code)
+    raise Invalid("Some fields are invalid.", fields=fields, field_codes=codes)
+
+
+_TYPE_CODES = {
+    "missing": "required", "extra_forbidden": "not_accepted", "string_too_long": "too_long",
+    "too_long": "too_long", "too_short": "too_short", "control_characters": "control_characters",
+    "string_pattern_mismatch": "invalid", "literal_error": "not_allowed_value", "enum": "not_allowed_value",
+    "greater_than": "out_of_range", "greater_than_equal": "out_of_range", "less_than": "out_of_range",
+    "less_than_equal": "out_of_range", "string_type": "invalid_type", "bool_type": "invalid_type",
+    "bool_parsing": "invalid_type", "list_type": "invalid_type", "dict_type": "invalid_type",
+    "model_type": "invalid_type",
+}
+
+
+def field_code(err: dict) -> str:
+    """The stable code of one pydantic error (what a client translates); `fields` keeps pydantic's text."""
+    kind = err.get("type", "")
+    if kind == "string_too_short":
+        return "required" if (err.get("ctx") or {}).get("min_length", 0) <= 1 else "too_short"
+    if kind == "value_error" and "email" in str(err.get("msg", "")).lower():
+        return "invalid_email"
+    if kind.startswith(("int_", "float_", "decimal_")) or kind in ("finite_number", "multiple_of"):
+        return "invalid_number"
+    if kind.startswith(("date", "time", "timezone_")):
+        return "invalid_date"
+    return _TYPE_CODES.get(kind, "invalid")
 
 
 def form_body(view):
@@ -46,7 +74,8 @@ def check_json_body() -> None:
         return
     if has_body() and not request.is_json:
         raise BadRequest("Send the body as application/json.", code="json_required",
-                         fields={"body": "must be JSON (Content-Type: application/json)"})
+                         fields={"body": "must be JSON (Content-Type: application/json)"},
+                         field_codes={"body": "json_required"})
     if has_body():
         _check_parsed(request)
 
@@ -80,10 +109,11 @@ def _check_parsed(req) -> None:
         too_deep = body is not None and nested_deeper_than(body, MAX_JSON_DEPTH)
     if too_deep:
         raise BadRequest("The request body is nested too deeply.", code="json_too_deep",
-                         fields={"body": f"is nested more than {MAX_JSON_DEPTH} levels deep"})
+                         fields={"body": f"is nested more than {MAX_JSON_DEPTH} levels deep"},
+                         field_codes={"body": "too_deep"})
     if body is None:
         raise BadRequest("The request body is not valid JSON.", code="malformed_json",
-                         fields={"body": "is not valid JSON"})
+                         fields={"body": "is not valid JSON"}, field_codes={"body": "malformed_json"})
 
 
 def nested_deeper_than(value, limit: int) -> bool:

@@ -30,7 +30,7 @@ def test_register_creates_a_signed_in_patient(api):
 def test_register_refuses_a_role_field(api):
     r = register(api, role="admin")
     assert r.status_code == 422
-    assert r.get_json()["error"]["fields"] == {"role": "is not an accepted field"}
+    assert r.get_json()["error"]["fields"] == {"role": "not_accepted"}
 
 
 def test_register_rejects_weak_long_and_common_passwords(api):

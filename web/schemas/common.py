@@ -81,7 +81,11 @@ class Out(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    fields: dict[str, str] = {}
+    fields: dict[str, str] = Field(default={}, description=(
+        "The fields at fault, each with a stable snake_case code for clients to translate: required, "
+        "not_accepted, too_short, too_long, invalid_email, control_characters, invalid_number, out_of_range, "
+        "invalid_date, not_allowed_value, invalid_type, taken, wrong, before_start, in_past, invalid, and the "
+        "password policy's too_common, too_personal, too_weak. `message` explains in words."))
 
 
 class ErrorOut(BaseModel):

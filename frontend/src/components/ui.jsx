@@ -1,6 +1,6 @@
 /** Small accessible building blocks shared by every screen. */
 import { useEffect, useId, useRef } from "react";
-import { errorText, useI18n } from "../lib/i18n.jsx";
+import { errorText, fieldErrorText, useI18n } from "../lib/i18n.jsx";
 
 export function Loading({ label }) {
   const { t } = useI18n();
@@ -22,7 +22,7 @@ export function ErrorMessage({ error, showFields = false }) {
       {error.code === "too_late_to_change" && <p>{t("appts.cutoff")}</p>}
       {fields.length > 0 && (
         <ul>
-          {fields.map(([name, why]) => <li key={name}><strong>{name}</strong>: {why}</li>)}
+          {fields.map(([name]) => <li key={name}>{fieldLabel(t, name)}: {fieldErrorText(t, error, name)}</li>)}
         </ul>
       )}
     </div>
@@ -34,18 +34,17 @@ export function Notice({ children }) {
   return <div className="alert alert-success" role="status">{children}</div>;
 }
 
-/** A field's error: the API sends a code for some (`too_weak`), translated here; other text as sent. */
-function fieldErrorText(t, why) {
-  if (!why) return why;
-  const key = `fieldErrors.${why}`;
-  const translated = t(key);
-  return translated && translated !== key ? translated : why;
+/** A field's name as people read it, for errors about fields that are not on screen. */
+function fieldLabel(t, name) {
+  const key = `fieldNames.${name}`;
+  const text = t(key);
+  return typeof text === "string" && text !== key ? text : t("fieldNames.other");
 }
 
 export function Field({ label, error, name, hint, as = "input", children, ...props }) {
   const { t } = useI18n();
   const id = useId();
-  const fieldError = fieldErrorText(t, error?.fields?.[name]);
+  const fieldError = fieldErrorText(t, error, name);
   const describedBy = [hint ? `${id}-hint` : null, fieldError ? `${id}-error` : null].filter(Boolean).join(" ");
   const Control = as;
   return (

@@ -16,9 +16,10 @@ describe("error display", () => {
     expect(screen.getByRole("alert")).toHaveTextContent(text);
   });
 
-  it("falls back to the server's message for an unknown code", () => {
+  it("never shows the server's English for an unknown code: the generic text in the user's language", () => {
     renderWith(<ErrorMessage error={new ApiError(409, { code: "brand_new_rule", message: "A new rule says no." })} />);
-    expect(screen.getByRole("alert")).toHaveTextContent("A new rule says no.");
+    expect(screen.getByRole("alert")).toHaveTextContent("Algo ha fallado. Inténtalo de nuevo.");
+    expect(screen.getByRole("alert")).not.toHaveTextContent("A new rule says no.");
   });
 
   it("explains the cutoff when it is too late to change", () => {
@@ -27,10 +28,11 @@ describe("error display", () => {
   });
 
   it("puts each field's message next to its field", () => {
-    const error = new ApiError(422, { code: "validation_error", message: "Invalid", fields: { email: "not a valid email" } });
+    const error = new ApiError(422, { code: "validation_error", message: "Invalid",
+      fields: { email: "invalid_email" } });
     renderWith(<Field label="Correo" name="email" error={error} value="x" onChange={() => {}} />);
     const input = screen.getByLabelText("Correo");
     expect(input).toHaveAttribute("aria-invalid", "true");
-    expect(input).toHaveAccessibleDescription("not a valid email");
+    expect(input).toHaveAccessibleDescription("No es una dirección de correo válida (por ejemplo, nombre@ejemplo.com).");
   });
 });

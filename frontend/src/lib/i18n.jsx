@@ -51,12 +51,27 @@ export function useI18n() {
   return value;
 }
 
-/** The user-facing text of an API error: a translation of its code when we have one. */
+const has = (t, key) => {
+  const text = t(key);
+  return typeof text === "string" && text !== key ? text : null;
+};
+
+/** The user-facing text of an API error: our own translation of its code, never the server's English
+ * (a code we do not know reads as the generic text of its kind). */
 export function errorText(t, error) {
   if (!error) return "";
   const code = error.code;
-  const translated = code ? t(`errors.${code}`) : undefined;
-  if (translated && translated !== `errors.${code}`) return translated;
-  return error.message || t("errors.http_error");
+  if (code && has(t, `errors.${code}`)) return t(`errors.${code}`);
+  if (error.status === 422 || Object.keys(error.fields || {}).length > 0) return t("errors.validation_error");
+  return t("errors.http_error");
+}
+
+/** The text of one field's error: the API sends a stable code per field (`fields.email: "invalid_email"`),
+ * read here in this language; password fields have their own wording. Never server text, never a raw key. */
+export function fieldErrorText(t, error, name) {
+  const code = error?.fields?.[name];
+  if (code === undefined || code === null || code === "") return null;
+  if (/password/.test(name) && has(t, `fieldErrors.password.${code}`)) return t(`fieldErrors.password.${code}`);
+  return has(t, `fieldErrors.${code}`) || t("fieldErrors.invalid");
 }
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { ErrorMessage, Field, Loading, Notice } from "../../../components/ui.jsx";
 import { formProblems } from "../../../lib/forms.js";
-import { useI18n } from "../../../lib/i18n.jsx";
+import { fieldErrorText, useI18n } from "../../../lib/i18n.jsx";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
 import { useCreateDoctor } from "../api/create-doctor.js";
 import { useUpdateDoctor } from "../api/update-doctor.js";
@@ -15,7 +15,7 @@ function ServiceChecks({ services, value, onChange, error }) {
       {services.map((s) => (
         <label key={s.id}><input type="checkbox" checked={value.includes(s.id)} onChange={() => toggle(s.id)} /> {s.name}</label>
       ))}
-      {error?.fields?.service_ids && <small className="field-error">{error.fields.service_ids}</small>}
+      {error?.fields?.service_ids && <small className="field-error">{fieldErrorText(t, error, "service_ids")}</small>}
     </fieldset>
   );
 }

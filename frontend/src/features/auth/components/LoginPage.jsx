@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { ErrorMessage, Field } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useSession } from "../../../lib/session.jsx";
@@ -7,6 +7,7 @@ import { useLogin } from "../api/login.js";
 
 export function LoginPage() {
   const { t } = useI18n();
+  const location = useLocation(); // keeps where to return after signing in
   const { signedIn } = useSession();
   const login = useLogin();
   const [form, setForm] = useState({ email: "", password: "" });
@@ -30,7 +31,7 @@ export function LoginPage() {
         </button>
       </form>
       <p><Link to="/forgot-password">{t("password.forgot")}</Link></p>
-      <p>{t("auth.noAccount")} <Link to="/register">{t("auth.signUp")}</Link></p>
+      <p>{t("auth.noAccount")} <Link to="/register" state={location.state}>{t("auth.signUp")}</Link></p>
     </div>
   );
 }

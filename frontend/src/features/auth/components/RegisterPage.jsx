@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { ErrorMessage, Field } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useSession } from "../../../lib/session.jsx";
@@ -7,6 +7,7 @@ import { useRegister } from "../api/register.js";
 
 export function RegisterPage() {
   const { t, locale } = useI18n();
+  const location = useLocation(); // keeps where to return after signing up
   const { signedIn } = useSession();
   const register = useRegister();
   const [form, setForm] = useState({ full_name: "", email: "", password: "", phone: "" });
@@ -34,7 +35,7 @@ export function RegisterPage() {
           {register.isPending ? t("auth.submitting") : t("auth.signUp")}
         </button>
       </form>
-      <p>{t("auth.haveAccount")} <Link to="/login">{t("auth.signIn")}</Link></p>
+      <p>{t("auth.haveAccount")} <Link to="/login" state={location.state}>{t("auth.signIn")}</Link></p>
     </div>
   );
 }

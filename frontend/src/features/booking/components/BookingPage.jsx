@@ -3,7 +3,7 @@
  * The account is asked for at confirmation; the chosen time survives signing up or in (pending.js).
  */
 import { useEffect, useRef, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
@@ -39,6 +39,24 @@ export default function BookingPage() {
   useEffect(() => {
     if (focusSlots) slotsHeading.current?.focus();
   }, [focusSlots]);
+  // `/book?doctor_id=…&service_id=…` (the "book again" and waitlist links of the emails) preselects both.
+  const [params] = useSearchParams();
+  const [preselect, setPreselect] = useState(() => ({
+    doctorId: /^\d+$/.test(params.get("doctor_id") || "") ? Number(params.get("doctor_id")) : null,
+    serviceId: /^\d+$/.test(params.get("service_id") || "") ? params.get("service_id") : "",
+  }));
+  useEffect(() => {
+    if (!preselect || !doctors.data) return;
+    const found = preselect.doctorId && doctors.data.find((d) => d.id === preselect.doctorId);
+    if (found) {
+      const ids = found.service_ids || [];
+      setDoctorId(found.id);
+      setServiceId(preselect.serviceId && ids.includes(Number(preselect.serviceId))
+        ? preselect.serviceId : String(found.next_available?.service_id ?? ids[0] ?? ""));
+      setFocusSlots((n) => n + 1);
+    }
+    setPreselect(null);
+  }, [preselect, doctors.data]);
 
   if (clinics.isPending || services.isPending || doctors.isPending) return <Loading />;
   const failed = clinics.error || services.error || doctors.error;

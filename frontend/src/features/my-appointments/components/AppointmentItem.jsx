@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Link } from "react-router";
 import { ErrorMessage, StatusBadge } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { changeDeadline } from "../../../components/picker/slot-days.js";
@@ -18,7 +19,8 @@ export function AppointmentItem({ appointment, clinic, onReschedule, onCancel })
   return (
     <li className="appointment">
       <div>
-        <strong>{longDateTime(appointment.starts_at, zone, locale)}</strong> <small className="muted">({zoneLabel(zone)})</small>
+        <Link to={`/appointments/${appointment.id}`}><strong>{longDateTime(appointment.starts_at, zone, locale)}</strong></Link>{" "}
+        <small className="muted">({zoneLabel(zone)})</small>
         <div>{appointment.service_name} · {t("appts.with", { doctor: appointment.doctor_name || "" })}</div>
         <StatusBadge status={appointment.status} />
         {appointment.status === "cancelled" && appointment.late_cancellation && <span className="badge badge-late">{t("appts.late")}</span>}

@@ -8,7 +8,7 @@ import { browserZone, formatAt, RecordEntries, RecordLists } from "./RecordView.
 function actionLabel(t, action) {
   const key = `record.actions.${String(action).replace(/\./g, "_")}`;
   const text = t(key);
-  return text === key ? action : text;
+  return text === key ? t("record.actions.other") : text;
 }
 
 export default function MyRecordPage() {
