@@ -1,8 +1,8 @@
 """Each doctor's next free time: the first slot a booking would get now, for any of the doctors at once.
 
-One query reads, for every doctor asked about, the clinic's zone, the weekly hours, the services offered
-and everything that makes a time busy in the look-ahead window (the same rows as the slots query of
-service.py); the slot engine then finds the first free grid start per doctor and service. So a list of
+One query reads, for every doctor asked about, the clinic's zone, the weekly hours and date overrides, the
+services offered and everything that makes a time busy in the look-ahead window (the same rows as the
+slots query of service.py); the slot engine then finds the first free grid start per doctor and service. So a list of
 doctors costs one round trip whatever its length (no query per doctor), and the answer is exactly the
 first slot `GET /api/doctors/{id}/slots` would list for that service.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.availability import engine
-from clinic.availability.service import Window, hours_by_weekday, zone
+from clinic.availability.service import Window, hours_by_weekday, overrides_by_day, zone
 from clinic.settings import Settings
 
 _FIRST_FREE_SQL = text("""
@@ -27,6 +27,10 @@ SELECT d.id, c.timezone,
              WHERE ds.doctor_id = d.id AND s.active
                AND (CAST(:service_id AS bigint) IS NULL OR s.id = CAST(:service_id AS bigint))
              ORDER BY s.id) AS services,
+       ARRAY(SELECT ARRAY[o.day - DATE '1970-01-01', coalesce(date_part('epoch', o.start_time)::int, -1),
+                          coalesce(date_part('epoch', o.end_time)::int, -1)]
+             FROM date_overrides o WHERE o.doctor_id = d.id AND o.day BETWEEN CAST(:first AS date) AND CAST(:last AS date)
+             ORDER BY o.day, o.start_time) AS overrides,
        busy.a, busy.b, off.a, off.b, mine.a, mine.b
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id
 CROSS JOIN LATERAL (
@@ -67,11 +71,13 @@ def next_available(session: Session, *, doctor_ids: list[int], now: datetime, se
     # Same padding as the slots query: appointments starting up to a day before may still block.
     lo, hi = now - timedelta(days=2), now + timedelta(days=days + 2)
     rows = session.execute(_FIRST_FREE_SQL, {"ids": list(doctor_ids), "service_id": service_id, "lo": lo, "hi": hi,
-                                             "now": now, "patient_id": patient_id})
+                                             "now": now, "patient_id": patient_id, "first": (now - timedelta(days=1)).date(),
+                                             "last": (now + timedelta(days=days + 1)).date()})
     window = Window.at(now, settings)
-    for doctor_id, tz_name, hours, services, busy_a, busy_b, off_a, off_b, mine_a, mine_b in rows:
+    for doctor_id, tz_name, hours, services, overrides, busy_a, busy_b, off_a, off_b, mine_a, mine_b in rows:
         weekly = tuple(hours_by_weekday(hours).items())
-        if not weekly or not services:
+        own = overrides_by_day(overrides)  # a date's own hours (none: a day off) replace its weekday's
+        if not (weekly or own) or not services:
             continue
         hours_on = dict(weekly)
         groups = [(sid, duration_min * 60, engine.blocked_starts(
@@ -83,7 +89,7 @@ def next_available(session: Session, *, doctor_ids: list[int], now: datetime, se
         # cached and writes no slot JSON), so a doctor booked solid for weeks costs one scan per day.
         first = now.astimezone(zone(tz_name)).date()
         for day in engine.dates(first, first + timedelta(days=days - 1)):
-            hours = hours_on.get(day.weekday())
+            hours = own[day] if day in own else hours_on.get(day.weekday())
             if not hours:
                 continue
             intervals = engine.plan_day(tz_name, day, hours).intervals

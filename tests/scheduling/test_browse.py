@@ -172,3 +172,18 @@ def test_browsing_is_under_the_global_per_ip_limit(engine, redis_client, request
     for path in ("/api/clinics", "/api/services", "/api/doctors"):  # the default limit counts per route
         codes = [client.get(path).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429], path
+
+
+def test_next_available_honours_date_overrides(app, api, db, make_user, token_for):
+    """A day off on the day of the first free time moves next_available to the slots endpoint's new first."""
+    setup = make_doctor(db)
+    anon = _anon(app)
+    first = datetime.fromisoformat(_first_slot(anon, setup, setup.service_id)[0]["starts_at"])
+    admin = token_for(make_user("admin"))
+    r = api.put(f"/api/doctors/{setup.doctor.id}/date-overrides", admin,
+                json={"date": first.date().isoformat(), "ranges": []})
+    assert r.status_code == 200, r.get_json()
+    [doctor] = anon.get(f"/api/doctors?clinic_id={setup.clinic_id}&service_id={setup.service_id}").get_json()
+    after = _first_slot(anon, setup, setup.service_id)[0]["starts_at"]
+    assert datetime.fromisoformat(after).date() != first.date()
+    assert doctor["next_available"] == {"service_id": setup.service_id, "starts_at": after}
