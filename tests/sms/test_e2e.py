@@ -1,8 +1,9 @@
 """The whole SMS loop on the real stack: gunicorn web, a Dramatiq worker and `python -m scheduler --once --at`,
 with a fake Twilio and fake mail on loopback.
 
-book -> the reminder sweep sends one email and one SMS (with the appointment's link) -> a signed "NO"
-reply cancels it -> the waitlisted patient gets the offer email."""
+book -> the reminder sweep sends one email and one SMS (with the appointment's manage link, which opens it in
+Chromium without signing in) -> a signed "NO" reply cancels it -> the waitlisted patient gets the offer email
+with its one-tap link."""
 from __future__ import annotations
 
 import re
@@ -30,6 +31,23 @@ def _register(system, world, name: str, locale: str = "es") -> tuple[dict, str]:
     assert status == 201, body
     world.users.append(body["user"]["id"])
     return body["user"], body["access_token"]
+
+
+def _opens_in_chromium(url: str, doctor_name: str) -> None:
+    """The SMS's link, opened in a browser that never signed in, shows the appointment."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(locale="es-ES").new_page()
+            page.goto(url)
+            expect(page.get_by_role("heading", name="Tu cita")).to_be_visible(timeout=15000)
+            expect(page.get_by_text(doctor_name).first).to_be_visible()
+        finally:
+            browser.close()
 
 
 def _post_form(url: str, params: dict, sig: str) -> tuple[int, str]:
@@ -81,6 +99,7 @@ def test_book_remind_by_sms_reply_no_and_the_waitlist_gets_the_slot(world, fake,
         token = re.fullmatch(r"https://clinic\.example/a/([A-Za-z0-9_-]{22})", link).group(1)
         status, opened = system.call("GET", f"/api/manage/{token}", None)  # no sign-in
         assert status == 200 and opened["kind"] == "appointment" and opened["id"] == booked["id"], opened
+        _opens_in_chromium(system.base + f"/a/{token}", booked["doctor_name"])
         local = datetime.fromisoformat(starts_at)
         assert f"{local:%d/%m} a las {local:%H:%M}" in sms["Body"] and "Clinica Central" in sms["Body"]
         assert scheduler_once(env, at=at).returncode == 0  # a second sweep: nothing new
@@ -100,6 +119,7 @@ def test_book_remind_by_sms_reply_no_and_the_waitlist_gets_the_slot(world, fake,
         offer = wait_until(lambda: [e for e in fake.to(bea["email"]) if e["subject"].startswith("Hay un hueco")],
                            timeout=40)
         assert offer, system.log("worker")[-3000:]
+        assert re.search(r"https://clinic\.example/a/[A-Za-z0-9_-]{22}", offer[0]["text"])  # one tap to accept
         assert wait_until(lambda: any(e["subject"].startswith("Cita cancelada") for e in fake.to(ana["email"])),
                           timeout=30)
         assert len(twilio.to(phone)) == 1 and twilio.unauthorized == 0
