@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import FRONTEND, ROOT, SHOTS
+from tests.e2e.helpers import settle
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +24,7 @@ DEVICES = {
 BLOCKING = ("critical", "serious")
 
 
-# The week grid of the slot picker (react-big-calendar) is being replaced on the booking branch; its own
-# violations are recorded in test-artifacts/axe-<device>.json, and the rest of its screen is still checked.
-PICKER = ".slot-picker"
+PICKER = ".time-picker"  # the booking page's time picker (components/picker), checked like the rest
 
 
 def _axe(page: Page, exclude: list[str] | None = None, include: str | None = None) -> list[dict]:
@@ -87,7 +86,6 @@ def test_every_patient_screen_has_no_critical_or_serious_axe_violation(browser: 
         "waitlist": ("/waitlist", state, "Lista de espera"),
     }
     found: dict[str, list[dict]] = {}
-    known: dict[str, list[dict]] = {}  # the old week grid's, reported (see PICKER)
     out = ROOT / "test-artifacts" / f"axe-{device}.json"
     for lang in ("es", "en"):
         world.ok("PATCH", "/api/me", {"locale": lang}, token=token)  # the profile's language wins once signed in
@@ -106,20 +104,18 @@ def test_every_patient_screen_has_no_critical_or_serious_axe_violation(browser: 
                     expect(page.get_by_role("heading", level=1)).to_be_visible()
                     expect(page.get_by_role("heading", level=1)).not_to_have_text(heading)
                 if name == "booking-slots":
-                    expect(page.locator(".slot-picker")).to_have_attribute("aria-busy", "false", timeout=20000)
-                page.wait_for_load_state("networkidle")
-                violations = [v for v in _axe(page, exclude=[PICKER]) if v["impact"] in BLOCKING]
-                if name == "booking-slots":
-                    known[f"{device}/{lang}/{name}"] = [v for v in _axe(page, include=PICKER) if v["impact"] in BLOCKING]
+                    expect(page.locator(PICKER)).to_have_attribute("aria-busy", "false", timeout=20000)
+                    expect(page.locator(f"{PICKER} button.time").first).to_be_visible()
+                settle(page)
+                violations = [v for v in _axe(page) if v["impact"] in BLOCKING]
                 if violations:
                     found[f"{device}/{lang}/{name}"] = violations
                     out.write_text(json.dumps({"violations": found}, indent=2, ensure_ascii=False))
                 page.screenshot(path=str(SHOTS / f"80-axe-{device}-{name}-{lang}.png"), full_page=True)
             finally:
                 context.close()
-    out.write_text(json.dumps({"violations": found, "old_week_grid": known}, indent=2, ensure_ascii=False))
-    print(f"axe {device}: {len(screens) * 2} screens, blocking outside the week grid: {len(found)}; "
-          f"in the old week grid: {sorted({v['id'] for vs in known.values() for v in vs})}")
+    out.write_text(json.dumps({"violations": found}, indent=2, ensure_ascii=False))
+    print(f"axe {device}: {len(screens) * 2} screens, with blocking violations: {len(found)}")
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
@@ -148,23 +144,18 @@ def test_booking_with_the_keyboard_only(page: Page, world):
     see = f"button[aria-label='Ver huecos: {world.doctor['full_name']}']"
     tab_to(focused(see))
     page.keyboard.press("Enter")
-    expect(page.locator(".slot-picker")).to_have_attribute("aria-busy", "false", timeout=20000)
-    next_week = page.locator(".slot-picker").get_by_role("button", name="Siguiente")
-    tab_to(lambda: next_week.evaluate("el => el === document.activeElement"))
+    expect(page.locator(PICKER)).to_have_attribute("aria-busy", "false", timeout=20000)
+    tab_to(focused(f"{PICKER} button.time"))  # one tab stop for the times; arrows move between them
+    page.keyboard.press("ArrowDown")
+    chosen = page.evaluate("document.activeElement.innerText")
     page.keyboard.press("Enter")
-    expect(page.locator(".slot-picker")).to_have_attribute("aria-busy", "false", timeout=20000)
-    expect(page.locator(".rbc-event.slot-event").first).to_be_visible()
-    tab_to(focused(".rbc-event.slot-event"))
-    chosen = page.evaluate("document.activeElement.getAttribute('title') || document.activeElement.getAttribute('aria-label')")
-    page.keyboard.press("Enter")
-    dialog = page.get_by_role("dialog", name="Confirmar la cita")
-    expect(dialog).to_be_visible()
-    if not focused("textarea, input")():
-        tab_to(focused("textarea, input"), 10)
+    confirm = page.get_by_role("region", name="Confirmar la cita")
+    expect(confirm).to_be_visible()
+    tab_to(focused("textarea, input"), 20)
     page.keyboard.type("Revisión con teclado")
-    tab_to(lambda: dialog.get_by_role("button", name="Confirmar cita").evaluate("el => el === document.activeElement"), 10)
+    tab_to(lambda: confirm.get_by_role("button", name="Confirmar cita").evaluate("el => el === document.activeElement"), 10)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("alert")).to_contain_text("¡Cita confirmada!")
+    expect(page.get_by_role("heading", name="Cita confirmada")).to_be_focused()
     page.screenshot(path=str(SHOTS / "81-keyboard-booking-done.png"), full_page=True)
     # Read as the patient: staff lists leave the reason out (clinical data).
     status, booked = world.system.call("GET", "/api/appointments", world.login(email))
