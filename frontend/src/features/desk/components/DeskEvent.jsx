@@ -1,5 +1,7 @@
 /** How an appointment reads on the desk calendar: an icon and a word for its status (never colour alone),
- * the patient's name in full, then the service; and the legend that says what each mark means. */
+ * the patient's name in full, then the service and the patient's SMS answer; and the legend that says what
+ * each mark means. */
+import { confirmationSuffix } from "../../../components/ConfirmationBadge.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 
 export const STATUS_ICON = { booked: "●", completed: "✓", no_show: "✗", cancelled: "⊘" };
@@ -11,7 +13,7 @@ export function DeskEvent({ event }) {
   return (
     <span className="appt-body">
       <span className="appt-label">{a.patient_name || `#${a.patient_id}`}</span>
-      <span className="appt-meta"><span className="appt-icon" aria-hidden="true">{STATUS_ICON[a.status]}</span>{t(`status.${a.status}`)} · {a.service_name}</span>
+      <span className="appt-meta"><span className="appt-icon" aria-hidden="true">{STATUS_ICON[a.status]}</span>{t(`status.${a.status}`)} · {a.service_name}{confirmationSuffix(t, a)}</span>
     </span>
   );
 }
