@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import FRONTEND, SHOTS, ZONE
-from tests.e2e.helpers import sign_in, snap
+from tests.e2e.helpers import settle, sign_in, snap
 
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 TZ = ZoneInfo(ZONE)
@@ -82,7 +82,7 @@ def _expected(text: str) -> bool:
 
 def axe(page: Page, screen: str) -> None:
     """axe-core on the current screen: no critical or serious violation."""
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
@@ -302,7 +302,7 @@ def test_admin_invites_a_user_whose_link_sets_the_password_and_manages_accounts(
     [account] = world.ok("GET", f"/api/users?q={invited}")["items"]
     assert account["role"] == "admin" and account["active"] is True
     # The invitation email's link sets the password; then she signs in with it.
-    email = _wait_email(world, invited, "Te han dado de alta")
+    email = _wait_email(world, invited, "Elige tu contraseña")
     link = next(w for w in email["text"].split() if "/reset-password?token=" in w)
     path = link[link.index("/reset-password"):]
     page.get_by_role("button", name="Cerrar sesión").click()
@@ -321,7 +321,7 @@ def test_admin_fits_a_phone_without_sideways_scrolling(browser, system, world, t
     try:
         sign_in(page, world.admin_email, "Administración")
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_load_state("networkidle")
+        settle(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (tab, width)
         name = {"Clínicas": "clinics", "Servicios": "services", "Médicos": "doctors", "Usuarios": "users"}[tab]

@@ -135,8 +135,8 @@ def test_phone_budgets_first_load_doctors_and_slots(browser: Browser, system, wo
         figures["booking_waterfall"] = phone.waterfall()
         started = time.monotonic()
         card.click()
-        expect(phone.page.locator(".slot-picker")).to_have_attribute("aria-busy", "false", timeout=20000)
-        expect(phone.page.locator(".rbc-event.slot-event").first).to_be_attached(timeout=20000)
+        expect(phone.page.locator(".time-picker")).to_have_attribute("aria-busy", "false", timeout=20000)
+        expect(phone.page.locator(".time-picker button.time").first).to_be_visible(timeout=20000)
         figures["slots_visible_s"] = round(time.monotonic() - started, 3)
         phone.page.screenshot(path=str(SHOTS / "70-phone-booking-slots.png"), full_page=False)
     finally:

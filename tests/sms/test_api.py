@@ -75,7 +75,7 @@ def test_a_bad_phone_is_a_clear_422(api, make_user, token_for, phone, why):
     r = api.patch("/api/me", token_for(make_user("patient")), json={"phone": phone, "sms_opt_in": True})
     assert r.status_code == 422
     error = r.get_json()["error"]
-    assert error["message"] and why in error["fields"]["phone"]
+    assert why in error["message"] and error["fields"]["phone"]  # the field names a code; the message says why
 
 
 def test_the_front_desk_records_a_walk_ins_phone_and_consent(api, make_user, token_for, db):

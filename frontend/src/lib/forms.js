@@ -1,6 +1,7 @@
 /** Form checks done in the app's language before anything is sent (forms use noValidate: no browser
  * bubbles, which speak the browser's language, not the user's). Returns an error shaped like the API's
- * ({code, fields}) so <Field error> and <ErrorMessage> show it the same way, or null. */
+ * ({code, fields}) so <Field error> and <ErrorMessage> show it the same way, or null; its fields hold the
+ * app's own texts, not the API's codes (`local`). */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function formProblems(t, form, { required = [], emails = [], check } = {}) {
@@ -13,7 +14,7 @@ export function formProblems(t, form, { required = [], emails = [], check } = {}
     if (!fields[name] && form[name] && !EMAIL.test(String(form[name]).trim())) fields[name] = t("app.badEmail");
   }
   if (check) Object.assign(fields, Object.fromEntries(Object.entries(check(form)).filter(([, v]) => v)));
-  return Object.keys(fields).length ? { code: "validation_error", fields } : null;
+  return Object.keys(fields).length ? { code: "validation_error", fields, local: true } : null;
 }
 
 /** A UTC offset of a zone now, as "UTC+01:00". */

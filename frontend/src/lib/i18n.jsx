@@ -71,6 +71,7 @@ export function errorText(t, error) {
 export function fieldErrorText(t, error, name) {
   const code = error?.fields?.[name];
   if (code === undefined || code === null || code === "") return null;
+  if (error.local) return code; // checked in the browser (lib/forms.js): already the app's own text
   if (/password/.test(name) && has(t, `fieldErrors.password.${code}`)) return t(`fieldErrors.password.${code}`);
   return has(t, `fieldErrors.${code}`) || t("fieldErrors.invalid");
 }
