@@ -133,6 +133,9 @@ def test_whole_contract_flow_and_a_50_way_race_through_pgbouncer(stack, fake):
     status, audit, _ = call(base, "GET", f"/api/patients/{patient_id}/record/audit", token)
     assert status == 200 and len(audit) >= 3
 
+    # The move's invitation leaves before the time off below (one that a later cancellation overtakes is,
+    # rightly, never sent: the appointment it announces no longer exists).
+    assert len([m for m in fake.wait_for(email, 3, timeout=30) if m["path"] == "smtp"]) == 2
     # Time off over the moved appointment cancels it in the background; the patient is told.
     status, off, _ = call(base, "POST", f"/api/doctors/{doctor['id']}/time-off", admin,
                           {"starts_at": local(day, 10), "ends_at": local(day, 11), "reason": "Congreso"})
