@@ -1,6 +1,8 @@
 """Small steps shared by the browser scenarios."""
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
@@ -59,3 +61,14 @@ def later_times(page: Page, scope):
     times = scope.locator("button.time")
     expect(times.first).to_be_visible()
     return times
+
+
+def wait_email(world, address: str, subject: str, timeout: float = 30.0) -> dict:
+    """The first email to `address` whose subject starts with `subject`, waiting up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [e for e in world.system.mail.to(address) if e["subject"].strip().startswith(subject)]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no email {subject!r}; got {[e['subject'] for e in world.system.mail.to(address)]}")

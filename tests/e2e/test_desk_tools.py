@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import FRONTEND, SHOTS, ZONE
-from tests.e2e.helpers import settle, sign_in, snap
+from tests.e2e.helpers import settle, sign_in, snap, wait_email
 
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 TZ = ZoneInfo(ZONE)
@@ -91,15 +91,6 @@ def axe(page: Page, screen: str) -> None:
     }""")
     assert result == [], (screen, result)
 
-
-def _wait_email(world, address: str, subject: str, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [e for e in world.system.mail.to(address) if e["subject"].startswith(subject)]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no email {subject!r}; got {[e['subject'] for e in world.system.mail.to(address)]}")
 
 
 def _open_desk_day(page: Page, desk: Desk) -> None:
@@ -196,7 +187,7 @@ def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_wi
     expect(panel.get_by_role("status")).to_contain_text("Cita anulada.")
     after = world.ok("GET", f"/api/appointments/{appt['id']}")
     assert after["status"] == "cancelled" and after["cancellation_reason"] == "La doctora tiene una urgencia quirúrgica."
-    email = _wait_email(world, desk.patient["email"], "Cita cancelada")
+    email = wait_email(world, desk.patient["email"], "Cita cancelada")
     assert "Motivo: La doctora tiene una urgencia quirúrgica." in email["text"]
 
 
@@ -302,7 +293,7 @@ def test_admin_invites_a_user_whose_link_sets_the_password_and_manages_accounts(
     [account] = world.ok("GET", f"/api/users?q={invited}")["items"]
     assert account["role"] == "admin" and account["active"] is True
     # The invitation email's link sets the password; then she signs in with it.
-    email = _wait_email(world, invited, "Elige tu contraseña")
+    email = wait_email(world, invited, "Elige tu contraseña")
     link = next(w for w in email["text"].split() if "/reset-password?token=" in w)
     path = link[link.index("/reset-password"):]
     page.get_by_role("button", name="Cerrar sesión").click()

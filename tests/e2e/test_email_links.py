@@ -5,7 +5,6 @@ The confirmation's Google and Outlook links leave for those sites (no Internet h
 from __future__ import annotations
 
 import re
-import time
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -13,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import SHOTS
+from tests.e2e.helpers import SHOTS, wait_email
 
 pytestmark = pytest.mark.e2e
 
@@ -29,15 +28,6 @@ TEXT = {
            "mine": "My appointments"},
 }
 
-
-def _email(world, address: str, subject: str, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [e for e in world.system.mail.to(address) if e["subject"].strip().startswith(subject)]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no email {subject!r}; got {[e['subject'] for e in world.system.mail.to(address)]}")
 
 
 def _link(email: dict, label: str) -> str:
@@ -73,7 +63,7 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
                                     "role": "patient", "locale": lang})
     token = world.login(address)
     appointment = _book(world, token)
-    confirmation = _email(world, address, words["confirmed"])
+    confirmation = wait_email(world, address, words["confirmed"])
     manage = _link(confirmation, words["manage"])
     # The "manage" link is /appointments/{id}; a branch moves it to a no-sign-in /a/<token> link, and the
     # route stays (the app's lists link to it): then the sign-in-and-return part starts from the route.
@@ -129,7 +119,7 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
             moved = body
             break
     assert moved, "could not move the appointment"
-    moved_mail = _email(world, address, words["moved"])
+    moved_mail = wait_email(world, address, words["moved"])
     moved_link = _local(world, _link(moved_mail, words["manage"]))
     assert re.fullmatch(rf"/appointments/{appointment['id']}|/a/[\w-]+", moved_link), moved_link
     page.goto(moved_link if moved_link.startswith("/appointments/") else _local(world, route))
@@ -138,7 +128,7 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
 
     # Cancelled: "book again" opens booking with that doctor and service already chosen.
     world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {}, token=token)
-    cancelled = _email(world, address, words["cancelled"])
+    cancelled = wait_email(world, address, words["cancelled"])
     again = _local(world, _link(cancelled, words["rebook"]))
     assert parse_qs(urlparse(again).query) == {"doctor_id": [str(world.doctor["id"])],
                                                "service_id": [str(world.service["id"])]}

@@ -14,20 +14,11 @@ from playwright.sync_api import expect
 from clinic.db import make_session_factory, transaction
 from clinic.manage import tokens
 from tests.e2e.conftest import SHOTS, ZONE
-from tests.e2e.helpers import snap
+from tests.e2e.helpers import snap, wait_email
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
-
-def _email(world, address: str, subject: str, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [e for e in world.system.mail.to(address) if e["subject"].strip().startswith(subject)]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no email {subject!r}; got {[e['subject'] for e in world.system.mail.to(address)]}")
 
 
 def _context(browser, system, viewport, problems):
@@ -54,7 +45,7 @@ def test_open_the_confirmation_link_move_and_cancel_without_signing_in(browser, 
     start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo(ZONE))
     booked = world.ok("POST", "/api/appointments", {"doctor_id": world.doctor["id"], "service_id": world.service["id"],
                                                     "starts_at": start.isoformat()}, token=patient["token"])
-    confirmation = _email(world, patient["email"], "Cita confirmada")
+    confirmation = wait_email(world, patient["email"], "Cita confirmada")
     link = re.search(re.escape(system.base) + r"(/a/[A-Za-z0-9_-]{22})\b", confirmation["text"]).group(1)
     assert f"{system.base}/appointments/" not in confirmation["text"]
 

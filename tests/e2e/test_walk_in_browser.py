@@ -3,24 +3,14 @@ at once, and the emailed 'choose your password' link (sent by the real worker) l
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import next_week_slots, sign_in, snap
+from tests.e2e.helpers import next_week_slots, sign_in, snap, wait_email
 
 pytestmark = pytest.mark.e2e
 
-
-def _email(world, address: str, subject: str, timeout: float = 20.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [e for e in world.system.mail.to(address) if e["subject"].startswith(subject)]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no email {subject!r}; got {[e['subject'] for e in world.system.mail.to(address)]}")
 
 
 def test_desk_registers_a_walk_in_books_for_them_and_their_link_sets_a_password(page: Page, browser, world):
@@ -54,7 +44,7 @@ def test_desk_registers_a_walk_in_books_for_them_and_their_link_sets_a_password(
     # fixture fails a test on any console error, and Chromium logs every 4xx answer as one.)
 
     # The email (Spanish: the desk's language) carries the link; it opens the 'choose your password' page.
-    message = _email(world, email, "Elige tu contraseña")
+    message = wait_email(world, email, "Elige tu contraseña")
     link = re.search(r"/reset-password\?token=[\w-]+&welcome=1", message["text"]).group(0)
     context = browser.new_context(base_url=world.system.base, locale="es-ES", timezone_id="Europe/Madrid")
     visitor = context.new_page()

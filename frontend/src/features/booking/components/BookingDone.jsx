@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { ErrorMessage } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { longDateTime } from "../../../lib/tz.js";
-import { downloadIcs } from "../api/download-ics.js";
+import { downloadIcs } from "../../../lib/download-ics.js";
 import { googleCalendarUrl, outlookCalendarUrl } from "./calendar-links.js";
 import { AppointmentSummary } from "./ConfirmBooking.jsx";
 import { changeDeadline } from "../../../components/picker/slot-days.js";

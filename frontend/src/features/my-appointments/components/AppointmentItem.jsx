@@ -4,7 +4,7 @@ import { ErrorMessage, StatusBadge } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { changeDeadline } from "../../../components/picker/slot-days.js";
 import { longDateTime, zoneLabel } from "../../../lib/tz.js";
-import { downloadIcs } from "../api/download-ics.js";
+import { downloadIcs } from "../../../lib/download-ics.js";
 
 /** Change only until the cutoff (the button is gone after it); cancel until the start (late inside the cutoff). */
 export function AppointmentItem({ appointment, clinic, onReschedule, onCancel }) {

@@ -5,7 +5,7 @@ import { ErrorMessage, Loading, Notice, StatusBadge } from "../../../components/
 import { useI18n } from "../../../lib/i18n.jsx";
 import { noticeText } from "../../../lib/notice.js";
 import { longDateTime, shortTime, zoneLabel } from "../../../lib/tz.js";
-import { downloadIcs } from "../api/download-ics.js";
+import { downloadIcs } from "../../../lib/download-ics.js";
 import { useAppointment } from "../api/get-appointment.js";
 import { CancelDialog, RescheduleDialog } from "./AppointmentDialogs.jsx";
 

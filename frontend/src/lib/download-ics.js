@@ -1,6 +1,6 @@
-import { api } from "../../../lib/api.js";
+import { api } from "./api.js";
 
-/** Fetches the appointment's .ics (with the session cookie) and hands it to the browser as a file. */
+/** Fetches the appointment's .ics (with the session cookie) and hands it to the browser as a file (booking, my appointments). */
 export async function downloadIcs(id) {
   const blob = await api(`/appointments/${id}/ics`, { as: "blob" });
   const url = URL.createObjectURL(new Blob([blob], { type: "text/calendar" }));
