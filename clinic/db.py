@@ -9,6 +9,7 @@ from functools import cache
 from typing import NamedTuple
 
 import psycopg
+from psycopg.rows import namedtuple_row
 from sqlalchemy import DateTime, MetaData, create_engine, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -90,24 +91,63 @@ AUTOCOMMIT_CONNECTION = "autocommit_connection"
 
 
 def first_row(session: Session, sql: str, params: dict) -> tuple | None:
-    """First row of one statement run straight on the session's psycopg connection, server-side prepared
-    (unless the engine was made without prepared statements: see `make_engine`).
+    """First row of one statement, as a plain tuple in binary format: the fast path.
 
     For the statements on the hottest paths (the token check of every signed-in request, the slots
     query, the booking statement), where SQLAlchemy's execution layer costs about as much Python time
-    as the round trip.
-    Same connection and transaction as the session; driver errors come out as SQLAlchemy's (a dead
-    connection invalidated first), so callers and error handlers see what `session.execute` gives.
-    SQL uses psycopg's `%(name)s` placeholders (see `driver_sql`).
+    as the round trip. Binary results: psycopg reads integer arrays (the slots query's busy intervals)
+    far faster so. Only stores call it.
+    """
+    return _run(session, sql, params, binary=True, rows=None).fetchone()
+
+
+def fetch_one(session: Session, sql: str, params: dict | None = None) -> Row | None:
+    """The first row of a statement (a named tuple: `row.id` or `row[0]`), or None."""
+    return _run(session, sql, params, rows=namedtuple_row).fetchone()
+
+
+def fetch_all(session: Session, sql: str, params: dict | None = None) -> list[Row]:
+    """Every row of a statement, as named tuples."""
+    return _run(session, sql, params, rows=namedtuple_row).fetchall()
+
+
+def fetch_value(session: Session, sql: str, params: dict | None = None):
+    """The first column of the first row (None when there is no row)."""
+    row = _run(session, sql, params, rows=None).fetchone()
+    return None if row is None else row[0]
+
+
+def execute(session: Session, sql: str, params: dict | None = None) -> int:
+    """Run a statement that returns no rows; how many rows it changed."""
+    return _run(session, sql, params, rows=None).rowcount
+
+
+Row = tuple  # what fetch_one/fetch_all return: named tuples (psycopg's namedtuple_row)
+
+
+def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool = False) -> psycopg.Cursor:
+    """Run one statement straight on the session's psycopg connection: the one way stores reach SQL.
+
+    Same connection and transaction as the session (ORM changes still pending are flushed first, as
+    `session.execute` would), server-side prepared by psycopg's own threshold unless the engine was made
+    without prepared statements (see `make_engine`). SQL uses psycopg's `%(name)s` placeholders (a
+    literal `%` is written `%%`). Driver errors come out as SQLAlchemy's (a dead connection invalidated
+    first), so callers and error handlers see what `session.execute` gives.
     """
     # An autocommit connection the session was handed (see AUTOCOMMIT_CONNECTION) needs no transaction
     # of the session's begun around the statement, nor closed after it.
-    connection = session.info.get(AUTOCOMMIT_CONNECTION) or session.connection()
+    connection = session.info.get(AUTOCOMMIT_CONNECTION)
+    if connection is None:
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        connection = session.connection()
     driver = connection.connection.driver_connection
     try:
-        # Binary results: psycopg reads integer arrays (the slots query's busy intervals) far faster so.
-        prepare = driver.prepare_threshold is not None  # None: prepared statements are off (a pooler)
-        return driver.cursor(binary=True).execute(sql, params, prepare=prepare).fetchone()
+        cursor = driver.cursor(binary=binary, row_factory=rows) if rows else driver.cursor(binary=binary)
+        prepare = None if driver.prepare_threshold is not None else False  # False: prepared statements are off
+        if binary and prepare is None:
+            prepare = True  # the hot statements: prepared from their first use
+        return cursor.execute(sql, params, prepare=prepare)
     except psycopg.Error as err:
         gone = connection.dialect.is_disconnect(err, driver, None)
         if gone:

@@ -8,25 +8,24 @@ skipped by the relay (one missing actor must not hold every other message back);
 """
 from __future__ import annotations
 
-APPOINTMENT_TOPICS = ("appointment.booked", "appointment.rescheduled", "appointment.cancelled",
-                      "appointment.attendance")
+from clinic.topics import Topic
 
 SUBSCRIPTIONS: dict[str, list[str]] = {
-    "appointment.booked": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
-    "appointment.rescheduled": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
-    "appointment.cancelled": ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
-    "appointment.attendance": ["noshow_followup", "rebuild_calendar_feeds"],
-    "time_off.created": ["cancel_cascade"],
-    "doctor.deactivated": ["cancel_cascade"],
-    "deliveries.due": ["send_deliveries"],
-    "sms.due": ["send_sms"],
-    "waitlist.hold_expired": ["offer_waitlist"],
-    "export.requested": ["export_patient_data"],
-    "calendar.feed_created": ["rebuild_calendar_feeds"],
-    "account.password_reset": ["password_reset_email"],
-    "account.invited": ["password_reset_email"],
-    "account.registered": ["account_email"],
-    "account.verification_requested": ["account_email"],
-    "account.signup_attempted": ["account_email"],
+    Topic.BOOKED: ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
+    Topic.RESCHEDULED: ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
+    Topic.CANCELLED: ["appointment_email", "offer_waitlist", "rebuild_calendar_feeds"],
+    Topic.ATTENDANCE: ["noshow_followup", "rebuild_calendar_feeds"],
+    Topic.TIME_OFF_CREATED: ["cancel_cascade"],
+    Topic.DOCTOR_DEACTIVATED: ["cancel_cascade"],
+    Topic.DELIVERIES_DUE: ["send_deliveries"],
+    Topic.SMS_DUE: ["send_sms"],
+    Topic.HOLD_EXPIRED: ["offer_waitlist"],
+    Topic.EXPORT_REQUESTED: ["export_patient_data"],
+    Topic.FEED_CREATED: ["rebuild_calendar_feeds"],
+    Topic.PASSWORD_RESET: ["password_reset_email"],
+    Topic.INVITED: ["password_reset_email"],
+    Topic.REGISTERED: ["account_email"],
+    Topic.VERIFICATION_REQUESTED: ["account_email"],
+    Topic.SIGNUP_ATTEMPTED: ["account_email"],
 }
 

@@ -23,6 +23,7 @@ from clinic.outbox.service import emit
 from clinic.records import audit
 from clinic.scheduling.models import Clinic, Doctor
 from clinic.settings import Settings
+from clinic.topics import Topic
 
 DEFAULT_CUTOFF_HOURS = Settings.__dataclass_fields__["patient_change_cutoff_hours"].default
 
@@ -140,7 +141,7 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
     appointment.confirmed_at = appointment.confirmed_via = None  # a confirmation was of the old time
     _record(session, appointment, actor, "rescheduled", now, old_starts_at=previous, new_starts_at=ok.starts_at,
             details=_via(channel))
-    emit(session, "appointment.rescheduled", appointment_id=appointment.id,
+    emit(session, Topic.RESCHEDULED, appointment_id=appointment.id,
          previous_starts_at=_iso_utc(previous))
     try:
         session.flush()
@@ -170,7 +171,7 @@ def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str |
     appointment.late_cancellation = late
     _record(session, appointment, actor, "cancelled", now, old_starts_at=appointment.starts_at,
             details={"cause": cause, "reason": reason, "late": late, **(_via(channel) or {})})
-    emit(session, "appointment.cancelled", appointment_id=appointment.id, cause=cause)
+    emit(session, Topic.CANCELLED, appointment_id=appointment.id, cause=cause)
     session.flush()
     return appointment
 
@@ -189,7 +190,7 @@ def record_attendance(session: Session, *, actor: Actor, appointment_id: int, st
         raise Conflict("The appointment has not started yet.", code="not_started")
     appointment.status = status
     _record(session, appointment, actor, "attendance", now, details={"status": status})
-    emit(session, "appointment.attendance", appointment_id=appointment.id, status=status)
+    emit(session, Topic.ATTENDANCE, appointment_id=appointment.id, status=status)
     session.flush()
     return appointment
 

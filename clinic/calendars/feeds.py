@@ -23,9 +23,10 @@ from clinic.calendars import ics
 from clinic.clock import utcnow
 from clinic.db import first_row
 from clinic.outbox.service import emit
+from clinic.topics import Topic
 
 BACK_DAYS = 90
-FEED_CREATED = "calendar.feed_created"
+FEED_CREATED = Topic.FEED_CREATED
 
 _TOKEN_CONTEXT = b"clinic calendar feed v1\x00"
 

@@ -26,13 +26,14 @@ from clinic.errors import BadRequest
 from clinic.identity import service as accounts
 from clinic.identity.models import PasswordReset, User
 from clinic.outbox.service import emit
+from clinic.topics import Topic
 
 LIFETIME = timedelta(hours=1)
 MAX_LIVE = 3
-TOPIC = "account.password_reset"
+TOPIC = Topic.PASSWORD_RESET
 # The first link of an account made without a password ("choose your password"): same token scheme, a
 # longer life (a walk-in or an invited colleague may read their mail days later).
-INVITE_TOPIC = "account.invited"
+INVITE_TOPIC = Topic.INVITED
 INVITE_LIFETIME = timedelta(days=7)
 _CONTEXT = b"clinic password reset v1\x00"
 

@@ -29,6 +29,7 @@ from clinic.errors import BadRequest
 from clinic.identity import service as accounts
 from clinic.identity.models import EmailVerification, Role, User
 from clinic.outbox.service import emit
+from clinic.topics import Topic
 
 VERIFY_LINK_DAYS = 7
 
@@ -56,16 +57,16 @@ def register(session: Session, *, email: str, password: str, full_name: str, pho
         session.add(user)
     session.flush()
     if owner is None:
-        emit(session, "account.registered", user_id=user.id)
+        emit(session, Topic.REGISTERED, user_id=user.id)
     else:
-        emit(session, "account.signup_attempted", user_id=owner.id, day=now.date().isoformat())
+        emit(session, Topic.SIGNUP_ATTEMPTED, user_id=owner.id, day=now.date().isoformat())
     return user
 
 
 def request_verification(session: Session, *, user: User) -> None:
     """Send (again) the link to the account's address; nothing for verified or shadow accounts, silently."""
     if not user.shadow and user.email_verified_at is None:
-        emit(session, "account.verification_requested", user_id=user.id)
+        emit(session, Topic.VERIFICATION_REQUESTED, user_id=user.id)
 
 
 def issue_link_token(session: Session, *, user_id: int, email: str, now: datetime) -> str:

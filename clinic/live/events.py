@@ -16,9 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.availability.service import zone
-
-APPOINTMENT_TOPICS = frozenset({"appointment.booked", "appointment.rescheduled", "appointment.cancelled",
-                                "appointment.attendance"})
+from clinic.topics import APPOINTMENT_TOPICS
 
 _READ = text("""
     SELECT a.id, a.doctor_id, a.clinic_id, a.patient_id, a.status, a.starts_at, c.timezone

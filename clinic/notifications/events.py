@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from clinic.notifications.service import ensure
 from clinic.sweeps.due import flag_repeat_no_shows
+from clinic.topics import Topic
 
-EVENT_KINDS = {"appointment.booked": "confirmation", "appointment.rescheduled": "rescheduled",
-               "appointment.cancelled": "cancelled"}
+EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled",
+               Topic.CANCELLED: "cancelled"}
 _PATIENT_OF = text("SELECT patient_id FROM appointments WHERE id = :id")
 
 
@@ -41,16 +42,16 @@ def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | 
     return delivery_id
 
 
-def password_reset_delivery(session: Session, *, payload: dict, topic: str = "account.password_reset") -> int:
+def password_reset_delivery(session: Session, *, payload: dict, topic: str = Topic.PASSWORD_RESET) -> int:
     """The email carrying one reset link (rendered when sent, from the link's nonce); for a walk-in's first
     link (`account.invited`), the "choose your password" email."""
-    kind = "set_password" if topic == "account.invited" else "password_reset"
+    kind = "set_password" if topic == Topic.INVITED else "password_reset"
     return ensure(session, key=f"{kind}:{payload['reset_id']}", kind=kind,
                   recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"]})
 
 
-ACCOUNT_KINDS = {"account.registered": "verify_email", "account.verification_requested": "verify_email",
-                 "account.signup_attempted": "signup_attempt"}
+ACCOUNT_KINDS = {Topic.REGISTERED: "verify_email", Topic.VERIFICATION_REQUESTED: "verify_email",
+                 Topic.SIGNUP_ATTEMPTED: "signup_attempt"}
 
 
 def account_delivery(session: Session, *, topic: str, payload: dict) -> int:

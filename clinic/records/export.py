@@ -22,8 +22,9 @@ from clinic.records.access import authorize
 from clinic.records.audit import Attempt
 from clinic.records.models import DataExport, RecordEntry, RecordVersion
 from clinic.scheduling.models import Clinic, Doctor, Service
+from clinic.topics import Topic
 
-TOPIC = "export.requested"
+TOPIC = Topic.EXPORT_REQUESTED
 FORMAT_VERSION = 1
 
 

@@ -12,6 +12,7 @@ from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.outbox.service import emit
 from clinic.scheduling.models import DateOverride, Doctor, TimeOff, WorkingHours
+from clinic.topics import Topic
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def add_time_off(session: Session, *, actor: Actor, doctor: Doctor, starts_at: d
     session.add(time_off)
     session.flush()
     affected = active_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
-    emit(session, "time_off.created", time_off_id=time_off.id, doctor_id=doctor.id, appointment_ids=affected)
+    emit(session, Topic.TIME_OFF_CREATED, time_off_id=time_off.id, doctor_id=doctor.id, appointment_ids=affected)
     return time_off, affected
 
 

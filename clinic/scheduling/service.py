@@ -13,6 +13,7 @@ from clinic.identity.actor import Actor
 from clinic.identity.models import User
 from clinic.outbox.service import emit
 from clinic.scheduling.models import Clinic, Doctor, Service, WorkingHours, doctor_services
+from clinic.topics import Topic
 
 
 def _zone(name: str) -> str:
@@ -195,7 +196,7 @@ def update_doctor(session: Session, *, doctor_id: int, changes: dict) -> DoctorV
     if "active" in changes and changes["active"] != doctor.active:
         doctor.active = changes["active"]
         if not doctor.active:
-            emit(session, "doctor.deactivated", doctor_id=doctor.id)
+            emit(session, Topic.DOCTOR_DEACTIVATED, doctor_id=doctor.id)
     session.flush()
     return get_doctor(session, doctor_id=doctor.id)
 

@@ -14,13 +14,14 @@ from clinic.appointments import service as appointments
 from clinic.appointments.models import Appointment
 from clinic.identity.actor import SYSTEM
 from clinic.scheduling.models import TimeOff
+from clinic.topics import Topic
 
-REASONS = {"time_off.created": "time_off", "doctor.deactivated": "doctor_deactivated"}
+REASONS = {Topic.TIME_OFF_CREATED: "time_off", Topic.DOCTOR_DEACTIVATED: "doctor_deactivated"}
 
 
 def targets(session: Session, *, topic: str, payload: dict, now: datetime) -> list[int]:
     """The future booked appointments the event cancels, in start order."""
-    if topic == "time_off.created":
+    if topic == Topic.TIME_OFF_CREATED:
         ids = set(payload.get("appointment_ids") or [])
         time_off = session.get(TimeOff, payload["time_off_id"])
         if time_off is not None:
@@ -29,7 +30,7 @@ def targets(session: Session, *, topic: str, payload: dict, now: datetime) -> li
         if not ids:
             return []
         stmt = select(Appointment.id).where(Appointment.id.in_(ids))
-    elif topic == "doctor.deactivated":
+    elif topic == Topic.DOCTOR_DEACTIVATED:
         # A doctor reactivated before the cascade ran keeps their appointments.
         if session.scalar(text("SELECT active FROM doctors WHERE id = :d"), {"d": payload["doctor_id"]}):
             return []

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from clinic.notifications.service import ensure
 from clinic.settings import Settings
+from clinic.topics import Topic
 from clinic.waitlist.service import offer_slot, settle_holds
 
 _APPOINTMENT = text("""SELECT doctor_id, service_id, starts_at, ends_at, blocked_until, patient_id, status
@@ -21,12 +22,12 @@ _CLINIC_OF_DOCTOR = text("SELECT clinic_id FROM doctors WHERE id = :d")
 def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
     """Apply one event; the id of the offer email's delivery when a patient was offered the slot."""
     row = session.execute(_APPOINTMENT, {"id": payload.get("appointment_id")}).first()
-    if topic in ("appointment.booked", "appointment.rescheduled"):  # it now occupies its (new) slot
+    if topic in (Topic.BOOKED, Topic.RESCHEDULED):  # it now occupies its (new) slot
         if row is not None and row.status != "cancelled":
             settle_holds(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
                          blocked_until=row.blocked_until)
         return None
-    if topic == "appointment.cancelled":
+    if topic == Topic.CANCELLED:
         if row is None or row.status != "cancelled":
             return None
         slot = dict(doctor_id=row.doctor_id, service_id=row.service_id, starts_at=row.starts_at, ends_at=row.ends_at)

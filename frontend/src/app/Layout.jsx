@@ -26,7 +26,7 @@ function LanguageSwitch() {
     if (user) save.mutate(next);
   };
   return (
-    <div className="lang" role="group" aria-label={t("app.language")}>
+    <div className="lang" role="group" aria-label={t("app.language")} aria-busy={save.isPending}>
       {[["es", "Español"], ["en", "English"]].map(([code, name]) => (
         <button key={code} type="button" lang={code} aria-pressed={locale === code}
           className={locale === code ? "lang-on" : ""} onClick={() => change(code)}>{name}</button>
