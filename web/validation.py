@@ -19,9 +19,12 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
         return
     fields: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for err in model_adapter.validation_errors(req_validation_error):
+    # pydantic's own list, with each error's context (SpecTree's adapter drops it): a length's limit, the
+    # field a check across fields blames.
+    for err in req_validation_error.errors(include_url=False):
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query")]
-        name = ".".join(loc) or "body"
+        # A check across fields (schemas.common.field_error) names the field it blames in its context.
+        name = ".".join(loc) or (err.get("ctx") or {}).get("field") or "body"
         message = err.get("msg", "is invalid").removeprefix("Value error, ")
         code = field_code(err)
         if err.get("type") == "extra_forbidden":
@@ -36,6 +39,7 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
 _TYPE_CODES = {
     "missing": "required", "extra_forbidden": "not_accepted", "string_too_long": "too_long",
     "too_long": "too_long", "too_short": "too_short", "control_characters": "control_characters",
+    "invalid_phone": "invalid_phone", "before_start": "before_start",
     "string_pattern_mismatch": "invalid", "literal_error": "not_allowed_value", "enum": "not_allowed_value",
     "greater_than": "out_of_range", "greater_than_equal": "out_of_range", "less_than": "out_of_range",
     "less_than_equal": "out_of_range", "string_type": "invalid_type", "bool_type": "invalid_type",

@@ -51,3 +51,34 @@ def test_service_errors_get_codes_too(api, make_user, token_for):
 def test_errors_without_fields_keep_an_empty_object(api):
     r = api.get("/api/does-not-exist")
     assert r.get_json()["error"]["fields"] == {}
+
+
+def test_phone_numbers_are_checked_wherever_they_are_given(api, make_user, token_for):
+    """Sign-up, walk-ins, staff accounts and clinics accept only real numbers with their country code (what
+    SMS and the "call the clinic" links need); none of them stores "12" any more."""
+    assert _error(api.post("/api/auth/register", json={
+        "email": "ana.phone@example.com", "password": PASSWORD, "full_name": "Ana", "phone": "12"}))["fields"] \
+        == {"phone": "invalid_phone"}
+    desk, admin = token_for(make_user("receptionist")), token_for(make_user("admin"))
+    for number in ("55", "612 345 678", "+34 12"):
+        assert _error(api.post("/api/patients", desk, json={"full_name": "Walk In", "phone": number}))["fields"] \
+            == {"phone": "invalid_phone"}, number
+    assert _error(api.post("/api/clinics", admin, json={"name": "C", "timezone": "Europe/Madrid", "phone": "abc"})
+                  )["fields"] == {"phone": "invalid_phone"}
+
+    walk_in = api.post("/api/patients", desk, json={"full_name": "Walk In", "phone": "+34 600 11 22 33"})
+    assert walk_in.status_code == 201 and walk_in.get_json()["phone"] == "+34600112233"  # E.164, for SMS
+    clinic = api.post("/api/clinics", admin, json={"name": "C", "timezone": "Europe/Madrid", "phone": "+34910000000"})
+    assert clinic.status_code == 201 and clinic.get_json()["phone"] == "+34 910 00 00 00"  # as people dial it
+
+
+def test_a_flag_must_be_a_boolean(api, make_user, token_for):
+    admin, patient = token_for(make_user("admin")), make_user("patient")
+    for value in ("no", 0, "false"):
+        assert _error(api.patch(f"/api/users/{patient.id}", admin, json={"active": value}))["fields"] \
+            == {"active": "invalid_type"}, value
+
+
+def test_a_range_ending_before_it_starts_blames_to(api, make_user, token_for):
+    r = api.get("/api/appointments?from=2026-12-10&to=2026-12-01", token_for(make_user("receptionist")))
+    assert _error(r)["fields"] == {"to": "before_start"}

@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, Field, RootModel, field_validator, model_val
 
 from clinic import keyset
 from clinic.appointments.views import MAX_LIMIT
-from web.schemas.common import DateText, Id, Line, Moment, Out, QueryId, Strict, Text
+from web.schemas.common import DateText, Id, Line, Moment, Out, QueryId, Strict, Text, field_error
 
 Status = Literal["booked", "cancelled", "completed", "no_show"]
 
@@ -86,7 +86,7 @@ class AppointmentQuery(Strict):
     @model_validator(mode="after")
     def _ordered(self):
         if self.from_ and self.to and self.to < self.from_:
-            raise ValueError("`to` must not be before `from`")
+            raise field_error("to", "before_start", "must not be before from")
         return self
 
 

@@ -9,6 +9,9 @@ from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator,
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
+from clinic.errors import Invalid
+from clinic.sms.phones import international, to_e164
+
 # Control characters: C0, DEL, C1 and Unicode's line and paragraph separators. JSON Schema (ECMA 262) spelling,
 # which Python's `re` reads the same way.
 _CONTROL = r"\u0000-\u001f\u007f-\u009f\u2028\u2029"
@@ -37,6 +40,32 @@ characters, which would break the calendars, emails and logs that carry it. Ever
 Text = Annotated[str, _refusing(TEXT_PATTERN, "must not contain control characters other than line breaks and tabs"),
                  Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """Multi-line free text (reasons, notes): line breaks and tabs allowed, no other control character."""
+
+
+def field_error(field: str, code: str, message: str) -> PydanticCustomError:
+    """The error of a check across fields (a model validator), blaming `field` (see web.validation)."""
+    return PydanticCustomError(code, message, {"field": field})
+
+
+def _phone(display: bool):
+    """An after-validator: a phone number with its country code (libphonenumber), in E.164 (`+34600112233`,
+    what SMS needs) or, for numbers people read (a clinic's), the international form (`+34 910 00 00 00`)."""
+    def check(value):
+        if value in (None, ""):
+            return None
+        try:
+            number = to_e164(value)
+        except Invalid:
+            raise PydanticCustomError("invalid_phone", "must be a phone number in international format, "
+                                      "e.g. +34600112233") from None
+        return international(number) if display else number
+    return AfterValidator(check)
+
+
+Phone = Annotated[Line, _phone(display=False), Field(max_length=40, description="E.164 with the country code, "
+                                                     "e.g. `+34600112233` (checked with libphonenumber)")]
+PublicPhone = Annotated[Line, _phone(display=True), Field(max_length=40, description="with the country code, "
+                                                          "e.g. +34 910 000 000; stored in international format")]
 
 
 class Strict(BaseModel):

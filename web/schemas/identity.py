@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, EmailStr, Field
 
-from web.schemas.common import CalendarDate, Changes, Line, NewPassword, Out, Strict
+from web.schemas.common import CalendarDate, Changes, Line, NewPassword, Out, Phone, Strict
 
 Locale = Literal["es", "en"]
 RoleName = Literal["patient", "doctor", "receptionist", "admin"]
@@ -33,7 +33,7 @@ class RegisterIn(Strict):
     email: EmailStr
     password: NewPassword
     full_name: Line = Field(min_length=1, max_length=200)
-    phone: Line | None = Field(default=None, max_length=40)
+    phone: Phone | None = None
     locale: Locale = "es"
 
 
@@ -61,7 +61,7 @@ class CreateUserIn(Strict):
                                          "(valid 7 days, single use) to set their own password: an invitation.")
     full_name: Line = Field(min_length=1, max_length=200)
     role: RoleName
-    phone: Line | None = Field(default=None, max_length=40)
+    phone: Phone | None = None
     locale: Locale = "es"
 
 
@@ -85,7 +85,7 @@ class PatientContactIn(Changes):
 class UpdateUserIn(Changes):
     full_name: Line | None = Field(default=None, min_length=1, max_length=200)
     role: RoleName | None = None
-    active: bool | None = None
+    active: bool | None = Field(default=None, strict=True)
 
 
 class PasswordResetIn(Strict):
@@ -110,7 +110,7 @@ class VerifyEmailIn(Strict):
 class WalkInIn(Strict):
     """A patient registered at the front desk: a name, and whatever else they give."""
     full_name: Line = Field(min_length=1, max_length=200)
-    phone: Line | None = Field(default=None, max_length=40)
+    phone: Phone | None = None
     email: EmailStr | None = Field(default=None, description="With an email the patient gets a link to choose a "
                                    "password (valid 7 days); without one they never sign in and are never emailed.")
     birth_date: CalendarDate | None = None

@@ -6,7 +6,8 @@ from datetime import time
 from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel
 
 from web.schemas.appointments import AppointmentOut
-from web.schemas.common import (CalendarDate, Changes, DateText, Id, Line, Moment, NewPassword, Out, QueryId, Strict, Text,
+from web.schemas.common import (CalendarDate, Changes, DateText, Id, Line, Moment, NewPassword, Out, PublicPhone, QueryId,
+                                Strict, Text,
                                 json_int)
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -16,14 +17,14 @@ class ClinicIn(Strict):
     name: Line = Field(min_length=1, max_length=200)
     timezone: Line = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
     address: Line | None = Field(default=None, max_length=1000)
-    phone: Line | None = Field(default=None, max_length=40, description="shown to patients, e.g. +34 910 000 000")
+    phone: PublicPhone | None = Field(default=None, description="shown to patients; with the country code, e.g. +34 910 000 000 (stored in international format)")
 
 
 class ClinicPatch(Changes):
     name: Line | None = Field(default=None, min_length=1, max_length=200)
     timezone: Line | None = Field(default=None, min_length=1, max_length=64)
     address: Line | None = Field(default=None, max_length=1000)
-    phone: Line | None = Field(default=None, max_length=40)
+    phone: PublicPhone | None = None
 
 
 class ClinicOut(Out):
