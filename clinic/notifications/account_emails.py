@@ -2,7 +2,7 @@
 in Spanish (default) or English."""
 from __future__ import annotations
 
-from clinic.notifications.content import Email, _html, locale_of
+from clinic.notifications.content import Email, _html, in_language, locale_of
 
 TEXTS = {
     "es": {
@@ -51,6 +51,7 @@ TEXTS = {
 
 
 def password_reset_email(*, name: str, email: str, locale: str | None, link: str) -> Email:
+    link = in_language(link, locale)
     words = TEXTS[locale_of(locale)]
     lines = [words["greeting"].format(name=name), "", words["lead"], words["expiry"], words["ignore"]]
     text = "\n".join(lines + ["", f"{words['action']}: {link}"])
@@ -59,6 +60,7 @@ def password_reset_email(*, name: str, email: str, locale: str | None, link: str
 
 def set_password_email(*, name: str, email: str, locale: str | None, link: str) -> Email:
     """The first link of an account made without a password (a walk-in, an invited colleague)."""
+    link = in_language(link, locale)
     words = TEXTS[locale_of(locale)]
     subject, lead = words["set_password"]
     lines = [words["greeting"].format(name=name), "", lead]
@@ -73,6 +75,6 @@ def account_email(kind: str, *, name: str, to: str, locale: str | None, links: l
     words = TEXTS[locale_of(locale)]
     subject, lead = words[kind]
     lines = [words["greeting"].format(name=name), "", lead.format(days=days)]
-    actions = [(words[label], url) for label, url in links]
+    actions = [(words[label], in_language(url, locale)) for label, url in links]
     text = "\n".join(lines + [""] + [f"{label}: {url}" for label, url in actions])
     return Email(to=to, subject=subject, text=text, html=_html(lines, actions))

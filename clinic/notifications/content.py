@@ -65,6 +65,11 @@ def locale_of(value: str | None) -> str:
     return value if value in TEXTS else "es"
 
 
+def in_language(url: str, locale: str | None) -> str:
+    """A link to the app that opens in the email's language (`?lang=`), whatever the browser was set to."""
+    return f"{url}{'&' if '?' in url else '?'}lang={locale_of(locale)}"
+
+
 def local_time(at: datetime, zone: str, locale: str) -> str:
     """`lunes 29 de marzo de 2027, 09:00 (Europe/Madrid)` / `Monday 29 March 2027, 09:00 (Europe/Madrid)`;
     in a fall-back night's repeated hour the time says which one: `02:00 CEST` or `02:00 CET`."""
@@ -142,9 +147,10 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
         lines.append(f"{words['cancel_reason']}: {note.strip()}")
     lines += ["", f"{words['when']}: {when}", f"{words['where']}: {place}",
               f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}"]
+    link = in_language(link, view.locale)
     actions = [(label, link)]
     if kind == "cancelled" and manage_link:
-        actions.append((words["see"], manage_link))
+        actions.append((words["see"], in_language(manage_link, view.locale)))
     notes = []
     if kind in ("confirmation", "rescheduled"):
         notes.append(words["how_to_cancel"])
@@ -172,7 +178,7 @@ def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date,
     subject = subject.format(day=local_day(day, locale))
     items = [f"{hhmm(start.astimezone(ZoneInfo(zone)))}  {patient} — {service}" for start, patient, service in rows]
     lines = [words["greeting"].format(name=doctor_name), "", lead, f"({zone})", ""] + (items or [words["none"]])
-    link = f"{public_url}/agenda"
+    link = in_language(f"{public_url}/agenda", locale)
     return Email(to=doctor_email, subject=subject, text="\n".join(lines + ["", link]),
                  html=_html(lines, [("Agenda", link)]))
 

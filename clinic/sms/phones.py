@@ -23,11 +23,6 @@ def to_e164(raw: str, *, field: str = "phone") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def international(e164: str) -> str:
-    """`+34910000000` -> `+34 910 00 00 00`: how people read and dial it."""
-    return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def sender_number(value: str) -> str | None:
     """The E.164 number of a Twilio `From` (`+34…` or `whatsapp:+34…`), or None when it is not one."""
     text = (value or "").strip()

@@ -67,7 +67,8 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
     manage = _link(confirmation, words["manage"])
     # The "manage" link is /appointments/{id}; a branch moves it to a no-sign-in /a/<token> link, and the
     # route stays (the app's lists link to it): then the sign-in-and-return part starts from the route.
-    assert re.fullmatch(rf"/appointments/{appointment['id']}|/a/[\w-]+", _local(world, manage)), manage
+    # It opens the app in the email's language, whatever the browser is set to.
+    assert re.fullmatch(rf"(/appointments/{appointment['id']}|/a/[\w-]+)\?lang={lang}", _local(world, manage)), manage
     route = f"{world.system.base}/appointments/{appointment['id']}"
     for other in re.findall(r"https://(?:calendar\.google\.com|outlook\.live\.com)/\S+", confirmation["text"]):
         query = parse_qs(urlparse(other).query)  # leaves for Google / Outlook: well-formed, names the doctor
@@ -121,7 +122,7 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
     assert moved, "could not move the appointment"
     moved_mail = wait_email(world, address, words["moved"])
     moved_link = _local(world, _link(moved_mail, words["manage"]))
-    assert re.fullmatch(rf"/appointments/{appointment['id']}|/a/[\w-]+", moved_link), moved_link
+    assert re.fullmatch(rf"(/appointments/{appointment['id']}|/a/[\w-]+)\?lang={lang}", moved_link), moved_link
     page.goto(moved_link if moved_link.startswith("/appointments/") else _local(world, route))
     expect(page.get_by_role("heading", level=1, name=words["one"])).to_be_visible()
     expect(page.locator("section.panel h2")).to_contain_text(moved["starts_at"][11:16])
@@ -131,7 +132,7 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
     cancelled = wait_email(world, address, words["cancelled"])
     again = _local(world, _link(cancelled, words["rebook"]))
     assert parse_qs(urlparse(again).query) == {"doctor_id": [str(world.doctor["id"])],
-                                               "service_id": [str(world.service["id"])]}
+                                               "service_id": [str(world.service["id"])], "lang": [lang]}
     page.goto(again)
     heading = page.get_by_role("heading", level=2, name=words["slots_for"].format(doctor=world.doctor["full_name"]))
     expect(heading).to_be_visible()

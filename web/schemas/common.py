@@ -10,7 +10,7 @@ from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator,
 from pydantic_core import PydanticCustomError
 
 from clinic.errors import Invalid
-from clinic.sms.phones import international, to_e164
+from clinic.sms.phones import to_e164
 
 # Control characters: C0, DEL, C1 and Unicode's line and paragraph separators. JSON Schema (ECMA 262) spelling,
 # which Python's `re` reads the same way.
@@ -47,9 +47,9 @@ def field_error(field: str, code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(code, message, {"field": field})
 
 
-def _phone(display: bool):
-    """An after-validator: a phone number with its country code (libphonenumber), in E.164 (`+34600112233`,
-    what SMS needs) or, for numbers people read (a clinic's), the international form (`+34 910 00 00 00`)."""
+def _phone(keep_as_typed: bool):
+    """An after-validator: a phone number with its country code (libphonenumber), stored in E.164
+    (`+34600112233`, what SMS needs) or, for numbers people read (a clinic's), as it was typed."""
     def check(value):
         if value in (None, ""):
             return None
@@ -58,14 +58,14 @@ def _phone(display: bool):
         except Invalid:
             raise PydanticCustomError("invalid_phone", "must be a phone number in international format, "
                                       "e.g. +34600112233") from None
-        return international(number) if display else number
+        return value if keep_as_typed else number
     return AfterValidator(check)
 
 
-Phone = Annotated[Line, _phone(display=False), Field(max_length=40, description="E.164 with the country code, "
-                                                     "e.g. `+34600112233` (checked with libphonenumber)")]
-PublicPhone = Annotated[Line, _phone(display=True), Field(max_length=40, description="with the country code, "
-                                                          "e.g. +34 910 000 000; stored in international format")]
+Phone = Annotated[Line, _phone(keep_as_typed=False), Field(max_length=40, description="E.164 with the country "
+                                                           "code, e.g. `+34600112233` (checked with libphonenumber)")]
+PublicPhone = Annotated[Line, _phone(keep_as_typed=True), Field(max_length=40, description="with the country code, "
+                                                                "e.g. +34 910 000 000 (checked, kept as typed)")]
 
 
 class Strict(BaseModel):

@@ -17,7 +17,7 @@ class ClinicIn(Strict):
     name: Line = Field(min_length=1, max_length=200)
     timezone: Line = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
     address: Line | None = Field(default=None, max_length=1000)
-    phone: PublicPhone | None = Field(default=None, description="shown to patients; with the country code, e.g. +34 910 000 000 (stored in international format)")
+    phone: PublicPhone | None = Field(default=None, description="shown to patients; with the country code, e.g. +34 910 000 000 (checked, kept as typed)")
 
 
 class ClinicPatch(Changes):

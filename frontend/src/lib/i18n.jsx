@@ -15,33 +15,63 @@ export function translate(locale, key, vars) {
   return vars ? text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? "")) : text;
 }
 
+const known = (value) => (value === "en" || value === "es" ? value : null);
+
 export function storedLocale() {
   try {
-    const value = window.localStorage.getItem(PREF_KEY);
-    return value === "en" || value === "es" ? value : "es";
+    return known(window.localStorage.getItem(PREF_KEY)) || "es";
   } catch {
     return "es";
   }
 }
 
+/** The language a link asks for (`?lang=en`: the links in our emails carry the email's language). */
+export function linkedLocale() {
+  try {
+    return known(new URLSearchParams(window.location.search).get("lang"));
+  } catch {
+    return null;
+  }
+}
+
+function remember(next) {
+  try {
+    window.localStorage.setItem(PREF_KEY, next);
+  } catch {
+    /* private mode: the preference just isn't remembered */
+  }
+}
+
+/**
+ * `setLocale` is a choice (the language switch, a link's `?lang=`): it is remembered in this browser and
+ * `chosen` says one was made since the page loaded, so signing in keeps it (and saves it to the account)
+ * rather than switching to the account's older choice. `adoptLocale` follows the account's saved language.
+ */
 export function I18nProvider({ initialLocale, children }) {
-  const [locale, setLocaleState] = useState(initialLocale || storedLocale);
+  const [state, setState] = useState(() => {
+    const linked = linkedLocale();
+    if (linked) remember(linked);
+    return { locale: initialLocale || linked || storedLocale(), chosen: Boolean(linked) };
+  });
   const setLocale = useCallback((next) => {
-    setLocaleState(next);
-    try {
-      window.localStorage.setItem(PREF_KEY, next);
-    } catch {
-      /* private mode: the preference just isn't remembered */
-    }
+    setState({ locale: next, chosen: true });
+    remember(next);
   }, []);
+  const adoptLocale = useCallback((next) => {
+    setState({ locale: next, chosen: false });
+    remember(next);
+  }, []);
+  const { locale, chosen } = state;
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
   const value = useMemo(() => ({
     locale,
+    chosen,
     setLocale,
+    adoptLocale,
     t: (key, vars) => translate(locale, key, vars),
-  }), [locale, setLocale]);
+  }), [locale, chosen, setLocale, adoptLocale]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -11,7 +11,7 @@ export const getMe = () => api("/me");
 
 export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
   const queryClient = useQueryClient();
-  const { locale, setLocale } = useI18n();
+  const { locale, chosen, adoptLocale } = useI18n();
   const [notice, setNotice] = useState(null);
   const [anonymous, setAnonymous] = useState(() => !hasSessionCookies());
   const me = useQuery({
@@ -23,10 +23,18 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
   });
   const user = anonymous ? null : me.data ?? null;
 
-  // On sign-in the user's saved language wins over the anonymous preference. Only then: later
-  // answers to PATCH /api/me (possibly out of order) must not flip the language the user just chose.
+  // On sign-in: a language chosen on this page before (the switch, an email link's ?lang=) is kept and saved
+  // to the account; otherwise the account's saved language wins over this browser's old preference. Only
+  // then: later answers to PATCH /api/me (possibly out of order) must not flip the language just chosen.
   useEffect(() => {
-    if (user?.locale && user.locale !== locale) setLocale(user.locale);
+    if (!user?.locale || user.locale === locale) return;
+    if (!chosen) {
+      adoptLocale(user.locale);
+      return;
+    }
+    api("/me", { method: "PATCH", body: { locale } })
+      .then((account) => queryClient.setQueryData(["me"], account))
+      .catch(() => { /* not saved: the account keeps its language, this page shows the chosen one */ });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [user?.id]);
 

@@ -98,6 +98,8 @@ export function ZonedCalendar({
           timeslots={2}
           components={components}
           popup
+          // Back-to-back visits (11:50–12:10, 12:10–12:40) each keep the full width; only real overlaps share it.
+          dayLayoutAlgorithm="no-overlap"
           {...rest}
         />
       </div>
