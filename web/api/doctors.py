@@ -9,8 +9,6 @@ from clinic.availability.first_free import next_available
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
 from clinic.errors import NotFound
-from clinic.identity import resets
-from clinic.identity.models import User
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
@@ -56,11 +54,8 @@ def create_doctor():
     body: DoctorIn = request.context.json
     doctor = scheduling.create_doctor(database.session(), email=str(body.email), password=body.password,
                                       full_name=body.full_name, specialty=body.specialty, clinic_id=body.clinic_id,
-                                      service_ids=body.service_ids)
-    if body.password is None:
-        db = database.session()
-        resets.invite(db, user=db.get(User, doctor.user_id), secret=current_app.config["JWT_SECRET_KEY"],
-                      now=utcnow())
+                                      service_ids=body.service_ids, invite_secret=current_app.config["JWT_SECRET_KEY"],
+                                      now=utcnow())
     return DoctorOut.model_validate(doctor), 201
 
 
