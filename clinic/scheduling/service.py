@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
@@ -24,13 +25,9 @@ def _zone(name: str) -> str:
     return name
 
 
-_ZONES: set[str] = set()
-
-
-def _zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 # Clinics ---------------------------------------------------------------------------------------------

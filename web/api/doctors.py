@@ -201,7 +201,7 @@ def put_date_override(doctor_id: int):
     return _override_out(item)
 
 
-@bp.delete("/doctors/<int:doctor_id>/date-overrides/<day>")
+@bp.route("/doctors/<int:doctor_id>/date-overrides/<day>", methods=["DELETE"])
 @access(*MANAGERS)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_date_override(doctor_id: int, day: str):
@@ -217,7 +217,7 @@ def delete_date_override(doctor_id: int, day: str):
     return current_app.response_class(status=204)
 
 
-@bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")
+@bp.route("/doctors/<int:doctor_id>/time-off/<int:time_off_id>", methods=["DELETE"])
 @access(*MANAGERS)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_time_off(doctor_id: int, time_off_id: int):
