@@ -79,8 +79,8 @@ def fold_slot_changes(conn) -> None:
     """What the scheduler's `slot_changes` sweep does every minute: each doctor's slots version (migration
     0017) in one row again, instead of one per seeding statement. (Absent before 0017: nothing to do.)"""
     if conn.execute("SELECT to_regclass('doctor_slot_changes')").fetchone()[0]:
-        from clinic.sweeps.due import _SLOT_CHANGES
-        conn.execute(_SLOT_CHANGES.text)
+        from clinic.availability.store_versions import FOLD
+        conn.execute(FOLD)
 
 
 def seed_busy(conn, first: date, clinic: int, service: int, patients: list[int]) -> int:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_SWEEP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/clinic_bench_sweep")
 REDIS_URL = os.environ.get("BENCH_SWEEP_REDIS_URL", "redis://127.0.0.1:6379/12")
 
-# The same predicate as clinic/sweeps/due.py's reminder sweep, counted instead of inserted.
+# The same predicate as the reminder sweep's (clinic/notifications/store/reminders.py), counted instead of inserted.
 COUNT_SQL = """
 SELECT count(*) FROM appointments a
 JOIN services s ON s.id = a.service_id
@@ -90,8 +90,8 @@ def part_sweep(rows: int, due_count: int) -> dict:
     from alembic import command
 
     from clinic.db import make_engine, make_session_factory
+    from clinic.notifications import reminders
     from clinic.outbox.relay import relay_all
-    from clinic.sweeps import due
     from tests.conftest import make_settings
     from web.cli import alembic_config
 
@@ -121,7 +121,7 @@ def part_sweep(rows: int, due_count: int) -> dict:
     factory = make_session_factory(make_engine(DB_URL))
     t = time.perf_counter()
     with factory.begin() as session:
-        found = due.reminders(session, now=now, settings=settings)
+        found = reminders.reminders(session, now=now, settings=settings)
     sweep_s = time.perf_counter() - t
     t = time.perf_counter()
     relayed = relay_all(factory, dispatch)

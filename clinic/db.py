@@ -122,6 +122,12 @@ def execute(session: Session, sql: str, params: dict | None = None) -> int:
     return _run(session, sql, params, rows=None).rowcount
 
 
+def try_xact_lock(session: Session, namespace: int, key: int) -> bool:
+    """Take the advisory lock (namespace, key) until the transaction ends, unless another transaction holds
+    it (False, at once: no wait)."""
+    return fetch_value(session, "SELECT pg_try_advisory_xact_lock(%(ns)s, %(key)s)", {"ns": namespace, "key": key})
+
+
 Row = tuple  # what fetch_one/fetch_all return: named tuples (psycopg's namedtuple_row)
 
 

@@ -5,7 +5,7 @@ import dramatiq
 
 from clinic.clock import utcnow
 from clinic.db import transaction
-from clinic.sweeps import cascades
+from clinic.scheduling import cascades
 from clinic.waitlist import events as waitlist_events
 from workers import runtime
 from workers.retry import transient

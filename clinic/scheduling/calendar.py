@@ -4,13 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from clinic.appointments.service import active_overlapping
 from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.outbox.service import emit
+from clinic.scheduling import store
 from clinic.scheduling.models import DateOverride, Doctor, TimeOff, WorkingHours
 from clinic.topics import Topic
 
@@ -23,8 +22,7 @@ class Interval:
 
 
 def list_working_hours(session: Session, *, doctor_id: int) -> list[WorkingHours]:
-    return list(session.scalars(select(WorkingHours).where(WorkingHours.doctor_id == doctor_id)
-                                .order_by(WorkingHours.weekday, WorkingHours.start_time)))
+    return store.working_hours(session, doctor_id=doctor_id)
 
 
 def replace_working_hours(session: Session, *, doctor: Doctor, intervals: list[Interval]) -> list[WorkingHours]:
@@ -37,7 +35,7 @@ def replace_working_hours(session: Session, *, doctor: Doctor, intervals: list[I
             raise Invalid("Each interval must end after it starts.", fields={f"{index}.end": "must be after start"})
         if index and ordered[index - 1].weekday == item.weekday and ordered[index - 1].end > item.start:
             raise Invalid("Intervals of the same day overlap.", fields={f"{index}.start": "overlaps another interval"})
-    session.execute(delete(WorkingHours).where(WorkingHours.doctor_id == doctor.id))
+    store.delete_working_hours(session, doctor_id=doctor.id)
     rows = [WorkingHours(doctor_id=doctor.id, weekday=i.weekday, start_time=i.start, end_time=i.end) for i in ordered]
     session.add_all(rows)
     session.flush()
@@ -64,11 +62,8 @@ def _check_ranges(ranges: list[tuple[time, time]], field: str) -> list[tuple[tim
 
 def list_overrides(session: Session, *, doctor_id: int, since: date | None = None) -> list[DayHours]:
     """The doctor's date overrides in date order (from `since` on)."""
-    stmt = select(DateOverride).where(DateOverride.doctor_id == doctor_id)
-    if since is not None:
-        stmt = stmt.where(DateOverride.day >= since)
     out: dict[date, list[tuple[time, time]]] = {}
-    for row in session.scalars(stmt.order_by(DateOverride.day, DateOverride.start_time)):
+    for row in store.overrides(session, doctor_id=doctor_id, since=since):
         ranges = out.setdefault(row.day, [])
         if row.start_time is not None:
             ranges.append((row.start_time, row.end_time))
@@ -79,7 +74,7 @@ def set_override(session: Session, *, doctor: Doctor, day: date, ranges: list[tu
     """Replace one local date's hours with `ranges` (none: the doctor does not work that date). Existing
     bookings stay, as with the weekly hours."""
     ordered = _check_ranges(ranges, "ranges")
-    session.execute(delete(DateOverride).where(DateOverride.doctor_id == doctor.id, DateOverride.day == day))
+    store.delete_overrides(session, doctor_id=doctor.id, day=day)
     rows = [DateOverride(doctor_id=doctor.id, day=day, start_time=s, end_time=e) for s, e in ordered]
     session.add_all(rows or [DateOverride(doctor_id=doctor.id, day=day)])
     session.flush()
@@ -88,29 +83,26 @@ def set_override(session: Session, *, doctor: Doctor, day: date, ranges: list[tu
 
 def remove_override(session: Session, *, doctor: Doctor, day: date) -> None:
     """Back to the weekly hours on that date."""
-    gone = session.execute(delete(DateOverride).where(DateOverride.doctor_id == doctor.id, DateOverride.day == day))
-    if not gone.rowcount:
+    if not store.delete_overrides(session, doctor_id=doctor.id, day=day):
         raise NotFound("No override on that date.")
     session.flush()
 
 
 def list_time_off(session: Session, *, doctor_id: int, since: datetime | None = None) -> list[TimeOff]:
-    stmt = select(TimeOff).where(TimeOff.doctor_id == doctor_id).order_by(TimeOff.starts_at)
-    if since is not None:
-        stmt = stmt.where(TimeOff.ends_at > since)
-    return list(session.scalars(stmt))
+    return store.time_off(session, doctor_id=doctor_id, since=since)
 
 
 def add_time_off(session: Session, *, actor: Actor, doctor: Doctor, starts_at: datetime, ends_at: datetime,
                  reason: str | None = None) -> tuple[TimeOff, list[int]]:
-    """Record time off; booked appointments inside it are cancelled in the background (outbox)."""
+    """Record time off; booked appointments inside it are cancelled in the background (the outbox's
+    `time_off.created` runs clinic.scheduling.cascades in a worker)."""
     if starts_at >= ends_at:
         raise Invalid("Time off must end after it starts.", fields={"ends_at": "must be after starts_at"})
     time_off = TimeOff(doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at, reason=reason,
                        created_by=None if actor.role == SYSTEM.role else actor.user_id)
     session.add(time_off)
     session.flush()
-    affected = active_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
+    affected = store.booked_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
     emit(session, Topic.TIME_OFF_CREATED, time_off_id=time_off.id, doctor_id=doctor.id, appointment_ids=affected)
     return time_off, affected
 
@@ -119,13 +111,10 @@ def preview_time_off(session: Session, *, doctor: Doctor, starts_at: datetime, e
     """The booked appointments that time off over [starts_at, ends_at) would cancel; changes nothing."""
     if starts_at >= ends_at:
         raise Invalid("Time off must end after it starts.", fields={"ends_at": "must be after starts_at"})
-    return active_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
+    return store.booked_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)
 
 
 def remove_time_off(session: Session, *, doctor: Doctor, time_off_id: int) -> None:
     """Delete a time-off period (appointments already cancelled by it stay cancelled)."""
-    time_off = session.get(TimeOff, time_off_id)
-    if time_off is None or time_off.doctor_id != doctor.id:
+    if not store.delete_time_off(session, doctor_id=doctor.id, time_off_id=time_off_id):
         raise NotFound("No such time off.")
-    session.delete(time_off)
-    session.flush()

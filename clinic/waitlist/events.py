@@ -1,27 +1,23 @@
 """How the waitlist reacts to slot events: a booking or a move settles the holds it overlaps (its patient's is
-used up);
-a freed slot (a cancellation, or a hold that lapsed or was declined) is held for the next waiting patient,
-who gets an offer email."""
+used up); a freed slot (a cancellation, or a hold that lapsed or was declined) is held for the next waiting
+patient, who gets an offer email."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.notifications.service import ensure
+from clinic.scheduling.service import clinic_of_doctor
 from clinic.settings import Settings
 from clinic.topics import Topic
+from clinic.waitlist import store
 from clinic.waitlist.service import offer_slot, settle_holds
-
-_APPOINTMENT = text("""SELECT doctor_id, service_id, starts_at, ends_at, blocked_until, patient_id, status
-                       FROM appointments WHERE id = :id""")
-_CLINIC_OF_DOCTOR = text("SELECT clinic_id FROM doctors WHERE id = :d")
 
 
 def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
     """Apply one event; the id of the offer email's delivery when a patient was offered the slot."""
-    row = session.execute(_APPOINTMENT, {"id": payload.get("appointment_id")}).first()
+    row = store.appointment_slot(session, payload.get("appointment_id"))
     if topic in (Topic.BOOKED, Topic.RESCHEDULED):  # it now occupies its (new) slot
         if row is not None and row.status != "cancelled":
             settle_holds(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
@@ -37,7 +33,7 @@ def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime,
                     starts_at=datetime.fromisoformat(payload["starts_at"]),
                     ends_at=datetime.fromisoformat(payload["ends_at"]))
         exclude = None
-    clinic_id = session.scalar(_CLINIC_OF_DOCTOR, {"d": slot["doctor_id"]})
+    clinic_id = clinic_of_doctor(session, doctor_id=slot["doctor_id"])
     hold = offer_slot(session, **slot, clinic_id=clinic_id, now=now, settings=settings,
                       source_appointment_id=payload.get("appointment_id"), exclude_patient=exclude)
     if hold is None:

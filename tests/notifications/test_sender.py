@@ -11,11 +11,11 @@ import resend
 
 from clinic.clock import utcnow
 from clinic.db import make_session_factory
+from clinic.notifications import reminders
 from clinic.notifications import service as notifications
 from clinic.notifications.mailer import Mailer, TransientSendError
 from clinic.notifications.ratelimit import ProviderRateLimiter
 from clinic.notifications.render import Renderer
-from clinic.sweeps import due
 from tests.conftest import make_settings
 from tests.support.fake_resend import FakeResend
 
@@ -116,7 +116,7 @@ def test_a_reminder_for_a_moved_appointment_is_skipped_at_send_time(world, booke
               " blocked_until = now() + interval '21 hours', scheduled_at = now() - interval '1 day' WHERE id = :a",
               a=booked["appt"])
     with make_session_factory(engine).begin() as session:
-        assert due.reminders(session, now=utcnow(), settings=make_settings()) == 1
+        assert reminders.reminders(session, now=utcnow(), settings=make_settings()) == 1
     delivery = world.scalar("SELECT id FROM deliveries WHERE appointment_id = :a", a=booked["appt"])
     world.sql("UPDATE appointments SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + "
               "interval '1 hour', blocked_until = blocked_until + interval '1 hour' WHERE id = :a", a=booked["appt"])
@@ -184,7 +184,7 @@ def test_the_daily_agenda_lists_the_day_in_the_doctors_zone_and_language(world, 
     world.appointment(doctor, world.user(name="Eva"), service, day_start + timedelta(hours=11))  # 11:00 local
     world.appointment(doctor, world.user(name="Tomorrow"), service, day_start + timedelta(hours=30))
     with make_session_factory(engine).begin() as session:
-        assert due.agendas(session, now=day_start + timedelta(hours=6, minutes=5), settings=make_settings()) == 1
+        assert reminders.agendas(session, now=day_start + timedelta(hours=6, minutes=5), settings=make_settings()) == 1
     delivery = world.scalar("SELECT id FROM deliveries WHERE kind = 'agenda' AND doctor_id = :d", d=doctor["id"])
     world.sql("DELETE FROM outbox")
     assert make_sender().deliver([delivery], batch=True) == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from clinic.sweeps import cascades
+from clinic.scheduling import cascades
 from tests.support.async_world import SessionWorld
 
 NOW = datetime(2031, 6, 1, 8, 0, tzinfo=timezone.utc)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from clinic.notifications import reminders
 from clinic.sweeps import due
 from tests.conftest import make_settings
 from tests.support.async_world import SessionWorld
@@ -44,12 +45,12 @@ def _reminders(w, appt):
 def test_a_reminder_goes_with_the_first_sweep_at_or_after_its_moment_and_only_once(w, setup, settings):
     _, service, doctor = setup
     appt = w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 72 * H)
-    assert due.reminders(w.session, now=T0 - 24 * H - timedelta(seconds=1), settings=settings) == 0
-    assert due.reminders(w.session, now=T0 - 24 * H, settings=settings) == 1
-    assert due.reminders(w.session, now=T0 - 23 * H, settings=settings) == 0
-    assert due.reminders(w.session, now=T0 - 90 * timedelta(minutes=1), settings=settings) == 1
-    assert due.reminders(w.session, now=T0 - timedelta(minutes=1), settings=settings) == 0
-    assert due.reminders(w.session, now=T0, settings=settings) == 0  # never at or after the start
+    assert reminders.reminders(w.session, now=T0 - 24 * H - timedelta(seconds=1), settings=settings) == 0
+    assert reminders.reminders(w.session, now=T0 - 24 * H, settings=settings) == 1
+    assert reminders.reminders(w.session, now=T0 - 23 * H, settings=settings) == 0
+    assert reminders.reminders(w.session, now=T0 - 90 * timedelta(minutes=1), settings=settings) == 1
+    assert reminders.reminders(w.session, now=T0 - timedelta(minutes=1), settings=settings) == 0
+    assert reminders.reminders(w.session, now=T0, settings=settings) == 0  # never at or after the start
     assert _reminders(w, appt) == [("1440", "pending"), ("120", "pending")]
     outbox = w.sql("SELECT payload FROM outbox WHERE topic = 'deliveries.due' ORDER BY id")
     assert len(outbox) == 2 and outbox[0][0]["batch"] is True
@@ -60,7 +61,7 @@ def test_reminders_already_past_when_booked_are_skipped(w, setup, settings):
     _, service, doctor = setup
     late = w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 3 * H)       # 24 h passed, 2 h not
     later = w.appointment(doctor, w.user(), service, T0 + H, scheduled_at=T0 - 30 * timedelta(minutes=1))
-    due.reminders(w.session, now=T0 - timedelta(minutes=1), settings=settings)
+    reminders.reminders(w.session, now=T0 - timedelta(minutes=1), settings=settings)
     assert _reminders(w, late) == [("120", "pending")]
     assert _reminders(w, later) == []
 
@@ -69,17 +70,17 @@ def test_no_reminder_for_cancelled_or_finished_appointments(w, setup, settings):
     _, service, doctor = setup
     w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 72 * H, status="cancelled")
     w.appointment(doctor, w.user(), service, T0 + H, scheduled_at=T0 - 72 * H, status="completed")
-    assert due.reminders(w.session, now=T0 - H, settings=settings) == 0
+    assert reminders.reminders(w.session, now=T0 - H, settings=settings) == 0
 
 
 def test_a_moved_appointment_gets_reminders_for_its_new_start(w, setup, settings):
     _, service, doctor = setup
     appt = w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 72 * H)
-    due.reminders(w.session, now=T0 - 24 * H, settings=settings)
+    reminders.reminders(w.session, now=T0 - 24 * H, settings=settings)
     w.sql("UPDATE appointments SET starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days',"
           " blocked_until = blocked_until + interval '2 days', scheduled_at = :now WHERE id = :a",
           a=appt, now=T0 - 20 * H)
-    due.reminders(w.session, now=T0 + 24 * H, settings=settings)  # 24 h before the new start
+    reminders.reminders(w.session, now=T0 + 24 * H, settings=settings)  # 24 h before the new start
     keys = [r[0] for r in w.sql("SELECT key FROM deliveries WHERE appointment_id = :a ORDER BY id", a=appt)]
     assert len(keys) == 2 and keys[0] != keys[1] and keys[0].startswith(f"reminder:{appt}:1440:")
 
@@ -89,11 +90,11 @@ def test_per_service_offsets_and_configured_defaults(w, setup, settings):
     special = w.service(offsets=[2880])
     w.sql("INSERT INTO doctor_services VALUES (:d, :s)", d=doctor["id"], s=special)
     appt = w.appointment(doctor, w.user(), special, T0, scheduled_at=T0 - 96 * H)
-    due.reminders(w.session, now=T0 - 47 * H, settings=settings)
+    reminders.reminders(w.session, now=T0 - 47 * H, settings=settings)
     assert _reminders(w, appt) == [("2880", "pending")]
     custom = make_settings(REMINDER_OFFSETS_MINUTES="60")
     other = w.appointment(doctor, w.user(), setup[1], T0 + 2 * H, scheduled_at=T0 - 96 * H)
-    due.reminders(w.session, now=T0 + H, settings=custom)
+    reminders.reminders(w.session, now=T0 + H, settings=custom)
     assert _reminders(w, other) == [("60", "pending")]
 
 
@@ -105,12 +106,12 @@ def test_daily_agenda_once_per_doctor_and_local_day_after_six(w, settings):
     w.appointment(dx, w.user(), service, T0 + 10 * H)              # 11:00 Mexico City, 2 June
     w.appointment(idle, w.user(), service, T0 + 24 * H)            # tomorrow: not in today's agenda
     # 05:59 in Madrid: nobody yet.
-    assert due.agendas(w.session, now=datetime(2031, 6, 2, 3, 59, tzinfo=timezone.utc), settings=settings) == 0
+    assert reminders.agendas(w.session, now=datetime(2031, 6, 2, 3, 59, tzinfo=timezone.utc), settings=settings) == 0
     # 06:00 in Madrid (04:00 UTC) is 22:00 the day before in Mexico City.
-    assert due.agendas(w.session, now=datetime(2031, 6, 2, 4, 0, tzinfo=timezone.utc), settings=settings) == 1
-    assert due.agendas(w.session, now=datetime(2031, 6, 2, 9, 0, tzinfo=timezone.utc), settings=settings) == 0
+    assert reminders.agendas(w.session, now=datetime(2031, 6, 2, 4, 0, tzinfo=timezone.utc), settings=settings) == 1
+    assert reminders.agendas(w.session, now=datetime(2031, 6, 2, 9, 0, tzinfo=timezone.utc), settings=settings) == 0
     # 06:00 in Mexico City is 12:00 UTC.
-    assert due.agendas(w.session, now=datetime(2031, 6, 2, 12, 0, tzinfo=timezone.utc), settings=settings) == 1
+    assert reminders.agendas(w.session, now=datetime(2031, 6, 2, 12, 0, tzinfo=timezone.utc), settings=settings) == 1
     rows = w.sql("SELECT doctor_id, details->>'day' FROM deliveries WHERE kind = 'agenda' ORDER BY id")
     assert [tuple(r) for r in rows] == [(dm["id"], "2031-06-02"), (dx["id"], "2031-06-02")]
 

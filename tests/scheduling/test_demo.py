@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from clinic import demo
 from clinic.appointments.models import Appointment
 from clinic.identity import service as accounts
+from clinic.notifications import reminders
 from clinic.notifications.models import Delivery
 from clinic.records.models import RecordEntry, RecordVersion
 from clinic.scheduling.models import Clinic, Doctor, Service, WorkingHours
-from clinic.sweeps import due
+from scheduler.jobs import SWEEPS
 from tests.conftest import make_settings
 
 
@@ -84,9 +85,9 @@ def test_a_fresh_demo_sends_no_burst_of_emails_but_later_reminders_still_go(db):
         Appointment.starts_at <= now + timedelta(minutes=max(settings.reminder_offsets_minutes))))
     assert soon > 0  # the demo does have appointments inside the reminder windows
     # Nothing is due for anyone (slot_changes only folds the slots cache's version rows: no message).
-    found = {name: sweep(db, now=now, settings=settings) for name, sweep in due.SWEEPS.items() if name != "slot_changes"}
+    found = {name: sweep(db, now=now, settings=settings) for name, sweep in SWEEPS.items() if name != "slot_changes"}
     assert found == {"reminders": 0, "sms_reminders": 0, "agendas": 0, "no_shows": 0, "expired_holds": 0}
     assert db.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "pending")) == 0
     # Reminders are marked, not switched off: a few hours on, the next ones are due.
-    later = due.reminders(db, now=now + timedelta(hours=3), settings=settings)
+    later = reminders.reminders(db, now=now + timedelta(hours=3), settings=settings)
     assert later > 0

@@ -8,11 +8,10 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from clinic.availability import engine
+from clinic.availability import engine, slot_versions
 from clinic.availability.cache import FREE_SLOTS
 from clinic.availability.service import Window, hours_by_weekday, slots_json
 from clinic.identity.actor import Actor
-from clinic.sweeps import due
 from tests.conftest import make_settings
 from tests.scheduling.factories import add_appointment, future_day, make_doctor
 
@@ -211,7 +210,7 @@ def test_the_scheduler_folds_a_doctors_changes_keeping_the_version(api, db, make
     rows = "SELECT count(*) FROM doctor_slot_changes WHERE doctor_id = :d"
     assert db.execute(text(rows), {"d": setup.doctor.id}).scalar_one() >= 3
     before, answer = _version(db, setup), _slots(api, token, setup, day)
-    assert due.slot_changes(db, now=datetime.now(UTC), settings=SETTINGS) >= 2
+    assert slot_versions.fold(db, now=datetime.now(UTC), settings=SETTINGS) >= 2
     assert db.execute(text(rows), {"d": setup.doctor.id}).scalar_one() == 1
     assert _version(db, setup) == before
     assert _slots(api, token, setup, day) == answer == [s for s in ALL if s not in ("09:00", "10:00", "11:00")]

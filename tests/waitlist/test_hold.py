@@ -14,7 +14,6 @@ from clinic.availability.service import slots_json
 from clinic.clock import utcnow
 from clinic.errors import Conflict
 from clinic.identity.actor import Actor
-from clinic.sweeps import due
 from clinic.waitlist import service as waitlist
 from tests.conftest import make_settings
 from tests.scheduling.factories import future_day, make_doctor
@@ -142,7 +141,7 @@ def test_the_hold_ends_at_its_expiry_on_the_clock_the_rules_are_given(db, held):
 
 def test_the_sweep_after_the_lapse_hands_the_slot_to_the_next_patient(db, held):
     expiry = held.hold.expires_at
-    assert due.expired_holds(db, now=expiry, settings=make_settings()) == 1
+    assert waitlist.expire_holds(db, now=expiry, settings=make_settings()) == 1
     assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "expired"
     assert db.scalar(text("SELECT status FROM waitlist_entries WHERE id = :e"), {"e": held.entry}) == "waiting"
 

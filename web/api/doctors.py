@@ -9,8 +9,6 @@ from clinic.availability.first_free import next_available
 from clinic.availability.service import slots_json, zone
 from clinic.clock import utcnow
 from clinic.errors import NotFound
-from clinic.identity import resets
-from clinic.identity.models import User
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
@@ -56,11 +54,8 @@ def create_doctor():
     body: DoctorIn = request.context.json
     doctor = scheduling.create_doctor(database.session(), email=str(body.email), password=body.password,
                                       full_name=body.full_name, specialty=body.specialty, clinic_id=body.clinic_id,
-                                      service_ids=body.service_ids)
-    if body.password is None:
-        db = database.session()
-        resets.invite(db, user=db.get(User, doctor.user_id), secret=current_app.config["JWT_SECRET_KEY"],
-                      now=utcnow())
+                                      service_ids=body.service_ids, invite_secret=current_app.config["JWT_SECRET_KEY"],
+                                      now=utcnow())
     return DoctorOut.model_validate(doctor), 201
 
 
@@ -206,7 +201,7 @@ def put_date_override(doctor_id: int):
     return _override_out(item)
 
 
-@bp.delete("/doctors/<int:doctor_id>/date-overrides/<day>")
+@bp.route("/doctors/<int:doctor_id>/date-overrides/<day>", methods=["DELETE"])
 @access(*MANAGERS)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_date_override(doctor_id: int, day: str):
@@ -222,7 +217,7 @@ def delete_date_override(doctor_id: int, day: str):
     return current_app.response_class(status=204)
 
 
-@bp.delete("/doctors/<int:doctor_id>/time-off/<int:time_off_id>")
+@bp.route("/doctors/<int:doctor_id>/time-off/<int:time_off_id>", methods=["DELETE"])
 @access(*MANAGERS)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_time_off(doctor_id: int, time_off_id: int):

@@ -93,7 +93,7 @@ def decline(entry_id: int):
     return _out(waitlist.decline(database.session(), actor=current_actor(), entry_id=entry_id))
 
 
-@bp.delete("/waitlist/<int:entry_id>")
+@bp.route("/waitlist/<int:entry_id>", methods=["DELETE"])
 @access(SIGNED_IN)
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def leave(entry_id: int):
