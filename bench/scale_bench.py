@@ -1,7 +1,8 @@
 """Benchmark: cost that stays flat as data grows (issue 19.2), each case as a ratio measured in the same run.
 
     .venv/bin/python bench/scale_bench.py slots   [--seconds 5] [--rounds 3] [--connections 32]
-    .venv/bin/python bench/scale_bench.py booking [--seconds 5] [--rounds 3] [--rows 5000000]
+    .venv/bin/python bench/scale_bench.py booking [--seconds 5] [--rounds 3] [--rows 5000000] [--keep]
+                                                  [--max-minutes 90]
 
 - slots: a month of slots (the setup of bench/slots_bench.py's light doctor) for a doctor with 2,000
   appointments and for one with the same month and 200,000 appointments in all (198,000 more in the
@@ -9,9 +10,11 @@
   one's requests/s. Database `clinic_bench_scale` (BENCH_SCALE_DATABASE_URL).
 - booking: POST /api/appointments (bench/booking_bench.py's requests) against two databases seeded alike,
   one with no other appointment and one with `--rows` more (100 other doctors, half of them in the past year and half in the
-  next, bulk-loaded with generate_series, then VACUUM (ANALYZE)), one gunicorn app on each, alternating
-  with wrk over the same requests; target: >= 90 %. Databases `clinic_bench_scale_empty` and
-  `clinic_bench_scale_full`. Afterwards: zero double bookings in both.
+  next, bulk-loaded by bench.common.bulk_load: one INSERT ... SELECT generate_series, indexes and constraints
+  added back after it, VACUUM (ANALYZE)), one gunicorn app on each, alternating with wrk over the same
+  requests; target: >= 90 %. Databases `clinic_bench_scale_empty` and `clinic_bench_scale_full`; with --keep
+  the loaded one stays as `clinic_bench_scale_full_template` and later runs copy it. Bounded by --max-minutes.
+  Afterwards: zero double bookings in both.
 
 The reminder sweep over 10,000,000 appointments is `bench/sweep_bench.py --rows 10000000` (see bench/README.md).
 Every database is dropped at the end.
@@ -47,7 +50,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--past", type=int, default=198_000, help="slots: extra past appointments")
     parser.add_argument("--keep", action="store_true",
                         help="booking: keep the loaded database (as a template) for the next run, which copies it")
-    parser.add_argument("--max-minutes", type=float, default=45,
+    parser.add_argument("--max-minutes", type=float, default=90,
                         help="booking: stop (and drop the databases) after this long, whatever the phase")
     return parser.parse_args()
 
