@@ -221,26 +221,124 @@ def wrk_cpu(url: str, path: str, *, db_url: str | None = None, **kw) -> dict:
     return result
 
 
-def bulk_load(conn, table: str, sql: str, params: dict) -> None:
-    """Run one set-based INSERT into `table` with its secondary indexes and exclusion/check constraints
-    dropped, then rebuild them in bulk (the same definitions, read from the catalog): many times faster than
-    maintaining two GiST and several btree indexes row by row, and the indexes end up as a load would leave
-    them after a REINDEX."""
-    constraints = conn.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-        "AND contype IN ('x', 'c')", (table,)).fetchall()
+def table_schema(conn, table: str) -> dict:
+    """What a load must leave exactly as the migrations made it: the table's index and constraint
+    definitions (with whether each is validated), the foreign keys that point at it, its own triggers
+    (and whether each is enabled) and its storage options."""
+    return {
+        "indexes": sorted(r[0] for r in conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s", (table,))),
+        "constraints": sorted(conn.execute(
+            "SELECT conname, contype::text, pg_get_constraintdef(oid), convalidated, condeferrable FROM pg_constraint "
+            "WHERE conrelid = %s::regclass", (table,)).fetchall()),
+        "referencing": sorted(conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+            "WHERE confrelid = %s::regclass AND contype = 'f'", (table,)).fetchall()),
+        "triggers": sorted(conn.execute(
+            "SELECT tgname, pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger WHERE tgrelid = %s::regclass "
+            "AND NOT tgisinternal", (table,)).fetchall()),
+        "reloptions": conn.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (table,)).fetchone()[0],
+    }
+
+
+@contextmanager
+def lowered_priority(conn, niceness: int = 10):
+    """Lower the CPU and I/O priority of `conn`'s PostgreSQL backend, and of every parallel worker it starts
+    while the block runs (a watcher renices them as they appear), so a long load yields to the other work on
+    the machine. Yields the set of worker pids seen (the parallel index builds)."""
+    import threading
+
+    leader = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def lower(pid: int) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+            subprocess.run(["ionice", "-c2", "-n7", "-p", str(pid)], check=False, capture_output=True)
+        except OSError:
+            pass  # gone already
+
+    def watch() -> None:
+        with psycopg.connect(conn.info.dsn, autocommit=True) as watcher:
+            while not stop.wait(0.3):
+                for (pid,) in watcher.execute("SELECT pid FROM pg_stat_activity WHERE leader_pid = %s", (leader,)):
+                    if pid not in seen:
+                        seen.add(pid)
+                        lower(pid)
+
+    lower(leader)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        thread.join(5)
+        try:
+            os.setpriority(os.PRIO_PROCESS, leader, 0)
+            subprocess.run(["ionice", "-c2", "-n4", "-p", str(leader)], check=False, capture_output=True)
+        except OSError:
+            pass
+
+
+def bulk_load(conn, table: str, sql: str, params: dict, *, niceness: int = 10) -> dict:
+    """Load a big table the way a restore does, and leave it as production would have it.
+
+    In one transaction: autovacuum off for the table; its secondary indexes, its unique and exclusion
+    constraints (the GiST ones) and its own foreign keys dropped; the set-based `sql` (one `INSERT …
+    SELECT`); then everything added back from the definitions read from the catalog before — b-trees built
+    with a generous `maintenance_work_mem` and parallel workers (GiST builds are single-threaded), the
+    foreign keys validated by PostgreSQL in one query each instead of a per-row trigger. The primary key,
+    the NOT NULL and CHECK constraints and the table's own triggers stay in place (a statement-level trigger
+    fires once for the whole load, exactly as it would for any INSERT). Then `VACUUM (ANALYZE)` and
+    autovacuum back to the table's own setting. Asserts that the table's indexes, constraints, foreign
+    keys, triggers and options are the same as before the load. The backend doing it (and its parallel
+    workers) runs reniced to `niceness`. Returns the wall seconds of each phase and the CPU seconds of the
+    backend in it (its parallel workers' CPU not included)."""
+    timings: dict[str, float] = {}
+    backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    def timed(name: str, statement: str, args: dict | None = None) -> None:
+        started, cpu = time.perf_counter(), _proc_cpu(backend)
+        conn.execute(statement, args)
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+        timings[f"{name}, backend CPU"] = timings.get(f"{name}, backend CPU", 0.0) + _proc_cpu(backend) - cpu
+
+    before = table_schema(conn, table)
+    own = conn.execute(
+        "SELECT conname, contype::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype IN ('u', 'x', 'f') ORDER BY contype DESC, conname", (table,)).fetchall()
     indexes = conn.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
-        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x'))",
-        (table, table)).fetchall()
-    for name, _ in constraints:
-        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        conn.execute(f'DROP INDEX "{name}"')
-    conn.execute(sql, params)
-    conn.execute("SET maintenance_work_mem = '1GB'")
-    for _, definition in indexes:
-        conn.execute(definition)
-    for name, definition in constraints:
-        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    conn.execute("RESET maintenance_work_mem")
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s AND indexname "
+        "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x')) "
+        "ORDER BY indexname", (table, table)).fetchall()
+    with lowered_priority(conn, niceness) as workers, conn.transaction():
+        conn.execute("SET LOCAL maintenance_work_mem = '2GB'")
+        conn.execute("SET LOCAL max_parallel_maintenance_workers = 2")
+        conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
+        for name, _, _ in own:
+            conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        timed("insert", sql, params)
+        for name, kind, definition in own:
+            if kind == "u":
+                timed(f"unique {name}", f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in indexes:
+            timed(f"index {name}", definition)
+        for name, kind, definition in own:
+            if kind == "x":
+                timed(f"exclusion {name} (GiST)", f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, kind, definition in own:
+            if kind == "f":
+                timed("foreign keys (validated)", f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    with lowered_priority(conn, niceness):
+        timed("vacuum analyze", "VACUUM (ANALYZE)")
+        conn.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+        if before["reloptions"]:
+            conn.execute(f"ALTER TABLE {table} SET ({', '.join(before['reloptions'])})")
+    after = table_schema(conn, table)
+    assert after == before, f"{table} changed by the load:\n{before}\n{after}"
+    timings["parallel index workers seen"] = len(workers)
+    return timings

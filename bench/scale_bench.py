@@ -1,7 +1,8 @@
 """Benchmark: cost that stays flat as data grows (issue 19.2), each case as a ratio measured in the same run.
 
     .venv/bin/python bench/scale_bench.py slots   [--seconds 5] [--rounds 3] [--connections 32]
-    .venv/bin/python bench/scale_bench.py booking [--seconds 5] [--rounds 3] [--rows 5000000]
+    .venv/bin/python bench/scale_bench.py booking [--seconds 5] [--rounds 3] [--rows 5000000] [--keep]
+                                                  [--max-minutes 90]
 
 - slots: a month of slots (the setup of bench/slots_bench.py's light doctor) for a doctor with 2,000
   appointments and for one with the same month and 200,000 appointments in all (198,000 more in the
@@ -9,9 +10,11 @@
   one's requests/s. Database `clinic_bench_scale` (BENCH_SCALE_DATABASE_URL).
 - booking: POST /api/appointments (bench/booking_bench.py's requests) against two databases seeded alike,
   one with no other appointment and one with `--rows` more (100 other doctors, half of them in the past year and half in the
-  next, bulk-loaded with generate_series, then VACUUM (ANALYZE)), one gunicorn app on each, alternating
-  with wrk over the same requests; target: >= 90 %. Databases `clinic_bench_scale_empty` and
-  `clinic_bench_scale_full`. Afterwards: zero double bookings in both.
+  next, bulk-loaded by bench.common.bulk_load: one INSERT ... SELECT generate_series, indexes and constraints
+  added back after it, VACUUM (ANALYZE)), one gunicorn app on each, alternating with wrk over the same
+  requests; target: >= 90 %. Databases `clinic_bench_scale_empty` and `clinic_bench_scale_full`; with --keep
+  the loaded one stays as `clinic_bench_scale_full_template` and later runs copy it. Bounded by --max-minutes.
+  Afterwards: zero double bookings in both.
 
 The reminder sweep over 10,000,000 appointments is `bench/sweep_bench.py --rows 10000000` (see bench/README.md).
 Every database is dropped at the end.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -44,6 +48,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rows", type=int, default=5_000_000, help="booking: appointments already there")
     parser.add_argument("--past", type=int, default=198_000, help="slots: extra past appointments")
+    parser.add_argument("--keep", action="store_true",
+                        help="booking: keep the loaded database (as a template) for the next run, which copies it")
+    parser.add_argument("--max-minutes", type=float, default=90,
+                        help="booking: stop (and drop the databases) after this long, whatever the phase")
     return parser.parse_args()
 
 
@@ -134,21 +142,88 @@ def copy_doctor_with_past(conn, doctor: int, past: int) -> int:
     return new
 
 
+DOCTORS = 10  # seeded in both booking databases whatever --rounds, so a kept full database fits any run
+
+
 def booking(args) -> bool:
+    """The booking case, bounded by --max-minutes (then interrupted); its databases are dropped however it
+    ends, the loaded one kept as a template for the next run with --keep."""
+    empty, full, template = BASE + "_empty", BASE + "_full", BASE + "_full_template"
+
+    def out_of_time(signum, frame):
+        raise TimeoutError(f"--max-minutes {args.max_minutes} reached")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(int(args.max_minutes * 60))
+    try:
+        return booking_measured(args, empty, full, template)
+    finally:
+        signal.alarm(0)
+        for url in (empty, full) if args.keep else (empty, full, template):
+            drop(url)
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def comment_of(url: str) -> str | None:
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                           (name,)).fetchone()
+    return row[0] if row else None
+
+
+def booking_measured(args, empty: str, full: str, template: str) -> bool:
     from bench import booking_bench
 
-    empty, full = BASE + "_empty", BASE + "_full"
-    tokens = {}
-    for url in (empty, full):
-        use_database(url)
+    assert args.rounds < DOCTORS, f"at most {DOCTORS - 1} rounds"
+    use_database(empty)
+    common.recreate_database()
+    with psycopg.connect(empty, autocommit=True) as conn:
+        doctors, service, patients = booking_bench.seed(conn, DOCTORS)
+        conn.execute("VACUUM (ANALYZE)")  # analysed like the full one
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    # The full database is built once (seeded like the empty one, then the load) and, with --keep, kept as a
+    # template that later runs copy (a file copy, seconds) instead of loading again.
+    signature = f"rows={args.rows} doctors={DOCTORS} revision={revision}"
+    kept = comment_of(template)
+    base, names = full.rsplit("/", 1)[0], {url: url.rsplit("/", 1)[1] for url in (full, template)}
+    if kept and kept.startswith(signature + ";"):
+        print(f"full database: a copy of {names[template]} ({kept})", flush=True)
+    else:
+        drop(template)
+        target = template if args.keep else full
+        use_database(target)
         common.recreate_database()
-        with psycopg.connect(url, autocommit=True) as conn:
-            doctors, service, patients = booking_bench.seed(conn, args.rounds + 1)
-    started = time.perf_counter()
+        started = time.perf_counter()
+        print(f"loading {args.rows:,} appointments (load average {load_average()})", flush=True)
+        with psycopg.connect(target, autocommit=True) as conn:
+            booking_bench.seed(conn, DOCTORS)
+            timings = fill(conn, args.rows)
+            versions = conn.execute("SELECT count(DISTINCT doctor_id), count(*) FROM doctor_slot_changes").fetchone()
+        print(f"loaded {args.rows:,} appointments in {time.perf_counter() - started:.0f} s "
+              f"(load average {load_average()}): " + ", ".join(
+                  f"{name} {value:.1f} s" if isinstance(value, float) else f"{name} {value}"
+                  for name, value in timings.items()))
+        print(f"  doctor_slot_changes: {versions[1]} rows for {versions[0]} doctors (the trigger's, one per doctor)")
+        if args.keep:
+            with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+                conn.execute(f"COMMENT ON DATABASE \"{names[template]}\" IS '{signature}; loaded "
+                             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}'")
+    if args.keep or kept:
+        started = time.perf_counter()
+        drop(full)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{names[full]}" TEMPLATE "{names[template]}" STRATEGY FILE_COPY')
+        print(f"copied {names[template]} to {names[full]} in {time.perf_counter() - started:.0f} s", flush=True)
     with psycopg.connect(full, autocommit=True) as conn:
-        fill(conn, args.rows)
         existing = conn.execute("SELECT count(*) FROM appointments").fetchone()[0]
-    print(f"loaded {existing:,} appointments in {time.perf_counter() - started:.0f} s")
+        same = [r[0] for r in conn.execute("SELECT d.id FROM doctors d JOIN users u ON u.id = d.user_id "
+                                           "WHERE u.email LIKE 'bench-dr-%%' ORDER BY d.id")] == doctors
+    assert same and existing == args.rows // 100 * 100, "the full database is not the one this run seeds"
+    doctors = doctors[:args.rounds + 1]
     use_database(empty)
     tokens = common.access_tokens(patients)
     starts = booking_bench.slot_starts(20_000)
@@ -183,23 +258,31 @@ def booking(args) -> bool:
                     runs[side].append(run(urls[side], files[k], args.seconds))
                     runs[side][-1]["cpu_ms"] = ((common.cpu_seconds(urls[side], dbs[side]) - before) * 1000
                                                 / max(runs[side][-1]["requests"], 1))
-    doubles = 0
-    for url in (empty, full):
+                    runs[side][-1]["load"] = load_average()
+    doubles, booked = 0, {}
+    for side, url in (("empty", empty), ("full", full)):
         with psycopg.connect(url, autocommit=True) as conn:
             doubles += conn.execute("""SELECT count(*) FROM appointments a JOIN appointments b
                 ON a.doctor_id = b.doctor_id AND a.id < b.id
                AND tstzrange(a.starts_at, a.blocked_until) && tstzrange(b.starts_at, b.blocked_until)
              WHERE a.doctor_id = ANY(%s) AND a.status <> 'cancelled' AND b.status <> 'cancelled'""",
                                     (doctors,)).fetchone()[0]
-        drop(url)
-    print(f"double bookings: {doubles}")
+            booked[side] = conn.execute("SELECT count(*) FROM appointments WHERE doctor_id = ANY(%s)",
+                                        (doctors,)).fetchone()[0]
+    answered = {side: sum(r["requests"] - r["non_2xx"] for r in rs) for side, rs in runs.items()}
+    print(f"double bookings: {doubles}; booked by the runs (warm-up included): empty {booked['empty']:,}, "
+          f"full {booked['full']:,}; 2xx answers measured: empty {answered['empty']:,}, full {answered['full']:,}")
+    for side, rs in runs.items():
+        print(f"  {side}: load average after each round " + ", ".join(r["load"] for r in rs)
+              + "; socket errors " + (", ".join(r["socket_errors"] or "none" for r in rs)))
     return report_pair(f"booking: {existing:,} appointments vs an empty table", runs["empty"], runs["full"], None) \
         and doubles == 0
 
 
-def fill(conn, rows: int) -> None:
+def fill(conn, rows: int) -> dict:
     """`rows` appointments of 100 other doctors (10 minutes each, round the clock, a year back and a year
-    ahead, their own 20,000 patients), bulk-loaded in one statement, then VACUUM (ANALYZE)."""
+    ahead, their own 20,000 patients), bulk-loaded in one statement, then VACUUM (ANALYZE). Returns the
+    seconds of each phase of the load."""
     clinic, service = conn.execute("SELECT min(id) FROM clinics").fetchone()[0], \
         conn.execute("SELECT min(id) FROM services").fetchone()[0]
     conn.execute("INSERT INTO users (email, password_hash, full_name, role) SELECT 'fill-d' || g || "
@@ -211,13 +294,12 @@ def fill(conn, rows: int) -> None:
     doctor0 = conn.execute("SELECT min(id) FROM doctors WHERE specialty = 'Fill'").fetchone()[0]
     patient0 = conn.execute("SELECT min(id) FROM users WHERE email LIKE 'fill-p%%'").fetchone()[0]
     per = rows // 100
-    # Consistent by construction (ids from the rows just made): skip the per-row foreign-key checks and
-    # the slot-change triggers for the load only, and build the indexes (the exclusion constraints' GiST
-    # included) in bulk afterwards (common.bulk_load), as they would be after a REINDEX.
-    conn.execute("SET session_replication_role = replica")
     # Doctor j's k-th appointment: patient j*200 + k % 200 (each doctor its own patients, so no patient
     # overlaps); start k*10 min from a year back. Past ones completed (every tenth cancelled).
-    common.bulk_load(conn, "appointments", """
+    # common.bulk_load: one transaction, indexes, exclusion constraints and foreign keys added back after the
+    # INSERT (foreign keys validated then), the slot-change trigger firing once for the statement as it would
+    # for any INSERT (one doctor_slot_changes row per doctor), then VACUUM (ANALYZE); reniced.
+    timings = common.bulk_load(conn, "appointments", """
         INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
                                   status, scheduled_at)
         SELECT %(d0)s + j, %(p0)s + j * 200 + k %% 200, %(service)s, %(clinic)s, st, st + interval '10 min',
@@ -228,8 +310,7 @@ def fill(conn, rows: int) -> None:
              LATERAL (SELECT date_trunc('hour', now()) - interval '365 days' + k * interval '10 min'
                              + (j %% 2) * interval '1 year' AS st) t""",
                  {"d0": doctor0, "p0": patient0, "service": service, "clinic": clinic, "per": per})
-    conn.execute("RESET session_replication_role")
-    conn.execute("VACUUM (ANALYZE)")
+    return timings
 
 
 def report_pair(name: str, small: list[dict], big: list[dict], hello: list[dict] | None) -> bool:
