@@ -124,6 +124,11 @@ def execute(session: Session, sql: str, params: dict | None = None) -> int:
     return _run(session, sql, params, rows=None).rowcount
 
 
+def ping(session: Session) -> None:
+    """One round trip to PostgreSQL on the session's connection (readiness probes); raises what it raises."""
+    execute(session, "SELECT 1")
+
+
 Row = tuple  # what fetch_one/fetch_all return: named tuples (psycopg's namedtuple_row)
 
 
