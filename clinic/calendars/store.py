@@ -96,7 +96,8 @@ JOIN users pu ON pu.id = a.patient_id
 WHERE {owner} AND a.status <> 'cancelled' AND a.starts_at >= %(since)s AND a.starts_at < %(until)s
 ORDER BY a.starts_at, a.id"""
 _PATIENTS_APPOINTMENTS = _APPOINTMENTS.format(owner="a.patient_id = %(user_id)s")
-_DOCTORS_APPOINTMENTS = _APPOINTMENTS.format(owner="a.doctor_id IN (SELECT id FROM doctors WHERE user_id = %(user_id)s)")
+_DOCTORS_APPOINTMENTS = _APPOINTMENTS.format(
+    owner="a.doctor_id IN (SELECT id FROM doctors WHERE user_id = %(user_id)s)")
 _PARTIES = """
 SELECT a.patient_id, d.user_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = %(id)s"""
 

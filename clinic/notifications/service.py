@@ -30,6 +30,7 @@ from clinic.notifications.store import deliveries
 
 log = logging.getLogger(__name__)
 
+
 def ensure(session: Session, *, key: str, kind: str, appointment_id: int | None = None,
            doctor_id: int | None = None, recipient_id: int | None = None, details: dict | None = None) -> int:
     """The id of the delivery with this key, creating it if new (one round trip, race-free)."""

@@ -105,18 +105,18 @@ def _document(session: Session, user: User, export: DataExport, now: datetime) -
 def _appointments(session: Session, patient_id: int) -> list[dict]:
     rows = store.appointments_of(session, patient_id=patient_id)
     history: dict[int, list[dict]] = {}
-    ids = [row[0].id for row in rows]
+    ids = [row.id for row in rows]
     if ids:
         for h in store.history_of(session, appointment_ids=ids):
             history.setdefault(h.appointment_id, []).append(
                 {"action": h.action, "actor_id": h.actor_id, "at": _iso(h.at),
                  "old_starts_at": _iso(h.old_starts_at), "new_starts_at": _iso(h.new_starts_at)})
     out = []
-    for appt, service_name, clinic_name, tz, doctor_name in rows:
-        zone = ZoneInfo(tz)
-        out.append({"id": appt.id, "doctor_id": appt.doctor_id, "doctor_name": doctor_name,
-                    "service_id": appt.service_id, "service_name": service_name, "clinic_id": appt.clinic_id,
-                    "clinic_name": clinic_name, "starts_at": _iso(appt.starts_at, zone),
+    for appt in rows:
+        zone = ZoneInfo(appt.timezone)
+        out.append({"id": appt.id, "doctor_id": appt.doctor_id, "doctor_name": appt.doctor_name,
+                    "service_id": appt.service_id, "service_name": appt.service_name, "clinic_id": appt.clinic_id,
+                    "clinic_name": appt.clinic_name, "starts_at": _iso(appt.starts_at, zone),
                     "ends_at": _iso(appt.ends_at, zone), "status": appt.status, "reason": appt.reason,
                     "created_at": _iso(appt.created_at, zone), "cancelled_at": _iso(appt.cancelled_at, zone),
                     "cancellation_reason": appt.cancellation_reason, "history": history.get(appt.id, [])})

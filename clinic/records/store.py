@@ -8,13 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from clinic.appointments.models import Appointment, AppointmentHistory
-from clinic.db import Row, fetch_one, fetch_value
+from clinic.db import Row, fetch_all, fetch_one, fetch_value
 from clinic.identity.models import User
 from clinic.records.models import DataExport, MedicalRecord, RecordAudit, RecordEntry, RecordVersion
-from clinic.scheduling.models import Clinic, Doctor, Service
 
 # --- access ---------------------------------------------------------------------------------------------------
 
@@ -108,18 +106,28 @@ def lock_export(session: Session, *, export_id: uuid.UUID) -> DataExport | None:
     return session.scalars(select(DataExport).where(DataExport.id == export_id).with_for_update()).first()
 
 
-def appointments_of(session: Session, *, patient_id: int) -> list[tuple[Appointment, str, str, str, str]]:
-    """Every appointment of the patient in start order, with `(service name, clinic name, clinic zone,
-    doctor name)`."""
-    doctor_user = aliased(User)
-    return list(session.execute(
-        select(Appointment, Service.name, Clinic.name, Clinic.timezone, doctor_user.full_name)
-        .join(Service, Service.id == Appointment.service_id).join(Clinic, Clinic.id == Appointment.clinic_id)
-        .join(Doctor, Doctor.id == Appointment.doctor_id).join(doctor_user, doctor_user.id == Doctor.user_id)
-        .where(Appointment.patient_id == patient_id).order_by(Appointment.starts_at)).tuples())
+_APPOINTMENTS = """
+    SELECT a.id, a.doctor_id, du.full_name AS doctor_name, a.service_id, s.name AS service_name, a.clinic_id,
+           c.name AS clinic_name, c.timezone, a.starts_at, a.ends_at, a.status, a.reason, a.created_at,
+           a.cancelled_at, a.cancellation_reason
+    FROM appointments a
+    JOIN services s ON s.id = a.service_id
+    JOIN clinics c ON c.id = a.clinic_id
+    JOIN doctors d ON d.id = a.doctor_id JOIN users du ON du.id = d.user_id
+    WHERE a.patient_id = %(patient_id)s
+    ORDER BY a.starts_at"""
+_HISTORY = """
+    SELECT appointment_id, action, actor_id, at, old_starts_at, new_starts_at FROM appointment_history
+    WHERE appointment_id = ANY(CAST(%(ids)s AS bigint[])) ORDER BY id"""
 
 
-def history_of(session: Session, *, appointment_ids: list[int]) -> list[AppointmentHistory]:
-    """The history rows of these appointments, oldest first."""
-    return list(session.scalars(select(AppointmentHistory).where(AppointmentHistory.appointment_id.in_(appointment_ids))
-                                .order_by(AppointmentHistory.id)))
+def appointments_of(session: Session, *, patient_id: int) -> list[Row]:
+    """Every appointment of the patient in start order, with its doctor's, service's and clinic's names and the
+    clinic's `timezone`."""
+    return fetch_all(session, _APPOINTMENTS, {"patient_id": patient_id})
+
+
+def history_of(session: Session, *, appointment_ids: list[int]) -> list[Row]:
+    """`(appointment_id, action, actor_id, at, old_starts_at, new_starts_at)` of these appointments' history,
+    oldest first."""
+    return fetch_all(session, _HISTORY, {"ids": appointment_ids})

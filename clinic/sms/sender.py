@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 KIND = "reminder_sms"
 INTERRUPTED = "interrupted: Twilio may have accepted it; not re-sent (at most once)"
 
+
 def render(session: Session, row: Delivery, *, settings: Settings, now: datetime) -> dict | None:
     """Twilio's form for this reminder, or None: cancelled, moved, started, or the patient opted out."""
     found = store.reminder_facts(session, appointment_id=row.appointment_id)
