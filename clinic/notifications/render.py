@@ -20,9 +20,8 @@ from clinic.notifications.models import Delivery
 from clinic.notifications.store import render as store
 from clinic.settings import Settings
 
-EVENT_KINDS = ("confirmation", "rescheduled", "cancelled")
 SMTP = "smtp"  # the payload key of a message that goes over SMTP_URL (see Sender)
-ACCOUNT_KINDS = ("verify_email", "signup_attempt")
+ACCOUNT_EMAILS = ("verify_email", "signup_attempt")  # delivery kinds (events.ACCOUNT_KINDS maps topics to them)
 
 
 class Renderer:
@@ -39,7 +38,7 @@ class Renderer:
                 out[row.id] = self._agenda(session, row)
             elif row.kind in ("password_reset", "set_password"):
                 out[row.id] = self._password_reset(session, row, now)
-            elif row.kind in ACCOUNT_KINDS:
+            elif row.kind in ACCOUNT_EMAILS:
                 out[row.id] = self._account(session, row, now)
             else:
                 out[row.id] = self._appointment(session, row, views.get(row.appointment_id), now)
@@ -58,7 +57,7 @@ class Renderer:
             return None  # a shadow account's address is someone else's (clinic.identity.signup): never emailed
         if email is None and row.kind != "waitlist_offer":
             return None  # a walk-in without an email (clinic.identity.walk_ins): the desk tells them
-        view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
+        view = content.EmailFacts(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
                                        address, doctor, service, doctor_id, service_id, ends_at)
         url = self.settings.public_url
         if row.kind in ("confirmation", "rescheduled"):
@@ -113,14 +112,14 @@ class Renderer:
         msg = imip.message(email, sender=sender, calendar=calendar, method=method, key=row.key, now=now)
         return {SMTP: imip.envelope(msg, sender=sender)}
 
-    def _offer(self, session: Session, row: Delivery, view: content.AppointmentView, now: datetime) -> dict | None:
+    def _offer(self, session: Session, row: Delivery, view: content.EmailFacts, now: datetime) -> dict | None:
         hold = store.live_offer(session, hold_id=row.details["hold_id"], now=now)
         if hold is None:
             return None
         starts_at, expires_at, name, email, locale, shadow = hold
         if shadow or email is None:
             return None
-        offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
+        offered = content.EmailFacts(view.appointment_id, name, email, content.locale_of(locale), starts_at,
                                           view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
                                           view.service_name, view.doctor_id, view.service_id)
         link = manage_links.offer_url(session, hold_id=row.details["hold_id"], channel="email", settings=self.settings)
