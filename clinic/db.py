@@ -1,7 +1,9 @@
 """Engine, session factory and the declarative base shared by every model."""
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -128,6 +130,11 @@ def try_xact_lock(session: Session, namespace: int, key: int) -> bool:
     return fetch_value(session, "SELECT pg_try_advisory_xact_lock(%(ns)s, %(key)s)", {"ns": namespace, "key": key})
 
 
+def ping(session: Session) -> None:
+    """One round trip to PostgreSQL on the session's connection (readiness probes); raises what it raises."""
+    execute(session, "SELECT 1")
+
+
 Row = tuple  # what fetch_one/fetch_all return: named tuples (psycopg's namedtuple_row)
 
 
@@ -160,6 +167,40 @@ def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool 
             connection.invalidate(err)
         raise DBAPIError.instance(sql, params, err, psycopg.Error, connection_invalidated=gone,
                                   dialect=connection.dialect) from err
+
+
+class ThreadConnections:
+    """One autocommit psycopg connection per thread, for a WSGI fast path that answers with one statement in
+    front of the app's stack (web/feed_fast_path.py): no session, no pool checkout, no transaction.
+
+    A thread's connection opens on first use, and again after a fork or after a failure. `first_row` is the
+    session's binary fast path (prepared from the first use unless `prepared_statements` is off, see
+    `make_engine`); a driver error closes the connection and comes out as SQLAlchemy's DBAPIError. Only
+    stores call it.
+    """
+
+    def __init__(self, url: str, *, prepared_statements: bool = True, connect_timeout: int = 2) -> None:
+        self.conninfo = normalize_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
+        self.prepare_threshold = 0 if prepared_statements else None  # None: never prepare (a pooler)
+        self.connect_timeout = connect_timeout
+        self.local = threading.local()
+
+    def first_row(self, sql: str, params: dict) -> tuple | None:
+        local = self.local
+        conn = getattr(local, "conn", None)
+        try:
+            if conn is None or conn.closed or local.pid != os.getpid():
+                conn = local.conn = psycopg.connect(self.conninfo, autocommit=True,
+                                                    prepare_threshold=self.prepare_threshold,
+                                                    connect_timeout=self.connect_timeout)
+                local.pid = os.getpid()
+            return conn.execute(sql, params, binary=True).fetchone()  # bytea without hex decoding
+        except psycopg.Error as err:
+            local.conn = None  # replaced on the next use
+            if conn is not None:
+                conn.close()
+            raise DBAPIError.instance(sql, params, err, psycopg.Error, hide_parameters=True,
+                                      connection_invalidated=True) from err
 
 
 def driver_sql(sql: str) -> str:

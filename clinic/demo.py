@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from clinic import demo_store as store
 from clinic.appointments.models import Appointment, AppointmentHistory
 from clinic.availability import engine
 from clinic.availability.service import zone
@@ -111,7 +111,7 @@ def seed(session: Session, *, now: datetime | None = None, settings: Settings | 
             accounts.create_user(session, email=email, password=DEMO_PASSWORD, full_name=name, role=role)
         logins.append(f"{role:<13} {email} / {DEMO_PASSWORD}")
     logins.append(f"{'doctor':<13} {DOCTORS[0][0]} / {DEMO_PASSWORD}  (and the other *@demo.clinic doctors)")
-    if session.scalar(select(Clinic.id).where(Clinic.name == CLINICS[0][0])) is not None:
+    if store.clinic_exists(session, name=CLINICS[0][0]):
         return logins  # already seeded: leave the data as it is
     _seed_calendar(session, now)
     _mark_already_sent(session, now, offsets, agenda_hour)
@@ -187,14 +187,11 @@ def _leave_some_to_mark(session, now, doctors) -> None:
     """The latest past appointments of these doctors go back to `booked`: attendance the doctor still has to
     record (today's and yesterday's), as on any real morning."""
     for doctor in doctors:
-        latest = session.scalars(
-            select(Appointment).where(Appointment.doctor_id == doctor.id, Appointment.ends_at < now,
-                                      Appointment.ends_at > now - timedelta(days=3))
-            .order_by(Appointment.starts_at.desc()).limit(LEFT_TO_MARK)).all()
+        latest = store.latest_ended(session, doctor_id=doctor.id, after=now - timedelta(days=3), before=now,
+                                    limit=LEFT_TO_MARK)
         for appointment in latest:
             appointment.status, appointment.sequence = "booked", 0
-            session.execute(text("DELETE FROM appointment_history WHERE appointment_id = :id AND action = 'attendance'"),
-                            {"id": appointment.id})
+            store.forget_attendance(session, appointment_id=appointment.id)
 
 
 def _seed_records(session, rng, now, doctors) -> None:
@@ -202,9 +199,7 @@ def _seed_records(session, rng, now, doctors) -> None:
     doctor_users = {d.id: d.user_id for d, *_ in doctors}
     for email, (allergies, conditions, medications) in RECORDS.items():
         patient = accounts.find_by_email(session, email)
-        visits = session.scalars(select(Appointment).where(
-            Appointment.patient_id == patient.id, Appointment.status == "completed", Appointment.ends_at < now)
-            .order_by(Appointment.starts_at)).all()
+        visits = store.completed_visits(session, patient_id=patient.id, before=now)
         author = doctor_users[visits[0].doctor_id] if visits else next(iter(doctor_users.values()))
         session.add(MedicalRecord(patient_id=patient.id, current_version=1))
         session.flush()
@@ -217,33 +212,10 @@ def _seed_records(session, rng, now, doctors) -> None:
                                     created_at=visit.ends_at + timedelta(minutes=5)))
 
 
-# The reminders and agendas the scheduler's first sweep would find (clinic/sweeps/due.py, same keys), stored
-# as already sent: a demo that "has been running" sent them long ago, and a fresh start sends nothing at once.
-_SENT_REMINDERS = text("""
-INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details, status)
-SELECT 'reminder:' || a.id || ':' || o.off || ':' || floor(extract(epoch FROM a.starts_at))::bigint, 'reminder',
-       a.id, a.patient_id, jsonb_build_object('offset', o.off, 'starts_at', a.starts_at), 'sent'
-FROM appointments a
-JOIN services s ON s.id = a.service_id
-CROSS JOIN LATERAL unnest(COALESCE(s.reminder_offsets_minutes, CAST(:offsets AS int[]))) AS o(off)
-WHERE a.status = 'booked' AND a.starts_at > :now
-  AND a.starts_at - make_interval(mins => o.off) <= :now
-ON CONFLICT (key) DO NOTHING
-""")
-_SENT_AGENDAS = text("""
-INSERT INTO deliveries (key, kind, doctor_id, recipient_id, details, status)
-SELECT 'agenda:' || d.id || ':' || day.day, 'agenda', d.id, d.user_id, jsonb_build_object('day', day.day), 'sent'
-FROM doctors d JOIN clinics c ON c.id = d.clinic_id
-CROSS JOIN LATERAL (SELECT CAST(timezone(c.timezone, CAST(:now AS timestamptz)) AS date) AS day,
-                           CAST(timezone(c.timezone, CAST(:now AS timestamptz)) AS time) AS clock) day
-WHERE day.clock >= make_time(:hour, 0, 0)
-ON CONFLICT (key) DO NOTHING
-""")
-
-
 def _mark_already_sent(session: Session, now: datetime, offsets: list[int], agenda_hour: int) -> None:
-    session.execute(_SENT_REMINDERS, {"now": now, "offsets": offsets})
-    session.execute(_SENT_AGENDAS, {"now": now, "hour": agenda_hour})
+    """The reminders and agendas the scheduler's first sweep would find count as sent: a demo that "has been
+    running" sent them long ago, and a fresh start sends nothing at once."""
+    store.mark_due_as_sent(session, now=now, offsets=offsets, agenda_hour=agenda_hour)
 
 
 def _user(session: Session, email: str, name: str, role: str, password_hash: str) -> User:

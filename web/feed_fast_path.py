@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 
-import psycopg
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy.exc import DBAPIError
 from werkzeug.http import parse_accept_header, parse_date, parse_etags
 
 from clinic.calendars import feeds
-from clinic.db import normalize_url
+from clinic.db import ThreadConnections
 from web import request_log, security
 from web.ratelimit_keys import keyed_pseudonym
 
@@ -78,9 +77,8 @@ class FeedFastPath:
     def __init__(self, app_wsgi, *, database_url: str, limit: str, key_secret: str, access_log: bool = True,
                  limits_enabled: bool = True, prepared_statements: bool = True) -> None:
         self.app_wsgi = app_wsgi
-        self.prepare_threshold = 0 if prepared_statements else None  # None: never prepare (a pooler)
-        self.conninfo = normalize_url(database_url).replace("postgresql+psycopg://", "postgresql://", 1)
-        self.local = threading.local()
+        self.connections = ThreadConnections(database_url, prepared_statements=prepared_statements)
+        self.retry_at = threading.local()
         self.limit = parse(limit)
         self.limiter = FixedWindowRateLimiter(MemoryStorage()) if limits_enabled else None
         self.key_secret = key_secret
@@ -100,10 +98,10 @@ class FeedFastPath:
             status, headers, body = 429, [("Content-Type", "application/json"),
                                           ("Retry-After", str(retry_after))], RATE_LIMITED
         else:
-            row = self._lookup(feeds.serve_params(token=token, **conditions))
-            if row is None or row[2] is None:
+            served = self._lookup(token, conditions)
+            if served is None or served.content is None:
                 return self.app_wsgi(environ, start_response)
-            status, headers, body = answer(feeds.Served(*row), gzipped=conditions["gzip_ok"])
+            status, headers, body = answer(served, gzipped=conditions["gzip_ok"])
         return self._answer(environ, start_response, status, headers, body, started)
 
     def _answer(self, environ, start_response, status, headers, body, started):
@@ -129,21 +127,12 @@ class FeedFastPath:
             return None
         return max(int(reset_at - time.time()), 1)
 
-    def _lookup(self, params: dict):
-        if time.monotonic() < getattr(self.local, "retry_at", 0.0):
+    def _lookup(self, token: str, conditions: dict) -> feeds.Served | None:
+        if time.monotonic() < getattr(self.retry_at, "when", 0.0):
             return None  # the database failed us a moment ago: let the Flask view answer (503) meanwhile
-        conn = getattr(self.local, "conn", None)
         try:
-            if conn is None or conn.closed or self.local.pid != os.getpid():
-                conn = self.local.conn = psycopg.connect(self.conninfo, autocommit=True,
-                                                         prepare_threshold=self.prepare_threshold,
-                                                         connect_timeout=2)
-                self.local.pid = os.getpid()
-            return conn.execute(feeds.SERVE_SQL, params, binary=True).fetchone()  # bytea without hex decoding
-        except psycopg.Error as err:
-            log.warning("feed fast path unavailable for %.0f s: %s", RETRY_SECONDS, type(err).__name__)
-            self.local.conn = None  # a broken connection is replaced later; this request takes the slow path
-            self.local.retry_at = time.monotonic() + RETRY_SECONDS
-            if conn is not None:
-                conn.close()
+            return feeds.serve_fast(self.connections, token=token, **conditions)
+        except DBAPIError as err:  # the connection is dropped; a new one is opened after the pause
+            log.warning("feed fast path unavailable for %.0f s: %s", RETRY_SECONDS, type(err.orig).__name__)
+            self.retry_at.when = time.monotonic() + RETRY_SECONDS
             return None

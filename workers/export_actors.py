@@ -9,7 +9,7 @@ from clinic.records.export import build_export, mark_failed
 from workers.runtime import sessions
 
 
-# The relay sends (topic, payload) for "export.requested"; build_export is idempotent, so a redelivered
+# The relay sends (topic, payload) for Topic.EXPORT_REQUESTED; build_export is idempotent, so a redelivered
 # message finds the export ready and does nothing. A few retries cover a database blip; after the last one
 # the export is marked failed so that the patient sees it and may ask again.
 @dramatiq.actor(actor_name="export_patient_data", max_retries=5, min_backoff=2_000, max_backoff=60_000,

@@ -12,28 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from clinic.appointments.models import Appointment
-from clinic.calendars import ics
+from clinic.calendars import ics, store
 from clinic.clock import utcnow
 from clinic.errors import NotFound
-from clinic.identity.models import User
-from clinic.scheduling.models import Clinic, Doctor
 
 METHODS = ("REQUEST", "CANCEL")
-
-_Patient = aliased(User)
-_DoctorUser = aliased(User)
-_QUERY = (
-    select(Appointment, Clinic.name, Clinic.address, Clinic.timezone, _Patient.email, _Patient.full_name,
-           _Patient.locale, _DoctorUser.full_name)
-    .join(Clinic, Clinic.id == Appointment.clinic_id)
-    .join(_Patient, _Patient.id == Appointment.patient_id)
-    .join(Doctor, Doctor.id == Appointment.doctor_id)
-    .join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
-)
 
 
 def content_type(method: str) -> str:
@@ -65,7 +50,7 @@ def download_for(session: Session, *, appointment_id: int, now: datetime | None 
 
 def _document(session: Session, appointment_id: int, method: str, now: datetime | None,
               sender: str | None) -> tuple[str, bytes]:
-    row = session.execute(_QUERY.where(Appointment.id == appointment_id)).one_or_none()
+    row = store.invitation_facts(session, appointment_id=appointment_id)
     if row is None:
         raise NotFound("No such appointment.", code="appointment_not_found")
     appt, clinic_name, clinic_address, zone, patient_email, patient_name, locale, doctor_name = row

@@ -12,17 +12,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.availability.service import zone
+from clinic.live import store
 from clinic.topics import APPOINTMENT_TOPICS
-
-_READ = text("""
-    SELECT a.id, a.doctor_id, a.clinic_id, a.patient_id, a.status, a.starts_at, c.timezone
-    FROM appointments a JOIN clinics c ON c.id = a.clinic_id
-    WHERE a.id = ANY(CAST(:ids AS bigint[])) ORDER BY a.id
-""")
 
 
 def channel(redis_db: int) -> str:
@@ -43,7 +37,7 @@ def read_events(session: Session, ids: list[int]) -> list[dict]:
         return []
     return [{"id": r.id, "doctor_id": r.doctor_id, "clinic_id": r.clinic_id, "patient_id": r.patient_id,
              "status": r.status, "starts_at": r.starts_at.astimezone(zone(r.timezone)).isoformat()}
-            for r in session.execute(_READ, {"ids": ids})]
+            for r in store.appointments(session, ids=ids)]
 
 
 def encode(event: dict) -> bytes:
@@ -70,13 +64,10 @@ class Audience:
         return event.get("doctor_id") in self.doctor_ids
 
 
-_DOCTOR_IDS = text("SELECT id FROM doctors WHERE user_id = :uid")
-
-
 def audience_of(session: Session, *, user_id: int, role: str) -> Audience:
     """The audience of a signed-in account (staff: everything; doctor: their profiles; patient: self)."""
     if role in ("receptionist", "admin"):
         return Audience(everything=True)
     if role == "doctor":
-        return Audience(doctor_ids=frozenset(r[0] for r in session.execute(_DOCTOR_IDS, {"uid": user_id})))
+        return Audience(doctor_ids=store.doctor_ids(session, user_id=user_id))
     return Audience(patient_id=user_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic.appointments import service as appointments
@@ -22,10 +21,8 @@ from clinic.calendars import links as calendar_links
 from clinic.clock import utcnow
 from clinic.errors import NotFound
 from clinic.identity.actor import Actor
-from clinic.identity.models import User
-from clinic.manage import tokens
+from clinic.manage import store, tokens
 from clinic.manage.tokens import Resolved
-from clinic.scheduling.models import Clinic, Doctor, Service
 from clinic.settings import Settings
 from clinic.waitlist.service import settle_holds
 
@@ -79,15 +76,11 @@ def _note(session: Session, *, appointment_id: int, actor_id: int, action: str, 
                                    details={"via": "manage_link", "channel": channel}))
 
 
-def _place(session: Session, clinic_id: int) -> tuple[str, str | None]:
-    return session.execute(select(Clinic.name, Clinic.address).where(Clinic.id == clinic_id)).one()
-
-
 def _appointment_view(session: Session, found: Resolved, *, token: str, settings: Settings,
                       now: datetime) -> ManageView:
     appt = found.appointment
     shown = appointments.view(session, actor=_patient(appt.patient_id), appointment_id=appt.id)
-    clinic_name, address = _place(session, appt.clinic_id)
+    clinic_name, address = store.place(session, clinic_id=appt.clinic_id)
     change_until = appt.starts_at - timedelta(hours=settings.patient_change_cutoff_hours)
     booked = appt.status == "booked"
     view = ManageView(kind="appointment", appointment=shown, starts_at=shown.starts_at, ends_at=shown.ends_at,
@@ -97,7 +90,7 @@ def _appointment_view(session: Session, found: Resolved, *, token: str, settings
                       can_change=booked and now < change_until, can_cancel=booked and now < appt.starts_at,
                       late_if_cancelled=booked and change_until <= now < appt.starts_at)
     if booked:
-        locale = session.scalar(select(User.locale).where(User.id == appt.patient_id))
+        locale = store.locale_of(session, user_id=appt.patient_id)
         urls = calendar_links.for_appointment(
             locale=locale, clinic_name=clinic_name, doctor_name=shown.doctor_name, starts_at=appt.starts_at,
             ends_at=appt.ends_at, where=clinic_name + (f", {address}" if address else ""), zone=shown.timezone,
@@ -108,16 +101,12 @@ def _appointment_view(session: Session, found: Resolved, *, token: str, settings
 
 def _offer_view(session: Session, found: Resolved) -> ManageView:
     hold = found.hold
-    doctor_name, clinic_id, tz = session.execute(
-        select(User.full_name, Doctor.clinic_id, Clinic.timezone).join(Doctor, Doctor.user_id == User.id)
-        .join(Clinic, Clinic.id == Doctor.clinic_id).where(Doctor.id == hold.doctor_id)).one()
-    clinic_name, address = _place(session, clinic_id)
-    service_name = session.scalar(select(Service.name).where(Service.id == hold.service_id))
-    local = zone(tz)
+    names = store.offered(session, doctor_id=hold.doctor_id, service_id=hold.service_id)
+    local = zone(names.timezone)
     return ManageView(kind="offer", appointment=None, starts_at=hold.starts_at.astimezone(local),
-                      ends_at=hold.ends_at.astimezone(local), timezone=tz, doctor_name=doctor_name,
-                      service_name=service_name, clinic_name=clinic_name, clinic_address=address,
-                      hold_expires_at=hold.expires_at.astimezone(local))
+                      ends_at=hold.ends_at.astimezone(local), timezone=names.timezone, doctor_name=names.doctor_name,
+                      service_name=names.service_name, clinic_name=names.clinic_name,
+                      clinic_address=names.clinic_address, hold_expires_at=hold.expires_at.astimezone(local))
 
 
 def view(session: Session, *, token: str, settings: Settings, now: datetime | None = None) -> ManageView:

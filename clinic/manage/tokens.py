@@ -12,13 +12,13 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic import keyed_tokens
 from clinic.appointments.models import Appointment
 from clinic.clock import utcnow
 from clinic.errors import NotFound
+from clinic.manage import store
 from clinic.manage.models import CHANNELS, ManageLink
 from clinic.waitlist.models import SlotHold
 
@@ -53,7 +53,7 @@ def _new(session: Session, *, secret: str, channel: str, expires_at: datetime, a
 
 def mint(session: Session, *, appointment_id: int, channel: str, secret: str) -> str:
     """A new token for this appointment, sent by `channel` ("email" or "sms"); it dies at the appointment's end."""
-    ends_at = session.scalar(select(Appointment.ends_at).where(Appointment.id == appointment_id))
+    ends_at = store.appointment_end(session, appointment_id=appointment_id)
     if ends_at is None:
         raise NotFound("No such appointment.")
     return _new(session, secret=secret, channel=channel, expires_at=ends_at, appointment_id=appointment_id)
@@ -61,7 +61,7 @@ def mint(session: Session, *, appointment_id: int, channel: str, secret: str) ->
 
 def mint_offer(session: Session, *, hold_id: int, channel: str, secret: str) -> str:
     """A new token that accepts this waitlist hold (its patient books the held slot); it dies with the hold."""
-    expires_at = session.scalar(select(SlotHold.expires_at).where(SlotHold.id == hold_id))
+    expires_at = store.hold_expiry(session, hold_id=hold_id)
     if expires_at is None:
         raise NotFound("No such offer.")
     return _new(session, secret=secret, channel=channel, expires_at=expires_at, hold_id=hold_id)
@@ -71,7 +71,7 @@ def _link(session: Session, token: str, secret: str) -> ManageLink | None:
     raw = keyed_tokens.decode(token)
     if raw is None or len(raw) != TOKEN_BYTES:
         return None  # not a token's shape: no database work
-    return session.scalar(select(ManageLink).where(ManageLink.token_hash == _hash(secret, raw)))
+    return store.link_by_hash(session, token_hash=_hash(secret, raw))
 
 
 def lookup(session: Session, token: str, *, secret: str, now: datetime | None = None,
@@ -83,13 +83,11 @@ def lookup(session: Session, token: str, *, secret: str, now: datetime | None = 
     if link is None:
         return None
     if link.appointment_id is not None:
-        stmt = select(Appointment).where(Appointment.id == link.appointment_id)
-        appointment = session.scalar(stmt.with_for_update() if for_update else stmt)
+        appointment = store.appointment(session, appointment_id=link.appointment_id, for_update=for_update)
         if appointment is None or appointment.ends_at <= now:
             return None
         return Resolved(link_id=link.id, channel=link.channel, appointment=appointment)
-    stmt = select(SlotHold).where(SlotHold.id == link.hold_id)
-    hold = session.scalar(stmt.with_for_update() if for_update else stmt)
+    hold = store.hold(session, hold_id=link.hold_id, for_update=for_update)
     if hold is None or hold.status != "active" or hold.expires_at <= now:
         return None
     return Resolved(link_id=link.id, channel=link.channel, hold=hold)

@@ -89,7 +89,7 @@ def local_day(d: date, locale: str) -> str:
 
 
 @dataclass(frozen=True)
-class AppointmentView:
+class EmailFacts:
     """The facts an appointment email may show."""
 
     appointment_id: int
@@ -115,7 +115,7 @@ class Email:
     html: str
 
 
-def appointment_email(kind: str, view: AppointmentView, *, public_url: str, cause: str | None = None,
+def appointment_email(kind: str, view: EmailFacts, *, public_url: str, cause: str | None = None,
                       until: datetime | None = None, link: str | None = None,
                       manage_link: str | None = None, note: str | None = None) -> Email:
     """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer.
@@ -161,7 +161,7 @@ def appointment_email(kind: str, view: AppointmentView, *, public_url: str, caus
     return Email(to=view.patient_email, subject=subject, text=text, html=_html(lines, actions, notes))
 
 
-def _calendar_links(words: dict, view: AppointmentView, place: str, link: str) -> list[tuple[str, str]]:
+def _calendar_links(words: dict, view: EmailFacts, place: str, link: str) -> list[tuple[str, str]]:
     """The event for calendars that do not act on the invitation: the invite's title and place, and the
     manage link; no service name (nothing clinical goes into a third party's calendar)."""
     urls = links.for_appointment(locale=locale_of(view.locale), clinic_name=view.clinic_name, doctor_name=view.doctor_name,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.notifications.service import ensure
+from clinic.notifications.store import render as store
 from clinic.sweeps.due import flag_repeat_no_shows
 from clinic.topics import Topic
 
 EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled",
                Topic.CANCELLED: "cancelled"}
-_PATIENT_OF = text("SELECT patient_id FROM appointments WHERE id = :id")
 
 
 def event_delivery(session: Session, *, topic: str, payload: dict) -> int:
@@ -33,7 +32,7 @@ def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | 
     if payload.get("status") != "no_show" or payload.get("cause") == "system":
         return None
     appointment_id = payload["appointment_id"]
-    patient_id = session.execute(_PATIENT_OF, {"id": appointment_id}).scalar()
+    patient_id = store.patient_of(session, appointment_id=appointment_id)
     if patient_id is None:
         return None
     delivery_id = ensure(session, key=f"noshow:{appointment_id}", kind="noshow", appointment_id=appointment_id,

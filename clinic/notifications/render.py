@@ -11,36 +11,17 @@ import base64
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from clinic.appointments.models import Appointment
 from clinic.identity import resets
-from clinic.identity.models import User
 from clinic.manage import links as manage_links
 from clinic.notifications import account_emails, content, imip
 from clinic.notifications.models import Delivery
-from clinic.scheduling.models import Clinic, Doctor, Service
+from clinic.notifications.store import render as store
 from clinic.settings import Settings
 
-EVENT_KINDS = ("confirmation", "rescheduled", "cancelled")
 SMTP = "smtp"  # the payload key of a message that goes over SMTP_URL (see Sender)
-ACCOUNT_KINDS = ("verify_email", "signup_attempt")
-
-
-_Patient = aliased(User)
-_DoctorUser = aliased(User)
-_VIEWS = (
-    select(Appointment.id, Appointment.status, Appointment.starts_at, Appointment.sequence,
-           Appointment.cancellation_reason, _Patient.full_name, _Patient.email, _Patient.locale, Clinic.timezone,
-           Clinic.name, Clinic.address, _DoctorUser.full_name, Service.name, Appointment.doctor_id,
-           Appointment.service_id, Appointment.ends_at, _Patient.shadow)
-    .join(_Patient, _Patient.id == Appointment.patient_id)
-    .join(Clinic, Clinic.id == Appointment.clinic_id)
-    .join(Doctor, Doctor.id == Appointment.doctor_id)
-    .join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
-    .join(Service, Service.id == Appointment.service_id)
-)
+ACCOUNT_EMAILS = ("verify_email", "signup_attempt")  # delivery kinds (events.ACCOUNT_KINDS maps topics to them)
 
 
 class Renderer:
@@ -50,17 +31,14 @@ class Renderer:
     def render(self, session: Session, rows: list[Delivery], *, now: datetime) -> dict[int, dict | None]:
         """Provider params for each row id (None: skip). One query for all the appointments."""
         appointment_ids = {r.appointment_id for r in rows if r.appointment_id is not None}
-        views = {}
-        if appointment_ids:
-            for row in session.execute(_VIEWS.where(Appointment.id.in_(appointment_ids))):
-                views[row[0]] = row
+        views = store.appointment_views(session, ids=appointment_ids) if appointment_ids else {}
         out: dict[int, dict | None] = {}
         for row in rows:
             if row.kind == "agenda":
                 out[row.id] = self._agenda(session, row)
             elif row.kind in ("password_reset", "set_password"):
                 out[row.id] = self._password_reset(session, row, now)
-            elif row.kind in ACCOUNT_KINDS:
+            elif row.kind in ACCOUNT_EMAILS:
                 out[row.id] = self._account(session, row, now)
             else:
                 out[row.id] = self._appointment(session, row, views.get(row.appointment_id), now)
@@ -79,7 +57,7 @@ class Renderer:
             return None  # a shadow account's address is someone else's (clinic.identity.signup): never emailed
         if email is None and row.kind != "waitlist_offer":
             return None  # a walk-in without an email (clinic.identity.walk_ins): the desk tells them
-        view = content.AppointmentView(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
+        view = content.EmailFacts(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
                                        address, doctor, service, doctor_id, service_id, ends_at)
         url = self.settings.public_url
         if row.kind in ("confirmation", "rescheduled"):
@@ -134,17 +112,14 @@ class Renderer:
         msg = imip.message(email, sender=sender, calendar=calendar, method=method, key=row.key, now=now)
         return {SMTP: imip.envelope(msg, sender=sender)}
 
-    def _offer(self, session: Session, row: Delivery, view: content.AppointmentView, now: datetime) -> dict | None:
-        hold = session.execute(text(
-            "SELECT h.starts_at, h.expires_at, u.full_name, u.email, u.locale, u.shadow FROM slot_holds h "
-            "JOIN users u ON u.id = h.patient_id WHERE h.id = :id AND h.status = 'active' AND h.expires_at > :now"),
-            {"id": row.details["hold_id"], "now": now}).one_or_none()
+    def _offer(self, session: Session, row: Delivery, view: content.EmailFacts, now: datetime) -> dict | None:
+        hold = store.live_offer(session, hold_id=row.details["hold_id"], now=now)
         if hold is None:
             return None
         starts_at, expires_at, name, email, locale, shadow = hold
         if shadow or email is None:
             return None
-        offered = content.AppointmentView(view.appointment_id, name, email, content.locale_of(locale), starts_at,
+        offered = content.EmailFacts(view.appointment_id, name, email, content.locale_of(locale), starts_at,
                                           view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
                                           view.service_name, view.doctor_id, view.service_id)
         link = manage_links.offer_url(session, hold_id=row.details["hold_id"], channel="email", settings=self.settings)
@@ -171,9 +146,7 @@ class Renderer:
         address's owner that someone tried to sign up with it. Neither goes to a shadow account."""
         from clinic.identity import signup
 
-        user = session.execute(text(
-            "SELECT email, full_name, locale, email_verified_at, shadow, is_active FROM users WHERE id = :id"),
-            {"id": row.recipient_id}).one_or_none()
+        user = store.account(session, user_id=row.recipient_id)
         if user is None or user.shadow or not user.is_active:
             return None
         url = self.settings.public_url
@@ -190,23 +163,17 @@ class Renderer:
 
     def _agenda(self, session: Session, row: Delivery) -> dict | None:
         day = date.fromisoformat(row.details["day"])
-        doctor = session.execute(text(
-            "SELECT u.full_name, u.email, u.locale, c.timezone FROM doctors d JOIN users u ON u.id = d.user_id "
-            "JOIN clinics c ON c.id = d.clinic_id WHERE d.id = :id"), {"id": row.doctor_id}).one_or_none()
+        doctor = store.agenda_doctor(session, doctor_id=row.doctor_id)
         if doctor is None:
             return None
         name, email, locale, zone = doctor
         start = datetime.combine(day, datetime.min.time(), ZoneInfo(zone))
         end = datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(zone))
-        rows = session.execute(text(
-            "SELECT a.starts_at, p.full_name, s.name FROM appointments a JOIN users p ON p.id = a.patient_id "
-            "JOIN services s ON s.id = a.service_id WHERE a.doctor_id = :d AND a.status <> 'cancelled' "
-            "AND a.starts_at >= :start AND a.starts_at < :end ORDER BY a.starts_at"),
-            {"d": row.doctor_id, "start": start, "end": end}).all()
+        rows = store.agenda(session, doctor_id=row.doctor_id, start=start, end=end)
         if not rows:
             return None
         email_ = content.agenda_email(doctor_name=name, doctor_email=email, locale=locale, day=day, zone=zone,
-                                      rows=[tuple(r) for r in rows], public_url=self.settings.public_url)
+                                      rows=rows, public_url=self.settings.public_url)
         return self._params(email_)
 
 

@@ -15,46 +15,27 @@ Protocol (each step survives a SIGKILL at any point):
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
 from clinic.db import transaction
 from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError, SmtpMailer
-from clinic.notifications.models import Delivery
 from clinic.notifications.render import SMTP, Renderer
+from clinic.notifications.store import deliveries
 
 log = logging.getLogger(__name__)
-
-_ENSURE = text("""
-    WITH ins AS (
-        INSERT INTO deliveries (key, kind, appointment_id, doctor_id, recipient_id, details)
-        VALUES (:key, :kind, :appointment_id, :doctor_id, :recipient_id, CAST(:details AS jsonb))
-        ON CONFLICT (key) DO NOTHING RETURNING id)
-    SELECT id FROM ins UNION ALL SELECT id FROM deliveries WHERE key = :key LIMIT 1
-""")
 
 
 def ensure(session: Session, *, key: str, kind: str, appointment_id: int | None = None,
            doctor_id: int | None = None, recipient_id: int | None = None, details: dict | None = None) -> int:
     """The id of the delivery with this key, creating it if new (one round trip, race-free)."""
-    return session.execute(_ENSURE, {"key": key, "kind": kind, "appointment_id": appointment_id,
-                                     "doctor_id": doctor_id, "recipient_id": recipient_id,
-                                     "details": json.dumps(details or {})}).scalar_one()
-
-
-_FINISH = text("""
-    UPDATE deliveries d SET status = CAST(:status AS varchar), payload = NULL, error = :error, provider_id = v.pid,
-           sent_at = CASE WHEN CAST(:status AS varchar) = 'sent' THEN now() END
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:pids AS text[])) AS v(id, pid)
-    WHERE d.id = v.id AND d.status = 'sending'
-""")
+    return deliveries.ensure(session, key=key, kind=kind, appointment_id=appointment_id, doctor_id=doctor_id,
+                             recipient_id=recipient_id, details=details)
 
 
 BATCH_PREFIX = "batch-"
@@ -104,8 +85,7 @@ class Sender:
     def _claim(self, delivery_ids: list[int], *, batch: bool, now: datetime) -> dict[str, list[tuple[int, str, dict]]]:
         groups: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
         with transaction(self.factory) as session:
-            rows = session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))
-                                   .order_by(Delivery.id).with_for_update()).all()
+            rows = deliveries.lock(session, ids=delivery_ids)
             fresh = [r for r in rows if r.status == "pending"]
             rendered = self.renderer.render(session, fresh, now=now) if fresh else {}
             for row in fresh:
@@ -139,5 +119,5 @@ class Sender:
     def _finish(self, row_ids: list[int], provider_ids: list[str] | None, *, status: str,
                 error: str | None = None) -> None:
         with transaction(self.factory) as session:
-            session.execute(_FINISH, {"ids": row_ids, "pids": provider_ids or [None] * len(row_ids),
-                                      "status": status, "error": error})
+            deliveries.finish(session, ids=row_ids, provider_ids=provider_ids or [None] * len(row_ids),
+                              status=status, error=error)

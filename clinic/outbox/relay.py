@@ -9,28 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.db import transaction
+from clinic.outbox import store
 
 Row = tuple[int, str, dict]
-
-_TAKE = text("""
-    SELECT id, topic, payload FROM outbox WHERE relayed_at IS NULL
-    ORDER BY id LIMIT :n FOR UPDATE SKIP LOCKED
-""")
-_MARK = text("UPDATE outbox SET relayed_at = now() WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
 def relay_batch(factory: sessionmaker[Session], dispatch: Callable[[list[Row]], None], *, limit: int = 500) -> int:
     """Relay up to `limit` rows; returns how many."""
     with transaction(factory) as session:
-        rows = [tuple(r) for r in session.execute(_TAKE, {"n": limit})]
+        rows = store.take_pending(session, limit=limit)
         if not rows:
             return 0
         dispatch(rows)
-        session.execute(_MARK, {"ids": [r[0] for r in rows]})
+        store.mark_relayed(session, ids=[r[0] for r in rows])
     return len(rows)
 
 

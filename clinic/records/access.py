@@ -22,11 +22,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Forbidden, NotFound
-from clinic.records import audit
+from clinic.records import audit, store
 from clinic.records.audit import Attempt
 
 MAX_ID = 2**63 - 1  # BIGINT
@@ -94,19 +93,6 @@ def decide(*, role: str, is_self: bool, relation: Relation, action: str) -> Outc
     return Outcome.NOT_FOUND
 
 
-_RELATION = text("""
-    SELECT u.role = 'patient' AS is_patient,
-           EXISTS (SELECT 1 FROM users du JOIN doctors d ON d.user_id = du.id
-                   WHERE du.id = :uid AND du.is_active AND du.role = 'doctor' AND d.active) AS practising,
-           EXISTS (SELECT 1 FROM appointments a JOIN doctors d ON d.id = a.doctor_id
-                   WHERE a.patient_id = :pid AND d.user_id = :uid AND a.status <> 'cancelled') AS care,
-           (SELECT g.reason FROM break_glass_grants g
-             WHERE g.doctor_user_id = :uid AND g.patient_id = :pid AND g.granted_at <= :now AND g.expires_at > :now
-             ORDER BY g.expires_at DESC LIMIT 1) AS break_glass_reason
-    FROM users u WHERE u.id = :pid
-""")
-
-
 def relation_of(session: Session, attempt: Attempt) -> Relation:
     """One round trip, and none at all when the role alone decides."""
     role = attempt.actor.role
@@ -114,8 +100,7 @@ def relation_of(session: Session, attempt: Attempt) -> Relation:
         return Relation(is_patient=attempt.actor.user_id == attempt.patient_id)
     if role == "receptionist" or (role == "admin" and attempt.action != audit.AUDIT):
         return Relation()
-    row = session.execute(_RELATION, {"pid": attempt.patient_id, "uid": attempt.actor.user_id,
-                                      "now": attempt.at}).first()
+    row = store.relation(session, patient_id=attempt.patient_id, user_id=attempt.actor.user_id, now=attempt.at)
     if row is None or not row.is_patient:
         return Relation()
     if role != "doctor":

@@ -4,11 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic.identity.actor import Actor
-from clinic.identity.models import User
+from clinic.records import store
 from clinic.records.models import RecordAudit
 
 # Actions, as stored in `record_audit.action`.
@@ -62,10 +61,8 @@ def rows_for(session: Session, *, patient_id: int, for_admin: bool) -> list[Audi
 
     The patient sees who accessed their record and when, but not staff IP addresses, nor who another
     patient probing their record was (that would disclose the other patient)."""
-    stmt = (select(RecordAudit, User.full_name).outerjoin(User, User.id == RecordAudit.actor_id)
-            .where(RecordAudit.patient_id == patient_id).order_by(RecordAudit.id))
     views = []
-    for row, name in session.execute(stmt):
+    for row, name in store.audit_rows(session, patient_id=patient_id):
         hidden = not for_admin and row.actor_role == "patient" and row.actor_id != patient_id
         views.append(AuditView(id=row.id, at=row.at, actor_id=None if hidden else row.actor_id,
                                actor_name=None if hidden else name, actor_role=row.actor_role, action=row.action,

@@ -9,19 +9,16 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from clinic.appointments.models import Appointment, AppointmentHistory
 from clinic.errors import Forbidden, NotFound
 from clinic.identity.actor import Actor
 from clinic.identity.models import User
 from clinic.outbox.service import emit
-from clinic.records import audit
+from clinic.records import audit, store
 from clinic.records.access import authorize
 from clinic.records.audit import Attempt
-from clinic.records.models import DataExport, RecordEntry, RecordVersion
-from clinic.scheduling.models import Clinic, Doctor, Service
+from clinic.records.models import DataExport
 from clinic.topics import Topic
 
 TOPIC = Topic.EXPORT_REQUESTED
@@ -32,9 +29,7 @@ def request_export(session: Session, *, actor: Actor, now: datetime) -> DataExpo
     """Queue an export of the actor's own data; a pending one is reused rather than duplicated."""
     if not actor.is_patient:
         raise Forbidden("Data exports are for patients.")
-    pending = session.scalars(select(DataExport).where(DataExport.user_id == actor.user_id,
-                                                       DataExport.status == "pending")
-                              .order_by(DataExport.requested_at.desc()).limit(1)).first()
+    pending = store.pending_export(session, user_id=actor.user_id)
     if pending is not None:
         return pending
     export = DataExport(id=uuid.uuid4(), user_id=actor.user_id, status="pending", requested_at=now)
@@ -59,8 +54,7 @@ def get_export(session: Session, *, actor: Actor, export_id: uuid.UUID, ip: str 
 
 def build_export(session: Session, *, export_id: uuid.UUID | str, now: datetime) -> DataExport | None:
     """Produce the document of a pending export (the worker's job). Safe to run twice."""
-    export = session.scalars(select(DataExport).where(DataExport.id == uuid.UUID(str(export_id)))
-                             .with_for_update()).first()
+    export = store.lock_export(session, export_id=uuid.UUID(str(export_id)))
     if export is None or export.status != "pending":
         return export
     user = session.get(User, export.user_id)
@@ -109,26 +103,20 @@ def _document(session: Session, user: User, export: DataExport, now: datetime) -
 
 
 def _appointments(session: Session, patient_id: int) -> list[dict]:
-    doctor_user = aliased(User)
-    rows = session.execute(
-        select(Appointment, Service.name, Clinic.name, Clinic.timezone, doctor_user.full_name)
-        .join(Service, Service.id == Appointment.service_id).join(Clinic, Clinic.id == Appointment.clinic_id)
-        .join(Doctor, Doctor.id == Appointment.doctor_id).join(doctor_user, doctor_user.id == Doctor.user_id)
-        .where(Appointment.patient_id == patient_id).order_by(Appointment.starts_at)).all()
+    rows = store.appointments_of(session, patient_id=patient_id)
     history: dict[int, list[dict]] = {}
-    ids = [row[0].id for row in rows]
+    ids = [row.id for row in rows]
     if ids:
-        for h in session.scalars(select(AppointmentHistory).where(AppointmentHistory.appointment_id.in_(ids))
-                                 .order_by(AppointmentHistory.id)):
+        for h in store.history_of(session, appointment_ids=ids):
             history.setdefault(h.appointment_id, []).append(
                 {"action": h.action, "actor_id": h.actor_id, "at": _iso(h.at),
                  "old_starts_at": _iso(h.old_starts_at), "new_starts_at": _iso(h.new_starts_at)})
     out = []
-    for appt, service_name, clinic_name, tz, doctor_name in rows:
-        zone = ZoneInfo(tz)
-        out.append({"id": appt.id, "doctor_id": appt.doctor_id, "doctor_name": doctor_name,
-                    "service_id": appt.service_id, "service_name": service_name, "clinic_id": appt.clinic_id,
-                    "clinic_name": clinic_name, "starts_at": _iso(appt.starts_at, zone),
+    for appt in rows:
+        zone = ZoneInfo(appt.timezone)
+        out.append({"id": appt.id, "doctor_id": appt.doctor_id, "doctor_name": appt.doctor_name,
+                    "service_id": appt.service_id, "service_name": appt.service_name, "clinic_id": appt.clinic_id,
+                    "clinic_name": appt.clinic_name, "starts_at": _iso(appt.starts_at, zone),
                     "ends_at": _iso(appt.ends_at, zone), "status": appt.status, "reason": appt.reason,
                     "created_at": _iso(appt.created_at, zone), "cancelled_at": _iso(appt.cancelled_at, zone),
                     "cancellation_reason": appt.cancellation_reason, "history": history.get(appt.id, [])})
@@ -139,13 +127,10 @@ def _record(session: Session, patient_id: int) -> dict:
     versions = [{"version": v.version, "allergies": list(v.allergies), "conditions": list(v.conditions),
                  "medications": list(v.medications), "author_id": v.author_id, "author_name": name,
                  "break_glass": v.break_glass, "created_at": _iso(v.created_at)}
-                for v, name in session.execute(
-                    select(RecordVersion, User.full_name).join(User, User.id == RecordVersion.author_id)
-                    .where(RecordVersion.patient_id == patient_id).order_by(RecordVersion.version))]
+                for v, name in store.versions_with_authors(session, patient_id=patient_id)]
     entries = [{"id": e.id, "appointment_id": e.appointment_id, "author_id": e.author_id, "text": e.text,
                 "corrects_id": e.corrects_id, "break_glass": e.break_glass, "created_at": _iso(e.created_at)}
-               for e in session.scalars(select(RecordEntry).where(RecordEntry.patient_id == patient_id)
-                                        .order_by(RecordEntry.id))]
+               for e in store.entries(session, patient_id=patient_id)]
     current = versions[-1] if versions else {"allergies": [], "conditions": [], "medications": []}
     return {"allergies": current["allergies"], "conditions": current["conditions"],
             "medications": current["medications"], "versions": versions, "entries": entries}

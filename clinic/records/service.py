@@ -4,18 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from clinic.appointments.models import Appointment
 from clinic.errors import Invalid
 from clinic.identity.actor import Actor
 from clinic.identity.models import User
-from clinic.records import audit
+from clinic.records import audit, store
 from clinic.records.access import Grant, authorize
 from clinic.records.audit import Attempt, AuditView
-from clinic.records.models import BreakGlassGrant, MedicalRecord, RecordEntry, RecordVersion
+from clinic.records.models import BreakGlassGrant, RecordEntry, RecordVersion
 
 
 class RecordInvalid(Invalid):
@@ -72,14 +69,12 @@ def _granted(session: Session, grant: Grant, *, object_id: int | None = None) ->
 
 
 def _latest(session: Session, patient_id: int) -> RecordVersion | None:
-    return session.scalars(select(RecordVersion).where(RecordVersion.patient_id == patient_id)
-                           .order_by(RecordVersion.version.desc()).limit(1)).first()
+    return store.latest_version(session, patient_id=patient_id)
 
 
 def _view(session: Session, patient_id: int) -> RecordView:
     latest = _latest(session, patient_id)
-    entries = list(session.scalars(select(RecordEntry).where(RecordEntry.patient_id == patient_id)
-                                   .order_by(RecordEntry.id)))
+    entries = store.entries(session, patient_id=patient_id)
     if latest is None:
         return RecordView(patient_id=patient_id, version=0, allergies=[], conditions=[], medications=[],
                           updated_at=None, updated_by=None, entries=entries)
@@ -110,11 +105,7 @@ def update_record(session: Session, *, actor: Actor, patient_id: int, ip: str | 
                             fields={"body": "needs allergies, conditions or medications"})
     # Bumping the counter locks the record's row until commit, so concurrent updates queue up and each
     # merges onto the version committed before it (no lost update).
-    number = session.execute(
-        insert(MedicalRecord).values(patient_id=patient_id, current_version=1)
-        .on_conflict_do_update(index_elements=[MedicalRecord.patient_id],
-                               set_={"current_version": MedicalRecord.current_version + 1})
-        .returning(MedicalRecord.current_version)).scalar_one()
+    number = store.next_version(session, patient_id=patient_id)
     previous = _latest(session, patient_id)
     session.add(RecordVersion(
         patient_id=patient_id, version=number, author_id=actor.user_id, break_glass=grant.break_glass, created_at=now,
@@ -136,7 +127,7 @@ def add_entry(session: Session, *, actor: Actor, patient_id: int, ip: str | None
     if problems:
         audit.write(session, attempt, outcome="invalid", break_glass=grant.break_glass, reason=grant.reason)
         raise RecordInvalid(fields=problems)
-    session.execute(insert(MedicalRecord).values(patient_id=patient_id).on_conflict_do_nothing())
+    store.ensure_record(session, patient_id=patient_id)
     entry = RecordEntry(patient_id=patient_id, appointment_id=appointment_id, author_id=actor.user_id, text=text,
                         corrects_id=corrects_id, break_glass=grant.break_glass, created_at=now)
     session.add(entry)
@@ -151,11 +142,9 @@ def _entry_problems(session: Session, *, patient_id: int, text: str, appointment
     problems = {}
     if not text.strip():
         problems["text"] = "must not be empty"
-    if appointment_id is not None and session.scalar(
-            select(Appointment.patient_id).where(Appointment.id == appointment_id)) != patient_id:
+    if appointment_id is not None and store.appointment_patient(session, appointment_id=appointment_id) != patient_id:
         problems["appointment_id"] = "is not an appointment of this patient"
-    if corrects_id is not None and session.scalar(
-            select(RecordEntry.patient_id).where(RecordEntry.id == corrects_id)) != patient_id:
+    if corrects_id is not None and store.entry_patient(session, entry_id=corrects_id) != patient_id:
         problems["corrects_id"] = "is not an entry of this record"
     return problems
 
@@ -174,8 +163,7 @@ def list_versions(session: Session, *, actor: Actor, patient_id: int, ip: str | 
                   now: datetime) -> list[VersionView]:
     """Every version of the record, oldest first, with its author."""
     grant = authorize(session, _attempt(actor, patient_id, audit.VERSIONS, ip, now))
-    rows = session.execute(select(RecordVersion, User.full_name).join(User, User.id == RecordVersion.author_id)
-                           .where(RecordVersion.patient_id == patient_id).order_by(RecordVersion.version))
+    rows = store.versions_with_authors(session, patient_id=patient_id)
     versions = [VersionView(version=v.version, allergies=list(v.allergies), conditions=list(v.conditions),
                             medications=list(v.medications), author_id=v.author_id, author_name=name,
                             break_glass=v.break_glass, created_at=v.created_at) for v, name in rows]

@@ -4,14 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.appointments import views
-from clinic.appointments.models import Appointment
 from clinic.availability.service import zone
 from clinic.errors import NotFound
 from clinic.scheduling.models import Clinic
+from clinic.sms import store
 
 
 @dataclass
@@ -24,14 +23,6 @@ class NoReply:
     sms_sent: set[int]
 
 
-_CONTACT = text("""
-    SELECT a.id, u.phone,
-           EXISTS (SELECT 1 FROM deliveries d WHERE d.appointment_id = a.id AND d.kind = 'reminder_sms'
-                     AND d.status = 'sent') AS texted
-    FROM appointments a JOIN users u ON u.id = a.patient_id WHERE a.id = ANY(:ids)
-""")
-
-
 def no_reply(session: Session, *, clinic_id: int, day: date | None, now: datetime) -> NoReply:
     """Booked appointments on `day` (default: tomorrow in the clinic's zone) that nobody confirmed yet, in
     start order, with the patient's phone (to call them) and whether a reminder SMS went out."""
@@ -40,12 +31,6 @@ def no_reply(session: Session, *, clinic_id: int, day: date | None, now: datetim
         raise NotFound("No such clinic.", fields={"clinic_id": "no such clinic"})
     if day is None:
         day = now.astimezone(zone(clinic.timezone)).date() + timedelta(days=1)
-    a = Appointment
-    stmt = (views._in_dates(views._base(), day, day)
-            .where(a.clinic_id == clinic_id, a.status == "booked", a.confirmed_at.is_(None))
-            .order_by(a.starts_at, a.id))
-    items = views._views(session.execute(stmt))
-    contacts = session.execute(_CONTACT, {"ids": [v.id for v in items]}).all() if items else []
-    return NoReply(day, clinic_id, clinic.timezone, items, {r.id: r.phone for r in contacts},
-                   {r.id for r in contacts if r.texted})
-
+    found = store.unconfirmed(session, clinic_id=clinic_id, day=day)
+    return NoReply(day, clinic_id, clinic.timezone, [view for view, _, _ in found],
+                   {view.id: phone for view, phone, _ in found}, {view.id for view, _, texted in found if texted})

@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from clinic.appointments import service as appointments
@@ -23,7 +21,7 @@ from clinic.errors import Conflict
 from clinic.identity.actor import Actor
 from clinic.scheduling.models import Clinic
 from clinic.settings import Settings
-from clinic.sms import consent, content
+from clinic.sms import consent, content, store
 from clinic.sms.models import SmsReply
 from clinic.sms.phones import sender_number
 
@@ -48,25 +46,10 @@ def keyword(body: str) -> str:
     return found.group(0).upper() if found else ""
 
 
-_SENDERS = text("""
-    SELECT id, locale FROM users
-    WHERE phone = :phone AND role = 'patient' AND is_active
-    ORDER BY sms_opt_in DESC, id
-""")
-
-_NEXT = text("""
-    SELECT a.id FROM appointments a
-    WHERE a.patient_id = ANY(:patients) AND a.status = 'booked' AND a.starts_at > :now
-    ORDER BY a.starts_at, a.id LIMIT 1
-""")
-
-
 def handle(session: Session, *, from_: str, body: str, message_sid: str, now: datetime,
            settings: Settings) -> Outcome:
     """Act on one inbound message and say what to answer."""
-    claimed = session.execute(insert(SmsReply).values(message_sid=message_sid[:64], action="received")
-                              .on_conflict_do_nothing(index_elements=["message_sid"])
-                              .returning(SmsReply.id)).scalar_one_or_none()
+    claimed = store.claim_reply(session, message_sid=message_sid)
     if claimed is None:
         return Outcome("duplicate", None)
     outcome = _act(session, from_=from_, body=body, now=now, settings=settings)
@@ -79,7 +62,7 @@ def handle(session: Session, *, from_: str, body: str, message_sid: str, now: da
 
 def _act(session: Session, *, from_: str, body: str, now: datetime, settings: Settings) -> Outcome:
     phone = sender_number(from_)
-    senders = session.execute(_SENDERS, {"phone": phone}).all() if phone else []
+    senders = store.senders(session, phone=phone) if phone else []
     if not senders:
         return Outcome("unknown_number", None)
     # Several patients may share a number (a family): the reply is about the soonest of their appointments,
@@ -92,7 +75,7 @@ def _act(session: Session, *, from_: str, body: str, now: datetime, settings: Se
         return _tag(Outcome("opted_out", content.answer("opted_out", locale=senders[0].locale)), patient_ids[0])
     if word not in CONFIRM and word not in CANCEL:
         return _tag(Outcome("help", content.answer("help", locale=senders[0].locale)), patient_ids[0])
-    appointment_id = session.execute(_NEXT, {"patients": patient_ids, "now": now}).scalar_one_or_none()
+    appointment_id = store.next_appointment_id(session, patient_ids=patient_ids, now=now)
     if appointment_id is None:
         return _tag(Outcome("none", content.answer("none", locale=senders[0].locale)), patient_ids[0])
     appointment = session.get(Appointment, appointment_id, with_for_update=True)

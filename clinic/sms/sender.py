@@ -23,7 +23,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
@@ -31,8 +30,9 @@ from clinic.db import transaction
 from clinic.manage.links import manage_url
 from clinic.notifications.mailer import TransientSendError
 from clinic.notifications.models import Delivery
+from clinic.notifications.store import deliveries
 from clinic.settings import Settings
-from clinic.sms import content
+from clinic.sms import content, store
 from clinic.sms.phones import address
 from clinic.sms.twilio_api import NotSent, Refused, TwilioApi, Unknown
 
@@ -41,16 +41,10 @@ log = logging.getLogger(__name__)
 KIND = "reminder_sms"
 INTERRUPTED = "interrupted: Twilio may have accepted it; not re-sent (at most once)"
 
-_VIEW = text("""
-    SELECT a.status, a.starts_at, u.phone, u.sms_opt_in, u.locale, u.is_active, c.name, c.timezone
-    FROM appointments a JOIN users u ON u.id = a.patient_id JOIN clinics c ON c.id = a.clinic_id
-    WHERE a.id = :id
-""")
-
 
 def render(session: Session, row: Delivery, *, settings: Settings, now: datetime) -> dict | None:
     """Twilio's form for this reminder, or None: cancelled, moved, started, or the patient opted out."""
-    found = session.execute(_VIEW, {"id": row.appointment_id}).one_or_none()
+    found = store.reminder_facts(session, appointment_id=row.appointment_id)
     if found is None:
         return None
     status, starts_at, phone, opted_in, locale, active, clinic, zone = found
@@ -102,8 +96,7 @@ class SmsSender:
 
     def _claim(self, delivery_id: int, *, now: datetime) -> dict | None:
         with transaction(self.factory) as session:
-            row = session.scalars(select(Delivery).where(Delivery.id == delivery_id, Delivery.kind == KIND)
-                                  .with_for_update()).first()
+            row = next(iter(deliveries.lock(session, ids=[delivery_id], kind=KIND)), None)
             if row is None or row.status in ("sent", "skipped", "failed"):
                 return None
             if row.status == "sending":  # an earlier attempt died mid-send: at most once
@@ -119,8 +112,4 @@ class SmsSender:
     def _finish(self, delivery_id: int, *, status: str, provider_id: str | None = None,
                 error: str | None = None) -> None:
         with transaction(self.factory) as session:
-            session.execute(text(
-                "UPDATE deliveries SET status = CAST(:status AS varchar), provider_id = :pid, error = :error, payload = NULL, "
-                "sent_at = CASE WHEN CAST(:status AS varchar) = 'sent' THEN now() END "
-                "WHERE id = :id AND status = 'sending'"),
-                {"status": status, "pid": provider_id, "error": error, "id": delivery_id})
+            deliveries.finish(session, ids=[delivery_id], provider_ids=[provider_id], status=status, error=error)

@@ -10,10 +10,11 @@ import uuid
 
 import pytest
 from sqlalchemy import pool, text
+from sqlalchemy.exc import DBAPIError
 from werkzeug.test import Client
 
 from clinic.calendars import feeds
-from clinic.db import make_engine, make_session_factory, transaction
+from clinic.db import ThreadConnections, make_engine, make_session_factory, transaction
 from clinic.identity import service as accounts
 from tests.calendars import strict
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, make_settings
@@ -125,3 +126,19 @@ def test_the_fast_path_keeps_the_per_client_rate_limit(committed_feed, redis_cli
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.headers["Content-Security-Policy"] and refused.headers["X-Request-ID"]
     assert from_b.get(path, environ_base={"REMOTE_ADDR": "192.0.2.2"}).status_code == 200  # another client
+
+
+def test_a_connection_the_server_dropped_fails_once_then_is_replaced():
+    """The fast path's per-thread connection (clinic.db.ThreadConnections): a dead one raises SQLAlchemy's
+    error (the request falls through to Flask) and the next use opens a new one."""
+    connections = ThreadConnections(TEST_DATABASE_URL)
+    [pid] = connections.first_row("SELECT pg_backend_pid()", {})
+    assert connections.first_row("SELECT pg_backend_pid()", {}) == (pid,)  # kept between uses
+    other = make_engine(TEST_DATABASE_URL, poolclass=pool.NullPool)
+    with other.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+    with pytest.raises(DBAPIError):
+        connections.first_row("SELECT 1", {})
+    [new_pid] = connections.first_row("SELECT pg_backend_pid()", {})
+    assert new_pid != pid

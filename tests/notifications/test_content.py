@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from clinic.notifications import content
 
-VIEW = content.AppointmentView(
+VIEW = content.EmailFacts(
     appointment_id=7, patient_name="Ana", patient_email="ana@example.com", locale="es",
     starts_at=datetime(2031, 10, 26, 8, 0, tzinfo=timezone.utc), zone="Europe/Madrid", clinic_name="Clínica Central",
     clinic_address="Calle Mayor 1", doctor_name="Dra. Ruiz", service_name="Consulta general", doctor_id=3,

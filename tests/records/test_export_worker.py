@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 
 import dramatiq
 import pytest
@@ -23,16 +22,17 @@ from clinic.identity.actor import Actor
 from clinic.outbox.models import OutboxMessage
 from clinic.records import export
 from clinic.records.models import DataExport
+from clinic.topics import Topic
 from tests.support.worker import dramatiq_worker
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 
-ROOT = Path(__file__).resolve().parents[2]
-ACTOR = "export_patient_data"  # subscribed to "export.requested" in workers/subscriptions.py
+ACTOR = "export_patient_data"
 
 
 def _subscribed() -> bool:
-    # Read as text: importing `workers` would configure a broker in this process.
-    return f'"export.requested": ["{ACTOR}"]' in (ROOT / "workers" / "subscriptions.py").read_text()
+    from workers.subscriptions import SUBSCRIPTIONS  # importing the workers package configures nothing
+
+    return SUBSCRIPTIONS[Topic.EXPORT_REQUESTED] == [ACTOR]
 
 
 @pytest.fixture()

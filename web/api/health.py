@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 from spectree import Response
-from sqlalchemy import text
 
+from clinic.db import ping
 from web import database
 from web.access import PUBLIC, access
 from web.extensions import spec
@@ -34,7 +34,7 @@ def ready():
 
 def _postgres_ok() -> bool:
     try:
-        database.session().execute(text("SELECT 1"))
+        ping(database.session())
         return True
     except Exception:  # readiness reports any failure as "not ready"
         database.session().rollback()
