@@ -9,10 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
-from clinic.db import transaction
 from clinic.outbox.relay import relay_all
 from clinic.settings import Settings
 from clinic.sweeps import due
+from clinic.unit_of_work import UnitOfWork
 from workers.dispatch import dispatch
 from workers.live_publisher import with_live_events
 
@@ -30,7 +30,8 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
     for name, sweep in due.SWEEPS.items():
         now = min(at, utcnow()) if name == "no_shows" else at
         started = time.perf_counter()
-        with transaction(factory) as session:
+        with UnitOfWork(factory) as uow:
+            session = uow.session
             locked = session.scalar(text("SELECT pg_try_advisory_xact_lock(:ns, :id)"),
                                     {"ns": LOCK_NAMESPACE, "id": LOCK_IDS[name]})
             results[name] = sweep(session, now=now, settings=settings) if locked else None

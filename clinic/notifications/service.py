@@ -25,10 +25,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
-from clinic.db import transaction
 from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError, SmtpMailer
 from clinic.notifications.models import Delivery
 from clinic.notifications.render import SMTP, Renderer
+from clinic.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,8 @@ class Sender:
 
     def _claim(self, delivery_ids: list[int], *, batch: bool, now: datetime) -> dict[str, list[tuple[int, str, dict]]]:
         groups: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             rows = session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))
                                    .order_by(Delivery.id).with_for_update()).all()
             fresh = [r for r in rows if r.status == "pending"]
@@ -138,6 +139,7 @@ class Sender:
 
     def _finish(self, row_ids: list[int], provider_ids: list[str] | None, *, status: str,
                 error: str | None = None) -> None:
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             session.execute(_FINISH, {"ids": row_ids, "pids": provider_ids or [None] * len(row_ids),
                                       "status": status, "error": error})

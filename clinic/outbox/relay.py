@@ -12,7 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from clinic.db import transaction
+from clinic.unit_of_work import UnitOfWork
 
 Row = tuple[int, str, dict]
 
@@ -25,7 +25,8 @@ _MARK = text("UPDATE outbox SET relayed_at = now() WHERE id = ANY(CAST(:ids AS b
 
 def relay_batch(factory: sessionmaker[Session], dispatch: Callable[[list[Row]], None], *, limit: int = 500) -> int:
     """Relay up to `limit` rows; returns how many."""
-    with transaction(factory) as session:
+    with UnitOfWork(factory) as uow:
+        session = uow.session
         rows = [tuple(r) for r in session.execute(_TAKE, {"n": limit})]
         if not rows:
             return 0

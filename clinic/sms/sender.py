@@ -27,7 +27,6 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
-from clinic.db import transaction
 from clinic.manage.links import manage_url
 from clinic.notifications.mailer import TransientSendError
 from clinic.notifications.models import Delivery
@@ -35,6 +34,7 @@ from clinic.settings import Settings
 from clinic.sms import content
 from clinic.sms.phones import address
 from clinic.sms.twilio_api import NotSent, Refused, TwilioApi, Unknown
+from clinic.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ class SmsSender:
         return sent
 
     def _claim(self, delivery_id: int, *, now: datetime) -> dict | None:
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             row = session.scalars(select(Delivery).where(Delivery.id == delivery_id, Delivery.kind == KIND)
                                   .with_for_update()).first()
             if row is None or row.status in ("sent", "skipped", "failed"):
@@ -118,7 +119,8 @@ class SmsSender:
 
     def _finish(self, delivery_id: int, *, status: str, provider_id: str | None = None,
                 error: str | None = None) -> None:
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             session.execute(text(
                 "UPDATE deliveries SET status = CAST(:status AS varchar), provider_id = :pid, error = :error, payload = NULL, "
                 "sent_at = CASE WHEN CAST(:status AS varchar) = 'sent' THEN now() END "
