@@ -31,31 +31,32 @@ Write = Callable[[Session], object]
 class UnitOfWork:
     """A session and its transaction for one use case (see the module's rules)."""
 
-    __slots__ = ("factory", "autocommit", "session", "_kept", "_replaying")
+    __slots__ = ("factory", "autocommit", "session", "_kept", "_writing")
 
     def __init__(self, factory: Callable[[], Session], *, autocommit: bool = False) -> None:
         self.factory = factory
         self.autocommit = autocommit
         self.session: Session | None = None
         self._kept: list[Write] = []
-        self._replaying = False
+        self._writing = False
 
     def __enter__(self) -> UnitOfWork:
         return self.begin()
 
     def __exit__(self, kind, error, traceback) -> None:
-        self.end(error if kind is not None else None)
+        self.end(failed=kind is not None)
 
     def begin(self) -> UnitOfWork:
         self.session = self.factory()
         self.session.info[_UNIT] = self
         return self
 
-    def end(self, error: BaseException | None = None) -> None:
-        """Commit (no `error`) or roll back, then close. A commit that fails rolls back and raises."""
+    def end(self, *, failed: bool = False) -> None:
+        """Commit (or roll back, when the use case `failed`), then close. A commit that fails rolls back and
+        raises."""
         session = self.session
         try:
-            if error is None:
+            if not failed:
                 try:
                     self._commit(session)
                 except BaseException:
@@ -69,9 +70,16 @@ class UnitOfWork:
 
     def keep(self, write: Write) -> None:
         """Run `write` now, in this unit's transaction, and keep it even if the use case fails."""
-        write(self.session)
-        self.session.flush()
-        if not self.autocommit and not self._replaying:  # on an autocommit connection it committed already
+        if self._writing:  # a write kept inside a kept write (or its replay): part of that one
+            write(self.session)
+            return
+        self._writing = True
+        try:
+            write(self.session)
+            self.session.flush()
+        finally:
+            self._writing = False
+        if not self.autocommit:  # on an autocommit connection it committed already
             self._kept.append(write)
 
     def _commit(self, session: Session) -> None:
@@ -88,7 +96,7 @@ class UnitOfWork:
             return  # nothing of the session's own to undo: each statement committed or failed by itself
         session.rollback()
         if self._kept:
-            self._replaying = True
+            self._writing = True
             for write in self._kept:
                 write(session)
             session.commit()

@@ -31,10 +31,9 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
         now = min(at, utcnow()) if name == "no_shows" else at
         started = time.perf_counter()
         with UnitOfWork(factory) as uow:
-            session = uow.session
-            locked = session.scalar(text("SELECT pg_try_advisory_xact_lock(:ns, :id)"),
-                                    {"ns": LOCK_NAMESPACE, "id": LOCK_IDS[name]})
-            results[name] = sweep(session, now=now, settings=settings) if locked else None
+            locked = uow.session.scalar(text("SELECT pg_try_advisory_xact_lock(:ns, :id)"),
+                                        {"ns": LOCK_NAMESPACE, "id": LOCK_IDS[name]})
+            results[name] = sweep(uow.session, now=now, settings=settings) if locked else None
         log.info("sweep %s found %s in %.0f ms", name, results[name], (time.perf_counter() - started) * 1000,
                  extra={"task": name})
     return results

@@ -54,9 +54,8 @@ def init_app(app: Flask) -> None:
         """Create a user with any role."""
         try:
             with UnitOfWork(current_app.extensions["db_sessionmaker"]) as uow:
-                session = uow.session
-                user = accounts.create_user(session, email=email, password=password, full_name=full_name,
-                                            role=role, locale=locale)
+                user = accounts.create_user(uow.session, email=email, password=password, full_name=full_name,
+                                                role=role, locale=locale)
                 click.echo(f"created {role} {user.email} (id {user.id})")
         except DomainError as err:
             details = "; ".join(f"{k} {v}" for k, v in err.fields.items())
@@ -68,8 +67,7 @@ def init_app(app: Flask) -> None:
         from clinic import demo
 
         with UnitOfWork(current_app.extensions["db_sessionmaker"]) as uow:
-            session = uow.session
-            logins = demo.seed(session, settings=current_app.config["SETTINGS"])
+            logins = demo.seed(uow.session, settings=current_app.config["SETTINGS"])
         click.echo("Demo data created. Logins (password for all: see below):")
         for line in logins:
             click.echo("  " + line)

@@ -15,6 +15,5 @@ from workers import runtime  # shared pool; hide_parameters keeps stored documen
                 max_age=3_600_000, time_limit=60_000)
 def rebuild_calendar_feeds(topic: str, payload: dict) -> None:
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        feeds.rebuild_for_message(session, topic=topic, payload=payload,
-                                  horizon_days=runtime.settings().horizon_days)
+        feeds.rebuild_for_message(uow.session, topic=topic, payload=payload,
+                                      horizon_days=runtime.settings().horizon_days)

@@ -18,12 +18,10 @@ HOUR_MS = 3_600_000
 def cancel_cascade(topic: str, payload: dict) -> None:
     """Cancel each overlapping appointment in its own transaction (a retry skips those already done)."""
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        ids = cascades.targets(session, topic=topic, payload=payload, now=utcnow())
+        ids = cascades.targets(uow.session, topic=topic, payload=payload, now=utcnow())
     for appointment_id in ids:
         with UnitOfWork(runtime.sessions()) as uow:
-            session = uow.session
-            cascades.cancel_one(session, appointment_id=appointment_id, topic=topic, now=utcnow())
+            cascades.cancel_one(uow.session, appointment_id=appointment_id, topic=topic, now=utcnow())
 
 
 @dramatiq.actor(actor_name="offer_waitlist", max_retries=10, min_backoff=1_000, max_backoff=120_000,
@@ -32,8 +30,7 @@ def offer_waitlist(topic: str, payload: dict) -> None:
     """A slot freed up (cancellation, or a hold that lapsed): hold it for the next waiting patient and tell them.
     A booking (or a move) by a held patient uses up their hold."""
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        delivery_id = waitlist_events.on_slot_event(session, topic=topic, payload=payload, now=utcnow(),
-                                                    settings=runtime.settings())
+        delivery_id = waitlist_events.on_slot_event(uow.session, topic=topic, payload=payload, now=utcnow(),
+                                                        settings=runtime.settings())
     if delivery_id is not None:
         runtime.sender().deliver([delivery_id], batch=False)

@@ -17,8 +17,7 @@ HOUR_MS = 3_600_000
 def appointment_email(topic: str, payload: dict) -> None:
     """Confirmation, reschedule or cancellation notice, keyed by the event (one email per event)."""
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        delivery_id = events.event_delivery(session, topic=topic, payload=payload)
+        delivery_id = events.event_delivery(uow.session, topic=topic, payload=payload)
     runtime.sender().deliver([delivery_id], batch=False)
 
 
@@ -35,8 +34,7 @@ def send_deliveries(topic: str, payload: dict) -> None:
 def noshow_followup(topic: str, payload: dict) -> None:
     """One follow-up per no-show (marked by a doctor or by the sweep) and the 3-in-90-days flag."""
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        delivery_id = events.noshow_followup(session, payload=payload, now=utcnow())
+        delivery_id = events.noshow_followup(uow.session, payload=payload, now=utcnow())
     if delivery_id is not None:
         runtime.sender().deliver([delivery_id], batch=False)
 
@@ -46,8 +44,7 @@ def noshow_followup(topic: str, payload: dict) -> None:
 def password_reset_email(topic: str, payload: dict) -> None:
     """The password-reset link, or a walk-in's set-password link (account.invited)."""
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        delivery_id = events.password_reset_delivery(session, payload=payload, topic=topic)
+        delivery_id = events.password_reset_delivery(uow.session, payload=payload, topic=topic)
     runtime.sender().deliver([delivery_id], batch=False)
 
 
@@ -56,6 +53,5 @@ def password_reset_email(topic: str, payload: dict) -> None:
 def account_email(topic: str, payload: dict) -> None:
     """The address verification link, or the notice that someone tried to sign up with a taken address."""
     with UnitOfWork(runtime.sessions()) as uow:
-        session = uow.session
-        delivery_id = events.account_delivery(session, topic=topic, payload=payload)
+        delivery_id = events.account_delivery(uow.session, topic=topic, payload=payload)
     runtime.sender().deliver([delivery_id], batch=False)

@@ -16,12 +16,10 @@ from workers.runtime import sessions
                 time_limit=120_000, on_retry_exhausted="export_patient_data_failed")
 def export_patient_data(topic: str, payload: dict) -> None:
     with UnitOfWork(sessions()) as uow:
-        session = uow.session
-        build_export(session, export_id=payload["export_id"], now=utcnow())
+        build_export(uow.session, export_id=payload["export_id"], now=utcnow())
 
 
 @dramatiq.actor(actor_name="export_patient_data_failed", max_retries=10)
 def export_patient_data_failed(message: dict, retry_info: dict) -> None:
     with UnitOfWork(sessions()) as uow:
-        session = uow.session
-        mark_failed(session, export_id=message["args"][1]["export_id"], now=utcnow())
+        mark_failed(uow.session, export_id=message["args"][1]["export_id"], now=utcnow())
