@@ -5,7 +5,8 @@
 
 The rules:
 - A unit commits when its block ends normally and rolls back when it raises; it closes its session either
-  way. This is the only `commit(` of the codebase: services and stores never commit or roll back.
+  way. It holds the only `commit(` of clinic, web, workers and scheduler: services and stores never
+  commit or roll back.
 - `UnitOfWork(factory, autocommit=True)`: for a use case that only reads, or changes the database in one
   statement (which commits by itself, or fails and changes nothing). `factory` then hands out sessions on
   an autocommit connection (web.database.HeldSessions): no BEGIN and COMMIT round trips. The unit commits
