@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from clinic.calendars import feeds  # noqa: E402
-from clinic.db import make_engine, make_session_factory, transaction  # noqa: E402
+from clinic.db import make_engine, make_session_factory  # noqa: E402
 from clinic.identity import service as accounts  # noqa: E402
+from clinic.unit_of_work import UnitOfWork  # noqa: E402
 from web.cli import alembic_config  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -55,7 +56,8 @@ def seed(events: int) -> tuple[str, float, int]:
     """A doctor with `events` appointments from 89 days ago on; returns (token, build seconds, bytes)."""
     sessions = make_session_factory(make_engine(DB_URL))
     madrid = ZoneInfo("Europe/Madrid")
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         doctor_user = accounts.create_user(s, email="doctor@bench.test", password="Bench-Pass-1",
                                            full_name="Dra. Bench", role="doctor")
         patient_ids = [accounts.create_user(s, email=f"p{i}@bench.test", password="Bench-Pass-1",
@@ -79,10 +81,12 @@ def seed(events: int) -> tuple[str, float, int]:
                        "blocked_until, reason) VALUES (:d, :p, :s, :c, :st, :en, :en, 'private reason')"), rows)
         token = feeds.feed_token(s, user_id=doctor_user.id, secret=SECRET)
     started = time.perf_counter()
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         feeds.rebuild(s, user_id=doctor_user.id, horizon_days=365)
     build = time.perf_counter() - started
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         served = feeds.serve(s, token=token)
         count = served.content.count(b"BEGIN:VEVENT")
         assert count == events, count

@@ -4,8 +4,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from typing import NamedTuple
@@ -58,6 +56,7 @@ def make_engine(url: str, *, prepared_statements: bool = True, **kwargs) -> Engi
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for units of work (clinic.unit_of_work), which own their transactions."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
@@ -206,17 +205,3 @@ class ThreadConnections:
 def driver_sql(sql: str) -> str:
     """A statement written with SQLAlchemy's `:name` placeholders, in psycopg's `%(name)s` form."""
     return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work outside HTTP (workers, scheduler, CLI): commit on success, roll back on error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

@@ -6,9 +6,6 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     message = "The request could not be processed."
-    # Set on errors whose side effects must survive the rollback of the failed request
-    # (a revoked token family, an audit row for a denied access).
-    keep_changes = False
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
                  fields: dict[str, str] | None = None, translations: dict[str, str] | None = None,

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.availability import slot_versions
 from clinic.clock import utcnow
-from clinic.db import transaction, try_xact_lock
+from clinic.db import try_xact_lock
 from clinic.notifications import reminders
 from clinic.outbox.relay import relay_all
 from clinic.settings import Settings
 from clinic.sweeps import due
 from clinic.waitlist import service as waitlist
+from clinic.unit_of_work import UnitOfWork
 from workers.dispatch import dispatch
 from workers.live_publisher import with_live_events
 
@@ -49,7 +50,8 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
     for name, sweep in SWEEPS.items():
         now = min(at, utcnow()) if name == "no_shows" else at
         started = time.perf_counter()
-        with transaction(factory) as session:
+        with UnitOfWork(factory) as uow:
+            session = uow.session
             locked = try_xact_lock(session, LOCK_NAMESPACE, LOCK_IDS[name])
             results[name] = sweep(session, now=now, settings=settings) if locked else None
         log.info("sweep %s found %s in %.0f ms", name, results[name], (time.perf_counter() - started) * 1000,

@@ -1,5 +1,8 @@
 """Shared fixtures: a fresh database per run (migrated with Alembic), one rolled-back transaction per test.
 
+The app's units of work run on the test's connection in production's modes (`joined_factories`): a view's
+transaction is a SAVEPOINT, read-only and one-statement units run their statements straight on it.
+
 TEST_DATABASE_URL and TEST_REDIS_URL choose the servers; each test run owns its database and Redis db.
 """
 from __future__ import annotations
@@ -11,11 +14,12 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")  # before clinic.identity.passwords 
 
 import psycopg
 import pytest
+from psycopg.pq import TransactionStatus
 import redis
 from alembic import command
 from sqlalchemy.orm import Session, sessionmaker
 
-from clinic.db import make_engine
+from clinic.db import AUTOCOMMIT_CONNECTION, make_engine
 from clinic.identity import service as accounts
 from clinic.settings import Settings
 from web.cli import alembic_config
@@ -92,14 +96,39 @@ def base_app(engine, redis_client):
     return app
 
 
+class StatementSession(Session):
+    """What production's autocommit session (web.database.HeldSessions) is, on the test's connection.
+
+    Statements run straight on the connection, as production's do on its autocommit one (clinic.db's
+    AUTOCOMMIT_CONNECTION path: no transaction of the session's, nothing flushed first), so that reads see the
+    test's uncommitted rows and one-statement writes land in its transaction. Where PostgreSQL would make each
+    statement a transaction of its own, the session's statements share a SAVEPOINT, released when it closes,
+    or rolled back if a statement failed (which left nothing behind, as in production)."""
+
+    def __init__(self, connection):
+        self._statements = connection.begin_nested()
+        super().__init__(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        self.info[AUTOCOMMIT_CONNECTION] = connection
+
+    def close(self) -> None:
+        super().close()
+        if self._statements.is_active:
+            status = self.info[AUTOCOMMIT_CONNECTION].connection.driver_connection.info.transaction_status
+            (self._statements.rollback if status == TransactionStatus.INERROR else self._statements.commit)()
+
+
+def joined_factories(connection) -> dict:
+    """The app's two session factories (web.database), on the test's connection: the transactional one's
+    sessions commit and roll back a SAVEPOINT of the test's transaction; the autocommit one's are StatementSessions."""
+    return {"db_sessionmaker": sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                            expire_on_commit=False),
+            "db_autocommit_sessionmaker": lambda: StatementSession(connection)}
+
+
 @pytest.fixture()
 def app(base_app, connection, request):
-    """The app, with every request's session joined to the test's transaction."""
-    joined = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    base_app.extensions["db_sessionmaker"] = joined
-    # Reads must see the test's uncommitted rows, and a one-statement write must land in the test's
-    # transaction: the same factory, so every request commits or rolls back its savepoint.
-    base_app.extensions["db_autocommit_sessionmaker"] = joined
+    """The app, with every request's unit of work on the test's connection, in production's modes."""
+    base_app.extensions.update(joined_factories(connection))
     base_app.config["SERVER_ERRORS"].clear()
     # The Limiter is one shared object and `init_app` of any other app (a rate-limit test) flips it:
     # every test starts with the session app's own setting.

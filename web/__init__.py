@@ -76,11 +76,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_url_rule("/api/openapi.json", endpoint="openapi_document", view_func=lambda: spec.spec)
     app.register_blueprint(frontend_blueprint())
     cli.init_app(app)
-
-    @app.after_request
-    def commit(response):
-        return database.finish(response)
-
     return app
 
 

@@ -56,10 +56,8 @@ def access(*who: str) -> Callable:
 
 
 def checked_in_statement(view: Callable) -> Callable:
-    """Declare that a `@database.one_statement` or `@database.read_only` view passes `account_guard()` to
-    its statement."""
-    if not getattr(view, "autocommit", False):
-        raise ValueError("only a one-statement or read-only view may check the account in its statement")
+    """Declare that a one-statement or read-only view (`@database.unit_of_work(one_statement=True)`,
+    `(reads_only=True)`) passes `account_guard()` to its statement."""
     view.account_checked_in_statement = True
     return view
 

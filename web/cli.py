@@ -8,9 +8,9 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 
-from clinic.db import transaction
 from clinic.errors import DomainError
 from clinic.identity import service as accounts
+from clinic.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +53,9 @@ def init_app(app: Flask) -> None:
     def create_user(email: str, password: str, full_name: str, role: str, locale: str) -> None:
         """Create a user with any role."""
         try:
-            with transaction(current_app.extensions["db_sessionmaker"]) as session:
-                user = accounts.create_user(session, email=email, password=password, full_name=full_name,
-                                            role=role, locale=locale)
+            with UnitOfWork(current_app.extensions["db_sessionmaker"]) as uow:
+                user = accounts.create_user(uow.session, email=email, password=password, full_name=full_name,
+                                                role=role, locale=locale)
                 click.echo(f"created {role} {user.email} (id {user.id})")
         except DomainError as err:
             details = "; ".join(f"{k} {v}" for k, v in err.fields.items())
@@ -66,8 +66,8 @@ def init_app(app: Flask) -> None:
         """Fill an empty database with a realistic demo and print the logins."""
         from clinic import demo
 
-        with transaction(current_app.extensions["db_sessionmaker"]) as session:
-            logins = demo.seed(session, settings=current_app.config["SETTINGS"])
+        with UnitOfWork(current_app.extensions["db_sessionmaker"]) as uow:
+            logins = demo.seed(uow.session, settings=current_app.config["SETTINGS"])
         click.echo("Demo data created. Logins (password for all: see below):")
         for line in logins:
             click.echo("  " + line)

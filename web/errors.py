@@ -1,10 +1,13 @@
-"""One place that turns every failure into the contract's JSON error shape."""
+"""One place that turns every failure into the contract's JSON error shape.
+
+The handlers only answer: a view's unit of work (web.database) has already rolled back what the failed use
+case changed, and applied again what it kept (clinic.unit_of_work.keep), before its error arrives here."""
 from __future__ import annotations
 
 import logging
 import re
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, jsonify, request
 from flask_jwt_extended.exceptions import CSRFError, JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
@@ -74,23 +77,13 @@ def unavailable():
     return response
 
 
-def _rollback() -> None:
-    db = g.get("db")
-    if db is not None:
-        db.rollback()
-
-
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        db = g.get("db")
-        if db is not None:
-            (db.commit if err.keep_changes else db.rollback)()
         message = err.message_in(request_locale()) if err.translations else err.message
         return error_body(err.status, err.code, message, err.fields, err.field_codes)
 
     def token_error(err: Exception):
-        _rollback()
         if isinstance(err, CSRFError):
             return error_body(401, "csrf_failed", "The CSRF token is missing or does not match.")
         return error_body(401, "invalid_token", "The access token is missing, expired or invalid.")
@@ -104,7 +97,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
-        _rollback()
         status = err.code or 500
         if status == 429:
             return error_body(429, "rate_limited", "Too many requests; try again later.")
@@ -117,26 +109,22 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def integrity_error(err: IntegrityError):
-        _rollback()
         log.info("integrity error: %s", getattr(err.orig, "sqlstate", None))
         return error_body(409, "conflict", "The change conflicts with existing data.")
 
     @app.errorhandler(DataError)
     def data_error(err: DataError):
         # A value PostgreSQL refuses (out of range, NUL byte) that validation let through: the client's input.
-        _rollback()
         log.warning("data error: %s", getattr(err.orig, "sqlstate", None))
         return error_body(422, "invalid_value", "A value is out of range or not allowed.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(err: Exception):
-        _rollback()
         log.error("database error: %s", type(err).__name__)
         return unavailable()
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
-        _rollback()
         log.exception("unhandled error")
         return error_body(500, "internal_error", "Something went wrong on our side.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dramatiq
 
 from clinic.calendars import feeds
-from clinic.db import transaction
+from clinic.unit_of_work import UnitOfWork
 from workers import runtime  # shared pool; hide_parameters keeps stored documents out of error logs
 
 
@@ -14,6 +14,6 @@ from workers import runtime  # shared pool; hide_parameters keeps stored documen
 @dramatiq.actor(actor_name="rebuild_calendar_feeds", max_retries=5, min_backoff=1_000, max_backoff=30_000,
                 max_age=3_600_000, time_limit=60_000)
 def rebuild_calendar_feeds(topic: str, payload: dict) -> None:
-    with transaction(runtime.sessions()) as session:
-        feeds.rebuild_for_message(session, topic=topic, payload=payload,
-                                  horizon_days=runtime.settings().horizon_days)
+    with UnitOfWork(runtime.sessions()) as uow:
+        feeds.rebuild_for_message(uow.session, topic=topic, payload=payload,
+                                      horizon_days=runtime.settings().horizon_days)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import dramatiq
 
 from clinic.clock import utcnow
-from clinic.db import transaction
 from clinic.notifications import events
+from clinic.unit_of_work import UnitOfWork
 from workers import runtime
 from workers.retry import transient
 
@@ -16,8 +16,8 @@ HOUR_MS = 3_600_000
                 max_age=24 * HOUR_MS, time_limit=120_000, retry_when=transient(12))
 def appointment_email(topic: str, payload: dict) -> None:
     """Confirmation, reschedule or cancellation notice, keyed by the event (one email per event)."""
-    with transaction(runtime.sessions()) as session:
-        delivery_id = events.event_delivery(session, topic=topic, payload=payload)
+    with UnitOfWork(runtime.sessions()) as uow:
+        delivery_id = events.event_delivery(uow.session, topic=topic, payload=payload)
     runtime.sender().deliver([delivery_id], batch=False)
 
 
@@ -33,8 +33,8 @@ def send_deliveries(topic: str, payload: dict) -> None:
                 max_age=48 * HOUR_MS, time_limit=120_000, retry_when=transient(12))
 def noshow_followup(topic: str, payload: dict) -> None:
     """One follow-up per no-show (marked by a doctor or by the sweep) and the 3-in-90-days flag."""
-    with transaction(runtime.sessions()) as session:
-        delivery_id = events.noshow_followup(session, payload=payload, now=utcnow())
+    with UnitOfWork(runtime.sessions()) as uow:
+        delivery_id = events.noshow_followup(uow.session, payload=payload, now=utcnow())
     if delivery_id is not None:
         runtime.sender().deliver([delivery_id], batch=False)
 
@@ -43,8 +43,8 @@ def noshow_followup(topic: str, payload: dict) -> None:
                 max_age=HOUR_MS, time_limit=60_000, retry_when=transient(8))
 def password_reset_email(topic: str, payload: dict) -> None:
     """The password-reset link, or a walk-in's set-password link (account.invited)."""
-    with transaction(runtime.sessions()) as session:
-        delivery_id = events.password_reset_delivery(session, payload=payload, topic=topic)
+    with UnitOfWork(runtime.sessions()) as uow:
+        delivery_id = events.password_reset_delivery(uow.session, payload=payload, topic=topic)
     runtime.sender().deliver([delivery_id], batch=False)
 
 
@@ -52,6 +52,6 @@ def password_reset_email(topic: str, payload: dict) -> None:
                 max_age=24 * HOUR_MS, time_limit=120_000, retry_when=transient(12))
 def account_email(topic: str, payload: dict) -> None:
     """The address verification link, or the notice that someone tried to sign up with a taken address."""
-    with transaction(runtime.sessions()) as session:
-        delivery_id = events.account_delivery(session, topic=topic, payload=payload)
+    with UnitOfWork(runtime.sessions()) as uow:
+        delivery_id = events.account_delivery(uow.session, topic=topic, payload=payload)
     runtime.sender().deliver([delivery_id], batch=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -15,18 +16,17 @@ from sqlalchemy.orm import Session
 
 from clinic.errors import Unauthorized
 from clinic.identity.models import RefreshToken, RevokedAccessToken, User
+from clinic.unit_of_work import keep
 
 
 class RefreshTokenReused(Unauthorized):
     code = "token_reused"
     message = "This refresh token was already used; every session from that sign-in has been closed."
-    keep_changes = True
 
 
 class SessionIdle(Unauthorized):
     code = "session_idle"
     message = "The session was idle for too long; sign in again."
-    keep_changes = True
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,10 @@ def rotate(session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedel
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The refresh token is not valid.", code="invalid_token")
     if idle is not None and token.rotated_at is None and token.issued_at + idle <= now:
-        revoke_family(session, family_id=token.family_id, now=now)
+        keep(session, partial(revoke_family, family_id=token.family_id, now=now))  # survives the 401
         raise SessionIdle()
     if token.rotated_at is not None:
-        revoke_family(session, family_id=token.family_id, now=now)
+        keep(session, partial(revoke_family, family_id=token.family_id, now=now))  # survives the 401
         raise RefreshTokenReused()
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:

@@ -23,10 +23,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
-from clinic.db import transaction
 from clinic.notifications.mailer import MAX_BATCH, Mailer, PermanentSendError, SmtpMailer
 from clinic.notifications.render import SMTP, Renderer
 from clinic.notifications.store import deliveries
+from clinic.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,8 @@ class Sender:
 
     def _claim(self, delivery_ids: list[int], *, batch: bool, now: datetime) -> dict[str, list[tuple[int, str, dict]]]:
         groups: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             rows = deliveries.lock(session, ids=delivery_ids)
             fresh = [r for r in rows if r.status == "pending"]
             rendered = self.renderer.render(session, fresh, now=now) if fresh else {}
@@ -118,6 +119,7 @@ class Sender:
 
     def _finish(self, row_ids: list[int], provider_ids: list[str] | None, *, status: str,
                 error: str | None = None) -> None:
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             deliveries.finish(session, ids=row_ids, provider_ids=provider_ids or [None] * len(row_ids),
                               status=status, error=error)

@@ -11,15 +11,16 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from clinic.db import transaction
 from clinic.outbox import store
+from clinic.unit_of_work import UnitOfWork
 
 Row = tuple[int, str, dict]
 
 
 def relay_batch(factory: sessionmaker[Session], dispatch: Callable[[list[Row]], None], *, limit: int = 500) -> int:
     """Relay up to `limit` rows; returns how many."""
-    with transaction(factory) as session:
+    with UnitOfWork(factory) as uow:
+        session = uow.session
         rows = store.take_pending(session, limit=limit)
         if not rows:
             return 0

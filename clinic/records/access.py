@@ -15,18 +15,20 @@ The rules (`decide`):
 Denials: 404 when the actor may not read the clinical content (they must not learn whether the record
 exists: other patients, doctors without a relationship, receptionists, admins, ids that are not patients);
 403 when they may read it but not do this (a patient writing their own record, a treating doctor reading the
-audit trail). Both errors keep the request's audit row (`keep_changes`).
+audit trail). Both errors keep the request's audit row (clinic.unit_of_work.keep).
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Forbidden, NotFound
 from clinic.records import audit, store
 from clinic.records.audit import Attempt
+from clinic.unit_of_work import keep
 
 MAX_ID = 2**63 - 1  # BIGINT
 CONTENT_READS = frozenset({audit.READ, audit.VERSIONS})
@@ -60,18 +62,15 @@ class Grant:
 
 class RecordNotFound(NotFound):
     message = "No such record."
-    keep_changes = True  # the denial's audit row must survive the error
 
 
 class RecordForbidden(Forbidden):
     message = "You may not do this with this record."
-    keep_changes = True
 
 
 class BreakGlassNotNeeded(Conflict):
     code = "care_relationship_exists"
     message = "You already have access to this record; break-glass is not needed."
-    keep_changes = True
 
 
 def decide(*, role: str, is_self: bool, relation: Relation, action: str) -> Outcome:
@@ -121,8 +120,7 @@ def authorize(session: Session, attempt: Attempt) -> Grant:
         return Grant(attempt=attempt)
     if outcome is Outcome.ALLOW_BREAK_GLASS:
         return Grant(attempt=attempt, break_glass=True, reason=relation.break_glass_reason)
-    audit.write(session, attempt, outcome="denied")
-    session.flush()
+    keep(session, partial(audit.write, attempt=attempt, outcome="denied"))  # the denial's row survives the error
     if outcome is Outcome.FORBIDDEN:
         raise RecordForbidden()
     if outcome is Outcome.NOT_NEEDED:

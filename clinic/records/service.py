@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -13,10 +14,11 @@ from clinic.records import audit, store
 from clinic.records.access import Grant, authorize
 from clinic.records.audit import Attempt, AuditView
 from clinic.records.models import BreakGlassGrant, RecordEntry, RecordVersion
+from clinic.unit_of_work import keep
 
 
 class RecordInvalid(Invalid):
-    keep_changes = True  # raised before any write: only the attempt's audit row is kept
+    """Raised before any write: only the attempt's audit row is kept (clinic.unit_of_work.keep)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def update_record(session: Session, *, actor: Actor, patient_id: int, ip: str | 
     attempt = _attempt(actor, patient_id, audit.UPDATE, ip, now)
     grant = authorize(session, attempt)
     if allergies is None and conditions is None and medications is None:
-        audit.write(session, attempt, outcome="invalid", break_glass=grant.break_glass, reason=grant.reason)
+        keep(session, partial(audit.write, attempt=attempt, outcome="invalid", break_glass=grant.break_glass,
+                              reason=grant.reason))
         raise RecordInvalid("Give at least one of allergies, conditions, medications.",
                             fields={"body": "needs allergies, conditions or medications"})
     # Bumping the counter locks the record's row until commit, so concurrent updates queue up and each
@@ -125,7 +128,8 @@ def add_entry(session: Session, *, actor: Actor, patient_id: int, ip: str | None
     problems = _entry_problems(session, patient_id=patient_id, text=text, appointment_id=appointment_id,
                                corrects_id=corrects_id)
     if problems:
-        audit.write(session, attempt, outcome="invalid", break_glass=grant.break_glass, reason=grant.reason)
+        keep(session, partial(audit.write, attempt=attempt, outcome="invalid", break_glass=grant.break_glass,
+                              reason=grant.reason))
         raise RecordInvalid(fields=problems)
     store.ensure_record(session, patient_id=patient_id)
     entry = RecordEntry(patient_id=patient_id, appointment_id=appointment_id, author_id=actor.user_id, text=text,
@@ -155,8 +159,8 @@ def reject_invalid(session: Session, *, actor: Actor, patient_id: int, action: s
     raised), otherwise recorded as invalid."""
     attempt = _attempt(actor, patient_id, action, ip, now)
     grant = authorize(session, attempt)
-    audit.write(session, attempt, outcome="invalid", break_glass=grant.break_glass, reason=grant.reason)
-    session.flush()
+    keep(session, partial(audit.write, attempt=attempt, outcome="invalid", break_glass=grant.break_glass,
+                          reason=grant.reason))
 
 
 def list_versions(session: Session, *, actor: Actor, patient_id: int, ip: str | None,

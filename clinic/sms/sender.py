@@ -26,7 +26,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.clock import utcnow
-from clinic.db import transaction
 from clinic.manage.links import manage_url
 from clinic.notifications.mailer import TransientSendError
 from clinic.notifications.models import Delivery
@@ -35,6 +34,7 @@ from clinic.settings import Settings
 from clinic.sms import content, store
 from clinic.sms.phones import address
 from clinic.sms.twilio_api import NotSent, Refused, TwilioApi, Unknown
+from clinic.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,8 @@ class SmsSender:
         return sent
 
     def _claim(self, delivery_id: int, *, now: datetime) -> dict | None:
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             row = next(iter(deliveries.lock(session, ids=[delivery_id], kind=KIND)), None)
             if row is None or row.status in ("sent", "skipped", "failed"):
                 return None
@@ -111,5 +112,6 @@ class SmsSender:
 
     def _finish(self, delivery_id: int, *, status: str, provider_id: str | None = None,
                 error: str | None = None) -> None:
-        with transaction(self.factory) as session:
+        with UnitOfWork(self.factory) as uow:
+            session = uow.session
             deliveries.finish(session, ids=[delivery_id], provider_ids=[provider_id], status=status, error=error)

@@ -31,7 +31,7 @@ def live(engine, redis_client):
     real_engine = make_engine(TEST_DATABASE_URL, pool_size=16, max_overflow=4)
     factory = make_session_factory(real_engine)
     app = create_app({"SETTINGS": make_settings(), "DB_SESSIONMAKER": factory, "ACCESS_LOG": False})
-    # Bookings run on autocommit connections, as in production (web.database.one_statement).
+    # Bookings run on autocommit connections, as in production (web.database.unit_of_work(one_statement=True)).
     autocommit = real_engine.execution_options(isolation_level="AUTOCOMMIT")
     app.extensions["db_autocommit_sessionmaker"] = make_session_factory(autocommit)
     session = factory()
@@ -165,18 +165,18 @@ def test_a_deadlock_between_crossing_bookings_is_a_409_for_the_victim(live):
 def test_a_booking_is_one_statement_that_commits_by_itself(live):
     """Bookings run on the app's held autocommit connection: what answers 201 is committed, what answers
     409 left nothing behind, and the connection serves the next booking."""
-    from flask import g
-
     from web import create_app
 
     _, factory, setup, patients, tokens = live
     app = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False})  # production session factories
-    states = []
+    states, opened = [], []
+    for name in ("db_sessionmaker", "db_autocommit_sessionmaker"):
+        app.extensions[name] = lambda made=app.extensions[name]: opened.append(made()) or opened[-1]
 
     @app.after_request
-    def record(response):
-        driver = g.db.connection().connection.driver_connection
-        states.append((driver.autocommit, driver.info.transaction_status.name))
+    def record(response):  # (before web.access's after-request check, which a 409 runs on a session of its own)
+        drivers = [s.bind.connection.driver_connection for s in opened]
+        states.append([(d.autocommit, d.info.transaction_status.name) for d in drivers])
         return response
 
     client, day = app.test_client(), future_day()
@@ -184,6 +184,7 @@ def test_a_booking_is_one_statement_that_commits_by_itself(live):
     def book(token, hour, minute=0):
         body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
                 "starts_at": setup.at(day, hour, minute).isoformat()}
+        opened.clear()
         r = client.post("/api/appointments", json=body, headers={"Authorization": f"Bearer {token}"})
         return r.status_code, (r.get_json().get("error") or {}).get("code")
 
@@ -191,7 +192,7 @@ def test_a_booking_is_one_statement_that_commits_by_itself(live):
     assert book(tokens[1], 9) == (409, "slot_taken")
     assert book(tokens[1], 9, 10) == (409, "outside_working_hours")
     assert book(tokens[0], 9, 30) == (201, None)
-    assert states == [(True, "IDLE")] * 4  # no transaction was ever left open
+    assert states == [[(True, "IDLE")]] * 4  # one autocommit session each; no transaction was ever left open
     with factory() as s:
         counts = s.execute(text("""
             SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM appointment_history h

@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.test import Client
 
 from clinic.calendars import feeds
-from clinic.db import ThreadConnections, make_engine, make_session_factory, transaction
+from clinic.db import ThreadConnections, make_engine, make_session_factory
+from clinic.unit_of_work import UnitOfWork
 from clinic.identity import service as accounts
 from tests.calendars import strict
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, make_settings
@@ -27,7 +28,8 @@ SETTINGS = make_settings()
 def committed_feed(engine):
     own = make_engine(TEST_DATABASE_URL, poolclass=pool.NullPool)
     sessions = make_session_factory(own)
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         user = accounts.create_user(s, email=f"fast-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD,
                                     full_name="Paciente Rápido", role="patient")
         token = feeds.feed_token(s, user_id=user.id, secret=SETTINGS.calendar_token_secret)
@@ -93,7 +95,8 @@ def test_fast_path_answers_like_the_view(real_app, committed_feed, answered_by):
     head = fast.head(path)
     assert head.status_code == 200 and answered_by() == "flask"  # HEAD is left to Flask
 
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         new_token = feeds.rotate(s, user_id=user_id, secret=SETTINGS.calendar_token_secret)
     gone = fast.get(path)
     assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "not_found"

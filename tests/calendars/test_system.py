@@ -18,8 +18,9 @@ import psycopg
 import pytest
 from alembic import command
 
-from clinic.db import make_engine, make_session_factory, transaction
+from clinic.db import make_engine, make_session_factory
 from clinic.identity import service as accounts
+from clinic.unit_of_work import UnitOfWork
 from tests.calendars import strict
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.fake_mail import FakeMail
@@ -43,7 +44,8 @@ def system(tmp_path_factory, redis_client):
     _recreate(E2E_DATABASE_URL)
     command.upgrade(alembic_config(E2E_DATABASE_URL), "head")
     engine = make_engine(E2E_DATABASE_URL)
-    with transaction(make_session_factory(engine)) as s:
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        s = uow.session
         accounts.create_user(s, email="admin@feeds-e2e.example.com", password=PASSWORD, full_name="Admin", role="admin")
     engine.dispose()
     try:

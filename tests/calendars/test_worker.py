@@ -17,14 +17,15 @@ from sqlalchemy import pool, select, text
 
 from clinic.appointments import service as appointments
 from clinic.calendars import feeds
-from clinic.db import make_engine, make_session_factory, transaction
+from clinic.db import make_engine, make_session_factory
 from clinic.identity import service as accounts
 from clinic.identity.actor import Actor
 from clinic.outbox.models import OutboxMessage
 from clinic.scheduling.models import Clinic, Doctor, Service, WorkingHours, doctor_services
+from clinic.unit_of_work import UnitOfWork
 from tests.calendars import strict
-from tests.support.worker import dramatiq_worker
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL, make_settings
+from tests.support.worker import dramatiq_worker
 
 ACTOR = "rebuild_calendar_feeds"
 SECRET = "w" * 40
@@ -54,7 +55,8 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
 
     def relay() -> None:
         """Hand this test's pending outbox rows to the worker, as the relay would."""
-        with transaction(sessions) as s:
+        with UnitOfWork(sessions) as uow:
+            s = uow.session
             rows = s.scalars(select(OutboxMessage).where(OutboxMessage.relayed_at.is_(None),
                                                          OutboxMessage.id.in_(_own_outbox(s, ids)))
                              .order_by(OutboxMessage.id)).all()
@@ -67,7 +69,8 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
         started = time.monotonic()
         while time.monotonic() - started < 30:
             assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-3000:]
-            with transaction(sessions) as s:
+            with UnitOfWork(sessions) as uow:
+                s = uow.session
                 served = feeds.serve(s, token=token)
             events = strict.parse(served.content).events if served and served.content else None
             if events is not None and predicate(events):
@@ -76,7 +79,8 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
         raise AssertionError(f"the feed never showed {what}")
 
     try:
-        with transaction(sessions) as s:
+        with UnitOfWork(sessions) as uow:
+            s = uow.session
             clinic = Clinic(name=f"Clínica {tag}", timezone="Europe/Madrid", address="Calle Mayor 1")
             service = Service(name=f"Servicio {tag}", duration_minutes=30)
             s.add_all([clinic, service])
@@ -97,7 +101,8 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
                        users=[doctor_user.id, desk.id, patient.id], desk=desk.id, patient=patient.id)
             token = feeds.feed_token(s, user_id=patient.id, secret=SECRET)
         desk_actor = Actor(user_id=ids["desk"], role="receptionist")
-        with transaction(sessions) as s:
+        with UnitOfWork(sessions) as uow:
+            s = uow.session
             booked = appointments.book(s, actor=desk_actor, doctor_id=ids["doctor"], service_id=ids["service"],
                                        starts_at=_local(3, 10), settings=settings, patient_id=ids["patient"])
             ids["appointment"] = booked.id
@@ -105,7 +110,8 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
         _, events = wait_for(lambda ev: len(ev) == 1, "the booking")
         assert strict.utc(events[0].dtstart) == _local(3, 10) and events[0].sequence == 0
 
-        with transaction(sessions) as s:
+        with UnitOfWork(sessions) as uow:
+            s = uow.session
             appointments.reschedule(s, actor=desk_actor, appointment_id=ids["appointment"],
                                     starts_at=_local(4, 12), settings=settings)
         relay()
@@ -113,7 +119,8 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
         assert strict.utc(events[0].dtstart) == _local(4, 12) and took < 10
         assert events[0].dtstart.replace(tzinfo=None).hour == 12  # Madrid wall clock
 
-        with transaction(sessions) as s:
+        with UnitOfWork(sessions) as uow:
+            s = uow.session
             appointments.cancel(s, actor=desk_actor, appointment_id=ids["appointment"], settings=settings)
         relay()
         took, _ = wait_for(lambda ev: ev == [], "the cancellation")

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinic.db import make_session_factory, transaction
+from clinic.db import make_session_factory
 from clinic.identity import service as accounts
+from clinic.unit_of_work import UnitOfWork
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.support.fake_mail import FakeMail
 from tests.support.database import empty_tables
+from tests.support.fake_mail import FakeMail
 from tests.support.processes import ProcfileProcesses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +91,8 @@ class World:
         self.system = system
         self.tag = uuid.uuid4().hex[:8]
         admin_email = self.email("admin")
-        with transaction(make_session_factory(engine)) as session:
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            session = uow.session
             accounts.create_user(session, email=admin_email, password=PASSWORD, full_name="Admin E2E", role="admin")
         self.admin_email = admin_email
         self.admin = self.login(admin_email)

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from clinic.db import make_session_factory, transaction
+from clinic.db import make_session_factory
 from clinic.manage import tokens
+from clinic.unit_of_work import UnitOfWork
 from tests.e2e.conftest import SHOTS, ZONE
 from tests.e2e.helpers import snap, wait_email
 
@@ -120,7 +121,8 @@ def test_a_late_cancellation_through_the_link_says_so_on_a_phone(browser, system
             "blocked_until, status) VALUES (%s, %s, %s, %s, %s, %s, %s, 'booked') RETURNING id",
             (world.doctor["id"], patient["id"], world.service["id"], world.clinic["id"], soon,
              soon + timedelta(minutes=30), soon + timedelta(minutes=30))).scalar_one()
-    with transaction(make_session_factory(engine)) as session:  # as the SMS branch will: an sms-channel link
+    with UnitOfWork(make_session_factory(engine)) as uow:  # as the SMS branch will: an sms-channel link
+        session = uow.session
         token = tokens.mint(session, appointment_id=appointment_id, channel="sms",
                             secret=system.env["JWT_SECRET_KEY"])
     problems: list[str] = []
@@ -163,7 +165,8 @@ def test_a_waitlist_offer_is_booked_in_one_tap(browser, system, world, patient, 
             "expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now() + interval '30 minutes') RETURNING id",
             (entry, patient["id"], world.doctor["id"], world.service["id"], start, start + timedelta(minutes=30),
              start + timedelta(minutes=30))).scalar_one()
-    with transaction(make_session_factory(engine)) as session:
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        session = uow.session
         token = tokens.mint_offer(session, hold_id=hold, channel="email", secret=system.env["JWT_SECRET_KEY"])
     problems: list[str] = []
     context, page = _context(browser, system, PHONE, problems)

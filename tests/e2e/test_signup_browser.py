@@ -5,8 +5,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from clinic.clock import utcnow
-from clinic.db import make_session_factory, transaction
+from clinic.db import make_session_factory
 from clinic.identity import signup
+from clinic.unit_of_work import UnitOfWork
 from tests.conftest import PASSWORD
 from tests.e2e.helpers import snap
 
@@ -28,7 +29,8 @@ def test_a_new_patient_confirms_the_address_through_the_emailed_link(page: Page,
 
     # The link the worker emails (only its hash is stored, so the test mints one the same way).
     [me] = world.ok("GET", "/api/users?role=patient&q=" + email)["items"]
-    with transaction(make_session_factory(engine)) as session:
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        session = uow.session
         token = signup.issue_link_token(session, user_id=me["id"], email=email, now=utcnow())
     page.goto(f"/verify-email?token={token}")
     expect(page.get_by_role("status")).to_contain_text("Tu correo está confirmado")

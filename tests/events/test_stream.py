@@ -11,8 +11,9 @@ from urllib import request as urlrequest
 
 import pytest
 
-from clinic.db import make_session_factory, transaction
+from clinic.db import make_session_factory
 from clinic.identity import service as accounts
+from clinic.unit_of_work import UnitOfWork
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.database import empty_tables
 from tests.support.processes import ProcfileProcesses
@@ -42,7 +43,8 @@ class World:
     def __init__(self, system: ProcfileProcesses, engine):
         self.system = system
         tag = uuid.uuid4().hex[:8]
-        with transaction(make_session_factory(engine)) as session:
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            session = uow.session
             accounts.create_user(session, email=f"admin-{tag}@example.com", password=PASSWORD,
                                  full_name="Admin Live", role="admin")
         self.admin = self.login(f"admin-{tag}@example.com")

@@ -8,9 +8,8 @@ import string
 import time
 
 import pytest
-from sqlalchemy.orm import sessionmaker
 
-from tests.conftest import make_settings
+from tests.conftest import joined_factories, make_settings
 from tests.scheduling.factories import future_day
 
 PER_IP, PER_TOKEN = 30, 20
@@ -28,8 +27,7 @@ def limited(app, engine, connection, redis_client, request):
     app = create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_MANAGE=f"{PER_IP} per minute",
                                                 RATELIMIT_MANAGE_TOKEN=f"{PER_TOKEN} per minute"),
                       "ACCESS_LOG": False})
-    joined = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    app.extensions["db_sessionmaker"] = app.extensions["db_autocommit_sessionmaker"] = joined
+    app.extensions.update(joined_factories(connection))
     request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb()))
     return app
 

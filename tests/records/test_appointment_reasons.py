@@ -71,15 +71,17 @@ def test_the_audited_read_is_committed_by_the_real_web_process(engine, tmp_path)
     import psycopg
 
     from clinic.appointments.models import Appointment
-    from clinic.db import make_session_factory, transaction
+    from clinic.db import make_session_factory
     from clinic.identity import service as accounts
     from clinic.scheduling.models import Clinic, Doctor, Service
+    from clinic.unit_of_work import UnitOfWork
     from tests.conftest import PASSWORD, TEST_DATABASE_URL
     from tests.ops.test_e2e_web import PRODUCTION_ENV
     from tests.support.processes import ProcfileProcesses
 
     tag = uuid.uuid4().hex[:8]
-    with transaction(make_session_factory(engine)) as s:
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        s = uow.session
         patient = accounts.create_user(s, email=f"p-{tag}@example.com", password=PASSWORD, full_name="P", role="patient")
         desk = accounts.create_user(s, email=f"r-{tag}@example.com", password=PASSWORD, full_name="R",
                                     role="receptionist")

@@ -16,7 +16,7 @@ from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import pool, select, text
 
 from clinic.clock import utcnow
-from clinic.db import make_engine, make_session_factory, transaction
+from clinic.db import make_engine, make_session_factory
 from clinic.identity import service as accounts
 from clinic.identity.actor import Actor
 from clinic.outbox.models import OutboxMessage
@@ -24,6 +24,7 @@ from clinic.records import export
 from clinic.records.models import DataExport
 from clinic.topics import Topic
 from tests.support.worker import dramatiq_worker
+from clinic.unit_of_work import UnitOfWork
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 
 ACTOR = "export_patient_data"
@@ -47,12 +48,14 @@ def test_a_real_worker_builds_the_export(engine, worker):
     own = make_engine(TEST_DATABASE_URL, poolclass=pool.NullPool)
     sessions = make_session_factory(own)
     email = f"export-{uuid.uuid4().hex[:10]}@example.com"
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         user = accounts.create_user(s, email=email, password=PASSWORD, full_name="Exportadora", role="patient")
         requested = export.request_export(s, actor=Actor(user_id=user.id, role="patient"), now=utcnow())
         user_id, export_id = user.id, requested.id
     try:
-        with transaction(sessions) as s:  # what the outbox relay would send, as it would send it
+        with UnitOfWork(sessions) as uow:  # what the outbox relay would send, as it would send it
+            s = uow.session
             message = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == export.TOPIC,
                                                             OutboxMessage.payload["export_id"].astext
                                                             == str(export_id))).one()
@@ -69,11 +72,13 @@ def test_a_real_worker_builds_the_export(engine, worker):
         while time.monotonic() < deadline and status == "pending":
             assert worker.poll() is None, worker.stdout.read().decode(errors="replace")[-2000:]
             time.sleep(0.3)
-            with transaction(sessions) as s:
+            with UnitOfWork(sessions) as uow:
+                s = uow.session
                 status = s.scalar(select(DataExport.status).where(DataExport.id == export_id))
         assert status == "ready"
         time.sleep(1.0)  # let the duplicate run too
-        with transaction(sessions) as s:
+        with UnitOfWork(sessions) as uow:
+            s = uow.session
             done = s.get(DataExport, export_id)
             assert done.document["profile"]["email"] == email
             assert [row["action"] for row in done.document["audit"]] == ["export"]
@@ -96,7 +101,8 @@ def test_a_real_worker_builds_the_export(engine, worker):
 def test_a_job_that_keeps_failing_marks_the_export_failed(engine, worker):
     own = make_engine(TEST_DATABASE_URL, poolclass=pool.NullPool)
     sessions = make_session_factory(own)
-    with transaction(sessions) as s:
+    with UnitOfWork(sessions) as uow:
+        s = uow.session
         # An export for a user the job must refuse (not a patient): every run fails.
         user = accounts.create_user(s, email=f"export-{uuid.uuid4().hex[:10]}@example.com", password=PASSWORD,
                                     full_name="Recepción", role="receptionist")
@@ -113,7 +119,8 @@ def test_a_job_that_keeps_failing_marks_the_export_failed(engine, worker):
         status = "pending"
         while time.monotonic() < deadline and status == "pending":
             time.sleep(0.3)
-            with transaction(sessions) as s:
+            with UnitOfWork(sessions) as uow:
+                s = uow.session
                 status = s.scalar(select(DataExport.status).where(DataExport.id == export_id))
         assert status == "failed"
         broker.close()

@@ -93,6 +93,7 @@ def test_ready_is_503_when_postgres_is_unreachable(app, api, monkeypatch):
     dead = make_session_factory(make_engine("postgresql://postgres@127.0.0.1:1/none",
                                             connect_args={"connect_timeout": 1}))
     monkeypatch.setitem(app.extensions, "db_sessionmaker", dead)
+    monkeypatch.setitem(app.extensions, "db_autocommit_sessionmaker", dead)
     r = api.get("/api/ready")
     assert r.status_code == 503 and r.get_json()["checks"]["postgres"] is False
 

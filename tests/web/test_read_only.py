@@ -1,8 +1,10 @@
-"""Read-only views run without a transaction; everything else keeps one."""
+"""Read-only views run without a transaction; everything else keeps one (web.database's units of work)."""
 from __future__ import annotations
 
+import ast
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
@@ -10,41 +12,79 @@ from sqlalchemy import delete
 from clinic.identity.models import User
 from tests.conftest import PASSWORD, make_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 
-def test_only_get_views_are_marked_read_only(app):
-    marked = [(rule.rule, rule.methods) for rule in app.url_map.iter_rules()
-              if getattr(app.view_functions[rule.endpoint], "read_only", False)]
-    assert marked, "the hot read paths are marked"
-    assert all(methods <= {"GET", "HEAD", "OPTIONS"} for _, methods in marked)
+
+def _views() -> list[tuple[str, str, list[str], bool]]:
+    """Every API view as declared in web/api: (module, name, its decorators' source, whether the view or a
+    helper of its module reaches `database.session()`)."""
+    views = []
+    for path in sorted((ROOT / "web" / "api").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+        for node in functions.values():
+            decorators = [ast.unparse(d) for d in node.decorator_list]
+            if any(d.startswith("bp.") for d in decorators):
+                views.append((path.stem, node.name, decorators, _reaches(node, functions, {node.name})))
+    return views
+
+
+def _reaches(node, functions: dict, seen: set) -> bool:
+    """Whether a function, or a function of its module it calls, uses `database.session`."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Attribute) and ast.unparse(inner) == "database.session":
+            return True
+        if isinstance(inner, ast.Name) and inner.id in functions and inner.id not in seen:
+            if _reaches(functions[inner.id], functions, seen | {inner.id}):
+                return True
+    return False
+
+
+def test_only_get_views_are_declared_read_only():
+    declared = [(module, name, decorators) for module, name, decorators, _ in _views()
+                if "database.unit_of_work(reads_only=True)" in decorators]
+    assert len(declared) > 10, "the hot read paths are declared"
+    assert all(decorators[0].startswith("bp.get(") for _, _, decorators in declared), declared
+
+
+def test_every_view_that_reaches_the_database_declares_its_unit_of_work():
+    """Outside a view's unit the session is a read-only one (for the account check): a view that forgot
+    its unit would write with each statement committed by itself."""
+    missing = [(module, name) for module, name, decorators, reaches in _views()
+               if reaches and not any(d.startswith("database.unit_of_work(") for d in decorators)]
+    assert missing == []
 
 
 def test_read_only_views_use_an_autocommit_session_and_writes_a_transaction(engine, redis_client):
-    from flask import g
-
     from web import create_app
 
     app = create_app({"SETTINGS": make_settings(), "ACCESS_LOG": False})
-    seen = {}
+    seen: list[bool] = []  # per session the request's units opened: is its connection autocommit?
 
-    @app.after_request
-    def record(response):
-        db = g.get("db")
-        if db is not None:
-            seen[response.status_code] = db.connection().connection.driver_connection.autocommit
-        return response
+    def recording(factory):
+        def make():
+            session = factory()
+            seen.append(session.bind.connection.driver_connection.autocommit)
+            return session
+        return make
 
+    for name in ("db_sessionmaker", "db_autocommit_sessionmaker"):
+        app.extensions[name] = recording(app.extensions[name])
     client = app.test_client()
     email = f"ro-{uuid.uuid4().hex[:8]}@example.com"
     try:
         r = client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "R O"})
-        assert r.status_code == 201 and seen[201] is False  # a write: BEGIN … COMMIT
+        assert r.status_code == 201 and seen == [False]  # a write: BEGIN … COMMIT
         token = r.get_json()["access_token"]
+        seen.clear()
         r = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and r.get_json()["email"] == email
-        assert seen[200] is True  # a read: no transaction round trips
-        # A signed-in write opens its transaction with the token check.
+        assert seen == [True]  # a read, with its token check: one session, no transaction round trips
+        seen.clear()
+        # A signed-in write: the token check reads on the autocommit connection, the view writes in a transaction.
         r = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}, json={})
-        assert r.status_code == 204 and seen[204] is False
+        assert r.status_code == 204 and seen == [True, False]
         assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     finally:
         with engine.begin() as conn:

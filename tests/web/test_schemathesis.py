@@ -28,8 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from clinic.db import make_session_factory, transaction
+from clinic.db import make_session_factory
 from clinic.identity import service as accounts
+from clinic.unit_of_work import UnitOfWork
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.support.database import empty_tables
 from tests.support.processes import ROOT, VENV_BIN, ProcfileProcesses
@@ -93,7 +94,8 @@ class World:
         self.web = web
         self.tokens: dict[str, str | None] = {"anonymous": None}
         tag = uuid.uuid4().hex[:8]
-        with transaction(make_session_factory(engine)) as session:
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            session = uow.session
             accounts.create_user(session, email=f"admin-{tag}@example.com", password=PASSWORD,
                                  full_name="Admin Schemathesis", role="admin")
         self.tokens["admin"] = self._login(f"admin-{tag}@example.com")

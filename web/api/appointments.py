@@ -32,7 +32,7 @@ def _out(appointment_id: int) -> AppointmentOut:
 @bp.post("/appointments")
 @access("patient", *STAFF)
 @checked_in_statement
-@database.one_statement
+@database.unit_of_work(one_statement=True)
 @spec.validate(json=BookIn, resp=Response(HTTP_201=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def book():
     """Book one of the doctor's free slots. 409 codes: slot_taken, patient_busy, outside_working_hours,
@@ -46,7 +46,7 @@ def book():
 
 @bp.get("/appointments")
 @access(SIGNED_IN)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(query=AppointmentQuery, resp=PagedResponse(HTTP_200=AppointmentList, HTTP_404=ErrorOut,
                                                          HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def list_appointments():
@@ -65,6 +65,7 @@ def list_appointments():
 @bp.get("/appointments/<int:appointment_id>")
 @access(SIGNED_IN)
 # Transactional, like the record reads: a staff read of the reason adds its audit row, committed with the answer.
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=AppointmentOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_appointment(appointment_id: int):
     """One appointment (its patient, its doctor, staff; anyone else gets 404). Staff get the patient's
@@ -77,6 +78,7 @@ def get_appointment(appointment_id: int):
 
 @bp.patch("/appointments/<int:appointment_id>")
 @access("patient", *STAFF)
+@database.unit_of_work()
 @spec.validate(json=RescheduleIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def reschedule(appointment_id: int):
     """Move to another free slot (patients up to the cutoff: 409 too_late_to_change)."""
@@ -88,6 +90,7 @@ def reschedule(appointment_id: int):
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(json=CancelIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def cancel(appointment_id: int):
     """Cancel: its patient up to the start (inside the change cutoff the answer says `late_cancellation: true`:
@@ -100,6 +103,7 @@ def cancel(appointment_id: int):
 
 @bp.post("/appointments/<int:appointment_id>/attendance")
 @access("doctor", *STAFF)
+@database.unit_of_work()
 @spec.validate(json=AttendanceIn, resp=Response(HTTP_200=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def attendance(appointment_id: int):
     """Record `completed` or `no_show` once the appointment has started (its doctor, staff)."""
@@ -111,7 +115,7 @@ def attendance(appointment_id: int):
 
 @bp.get("/appointments/<int:appointment_id>/history")
 @access("doctor", *STAFF)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=HistoryList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def history(appointment_id: int):
     """Who changed the appointment and when (staff and the appointment's doctor)."""
@@ -121,7 +125,7 @@ def history(appointment_id: int):
 
 @bp.get("/patients/<int:patient_id>/late-cancellations")
 @access("patient", *STAFF)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=LateCancellationsOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def late_cancellations(patient_id: int):
     """How many of a patient's appointments were cancelled inside the cutoff (staff; the patient themself)."""

@@ -78,6 +78,7 @@ def _start_session(user: User, status: int):
 @access(PUBLIC)
 @limiter.limit(auth_limit)
 @limiter.limit(auth_limit, key_func=account_key)
+@database.unit_of_work()
 @spec.validate(json=RegisterIn, resp=Response(HTTP_201=SessionOut, HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def register():
     """Create a patient account and sign it in; a link to confirm the address is emailed to it.
@@ -96,6 +97,7 @@ def register():
 @access(PUBLIC)
 @limiter.limit(auth_limit)
 @limiter.limit(auth_limit, key_func=login_throttle.account_key, deduct_when=login_throttle.failed)
+@database.unit_of_work()
 @spec.validate(json=LoginIn, resp=Response(HTTP_200=SessionOut, HTTP_401=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def login():
     """Exchange email and password for an access and a refresh token.
@@ -110,6 +112,7 @@ def login():
 @bp.post("/refresh")
 @access(REFRESH)
 @limiter.limit(auth_limit)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=TokensOut, HTTP_401=ErrorOut), tags=TAGS, security={"bearer": []})
 def refresh():
     """Rotate the refresh token: the presented one dies, a reuse of it kills the whole family."""
@@ -121,6 +124,7 @@ def refresh():
 
 @bp.post("/logout")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(json=LogoutIn, resp=Response("HTTP_204"), tags=TAGS, security={"bearer": []})
 def logout():
     """Revoke the access token and its sign-in's refresh tokens."""
@@ -151,6 +155,7 @@ def _revoke_presented_refresh(token: str, user_id: int) -> None:
 
 @bp.post("/logout-all")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(resp=Response("HTTP_204", HTTP_401=ErrorOut), tags=TAGS, security={"bearer": []})
 def logout_all():
     """Sign out everywhere: every refresh and access token of the account stops working, this one too."""
@@ -163,6 +168,7 @@ def logout_all():
 @bp.post("/password-reset")
 @access(PUBLIC)
 @limiter.limit(auth_limit)
+@database.unit_of_work()
 @spec.validate(json=PasswordResetIn, resp=Response("HTTP_202", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def request_password_reset():
     """Email a password-reset link (valid one hour, single use) if the address has an active account.
@@ -178,6 +184,7 @@ def request_password_reset():
 @bp.post("/password-reset/confirm")
 @access(PUBLIC)
 @limiter.limit(auth_limit)
+@database.unit_of_work()
 @spec.validate(json=PasswordResetConfirmIn, resp=Response("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut,
                                                           HTTP_429=ErrorOut), tags=TAGS)
 def confirm_password_reset():
@@ -194,6 +201,7 @@ def confirm_password_reset():
 @bp.post("/verify-email")
 @access(PUBLIC)
 @limiter.limit(auth_limit)
+@database.unit_of_work()
 @spec.validate(json=VerifyEmailIn, resp=Response("HTTP_204", HTTP_400=ErrorOut), tags=TAGS)
 def verify_email():
     """Confirm an address with the token of the emailed link `PUBLIC_URL/verify-email?token=…`.

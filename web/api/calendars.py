@@ -27,6 +27,7 @@ class FeedUrlOut(BaseModel):
 
 @bp.get("/appointments/<int:appointment_id>/ics")
 @access("patient", "doctor", *STAFF)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_404=ErrorOut),
                tags=TAGS, security=SECURITY)
 def appointment_ics(appointment_id: int):
@@ -42,6 +43,7 @@ def appointment_ics(appointment_id: int):
 
 @bp.get("/me/calendar")
 @access("patient", "doctor")
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=FeedUrlOut), tags=TAGS, security=SECURITY)
 def my_calendar():
     """The secret subscription URL of one's own appointments (created on first use)."""
@@ -51,6 +53,7 @@ def my_calendar():
 
 @bp.post("/me/calendar/rotate")
 @access("patient", "doctor")
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=FeedUrlOut), tags=TAGS, security=SECURITY)
 def rotate_calendar():
     """Replace the subscription URL; the old one answers 404 from now on."""
@@ -60,6 +63,7 @@ def rotate_calendar():
 
 @bp.get("/calendar/<token>.ics")
 @access(PUBLIC)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_304=None,
                              HTTP_404=ErrorOut), tags=TAGS)
 def calendar_feed(token: str):

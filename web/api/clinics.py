@@ -24,6 +24,7 @@ def _out(clinic) -> ClinicOut:
 
 @bp.post("/clinics")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=ClinicIn, resp=Response(HTTP_201=ClinicOut, HTTP_422=ErrorOut), tags=["clinics"],
                security=SECURITY)
 def create_clinic():
@@ -36,7 +37,7 @@ def create_clinic():
 
 @bp.get("/clinics")
 @access(ANYONE)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=ClinicList), tags=["clinics"], security=SECURITY)
 def list_clinics():
     """Every clinic, with its address and phone (anyone: browsing needs no account)."""
@@ -45,6 +46,7 @@ def list_clinics():
 
 @bp.patch("/clinics/<int:clinic_id>")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=ClinicPatch, resp=Response(HTTP_200=ClinicOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=["clinics"], security=SECURITY)
 def update_clinic(clinic_id: int):
@@ -57,6 +59,7 @@ def update_clinic(clinic_id: int):
 
 @bp.post("/services")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=ServiceIn, resp=Response(HTTP_201=ServiceOut, HTTP_422=ErrorOut), tags=["services"],
                security=SECURITY)
 def create_service():
@@ -69,7 +72,7 @@ def create_service():
 
 @bp.get("/services")
 @access(ANYONE)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=ServiceList), tags=["services"], security=SECURITY)
 def list_services():
     """Services on offer (anyone; staff also see retired ones)."""
@@ -79,6 +82,7 @@ def list_services():
 
 @bp.patch("/services/<int:service_id>")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=ServicePatch, resp=Response(HTTP_200=ServiceOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=["services"], security=SECURITY)
 def update_service(service_id: int):

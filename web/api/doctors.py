@@ -46,6 +46,7 @@ def _hours_out(rows) -> WorkingHoursList:
 
 @bp.post("/doctors")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=DoctorIn, resp=Response(HTTP_201=DoctorOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def create_doctor():
@@ -61,7 +62,7 @@ def create_doctor():
 
 @bp.get("/doctors")
 @access(ANYONE)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(query=DoctorQuery, resp=Response(HTTP_200=DoctorList), tags=TAGS, security=SECURITY)
 def list_doctors():
     """Active doctors with hours, optionally by specialty, clinic or service, each with its next free time
@@ -83,7 +84,7 @@ def _next(found) -> NextAvailable | None:
 
 @bp.get("/doctors/me")
 @access("doctor")
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def my_profile():
     """The doctor profile of the signed-in doctor."""
@@ -92,7 +93,7 @@ def my_profile():
 
 @bp.get("/doctors/<int:doctor_id>")
 @access(SIGNED_IN)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_doctor(doctor_id: int):
     """One doctor."""
@@ -101,6 +102,7 @@ def get_doctor(doctor_id: int):
 
 @bp.patch("/doctors/<int:doctor_id>")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=DoctorPatch, resp=Response(HTTP_200=DoctorOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
 def update_doctor(doctor_id: int):
@@ -113,7 +115,7 @@ def update_doctor(doctor_id: int):
 
 @bp.get("/doctors/<int:doctor_id>/working-hours")
 @access(*MANAGERS)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_working_hours(doctor_id: int):
     """The doctor's weekly hours (admins, receptionists, that doctor)."""
@@ -124,6 +126,7 @@ def get_working_hours(doctor_id: int):
 
 @bp.put("/doctors/<int:doctor_id>/working-hours")
 @access(*MANAGERS)
+@database.unit_of_work()
 @spec.validate(json=WorkingHoursIn, resp=Response(HTTP_200=WorkingHoursList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
 def put_working_hours(doctor_id: int):
@@ -137,7 +140,7 @@ def put_working_hours(doctor_id: int):
 
 @bp.get("/doctors/<int:doctor_id>/time-off")
 @access(*MANAGERS)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=TimeOffList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def list_time_off(doctor_id: int):
     """The doctor's time off, in start order (admins, receptionists, that doctor)."""
@@ -148,6 +151,7 @@ def list_time_off(doctor_id: int):
 
 @bp.post("/doctors/<int:doctor_id>/time-off")
 @access(*MANAGERS)
+@database.unit_of_work()
 @spec.validate(json=TimeOffIn, resp=Response(HTTP_201=TimeOffCreated, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
 def add_time_off(doctor_id: int):
@@ -163,6 +167,7 @@ def add_time_off(doctor_id: int):
 
 @bp.post("/doctors/<int:doctor_id>/time-off/preview")
 @access(*MANAGERS)
+@database.unit_of_work()
 @spec.validate(json=TimeOffPreviewIn, resp=Response(HTTP_200=TimeOffPreviewOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
 def preview_time_off(doctor_id: int):
@@ -178,7 +183,7 @@ def preview_time_off(doctor_id: int):
 
 @bp.get("/doctors/<int:doctor_id>/date-overrides")
 @access(*MANAGERS)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=DateOverrideList, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def list_date_overrides(doctor_id: int):
     """The doctor's date overrides, in date order: one local date's own hours (no ranges: a day off)."""
@@ -189,6 +194,7 @@ def list_date_overrides(doctor_id: int):
 
 @bp.put("/doctors/<int:doctor_id>/date-overrides")
 @access(*MANAGERS)
+@database.unit_of_work()
 @spec.validate(json=DateOverrideIn, resp=Response(HTTP_200=DateOverrideOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=TAGS, security=SECURITY)
 def put_date_override(doctor_id: int):
@@ -203,6 +209,7 @@ def put_date_override(doctor_id: int):
 
 @bp.route("/doctors/<int:doctor_id>/date-overrides/<day>", methods=["DELETE"])
 @access(*MANAGERS)
+@database.unit_of_work()
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_date_override(doctor_id: int, day: str):
     """Remove a date override (that date follows the weekly hours again). `day` is YYYY-MM-DD; anything else
@@ -219,6 +226,7 @@ def delete_date_override(doctor_id: int, day: str):
 
 @bp.route("/doctors/<int:doctor_id>/time-off/<int:time_off_id>", methods=["DELETE"])
 @access(*MANAGERS)
+@database.unit_of_work()
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def delete_time_off(doctor_id: int, time_off_id: int):
     """Remove a time-off period (appointments it cancelled stay cancelled)."""
@@ -231,7 +239,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
 @bp.get("/doctors/<int:doctor_id>/slots")
 @access(ANYONE)
 @checked_in_statement
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
 def slots(doctor_id: int):

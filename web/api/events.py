@@ -30,7 +30,7 @@ STREAM_HEADERS = {"X-Accel-Buffering": "no"}
 
 @bp.get("/events")
 @access(SIGNED_IN)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=(None, "text/event-stream: `appointment` events {id, doctor_id, clinic_id, "
                                              "status, starts_at} for every change the caller may see"),
                              HTTP_503=ErrorOut), tags=TAGS, security=SECURITY)

@@ -24,6 +24,7 @@ def health():
 
 @bp.get("/ready")
 @access(PUBLIC)
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=Status, HTTP_503=Status), tags=TAGS)
 def ready():
     """Ready when PostgreSQL and Redis both answer."""

@@ -79,6 +79,7 @@ def limited(view):
 @bp.get("/<token>")
 @access(PUBLIC)
 @limited
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=ManageOut, HTTP_404=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def get_link(token: str):
     """What the link opens: the appointment (or a waitlist offer's slot), what may be done now, and
@@ -89,7 +90,7 @@ def get_link(token: str):
 @bp.get("/<token>/slots")
 @access(PUBLIC)
 @limited
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(query=ManageSlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut,
                                                      HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS)
 def slots(token: str):
@@ -104,6 +105,7 @@ def slots(token: str):
 @bp.patch("/<token>")
 @access(PUBLIC)
 @limited
+@database.unit_of_work()
 @spec.validate(json=ManageMoveIn, resp=Response(HTTP_200=ManageOut, **CHANGE_ERRORS), tags=TAGS)
 def move(token: str):
     """Move the appointment to another free slot, under the patient's own rules (up to the cutoff: 409
@@ -116,6 +118,7 @@ def move(token: str):
 @bp.post("/<token>/cancel")
 @access(PUBLIC)
 @limited
+@database.unit_of_work()
 @spec.validate(json=ManageCancelIn, resp=Response(HTTP_200=ManageOut, **CHANGE_ERRORS), tags=TAGS)
 def cancel(token: str):
     """Cancel the appointment, under the patient's own rules: up to the start; inside the change cutoff the
@@ -128,6 +131,7 @@ def cancel(token: str):
 @bp.post("/<token>/accept")
 @access(PUBLIC)
 @limited
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=ManageOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut, HTTP_429=ErrorOut),
                tags=TAGS)
 def accept(token: str):
@@ -142,6 +146,7 @@ def accept(token: str):
 @bp.get("/<token>/ics")
 @access(PUBLIC)
 @limited
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_404=ErrorOut,
                              HTTP_429=ErrorOut), tags=TAGS)
 def ics(token: str):

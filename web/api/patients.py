@@ -25,6 +25,7 @@ def patient_out(user) -> PatientOut:
 
 @bp.post("/patients")
 @access(*STAFF)
+@database.unit_of_work()
 @spec.validate(json=WalkInIn, resp=Response(HTTP_201=PatientOut, HTTP_409=ErrorOut), tags=TAGS, security=SECURITY)
 def register_patient():
     """Register a walk-in patient (receptionists, admins): no password; without an email they never sign in

@@ -43,7 +43,7 @@ def audited_body(action: str):
             try:
                 return view(patient_id=patient_id, **kwargs)
             except Invalid as err:
-                if err.keep_changes:
+                if isinstance(err, records.RecordInvalid):  # the service audited it already
                     raise
                 records.reject_invalid(database.session(), patient_id=patient_id, action=action, **_who())
                 raise records.RecordInvalid(err.message, fields=err.fields) from None
@@ -60,6 +60,7 @@ def _record_out(view: records.RecordView) -> RecordOut:
 
 @bp.get("/patients/<int:patient_id>/record")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=RecordOut, **DENIALS), tags=TAGS, security=SECURITY)
 def get_record(patient_id: int):
     """The record: that patient, or a doctor with a care relationship (or break-glass access)."""
@@ -68,6 +69,7 @@ def get_record(patient_id: int):
 
 @bp.patch("/patients/<int:patient_id>/record")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @audited_body(audit.UPDATE)
 @spec.validate(json=RecordPatchIn, resp=Response(HTTP_200=RecordOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS,
                security=SECURITY)
@@ -81,6 +83,7 @@ def update_record(patient_id: int):
 
 @bp.post("/patients/<int:patient_id>/record/entries")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @audited_body(audit.ADD_ENTRY)
 @spec.validate(json=EntryIn, resp=Response(HTTP_201=EntryOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS,
                security=SECURITY)
@@ -94,6 +97,7 @@ def add_entry(patient_id: int):
 
 @bp.get("/patients/<int:patient_id>/record/versions")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=VersionList, **DENIALS), tags=TAGS, security=SECURITY)
 def list_versions(patient_id: int):
     """Every version of the record, oldest first, with its author."""
@@ -103,6 +107,7 @@ def list_versions(patient_id: int):
 
 @bp.get("/patients/<int:patient_id>/record/audit")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=AuditList, **DENIALS), tags=TAGS, security=SECURITY)
 def list_audit(patient_id: int):
     """Every read and write attempt on the record (that patient, admins), break-glass flagged."""
@@ -112,6 +117,7 @@ def list_audit(patient_id: int):
 
 @bp.post("/patients/<int:patient_id>/record/break-glass")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @audited_body(audit.BREAK_GLASS)
 @spec.validate(json=BreakGlassIn, resp=Response(HTTP_201=BreakGlassOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut,
                                                  **DENIALS), tags=TAGS, security=SECURITY)
@@ -130,6 +136,7 @@ def _export_out(export, *, with_document: bool) -> ExportOut:
 
 @bp.post("/me/export")
 @access("patient")
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_202=ExportOut), tags=TAGS, security=SECURITY)
 def request_export():
     """Ask for everything held about you; fetch it from GET /api/me/export/{id} when ready."""
@@ -139,6 +146,7 @@ def request_export():
 
 @bp.get("/me/export/<uuid:export_id>")
 @access("patient")
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=ExportOut, HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def get_export(export_id: uuid.UUID):
     """The export's status, and the document once it is ready."""

@@ -55,6 +55,7 @@ def _settings():
 @bp.post("/sms/inbound")
 @form_body
 @access(PUBLIC)
+@database.unit_of_work()
 @spec.validate(form=InboundForm, skip_validation=True,
                resp=Response("HTTP_200", HTTP_403=ErrorOut), tags=["sms"])
 def inbound():
@@ -81,6 +82,7 @@ def inbound():
 
 @bp.patch("/patients/<int:patient_id>")
 @access(*STAFF)
+@database.unit_of_work()
 @spec.validate(json=PatientContactIn, resp=Response(HTTP_200=UserOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=["users"], security={"bearer": []})
 def update_patient_contact(patient_id: int):
@@ -96,7 +98,7 @@ def update_patient_contact(patient_id: int):
 
 @bp.get("/appointments/no-reply")
 @access(*STAFF)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(query=NoReplyQuery, resp=Response(HTTP_200=NoReplyOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
                tags=["appointments"], security={"bearer": []})
 def no_reply():

@@ -42,7 +42,7 @@ class UserList(Strict):
 
 @bp.get("/me")
 @access(SIGNED_IN)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=UserOut), tags=TAGS, security=SECURITY)
 def me():
     """The signed-in user."""
@@ -52,6 +52,7 @@ def me():
 
 @bp.patch("/me")
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(json=UpdateMeIn, resp=Response(HTTP_200=UserOut, HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def update_me():
     """Change one's own name, phone (E.164) or language, and give or withdraw consent to SMS/WhatsApp
@@ -69,6 +70,7 @@ def update_me():
 
 @bp.post("/users")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=CreateUserIn, resp=Response(HTTP_201=UserOut, HTTP_409=ErrorOut), tags=TAGS, security=SECURITY)
 def create_user():
     """Create an account with any role (admins only). Without a `password` the new user is invited: emailed
@@ -84,7 +86,7 @@ def create_user():
 
 @bp.get("/users")
 @access(*STAFF)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(query=UserQuery, resp=Response(HTTP_200=UserList), tags=TAGS, security=SECURITY)
 def list_users():
     """Find accounts by name or email (staff: e.g. the patient to book for)."""
@@ -95,6 +97,7 @@ def list_users():
 
 @bp.patch("/users/<int:user_id>")
 @access("admin")
+@database.unit_of_work()
 @spec.validate(json=UpdateUserIn, resp=Response(HTTP_200=AdminUserOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut,
                                                 HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def update_user(user_id: int):
@@ -114,6 +117,7 @@ def _password_change_key() -> str:
 @bp.post("/me/password")
 @access(SIGNED_IN)
 @limiter.limit(auth_limit, key_func=_password_change_key, deduct_when=lambda response: response.status_code == 422)
+@database.unit_of_work()
 @spec.validate(json=ChangePasswordIn, resp=Response("HTTP_204", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS,
                security=SECURITY)
 def change_password():
@@ -129,6 +133,7 @@ def change_password():
 @bp.post("/me/verify-email")
 @access(SIGNED_IN)
 @limiter.limit(auth_limit)
+@database.unit_of_work()
 @spec.validate(resp=Response("HTTP_202"), tags=TAGS, security=SECURITY)
 def resend_verification():
     """Email the link that confirms one's address again (nothing is sent once it is confirmed)."""

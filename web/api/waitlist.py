@@ -61,6 +61,7 @@ def _out(e) -> dict:
 
 @bp.post("/waitlist")
 @access("patient", *STAFF)
+@database.unit_of_work()
 @spec.validate(json=WaitlistIn, resp=Response(HTTP_200=JoinedOut, HTTP_201=JoinedOut, HTTP_404=ErrorOut,
                                               HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
 def join():
@@ -76,7 +77,7 @@ def join():
 
 @bp.get("/waitlist")
 @access(SIGNED_IN)
-@database.read_only
+@database.unit_of_work(reads_only=True)
 @spec.validate(resp=Response(HTTP_200=WaitlistList), tags=TAGS, security=SECURITY)
 def list_entries():
     """Current entries: patients see their own, staff everyone's."""
@@ -85,6 +86,7 @@ def list_entries():
 
 @bp.post("/waitlist/<int:entry_id>/decline")
 @access("patient", *STAFF)
+@database.unit_of_work()
 @spec.validate(resp=Response(HTTP_200=WaitlistOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut), tags=TAGS,
                security=SECURITY)
 def decline(entry_id: int):
@@ -95,6 +97,7 @@ def decline(entry_id: int):
 
 @bp.route("/waitlist/<int:entry_id>", methods=["DELETE"])
 @access(SIGNED_IN)
+@database.unit_of_work()
 @spec.validate(resp=Response("HTTP_204", HTTP_404=ErrorOut), tags=TAGS, security=SECURITY)
 def leave(entry_id: int):
     """Leave the waitlist (a slot held for the entry goes to the next patient); another patient's entry: 404."""
