@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from clinic.appointments.no_shows import flag_repeat_no_shows
 from clinic.notifications.service import ensure
-from clinic.sweeps.due import flag_repeat_no_shows
 from clinic.topics import Topic
 
 EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled",

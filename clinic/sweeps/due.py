@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from clinic.appointments.no_shows import no_shows
 from clinic.settings import Settings
 from clinic.waitlist.service import HOLD_EXPIRED_PAYLOAD
 
@@ -88,41 +89,6 @@ ins AS (
 ),
 """ + _ENQUEUE.format(topic="deliveries.due"))
 
-# Marks, records (history, outbox event like a manual no-show), schedules the follow-up and flags
-# patients with three no-shows in 90 days: one statement. CTEs share one snapshot, so the count of
-# earlier no-shows excludes the rows being marked; they are added explicitly.
-_NOSHOWS = text("""
-WITH marked AS (
-  UPDATE appointments a SET status = 'no_show', sequence = a.sequence + 1, updated_at = :now
-  FROM clinics c
-  WHERE c.id = a.clinic_id AND c.noshow_processing AND a.status = 'booked'
-    AND a.starts_at < :now AND a.ends_at <= :now - make_interval(mins => :grace)
-  RETURNING a.id, a.patient_id, a.ends_at
-),
-hist AS (
-  INSERT INTO appointment_history (appointment_id, actor_id, action, at, details)
-  SELECT id, NULL, 'attendance', :now, jsonb_build_object('status', 'no_show', 'cause', 'system') FROM marked
-),
-events AS (
-  INSERT INTO outbox (topic, payload)
-  SELECT 'appointment.attendance', jsonb_build_object('appointment_id', id, 'status', 'no_show', 'cause', 'system')
-  FROM marked
-),
-flag AS (
-  UPDATE users u SET no_show_flagged_at = :now
-  WHERE u.id IN (SELECT patient_id FROM marked) AND u.no_show_flagged_at IS NULL
-    AND (SELECT count(*) FROM appointments x WHERE x.patient_id = u.id AND x.status = 'no_show'
-           AND x.starts_at > :now - interval '90 days')
-      + (SELECT count(*) FROM marked m WHERE m.patient_id = u.id) >= 3
-),
-ins AS (
-  INSERT INTO deliveries (key, kind, appointment_id, recipient_id)
-  SELECT 'noshow:' || id, 'noshow', id, patient_id FROM marked
-  ON CONFLICT (key) DO NOTHING
-  RETURNING id, CAST(NULL AS timestamptz) AS expires
-),
-""" + _ENQUEUE.format(topic="deliveries.due"))
-
 _HOLDS = text("""
 WITH expired AS (
   UPDATE slot_holds SET status = 'expired' WHERE status = 'active' AND expires_at <= :now
@@ -138,14 +104,6 @@ events AS (
 )
 SELECT count(*) FROM events
 """)
-
-_FLAG_ONE = text("""
-UPDATE users u SET no_show_flagged_at = :now
-WHERE u.id = :patient_id AND u.no_show_flagged_at IS NULL
-  AND (SELECT count(*) FROM appointments x WHERE x.patient_id = u.id AND x.status = 'no_show'
-         AND x.starts_at > :now - interval '90 days') >= 3
-""")
-
 
 # Folds each doctor's slot-change rows (migration 0017) into one carrying their summed weight: the doctor's
 # slots version is unchanged, and reading it stays a few index entries. Only rows this statement deleted
@@ -182,17 +140,8 @@ def agendas(session: Session, *, now: datetime, settings: Settings) -> int:
     return session.execute(_AGENDAS, {"now": now, "hour": settings.agenda_hour}).one()[0]
 
 
-def no_shows(session: Session, *, now: datetime, settings: Settings) -> int:
-    return session.execute(_NOSHOWS, {"now": now, "grace": settings.noshow_grace_minutes}).one()[0]
-
-
 def expired_holds(session: Session, *, now: datetime, settings: Settings) -> int:
     return session.execute(_HOLDS, {"now": now}).scalar_one()
-
-
-def flag_repeat_no_shows(session: Session, *, patient_id: int, now: datetime) -> bool:
-    """Flag the patient for staff when this makes three no-shows in 90 days."""
-    return session.execute(_FLAG_ONE, {"patient_id": patient_id, "now": now}).rowcount > 0
 
 
 def slot_changes(session: Session, *, now: datetime, settings: Settings) -> int:

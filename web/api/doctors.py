@@ -15,7 +15,7 @@ from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
-from web.access import ANYONE, SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
+from web.access import ANYONE, SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.appointments import AppointmentOut
 from web.schemas.common import ErrorOut, parse_date
@@ -234,8 +234,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
 
 
 @bp.get("/doctors/<int:doctor_id>/slots")
-@access(ANYONE)
-@checked_in_statement
+@access(ANYONE, checked_in_statement=True)
 @database.read_only
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
@@ -245,5 +244,5 @@ def slots(doctor_id: int):
     q: SlotsQuery = request.context.query
     body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
-                      settings=current_app.config["SETTINGS"], guard=account_guard(), patient_id=q.patient_id)
+                      settings=current_app.config["SETTINGS"], patient_id=q.patient_id)
     return PrebuiltSlots.of(body)
