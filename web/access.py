@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/api/") or request.endpoint.startswith("openapi_"):
             return  # the built frontend and the API's own documentation are public
         view = current_app.view_functions.get(request.endpoint)
-        declared: frozenset[str] | None = getattr(view, "access", None)
+        declared: Declared | None = getattr(view, "access", None)
         if declared is None:
             raise NotFound()
         if PUBLIC in declared:
@@ -116,7 +116,7 @@ def init_app(app: Flask) -> None:
         if ANYONE in declared and not _sends_credentials():
             g.actor = ANONYMOUS
             return
-        g.actor = _authenticate(REFRESH in declared, in_statement=getattr(declared, "checked_in_statement", False))
+        g.actor = _authenticate(REFRESH in declared, in_statement=declared.checked_in_statement)
         if declared & {SIGNED_IN, REFRESH, ANYONE} or g.actor.role in declared:
             return
         raise Forbidden("Your role may not do this.", code="forbidden")

@@ -130,7 +130,7 @@ def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int,
     return check_row(row, starts_at)
 
 
-def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
+def book(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
            reason: str | None, actor_id: int | None, now: datetime, settings: Settings,
            caller: Actor | None = None) -> Bookable:
     """Validate and insert a booking with its history row and outbox message in one statement.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from clinic.appointments import booking, store, views
 from clinic.appointments.models import Appointment
-from clinic.appointments.views import AppointmentView
+from clinic.appointments.views import AppointmentDetails
 from clinic.clock import utcnow
 from clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
@@ -49,18 +49,18 @@ def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime,
 
 def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, starts_at: datetime,
          settings: Settings, patient_id: int | None = None, reason: str | None = None,
-         now: datetime | None = None) -> AppointmentView:
+         now: datetime | None = None) -> AppointmentDetails:
     """Book a slot: patients for themselves, staff for a given patient (one statement, which also checks the
-    actor's account when the actor says so: see booking.insert).
+    actor's account when the actor says so: see booking.book).
 
     On an overlap (409 slot_taken / patient_busy) the transaction is aborted: roll it back.
     """
     now = now or utcnow()
     patient_id = _patient_for(actor, patient_id)
-    ok = booking.insert(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
+    ok = booking.book(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
                         starts_at=starts_at, reason=reason, actor_id=_user_id(actor), now=now, settings=settings,
                         caller=actor)
-    return AppointmentView(
+    return AppointmentDetails(
         id=ok.appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
         clinic_id=ok.clinic_id, timezone=ok.timezone, starts_at=ok.starts_at, ends_at=ok.ends_at, status="booked",
         reason=reason, sequence=0, doctor_name=ok.doctor_name, patient_name=ok.patient_name,
@@ -162,7 +162,7 @@ def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) ->
 
 
 def view(session: Session, *, actor: Actor, appointment_id: int, read_reason: bool = False,
-         ip: str | None = None, now: datetime | None = None) -> AppointmentView:
+         ip: str | None = None, now: datetime | None = None) -> AppointmentDetails:
     """The appointment with its display fields, if the actor may see it.
 
     The reason a patient gives is clinical data. Its patient and its doctor see it; staff (the front desk
@@ -192,7 +192,7 @@ def listing(session: Session, *, actor: Actor, **filters) -> views.Page:
     return page
 
 
-def views_of(session: Session, *, actor: Actor, ids: list[int]) -> list[AppointmentView]:
+def views_of(session: Session, *, actor: Actor, ids: list[int]) -> list[AppointmentDetails]:
     """Several appointments the actor may see, in start order (staff without reasons: see `view`)."""
     found = views.views_of(session, actor, ids)
     if actor.is_staff:

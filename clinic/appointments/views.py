@@ -16,7 +16,9 @@ MAX_LIMIT = 1000
 
 
 @dataclass
-class AppointmentView:
+class AppointmentDetails:
+    """An appointment with its display fields (names, the clinic's zone), times in that zone: what the API
+    answers about one (not to be confused with the notifications' view of one for an email)."""
     id: int
     doctor_id: int
     patient_id: int
@@ -55,11 +57,11 @@ class AppointmentView:
             self.confirmed_at = self.confirmed_at.astimezone(tz)
 
 
-def _views(rows) -> list[AppointmentView]:
-    return [AppointmentView(*row) for row in rows]
+def _views(rows) -> list[AppointmentDetails]:
+    return [AppointmentDetails(*row) for row in rows]
 
 
-def view_of(session: Session, actor: Actor, appointment_id: int) -> AppointmentView:
+def view_of(session: Session, actor: Actor, appointment_id: int) -> AppointmentDetails:
     """One appointment within the actor's scope, or NotFound."""
     found = _views(store.details_of(session, actor=actor, ids=[appointment_id]))
     if not found:
@@ -67,7 +69,7 @@ def view_of(session: Session, actor: Actor, appointment_id: int) -> AppointmentV
     return found[0]
 
 
-def views_of(session: Session, actor: Actor, ids: list[int]) -> list[AppointmentView]:
+def views_of(session: Session, actor: Actor, ids: list[int]) -> list[AppointmentDetails]:
     """The appointments with these ids within the actor's scope, in start order."""
     if not ids:
         return []
@@ -77,7 +79,7 @@ def views_of(session: Session, actor: Actor, ids: list[int]) -> list[Appointment
 @dataclass
 class Page:
     """One page of a listing; `after` is where the next page starts (None: this was the last)."""
-    items: list[AppointmentView]
+    items: list[AppointmentDetails]
     after: Position | None
 
 

@@ -1,7 +1,6 @@
 """Free slots of a doctor for a service, in one query whatever the range (see engine.py for the rule)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -10,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from clinic.availability import engine, store
-from clinic.availability.cache import FREE_SLOTS, Basis, build
+from clinic.availability.cache import FREE_SLOTS, Basis, FreeSlots, build
 from clinic.errors import Invalid, NotFound
 from clinic.identity.actor import Actor
 from clinic.identity.patients import check_named_patient
@@ -64,9 +63,30 @@ def check_range(first: date, last: date, settings: Settings) -> None:
                       fields={"to": f"at most {settings.max_slots_range_days} days after from"})
 
 
-def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
-               now: datetime, settings: Settings, patient_id: int | None = None) -> str:
-    """The slots answer, already serialised: `{"timezone": ..., "slots": [{starts_at, ends_at}]}`.
+@dataclass(frozen=True)
+class Slots:
+    """A caller's free slots: those of `free` (the doctor-wide free starts, shared with the per-process cache)
+    whose indexes are in the runs `(i, j)` (`free.starts[i:j]`), each lasting `duration` seconds, in the clinic's
+    zone `timezone`. No free slots (`free` None) when the doctor does not offer the service now."""
+    timezone: str
+    duration: int = 0
+    free: FreeSlots | None = None
+    runs: tuple[tuple[int, int], ...] = ()
+
+    def starts(self) -> list[int]:
+        """The slots' start instants (epoch seconds), ascending."""
+        starts = self.free.starts if self.free is not None else []
+        return [t for i, j in self.runs for t in starts[i:j]]
+
+    def times(self) -> list[tuple[datetime, datetime]]:
+        """(starts_at, ends_at) of each slot, in the clinic's zone."""
+        tz = zone(self.timezone)
+        return [(datetime.fromtimestamp(t, tz), datetime.fromtimestamp(t + self.duration, tz)) for t in self.starts()]
+
+
+def slots(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
+          now: datetime, settings: Settings, patient_id: int | None = None) -> Slots:
+    """The free slots between two local dates (inclusive) that a booking would get now.
 
     For a patient, the slots they may book (their own waitlist hold included, times they are busy left out);
     staff get the same view of the patient they name in `patient_id` (else a view that no hold shows in).
@@ -92,9 +112,8 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     if row[1] is None:
         raise NotFound("No such doctor or service.")
     available, tz_name, duration_min, buffer_min, hours, overrides, version = row[:7]
-    head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
     if not available:
-        return head + "]}"
+        return Slots(tz_name)
     basis = _basis(tz_name, duration_min, buffer_min, hours, overrides)
     if cached is None or version != cached.version or basis != cached.basis:
         if cached is not None and version == cached.version:
@@ -104,10 +123,9 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
             if not held:
                 raise revoked()
             available, tz_name, duration_min, buffer_min, hours, overrides, version = row[:7]
-            basis = _basis(tz_name, duration_min, buffer_min, hours, overrides)
-            head = '{"timezone":%s,"slots":[' % json.dumps(tz_name)
             if not available:
-                return head + "]}"
+                return Slots(tz_name)
+            basis = _basis(tz_name, duration_min, buffer_min, hours, overrides)
         busy_a, busy_b, off_a, off_b = row[7:11]
         cached = build(version, basis, first, last, (busy_a, busy_b), (off_a, off_b))
         FREE_SLOTS.put(key, cached)
@@ -115,4 +133,4 @@ def slots_json(session: Session, *, actor: Actor, doctor_id: int, service_id: in
     duration = basis.duration
     blocked = engine.blocked_starts((held_a, held_b, duration + basis.buffer), (mine_a, mine_b, duration))
     window = Window.at(now, settings)
-    return head + cached.between(window.earliest, window.latest, blocked) + "]}"
+    return Slots(tz_name, duration, cached, tuple(cached.between(window.earliest, window.latest, blocked)))

@@ -135,7 +135,7 @@ def _mostly_personal(password: str, matches: list[dict]) -> bool:
     covered = set()
     for m in matches:
         if m.get("dictionary_name") == "user_inputs":
-            covered.update(range(m["i"], m["j"] + 1))
+            covered |= set(range(m["i"], m["j"] + 1))
     rest = [c for i, c in enumerate(password) if i not in covered and c.isalnum()]
     return bool(covered) and len(rest) < MIN_PERSONAL_REST
 

@@ -6,7 +6,8 @@ from spectree import Response
 
 from clinic.appointments import service as appointments
 from clinic.availability.first_free import next_available
-from clinic.availability.service import slots_json, zone
+from clinic.availability.service import slots as free_slots
+from clinic.availability.service import zone
 from clinic.clock import utcnow
 from clinic.errors import NotFound
 from clinic.identity import resets
@@ -20,9 +21,10 @@ from web.extensions import spec
 from web.schemas.appointments import AppointmentOut
 from web.schemas.common import ErrorOut, parse_date
 from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, DoctorList, DoctorOut,
-                                    DoctorPatch, DoctorQuery, NextAvailable, PrebuiltSlots, SlotsOut, SlotsQuery,
+                                    DoctorPatch, DoctorQuery, NextAvailable, SlotsOut, SlotsQuery,
                                     TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, TimeOffPreviewIn,
-                                    TimeOffPreviewOut, WorkingHoursIn, WorkingHoursList, WorkingHoursOut)
+                                    TimeOffPreviewOut, WorkingHoursIn, WorkingHoursList, WorkingHoursOut,
+                                    slots_json)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
 TAGS = ["doctors"]
@@ -242,7 +244,7 @@ def slots(doctor_id: int):
     """Free slots for a service between two local dates (inclusive, at most 62 days): what a booking would get now
     (anyone: without an account, no time held for a waitlisted patient shows)."""
     q: SlotsQuery = request.context.query
-    body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
-                      first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
-                      settings=current_app.config["SETTINGS"], patient_id=q.patient_id)
-    return PrebuiltSlots.of(body)
+    found = free_slots(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
+                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
+                       settings=current_app.config["SETTINGS"], patient_id=q.patient_id)
+    return slots_json(found)
