@@ -35,12 +35,11 @@ class FlaskRequests(FlaskPlugin):
             None, None, None)
 
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
-        """A view's answer of a schema's own serialiser (`Serialised`, or `(Serialised, status)`) leaves as it
-        is: that serialiser is tested against the schema, and validating a month of slots again would cost more
-        than writing them."""
-        body, status = (resp, 200) if not isinstance(resp, tuple) or isinstance(resp, Serialised) else resp
-        if isinstance(body, Serialised):
-            return self.get_current_app().response_class(body.body, status=status, mimetype="application/json"), None
+        """A view's answer written by a schema's own serialiser (`Serialised`, status 200) leaves as it is: that
+        serialiser is tested against the schema, and validating a month of slots again would cost more than
+        writing them."""
+        if isinstance(resp, Serialised):
+            return self.get_current_app().response_class(resp.body, mimetype="application/json"), None
         return super().validate_response(resp, resp_model, skip_validation, force_resp_serialize)
 
     def parse_path(self, route, path_parameter_descriptions):
