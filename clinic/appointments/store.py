@@ -381,3 +381,12 @@ def history(session: Session, appointment_id: int) -> list:
                                        h.new_starts_at, h.details)
                                 .outerjoin(User, User.id == h.actor_id)
                                 .where(h.appointment_id == appointment_id).order_by(h.at, h.id)))
+
+
+def unconfirmed_details(session: Session, *, clinic_id: int, day: date) -> list[tuple]:
+    """Rows of `_details` of the clinic's booked, unconfirmed appointments on `day` (its zone), in start order."""
+    a = Appointment
+    stmt = (_in_dates(_details(), day, day)
+            .where(a.clinic_id == clinic_id, a.status == "booked", a.confirmed_at.is_(None))
+            .order_by(a.starts_at, a.id))
+    return list(session.execute(stmt))

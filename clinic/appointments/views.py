@@ -99,6 +99,11 @@ def listing(session: Session, actor: Actor, *, first: date | None = None, last: 
     return Page(found[:limit], Position(last_row.starts_at, last_row.id))
 
 
+def unconfirmed(session: Session, *, clinic_id: int, day: date) -> list[AppointmentDetails]:
+    """The clinic's booked appointments on `day` (its zone) that nobody confirmed, in start order."""
+    return _views(store.unconfirmed_details(session, clinic_id=clinic_id, day=day))
+
+
 def history(session: Session, appointment_id: int, timezone: str) -> list[dict]:
     """Who did what to an appointment, oldest first, times in the clinic's zone."""
     tz = zone(timezone)

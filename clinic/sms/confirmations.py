@@ -8,7 +8,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.appointments import views
-from clinic.appointments.models import Appointment
 from clinic.availability.service import zone
 from clinic.errors import NotFound
 from clinic.scheduling.models import Clinic
@@ -40,11 +39,7 @@ def no_reply(session: Session, *, clinic_id: int, day: date | None, now: datetim
         raise NotFound("No such clinic.", fields={"clinic_id": "no such clinic"})
     if day is None:
         day = now.astimezone(zone(clinic.timezone)).date() + timedelta(days=1)
-    a = Appointment
-    stmt = (views._in_dates(views._base(), day, day)
-            .where(a.clinic_id == clinic_id, a.status == "booked", a.confirmed_at.is_(None))
-            .order_by(a.starts_at, a.id))
-    items = views._views(session.execute(stmt))
+    items = views.unconfirmed(session, clinic_id=clinic_id, day=day)
     contacts = session.execute(_CONTACT, {"ids": [v.id for v in items]}).all() if items else []
     return NoReply(day, clinic_id, clinic.timezone, items, {r.id: r.phone for r in contacts},
                    {r.id for r in contacts if r.texted})
