@@ -5,8 +5,6 @@ import os
 import re
 import threading
 from datetime import datetime
-from functools import cache
-from typing import NamedTuple
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -58,33 +56,6 @@ def make_engine(url: str, *, prepared_statements: bool = True, **kwargs) -> Engi
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for units of work (clinic.unit_of_work), which own their transactions."""
     return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-class Guard(NamedTuple):
-    """A condition a statement must find true before it reads or writes anything else, evaluated in the
-    same statement (e.g. that the caller's session is still valid: no round trip of its own).
-
-    `sql` is a boolean SQL expression with its own `%(name)s` parameters in `params`; the caller raises
-    `refusal` when the statement reports it false."""
-    sql: str
-    params: dict
-    refusal: Exception
-
-
-# Where a statement that accepts a guard puts its verdict: TRUE as written, the guard's SQL with one.
-GUARD = "/*guard*/TRUE"
-
-
-def with_guard(sql: str, params: dict, guard: Guard | None) -> tuple[str, dict]:
-    """The statement (holding GUARD) and its parameters, with `guard` in place when there is one."""
-    if guard is None:
-        return sql, params
-    return _guarded(sql, guard.sql), {**params, **guard.params}
-
-
-@cache
-def _guarded(sql: str, guard_sql: str) -> str:
-    return sql.replace(GUARD, f"({guard_sql})")
 
 
 # Key of `Session.info` under which a session bound to an autocommit Connection may name it.
@@ -144,7 +115,9 @@ def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool 
     `session.execute` would), server-side prepared by psycopg's own threshold unless the engine was made
     without prepared statements (see `make_engine`). SQL uses psycopg's `%(name)s` placeholders (a
     literal `%` is written `%%`). Driver errors come out as SQLAlchemy's (a dead connection invalidated
-    first), so callers and error handlers see what `session.execute` gives.
+    first), so callers and error handlers see what `session.execute` gives. Listeners of SQLAlchemy's
+    `before_cursor_execute` event (statement tracing, tests that count statements) see these statements
+    too; without listeners that costs one truth test.
     """
     # An autocommit connection the session was handed (see AUTOCOMMIT_CONNECTION) needs no transaction
     # of the session's begun around the statement, nor closed after it.
@@ -156,6 +129,8 @@ def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool 
     driver = connection.connection.driver_connection
     try:
         cursor = driver.cursor(binary=binary, row_factory=rows) if rows else driver.cursor(binary=binary)
+        if connection.dispatch.before_cursor_execute:
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, params, None, False)
         prepare = None if driver.prepare_threshold is not None else False  # False: prepared statements are off
         if binary and prepare is None:
             prepare = True  # the hot statements: prepared from their first use

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic.appointments import no_shows
 from clinic.availability import slot_versions
 from clinic.clock import utcnow
 from clinic.db import try_xact_lock
 from clinic.notifications import reminders
 from clinic.outbox.relay import relay_all
 from clinic.settings import Settings
-from clinic.sweeps import due
 from clinic.waitlist import service as waitlist
 from clinic.unit_of_work import UnitOfWork
 from workers.dispatch import dispatch
@@ -33,7 +33,7 @@ SWEEPS: dict[str, Sweep] = {
     "reminders": reminders.reminders,
     "sms_reminders": reminders.sms_reminders,
     "agendas": reminders.agendas,
-    "no_shows": due.no_shows,
+    "no_shows": no_shows.no_shows,
     "expired_holds": waitlist.expire_holds,
     "slot_changes": slot_versions.fold,
 }

@@ -6,11 +6,12 @@ declaration before the view runs; an API view without one is refused outright.
 Every signed-in request is checked against PostgreSQL (the account is active, the token was not revoked
 at logout, and the sign-in it belongs to, its refresh-token family, was not revoked: by a logout, a
 reuse of a rotated refresh token, a password change or reset, "sign out everywhere", or deactivation).
-A one-statement view marked `@checked_in_statement` (booking, the slots) does that check inside its own
-statement (`account_guard()`), saving the round trip: its caller's role is then the one
-the signed token names, and the statement reads and writes nothing unless the account still has it.
-Should such a view answer an error without having run its statement, the account is checked before the
-answer leaves.
+A view whose one statement checks the account itself (booking, the slots) says so in its declaration
+(`@access(..., checked_in_statement=True)`): its caller's `Actor` then carries the token's id, sign-in
+and role, marked `check_in_statement`, and the store of that statement turns it into SQL
+(clinic.identity.store), saving the round trip: the statement reads and writes nothing unless the
+account still holds. Should such a view answer an error (it may not have run its statement), the
+account is checked before the answer leaves, so that a revoked token only ever gets a 401.
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from flask import Flask, Response, current_app, g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from sqlalchemy.exc import DBAPIError
 
-from clinic.db import Guard, first_row
 from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.identity.actor import ANONYMOUS, Actor
+from clinic.identity.tokens import checked_actor, revoked
 from web import database, errors
 
 PUBLIC = "public"
@@ -32,44 +33,28 @@ REFRESH = "refresh"
 ROLES = ("patient", "doctor", "receptionist", "admin")
 STAFF = ("receptionist", "admin")
 
-# The account behind a token: the user is still active, this token was not revoked at logout, and its
-# sign-in (refresh-token family; `fam`, NULL for a refresh token, whose own row the rotation checks) lives.
-_ACCOUNT = """FROM users u WHERE u.id = %(auth_uid)s AND u.is_active
-      AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = %(auth_jti)s)
-      AND NOT EXISTS (SELECT 1 FROM refresh_tokens f WHERE f.family_id = %(auth_fam)s AND f.revoked_at IS NOT NULL)"""
-_CHECK_TOKEN = f"SELECT u.role {_ACCOUNT}"  # one round trip of its own
-# The same check as a guard of a view's statement (clinic.db.Guard), with the role the token names.
-_ACCOUNT_HOLDS = f"EXISTS (SELECT 1 {_ACCOUNT} AND u.role = %(auth_role)s)"
-_PENDING, _IN_STATEMENT = "pending", "in_statement"
+
+class Declared(frozenset):
+    """Who may call a view (a set of PUBLIC, ANYONE, SIGNED_IN, REFRESH and role names), and whether the
+    view's one statement checks the caller's account (`checked_in_statement`)."""
+    checked_in_statement: bool = False
 
 
-def access(*who: str) -> Callable:
-    """Declare who may call a view: PUBLIC, ANYONE, SIGNED_IN, REFRESH, or role names."""
+def access(*who: str, checked_in_statement: bool = False) -> Callable:
+    """Declare who may call a view: PUBLIC, ANYONE, SIGNED_IN, REFRESH, or role names.
+
+    `checked_in_statement=True`: the view hands the caller's actor to one statement whose store checks
+    the account in it (see the module docstring); only for views that run such a statement."""
     unknown = set(who) - {PUBLIC, ANYONE, SIGNED_IN, REFRESH, *ROLES}
     if not who or unknown:
         raise ValueError(f"bad access declaration: {who}")
+    declared = Declared(who)
+    declared.checked_in_statement = checked_in_statement
 
     def mark(view: Callable) -> Callable:
-        view.access = frozenset(who)
+        view.access = declared
         return view
     return mark
-
-
-def checked_in_statement(view: Callable) -> Callable:
-    """Declare that a one-statement or read-only view (`@database.unit_of_work(one_statement=True)`,
-    `(reads_only=True)`) passes `account_guard()` to its statement."""
-    view.account_checked_in_statement = True
-    return view
-
-
-def account_guard() -> Guard | None:
-    """The caller's account check, for the statement of a view marked `@checked_in_statement` (None for an
-    anonymous caller of an ANYONE view: there is no account to check)."""
-    actor = current_actor()
-    if actor.is_anonymous:
-        return None
-    g.account_check = _IN_STATEMENT
-    return Guard(_ACCOUNT_HOLDS, {**_token_params(actor.user_id), "auth_role": actor.role}, _revoked())
 
 
 def current_actor() -> Actor:
@@ -77,10 +62,6 @@ def current_actor() -> Actor:
     if actor is None:
         raise Unauthorized()
     return actor
-
-
-def _revoked() -> Unauthorized:
-    return Unauthorized("The token has been revoked or the account is disabled.", code="invalid_token")
 
 
 def _sends_credentials() -> bool:
@@ -92,35 +73,26 @@ def _sends_credentials() -> bool:
 def _authenticate(refresh: bool, *, in_statement: bool = False) -> Actor:
     verify_jwt_in_request(refresh=refresh)
     claims = get_jwt()
-    uid = int(claims["sub"])
-    if in_statement and claims.get("role") in ROLES:
-        g.account_check = _PENDING
-        return Actor(user_id=uid, role=claims["role"])
-    return Actor(user_id=uid, role=_account_role(uid))
-
-
-def _token_params(uid: int) -> dict:
-    claims = get_jwt()
-    return {"auth_uid": uid, "auth_jti": claims["jti"], "auth_fam": claims.get("fam")}
-
-
-def _account_role(uid: int) -> str:
-    row = first_row(database.session(), _CHECK_TOKEN, _token_params(uid))
-    if row is None:
-        raise _revoked()
-    return row[0]
+    token = Actor(user_id=int(claims["sub"]), role=claims.get("role"), token_id=claims["jti"],
+                  family_id=claims.get("fam"))
+    if in_statement and token.role in ROLES:
+        g.account_in_statement = True
+        return Actor(user_id=token.user_id, role=token.role, token_id=token.token_id, family_id=token.family_id,
+                     check_in_statement=True)
+    return checked_actor(database.session(), token)
 
 
 def _settle(response: Response) -> Response:
-    """A view that checks the account in its statement may have answered without running it (a 422, a
-    409 before the write): check the account now, so that a revoked token still only ever gets a 401."""
-    state = g.pop("account_check", None)
-    if state is None or response.status_code == 401 or (state == _IN_STATEMENT and response.status_code < 400):
+    """A view that checks the account in its statement may have answered an error without running it (a 422,
+    a 409 before the write): check the account now, so that a revoked token still only ever gets a 401. A
+    success ran the statement, which wrote or read nothing unless the account held."""
+    if not g.pop("account_in_statement", False) or response.status_code == 401 or response.status_code < 400:
         return response
+    actor = g.actor
     try:
-        if _account_role(g.actor.user_id) == g.actor.role:
+        if checked_actor(database.session(), actor).role == actor.role:
             return response
-        err = _revoked()
+        err = revoked()
     except Unauthorized as refused:
         err = refused
     except DBAPIError:
@@ -136,7 +108,7 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/api/") or request.endpoint.startswith("openapi_"):
             return  # the built frontend and the API's own documentation are public
         view = current_app.view_functions.get(request.endpoint)
-        declared: frozenset[str] | None = getattr(view, "access", None)
+        declared: Declared | None = getattr(view, "access", None)
         if declared is None:
             raise NotFound()
         if PUBLIC in declared:
@@ -144,7 +116,7 @@ def init_app(app: Flask) -> None:
         if ANYONE in declared and not _sends_credentials():
             g.actor = ANONYMOUS
             return
-        g.actor = _authenticate(REFRESH in declared, in_statement=getattr(view, "account_checked_in_statement", False))
+        g.actor = _authenticate(REFRESH in declared, in_statement=declared.checked_in_statement)
         if declared & {SIGNED_IN, REFRESH, ANYONE} or g.actor.role in declared:
             return
         raise Forbidden("Your role may not do this.", code="forbidden")

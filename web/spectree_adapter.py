@@ -1,8 +1,8 @@
 """SpecTree, adapted: the two places this app reaches past SpecTree's public API, kept in one module.
 
 - `FlaskRequests`, a backend plugin (SpecTree's documented extension point), skips the copies of every
-  header and cookie that the Flask plugin makes per request, and states the id range of integer path
-  parameters.
+  header and cookie that the Flask plugin makes per request, states the id range of integer path
+  parameters, and sends a body a schema's own serialiser wrote (`web.schemas.common.Serialised`) as it is.
 - `LazySpecTree` overrides SpecTree's private `_add_model`, `_generate_spec` and `models`, so that model
   schemas are built when the OpenAPI document is first asked for, not when each view is decorated: a worker
   that only answers requests never builds them (about a third of its start-up, paid again at every gunicorn
@@ -17,7 +17,7 @@ from spectree.utils import get_multidict_items
 
 from web import openapi
 from web.routing import id_parameter
-from web.schemas.common import ErrorOut
+from web.schemas.common import ErrorOut, Serialised
 from web.validation import json_payload
 
 
@@ -33,6 +33,14 @@ class FlaskRequests(FlaskPlugin):
             self.model_adapter.validate_obj(query, get_multidict_items(request.args, query)) if query else None,
             self.model_adapter.validate_obj(json, json_payload(json)) if use_json else None,
             None, None, None)
+
+    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
+        """A view's answer written by a schema's own serialiser (`Serialised`, status 200) leaves as it is: that
+        serialiser is tested against the schema, and validating a month of slots again would cost more than
+        writing them."""
+        if isinstance(resp, Serialised):
+            return self.get_current_app().response_class(resp.body, mimetype="application/json"), None
+        return super().validate_response(resp, resp_model, skip_validation, force_resp_serialize)
 
     def parse_path(self, route, path_parameter_descriptions):
         """Integer path parameters are ids: 1..2^63-1 (anything else names no resource: 404)."""

@@ -18,93 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from clinic.appointments import store
 from clinic.availability import engine
 from clinic.availability.service import Window, hours_by_weekday, overrides_by_day, zone
-from clinic.db import GUARD, Guard, driver_sql, first_row, with_guard
 from clinic.errors import Conflict, NotFound
+from clinic.identity.actor import Actor
 from clinic.identity.patients import not_a_patient
+from clinic.identity.tokens import revoked
 from clinic.settings import Settings
-
-# Everything the rules need about (doctor, service, patient, start) in one row.
-_CONTEXT = """
-SELECT d.active AND s.active AND EXISTS (SELECT 1 FROM doctor_services ds
-                                         WHERE ds.doctor_id = d.id AND ds.service_id = s.id) AS available,
-       d.clinic_id, c.timezone, s.duration_minutes, s.buffer_minutes,
-       ARRAY(SELECT ARRAY[w.weekday, extract(epoch FROM w.start_time)::int, extract(epoch FROM w.end_time)::int]
-             FROM working_hours w WHERE w.doctor_id = d.id ORDER BY w.weekday, w.start_time) AS hours,
-       ARRAY(SELECT ARRAY[o.day - DATE '1970-01-01', coalesce(extract(epoch FROM o.start_time)::int, -1),
-                          coalesce(extract(epoch FROM o.end_time)::int, -1)]
-             FROM date_overrides o WHERE o.doctor_id = d.id
-               AND o.day BETWEEN CAST(CAST(:start AS timestamptz) AT TIME ZONE 'UTC' AS date) - 1
-                             AND CAST(CAST(:start AS timestamptz) AT TIME ZONE 'UTC' AS date) + 1
-             ORDER BY o.day, o.start_time) AS overrides,
-       EXISTS (SELECT 1 FROM time_off t WHERE t.doctor_id = d.id
-               AND t.starts_at < CAST(:start AS timestamptz) + make_interval(mins => s.duration_minutes)
-               AND t.ends_at > :start) AS time_off,
-       EXISTS (SELECT 1 FROM slot_holds h WHERE h.doctor_id = d.id AND h.status = 'active'
-               AND h.starts_at > CAST(:start AS timestamptz) - interval '1 day'
-               AND h.starts_at < CAST(:start AS timestamptz) + make_interval(mins => s.duration_minutes
-                                                                                     + s.buffer_minutes)
-               AND h.blocked_until > :start AND h.expires_at > :now AND h.patient_id <> :patient_id) AS held,
-       u.full_name AS doctor_name, s.name AS service_name,
-       (SELECT p.full_name FROM users p WHERE p.id = :patient_id AND p.role = 'patient') AS patient_name
-FROM doctors d JOIN clinics c ON c.id = d.clinic_id JOIN users u ON u.id = d.user_id
-     JOIN services s ON s.id = :service_id
-WHERE d.id = :doctor_id
-"""
-_CONTEXT_SQL = text(_CONTEXT)
-
-# Context, appointment, history row and outbox message in ONE statement. The insert happens only when
-# the caller's guard holds (see clinic.db.Guard; TRUE without one), the SQL-checkable rules hold and the
-# grid the start was checked against (zone, hours, length) is the current one; a NULL :timezone (no
-# guess) only fetches the context. Always one row: the guard's verdict, then the context (NULLs when
-# there is no such doctor or service).
-_BOOK = driver_sql(f"""
-WITH guard AS (SELECT {GUARD} AS held),
-ctx AS ({_CONTEXT}),
-a AS (
-  INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
-                            reason, created_by, scheduled_at, updated_at)
-  SELECT :doctor_id, :patient_id, :service_id, ctx.clinic_id, :start,
-         CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes),
-         CAST(:start AS timestamptz) + make_interval(mins => ctx.duration_minutes + ctx.buffer_minutes),
-         :reason, :actor_id, :now, :now
-  FROM ctx, guard WHERE guard.held AND ctx.available AND NOT ctx.time_off AND NOT ctx.held
-             AND ctx.patient_name IS NOT NULL
-             AND ctx.timezone = :timezone AND ctx.duration_minutes = :duration_minutes
-             AND ctx.hours = CAST(:hours AS int[]) AND ctx.overrides = CAST(:overrides AS int[])
-  RETURNING id, starts_at),
-h AS (INSERT INTO appointment_history (appointment_id, actor_id, action, at, new_starts_at)
-      SELECT id, :actor_id, 'booked', :now, starts_at FROM a),
-o AS (INSERT INTO outbox (topic, payload)
-      SELECT 'appointment.booked', jsonb_build_object('appointment_id', id) FROM a)
-SELECT guard.held, ctx.available, ctx.clinic_id, ctx.timezone, ctx.duration_minutes, ctx.buffer_minutes,
-       ctx.hours, ctx.overrides, ctx.time_off, ctx.held, ctx.doctor_name, ctx.service_name, ctx.patient_name, (SELECT id FROM a)
-FROM guard LEFT JOIN ctx ON TRUE
-""")  # run straight on the driver (clinic.db.first_row): the hottest write path
-
-
-class _BookRow(NamedTuple):
-    """The booking statement's row, by position (cheaper than asking the driver for column names)."""
-    guard_held: bool
-    available: bool | None
-    clinic_id: int | None
-    timezone: str | None
-    duration_minutes: int | None
-    buffer_minutes: int | None
-    hours: list | None
-    overrides: list | None
-    time_off: bool | None
-    held: bool | None
-    doctor_name: str | None
-    service_name: str | None
-    patient_name: str | None
-    appointment_id: int | None
-
 
 _ATTEMPTS = 3  # a guess, the fresh grid, and once more should the hours change in between
 _GRID_CACHE_SIZE = 10_000
@@ -189,53 +113,54 @@ def check_row(row, starts_at: datetime, grid: Grid | None = None) -> Bookable:
     return _bookable(row, starts_at)
 
 
-def _bookable(row, starts_at: datetime) -> Bookable:
+def _bookable(row, starts_at: datetime, appointment_id: int | None = None) -> Bookable:
     ends_at = starts_at + timedelta(minutes=row.duration_minutes)
     return Bookable(clinic_id=row.clinic_id, timezone=row.timezone, starts_at=starts_at, ends_at=ends_at,
                     blocked_until=ends_at + timedelta(minutes=row.buffer_minutes), doctor_name=row.doctor_name,
                     service_name=row.service_name, patient_name=row.patient_name,
-                    appointment_id=getattr(row, "appointment_id", None))
+                    appointment_id=appointment_id)
 
 
 def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
           now: datetime, settings: Settings) -> Bookable:
     """Validate a start time for a move (the row is then updated by the caller)."""
     check_window(int(starts_at.timestamp()), now, settings)
-    row = session.execute(_CONTEXT_SQL, {"doctor_id": doctor_id, "service_id": service_id,
-                                         "patient_id": patient_id, "start": starts_at, "now": now}).first()
+    row = store.booking_context(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
+                                start=starts_at, now=now)
     return check_row(row, starts_at)
 
 
-def insert(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
+def book(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
            reason: str | None, actor_id: int | None, now: datetime, settings: Settings,
-           guard: Guard | None = None) -> Bookable:
+           caller: Actor | None = None) -> Bookable:
     """Validate and insert a booking with its history row and outbox message in one statement.
 
     Usually one round trip; one more when this process has no current guess of the doctor's grid.
-    A `guard` that does not hold raises its refusal before any rule is judged. An overlap raises
-    Conflict (slot_taken / patient_busy) from the exclusion constraints; inside a transaction, the
-    caller must then roll back, as for any failed statement.
+    The `caller`'s account is checked in that statement when the actor says so (`check_in_statement`): a
+    revoked one raises 401 before any rule is judged. An overlap raises Conflict (slot_taken /
+    patient_busy) from the exclusion constraints; inside a transaction, the caller must then roll back,
+    as for any failed statement.
     """
     check_window(int(starts_at.timestamp()), now, settings)
     key = (doctor_id, service_id)
-    sql, params = with_guard(_BOOK, {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id,
-                                      "start": starts_at, "reason": reason, "actor_id": actor_id, "now": now}, guard)
+    params = {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id, "start": starts_at,
+              "reason": reason, "actor_id": actor_id, "now": now}
     for _ in range(_ATTEMPTS):
         guess = _grids.get(key)
         if guess is None or not guess.offers(starts_at):
             guess = _NO_GUESS
         try:
-            row = _BookRow._make(first_row(session, sql, {**params, "timezone": guess.timezone, "hours": guess.hours,
-                                                          "overrides": guess.overrides,
-                                                          "duration_minutes": guess.duration_minutes}))
+            row = store.book(session, {**params, "timezone": guess.timezone, "hours": guess.hours,
+                                       "overrides": guess.overrides, "duration_minutes": guess.duration_minutes},
+                             caller)
         except (IntegrityError, OperationalError) as err:
             if conflict := overlap_conflict(err):
                 raise conflict from err
             raise
-        if not row.guard_held:
-            raise guard.refusal
+        if not row.account_holds:
+            raise revoked()
         if row.appointment_id is not None:
-            return _bookable(row, starts_at)  # every rule held, in SQL and on the grid it checked
+            return _bookable(row, starts_at, row.appointment_id)  # every rule held, in SQL and on the grid it checked
         grid = _remember(key, Grid.of(row)) if row.clinic_id is not None else None
         check_row(row, starts_at, grid)  # raises the 404/409 that says why, judged on the fresh context
     raise Conflict("The doctor's schedule is changing; please try again.", code="doctor_unavailable")

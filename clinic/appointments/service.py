@@ -1,29 +1,25 @@
 """The appointment lifecycle: book, move, cancel, record attendance.
 
 Every change bumps `sequence`, sets `updated_at`, writes an `appointment_history` row and an outbox
-message in the same transaction. Services only flush; the caller's edge commits.
+message in the statement that makes it (the one writer: clinic.appointments.store). Services never
+commit; the caller's unit of work does.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from clinic.appointments import booking, views
-from clinic.appointments.models import Appointment, AppointmentHistory
-from clinic.appointments.views import AppointmentView, view_of
+from clinic.appointments import booking, store, views
+from clinic.appointments.models import Appointment
+from clinic.appointments.views import AppointmentDetails
 from clinic.clock import utcnow
-from clinic.db import Guard
 from clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.identity.patients import check_named_patient
-from clinic.outbox.service import emit
 from clinic.records import audit
-from clinic.scheduling.models import Clinic, Doctor
 from clinic.settings import Settings
-from clinic.topics import Topic
 
 DEFAULT_CUTOFF_HOURS = Settings.__dataclass_fields__["patient_change_cutoff_hours"].default
 
@@ -38,22 +34,9 @@ def _cause(actor: Actor) -> str:
     return "staff" if actor.is_staff else actor.role
 
 
-def _visible(stmt, actor: Actor):
-    if actor.is_staff or actor.role == SYSTEM.role:
-        return stmt
-    if actor.is_patient:
-        return stmt.where(Appointment.patient_id == actor.user_id)
-    if actor.is_doctor:
-        return stmt.where(Appointment.doctor_id.in_(select(Doctor.id).where(Doctor.user_id == actor.user_id)))
-    return stmt.where(False)
-
-
 def get_visible(session: Session, *, actor: Actor, appointment_id: int, for_update: bool = False) -> Appointment:
     """The appointment if the actor may see it (patients and doctors: their own; staff: all), else NotFound."""
-    stmt = _visible(select(Appointment).where(Appointment.id == appointment_id), actor)
-    if for_update:
-        stmt = stmt.with_for_update()
-    appointment = session.scalars(stmt).first()
+    appointment = store.visible(session, actor=actor, appointment_id=appointment_id, for_update=for_update)
     if appointment is None:
         raise NotFound("No such appointment.")
     return appointment
@@ -61,26 +44,23 @@ def get_visible(session: Session, *, actor: Actor, appointment_id: int, for_upda
 
 def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime) -> list[int]:
     """Ids of the doctor's booked appointments overlapping [starts_at, ends_at), in start order."""
-    return list(session.scalars(
-        select(Appointment.id).where(Appointment.doctor_id == doctor_id, Appointment.status == "booked",
-                                     Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
-        .order_by(Appointment.starts_at)))
+    return store.active_overlapping(session, doctor_id=doctor_id, starts_at=starts_at, ends_at=ends_at)
 
 
 def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, starts_at: datetime,
          settings: Settings, patient_id: int | None = None, reason: str | None = None,
-         now: datetime | None = None, guard: Guard | None = None) -> AppointmentView:
-    """Book a slot: patients for themselves, staff for a given patient (one statement; see booking.insert
-    for the `guard`).
+         now: datetime | None = None) -> AppointmentDetails:
+    """Book a slot: patients for themselves, staff for a given patient (one statement, which also checks the
+    actor's account when the actor says so: see booking.book).
 
     On an overlap (409 slot_taken / patient_busy) the transaction is aborted: roll it back.
     """
     now = now or utcnow()
     patient_id = _patient_for(actor, patient_id)
-    ok = booking.insert(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
+    ok = booking.book(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
                         starts_at=starts_at, reason=reason, actor_id=_user_id(actor), now=now, settings=settings,
-                        guard=guard)
-    return AppointmentView(
+                        caller=actor)
+    return AppointmentDetails(
         id=ok.appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
         clinic_id=ok.clinic_id, timezone=ok.timezone, starts_at=ok.starts_at, ends_at=ok.ends_at, status="booked",
         reason=reason, sequence=0, doctor_name=ok.doctor_name, patient_name=ok.patient_name,
@@ -110,15 +90,6 @@ def _must_be_booked(appointment: Appointment) -> None:
         raise Conflict("Attendance has already been recorded.", code="attendance_recorded")
 
 
-def _record(session: Session, appointment: Appointment, actor: Actor, action: str, now: datetime,
-            old_starts_at: datetime | None = None, new_starts_at: datetime | None = None,
-            details: dict | None = None) -> None:
-    appointment.sequence += 1
-    appointment.updated_at = now
-    session.add(AppointmentHistory(appointment_id=appointment.id, actor_id=_user_id(actor), action=action, at=now,
-                                   old_starts_at=old_starts_at, new_starts_at=new_starts_at, details=details))
-
-
 def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at: datetime, settings: Settings,
                now: datetime | None = None, channel: str | None = None) -> Appointment:
     """Move a booked appointment to another slot, under the same rules as a booking. `channel`: the patient
@@ -135,21 +106,14 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
                        patient_id=appointment.patient_id, starts_at=starts_at, now=now, settings=settings)
     if ok.starts_at == appointment.starts_at:
         return appointment  # already there: nothing changes, nobody is told twice
-    previous = appointment.starts_at
-    appointment.starts_at, appointment.ends_at = ok.starts_at, ok.ends_at
-    appointment.blocked_until, appointment.scheduled_at = ok.blocked_until, now
-    appointment.confirmed_at = appointment.confirmed_via = None  # a confirmation was of the old time
-    _record(session, appointment, actor, "rescheduled", now, old_starts_at=previous, new_starts_at=ok.starts_at,
-            details=_via(channel))
-    emit(session, Topic.RESCHEDULED, appointment_id=appointment.id,
-         previous_starts_at=_iso_utc(previous))
     try:
-        session.flush()
+        return store.reschedule(session, appointment, starts_at=ok.starts_at, ends_at=ok.ends_at,
+                                blocked_until=ok.blocked_until, actor_id=_user_id(actor), now=now,
+                                previous_iso=_iso_utc(appointment.starts_at), details=_via(channel))
     except (IntegrityError, OperationalError) as err:
         if conflict := booking.overlap_conflict(err):
             raise conflict from err
         raise
-    return appointment
 
 
 def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str | None = None,
@@ -166,14 +130,8 @@ def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str |
                        code="already_started")
     cause = _cause(actor)
     late = inside_cutoff and cause in ("patient", "staff")  # the patient, or the desk on their behalf, cancelling late
-    appointment.status, appointment.cancelled_at = "cancelled", now
-    appointment.cancelled_by, appointment.cancellation_reason = _user_id(actor), reason
-    appointment.late_cancellation = late
-    _record(session, appointment, actor, "cancelled", now, old_starts_at=appointment.starts_at,
-            details={"cause": cause, "reason": reason, "late": late, **(_via(channel) or {})})
-    emit(session, Topic.CANCELLED, appointment_id=appointment.id, cause=cause)
-    session.flush()
-    return appointment
+    return store.cancel(session, appointment, actor_id=_user_id(actor), now=now, reason=reason, late=late,
+                        cause=cause, details={"cause": cause, "reason": reason, "late": late, **(_via(channel) or {})})
 
 
 def record_attendance(session: Session, *, actor: Actor, appointment_id: int, status: str,
@@ -188,17 +146,12 @@ def record_attendance(session: Session, *, actor: Actor, appointment_id: int, st
     _must_be_booked(appointment)
     if appointment.starts_at > now:
         raise Conflict("The appointment has not started yet.", code="not_started")
-    appointment.status = status
-    _record(session, appointment, actor, "attendance", now, details={"status": status})
-    emit(session, Topic.ATTENDANCE, appointment_id=appointment.id, status=status)
-    session.flush()
-    return appointment
+    return store.record_attendance(session, appointment, status=status, actor_id=_user_id(actor), now=now)
 
 
 def late_cancellations(session: Session, *, patient_id: int) -> int:
     """How many of a patient's appointments were cancelled late (inside the cutoff)."""
-    return session.scalar(select(func.count()).where(Appointment.patient_id == patient_id,
-                                                     Appointment.late_cancellation.is_(True))) or 0
+    return store.late_cancellations(session, patient_id=patient_id)
 
 
 def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) -> int:
@@ -209,13 +162,13 @@ def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) ->
 
 
 def view(session: Session, *, actor: Actor, appointment_id: int, read_reason: bool = False,
-         ip: str | None = None, now: datetime | None = None) -> AppointmentView:
+         ip: str | None = None, now: datetime | None = None) -> AppointmentDetails:
     """The appointment with its display fields, if the actor may see it.
 
     The reason a patient gives is clinical data. Its patient and its doctor see it; staff (the front desk
     books, moves and cancels without it) only through `read_reason`, which writes a row in the patient's
     records audit trail (`audit.APPOINTMENT_REASON`), like any read of the medical record."""
-    found = view_of(session, lambda stmt: _visible(stmt, actor), appointment_id)
+    found = views.view_of(session, actor, appointment_id)
     if actor.is_staff and found.reason is not None:
         if read_reason:
             attempt = audit.Attempt(actor=actor, patient_id=found.patient_id, action=audit.APPOINTMENT_REASON,
@@ -232,16 +185,16 @@ def listing(session: Session, *, actor: Actor, **filters) -> views.Page:
     patient, not their own) is 404."""
     if filters.get("patient_id") is not None:
         check_named_patient(session, actor, filters["patient_id"])
-    page = views.listing(session, lambda stmt: _visible(stmt, actor), **filters)
+    page = views.listing(session, actor, **filters)
     if actor.is_staff:
         for item in page.items:
             item.reason = None
     return page
 
 
-def views_of(session: Session, *, actor: Actor, ids: list[int]) -> list[AppointmentView]:
+def views_of(session: Session, *, actor: Actor, ids: list[int]) -> list[AppointmentDetails]:
     """Several appointments the actor may see, in start order (staff without reasons: see `view`)."""
-    found = views.views_of(session, lambda stmt: _visible(stmt, actor), ids)
+    found = views.views_of(session, actor, ids)
     if actor.is_staff:
         for item in found:
             item.reason = None
@@ -253,7 +206,7 @@ def history(session: Session, *, actor: Actor, appointment_id: int) -> list[dict
     if actor.is_patient:
         raise NotFound("No such appointment.")
     appointment = get_visible(session, actor=actor, appointment_id=appointment_id)
-    timezone_name = session.scalar(select(Clinic.timezone).where(Clinic.id == appointment.clinic_id))
+    timezone_name = store.clinic_timezone(session, appointment.clinic_id)
     return views.history(session, appointment_id, timezone_name)
 
 

@@ -1,9 +1,10 @@
 """The doctor-wide free slots of a range, kept per process and keyed by the doctor's `slots_version`.
 
-What is cached: for (doctor, service, first date, last date), the slots free of the doctor's appointments
-and time off (no minimum notice, no horizon, no waitlist hold, no patient's own appointment: those depend
-on the caller and the clock and are applied per request), as one JSON text with the offset of each slot in
-it and its start instant, plus what it was computed from (version, zone, hours, date overrides, length, buffer).
+What is cached: for (doctor, service, first date, last date), the start instants of the slots free of the
+doctor's appointments and time off (no minimum notice, no horizon, no waitlist hold, no patient's own
+appointment: those depend on the caller and the clock and are applied per request, as runs of indexes into
+those starts), plus what it was computed from (version, zone, hours, date overrides, length, buffer). Data
+only: the web layer writes it as JSON (and may keep what it wrote per entry: an entry never changes).
 
 Why it stays correct with several web processes: the version lives in PostgreSQL (the sum of the doctor's
 `doctor_slot_changes` weights) and triggers add to it in the very statement that changes an appointment's
@@ -15,8 +16,8 @@ built only from data read in the snapshot that read its version.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate
 from threading import Lock
 from typing import NamedTuple
 
@@ -35,46 +36,40 @@ class Basis(NamedTuple):
     overrides: tuple = ()  # (local date, hours) pairs that replace the weekday's hours (none: a day off)
 
 
-class FreeSlots(NamedTuple):
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: an entry is never changed
+class FreeSlots:
     version: int
     basis: Basis
     starts: list[int]  # epoch seconds, ascending
-    offsets: list[int]  # offsets[n]: where slot n's object starts in `text`; one more past the end
-    text: str  # the slot objects joined by ","
 
-    def between(self, earliest: int, latest: int, blocked: list[tuple[int, int]]) -> str:
-        """The objects of the slots starting in [earliest, latest] and in none of the open `blocked`
-        intervals (sorted by start), joined by ","."""
-        starts, offsets, text = self.starts, self.offsets, self.text
+    def between(self, earliest: int, latest: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Runs `(i, j)`: the starts `starts[i:j]` are in [earliest, latest] and in none of the open
+        `blocked` intervals (sorted by start); in order, none empty."""
+        starts = self.starts
         i, j = bisect_left(starts, earliest), bisect_right(starts, latest)
-        if not blocked:
-            return text[offsets[i]:offsets[j] - 1] if i < j else ""
-        pieces = []
+        runs = []
         for a, b in blocked:
             if i >= j:
                 break
             x = min(max(bisect_right(starts, a, i, j), i), j)  # first start > a
             if x > i:
-                pieces.append(text[offsets[i]:offsets[x] - 1])
+                runs.append((i, x))
             i = max(i, bisect_left(starts, b, x, j))  # first start >= b
         if i < j:
-            pieces.append(text[offsets[i]:offsets[j] - 1])
-        return ",".join(pieces)
+            runs.append((i, j))
+        return runs
 
 
 def build(version: int, basis: Basis, first: date, last: date, busy: tuple, off: tuple) -> FreeSlots:
     """The doctor-wide free slots of first..last from the busy intervals and time off (epoch arrays)."""
     duration = basis.duration
     blocked = engine.blocked_starts((busy[0], busy[1], duration + basis.buffer), (off[0], off[1], duration))
-    grid = engine.range_grid(basis.tz_name, first, last, basis.weekly, duration, basis.overrides)
-    parts: list[str] = []
+    intervals = engine.range_intervals(basis.tz_name, first, last, basis.weekly, basis.overrides)
     starts: list[int] = []
-    for k, n0, n1 in engine.free_runs(grid.intervals, duration, 0, _NEVER, blocked):
-        parts += grid.objects[k][n0:n1 + 1]
-        s = grid.intervals[k][0]
+    for k, n0, n1 in engine.free_runs(intervals, duration, 0, _NEVER, blocked):
+        s = intervals[k][0]
         starts += range(s + n0 * duration, s + (n1 + 1) * duration, duration)
-    offsets = [0, *accumulate(len(p) + 1 for p in parts)]
-    return FreeSlots(version, basis, starts, offsets, ",".join(parts))
+    return FreeSlots(version, basis, starts)
 
 
 class SlotsCache:

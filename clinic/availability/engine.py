@@ -93,102 +93,34 @@ def is_grid_start(intervals: list[tuple[int, int]], duration: int, t: int) -> bo
     return any(s <= t <= e - duration and (t - s) % duration == 0 for s, e in intervals)
 
 
-HHMM = [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(24 * 60)]
-
-
-def day_offset(tz: tzinfo, intervals: list[tuple[int, int]]) -> int | None:
-    """The UTC offset (seconds) shared by every instant of the day's intervals, or None on a DST-change day
-    (or an offset or hour that is not a whole minute: then each instant is formatted the slow way)."""
-    first, last = intervals[0][0], intervals[-1][1]
-    off = offset_at(tz, first)
-    if off != offset_at(tz, last) or off % 60 or any(s % 60 for s, _ in intervals):
-        return None
-    return off
-
-
-def offset_at(tz: tzinfo, t: int) -> int:
-    return int(datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
-
-
 class DayPlan(NamedTuple):
-    """One local date of a weekly schedule, resolved to instants, with its JSON pieces precomputed."""
+    """One local date of a weekly schedule, resolved to instants."""
     intervals: list[tuple[int, int]]
     tz: tzinfo
-    midnight: int | None  # UTC instant of local 00:00 at the day's single offset; None on DST-change days
-    pre: str
-    mid: str
-    post: str
 
 
 @lru_cache(maxsize=8192)
 def plan_day(tz_name: str, day: date, hours: tuple[tuple[int, int], ...]) -> DayPlan:
     """Cached: a day's plan depends only on the zone, the date and the weekly hours of that weekday."""
     tz = ZoneInfo(tz_name)
-    intervals = local_day_bounds(tz, day, list(hours))
-    off = day_offset(tz, intervals) if intervals else None
-    if off is None:
-        return DayPlan(intervals, tz, None, "", "", "")
-    iso, suffix = day.isoformat(), _suffix(off)
-    return DayPlan(intervals, tz, (day.toordinal() - EPOCH_ORDINAL) * DAY - off, '{"starts_at":"' + iso + "T",
-                   suffix + '","ends_at":"' + iso + "T", suffix + '"}')
-
-
-def slot_objects(plan: DayPlan, starts: list[int], duration: int) -> list[str]:
-    """JSON objects `{"starts_at": ..., "ends_at": ...}` with the clinic's offset, one per start.
-
-    On ordinary days this is two table lookups and one concatenation per slot; on a DST-change day
-    each instant goes through zoneinfo.
-    """
-    midnight, dm = plan.midnight, duration // 60
-    if (midnight is not None and duration % 60 == 0 and starts[0] >= midnight
-            and (starts[-1] - midnight) // 60 + dm < 24 * 60):
-        pre, mid, post, hhmm = plan.pre, plan.mid, plan.post, HHMM
-        return [pre + hhmm[m] + mid + hhmm[m + dm] + post for m in [(t - midnight) // 60 for t in starts]]
-    tz = plan.tz
-    return ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
-                                                  datetime.fromtimestamp(t + duration, tz).isoformat())
-            for t in starts]
-
-
-class DayGrid(NamedTuple):
-    """Every grid slot of one local date for one service length, already written as JSON objects."""
-    intervals: list[tuple[int, int]]
-    objects: list[list[str]]  # objects[k][n]: the slot starting at intervals[k][0] + n * duration
-
-
-@lru_cache(maxsize=2048)
-def day_grid(tz_name: str, day: date, hours: tuple[tuple[int, int], ...], duration: int) -> DayGrid:
-    """Cached like `plan_day`: a month of slots then costs one list slice per free run, DST days included."""
-    plan = plan_day(tz_name, day, hours)
-    objects = [slot_objects(plan, list(range(s, e - duration + 1, duration)), duration) if e - s >= duration else []
-               for s, e in plan.intervals]
-    return DayGrid(plan.intervals, objects)
+    return DayPlan(local_day_bounds(tz, day, list(hours)), tz)
 
 
 @lru_cache(maxsize=1024)
-def range_grid(tz_name: str, first: date, last: date, weekly: tuple[tuple[int, tuple[tuple[int, int], ...]], ...],
-               duration: int, overrides: tuple[tuple[date, tuple[tuple[int, int], ...]], ...] = ()) -> DayGrid:
-    """The day grids of the local dates first..last, in one: `weekly` pairs each weekday with its hours,
-    `overrides` pairs a local date with the hours that replace its weekday's (none: a day off).
+def range_intervals(tz_name: str, first: date, last: date, weekly: tuple[tuple[int, tuple[tuple[int, int], ...]], ...],
+                    overrides: tuple[tuple[date, tuple[tuple[int, int], ...]], ...] = ()) -> tuple[tuple[int, int], ...]:
+    """The working intervals of the local dates first..last, in order: `weekly` pairs each weekday with its
+    hours, `overrides` pairs a local date with the hours that replace its weekday's (none: a day off).
 
-    Cached as well, so a month's grid costs one lookup; the result is shared, never to be changed."""
+    Cached, so a month's intervals cost one lookup; the result is shared, never to be changed."""
     hours_on = dict(weekly)
     own = dict(overrides)
     intervals: list[tuple[int, int]] = []
-    objects: list[list[str]] = []
     for day in dates(first, last):
         hours = own[day] if day in own else hours_on.get(day.weekday())
         if hours:
-            grid = day_grid(tz_name, day, hours, duration)
-            intervals += grid.intervals
-            objects += grid.objects
-    return DayGrid(intervals, objects)
-
-
-def _suffix(offset: int) -> str:
-    sign = "+" if offset >= 0 else "-"
-    offset = abs(offset)
-    return f"{sign}{offset // 3600:02d}:{offset % 3600 // 60:02d}"
+            intervals += plan_day(tz_name, day, hours).intervals
+    return tuple(intervals)
 
 
 def dates(first: date, last: date):

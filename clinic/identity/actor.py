@@ -1,4 +1,5 @@
-"""Who is acting: the minimum every service needs for object-level checks."""
+"""Who is acting: the minimum every service needs for object-level checks, and what checking the
+caller's account needs (clinic.identity.store turns it into SQL)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,13 @@ from clinic.identity.models import STAFF_ROLES
 class Actor:
     user_id: int
     role: str
+    # The signed-in caller's access token (`jti`) and sign-in (refresh-token family, `fam`): what the
+    # account check looks up. None for actors that no token names (the system, services' own actors).
+    token_id: str | None = None
+    family_id: str | None = None
+    # True: the account was not checked yet and `role` is the one the token names; the one statement the
+    # caller's request runs (booking, the slots) checks it and reads or writes nothing unless it holds.
+    check_in_statement: bool = False
 
     @property
     def is_staff(self) -> bool:

@@ -18,10 +18,10 @@ from functools import cache
 from pathlib import Path
 
 import bcrypt
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.errors import Invalid
+from clinic.identity import store
 
 MIN_LENGTH = 8
 MAX_BYTES = 72  # bcrypt ignores everything past 72 bytes; refuse rather than silently truncate
@@ -55,7 +55,6 @@ MESSAGES = {
                        "or add more characters."},
 }
 
-_CLINIC_NAMES = text("SELECT name FROM clinics")
 _WORD = re.compile(r"[^\W_]{3,}")
 
 
@@ -86,7 +85,7 @@ def validate(password: str, *, email: str | None = None, full_name: str | None =
     if lowered in _common():
         raise WeakPassword("too_common", field=field)
     if clinic_names is None and session is not None:
-        clinic_names = list(session.scalars(_CLINIC_NAMES))
+        clinic_names = store.clinic_names(session)
     personal = _personal_words(email, full_name, clinic_names or ())
     if email and lowered == email.strip().lower():
         raise WeakPassword("too_personal", field=field)
@@ -136,7 +135,7 @@ def _mostly_personal(password: str, matches: list[dict]) -> bool:
     covered = set()
     for m in matches:
         if m.get("dictionary_name") == "user_inputs":
-            covered.update(range(m["i"], m["j"] + 1))
+            covered |= set(range(m["i"], m["j"] + 1))
     rest = [c for i, c in enumerate(password) if i not in covered and c.isalnum()]
     return bool(covered) and len(rest) < MIN_PERSONAL_REST
 

@@ -2,14 +2,13 @@
 everywhere, the same for an unknown id as for an admin's, a doctor's or a receptionist's."""
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic.errors import NotFound
+from clinic.identity import store
 from clinic.identity.actor import Actor
 
 MAX_ID = 2**63 - 1  # BIGINT
-_IS_PATIENT = text("SELECT EXISTS (SELECT 1 FROM users WHERE id = :id AND role = 'patient')")
 
 
 def not_a_patient() -> NotFound:
@@ -18,7 +17,7 @@ def not_a_patient() -> NotFound:
 
 def require_patient(session: Session, patient_id: int) -> None:
     """Raise 404 unless `patient_id` is a patient's account."""
-    if not (0 < patient_id <= MAX_ID and session.scalar(_IS_PATIENT, {"id": patient_id})):
+    if not (0 < patient_id <= MAX_ID and store.is_patient(session, patient_id)):
         raise not_a_patient()
 
 

@@ -18,40 +18,24 @@ import hashlib
 import os
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from clinic import keyed_tokens
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
+from clinic.identity import store
 from clinic.identity.models import PasswordReset, User
 from clinic.outbox.service import emit
 from clinic.topics import Topic
 
 LIFETIME = timedelta(hours=1)
 MAX_LIVE = 3
-TOPIC = Topic.PASSWORD_RESET
+TOPIC = Topic.PASSWORD_RESET  # written by store.request_reset
 # The first link of an account made without a password ("choose your password"): same token scheme, a
 # longer life (a walk-in or an invited colleague may read their mail days later).
 INVITE_TOPIC = Topic.INVITED
 INVITE_LIFETIME = timedelta(days=7)
 _CONTEXT = b"clinic password reset v1\x00"
-
-_REQUEST = text("""
-WITH target AS (
-    SELECT u.id FROM users u
-    WHERE lower(u.email) = :email AND u.is_active AND NOT u.shadow
-      AND (SELECT count(*) FROM password_resets r
-           WHERE r.user_id = u.id AND r.used_at IS NULL AND r.expires_at > :now) < :max_live
-), reset AS (
-    INSERT INTO password_resets (user_id, nonce, token_hash, created_at, expires_at)
-    SELECT id, :nonce, :token_hash, :now, :expires_at FROM target RETURNING id, user_id
-)
-INSERT INTO outbox (topic, payload)
-SELECT :topic, jsonb_build_object('reset_id', id, 'user_id', user_id) FROM reset""")
-
-_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit = off")
-
 
 class BadResetToken(BadRequest):
     code = "invalid_reset_token"
@@ -69,10 +53,9 @@ def token_hash(token: str) -> bytes:
 def request_reset(session: Session, *, email: str, secret: str, now: datetime) -> None:
     """Send a reset link to this address if it is an active account's; say nothing either way."""
     nonce = os.urandom(18)
-    session.execute(_NO_FLUSH_WAIT)
-    session.execute(_REQUEST, {"email": email.strip().lower(), "now": now, "max_live": MAX_LIVE, "nonce": nonce,
-                               "token_hash": token_hash(token_for(secret, nonce)), "expires_at": now + LIFETIME,
-                               "topic": TOPIC})
+    store.request_reset(session, email=email.strip().lower(), nonce=nonce,
+                        token_hash=token_hash(token_for(secret, nonce)), now=now, expires_at=now + LIFETIME,
+                        max_live=MAX_LIVE)
 
 
 def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
@@ -90,24 +73,21 @@ def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
 def confirm_reset(session: Session, *, token: str, password: str, now: datetime) -> User:
     """Set a new password with a live link: the link and the account's other links die, and every sign-in
     of the account ends (refresh and access tokens). The address counts as verified from then on."""
-    reset = session.scalars(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
-                            .with_for_update()).first()
+    reset = store.reset_for_update(session, token_hash(token))
     user = session.get(User, reset.user_id) if reset is not None else None
     if reset is None or reset.used_at is not None or reset.expires_at <= now or user is None or not user.is_active:
         raise BadResetToken()
     accounts.set_password(session, user=user, password=password, now=now)
     if user.email_verified_at is None:  # the link reached the mailbox: that proves the address too
         user.email_verified_at = now
-    session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-                    .values(used_at=now))
+    store.use_resets(session, user_id=user.id, now=now)
     return user
 
 
 def link_for(session: Session, *, reset_id: int, secret: str, public_url: str,
              now: datetime) -> tuple[User, str] | None:
     """For the email worker: the account and its link; None when the link is no longer live."""
-    row = session.execute(select(PasswordReset, User).join(User, User.id == PasswordReset.user_id)
-                          .where(PasswordReset.id == reset_id)).first()
+    row = store.reset_with_user(session, reset_id)
     if row is None:
         return None
     reset, user = row

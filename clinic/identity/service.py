@@ -4,36 +4,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from clinic.errors import Conflict, Invalid, NotFound, Unauthorized
-from clinic.identity import passwords, tokens
+from clinic.identity import passwords, store, tokens
 from clinic.identity.actor import Actor
 from clinic.identity.models import LOCALES, Role, User
 
 
 def find_by_email(session: Session, email: str) -> User | None:
     """The account that owns this address (shadows, see `signup`, are never found by it)."""
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(), ~User.shadow))
-
-
-def escape_like(text: str) -> str:
-    """`text` matched literally inside a LIKE pattern (escape character: backslash): `%` and `_` are
-    characters someone typed, not wildcards."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return store.user_by_email(session, email)
 
 
 def search(session: Session, *, text: str | None, role: str | None, limit: int) -> list[User]:
     """Accounts whose name or email contains `text` (any case), optionally of one role, by name."""
-    stmt = select(User).order_by(User.full_name).limit(limit)
-    if role:
-        stmt = stmt.where(User.role == role)
-    if text:
-        like = f"%{escape_like(text.lower())}%"
-        stmt = stmt.where(or_(func.lower(User.full_name).like(like, escape="\\"),
-                              func.lower(User.email).like(like, escape="\\")))
-    return list(session.scalars(stmt))
+    return store.search_users(session, text=text, role=role, limit=limit)
 
 
 def create_user(session: Session, *, email: str, password: str | None, full_name: str, role: str,

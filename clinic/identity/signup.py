@@ -21,12 +21,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import null, select
+from sqlalchemy import null
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic.errors import BadRequest
 from clinic.identity import service as accounts
+from clinic.identity import store
 from clinic.identity.models import EmailVerification, Role, User
 from clinic.outbox.service import emit
 from clinic.topics import Topic
@@ -82,8 +83,7 @@ def verify(session: Session, *, token: str, now: datetime) -> User:
     """Mark the address of the token's account verified.
 
     A bad, used or expired token, or one sent to an address the account no longer has, is a 400."""
-    link = session.scalar(select(EmailVerification).where(EmailVerification.token_hash == _hash(token))
-                          .with_for_update())
+    link = store.verification_for_update(session, _hash(token))
     user = session.get(User, link.user_id) if link is not None else None
     if (user is None or link.used_at is not None or link.expires_at <= now or user.shadow or not user.is_active
             or user.email.lower() != link.email.lower()):

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from clinic.appointments import service as appointments
 from clinic.appointments.models import AppointmentHistory
-from clinic.appointments.views import AppointmentView
-from clinic.availability.service import slots_json, zone
+from clinic.appointments.views import AppointmentDetails
+from clinic.availability.service import Slots, zone
+from clinic.availability.service import slots as free_slots
 from clinic.calendars import invites
 from clinic.calendars import links as calendar_links
 from clinic.clock import utcnow
@@ -39,7 +40,7 @@ class ManageView:
     """What the page behind a link shows: the appointment (or the offered slot) and what may be done now."""
 
     kind: str  # "appointment" or "offer"
-    appointment: AppointmentView | None
+    appointment: AppointmentDetails | None
     starts_at: datetime
     ends_at: datetime
     timezone: str
@@ -123,11 +124,11 @@ def view(session: Session, *, token: str, settings: Settings, now: datetime | No
 
 
 def slots(session: Session, *, token: str, first: date, last: date, settings: Settings,
-          now: datetime | None = None) -> str:
-    """The free slots of the appointment's doctor and service that its patient could move to (serialised)."""
+          now: datetime | None = None) -> Slots:
+    """The free slots of the appointment's doctor and service that its patient could move to."""
     now = now or utcnow()
     appt = _open(session, token, settings, now).appointment
-    return slots_json(session, actor=_patient(appt.patient_id), doctor_id=appt.doctor_id,
+    return free_slots(session, actor=_patient(appt.patient_id), doctor_id=appt.doctor_id,
                       service_id=appt.service_id, first=first, last=last, now=now, settings=settings)
 
 

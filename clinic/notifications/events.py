@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from clinic.appointments.no_shows import flag_repeat_no_shows
 from clinic.notifications.service import ensure
 from clinic.notifications.store import render as store
-from clinic.sweeps.due import flag_repeat_no_shows
 from clinic.topics import Topic
 
 EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled",

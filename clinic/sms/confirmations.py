@@ -18,7 +18,7 @@ class NoReply:
     day: date
     clinic_id: int
     timezone: str
-    items: list[views.AppointmentView]
+    items: list[views.AppointmentDetails]
     phones: dict[int, str | None]
     sms_sent: set[int]
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from clinic.appointments.views import AppointmentView
+from clinic.appointments.views import AppointmentDetails
 from clinic.db import Row, fetch_all, fetch_one, fetch_value
 from clinic.sms.models import SmsReply
 
@@ -62,7 +62,7 @@ def reminder_facts(session: Session, *, appointment_id: int) -> Row | None:
 
 # --- the front desk's no-reply list -------------------------------------------------------------------------------
 
-# AppointmentView's fields, in the display shape every appointment listing has.
+# AppointmentDetails's fields, in the display shape every appointment listing has.
 _VIEW_COLUMNS = """
     a.id, a.doctor_id, a.patient_id, a.service_id, a.clinic_id, c.timezone, a.starts_at, a.ends_at, a.status,
     a.reason, a.sequence, du.full_name AS doctor_name, pu.full_name AS patient_name, s.name AS service_name,
@@ -85,14 +85,14 @@ _NO_REPLY = f"""
       AND a.starts_at < CAST(%(next_day)s AS date)::timestamp AT TIME ZONE c.timezone
     ORDER BY a.starts_at, a.id
 """
-_VIEW_FIELDS = [f.name for f in fields(AppointmentView)]
+_VIEW_FIELDS = [f.name for f in fields(AppointmentDetails)]
 
 
-def unconfirmed(session: Session, *, clinic_id: int, day: date) -> list[tuple[AppointmentView, str | None, bool]]:
+def unconfirmed(session: Session, *, clinic_id: int, day: date) -> list[tuple[AppointmentDetails, str | None, bool]]:
     """The clinic's booked appointments starting on `day` (in its zone) that nobody confirmed, in start order:
     each with its patient's phone and whether a reminder SMS about it was sent."""
     rows = fetch_all(session, _NO_REPLY, {"clinic_id": clinic_id, "day": day, "next_day": day + timedelta(days=1),
                                           "day_before": day - timedelta(days=1),
                                           "day_after_next": day + timedelta(days=2)})
-    return [(AppointmentView(**{name: getattr(row, name) for name in _VIEW_FIELDS}), row.phone, row.texted)
+    return [(AppointmentDetails(**{name: getattr(row, name) for name in _VIEW_FIELDS}), row.phone, row.texted)
             for row in rows]

@@ -159,7 +159,8 @@ def test_every_offered_slot_is_bookable_and_nothing_else_is(db, make_user):
     import pytest
 
     from clinic.appointments import service as appointments
-    from clinic.availability.service import slots_json
+    from clinic.availability.service import slots
+    from web.schemas.scheduling import slots_json
     from clinic.errors import Conflict
     from clinic.identity.actor import Actor
     from tests.conftest import make_settings
@@ -168,9 +169,9 @@ def test_every_offered_slot_is_bookable_and_nothing_else_is(db, make_user):
     setup = make_doctor(db, hours=[(time(1), time(4)), (time(9), time(10))], weekdays=[5, 6])
     now = datetime(2027, 6, 1, tzinfo=timezone.utc)
     staff = Actor(user_id=make_user("receptionist").id, role="receptionist")
-    offered = json.loads(slots_json(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
-                                    first=date(2027, 10, 30), last=date(2027, 10, 31), now=now,
-                                    settings=settings))["slots"]
+    offered = json.loads(slots_json(slots(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
+                                          first=date(2027, 10, 30), last=date(2027, 10, 31), now=now,
+                                          settings=settings)).body)["slots"]
     assert len(offered) == 6 + 2 + 8 + 2
     for start in ("2027-10-31T02:15:00+01:00", "2027-10-31T04:00:00+01:00", "2027-10-30T10:00:00+02:00"):
         with pytest.raises(Conflict) as err:

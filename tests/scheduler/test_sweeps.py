@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from clinic.appointments import no_shows
 from clinic.notifications import reminders
-from clinic.sweeps import due
 from tests.conftest import make_settings
 from tests.support.async_world import SessionWorld
 
@@ -126,9 +126,9 @@ def test_no_shows_are_marked_followed_up_and_repeat_patients_flagged(w, settings
     appt = w.appointment(d_on, patient, service, T0)
     untouched = w.appointment(d_off, w.user(), service, T0)
     # Ends 07:30; grace 30 min: still booked at 07:59, a no-show at 08:00.
-    assert due.no_shows(w.session, now=T0 + 59 * timedelta(minutes=1), settings=settings) == 0
-    assert due.no_shows(w.session, now=T0 + H, settings=settings) == 1
-    assert due.no_shows(w.session, now=T0 + 2 * H, settings=settings) == 0
+    assert no_shows.no_shows(w.session, now=T0 + 59 * timedelta(minutes=1), settings=settings) == 0
+    assert no_shows.no_shows(w.session, now=T0 + H, settings=settings) == 1
+    assert no_shows.no_shows(w.session, now=T0 + 2 * H, settings=settings) == 0
     assert w.scalar("SELECT status FROM appointments WHERE id = :a", a=appt) == "no_show"
     assert w.scalar("SELECT sequence FROM appointments WHERE id = :a", a=appt) == 1
     assert w.scalar("SELECT status FROM appointments WHERE id = :a", a=untouched) == "booked"
@@ -147,5 +147,5 @@ def test_two_no_shows_do_not_flag(w, settings):
     w.sql("UPDATE appointments SET status = 'no_show' WHERE id = :a", a=old)
     w.appointment(doctor, patient, service, T0 - 24 * H)
     w.appointment(doctor, patient, service, T0)
-    assert due.no_shows(w.session, now=T0 + 2 * H, settings=settings) == 2
+    assert no_shows.no_shows(w.session, now=T0 + 2 * H, settings=settings) == 2
     assert w.scalar("SELECT no_show_flagged_at FROM users WHERE id = :u", u=patient["id"]) is None

@@ -6,12 +6,19 @@ import json
 from datetime import date, datetime, time, timedelta, timezone
 
 from clinic.appointments import booking
-from clinic.availability.service import slots_json
+from clinic.availability.service import slots
 from clinic.errors import Conflict
 from clinic.identity.actor import Actor
 from clinic.scheduling.calendar import set_override
+from web.schemas.scheduling import slots_json as _written
 from tests.conftest import make_settings
 from tests.scheduling.factories import future_day, make_doctor
+
+
+def slots_json(db, **kw) -> bytes:
+    """The slots endpoint's answer body: the availability engine's data as the web schema writes it."""
+    return _written(slots(db, **kw)).body
+
 
 SETTINGS = make_settings()
 UTC = timezone.utc
@@ -25,7 +32,7 @@ def _slots(db, setup, first: date, last: date | None = None, now: datetime | Non
 
 
 def _book(db, setup, patient_id: int, starts_at: datetime, now: datetime | None = None):
-    return booking.insert(db, doctor_id=setup.doctor.id, service_id=setup.service_id, patient_id=patient_id,
+    return booking.book(db, doctor_id=setup.doctor.id, service_id=setup.service_id, patient_id=patient_id,
                           starts_at=starts_at, reason=None, actor_id=None, now=now or datetime.now(UTC),
                           settings=SETTINGS)
 

@@ -1,11 +1,15 @@
 """The slot arithmetic against a deliberately naive reference, on random calendars."""
 from __future__ import annotations
 
+import json
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic.availability import engine
+from clinic.availability.cache import Basis, FreeSlots
+from clinic.availability.service import Slots
+from web.schemas.scheduling import slots_json
 
 
 def _naive(intervals, duration, earliest, latest, busy_windows):
@@ -44,6 +48,17 @@ def test_free_runs_match_the_naive_definition():
         assert [intervals[k][0] + n * duration for k, i, j in runs for n in range(i, j + 1)] == expected
 
 
+def _written(zone, starts, duration):
+    """The slots endpoint's JSON objects for these starts, as the web schema writes the engine's data."""
+    free = FreeSlots(0, Basis(zone, duration, 0, ()), list(starts))
+    return json.loads(slots_json(Slots(zone, duration, free, ((0, len(starts)),))).body)["slots"]
+
+
+def _isoformat(tz, starts, duration):
+    return [{"starts_at": datetime.fromtimestamp(t, tz).isoformat(),
+             "ends_at": datetime.fromtimestamp(t + duration, tz).isoformat()} for t in starts]
+
+
 def test_fast_formatting_equals_zoneinfo_isoformat():
     for zone in ("Europe/Madrid", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"):
         tz = ZoneInfo(zone)
@@ -52,34 +67,24 @@ def test_fast_formatting_equals_zoneinfo_isoformat():
             day += timedelta(days=3)  # Mondays, Thursdays, Sundays...: DST-change days included
             plan = engine.plan_day(zone, day, ((0, 3 * 3600), (8 * 3600, 20 * 3600 + 1800)))
             starts = [t for s, e in plan.intervals for t in range(s, e - 1800 + 1, 1800)]
-            objects = engine.slot_objects(plan, starts, 1800)
-            from datetime import datetime
-            assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
-                                                                      datetime.fromtimestamp(t + 1800, tz).isoformat())
-                               for t in starts], (zone, day)
+            assert _written(zone, starts, 1800) == _isoformat(tz, starts, 1800), (zone, day)
 
 
-def test_a_days_grid_holds_every_slot_of_each_interval_in_order():
-    from datetime import datetime
-
+def test_a_days_slots_are_every_grid_start_of_each_interval_in_order():
     hours = ((0, 3 * 3600), (8 * 3600, 20 * 3600 + 1800))
     for zone, day in (("Europe/Madrid", date(2027, 3, 28)), ("Europe/Madrid", date(2027, 10, 31)),
                       ("America/New_York", date(2027, 11, 7)), ("America/Bogota", date(2027, 5, 4))):
-        tz, grid = ZoneInfo(zone), engine.day_grid(zone, day, hours, 2700)
-        assert grid.intervals == engine.plan_day(zone, day, hours).intervals
-        for (s, e), objects in zip(grid.intervals, grid.objects, strict=False):
-            starts = range(s, e - 2700 + 1, 2700)
-            assert objects == ['{"starts_at":"%s","ends_at":"%s"}' % (datetime.fromtimestamp(t, tz).isoformat(),
-                                                                      datetime.fromtimestamp(t + 2700, tz).isoformat())
-                               for t in starts], (zone, day)
+        tz, plan = ZoneInfo(zone), engine.plan_day(zone, day, hours)
+        assert engine.range_intervals(zone, day, day, ((day.weekday(), hours),)) == tuple(plan.intervals)
+        starts = [t for s, e in plan.intervals for t in range(s, e - 2700 + 1, 2700)]
+        assert _written(zone, starts, 2700) == _isoformat(tz, starts, 2700), (zone, day)
 
 
-def test_a_range_grid_is_its_days_grids_in_date_order():
+def test_a_ranges_intervals_are_its_days_intervals_in_date_order():
     weekly = ((0, ((8 * 3600, 14 * 3600),)), (2, ((1 * 3600, 4 * 3600), (15 * 3600, 19 * 3600))))
     first, last = date(2027, 3, 22), date(2027, 4, 6)  # spans Madrid's spring-forward (Sunday 28 March)
-    grid = engine.range_grid("Europe/Madrid", first, last, weekly, 1800)
-    days = [engine.day_grid("Europe/Madrid", day, dict(weekly)[day.weekday()], 1800)
+    intervals = engine.range_intervals("Europe/Madrid", first, last, weekly)
+    days = [engine.plan_day("Europe/Madrid", day, dict(weekly)[day.weekday()])
             for day in engine.dates(first, last) if day.weekday() in dict(weekly)]
     assert len(days) == 5
-    assert grid.intervals == [i for day in days for i in day.intervals]
-    assert grid.objects == [o for day in days for o in day.objects]
+    assert list(intervals) == [i for day in days for i in day.intervals]

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
 from clinic.availability import engine, slot_versions
 from clinic.availability.cache import FREE_SLOTS
-from clinic.availability.service import Window, hours_by_weekday, slots_json
+from clinic.availability.service import Window, hours_by_weekday, slots
 from clinic.identity.actor import Actor
 from tests.conftest import make_settings
 from tests.scheduling.factories import add_appointment, future_day, make_doctor
+from web.schemas.scheduling import slots_json as _written
 
 SETTINGS = make_settings()
 UTC = timezone.utc
+
+
+def slots_json(db, **kw) -> bytes:
+    """The slots endpoint's answer body: the availability engine's data as the web schema writes it."""
+    return _written(slots(db, **kw)).body
 
 
 def _arrays(db, sql: str, **params):
@@ -45,11 +52,14 @@ def _reference(db, *, doctor_id, service_id, first, last, now, patient_id):
                        "AND starts_at >= :lo AND starts_at < :hi", p=patient_id, lo=lo, hi=hi)
     blocked = engine.blocked_starts((*busy, duration + buffer), (*off, duration), (*mine, duration))
     window = Window.at(now, SETTINGS)
-    grid = engine.range_grid(tz_name, first, last, tuple(hours_by_weekday(hours).items()), duration)
-    parts = []
-    for k, a, b in engine.free_runs(grid.intervals, duration, window.earliest, window.latest, blocked):
-        parts += grid.objects[k][a:b + 1]
-    return json.loads('{"timezone":%s,"slots":[%s]}' % (json.dumps(tz_name), ",".join(parts)))
+    intervals = engine.range_intervals(tz_name, first, last, tuple(hours_by_weekday(hours).items()))
+    tz, slots = ZoneInfo(tz_name), []
+    for k, a, b in engine.free_runs(intervals, duration, window.earliest, window.latest, blocked):
+        s = intervals[k][0]
+        slots += [{"starts_at": datetime.fromtimestamp(t, tz).isoformat(),
+                   "ends_at": datetime.fromtimestamp(t + duration, tz).isoformat()}
+                  for t in range(s + a * duration, s + (b + 1) * duration, duration)]
+    return {"timezone": tz_name, "slots": slots}
 
 
 @pytest.mark.parametrize("zone, first, last", [

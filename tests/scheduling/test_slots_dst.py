@@ -6,10 +6,17 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from clinic.availability.service import slots_json
+from clinic.availability.service import slots
 from clinic.identity.actor import Actor
+from web.schemas.scheduling import slots_json as _written
 from tests.conftest import make_settings
 from tests.scheduling.factories import make_doctor
+
+
+def slots_json(db, **kw) -> bytes:
+    """The slots endpoint's answer body: the availability engine's data as the web schema writes it."""
+    return _written(slots(db, **kw)).body
+
 
 SETTINGS = make_settings()
 UTC = timezone.utc

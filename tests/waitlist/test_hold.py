@@ -10,13 +10,19 @@ import pytest
 from sqlalchemy import text
 
 from clinic.appointments import service as appointments
-from clinic.availability.service import slots_json
+from clinic.availability.service import slots
 from clinic.clock import utcnow
 from clinic.errors import Conflict
 from clinic.identity.actor import Actor
 from clinic.waitlist import service as waitlist
+from web.schemas.scheduling import slots_json as _written
 from tests.conftest import make_settings
 from tests.scheduling.factories import future_day, make_doctor
+
+
+def slots_json(db, **kw) -> bytes:
+    """The slots endpoint's answer body: the availability engine's data as the web schema writes it."""
+    return _written(slots(db, **kw)).body
 
 
 class Held:

@@ -6,7 +6,7 @@ from spectree import Response
 
 from clinic.appointments import service as appointments
 from web import database
-from web.access import SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
+from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.paging import PagedResponse, next_link
 from web.schemas.appointments import (AppointmentList, AppointmentOut, AppointmentQuery, AttendanceIn, BookIn,
@@ -30,8 +30,7 @@ def _out(appointment_id: int) -> AppointmentOut:
 
 
 @bp.post("/appointments")
-@access("patient", *STAFF)
-@checked_in_statement
+@access("patient", *STAFF, checked_in_statement=True)
 @database.unit_of_work(one_statement=True)
 @spec.validate(json=BookIn, resp=Response(HTTP_201=AppointmentOut, **ERRORS), tags=TAGS, security=SECURITY)
 def book():
@@ -40,7 +39,7 @@ def book():
     body: BookIn = request.context.json
     view = appointments.book(database.session(), actor=current_actor(), doctor_id=body.doctor_id,
                              service_id=body.service_id, starts_at=body.starts_at, patient_id=body.patient_id,
-                             reason=body.reason, settings=_settings(), guard=account_guard())
+                             reason=body.reason, settings=_settings())
     return AppointmentOut.model_validate(view), 201
 
 

@@ -6,21 +6,23 @@ from spectree import Response
 
 from clinic.appointments import service as appointments
 from clinic.availability.first_free import next_available
-from clinic.availability.service import slots_json, zone
+from clinic.availability.service import slots as free_slots
+from clinic.availability.service import zone
 from clinic.clock import utcnow
 from clinic.errors import NotFound
 from clinic.scheduling import calendar
 from clinic.scheduling import service as scheduling
 from clinic.scheduling.calendar import Interval
 from web import database
-from web.access import ANYONE, SIGNED_IN, STAFF, access, account_guard, checked_in_statement, current_actor
+from web.access import ANYONE, SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.schemas.appointments import AppointmentOut
 from web.schemas.common import ErrorOut, parse_date
 from web.schemas.scheduling import (DateOverrideIn, DateOverrideList, DateOverrideOut, DoctorIn, DoctorList, DoctorOut,
-                                    DoctorPatch, DoctorQuery, NextAvailable, PrebuiltSlots, SlotsOut, SlotsQuery,
+                                    DoctorPatch, DoctorQuery, NextAvailable, SlotsOut, SlotsQuery,
                                     TimeOffCreated, TimeOffIn, TimeOffList, TimeOffOut, TimeOffPreviewIn,
-                                    TimeOffPreviewOut, WorkingHoursIn, WorkingHoursList, WorkingHoursOut)
+                                    TimeOffPreviewOut, WorkingHoursIn, WorkingHoursList, WorkingHoursOut,
+                                    slots_json)
 
 bp = Blueprint("doctors", __name__, url_prefix="/api")
 TAGS = ["doctors"]
@@ -237,8 +239,7 @@ def delete_time_off(doctor_id: int, time_off_id: int):
 
 
 @bp.get("/doctors/<int:doctor_id>/slots")
-@access(ANYONE)
-@checked_in_statement
+@access(ANYONE, checked_in_statement=True)
 @database.unit_of_work(reads_only=True)
 @spec.validate(query=SlotsQuery, resp=Response(HTTP_200=SlotsOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut), tags=TAGS,
                security=SECURITY)
@@ -246,7 +247,7 @@ def slots(doctor_id: int):
     """Free slots for a service between two local dates (inclusive, at most 62 days): what a booking would get now
     (anyone: without an account, no time held for a waitlisted patient shows)."""
     q: SlotsQuery = request.context.query
-    body = slots_json(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
-                      first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
-                      settings=current_app.config["SETTINGS"], guard=account_guard(), patient_id=q.patient_id)
-    return PrebuiltSlots.of(body)
+    found = free_slots(database.session(), actor=current_actor(), doctor_id=doctor_id, service_id=q.service_id,
+                       first=parse_date(q.from_), last=parse_date(q.to), now=utcnow(),
+                       settings=current_app.config["SETTINGS"], patient_id=q.patient_id)
+    return slots_json(found)

@@ -18,7 +18,7 @@ from web.extensions import limiter, spec
 from web.ratelimit_keys import pseudonym
 from web.schemas.common import ErrorOut, parse_date
 from web.schemas.manage import CalendarLinks, ManageCancelIn, ManageMoveIn, ManageOut, ManageSlotsQuery
-from web.schemas.scheduling import PrebuiltSlots, SlotsOut
+from web.schemas.scheduling import SlotsOut, slots_json
 
 bp = Blueprint("manage", __name__, url_prefix="/api/manage")
 TAGS = ["manage"]
@@ -97,9 +97,9 @@ def slots(token: str):
     """Free slots of the appointment's doctor and service between two local dates (inclusive, at most 62 days)
     that its patient could move it to."""
     q: ManageSlotsQuery = request.context.query
-    body = manage.slots(database.session(), token=_token(token), first=parse_date(q.from_), last=parse_date(q.to),
-                        settings=_settings())
-    return PrebuiltSlots.of(body)
+    found = manage.slots(database.session(), token=_token(token), first=parse_date(q.from_), last=parse_date(q.to),
+                         settings=_settings())
+    return slots_json(found)
 
 
 @bp.patch("/<token>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
                       field_validator, model_validator)
@@ -205,3 +205,11 @@ def _sane_moment(value: datetime) -> datetime:
 Moment = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_sane_moment),
                    Field(json_schema_extra={"pattern": MOMENT_PATTERN})]
 """An instant: ISO 8601 with an explicit offset, within the supported years."""
+
+
+class Serialised(NamedTuple):
+    """A response body that a schema's own serialiser wrote from the domain's data (e.g. web.schemas.scheduling
+    .slots_json): SpecTree sends it as it is, with its status, instead of validating it again
+    (web.spectree_adapter), which for a month of slots would cost more than writing it. Such a serialiser is
+    tested against its schema."""
+    body: bytes

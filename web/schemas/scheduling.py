@@ -1,13 +1,19 @@
 """Request/response schemas for clinics, services, doctors, hours, time off and slots."""
 from __future__ import annotations
 
-from datetime import time
+import json
+from datetime import date, datetime, time
+from functools import lru_cache
+from itertools import accumulate
+from weakref import WeakKeyDictionary
 
-from pydantic import AwareDatetime, EmailStr, Field, PrivateAttr, RootModel
+from pydantic import AwareDatetime, EmailStr, Field, RootModel
+
+from clinic.availability.service import Slots, zone
 
 from web.schemas.appointments import AppointmentOut
 from web.schemas.common import (CalendarDate, Changes, DateText, Id, Line, Moment, NewPassword, Out, PublicPhone, QueryId,
-                                Strict, Text,
+                                Serialised, Strict, Text,
                                 json_int)
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -217,17 +223,67 @@ class SlotsOut(Out):
     slots: list[Slot]
 
 
-class PrebuiltSlots(SlotsOut):
-    """A SlotsOut whose JSON the availability engine already wrote: re-validating a month of slots would
-    cost more than computing it. The engine's output is checked against SlotsOut in the tests."""
+def slots_json(found: Slots) -> Serialised:
+    """The SlotsOut answer for the availability engine's data, written fast (SpecTree sends it as it is: see
+    `Serialised`; tests/scheduling check it against SlotsOut and zoneinfo's own formatting).
 
-    _json: str = PrivateAttr(default="")
+    Each doctor-wide entry of the per-process slot cache (clinic.availability.cache.FreeSlots, never changed)
+    is written as JSON once, its slot objects joined by "," with the place where each starts; a request then
+    joins slices of it, whatever the caller's holds, notice and own appointments took out."""
+    head = b'{"timezone":' + json.dumps(found.timezone).encode() + b',"slots":['
+    if found.free is None or not found.runs:
+        return Serialised(head + b"]}")
+    text, offsets = _written(found.free, found.timezone, found.duration)
+    return Serialised(head + b",".join(text[offsets[i]:offsets[j] - 1] for i, j in found.runs) + b"]}")
 
-    @classmethod
-    def of(cls, raw: str) -> "PrebuiltSlots":
-        instance = cls.model_construct(timezone="", slots=[])
-        instance._json = raw
-        return instance
 
-    def model_dump_json(self, **kwargs) -> str:  # noqa: ARG002 - spectree calls it without options
-        return self._json
+_WRITTEN: WeakKeyDictionary = WeakKeyDictionary()  # FreeSlots -> (its slot objects as JSON, where each starts)
+
+
+def _written(free, tz_name: str, duration: int) -> tuple[bytes, list[int]]:
+    written = _WRITTEN.get(free)
+    if written is None:
+        parts = [('{"starts_at":"%s","ends_at":"%s"}' % (_iso(tz_name, t), _iso(tz_name, t + duration))).encode()
+                 for t in free.starts]
+        written = _WRITTEN[free] = b",".join(parts) + b",", [0, *accumulate(len(p) + 1 for p in parts)]
+    return written
+
+
+_HHMM = [f"T{m // 60:02d}:{m % 60:02d}:00" for m in range(24 * 60)]
+
+
+def _iso(tz_name: str, t: int) -> str:
+    """`datetime.fromtimestamp(t, zone).isoformat()`, from tables on all but the rare instants it cannot be."""
+    off = _offset(tz_name, t // _BUCKET)
+    if off is not None and not off % 60:
+        day, seconds = divmod(t + off, 86400)
+        if not seconds % 60:
+            return _day(day) + _HHMM[seconds // 60] + _suffix(off)
+    return datetime.fromtimestamp(t, zone(tz_name)).isoformat()
+
+
+_BUCKET = 900  # seconds: a zone's offset changes at most once in a quarter of an hour, and on one of its edges
+
+
+@lru_cache(maxsize=65536)
+def _offset(tz_name: str, bucket: int) -> int | None:
+    """The zone's UTC offset (seconds) throughout [bucket * _BUCKET, (bucket + 1) * _BUCKET), or None when it
+    changes inside it."""
+    tz = zone(tz_name)
+    first, last = (datetime.fromtimestamp(t, tz).utcoffset() for t in (bucket * _BUCKET, (bucket + 1) * _BUCKET - 1))
+    return int(first.total_seconds()) if first == last else None
+
+
+@lru_cache(maxsize=4096)
+def _day(number: int) -> str:
+    return date.fromordinal(number + _EPOCH_ORDINAL).isoformat()
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=128)
+def _suffix(offset: int) -> str:
+    sign = "+" if offset >= 0 else "-"
+    offset = abs(offset)
+    return f"{sign}{offset // 3600:02d}:{offset % 3600 // 60:02d}"
