@@ -126,7 +126,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
           onEventDrop={onEventDrop} onSelectEvent={(event) => { setDragging(null); setOpen(event.data); }}
           onKeyPressEvent={(event, e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); setOpen(event.data); } }}
           tooltipAccessor={(event) => `${STATUS_ICON[event.data.status] || ""} ${t(`status.${event.data.status}`)} · ${event.title}`}
-          components={components}
+          components={components} dayLayoutAlgorithm="no-overlap"
           eventPropGetter={(event) => ({ className: `appt-event appt-${event.data.status}` })} />
       </div>
       <NoReplyList clinicId={clinic.id} />
