@@ -19,7 +19,7 @@ export function DeskEvent({ event }) {
         <span className="appt-label">{a.patient_name || `#${a.patient_id}`}</span>
       </span>
       <span className="appt-meta"><span className="appt-status">{t(`status.${a.status}`)}</span>
-        <span className="appt-service"> · {a.service_name}{confirmationSuffix(t, a)}</span></span>
+        <span className="appt-service">{"\u00a0· "}{a.service_name}{confirmationSuffix(t, a)}</span></span>
     </span>
   );
 }
