@@ -177,6 +177,13 @@ def test_the_doctor_filter_narrows_the_view_and_is_remembered(browser, system, w
         expect(filters.get_by_role("checkbox")).to_have_count(DOCTORS)
         keep = busy.doctors[1]["full_name"]
         filters.get_by_role("button", name=f"Ver solo a {busy.doctors[0]['full_name']}").click()
+        # One doctor's week: their name over the seven days, each day's header over its column.
+        expect(page.locator(".rbc-time-header .rbc-resource-label")).to_have_count(1)
+        days = page.evaluate("""() => [...document.querySelectorAll('.rbc-time-header-cell > .rbc-header')]
+            .map(h => { const r = h.getBoundingClientRect(); return [r.x, r.width]; })""")
+        columns = page.evaluate(_GEOMETRY)["columns"]
+        assert len(days) == len(columns) == 7, (days, columns)
+        assert all(abs(d[0] - c[0]) <= 1 and abs(d[1] - c[1]) <= 1 for d, c in zip(days, columns, strict=True)), (days, columns)
         page.get_by_role("group", name="Médicos a la vista (1 de 10)").get_by_role("checkbox", name=keep).check()
         expect(page.locator(".rbc-time-header .rbc-resource-label")).to_have_count(14)
         _assert_aligned(page, 14)
