@@ -70,8 +70,8 @@ def test_the_desk_week_view_shows_all_600_appointments_of_the_selected_clinic(pa
         sign_in_speaking(page, world.receptionist_email, lang, "desk")
         page.get_by_label(w["clinic"], exact=True).select_option(label=clinic["name"])
         calendar = page.locator(".calendar")
-        calendar.get_by_role("button", name=w["week"]).click()
-        calendar.get_by_role("button", name=w["next"]).click()
+        calendar.get_by_role("button", name=w["week"], exact=True).click()
+        calendar.get_by_role("button", name=w["next"], exact=True).click()
         expect(page.locator("[aria-busy]").filter(has=calendar)).to_have_attribute("aria-busy", "false")
         _check_all_600(page, world, calendar, clinic, monday, listed, lang)
 

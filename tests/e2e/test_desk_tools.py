@@ -99,7 +99,7 @@ def _open_desk_day(page: Page, desk: Desk, w: dict) -> None:
     for _ in range(5):
         if page.locator(".rbc-time-header").count() and _shown_day(page) == desk.day:
             break
-        page.locator(".calendar").get_by_role("button", name=w["next"]).click()
+        page.locator(".calendar").get_by_role("button", name=w["next"], exact=True).click()
     expect(label).to_be_visible()
     assert _shown_day(page) == desk.day, (label.inner_text(), desk.day)
 
@@ -176,13 +176,13 @@ def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_wi
 
         # Week view: the doctors side by side within each day.
         calendar = page.locator(".calendar")
-        calendar.get_by_role("button", name=w["week"]).click()
+        calendar.get_by_role("button", name=w["week"], exact=True).click()
         expect(page.locator(".rbc-header .rbc-resource-label")).to_have_count(14)
         expect(page.locator(".rbc-event", has_text=desk.patient["full_name"])).to_be_visible()
         if lang == "es":
             snap(page, "52-desk-week-per-doctor", back=lang)
         axe(page, f"desk week ({lang})")
-        calendar.get_by_role("button", name=w["day"]).click()
+        calendar.get_by_role("button", name=w["day"], exact=True).click()
 
         # Cancel: a confirmation with a reason, which the patient's email carries (in the patient's Spanish).
         reason = {"es": "La doctora tiene una urgencia quirúrgica.", "en": "The doctor has an emergency operation."}[lang]

@@ -61,8 +61,8 @@ def test_desk_and_my_appointments_follow_each_other_live(two_pages, world, lang)
         sign_in_speaking(desk, world.receptionist_email, lang, "desk")
         desk.get_by_label(w["clinic"], exact=True).select_option(label=world.clinic["name"])
         calendar = desk.locator(".calendar")
-        calendar.get_by_role("button", name=w["week"]).click()
-        calendar.get_by_role("button", name=w["next"]).click()
+        calendar.get_by_role("button", name=w["week"], exact=True).click()
+        calendar.get_by_role("button", name=w["next"], exact=True).click()
         expect(desk.locator(".rbc-event", has_text=name)).to_have_count(0)
         _mark_no_reload(desk)
 
@@ -127,8 +127,8 @@ def test_the_doctors_agenda_follows_the_desk_live(two_pages, world, lang):
     with speaking(world, lang, world.doctor_email, world.receptionist_email) as w:
         sign_in_speaking(agenda, world.doctor_email, lang, "agenda")
         calendar = agenda.locator(".calendar")
-        calendar.get_by_role("button", name=w["week"]).click()
-        calendar.get_by_role("button", name=w["next"]).click()
+        calendar.get_by_role("button", name=w["week"], exact=True).click()
+        calendar.get_by_role("button", name=w["next"], exact=True).click()
         expect(agenda.locator(".rbc-event", has_text=name)).to_have_count(0)
         _mark_no_reload(agenda)
 
