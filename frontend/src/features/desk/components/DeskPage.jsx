@@ -51,7 +51,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const [localError, setLocalError] = useState(null);
   const move = useRescheduleAppointment();
   const range = visibleDays(date, view);
-  const shown = visibleDoctors(doctors, hidden);
+  const shown = useMemo(() => visibleDoctors(doctors, hidden), [doctors, hidden]);
   const onlyOne = shown.length === 1 && doctors.length > 1 ? String(shown[0].id) : "";
   useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
   const appointments = useAppointments({ from: range.from, to: range.to, clinic_id: clinic.id, ...(onlyOne ? { doctor_id: onlyOne } : {}) });
