@@ -162,3 +162,95 @@ def test_booking_with_the_keyboard_only(page: Page, world):
     assert status == 200
     assert [a["status"] for a in booked] == ["booked"] and booked[0]["reason"] == "Revisión con teclado", (chosen, booked)
     assert re.search(r"\d\d:\d\d", chosen or "")
+
+
+def _staff_state(browser: Browser, world, email: str) -> dict:
+    context = browser.new_context(base_url=world.system.base)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("Correo electrónico").fill(email)
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Iniciar sesión").click()
+        expect(page.get_by_role("heading", level=1)).not_to_have_text("Iniciar sesión")
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+WEEK = {"es": "Semana", "en": "Week"}
+BOOK_FOR = {"es": "Reservar para un paciente", "en": "Book for a patient"}
+SEARCH = {"es": "Buscar paciente", "en": "Search patient"}
+TABS = {"es": ["Clínicas", "Servicios", "Médicos", "Usuarios"], "en": ["Clinics", "Services", "Doctors", "Users"]}
+
+
+def _open_staff_screen(page: Page, world, name: str, lang: str) -> None:
+    """Bring the screen `name` into view (after its page loaded): a view, a tab or a dialog."""
+    if name.endswith("-week"):
+        page.locator(".calendar").get_by_role("button", name=WEEK[lang], exact=True).click()
+    elif name == "desk-book":
+        page.get_by_role("button", name=BOOK_FOR[lang]).click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label(SEARCH[lang]).fill(world.seen["full_name"][:9])
+        dialog.get_by_role("button", name=world.seen["full_name"]).click()
+        expect(dialog.locator(PICKER)).to_have_attribute("aria-busy", "false", timeout=20000)
+        dialog.locator(f"{PICKER} .next-free").click()  # late in the day, today (a phone's one day) may have none
+        expect(dialog.locator(f"{PICKER} button.time").first).to_be_visible()
+    elif name.startswith("admin-"):
+        page.get_by_role("tab", name=TABS[lang][["clinics", "services", "doctors", "users"].index(name[6:])]).click()
+    if "desk" in name or "agenda" in name:
+        page.wait_for_selector(".rbc-time-view")
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+def test_every_staff_screen_has_no_critical_or_serious_axe_violation(browser: Browser, world, device):
+    """The desk (day, week, booking for a patient), the doctor's agenda (day, week), the record page, the
+    schedule editor and every admin tab: axe-core, desktop and phone, Spanish and English; a screenshot each."""
+    patient = world.seen
+    states = {who: _staff_state(browser, world, email) for who, email in
+              (("desk", world.receptionist_email), ("doctor", world.doctor_email), ("admin", world.admin_email))}
+    screens = {
+        "desk-day": ("/desk", "desk"), "desk-week": ("/desk", "desk"), "desk-book": ("/desk", "desk"),
+        "agenda-day": ("/agenda", "doctor"), "agenda-week": ("/agenda", "doctor"),
+        "record": (f"/patients/{patient['id']}/record", "doctor"), "schedule": ("/schedule", "doctor"),
+        "admin-clinics": ("/admin", "admin"), "admin-services": ("/admin", "admin"),
+        "admin-doctors": ("/admin", "admin"), "admin-users": ("/admin", "admin"),
+    }
+    emails = {"desk": world.receptionist_email, "doctor": world.doctor_email, "admin": world.admin_email}
+    found: dict[str, list[dict]] = {}
+    overflow: dict[str, int] = {}
+    out = ROOT / "test-artifacts" / f"axe-staff-{device}.json"
+    try:
+        for lang in ("es", "en"):
+            for email in emails.values():
+                world.ok("PATCH", "/api/me", {"locale": lang}, token=world.login(email))
+            for name, (path, who) in screens.items():
+                context = browser.new_context(base_url=world.system.base, bypass_csp=True, locale="es-ES",
+                                              timezone_id="America/New_York", storage_state=states[who],
+                                              **DEVICES[device])
+                try:
+                    page = context.new_page()
+                    page.set_default_timeout(15000)
+                    page.goto(path)
+                    expect(page.locator("html")).to_have_attribute("lang", lang, timeout=15000)
+                    expect(page.get_by_role("heading", level=1)).to_be_visible()
+                    settle(page)
+                    _open_staff_screen(page, world, name, lang)
+                    settle(page)
+                    violations = [v for v in _axe(page) if v["impact"] in BLOCKING]
+                    if violations:
+                        found[f"{device}/{lang}/{name}"] = violations
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    if width > page.viewport_size["width"]:
+                        overflow[f"{device}/{lang}/{name}"] = width
+                    full = page.get_by_role("dialog").count() == 0
+                    page.screenshot(path=str(SHOTS / f"85-staff-{device}-{name}-{lang}.png"), full_page=full)
+                finally:
+                    context.close()
+    finally:
+        for email in emails.values():
+            world.ok("PATCH", "/api/me", {"locale": "es"}, token=world.login(email))
+        out.write_text(json.dumps({"violations": found, "sideways": overflow}, indent=2, ensure_ascii=False))
+    print(f"axe staff {device}: {len(screens) * 2} screens, with blocking violations: {len(found)}")
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+    assert overflow == {}, overflow  # no screen scrolls sideways (the calendars scroll inside themselves)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import later_times, next_week_slots, sign_in, snap
+from tests.e2e.helpers import later_times, sign_in, snap, time_in_next_week
 
 pytestmark = pytest.mark.e2e
 
@@ -179,9 +179,9 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
     dialog = page.get_by_role("dialog", name="Reservar para un paciente")
     dialog.get_by_label("Buscar paciente").fill(world.walk_in["full_name"][:9])
     dialog.get_by_role("button", name=world.walk_in["full_name"]).click()
-    slots = next_week_slots(page, dialog)
+    later_times(page, dialog)  # the patients' time picker: day columns of times (issue 18)
     snap(page, "31-desk-book-for-patient")
-    slots.first.click()
+    time_in_next_week(dialog).click()
     dialog.get_by_role("button", name="Confirmar cita").click()
     expect(page.get_by_role("status").filter(has_text=f"Cita reservada para {world.walk_in['full_name']}")).to_be_visible()
     [booked] = world.appointments(patient_id=world.walk_in["id"])
@@ -216,8 +216,8 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
 
     # The keyboard alternative to dragging: "Cambiar fecha", then Enter on a slot.
     panel.get_by_role("button", name="Cambiar fecha").click()
-    expect(panel.locator(".slot-picker")).to_have_attribute("aria-busy", "false")
-    slot = panel.locator(".rbc-event.slot-event").nth(3)
+    expect(panel.locator(".time-picker")).to_have_attribute("aria-busy", "false")
+    slot = panel.locator("button.time").nth(3)
     slot.focus()
     page.keyboard.press("Enter")
     expect(panel.get_by_role("status")).to_contain_text("Cita cambiada al")

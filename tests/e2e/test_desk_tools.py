@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import FRONTEND, SHOTS, ZONE
-from tests.e2e.helpers import settle, sign_in, snap, wait_email
+from tests.e2e.helpers import LANGS, settle, sign_in, sign_in_speaking, snap, speaking, wait_email
 
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 TZ = ZoneInfo(ZONE)
@@ -93,26 +93,31 @@ def axe(page: Page, screen: str) -> None:
 
 
 
-def _open_desk_day(page: Page, desk: Desk) -> None:
-    page.get_by_label("Clínica").select_option(label=desk.clinic["name"])
+def _open_desk_day(page: Page, desk: Desk, w: dict) -> None:
+    page.get_by_label(w["clinic"], exact=True).select_option(label=desk.clinic["name"])
     label = page.locator(".rbc-toolbar-label")
-    expected = desk.day.strftime("%Y-%m-%d")
     for _ in range(5):
-        if page.locator(".rbc-time-header").count() and _shown_day(page) == expected:
+        if page.locator(".rbc-time-header").count() and _shown_day(page) == desk.day:
             break
-        page.locator(".calendar").get_by_role("button", name="Siguiente").click()
+        page.locator(".calendar").get_by_role("button", name=w["next"], exact=True).click()
     expect(label).to_be_visible()
-    assert _shown_day(page) == expected, (label.inner_text(), expected)
+    assert _shown_day(page) == desk.day, (label.inner_text(), desk.day)
 
 
-_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"]
+_MONTHS = {"es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+                  "noviembre", "diciembre"],
+           "en": ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                  "november", "december"]}
 
 
-def _shown_day(page: Page) -> str:
+def _shown_day(page: Page) -> date | None:
+    """The day in the day view's title: "miércoles, 9 de diciembre de 2026" or "Wednesday, December 9, 2026"."""
     text = page.locator(".rbc-toolbar-label").inner_text().lower()
-    m = re.search(r"(\d{1,2}) de (\w+) de (\d{4})", text)
-    return f"{m.group(3)}-{_MONTHS.index(m.group(2)) + 1:02d}-{int(m.group(1)):02d}" if m else text
+    if m := re.search(r"(\d{1,2}) de (\w+) de (\d{4})", text):
+        return date(int(m.group(3)), _MONTHS["es"].index(m.group(2)) + 1, int(m.group(1)))
+    if m := re.search(r"(\w+) (\d{1,2}), (\d{4})", text):
+        return date(int(m.group(3)), _MONTHS["en"].index(m.group(1)) + 1, int(m.group(2)))
+    return None
 
 
 def _drag(page: Page, event, minutes: int) -> None:
@@ -134,84 +139,107 @@ def _drag(page: Page, event, minutes: int) -> None:
     page.mouse.up()
 
 
-def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_with_reason(page: Page, world, desk):
+@pytest.mark.parametrize("lang", LANGS)
+def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_with_reason(page: Page, world, desk, lang):
     appt = desk.book(10, 0)
-    sign_in(page, world.receptionist_email, "Recepción")
-    _open_desk_day(page, desk)
-    # One column per doctor, named in full; status in words; a legend; hours outside the schedule shaded.
-    headers = page.locator(".rbc-header .rbc-resource-label")
-    expect(headers).to_have_count(2)
-    expect(headers.filter(has_text=desk.doctor["full_name"])).to_have_count(1)
-    expect(headers.filter(has_text=desk.other["full_name"])).to_have_count(1)
-    event = page.locator(".rbc-event", has_text=desk.patient["full_name"])
-    expect(event).to_contain_text(desk.patient["full_name"])  # the whole name, not initials
-    expect(event).to_contain_text("Reservada")
-    legend = page.get_by_role("list", name="Leyenda")
-    for word in ("Reservada", "Atendida", "No se presentó", "Fuera del horario del médico"):
-        expect(legend).to_contain_text(word)
-    assert page.locator(".rbc-time-slot.off-hours").count() > 0
-    snap(page, "50-desk-day-per-doctor")
-    axe(page, "desk day")
+    with speaking(world, lang, world.receptionist_email) as w:
+        sign_in_speaking(page, world.receptionist_email, lang, "desk")
+        _open_desk_day(page, desk, w)
+        # One column per doctor, named in full; status in words; a legend; hours outside the schedule shaded.
+        headers = page.locator(".rbc-header .rbc-resource-label")
+        expect(headers).to_have_count(2)
+        expect(headers.filter(has_text=desk.doctor["full_name"])).to_have_count(1)
+        expect(headers.filter(has_text=desk.other["full_name"])).to_have_count(1)
+        event = page.locator(".rbc-event", has_text=desk.patient["full_name"])
+        expect(event).to_contain_text(desk.patient["full_name"])  # the whole name, not initials
+        expect(event).to_contain_text(w["booked"])
+        legend = page.get_by_role("list", name=w["legend"])
+        for word in ("booked", "completed", "no_show", "off_hours"):
+            expect(legend).to_contain_text(w[word])
+        assert page.locator(".rbc-time-slot.off-hours").count() > 0
+        if lang == "es":
+            snap(page, "50-desk-day-per-doctor", back=lang)
+        axe(page, f"desk day ({lang})")
 
-    # Drag 40 minutes later: 10:40, one of the 20-minute service's starts (the grid used to snap to :30).
-    _drag(page, event, 45)  # dropped near 10:40-10:50: lands on 10:40, the nearest real start
-    expect(page.get_by_role("status").filter(has_text="Cita movida al")).to_be_visible()
-    moved = world.ok("GET", f"/api/appointments/{appt['id']}")
-    assert moved["starts_at"].startswith(f"{desk.day.isoformat()}T10:40:00"), moved["starts_at"]
+        # Drag 40 minutes later: 10:40, one of the 20-minute service's starts (the grid used to snap to :30).
+        _drag(page, event, 45)  # dropped near 10:40-10:50: lands on 10:40, the nearest real start
+        expect(page.get_by_role("status").filter(has_text=w["moved"])).to_be_visible()
+        moved = world.ok("GET", f"/api/appointments/{appt['id']}")
+        assert moved["starts_at"].startswith(f"{desk.day.isoformat()}T10:40:00"), moved["starts_at"]
 
-    # Drag to 14:00, outside her 09:00-13:00: refused, and the screen says why, in the server's terms.
-    _drag(page, page.locator(".rbc-event", has_text=desk.patient["full_name"]), 200)
-    expect(page.get_by_role("alert").filter(has_text="fuera del horario del médico")).to_be_visible()
-    assert world.ok("GET", f"/api/appointments/{appt['id']}")["starts_at"] == moved["starts_at"]
-    snap(page, "51-desk-refused-move")
+        # Drag to 14:00, outside her 09:00-13:00: refused, and the screen says why, in the server's terms.
+        _drag(page, page.locator(".rbc-event", has_text=desk.patient["full_name"]), 200)
+        expect(page.get_by_role("alert").filter(has_text=w["refused"])).to_be_visible()
+        assert world.ok("GET", f"/api/appointments/{appt['id']}")["starts_at"] == moved["starts_at"]
+        if lang == "es":
+            snap(page, "51-desk-refused-move", back=lang)
 
-    # Week view: the doctors side by side within each day.
-    calendar = page.locator(".calendar")
-    calendar.get_by_role("button", name="Semana").click()
-    expect(page.locator(".rbc-header .rbc-resource-label")).to_have_count(14)
-    expect(page.locator(".rbc-event", has_text=desk.patient["full_name"])).to_be_visible()
-    snap(page, "52-desk-week-per-doctor")
-    axe(page, "desk week")
-    calendar.get_by_role("button", name="Día").click()
+        # Week view: the doctors side by side within each day.
+        calendar = page.locator(".calendar")
+        calendar.get_by_role("button", name=w["week"], exact=True).click()
+        expect(page.locator(".rbc-header .rbc-resource-label")).to_have_count(14)
+        expect(page.locator(".rbc-event", has_text=desk.patient["full_name"])).to_be_visible()
+        if lang == "es":
+            snap(page, "52-desk-week-per-doctor", back=lang)
+        axe(page, f"desk week ({lang})")
+        calendar.get_by_role("button", name=w["day"], exact=True).click()
 
-    # Cancel: a confirmation with a reason, which the patient's email carries.
-    page.locator(".rbc-event", has_text=desk.patient["full_name"]).click()
-    panel = page.get_by_role("dialog", name="Detalles de la cita")
-    panel.get_by_role("button", name="Anular cita").click()
-    expect(panel).to_contain_text("¿Anular esta cita?")
-    assert world.ok("GET", f"/api/appointments/{appt['id']}")["status"] == "booked"  # nothing yet
-    panel.get_by_label("Motivo para el paciente (opcional)").fill("La doctora tiene una urgencia quirúrgica.")
-    snap(page, "53-desk-cancel-confirm")
-    axe(page, "desk cancel dialog")
-    panel.get_by_role("button", name="Sí, anular").click()
-    expect(panel.get_by_role("status")).to_contain_text("Cita anulada.")
+        # Cancel: a confirmation with a reason, which the patient's email carries (in the patient's Spanish).
+        reason = {"es": "La doctora tiene una urgencia quirúrgica.", "en": "The doctor has an emergency operation."}[lang]
+        page.locator(".rbc-event", has_text=desk.patient["full_name"]).click()
+        panel = page.get_by_role("dialog", name=w["details"])
+        panel.get_by_role("button", name=w["cancel"]).click()
+        expect(panel).to_contain_text(w["cancel_title"])
+        assert world.ok("GET", f"/api/appointments/{appt['id']}")["status"] == "booked"  # nothing yet
+        panel.get_by_label(w["cancel_reason"]).fill(reason)
+        if lang == "es":
+            snap(page, "53-desk-cancel-confirm", back=lang)
+        axe(page, f"desk cancel dialog ({lang})")
+        panel.get_by_role("button", name=w["cancel_confirm"]).click()
+        expect(panel.get_by_role("status")).to_contain_text(w["cancelled"])
     after = world.ok("GET", f"/api/appointments/{appt['id']}")
-    assert after["status"] == "cancelled" and after["cancellation_reason"] == "La doctora tiene una urgencia quirúrgica."
-    email = wait_email(world, desk.patient["email"], "Cita cancelada")
-    assert "Motivo: La doctora tiene una urgencia quirúrgica." in email["text"]
+    assert after["status"] == "cancelled" and after["cancellation_reason"] == reason
+    email = next(e for e in _emails_until(world, desk.patient["email"], "Cita cancelada", reason))
+    assert f"Motivo: {reason}" in email["text"]
 
 
-def test_doctor_previews_time_off_and_confirms_by_count(page: Page, world, desk):
-    day = desk.day + timedelta(days=1)
+def _emails_until(world, address: str, subject: str, needle: str, timeout: float = 30.0):
+    """The emails to `address` with that subject, once one of them carries `needle`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [e for e in world.system.mail.to(address) if e["subject"].strip().startswith(subject)]
+        if any(needle in e["text"] for e in found):
+            return [e for e in found if needle in e["text"]]
+        time.sleep(0.2)
+    raise AssertionError(f"no email {subject!r} with {needle!r}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_doctor_previews_time_off_and_confirms_by_count(page: Page, world, desk, lang):
+    day = desk.day + timedelta(days=1 if lang == "es" else 4)  # a day of its own per language
     first, second = desk.book(9, 20, day=day), desk.book(11, 0, day=day)
     outside = desk.book(12, 40, day=day)
-    sign_in(page, desk.doctor_email, "Mi agenda")
-    axe(page, "agenda")
-    snap(page, "54-doctor-agenda")
-    page.get_by_role("link", name="Horario y ausencias").click()
-    expect(page.get_by_role("heading", level=1, name="Horario y ausencias")).to_be_visible()
-    page.get_by_label("Empieza").fill(f"{day.isoformat()}T09:00")
-    page.get_by_label("Termina").fill(f"{day.isoformat()}T12:00")
-    page.get_by_label("Motivo", exact=True).fill("Congreso")
-    page.get_by_role("button", name="Comprobar ausencia").click()
-    region = page.get_by_role("region", name="Antes de añadir esta ausencia")
-    expect(region).to_contain_text("Esta ausencia anula 2 cita(s)")
-    expect(region).to_contain_text(desk.patient["full_name"])
-    snap(page, "55-doctor-time-off-preview")
-    axe(page, "schedule with time-off preview")
-    assert world.ok("GET", f"/api/doctors/{desk.doctor['id']}/time-off") == []  # the preview changed nothing
-    region.get_by_role("button", name="Añadir la ausencia y anular 2 cita(s)").click()
-    expect(page.get_by_role("status").filter(has_text="Citas afectadas")).to_contain_text("2")
+    with speaking(world, lang, desk.doctor_email) as w:
+        sign_in_speaking(page, desk.doctor_email, lang, "agenda")
+        axe(page, f"agenda ({lang})")
+        if lang == "es":
+            snap(page, "54-doctor-agenda", back=lang)
+        page.get_by_role("link", name=w["schedule"]).click()
+        expect(page.get_by_role("heading", level=1, name=w["schedule"])).to_be_visible()
+        page.get_by_label(w["starts"]).fill(f"{day.isoformat()}T09:00")
+        page.get_by_label(w["ends"]).fill(f"{day.isoformat()}T12:00")
+        page.get_by_label(w["reason"], exact=True).fill("Congreso")
+        page.get_by_role("button", name=w["check_time_off"]).click()
+        region = page.get_by_role("region", name=w["preview"])
+        expect(region).to_contain_text(w["cancels_n"].format(n=2))
+        expect(region).to_contain_text(desk.patient["full_name"])
+        if lang == "es":
+            snap(page, "55-doctor-time-off-preview", back=lang)
+        axe(page, f"schedule with time-off preview ({lang})")
+        assert [o for o in world.ok("GET", f"/api/doctors/{desk.doctor['id']}/time-off")
+                if o["starts_at"].startswith(day.isoformat())] == []  # the preview changed nothing
+        region.get_by_role("button", name=w["confirm_n"].format(n=2)).click()
+        expect(page.get_by_role("status").filter(has_text=w["affected"])).to_contain_text("2")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         statuses = [world.ok("GET", f"/api/appointments/{a['id']}")["status"] for a in (first, second, outside)]

@@ -7,35 +7,41 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import next_week_slots, sign_in, snap, wait_email
+from tests.e2e.helpers import LANGS, later_times, sign_in_speaking, snap, speaking, wait_email
 
 pytestmark = pytest.mark.e2e
 
 
 
-def test_desk_registers_a_walk_in_books_for_them_and_their_link_sets_a_password(page: Page, browser, world):
-    name = f"Inés Paseo {world.tag[:4]}"
-    email = world.email("ines")
-    sign_in(page, world.receptionist_email, "Recepción")
-    page.get_by_label("Clínica").select_option(label=world.clinic["name"])
-    page.get_by_role("button", name="Reservar para un paciente").click()
-    dialog = page.get_by_role("dialog", name="Reservar para un paciente")
-    dialog.get_by_label("Buscar paciente").fill(name)
-    expect(dialog.get_by_text("Ningún paciente coincide.")).to_be_visible()
-    dialog.get_by_role("button", name="¿No está? Registrar paciente sin cita previa").click()
-    form = dialog.get_by_role("form", name="Registrar paciente")
-    expect(form.get_by_label("Nombre completo")).to_have_value(name)
-    form.get_by_label("Correo electrónico (opcional)").fill(email)
-    form.get_by_label("Fecha de nacimiento (opcional)").fill("1961-05-04")
-    snap(page, "70-walk-in-register")
-    form.get_by_role("button", name="Registrar y reservar").click()
+@pytest.mark.parametrize("lang", LANGS)
+def test_desk_registers_a_walk_in_books_for_them_and_their_link_sets_a_password(page: Page, browser, world, lang):
+    name = f"Inés Paseo {lang} {world.tag[:4]}"
+    email = world.email(f"ines-{lang}")
+    with speaking(world, lang, world.receptionist_email) as w:
+        sign_in_speaking(page, world.receptionist_email, lang, "desk")
+        page.get_by_label(w["clinic"], exact=True).select_option(label=world.clinic["name"])
+        page.get_by_role("button", name=w["book_for"]).click()
+        dialog = page.get_by_role("dialog", name=w["book_for"])
+        dialog.get_by_label(w["search"]).fill(name)
+        expect(dialog.get_by_text(w["no_match"])).to_be_visible()
+        dialog.get_by_role("button", name=w["walk_in"]).click()
+        form = dialog.get_by_role("form", name=w["register"])
+        expect(form.get_by_label(w["full_name"])).to_have_value(name)
+        form.get_by_label(w["email_opt"]).fill(email)
+        form.get_by_label(w["birth_opt"]).fill("1961-05-04")
+        if lang == "es":
+            snap(page, "70-walk-in-register", back=lang)
+        form.get_by_role("button", name=w["register_book"]).click()
 
-    # Straight on to booking for them.
-    expect(dialog).to_contain_text(f"{name} ({email})")
-    slots = next_week_slots(page, dialog)
-    slots.first.click()
-    dialog.get_by_role("button", name="Confirmar cita").click()
-    expect(page.get_by_role("status").filter(has_text=f"Cita reservada para {name}")).to_be_visible()
+        # Straight on to booking for them, with the patients' time picker (day columns, next available).
+        expect(dialog).to_contain_text(f"{name} ({email})")
+        expect(dialog.locator(".time-picker")).to_have_attribute("aria-busy", "false")
+        if lang == "es":
+            snap(page, "73-walk-in-pick-a-time", back=lang)
+        times = later_times(page, dialog, w["later_days"])
+        times.first.click()
+        dialog.get_by_role("button", name=w["confirm"]).click()
+        expect(page.get_by_role("status").filter(has_text=w["booked_for"].format(name=name))).to_be_visible()
     [patient] = world.ok("GET", f"/api/users?role=patient&q={email}")["items"]
     [booked] = world.appointments(patient_id=patient["id"])
     assert booked["status"] == "booked"
@@ -43,9 +49,11 @@ def test_desk_registers_a_walk_in_books_for_them_and_their_link_sets_a_password(
     # (A bad or registered address is a 422 / 409 naming the field: tests/identity/test_walk_ins.py. The page
     # fixture fails a test on any console error, and Chromium logs every 4xx answer as one.)
 
-    # The email (Spanish: the desk's language) carries the link; it opens the 'choose your password' page.
-    message = wait_email(world, email, "Elige tu contraseña")
+    # The email (in the desk's language) carries the link; it opens the 'choose your password' page.
+    message = wait_email(world, email, w["choose_password"])
     link = re.search(r"/reset-password\?token=[\w-]+&welcome=1", message["text"]).group(0)
+    if lang == "en":
+        return  # the page the link opens is walked in Spanish below (and in English by the reset-password tests)
     context = browser.new_context(base_url=world.system.base, locale="es-ES", timezone_id="Europe/Madrid")
     visitor = context.new_page()
     try:

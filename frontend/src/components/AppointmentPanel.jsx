@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { useI18n } from "../lib/i18n.jsx";
 import { useCancelAppointment, useMarkAttendance, useRescheduleAppointment } from "../lib/queries/appointment-mutations.js";
-import { SlotPicker } from "./calendar/SlotPicker.jsx";
+import { TimePicker } from "./picker/TimePicker.jsx";
 import { longDateTime, shortTime, zoneLabel } from "../lib/tz.js";
 import { ConfirmationBadge } from "./ConfirmationBadge.jsx";
 import { ErrorMessage, Field, Modal, Notice, StatusBadge } from "./ui.jsx";
@@ -72,9 +72,11 @@ export function AppointmentPanel({ appointment, zone, actions = [], onClose }) {
       )}
       {moving && booked && (
         // The keyboard way to do what dragging does on the calendar.
-        <SlotPicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} zone={z} current={current}
-          label={t("appts.pickNew")}
-          onPick={(slot) => move.mutate({ id: appointment.id, starts_at: slot.starts_at }, { onSuccess: () => setMoving(false) })} />
+        <section aria-label={t("appts.pickNew")}>
+          <p>{t("appts.pickNew")}</p>
+          <TimePicker doctorId={appointment.doctor_id} serviceId={appointment.service_id} patientId={appointment.patient_id} zone={z}
+            onPick={(slot) => move.mutate({ id: appointment.id, starts_at: slot.starts_at }, { onSuccess: () => setMoving(false) })} />
+        </section>
       )}
     </Modal>
   );

@@ -96,8 +96,9 @@ function nearest(column, minutes, zone) {
   ), column[0]);
 }
 
-/** Fetches 62 days at a time; `zone` is the clinic's (the API's answer confirms it). */
-export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selected }) {
+/** Fetches 62 days at a time; `zone` is the clinic's (the API's answer confirms it). Staff pass `patientId`
+ * to see the times that patient could book (the front desk books and moves for patients with it). */
+export function TimePicker({ doctorId, serviceId, patientId, zone: knownZone, onPick, selected }) {
   const { t, locale } = useI18n();
   const narrow = useNarrow();
   const perView = narrow ? 1 : 5;
@@ -110,8 +111,8 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
     // Keep the visible days inside the fetched range: a new range starts at the first visible day.
     if (start < chunk || last > addDaysKey(chunk, CHUNK_DAYS - 1)) setChunk(start);
   }, [start, last, chunk]);
-  const slots = useSlots({ doctorId, serviceId, from: chunk, to: addDaysKey(chunk, CHUNK_DAYS - 1) });
-  const first = useSlots({ doctorId, serviceId, from: today, to: addDaysKey(today, CHUNK_DAYS - 1) });
+  const slots = useSlots({ doctorId, serviceId, patientId, from: chunk, to: addDaysKey(chunk, CHUNK_DAYS - 1) });
+  const first = useSlots({ doctorId, serviceId, patientId, from: today, to: addDaysKey(today, CHUNK_DAYS - 1) });
   const zone = slots.data?.timezone || zone0;
   const byDay = useMemo(() => groupByDay(slots.data?.slots || [], zone), [slots.data, zone]);
   const days = daysFrom(start, perView);

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { SlotPicker } from "../../../components/calendar/SlotPicker.jsx";
+import { TimePicker } from "../../../components/picker/TimePicker.jsx";
 import { ErrorMessage, Field, Loading, Modal } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
@@ -71,9 +71,10 @@ export function BookForPatient({ doctors, services, zone, onDone, onClose }) {
               </div>
             </div>
           ) : doctor && effectiveService && (
-            <SlotPicker key={`${doctorId}-${effectiveService}-${patient.id}`} doctorId={doctor.id} serviceId={effectiveService}
-              patientId={patient.id} zone={zone}
-              onPick={(s) => { create.reset(); setSlot(s); }} label={t("book.chooseSlot")} />
+            <section aria-label={t("book.chooseSlot")}>
+              <TimePicker key={`${doctorId}-${effectiveService}-${patient.id}`} doctorId={doctor.id} serviceId={effectiveService}
+                patientId={patient.id} zone={zone} onPick={(s) => { create.reset(); setSlot(s); }} />
+            </section>
           )}
         </>
       )}

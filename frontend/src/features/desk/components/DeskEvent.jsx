@@ -1,6 +1,8 @@
-/** How an appointment reads on the desk calendar: an icon and a word for its status (never colour alone),
- * the patient's name in full, then the service and the patient's SMS answer; and the legend that says what
- * each mark means. */
+/** How an appointment reads on the desk calendar: first an icon for its status (never colour alone, and
+ * never clipped: it comes before everything else), the patient's name in full, then the status in words, the
+ * service and the patient's SMS answer. Where the event is too narrow or too short for those words (a week
+ * column, a 20-minute visit) they are visually hidden, not cut (styles.css, `@container appt`): screen
+ * readers still read them and the event's tooltip says them. The legend says what each mark means. */
 import { confirmationSuffix } from "../../../components/ConfirmationBadge.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
 
@@ -12,8 +14,12 @@ export function DeskEvent({ event }) {
   const a = event.data;
   return (
     <span className="appt-body">
-      <span className="appt-label">{a.patient_name || `#${a.patient_id}`}</span>
-      <span className="appt-meta"><span className="appt-icon" aria-hidden="true">{STATUS_ICON[a.status]}</span>{t(`status.${a.status}`)} · {a.service_name}{confirmationSuffix(t, a)}</span>
+      <span className="appt-head">
+        <span className="appt-icon" aria-hidden="true">{STATUS_ICON[a.status]}</span>
+        <span className="appt-label">{a.patient_name || `#${a.patient_id}`}</span>
+      </span>
+      <span className="appt-meta"><span className="appt-status">{t(`status.${a.status}`)}</span>
+        <span className="appt-service">{"\u00a0· "}{a.service_name}{confirmationSuffix(t, a)}</span></span>
     </span>
   );
 }

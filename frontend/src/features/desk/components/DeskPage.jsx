@@ -19,8 +19,13 @@ import { useDoctorHours, worksAt } from "../api/get-doctor-hours.js";
 import { BookForPatient } from "./BookForPatient.jsx";
 import { NoReplyList } from "./NoReplyList.jsx";
 import { DeskEvent, Legend, STATUS_ICON } from "./DeskEvent.jsx";
+import { DoctorFilter } from "./DoctorFilter.jsx";
+import { loadHidden, saveHidden, visibleDoctors } from "./doctor-filter.js";
 
 const STEP = 10; // minutes per grid row: fine enough to land on :00/:20/:40 or :15/:45 starts
+// The narrowest a doctor's column gets before the calendar scrolls sideways (its headers scroll with it).
+const MIN_COLUMN = { day: "7rem", week: "6.75rem" };
+const storage = () => (typeof window !== "undefined" ? window.localStorage : null);
 
 /** The free slot start nearest to a dropped wall time, if one lies within half the service's length. */
 export function snapToSlot(slots, dropped, zone, durationMinutes) {
@@ -36,7 +41,8 @@ export function snapToSlot(slots, dropped, zone, durationMinutes) {
 function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const { t, locale } = useI18n();
   const zone = clinic.timezone;
-  const [doctorId, setDoctorId] = useState("");
+  const [hidden, setHiddenState] = useState(() => loadHidden(storage(), clinic.id));
+  const setHidden = (next) => { setHiddenState(next); saveHidden(storage(), clinic.id, next); };
   const [view, setView] = useState("day");
   const [date, setDate] = useState(() => wallNow(zone));
   const [open, setOpen] = useState(null);
@@ -45,15 +51,16 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
   const [localError, setLocalError] = useState(null);
   const move = useRescheduleAppointment();
   const range = visibleDays(date, view);
-  const shown = doctorId ? doctors.filter((d) => String(d.id) === doctorId) : doctors;
+  const shown = useMemo(() => visibleDoctors(doctors, hidden), [doctors, hidden]);
+  const onlyOne = shown.length === 1 && doctors.length > 1 ? String(shown[0].id) : "";
   useLiveAppointments(); // one stream per tab (lib/live.js): refetch on every change
-  const appointments = useAppointments({ from: range.from, to: range.to, clinic_id: clinic.id, ...(doctorId ? { doctor_id: doctorId } : {}) });
+  const appointments = useAppointments({ from: range.from, to: range.to, clinic_id: clinic.id, ...(onlyOne ? { doctor_id: onlyOne } : {}) });
   const ids = new Set(shown.map((d) => d.id));
   const items = useMemo(() => (appointments.data || [])
     .filter((a) => shownOnCalendar(a) && ids.has(a.doctor_id))
     .map((a) => ({ ...a, resourceId: a.doctor_id, title: `${a.patient_name || ""} · ${a.service_name || ""} · ${a.doctor_name || ""}${confirmationSuffix(t, a)}` })),
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  [appointments.data, doctorId, doctors, view, t]);
+  [appointments.data, hidden, doctors, view, t]);
   // One column per doctor, in the day view and (doctors side by side within each day) in the week view.
   const resources = shown.map((d) => ({ id: d.id, title: d.full_name }));
   const schedules = useDoctorHours(shown.map((d) => d.id));
@@ -99,19 +106,17 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
     <>
       <div className="filters">
         {clinicFilter}
-        <Field as="select" label={t("desk.doctor")} name="doctor_filter" value={doctorId} onChange={(e) => setDoctorId(e.target.value)}>
-          <option value="">{t("desk.allDoctors")}</option>
-          {doctors.map((d) => <option key={d.id} value={d.id}>{d.full_name}</option>)}
-        </Field>
         <div className="field field-button">
           <button type="button" className="primary" onClick={() => { setMessage(null); setBooking(true); }} disabled={doctors.length === 0}>{t("desk.bookFor")}</button>
         </div>
       </div>
+      {doctors.length > 1 && <DoctorFilter doctors={doctors} hidden={hidden} onChange={setHidden} />}
       <p className="muted">{t("desk.dndHelp")}</p>
       <Legend dragging={Boolean(dragging)} />
       <Notice>{noticeText(t, locale, message)}</Notice>
       <ErrorMessage error={localError || move.error || appointments.error} />
-      <div className={`desk-calendar desk-${view}`} aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
+      <div className={`desk-calendar desk-${view}`} style={{ "--cols": shown.length * (view === "week" ? 7 : 1), "--col-min": MIN_COLUMN[view] }}
+        aria-busy={appointments.isFetching || move.isPending ? "true" : "false"}>
         <ZonedCalendar component={DnDCalendar} zone={zone} items={items} date={date} view={view}
           onNavigate={setDate} onView={setView} views={["day", "week"]} label={t("desk.title")}
           resources={resources} resourceIdAccessor="id" resourceTitleAccessor="title" resourceGroupingLayout={view === "week"}
@@ -121,7 +126,7 @@ function ClinicCalendar({ clinic, doctors, services, clinicFilter }) {
           onEventDrop={onEventDrop} onSelectEvent={(event) => { setDragging(null); setOpen(event.data); }}
           onKeyPressEvent={(event, e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); setOpen(event.data); } }}
           tooltipAccessor={(event) => `${STATUS_ICON[event.data.status] || ""} ${t(`status.${event.data.status}`)} · ${event.title}`}
-          components={components}
+          components={components} dayLayoutAlgorithm="no-overlap"
           eventPropGetter={(event) => ({ className: `appt-event appt-${event.data.status}` })} />
       </div>
       <NoReplyList clinicId={clinic.id} />
