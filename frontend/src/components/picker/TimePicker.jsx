@@ -67,9 +67,11 @@ export function DayColumns({ days, byDay, zone, active, onActive, onPick, onEdge
   };
   return (
     <div className="day-columns" style={{ "--days": days.length }}>
-      {days.map((key, dayIndex) => (
+      {days.map((key, dayIndex) => {
+        const title = dayTitle(key, locale);
+        return (
         <section key={key} className="day-column" aria-labelledby={`day-${key}`}>
-          <h3 id={`day-${key}`} className="day-title">{dayTitle(key, locale)}</h3>
+          <h3 id={`day-${key}`} className="day-title">{title}</h3>
           {columns[dayIndex].length === 0 ? <p className="day-empty">{t("picker.noTimes")}</p> : (
             <ul className="times">
               {columns[dayIndex].map((slot, slotIndex) => (
@@ -78,14 +80,15 @@ export function DayColumns({ days, byDay, zone, active, onActive, onPick, onEdge
                     tabIndex={slot.starts_at === active ? 0 : -1} aria-pressed={slot.starts_at === selected}
                     onFocus={() => onActive(slot.starts_at, false)} onKeyDown={(e) => move(dayIndex, slotIndex, e)}
                     onClick={() => onPick(slot)}>
-                    <span className="sr-only">{`${dayTitle(key, locale)},`}</span>{` ${shortTime(slot.starts_at, zone, locale)}`}
+                    <span className="sr-only">{`${title},`}</span>{` ${shortTime(slot.starts_at, zone)}`}
                   </button>
                 </li>
               ))}
             </ul>
           )}
         </section>
-      ))}
+        );
+      })}
     </div>
   );
 }
@@ -96,12 +99,18 @@ function nearest(column, minutes, zone) {
   ), column[0]);
 }
 
-/** Fetches 62 days at a time; `zone` is the clinic's (the API's answer confirms it). */
+/** The first request of a picker opened today for that doctor and service (the one worth asking ahead). */
+export const firstSlotsParams = (doctorId, serviceId, zone) => {
+  const today = clinicToday(zone);
+  return { doctorId: Number(doctorId), serviceId: String(serviceId), from: today, to: addDaysKey(today, CHUNK_DAYS - 1) };
+};
+
+/** Fetches 62 days at a time; `zone` is the clinic's (from the clinic the API lists; its slots answer confirms it). */
 export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selected }) {
   const { t, locale } = useI18n();
   const narrow = useNarrow();
   const perView = narrow ? 1 : 5;
-  const zone0 = knownZone || "Europe/Madrid";
+  const zone0 = knownZone;
   const today = clinicToday(zone0);
   const [start, setStart] = useState(() => (selected ? clinicDay(selected, zone0) : today));
   const [chunk, setChunk] = useState(today);
@@ -110,8 +119,8 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
     // Keep the visible days inside the fetched range: a new range starts at the first visible day.
     if (start < chunk || last > addDaysKey(chunk, CHUNK_DAYS - 1)) setChunk(start);
   }, [start, last, chunk]);
-  const slots = useSlots({ doctorId, serviceId, from: chunk, to: addDaysKey(chunk, CHUNK_DAYS - 1) });
-  const first = useSlots({ doctorId, serviceId, from: today, to: addDaysKey(today, CHUNK_DAYS - 1) });
+  const slots = useSlots({ doctorId: Number(doctorId), serviceId: String(serviceId), from: chunk, to: addDaysKey(chunk, CHUNK_DAYS - 1) });
+  const first = useSlots(firstSlotsParams(doctorId, serviceId, zone0));
   const zone = slots.data?.timezone || zone0;
   const byDay = useMemo(() => groupByDay(slots.data?.slots || [], zone), [slots.data, zone]);
   const days = daysFrom(start, perView);
