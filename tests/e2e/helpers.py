@@ -17,6 +17,15 @@ def set_language(page: Page, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)  # (wait_for_function would need eval: CSP)
 
 
+def menu(page: Page):
+    """The site menu, opened first on a phone (where the top bar is one row with a "Menu" button)."""
+    toggle = page.locator("button.menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        expect(page.locator("#site-menu")).to_be_visible()
+    return page.locator("#site-menu")
+
+
 def settle(page: Page) -> None:
     """Wait until the screen shows what it asked for: loaded, nothing busy, no spinner. Not "networkidle":
     screens with live updates keep their GET /api/events stream open, so their network is never idle."""

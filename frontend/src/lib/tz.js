@@ -113,6 +113,9 @@ export function localInputToInstant(value, zone) {
   return fromWall(new Date(y, m - 1, d, hh, mm), zone);
 }
 
+/** The browser's own zone (where no clinic's zone applies yet). */
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 export function zoneLabel(zone) {
   return zone ? zone.replace(/_/g, " ") : "";
 }

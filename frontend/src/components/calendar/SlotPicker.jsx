@@ -55,10 +55,10 @@ export function SlotCalendar({ slots, zone, date, view, onNavigate, onView, onPi
 export function SlotPicker({ doctorId, serviceId, patientId, zone: knownZone, onPick, label, current }) {
   const { t } = useI18n();
   const [view, setView] = useState("week");
-  const [date, setDate] = useState(() => (current ? toWall(current.starts_at, knownZone || "Europe/Madrid") : wallNow(knownZone || "Europe/Madrid")));
+  const [date, setDate] = useState(() => (current ? toWall(current.starts_at, knownZone) : wallNow(knownZone)));
   const range = visibleDays(date, view);
   const slots = useSlots({ doctorId, serviceId, patientId, from: range.from, to: range.to });
-  const zone = slots.data?.timezone || knownZone || "Europe/Madrid";
+  const zone = slots.data?.timezone || knownZone;
   if (slots.isPending) return <Loading />;
   return (
     <div className="slot-picker" aria-busy={slots.isFetching ? "true" : "false"}>

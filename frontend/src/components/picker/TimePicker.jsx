@@ -131,6 +131,9 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
   const next = first.data?.slots?.[0];
   const activeKey = visible.some((s) => s.starts_at === active) ? active : (visible.find((s) => s.starts_at === selected) || visible[0])?.starts_at;
 
+  // After every render on purpose: a focus asked for (a jump, an edge) lands once its days are on screen; it
+  // clears the request before setting state, so it cannot loop.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => {
     const want = pendingFocus.current;
     if (!want) return;
