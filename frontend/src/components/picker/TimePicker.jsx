@@ -129,6 +129,15 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
   const refs = useRef(new Map());
   const pendingFocus = useRef(null);
   const next = first.data?.slots?.[0];
+  // Opening on days without a free time (late in the day, a doctor booked for a week) shows nothing useful:
+  // the first answer then opens the picker at the day of the next free time instead. Once only, and never
+  // after the person has moved or when a chosen time decides where it opens.
+  const placed = useRef(Boolean(selected));
+  useEffect(() => {
+    if (placed.current || !first.data || !slots.data) return;
+    placed.current = true;
+    if (next && visible.length === 0) setStart(clinicDay(next.starts_at, zone));
+  }, [first.data, slots.data, next, visible.length, zone]);
   const activeKey = visible.some((s) => s.starts_at === active) ? active : (visible.find((s) => s.starts_at === selected) || visible[0])?.starts_at;
 
   // After every render on purpose: a focus asked for (a jump, an edge) lands once its days are on screen; it
@@ -151,12 +160,13 @@ export function TimePicker({ doctorId, serviceId, zone: knownZone, onPick, selec
     }
   });
 
-  const shift = (n) => setStart((s) => {
+  const shift = (n) => { placed.current = true; setStart((s) => {
     const moved = addDaysKey(s, n);
     return moved < today ? today : moved;
-  });
+  }); };
   const jump = () => {
     if (!next) return;
+    placed.current = true;
     const shown = refs.current.get(next.starts_at);
     if (shown) { // already on screen: no new days to wait for
       setActive(next.starts_at);
