@@ -9,7 +9,7 @@ from flask import Flask
 from clinic import logs
 from clinic.observability import init_sentry
 from clinic.settings import Settings, parse_networks
-from web import access, cli, database, errors, security
+from web import access, cli, compression, database, errors, security
 from web import request_log
 from web.client_address import ClientAddress
 from web.extensions import cors, jwt, limiter, spec
@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["live_hub"] = LiveHub(settings.redis_url, max_streams=settings.web_max_streams)
 
     request_log.init_app(app)
+    compression.init_app(app)
     database.init_app(app)
     access.init_app(app)
     app.before_request(check_json_body)

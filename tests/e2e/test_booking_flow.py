@@ -1,7 +1,8 @@
 """The booking flow of issue 17 in real Chromium, in Spanish and English, on a desktop and a phone:
 browse without an account → pick 'next available' → sign up at confirmation → confirmation screen →
-add-to-calendar links → cancel after the change deadline, which says 'late'. Every screen is
-screenshotted (test-artifacts/screenshots/booking-*) and checked with axe-core (no critical or serious).
+add-to-calendar links → open the appointment from the confirmation email's link → cancel after the change
+deadline, which says 'late' → password reset from the emailed link. Every screen is screenshotted
+(test-artifacts/screenshots/booking-*) and checked with axe-core (no critical or serious).
 """
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import CHROMIUM, FRONTEND, SHOTS
+from tests.e2e.helpers import menu, wait_email
 
 pytestmark = pytest.mark.e2e
 
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
+NEW_PASSWORD = "Lantern-Orchard-Velvet-84"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 390, "height": 844}}
 TEXT = {
     "es": {"lang": "Español", "title": "Pedir cita", "see": "Ver huecos", "confirm": "Confirmar la cita",
@@ -30,7 +33,11 @@ TEXT = {
            "mine": "Mis citas", "cancel": "Anular cita", "cancel_dialog": "¿Anular esta cita?", "yes": "Sí, anular",
            "late_warn": "anulación tardía", "cancelled_late": "Ha sido una anulación tardía",
            "late_badge": "Anulación tardía", "change": "Cambiar fecha", "next_free": "Primera hora libre:",
-           "phone": "+34 910 000 000"},
+           "phone": "+34 910 000 000", "mail_confirmed": "Cita confirmada", "cancel_any": "^Anular", "change_any": "^Cambiar", "manage": "Gestiona tu cita",
+           "sign_out": "Cerrar sesión", "sign_in": "Iniciar sesión", "forgot": "¿Has olvidado tu contraseña?",
+           "send_link": "Enviar enlace", "reset_subject": "Restablece tu contraseña",
+           "new_password": "Contraseña nueva", "save_password": "Guardar contraseña",
+           "password_changed": "Contraseña cambiada"},
     "en": {"lang": "English", "title": "Book an appointment", "see": "See times", "confirm": "Confirm the appointment",
            "create": "Create an account and continue", "name": "Full name", "email": "Email",
            "password": "Password", "sign_up": "Create account", "book": "Confirm appointment",
@@ -40,7 +47,11 @@ TEXT = {
            "cancel": "Cancel appointment", "cancel_dialog": "Cancel this appointment?", "yes": "Yes, cancel it",
            "late_warn": "late cancellation", "cancelled_late": "It was a late cancellation",
            "late_badge": "Late cancellation", "change": "Reschedule", "next_free": "Next available:",
-           "phone": "+34 910 000 000"},
+           "phone": "+34 910 000 000", "mail_confirmed": "Appointment confirmed", "cancel_any": "^Cancel",
+           "change_any": "^(Change|Reschedule|Move)", "manage": "Manage your appointment",
+           "sign_out": "Sign out", "sign_in": "Sign in", "forgot": "Forgot your password?", "send_link": "Send link",
+           "reset_subject": "Reset your password", "new_password": "New password", "save_password": "Save password",
+           "password_changed": "Password changed"},
 }
 
 
@@ -98,7 +109,7 @@ def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(browser, sys
     try:
         # 1. Browse without an account.
         page.goto("/book")
-        page.get_by_role("group", name="Idioma").get_by_role("button", name=text["lang"]).click()
+        menu(page).get_by_role("group", name="Idioma").get_by_role("button", name=text["lang"]).click()
         expect(page.get_by_role("heading", level=1, name=text["title"])).to_be_visible()
         card = page.locator("li.card", has_text=world.doctor["full_name"])
         expect(card.get_by_role("button", name=re.compile(re.escape(text["next_free"])))).to_be_visible()
@@ -174,24 +185,62 @@ def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(browser, sys
         shot(page, f"05-done-{tag}")
         axe_check(page, "done")
 
-        # 6. After the deadline: no Change, Cancel says it is late, and the answer is a late cancellation.
-        page.get_by_role("navigation").get_by_role("link", name=text["mine"], exact=True).click()
+        # 6. The confirmation email's "manage" link opens that appointment (in its own tab, as from a mail app).
+        mail = wait_email(world, email, text["mail_confirmed"])
+        manage = re.search(rf"^{re.escape(text['manage'])}: (\S+)$", mail["text"].replace("\r\n", "\n"), re.M)
+        assert manage and manage.group(1).startswith(world.system.base + "/"), mail["text"]
+        from_mail = context.new_page()
+        from_mail.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+        from_mail.goto(manage.group(1)[len(world.system.base):])
+        expect(from_mail.locator("main")).to_contain_text(world.doctor["full_name"])
+        expect(from_mail.get_by_role("button", name=re.compile(text["cancel_any"]))).to_be_visible()
+        expect(from_mail.get_by_role("button", name=re.compile(text["change_any"]))).to_have_count(0)  # inside the cutoff
+        from_mail.wait_for_load_state("networkidle")
+        from_mail.screenshot(path=str(SHOTS / f"booking-06-from-email-{tag}.png"), full_page=True)
+        axe_check(from_mail, "appointment from the email")
+        from_mail.close()
+
+        # 7. After the deadline: no Change, Cancel says it is late, and the answer is a late cancellation.
+        menu(page).get_by_role("navigation").get_by_role("link", name=text["mine"], exact=True).click()
         item = page.locator("li.appointment", has_text=world.doctor["full_name"])
         expect(item.get_by_role("button", name=text["cancel"])).to_be_visible()
         expect(item.get_by_role("button", name=text["change"])).to_have_count(0)
-        shot(page, f"06-mine-{tag}")
+        shot(page, f"07-mine-{tag}")
         axe_check(page, "my appointments")
         item.get_by_role("button", name=text["cancel"]).click()
         dialog = page.get_by_role("dialog", name=text["cancel_dialog"])
         expect(dialog).to_contain_text(text["late_warn"])
-        page.screenshot(path=str(SHOTS / f"booking-07-cancel-late-{tag}.png"))
+        page.screenshot(path=str(SHOTS / f"booking-08-cancel-late-{tag}.png"))
         axe_check(page, "cancel dialog")
         dialog.get_by_role("button", name=text["yes"]).click()
         expect(page.get_by_role("status").filter(has_text=text["cancelled_late"])).to_be_visible()
         expect(item).to_contain_text(text["late_badge"])
         after = world.ok("GET", f"/api/appointments/{booked['id']}")
         assert after["status"] == "cancelled" and after["late_cancellation"] is True
-        shot(page, f"08-cancelled-late-{tag}")
+        shot(page, f"09-cancelled-late-{tag}")
+
+        # 8. Password reset from the emailed link, then the new password signs in.
+        menu(page).get_by_role("button", name=text["sign_out"]).click()
+        expect(page.get_by_role("heading", level=1, name=text["sign_in"])).to_be_visible()
+        page.get_by_role("link", name=text["forgot"]).click()
+        page.get_by_label(text["email"]).fill(email)
+        page.get_by_role("button", name=text["send_link"]).click()
+        expect(page.get_by_role("status")).to_be_visible()
+        reset = wait_email(world, email, text["reset_subject"])
+        link = re.search(r"\S+/reset-password\?token=\S+", reset["text"]).group(0)
+        assert link.startswith(world.system.base + "/reset-password?token="), link
+        page.goto(link[len(world.system.base):])
+        page.get_by_label(text["new_password"]).fill(NEW_PASSWORD)
+        shot(page, f"10-reset-password-{tag}")
+        axe_check(page, "reset password")
+        page.get_by_role("button", name=text["save_password"]).click()
+        expect(page.get_by_role("status")).to_contain_text(text["password_changed"])
+        page.get_by_role("link", name=text["sign_in"]).click()
+        page.get_by_label(text["email"]).fill(email)
+        page.get_by_label(text["password"], exact=True).fill(NEW_PASSWORD)
+        page.get_by_role("button", name=text["sign_in"]).click()
+        expect(page.get_by_role("heading", level=1, name=text["title"])).to_be_visible()
+        shot(page, f"11-signed-in-new-password-{tag}")
         assert problems == [], problems
     finally:
         context.close()

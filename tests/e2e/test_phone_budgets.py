@@ -4,7 +4,16 @@ the booking page's doctors visible <= 2.5 s after navigation, a doctor's free ti
 click. The figures are printed and written to test-artifacts/phone-budgets.json.
 
 Also checked on the wire: scripts come brotli-encoded with `Cache-Control: public, max-age=31536000, immutable`
-and `Vary: Accept-Encoding`, index.html is `no-cache`."""
+and `Vary: Accept-Encoding`, index.html is `no-cache`.
+
+How the budgets are met (issue 17): the booking page's code and data are announced with index.html (`Link`
+preload headers, web/frontend.py), so they load in parallel with the entry script instead of in a waterfall;
+larger JSON reads are gzipped; the first days of slots of the doctors on top of the list are asked as soon as it
+shows. The waterfall, the main thread's time and the machine's load are written with the figures.
+
+A host running several times more work than it has cores measures the host, not the app (the CPU throttle
+multiplies whatever the host leaves): above `OVERLOADED` a missed time budget is reported as an expected
+failure with its figures. Below it too for now (see the end of the test), until a run shows them met."""
 from __future__ import annotations
 
 import json
@@ -48,6 +57,7 @@ class Throttled:
         self.cdp.on("Network.responseReceived", self._response)
         self.cdp.on("Network.loadingFinished", self._finished)
         self.cdp.send("Network.enable")
+        self.cdp.send("Performance.enable")
         self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         self.cdp.send("Network.emulateNetworkConditions", {
             "offline": False, "latency": RTT_MS, "downloadThroughput": DOWN_BYTES_PER_S,
@@ -68,8 +78,15 @@ class Throttled:
         if not self.sent:
             return []
         t0 = min(t for _, t in self.sent.values())
-        return [f"{(t - t0) * 1000:7.0f} -> {((self.ended.get(i, t) - t0) * 1000):7.0f} ms {url.split('/', 3)[-1][:70]}"
+        return [f"{(t - t0) * 1000:7.0f} -> {((self.ended.get(i, t) - t0) * 1000):7.0f} ms "
+                f"{self.requests.get(i, {}).get('bytes', 0):7d} B {url.split('/', 3)[-1][:70]}"
                 for i, (url, t) in sorted(self.sent.items(), key=lambda kv: kv[1][1])]
+
+    def cpu(self) -> dict[str, float]:
+        """Main-thread time so far (throttled), by kind: where the time goes besides the network."""
+        metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return {name: round(metrics.get(name, 0.0), 3) for name in
+                ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")}
 
     def scripts(self) -> list[dict]:
         return [r for r in self.requests.values() if r["type"] == "Script"]
@@ -127,9 +144,14 @@ def test_phone_budgets_first_load_doctors_and_slots(browser: Browser, system, wo
     try:
         started = time.monotonic()
         phone.page.goto("/book")
-        card = phone.page.get_by_role("button", name=f"Ver huecos: {world.doctor['full_name']}")
-        expect(card).to_be_visible(timeout=20000)
+        # Timed with a CSS locator: a role locator rebuilds the page's accessibility tree on every poll, inside
+        # the throttled page, and the profile showed it taking a good share of the main thread being measured.
+        name = f"Ver huecos: {world.doctor['full_name']}"
+        expect(phone.page.locator(f'button[aria-label="{name}"]')).to_be_visible(timeout=20000)
         figures["doctors_visible_s"] = round(time.monotonic() - started, 3)
+        card = phone.page.get_by_role("button", name=name)
+        expect(card).to_be_visible()
+        figures["doctors_cpu_s"] = phone.cpu()
         phone.page.wait_for_load_state("networkidle")
         figures["booking_page_js_bytes"] = phone.js_bytes()
         figures["booking_waterfall"] = phone.waterfall()
@@ -138,6 +160,7 @@ def test_phone_budgets_first_load_doctors_and_slots(browser: Browser, system, wo
         expect(phone.page.locator(".time-picker")).to_have_attribute("aria-busy", "false", timeout=20000)
         expect(phone.page.locator(".time-picker button.time").first).to_be_visible(timeout=20000)
         figures["slots_visible_s"] = round(time.monotonic() - started, 3)
+        figures["booking_waterfall"] = phone.waterfall()
         phone.page.screenshot(path=str(SHOTS / "70-phone-booking-slots.png"), full_page=False)
     finally:
         phone.close()
@@ -158,8 +181,9 @@ def test_phone_budgets_first_load_doctors_and_slots(browser: Browser, system, wo
         pytest.xfail(f"time budgets {missed} missed on an overloaded host (load {load_per_core:.1f} per core): "
                      + json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"}))
     if missed:
-        # Issue 17 (open): on this 2-core CI machine the time budgets are not met yet (last CI run: doctors
-        # 3.15 s for 2.5 s, slots 1.27 s for 1 s, at 1.6 load per core). Reported with the figures, never hidden;
-        # turn this back into a failure when they are.
+        # Issue 17: the time budgets have not been seen to hold at a load under OVERLOADED yet (the last CI run
+        # before the preload/prefetch redesign: doctors 3.15 s for 2.5 s, slots 1.27 s for 1 s, at 1.6 load per
+        # core; after it, every run on the developers' machine was at 7-8.7 load per core). Reported with the
+        # figures, never hidden; replace this with `assert not missed` once a CI run shows them met.
         pytest.xfail(f"time budgets {missed} not met yet (issue 17): "
                      + json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"}))

@@ -92,3 +92,38 @@ def test_the_build_writes_brotli_and_gzip_twins_of_every_script():
         raw = open(path, "rb").read()
         assert gzip.decompress(open(path + ".gz", "rb").read()) == raw, path
         assert len(open(path + ".br", "rb").read()) < len(raw) or len(raw) < 200, path
+
+
+def test_a_route_page_announces_its_code_and_data_and_the_session_only_with_its_cookie(client, tmp_path):
+    client, _ = client
+    (tmp_path / "preloads.json").write_text(json.dumps({
+        "entry": {"scripts": ["/assets/index-A.js"], "styles": ["/assets/index-A.css"]},
+        "routes": [{"pattern": "^/book/?$", "scripts": ["/assets/Book-B.js"], "styles": [],
+                    "data": ["/api/clinics", "/api/doctors"]}],
+        "signed_in": {"cookie": "csrf_access_token", "data": ["/api/me"]}}))
+    links = client.get("/book").headers["Link"].split(", ")
+    assert links == ["</assets/index-A.js>; rel=modulepreload", "</assets/index-A.css>; rel=preload; as=style; crossorigin",
+                     "</assets/Book-B.js>; rel=modulepreload",
+                     "</api/clinics>; rel=preload; as=fetch; crossorigin", "</api/doctors>; rel=preload; as=fetch; crossorigin"]
+    assert "Cookie" in client.get("/book").headers["Vary"]
+    # Another route gets the entry only; the session's first request only when the browser holds its cookie.
+    assert client.get("/login").headers["Link"].split(", ") == links[:2]
+    client.set_cookie("csrf_access_token", "x")
+    assert client.get("/login").headers["Link"].split(", ") == [*links[:2], "</api/me>; rel=preload; as=fetch; crossorigin"]
+    # Never on the assets or the API.
+    assert "Link" not in client.get("/assets/app-Ab12.js").headers
+    (tmp_path / "preloads.json").write_text("{not json")
+    assert "Link" not in client.get("/book").headers  # a broken file: no hints, the page still served
+
+
+def test_larger_json_reads_are_gzipped_when_accepted(client):
+    client, _ = client
+    big = client.get("/api/openapi.json", headers={"Accept-Encoding": "gzip, br"})
+    assert big.status_code == 200 and big.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in big.headers["Vary"]
+    plain = client.get("/api/openapi.json")
+    assert plain.headers.get("Content-Encoding") is None
+    assert json.loads(gzip.decompress(big.data)) == plain.get_json()
+    assert client.get("/api/openapi.json", headers={"Accept-Encoding": "gzip;q=0"}).headers.get("Content-Encoding") is None
+    small = client.get("/api/health", headers={"Accept-Encoding": "gzip"})  # under 1 kB: not worth it
+    assert small.headers.get("Content-Encoding") is None

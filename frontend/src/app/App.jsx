@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { Loading } from "../components/ui.jsx";
@@ -37,15 +37,6 @@ const VerifyEmailPage = lazy(() => import("../features/auth/components/VerifyEma
 const ManagePage = lazy(() => import("../features/manage/components/ManagePage.jsx"));
 
 export const HOME = { patient: "/book", doctor: "/agenda", receptionist: "/desk", admin: "/admin" };
-
-function makeClient() {
-  return new QueryClient({
-    defaultOptions: {
-      queries: { retry: (count, error) => count < 2 && (error?.status === 0 || error?.status >= 500), refetchOnWindowFocus: false },
-      mutations: { retry: false },
-    },
-  });
-}
 
 /** Where to go after signing in: the page that asked for it (an emailed link), if it is one of ours. */
 export function returnPath(state) {
@@ -120,7 +111,8 @@ export function AppRoutes() {
   );
 }
 
-export function App({ client = makeClient() }) {
+/** `client`: the app's one query client (lib/query-client.js), created by main.jsx, never per render. */
+export function App({ client }) {
   return (
     <QueryClientProvider client={client}>
       <I18nProvider>

@@ -152,13 +152,6 @@ export async function api(path, { method = "GET", body, as = "json", auth = true
   return data;
 }
 
-/** Lists come as arrays or as {items: [...]}: accept both. */
-export function asList(data) {
-  if (Array.isArray(data)) return data;
-  if (data && Array.isArray(data.items)) return data.items;
-  return [];
-}
-
 export function qs(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {

@@ -3,7 +3,7 @@
  * (RFC 8288) naming the next one with the same filters. `getAllPages` follows it until none comes back, so a
  * screen never shows a list cut at the page size without saying so.
  */
-import { ApiError, api, asList } from "./api.js";
+import { ApiError, api } from "./api.js";
 
 /** A runaway chain (a server bug, a loop) stops with an error instead of spinning or showing part of a list. */
 export const MAX_PAGES = 200;
@@ -40,7 +40,7 @@ export async function getAllPages(path) {
     visited.add(next);
     const res = await api(next, { as: "response" });
     const text = await res.text();
-    items.push(...asList(text ? JSON.parse(text) : null));
+    items.push(...JSON.parse(text)); // each page is a JSON array (../shared/API.md)
     const link = nextLink(res.headers.get("Link"));
     next = link && apiPath(link);
   }

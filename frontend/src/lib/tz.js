@@ -40,8 +40,26 @@ export function longDateTime(instant, zone, locale = "es") {
   return withRepeatedHourZone(text, instant, zone);
 }
 
-export function shortTime(instant, zone, locale = "es") {
-  return withRepeatedHourZone(formatInZone(instant, zone, "HH:mm", locale), instant, zone);
+// One Intl formatter per zone, reused: the picker reads the wall clock of every slot of two months (~1,500
+// instants), and a TZDate plus a date-fns format per instant was most of its render time on a slow phone.
+const WALL_FORMATS = new Map();
+
+/** The clinic's wall clock at an instant: {year, month, day, hour, minute} as zero-padded strings. */
+export function wallFields(instant, zone) {
+  let formatter = WALL_FORMATS.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    WALL_FORMATS.set(zone, formatter);
+  }
+  const out = {};
+  for (const { type, value } of formatter.formatToParts(new Date(instant))) out[type] = value;
+  return out;
+}
+
+export function shortTime(instant, zone) {
+  const { hour, minute } = wallFields(instant, zone);
+  return withRepeatedHourZone(`${hour}:${minute}`, instant, zone);
 }
 
 const WALL = "yyyy-MM-dd HH:mm";
@@ -50,10 +68,11 @@ const HALF_DAY_MS = 12 * 3600 * 1000;
 /** Whether the clinic's wall clock shows this reading twice (the repeated hour when DST ends). */
 export function isRepeatedWallTime(instant, zone) {
   const ms = new Date(instant).getTime();
-  const wall = formatInZone(ms, zone, WALL);
   const own = new TZDate(ms, zone).getTimezoneOffset();
-  return [ms - HALF_DAY_MS, ms + HALF_DAY_MS].some((probe) => {
-    const other = new TZDate(probe, zone).getTimezoneOffset();
+  const others = [ms - HALF_DAY_MS, ms + HALF_DAY_MS].map((probe) => new TZDate(probe, zone).getTimezoneOffset());
+  if (others.every((other) => other === own)) return false; // no offset change within 12 hours: the usual case
+  const wall = formatInZone(ms, zone, WALL);
+  return others.some((other) => {
     // The instant whose wall clock would read the same under the other offset.
     return other !== own && formatInZone(ms + (other - own) * 60000, zone, WALL) === wall;
   });
@@ -93,6 +112,9 @@ export function localInputToInstant(value, zone) {
   const [hh, mm] = timePart.split(":").map(Number);
   return fromWall(new Date(y, m - 1, d, hh, mm), zone);
 }
+
+/** The browser's own zone (where no clinic's zone applies yet). */
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function zoneLabel(zone) {
   return zone ? zone.replace(/_/g, " ") : "";

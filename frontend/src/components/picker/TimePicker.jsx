@@ -67,9 +67,11 @@ export function DayColumns({ days, byDay, zone, active, onActive, onPick, onEdge
   };
   return (
     <div className="day-columns" style={{ "--days": days.length }}>
-      {days.map((key, dayIndex) => (
+      {days.map((key, dayIndex) => {
+        const title = dayTitle(key, locale);
+        return (
         <section key={key} className="day-column" aria-labelledby={`day-${key}`}>
-          <h3 id={`day-${key}`} className="day-title">{dayTitle(key, locale)}</h3>
+          <h3 id={`day-${key}`} className="day-title">{title}</h3>
           {columns[dayIndex].length === 0 ? <p className="day-empty">{t("picker.noTimes")}</p> : (
             <ul className="times">
               {columns[dayIndex].map((slot, slotIndex) => (
@@ -78,14 +80,15 @@ export function DayColumns({ days, byDay, zone, active, onActive, onPick, onEdge
                     tabIndex={slot.starts_at === active ? 0 : -1} aria-pressed={slot.starts_at === selected}
                     onFocus={() => onActive(slot.starts_at, false)} onKeyDown={(e) => move(dayIndex, slotIndex, e)}
                     onClick={() => onPick(slot)}>
-                    <span className="sr-only">{`${dayTitle(key, locale)},`}</span>{` ${shortTime(slot.starts_at, zone, locale)}`}
+                    <span className="sr-only">{`${title},`}</span>{` ${shortTime(slot.starts_at, zone)}`}
                   </button>
                 </li>
               ))}
             </ul>
           )}
         </section>
-      ))}
+        );
+      })}
     </div>
   );
 }
@@ -96,13 +99,19 @@ function nearest(column, minutes, zone) {
   ), column[0]);
 }
 
-/** Fetches 62 days at a time; `zone` is the clinic's (the API's answer confirms it). Staff pass `patientId`
- * to see the times that patient could book (the front desk books and moves for patients with it). */
+/** The first request of a picker opened today for that doctor and service (the one worth asking ahead). */
+export const firstSlotsParams = (doctorId, serviceId, zone, patientId) => {
+  const today = clinicToday(zone);
+  return { doctorId: Number(doctorId), serviceId: String(serviceId), patientId, from: today, to: addDaysKey(today, CHUNK_DAYS - 1) };
+};
+
+/** Fetches 62 days at a time; `zone` is the clinic's (from the clinic the API lists; its slots answer confirms it).
+ * Staff pass `patientId` to see the times that patient could book (the front desk books and moves for patients). */
 export function TimePicker({ doctorId, serviceId, patientId, zone: knownZone, onPick, selected }) {
   const { t, locale } = useI18n();
   const narrow = useNarrow();
   const perView = narrow ? 1 : 5;
-  const zone0 = knownZone || "Europe/Madrid";
+  const zone0 = knownZone;
   const today = clinicToday(zone0);
   const [start, setStart] = useState(() => (selected ? clinicDay(selected, zone0) : today));
   const [chunk, setChunk] = useState(today);
@@ -111,8 +120,8 @@ export function TimePicker({ doctorId, serviceId, patientId, zone: knownZone, on
     // Keep the visible days inside the fetched range: a new range starts at the first visible day.
     if (start < chunk || last > addDaysKey(chunk, CHUNK_DAYS - 1)) setChunk(start);
   }, [start, last, chunk]);
-  const slots = useSlots({ doctorId, serviceId, patientId, from: chunk, to: addDaysKey(chunk, CHUNK_DAYS - 1) });
-  const first = useSlots({ doctorId, serviceId, patientId, from: today, to: addDaysKey(today, CHUNK_DAYS - 1) });
+  const slots = useSlots({ doctorId: Number(doctorId), serviceId: String(serviceId), patientId, from: chunk, to: addDaysKey(chunk, CHUNK_DAYS - 1) });
+  const first = useSlots(firstSlotsParams(doctorId, serviceId, zone0, patientId));
   const zone = slots.data?.timezone || zone0;
   const byDay = useMemo(() => groupByDay(slots.data?.slots || [], zone), [slots.data, zone]);
   const days = daysFrom(start, perView);
@@ -121,8 +130,20 @@ export function TimePicker({ doctorId, serviceId, patientId, zone: knownZone, on
   const refs = useRef(new Map());
   const pendingFocus = useRef(null);
   const next = first.data?.slots?.[0];
+  // Opening on days without a free time (late in the day, a doctor booked for a week) shows nothing useful:
+  // the first answer then opens the picker at the day of the next free time instead. Once only, and never
+  // after the person has moved or when a chosen time decides where it opens.
+  const placed = useRef(Boolean(selected));
+  useEffect(() => {
+    if (placed.current || !first.data || !slots.data) return;
+    placed.current = true;
+    if (next && visible.length === 0) setStart(clinicDay(next.starts_at, zone));
+  }, [first.data, slots.data, next, visible.length, zone]);
   const activeKey = visible.some((s) => s.starts_at === active) ? active : (visible.find((s) => s.starts_at === selected) || visible[0])?.starts_at;
 
+  // After every render on purpose: a focus asked for (a jump, an edge) lands once its days are on screen; it
+  // clears the request before setting state, so it cannot loop.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => {
     const want = pendingFocus.current;
     if (!want) return;
@@ -140,12 +161,13 @@ export function TimePicker({ doctorId, serviceId, patientId, zone: knownZone, on
     }
   });
 
-  const shift = (n) => setStart((s) => {
+  const shift = (n) => { placed.current = true; setStart((s) => {
     const moved = addDaysKey(s, n);
     return moved < today ? today : moved;
-  });
+  }); };
   const jump = () => {
     if (!next) return;
+    placed.current = true;
     const shown = refs.current.get(next.starts_at);
     if (shown) { // already on screen: no new days to wait for
       setActive(next.starts_at);

@@ -86,6 +86,15 @@ describe("TimePicker", { timeout: 30000 }, () => {
     expect(screen.getByRole("button", { name: /Earlier days/ })).toBeEnabled();
   });
 
+  it("opens at the day of the next free time when the first days have none", async () => {
+    vi.setSystemTime(new Date("2027-01-11T08:00:00Z"));
+    vi.stubGlobal("fetch", answer(twentyMinutes(["2027-01-20"])));
+    renderWith(<TimePicker doctorId={3} serviceId={5} zone={MADRID} onPick={() => {}} />, { locale: "en" });
+    expect(await screen.findByRole("button", { name: "Wed 20 Jan, 09:00" })).toBeInTheDocument();
+    expect(screen.getAllByRole("heading", { level: 3 })[0]).toHaveTextContent("Wed 20 Jan");
+    expect(screen.getByRole("button", { name: /Earlier days/ })).toBeEnabled(); // today is still one click away
+  });
+
   it("on the day summer time ends, the repeated hour is shown twice, each named; on the day it starts, no 02:xx", async () => {
     vi.setSystemTime(new Date("2027-03-27T08:00:00Z")); // Saturday 27 March
     const slots = [

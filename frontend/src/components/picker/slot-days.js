@@ -2,7 +2,7 @@
  * Pure helpers of the time picker: clinic dates as "YYYY-MM-DD" keys (day arithmetic on keys never
  * meets the browser's DST), slots grouped by the clinic's date, the change deadline.
  */
-import { formatInZone } from "../../lib/tz.js";
+import { wallFields } from "../../lib/tz.js";
 
 export function addDaysKey(key, n) {
   const [y, m, d] = key.split("-").map(Number);
@@ -15,7 +15,10 @@ export function daysBetween(a, b) {
 }
 
 /** The clinic's date of an instant. */
-export const clinicDay = (instant, zone) => formatInZone(instant, zone, "yyyy-MM-dd");
+export const clinicDay = (instant, zone) => {
+  const { year, month, day } = wallFields(instant, zone);
+  return `${year}-${month}-${day}`;
+};
 
 /** The clinic's "today". */
 export const clinicToday = (zone) => clinicDay(Date.now(), zone);
@@ -26,7 +29,9 @@ export const daysFrom = (first, n) => Array.from({ length: n }, (_, i) => addDay
 /** Slots by the clinic's date, in time order. */
 export function groupByDay(slots, zone) {
   const out = new Map();
-  for (const slot of [...slots].sort((a, b) => new Date(a.starts_at) - new Date(b.starts_at))) {
+  const at = (slot) => new Date(slot.starts_at).getTime();
+  const sorted = slots.map((slot) => [at(slot), slot]).sort((a, b) => a[0] - b[0]).map(([, slot]) => slot);
+  for (const slot of sorted) {
     const key = clinicDay(slot.starts_at, zone);
     if (!out.has(key)) out.set(key, []);
     out.get(key).push(slot);
@@ -42,8 +47,8 @@ export const keyDate = (key) => {
 
 /** Minutes after the clinic's midnight (on the wall clock), for "the same time on the next day". */
 export function wallMinutes(instant, zone) {
-  const [h, m] = formatInZone(instant, zone, "HH:mm").split(":").map(Number);
-  return h * 60 + m;
+  const { hour, minute } = wallFields(instant, zone);
+  return Number(hour) * 60 + Number(minute);
 }
 
 /** Until when a patient may still move or cancel without it being late. */

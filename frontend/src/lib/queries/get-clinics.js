@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, asList } from "../api.js";
+import { api } from "../api.js";
 
-export const getClinics = async () => asList(await api("/clinics"));
+export const getClinics = () => api("/clinics");
 
 export function useClinics() {
   return useQuery({ queryKey: ["clinics"], queryFn: getClinics, staleTime: 5 * 60 * 1000 });

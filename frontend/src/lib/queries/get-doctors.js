@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, asList, qs } from "../api.js";
+import { api, qs } from "../api.js";
 
-export const getDoctors = async (filters = {}) => asList(await api(`/doctors${qs(filters)}`));
+export const getDoctors = (filters = {}) => api(`/doctors${qs(filters)}`);
 
 export function useDoctors(filters = {}) {
   return useQuery({ queryKey: ["doctors", filters], queryFn: () => getDoctors(filters), staleTime: 60 * 1000 });

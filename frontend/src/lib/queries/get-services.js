@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, asList } from "../api.js";
+import { api } from "../api.js";
 
-export const getServices = async () => asList(await api("/services"));
+export const getServices = () => api("/services");
 
 export function useServices() {
   return useQuery({ queryKey: ["services"], queryFn: getServices, staleTime: 5 * 60 * 1000 });

@@ -2,11 +2,12 @@ import { useState } from "react";
 import { ErrorMessage, Field, Notice } from "../../../components/ui.jsx";
 import { formProblems } from "../../../lib/forms.js";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { browserZone } from "../../../lib/tz.js";
 import { isZone, TimeZoneField } from "./TimeZoneField.jsx";
 import { useCreateClinic } from "../api/create-clinic.js";
 import { useUpdateClinic } from "../api/update-clinic.js";
 
-const EMPTY = { name: "", timezone: "Europe/Madrid", address: "", phone: "" };
+const EMPTY = { name: "", timezone: browserZone(), address: "", phone: "" };
 
 /** Empty optional fields are sent as null: clearing the address or phone removes it. */
 const body = (form) => ({ ...form, address: (form.address || "").trim() || null, phone: (form.phone || "").trim() || null });

@@ -3,9 +3,10 @@
 import { useId, useMemo } from "react";
 import { Field } from "../../../components/ui.jsx";
 import { useI18n } from "../../../lib/i18n.jsx";
+import { browserZone } from "../../../lib/tz.js";
 import { utcOffset } from "../../../lib/forms.js";
 
-export const ZONES = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["Europe/Madrid", "Atlantic/Canary"];
+export const ZONES = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [browserZone()];
 const KNOWN = new Set([...ZONES, "UTC"]);
 export const isZone = (name) => KNOWN.has(name);
 

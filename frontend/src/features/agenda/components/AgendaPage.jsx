@@ -21,7 +21,6 @@ function Agenda({ zone }) {
   const appointments = useAppointments({ from: range.from, to: range.to });
   const items = useMemo(() => (appointments.data || []).filter(shownOnCalendar)
     .map((a) => ({ ...a, title: `${a.patient_name || ""} · ${a.service_name || ""}${confirmationSuffix(t, a)}` })),
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   [appointments.data, t]);
   return (
     <>
@@ -43,7 +42,7 @@ export default function AgendaPage() {
   const doctor = useDoctorMe();
   const clinics = useClinics();
   if (doctor.isPending || clinics.isPending) return <Loading />;
-  const zone = clinics.data?.find((c) => c.id === doctor.data?.clinic_id)?.timezone || doctor.data?.clinic_timezone || "Europe/Madrid";
+  const zone = clinics.data?.find((c) => c.id === doctor.data?.clinic_id)?.timezone || doctor.data?.clinic_timezone;
   return (
     <div className="page">
       <h1>{t("agenda.title")}</h1>

@@ -2,6 +2,7 @@
  * Booking, open to visitors: find a doctor (each with their next free time), pick a time, confirm.
  * The account is asked for at confirmation; the chosen time survives signing up or in (pending.js).
  */
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ErrorMessage, Field, Loading } from "../../../components/ui.jsx";
@@ -9,14 +10,19 @@ import { useI18n } from "../../../lib/i18n.jsx";
 import { useCreateAppointment } from "../../../lib/queries/appointment-mutations.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
 import { useDoctors } from "../../../lib/queries/get-doctors.js";
+import { prefetchSlots } from "../../../lib/queries/get-slots.js";
 import { useServices } from "../../../lib/queries/get-services.js";
 import { useSession } from "../../../lib/session.jsx";
 import { BookingDone } from "./BookingDone.jsx";
 import { ConfirmBooking } from "./ConfirmBooking.jsx";
-import { DoctorFinder } from "./DoctorFinder.jsx";
+import { DoctorFinder, filterDoctors } from "./DoctorFinder.jsx";
 import { JoinWaitlist } from "./JoinWaitlist.jsx";
 import { clearPending, loadPending, savePending } from "./pending.js";
-import { TimePicker } from "../../../components/picker/TimePicker.jsx";
+import { TimePicker, firstSlotsParams } from "../../../components/picker/TimePicker.jsx";
+
+/** Doctors at the top of the list whose first days of times are asked as soon as the list shows (the usual
+ * next step is opening one of them: the times are then on screen at once); others are asked on hover/focus. */
+const PREFETCH_FIRST = 3;
 
 const endOf = (startsAt, service) => new Date(new Date(startsAt).getTime() + (service?.duration_minutes || 0) * 60000).toISOString();
 
@@ -24,6 +30,7 @@ export default function BookingPage() {
   const { t } = useI18n();
   const { user } = useSession();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const clinics = useClinics();
   const services = useServices();
   const doctors = useDoctors({});
@@ -58,6 +65,24 @@ export default function BookingPage() {
     setPreselect(null);
   }, [preselect, doctors.data]);
 
+  const ready = Boolean(clinics.data && services.data && doctors.data);
+  // The service a doctor's picker opens with: the one filtered on, else that of their next free time.
+  const serviceFor = (doc) => {
+    const ids = doc.service_ids || [];
+    const wanted = filters.serviceId && ids.includes(Number(filters.serviceId)) ? filters.serviceId : "";
+    return wanted || String(doc.next_available?.service_id ?? ids[0] ?? "");
+  };
+  const prefetchFor = (doc) => {
+    const zone = clinics.data?.find((c) => c.id === doc.clinic_id)?.timezone || doc.clinic_timezone;
+    const sid = serviceFor(doc);
+    if (zone && sid) prefetchSlots(queryClient, firstSlotsParams(doc.id, sid, zone));
+  };
+  useEffect(() => {
+    if (!ready || doctorId) return;
+    filterDoctors(doctors.data, filters).filter((d) => d.next_available).slice(0, PREFETCH_FIRST).forEach(prefetchFor);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- asked again only when the list or its filters change
+  }, [ready, doctors.data, filters]);
+
   if (clinics.isPending || services.isPending || doctors.isPending) return <Loading />;
   const failed = clinics.error || services.error || doctors.error;
   if (failed) return <ErrorMessage error={failed} />;
@@ -71,10 +96,8 @@ export default function BookingPage() {
   const choice = picked && doctorOf(picked.doctor_id) && serviceOf(picked.service_id) ? picked : null;
 
   const choose = (next) => {
-    const ids = next.service_ids || [];
-    const wanted = filters.serviceId && ids.includes(Number(filters.serviceId)) ? filters.serviceId : "";
     setDoctorId(next.id);
-    setServiceId(wanted || String(next.next_available?.service_id ?? ids[0] ?? ""));
+    setServiceId(serviceFor(next));
     setPicked(null);
     setFocusSlots((n) => n + 1);
   };
@@ -127,7 +150,7 @@ export default function BookingPage() {
       <h1>{t("book.title")}</h1>
       {!user && <p className="visitor-note">{t("book.visitor")} <Link to="/login">{t("book.signIn")}</Link></p>}
       <DoctorFinder doctors={doctors.data} clinics={clinics.data} services={services.data} filters={filters} onFilters={setFilters}
-        selectedId={doctor?.id} onSelect={choose}
+        selectedId={doctor?.id} onSelect={choose} onInterest={prefetchFor}
         onNextFree={(doc, next) => pick(doc, next.service_id, { starts_at: next.starts_at })} />
       {doctor && (
         <section aria-labelledby="slots-title" className="panel">

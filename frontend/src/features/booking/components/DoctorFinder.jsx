@@ -12,7 +12,7 @@ export function filterDoctors(doctors, { specialty, clinicId, serviceId }) {
     && (!serviceId || (d.service_ids || []).includes(Number(serviceId))));
 }
 
-export function DoctorFinder({ doctors, clinics, services, filters, onFilters, selectedId, onSelect, onNextFree }) {
+export function DoctorFinder({ doctors, clinics, services, filters, onFilters, selectedId, onSelect, onNextFree, onInterest = () => {} }) {
   const { t, locale } = useI18n();
   const specialties = useMemo(() => [...new Set(doctors.map((d) => d.specialty).filter(Boolean))].sort(), [doctors]);
   const shown = filterDoctors(doctors, filters);
@@ -57,7 +57,8 @@ export function DoctorFinder({ doctors, clinics, services, filters, onFilters, s
                 </button>
               ) : <span className="muted">{t("book.noNext")}</span>}
               {nextService && <small className="muted">{nextService.name}</small>}
-              <button type="button" onClick={() => onSelect(doctor)} aria-pressed={doctor.id === selectedId}
+              <button type="button" onClick={() => onSelect(doctor)} onPointerEnter={() => onInterest(doctor)}
+                onFocus={() => onInterest(doctor)} aria-pressed={doctor.id === selectedId}
                 aria-label={`${t("book.seeSlots")}: ${doctor.full_name}`}>{t("book.seeSlots")}</button>
             </li>
           );

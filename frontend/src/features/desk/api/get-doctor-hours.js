@@ -1,11 +1,11 @@
 import { useQueries } from "@tanstack/react-query";
-import { api, asList } from "../../../lib/api.js";
+import { api } from "../../../lib/api.js";
 
 /** Each doctor's weekly hours and date overrides (clinic wall clock), to shade the hours outside them. */
 export const getDoctorHours = async (doctorId) => {
   const [hours, overrides] = await Promise.all([
     api(`/doctors/${doctorId}/working-hours`), api(`/doctors/${doctorId}/date-overrides`)]);
-  return { hours: asList(hours), overrides: asList(overrides) };
+  return { hours, overrides };
 };
 
 export function useDoctorHours(doctorIds) {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { api, asList, qs } from "../../../lib/api.js";
+import { api, qs } from "../../../lib/api.js";
 
-export const searchPatients = async (q) => asList(await api(`/users${qs({ q, role: "patient", limit: 20 })}`));
+export const searchPatients = async (q) => (await api(`/users${qs({ q, role: "patient", limit: 20 })}`)).items;
 
 export const useSearchPatients = (q) => useQuery({
   queryKey: ["patients", q],

@@ -11,7 +11,7 @@ export function RescheduleDialog({ appointment, onDone, onClose }) {
   const { t, locale } = useI18n();
   const reschedule = useRescheduleAppointment();
   const [slot, setSlot] = useState(null);
-  const zone = appointment.timezone || "Europe/Madrid";
+  const zone = appointment.timezone;
   return (
     <Modal title={t("appts.rescheduleTitle")} onClose={onClose}>
       <p>{longDateTime(appointment.starts_at, zone, locale)} · {appointment.service_name}</p>
@@ -46,7 +46,7 @@ export function CancelDialog({ appointment, clinic, onDone, onClose }) {
   const late = changeDeadline(appointment.starts_at, cutoff) <= new Date();
   return (
     <Modal title={t("appts.cancelTitle")} onClose={onClose}>
-      <p>{longDateTime(appointment.starts_at, appointment.timezone || "Europe/Madrid", locale)} · {appointment.service_name}</p>
+      <p>{longDateTime(appointment.starts_at, appointment.timezone, locale)} · {appointment.service_name}</p>
       {late && <p className="rule rule-late">{t("appts.lateWarn", { hours: cutoff })}</p>}
       <ErrorMessage error={cancel.error} />
       <div className="actions">

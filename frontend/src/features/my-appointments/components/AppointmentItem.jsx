@@ -10,7 +10,7 @@ import { downloadIcs } from "../../../lib/download-ics.js";
 export function AppointmentItem({ appointment, clinic, onReschedule, onCancel }) {
   const { t, locale } = useI18n();
   const [error, setError] = useState(null);
-  const zone = appointment.timezone || "Europe/Madrid";
+  const zone = appointment.timezone;
   const now = new Date();
   const active = appointment.status === "booked" && new Date(appointment.starts_at) > now;
   const cutoff = clinic?.change_cutoff_hours ?? 24;

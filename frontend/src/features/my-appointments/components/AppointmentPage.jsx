@@ -1,4 +1,5 @@
-/** One appointment, as the emails and the list link to it: `/appointments/{id}`. */
+/** One appointment, as the emails and the list link to it: `/appointments/{id}`. Change only until the clinic's
+ * cutoff (the button is gone after it, the rule said instead); cancel until the start (late inside the cutoff). */
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { ErrorMessage, Loading, Notice, StatusBadge } from "../../../components/ui.jsx";
@@ -6,6 +7,8 @@ import { useI18n } from "../../../lib/i18n.jsx";
 import { noticeText } from "../../../lib/notice.js";
 import { longDateTime, shortTime, zoneLabel } from "../../../lib/tz.js";
 import { downloadIcs } from "../../../lib/download-ics.js";
+import { useClinics } from "../../../lib/queries/get-clinics.js";
+import { changeDeadline } from "../../../components/picker/slot-days.js";
 import { useAppointment } from "../api/get-appointment.js";
 import { CancelDialog, RescheduleDialog } from "./AppointmentDialogs.jsx";
 
@@ -18,8 +21,13 @@ export default function AppointmentPage() {
   const [done, setDone] = useState(null);
   const [error, setError] = useState(null);
   const a = appointment.data;
-  const zone = a?.timezone || "Europe/Madrid";
-  const active = a && a.status === "booked" && new Date(a.starts_at) > new Date();
+  const zone = a?.timezone;
+  const clinics = useClinics();
+  const clinic = a && clinics.data?.find((c) => c.id === a.clinic_id);
+  const now = new Date();
+  const active = a && a.status === "booked" && new Date(a.starts_at) > now;
+  const deadline = clinic && changeDeadline(a.starts_at, clinic.change_cutoff_hours);
+  const changeable = active && deadline && deadline > now;
   const finish = (message) => { setDialog(null); setDone(message); appointment.refetch(); };
   return (
     <div className="page">
@@ -41,12 +49,18 @@ export default function AppointmentPage() {
             <dt>{t("app.status")}</dt><dd><StatusBadge status={a.status} /></dd>
           </dl>
           <div className="actions">
-            {active && <button type="button" onClick={() => { setDone(null); setDialog("reschedule"); }}>{t("appts.reschedule")}</button>}
+            {changeable && <button type="button" onClick={() => { setDone(null); setDialog("reschedule"); }}>{t("appts.reschedule")}</button>}
             {active && <button type="button" className="danger" onClick={() => { setDone(null); setDialog("cancel"); }}>{t("appts.cancel")}</button>}
             {a.status !== "cancelled" && (
               <button type="button" onClick={() => downloadIcs(a.id).catch(setError)}>{t("appts.ics")}</button>
             )}
           </div>
+          {active && deadline && (
+            <p className="muted deadline">
+              {changeable ? t("appts.changeUntil", { deadline: longDateTime(deadline, zone, locale) }) : t("appts.lateOnly", { hours: clinic.change_cutoff_hours })}
+              {!changeable && clinic.phone && ` ${t("appts.callClinic", { clinic: clinic.name, phone: clinic.phone })}`}
+            </p>
+          )}
           {a.status === "booked" && !active && <p className="muted">{t("appts.cutoff")}</p>}
           <ErrorMessage error={error} />
         </section>

@@ -7,7 +7,7 @@ import { noticeText } from "../../../lib/notice.js";
 import { useLiveAppointments } from "../../../lib/live.js";
 import { useAppointments } from "../../../lib/queries/get-appointments.js";
 import { useClinics } from "../../../lib/queries/get-clinics.js";
-import { wallNow } from "../../../lib/tz.js";
+import { browserZone, wallNow } from "../../../lib/tz.js";
 import { CancelDialog, RescheduleDialog } from "./AppointmentDialogs.jsx";
 import { AppointmentItem } from "./AppointmentItem.jsx";
 
@@ -22,7 +22,8 @@ export default function MyAppointmentsPage() {
   const [done, setDone] = useState(null);
   const [view, setView] = useState("month");
   const items = useMemo(() => [...(appointments.data || [])].sort((a, b) => a.starts_at.localeCompare(b.starts_at)), [appointments.data]);
-  const zone = items.find((a) => a.timezone)?.timezone || "Europe/Madrid";
+  // Every appointment carries its clinic's zone; with none yet, a clinic's, else the browser's own.
+  const zone = items[0]?.timezone || clinics.data?.[0]?.timezone || browserZone();
   const [date, setDate] = useState(() => wallNow(zone));
   const now = new Date();
   const upcoming = items.filter((a) => new Date(a.ends_at) >= now);

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, asList } from "../../../lib/api.js";
+import { api } from "../../../lib/api.js";
 
-export const getRecordAudit = async (patientId) => asList(await api(`/patients/${patientId}/record/audit`));
+export const getRecordAudit = (patientId) => api(`/patients/${patientId}/record/audit`);
 
 export const useRecordAudit = (patientId) =>
   useQuery({ queryKey: ["record-audit", String(patientId)], queryFn: () => getRecordAudit(patientId), enabled: Boolean(patientId) });

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, asList } from "../../../lib/api.js";
+import { api } from "../../../lib/api.js";
 
-export const getTimeOff = async (doctorId) => asList(await api(`/doctors/${doctorId}/time-off`));
+export const getTimeOff = (doctorId) => api(`/doctors/${doctorId}/time-off`);
 
 export const useTimeOff = (doctorId) =>
   useQuery({ queryKey: ["time-off", doctorId], queryFn: () => getTimeOff(doctorId), enabled: Boolean(doctorId) });

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, asList } from "../../../lib/api.js";
+import { api } from "../../../lib/api.js";
 
-export const getWorkingHours = async (doctorId) => asList(await api(`/doctors/${doctorId}/working-hours`));
+export const getWorkingHours = (doctorId) => api(`/doctors/${doctorId}/working-hours`);
 
 export const useWorkingHours = (doctorId) =>
   useQuery({ queryKey: ["working-hours", doctorId], queryFn: () => getWorkingHours(doctorId), enabled: Boolean(doctorId) });

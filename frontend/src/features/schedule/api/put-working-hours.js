@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, asList } from "../../../lib/api.js";
+import { api } from "../../../lib/api.js";
 
 /** Replaces the week: [{weekday (0 = Monday), start "HH:MM", end "HH:MM"}] in clinic time. */
-export const putWorkingHours = async ({ doctorId, hours }) =>
-  asList(await api(`/doctors/${doctorId}/working-hours`, { method: "PUT", body: hours }));
+export const putWorkingHours = ({ doctorId, hours }) =>
+  api(`/doctors/${doctorId}/working-hours`, { method: "PUT", body: hours });
 
 export function usePutWorkingHours() {
   const queryClient = useQueryClient();

@@ -18,7 +18,7 @@ export default function SchedulePage() {
   const timeOff = useTimeOff(id);
   if (doctor.isPending || clinics.isPending) return <Loading />;
   if (doctor.error) return <div className="page"><ErrorMessage error={doctor.error} /></div>;
-  const zone = clinics.data?.find((c) => c.id === doctor.data.clinic_id)?.timezone || doctor.data.clinic_timezone || "Europe/Madrid";
+  const zone = clinics.data?.find((c) => c.id === doctor.data.clinic_id)?.timezone || doctor.data.clinic_timezone;
   return (
     <div className="page">
       <h1>{t("schedule.title")}</h1>

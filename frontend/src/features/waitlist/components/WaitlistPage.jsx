@@ -30,7 +30,7 @@ export default function WaitlistPage() {
               <div>
                 <strong>{name(services, entry.service_id)}</strong>
                 {entry.doctor_id && <span> · {name(doctors, entry.doctor_id)}</span>}
-                <div>{t("waitlist.from")} {day(entry.from ?? entry.from_date)} · {t("waitlist.to")} {day(entry.to ?? entry.to_date)}</div>
+                <div>{t("waitlist.from")} {day(entry.from)} · {t("waitlist.to")} {day(entry.to)}</div>
                 {entry.status === "offered" && <div>{t("waitlist.offered")}</div>}
               </div>
               {entry.status === "offered" && (
