@@ -20,7 +20,7 @@ describe("booking for a patient at the desk", { timeout: 30000 }, () => {
   it("picks a time like patients do (day columns, next available) among the times that patient could book", async () => {
     vi.setSystemTime(new Date("2027-01-11T08:00:00Z"));
     const fetch = fakeFetch({
-      "GET /api/users": [200, [patient]],
+      "GET /api/users": [200, { items: [patient] }],
       "GET /api/doctors/3/slots": [200, { timezone: MADRID, slots }],
       "POST /api/appointments": [201, { id: 77, starts_at: slots[1].starts_at, status: "booked" }],
     });
