@@ -1,4 +1,5 @@
 """Gunicorn settings for the web process (Render and local runs)."""
+
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"

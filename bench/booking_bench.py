@@ -10,6 +10,7 @@ RATELIMIT_ENABLED=0) on 127.0.0.1, both up at once, and drives them alternately 
 means of the rounds. Afterwards it checks in SQL that no two active appointments of a doctor overlap. Exits non-zero below 60 % of the ceiling's throughput, with a
 p99 above 3x the ceiling's, or with any double booking.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,26 +34,42 @@ TARGET_RATIO, P99_FACTOR = 0.60, 3.0
 
 
 def seed(conn, doctor_count: int) -> tuple[list[int], int, list[int]]:
-    conn.execute("CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, payload text, "
-                 "created_at timestamptz NOT NULL DEFAULT now())")
-    clinic = conn.execute("INSERT INTO clinics (name, timezone) VALUES ('Bench', %s) RETURNING id", (ZONE,)).fetchone()[0]
-    service = conn.execute("INSERT INTO services (name, duration_minutes) VALUES ('Bench', %s) RETURNING id",
-                           (SLOT_MINUTES,)).fetchone()[0]
+    conn.execute(
+        "CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, payload text, "
+        "created_at timestamptz NOT NULL DEFAULT now())"
+    )
+    clinic = conn.execute("INSERT INTO clinics (name, timezone) VALUES ('Bench', %s) RETURNING id", (ZONE,)).fetchone()[
+        0
+    ]
+    service = conn.execute(
+        "INSERT INTO services (name, duration_minutes) VALUES ('Bench', %s) RETURNING id", (SLOT_MINUTES,)
+    ).fetchone()[0]
     doctors = []
     for i in range(doctor_count):
-        user = conn.execute("INSERT INTO users (email, password_hash, full_name, role) VALUES (%s, 'x', %s, 'doctor') "
-                            "RETURNING id", (f"bench-dr-{i}@example.com", f"Dr Bench {i}")).fetchone()[0]
-        doctor = conn.execute("INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (%s, %s, 'Bench') "
-                              "RETURNING id", (user, clinic)).fetchone()[0]
+        user = conn.execute(
+            "INSERT INTO users (email, password_hash, full_name, role) VALUES (%s, 'x', %s, 'doctor') RETURNING id",
+            (f"bench-dr-{i}@example.com", f"Dr Bench {i}"),
+        ).fetchone()[0]
+        doctor = conn.execute(
+            "INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (%s, %s, 'Bench') RETURNING id", (user, clinic)
+        ).fetchone()[0]
         conn.execute("INSERT INTO doctor_services VALUES (%s, %s)", (doctor, service))
         for weekday in range(7):
-            conn.execute("INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) "
-                         "VALUES (%s, %s, '00:00', '23:50')", (doctor, weekday))
+            conn.execute(
+                "INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) "
+                "VALUES (%s, %s, '00:00', '23:50')",
+                (doctor, weekday),
+            )
         doctors.append(doctor)
-    patients = [r[0] for r in conn.execute(
-        "INSERT INTO users (email, password_hash, full_name, role) "
-        "SELECT 'bench-p' || g || '@example.com', 'x', 'Paciente ' || g, 'patient' FROM generate_series(1, %s) g "
-        "RETURNING id", (PATIENTS,)).fetchall()]
+    patients = [
+        r[0]
+        for r in conn.execute(
+            "INSERT INTO users (email, password_hash, full_name, role) "
+            "SELECT 'bench-p' || g || '@example.com', 'x', 'Paciente ' || g, 'patient' FROM generate_series(1, %s) g "
+            "RETURNING id",
+            (PATIENTS,),
+        ).fetchall()
+    ]
     return doctors, service, patients
 
 
@@ -63,7 +80,10 @@ def slot_starts(count: int) -> list[str]:
     hours = [(0, 23 * 3600 + 50 * 60)]
     while len(out) < count:
         for s, e in engine.local_day_bounds(tz, day, hours):
-            out += [datetime.fromtimestamp(t, tz).isoformat() for t in range(s, e - SLOT_MINUTES * 60 + 1, SLOT_MINUTES * 60)]
+            out += [
+                datetime.fromtimestamp(t, tz).isoformat()
+                for t in range(s, e - SLOT_MINUTES * 60 + 1, SLOT_MINUTES * 60)
+            ]
         day += timedelta(days=1)
     return out[:count]
 
@@ -99,17 +119,24 @@ def main() -> int:
     for k, doctor in enumerate(doctors):
         path = tmp / f"doctor-{k}.tsv"
         shift = k * (PATIENTS // (args.rounds + 1))
-        write_bodies(path, doctor, service, patients[shift:] + patients[:shift], tokens,
-                     starts if k < args.rounds else starts[:5000])
+        write_bodies(
+            path,
+            doctor,
+            service,
+            patients[shift:] + patients[:shift],
+            tokens,
+            starts if k < args.rounds else starts[:5000],
+        )
         files.append(str(path))
 
     def run(url: str, path: str, body_file: str, seconds: int) -> dict:
-        return common.wrk(url + path, seconds=seconds, connections=args.connections,
-                          script=[script, body_file, "2"])
+        return common.wrk(url + path, seconds=seconds, connections=args.connections, script=[script, body_file, "2"])
 
     ceilings, targets = [], []
-    with common.gunicorn("bench.ceiling_app:create_app()") as ceiling_url, \
-            common.gunicorn("web:create_app()", ACCESS_TOKEN_MINUTES="120") as app_url:
+    with (
+        common.gunicorn("bench.ceiling_app:create_app()") as ceiling_url,
+        common.gunicorn("web:create_app()", ACCESS_TOKEN_MINUTES="120") as app_url,
+    ):
         run(ceiling_url, "/insert", files[-1], 2)
         run(app_url, "/api/appointments", files[-1], 2)
         for k in range(args.rounds):
@@ -117,8 +144,9 @@ def main() -> int:
             targets.append(run(app_url, "/api/appointments", files[k], args.seconds))
         floor = common.signed_in_floor(app_url, tokens[patients[0]], args)
     with psycopg.connect(common.BENCH_DB_URL, autocommit=True) as conn:
-        booked = conn.execute("SELECT count(*) FROM appointments WHERE doctor_id = ANY(%s)",
-                              (doctors[:args.rounds],)).fetchone()[0]
+        booked = conn.execute(
+            "SELECT count(*) FROM appointments WHERE doctor_id = ANY(%s)", (doctors[: args.rounds],)
+        ).fetchone()[0]
         doubles = double_bookings(conn)
 
     ceiling, target = common.mean_of(ceilings), common.mean_of(targets)

@@ -1,4 +1,5 @@
 """The ceilings: a Flask "hello" and a Flask endpoint doing one INSERT ... RETURNING through a SQLAlchemy pool."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,10 @@ def create_app() -> Flask:
     def insert():
         body = request.get_json()
         with engine.begin() as conn:
-            row = conn.execute(text("INSERT INTO bench_ceiling (payload) VALUES (:p) RETURNING id, created_at"),
-                               {"p": body.get("starts_at", "")}).one()
+            row = conn.execute(
+                text("INSERT INTO bench_ceiling (payload) VALUES (:p) RETURNING id, created_at"),
+                {"p": body.get("starts_at", "")},
+            ).one()
         return jsonify(id=row.id, created_at=row.created_at.isoformat()), 201
 
     return app

@@ -3,6 +3,7 @@
 Every run measures a ceiling and the target on the same machine in the same run, with the same gunicorn
 settings (2 workers of the class gunicorn.conf.py names) and the load generator on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,17 @@ WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "")
 
 def env(**extra) -> dict:
     out = dict(os.environ)
-    out.update({"APP_ENV": "bench", "DATABASE_URL": BENCH_DB_URL, "REDIS_URL": BENCH_REDIS_URL,
-                "JWT_SECRET_KEY": JWT_SECRET, "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT),
-                "BCRYPT_ROUNDS": "4"})
+    out.update(
+        {
+            "APP_ENV": "bench",
+            "DATABASE_URL": BENCH_DB_URL,
+            "REDIS_URL": BENCH_REDIS_URL,
+            "JWT_SECRET_KEY": JWT_SECRET,
+            "RATELIMIT_ENABLED": "0",
+            "PYTHONPATH": str(ROOT),
+            "BCRYPT_ROUNDS": "4",
+        }
+    )
     out.update(extra)
     return out
 
@@ -44,8 +53,13 @@ def recreate_database() -> None:
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([PYTHON, "-m", "flask", "--app", "web", "db", "upgrade"], cwd=ROOT, env=env(), check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "web", "db", "upgrade"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def free_port() -> int:
@@ -65,9 +79,14 @@ def gunicorn(app: str, worker_class: str = "", **extra_env):
     # measures the former sync worker for comparison.
     worker_class = worker_class or WORKER_CLASS
     chosen = ["--worker-class", worker_class] if worker_class else []
-    proc = subprocess.Popen([GUNICORN, "--workers", WORKERS, *chosen, "--bind", f"127.0.0.1:{port}",
-                             "--log-level", "warning", app], cwd=ROOT, env=env(**extra_env),
-                            stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+    proc = subprocess.Popen(
+        [GUNICORN, "--workers", WORKERS, *chosen, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        cwd=ROOT,
+        env=env(**extra_env),
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -94,8 +113,15 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, seconds: int, connections: int = 32, threads: int = 2, script: list[str] | None = None,
-        headers: dict | None = None) -> dict:
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int = 32,
+    threads: int = 2,
+    script: list[str] | None = None,
+    headers: dict | None = None,
+) -> dict:
     """Run wrk and return requests/s, p50/p99 in ms, and the counts of requests and non-2xx answers."""
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for key, value in (headers or {}).items():
@@ -111,26 +137,39 @@ def wrk(url: str, *, seconds: int, connections: int = 32, threads: int = 2, scri
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "p50_ms": _ms(*p50.groups()), "p99_ms": _ms(*p99.groups()), "requests": total,
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else "",
-            "raw": out}
+    return {
+        "rps": rps,
+        "p50_ms": _ms(*p50.groups()),
+        "p99_ms": _ms(*p99.groups()),
+        "requests": total,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "raw": out,
+    }
 
 
 def mean_of(runs: list[dict]) -> dict:
     """Average several wrk runs (throughput and latencies); counts are summed."""
     out = {key: sum(r[key] for r in runs) / len(runs) for key in ("rps", "p50_ms", "p99_ms")}
-    out.update(requests=sum(r["requests"] for r in runs), non_2xx=sum(r["non_2xx"] for r in runs),
-               rounds=[round(r["rps"]) for r in runs])
+    out.update(
+        requests=sum(r["requests"] for r in runs),
+        non_2xx=sum(r["non_2xx"] for r in runs),
+        rounds=[round(r["rps"]) for r in runs],
+    )
     return out
 
 
 def report(name: str, ceiling: dict, target: dict) -> float:
     ratio = target["rps"] / ceiling["rps"]
     print(f"{name}")
-    print(f"  ceiling: {ceiling['rps']:8.0f} req/s  p50 {ceiling['p50_ms']:6.2f} ms  p99 {ceiling['p99_ms']:6.2f} ms"
-          f"  ({ceiling['requests']} requests, {ceiling['non_2xx']} non-2xx)")
-    print(f"  target : {target['rps']:8.0f} req/s  p50 {target['p50_ms']:6.2f} ms  p99 {target['p99_ms']:6.2f} ms"
-          f"  ({target['requests']} requests, {target['non_2xx']} non-2xx)")
+    print(
+        f"  ceiling: {ceiling['rps']:8.0f} req/s  p50 {ceiling['p50_ms']:6.2f} ms  p99 {ceiling['p99_ms']:6.2f} ms"
+        f"  ({ceiling['requests']} requests, {ceiling['non_2xx']} non-2xx)"
+    )
+    print(
+        f"  target : {target['rps']:8.0f} req/s  p50 {target['p50_ms']:6.2f} ms  p99 {target['p99_ms']:6.2f} ms"
+        f"  ({target['requests']} requests, {target['non_2xx']} non-2xx)"
+    )
     if "rounds" in ceiling:
         print(f"  rounds : ceiling {ceiling['rounds']} req/s, target {target['rounds']} req/s (alternating)")
     print(f"  ratio  : {ratio:.1%}   p99 ratio: {target['p99_ms'] / ceiling['p99_ms']:.2f}x")
@@ -156,21 +195,30 @@ def access_tokens(user_ids: list[int], role: str = "patient") -> dict[int, str]:
     os.environ.update(env(ACCESS_TOKEN_MINUTES="120"))
     app = create_app({"ACCESS_LOG": False})
     with app.app_context():
-        return {user_id: create_access_token(identity=str(user_id),
-                                             additional_claims={"role": role, "fam": str(uuid.uuid4())})
-                for user_id in user_ids}
+        return {
+            user_id: create_access_token(
+                identity=str(user_id), additional_claims={"role": role, "fam": str(uuid.uuid4())}
+            )
+            for user_id in user_ids
+        }
 
 
 def signed_in_floor(app_url: str, token: str, args: argparse.Namespace) -> dict:
     """For context, not judged: `GET /api/me` (token check + one primary-key read), the app's cheapest
     signed-in request."""
-    return wrk(app_url + "/api/me", seconds=args.seconds, connections=args.connections,
-               headers={"Authorization": f"Bearer {token}"})
+    return wrk(
+        app_url + "/api/me",
+        seconds=args.seconds,
+        connections=args.connections,
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 def report_floor(floor: dict, ceiling: dict, target: dict, what: str) -> None:
-    print(f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
-          f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling; {what} at {target['rps'] / floor['rps']:.0%} of it")
+    print(
+        f"  context: GET /api/me (signed-in floor of the stack) {floor['rps']:.0f} req/s = "
+        f"{floor['rps'] / ceiling['rps']:.1%} of the ceiling; {what} at {target['rps'] / floor['rps']:.0%} of it"
+    )
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -207,8 +255,12 @@ def cpu_seconds(url: str, db_url: str | None = None) -> float:
     if db_url:
         name = db_url.rsplit("/", 1)[1]
         with psycopg.connect(db_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
-                                               "AND backend_type = 'client backend'", (name,))]
+            pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'", (name,)
+                )
+            ]
         total += sum(_proc_cpu(pid) for pid in pids)
     return total
 
@@ -226,17 +278,33 @@ def table_schema(conn, table: str) -> dict:
     definitions (with whether each is validated), the foreign keys that point at it, its own triggers
     (and whether each is enabled) and its storage options."""
     return {
-        "indexes": sorted(r[0] for r in conn.execute(
-            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s", (table,))),
-        "constraints": sorted(conn.execute(
-            "SELECT conname, contype::text, pg_get_constraintdef(oid), convalidated, condeferrable FROM pg_constraint "
-            "WHERE conrelid = %s::regclass", (table,)).fetchall()),
-        "referencing": sorted(conn.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
-            "WHERE confrelid = %s::regclass AND contype = 'f'", (table,)).fetchall()),
-        "triggers": sorted(conn.execute(
-            "SELECT tgname, pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger WHERE tgrelid = %s::regclass "
-            "AND NOT tgisinternal", (table,)).fetchall()),
+        "indexes": sorted(
+            r[0]
+            for r in conn.execute(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s", (table,)
+            )
+        ),
+        "constraints": sorted(
+            conn.execute(
+                "SELECT conname, contype::text, pg_get_constraintdef(oid), convalidated, condeferrable FROM pg_constraint "
+                "WHERE conrelid = %s::regclass",
+                (table,),
+            ).fetchall()
+        ),
+        "referencing": sorted(
+            conn.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+                "WHERE confrelid = %s::regclass AND contype = 'f'",
+                (table,),
+            ).fetchall()
+        ),
+        "triggers": sorted(
+            conn.execute(
+                "SELECT tgname, pg_get_triggerdef(oid), tgenabled::text FROM pg_trigger WHERE tgrelid = %s::regclass "
+                "AND NOT tgisinternal",
+                (table,),
+            ).fetchall()
+        ),
         "reloptions": conn.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (table,)).fetchone()[0],
     }
 
@@ -308,11 +376,15 @@ def bulk_load(conn, table: str, sql: str, params: dict, *, niceness: int = 10) -
     before = table_schema(conn, table)
     own = conn.execute(
         "SELECT conname, contype::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-        "AND contype IN ('u', 'x', 'f') ORDER BY contype DESC, conname", (table,)).fetchall()
+        "AND contype IN ('u', 'x', 'f') ORDER BY contype DESC, conname",
+        (table,),
+    ).fetchall()
     indexes = conn.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s AND indexname "
         "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x')) "
-        "ORDER BY indexname", (table, table)).fetchall()
+        "ORDER BY indexname",
+        (table, table),
+    ).fetchall()
     with lowered_priority(conn, niceness) as workers, conn.transaction():
         conn.execute("SET LOCAL maintenance_work_mem = '2GB'")
         conn.execute("SET LOCAL max_parallel_maintenance_workers = 2")

@@ -8,6 +8,7 @@ each checked for its 200 and the ": connected" comment), times 200 sequential /a
 (median, p99) and publishes one event on the live channel, timing until every open stream has received
 it. Stops at the first step whose p99 reaches 100 ms or whose streams fail to open.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,19 @@ def _fanout(socks: list[socket.socket], marker: int) -> float:
         selector.register(s, selectors.EVENT_READ)
     waiting = set(socks)
     started = time.perf_counter()
-    client.publish(name, json.dumps({"id": marker, "doctor_id": 1, "clinic_id": 1, "patient_id": 1,
-                                     "status": "booked", "starts_at": "2030-01-01T09:00:00+01:00"}))
+    client.publish(
+        name,
+        json.dumps(
+            {
+                "id": marker,
+                "doctor_id": 1,
+                "clinic_id": 1,
+                "patient_id": 1,
+                "status": "booked",
+                "starts_at": "2030-01-01T09:00:00+01:00",
+            }
+        ),
+    )
     needle = f'"id":{marker},'.encode()
     while waiting and time.perf_counter() - started < 10:
         for key, _ in selector.select(timeout=1):
@@ -105,18 +117,52 @@ def main() -> None:
     parser.add_argument("--steps", default="250,500,1000,2000")
     steps = [int(s) for s in parser.parse_args().steps.split(",")]
     _database()
-    env = {"APP_ENV": "development", "DATABASE_URL": DB, "REDIS_URL": REDIS, "JWT_SECRET_KEY": "b" * 64,
-           "FRONTEND_ORIGIN": "http://localhost:5173", "RESEND_API_KEY": "re_bench", "EMAIL_FROM": "c@example.com",
-           "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4", "WEB_CONCURRENCY": "1",
-           "WEB_MAX_STREAMS": str(max(steps) + 10)}
+    env = {
+        "APP_ENV": "development",
+        "DATABASE_URL": DB,
+        "REDIS_URL": REDIS,
+        "JWT_SECRET_KEY": "b" * 64,
+        "FRONTEND_ORIGIN": "http://localhost:5173",
+        "RESEND_API_KEY": "re_bench",
+        "EMAIL_FROM": "c@example.com",
+        "RATELIMIT_ENABLED": "0",
+        "BCRYPT_ROUNDS": "4",
+        "WEB_CONCURRENCY": "1",
+        "WEB_MAX_STREAMS": str(max(steps) + 10),
+    }
     subprocess_env = {**os.environ, **env}
     import subprocess
-    subprocess.run([sys.executable, "-m", "flask", "--app", "web", "db", "upgrade"], cwd=ROOT, env=subprocess_env,
-                   check=True, stdout=subprocess.DEVNULL)
+
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "web", "db", "upgrade"],
+        cwd=ROOT,
+        env=subprocess_env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-    subprocess.run([sys.executable, "-m", "flask", "--app", "web", "create-user", "--email", email, "--password",
-                    PASSWORD, "--name", "Bench Admin", "--role", "admin"], cwd=ROOT, env=subprocess_env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "web",
+            "create-user",
+            "--email",
+            email,
+            "--password",
+            PASSWORD,
+            "--name",
+            "Bench Admin",
+            "--role",
+            "admin",
+        ],
+        cwd=ROOT,
+        env=subprocess_env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     socks: list[socket.socket] = []
     with ProcfileProcesses(["web"], env) as web:
         token = web.call("POST", "/api/auth/login", body={"email": email, "password": PASSWORD})[1]["access_token"]
@@ -130,8 +176,10 @@ def main() -> None:
                 opened = time.perf_counter() - started
                 median, p99 = _health(web.base)
                 fan = _fanout(socks, step)
-                print(f"{step:>5} streams (opened in {opened:4.1f} s): /api/health median {median:5.1f} ms, "
-                      f"p99 {p99:5.1f} ms; one event reached all of them in {fan:6.1f} ms")
+                print(
+                    f"{step:>5} streams (opened in {opened:4.1f} s): /api/health median {median:5.1f} ms, "
+                    f"p99 {p99:5.1f} ms; one event reached all of them in {fan:6.1f} ms"
+                )
                 if p99 >= 100:
                     break
         finally:

@@ -7,6 +7,7 @@ Creates its own database (clinic_bench_feed), seeds a doctor with N appointments
 bench/feed_hello_app.py on 127.0.0.1, and drives both with wrk. Also times the request in-process
 (Flask test client) for the server time per request. Run it when the machine is quiet.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,17 @@ BIN = Path(sys.executable).parent
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/clinic_bench_feed")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 SECRET = "bench-secret-" + "x" * 32
-ENV = {"APP_ENV": "production", "DATABASE_URL": DB_URL, "REDIS_URL": REDIS_URL, "JWT_SECRET_KEY": SECRET,
-       "FRONTEND_ORIGIN": "http://127.0.0.1", "RESEND_API_KEY": "re_bench", "EMAIL_FROM": "Clínica <citas@example.com>",
-       "RATELIMIT_ENABLED": "0", "SENTRY_DSN": ""}
+ENV = {
+    "APP_ENV": "production",
+    "DATABASE_URL": DB_URL,
+    "REDIS_URL": REDIS_URL,
+    "JWT_SECRET_KEY": SECRET,
+    "FRONTEND_ORIGIN": "http://127.0.0.1",
+    "RESEND_API_KEY": "re_bench",
+    "EMAIL_FROM": "Clínica <citas@example.com>",
+    "RATELIMIT_ENABLED": "0",
+    "SENTRY_DSN": "",
+}
 
 
 def recreate_database() -> None:
@@ -58,27 +67,53 @@ def seed(events: int) -> tuple[str, float, int]:
     madrid = ZoneInfo("Europe/Madrid")
     with UnitOfWork(sessions) as uow:
         s = uow.session
-        doctor_user = accounts.create_user(s, email="doctor@bench.test", password="Bench-Pass-1",
-                                           full_name="Dra. Bench", role="doctor")
-        patient_ids = [accounts.create_user(s, email=f"p{i}@bench.test", password="Bench-Pass-1",
-                                            full_name=f"Paciente Número{i}", role="patient").id for i in range(20)]
+        doctor_user = accounts.create_user(
+            s, email="doctor@bench.test", password="Bench-Pass-1", full_name="Dra. Bench", role="doctor"
+        )
+        patient_ids = [
+            accounts.create_user(
+                s, email=f"p{i}@bench.test", password="Bench-Pass-1", full_name=f"Paciente Número{i}", role="patient"
+            ).id
+            for i in range(20)
+        ]
         s.flush()
         from sqlalchemy import text
-        clinic_id = s.execute(text("INSERT INTO clinics (name, timezone, address) VALUES "
-                                   "('Clínica Bench', 'Europe/Madrid', 'Calle Mayor 1, Madrid') RETURNING id")).scalar()
-        service_id = s.execute(text("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30) "
-                                    "RETURNING id")).scalar()
-        doctor_id = s.execute(text("INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (:u, :c, 'general') "
-                                   "RETURNING id"), {"u": doctor_user.id, "c": clinic_id}).scalar()
+
+        clinic_id = s.execute(
+            text(
+                "INSERT INTO clinics (name, timezone, address) VALUES "
+                "('Clínica Bench', 'Europe/Madrid', 'Calle Mayor 1, Madrid') RETURNING id"
+            )
+        ).scalar()
+        service_id = s.execute(
+            text("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30) RETURNING id")
+        ).scalar()
+        doctor_id = s.execute(
+            text("INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (:u, :c, 'general') RETURNING id"),
+            {"u": doctor_user.id, "c": clinic_id},
+        ).scalar()
         first_day = datetime.now(madrid).date() - timedelta(days=89)
         rows = []
         for n in range(events):
             day = first_day + timedelta(days=n // 4)
             start = datetime(day.year, day.month, day.day, 9 + 2 * (n % 4), tzinfo=madrid).astimezone(timezone.utc)
-            rows.append({"d": doctor_id, "p": patient_ids[n % len(patient_ids)], "s": service_id, "c": clinic_id,
-                         "st": start, "en": start + timedelta(minutes=30)})
-        s.execute(text("INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, "
-                       "blocked_until, reason) VALUES (:d, :p, :s, :c, :st, :en, :en, 'private reason')"), rows)
+            rows.append(
+                {
+                    "d": doctor_id,
+                    "p": patient_ids[n % len(patient_ids)],
+                    "s": service_id,
+                    "c": clinic_id,
+                    "st": start,
+                    "en": start + timedelta(minutes=30),
+                }
+            )
+        s.execute(
+            text(
+                "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, "
+                "blocked_until, reason) VALUES (:d, :p, :s, :c, :st, :en, :en, 'private reason')"
+            ),
+            rows,
+        )
         token = feeds.feed_token(s, user_id=doctor_user.id, secret=SECRET)
     started = time.perf_counter()
     with UnitOfWork(sessions) as uow:
@@ -100,11 +135,24 @@ def free_port() -> int:
 
 
 def start_gunicorn(app: str, port: int, log: Path) -> subprocess.Popen:
-    env = {"PATH": f"{BIN}:{os.environ.get('PATH', '')}", "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-           "PORT": str(port), "WEB_CONCURRENCY": "2", "PYTHONPATH": str(ROOT), **ENV}
+    env = {
+        "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "PYTHONPATH": str(ROOT),
+        **ENV,
+    }
     out = open(log, "wb")
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-                             app], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", app],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -146,10 +194,14 @@ def in_process_ms(token: str, etag: str, n: int = 2000) -> dict[str, float]:
     """Server time per request, measured around the WSGI app itself (no network, no load generator)."""
     os.environ.update(ENV)
     from web import create_app
+
     client = create_app({"ACCESS_LOG": False}).test_client()
     path = f"/api/calendar/{token}.ics"
-    cases = {"304 (If-None-Match)": {"If-None-Match": etag}, "200 gzip": {"Accept-Encoding": "gzip"},
-             "200 identity": {}}
+    cases = {
+        "304 (If-None-Match)": {"If-None-Match": etag},
+        "200 gzip": {"Accept-Encoding": "gzip"},
+        "200 identity": {},
+    }
     result = {}
     for name, headers in cases.items():
         for _ in range(50):
@@ -210,8 +262,10 @@ def main() -> None:
         stop(app)
         stop(hello)
     ceiling = runs["hello (ceiling)"]["rps"]
-    print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn 2 workers (gunicorn.conf.py), 127.0.0.1 "
-          f"(mean of {args.rounds} rounds, each running every case)")
+    print(
+        f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn 2 workers (gunicorn.conf.py), 127.0.0.1 "
+        f"(mean of {args.rounds} rounds, each running every case)"
+    )
     print(f"{'case':30} {'req/s':>9} {'p99 ms':>8} {'% of hello':>11} {'errors':>7}")
     for name, run in runs.items():
         share = run["rps"] / ceiling * 100

@@ -1,4 +1,5 @@
 """The ceiling for the feed benchmark: the smallest Flask app, served by the same gunicorn settings."""
+
 from flask import Flask
 
 app = Flask(__name__)

@@ -10,6 +10,7 @@
    to the fake Resend server, which enforces `--rate` requests/s with 429 + retry-after like the real API.
    Reported: requests/s achieved vs the limit, 429s seen, and deliveries left unsent (must be 0).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,20 +56,30 @@ def populate(conn, rows: int, due: int, now: datetime) -> None:
     """`due` appointments start 2-24 h from now (their 24 h reminder is due, the 2 h one not yet); the rest
     are in the past (completed/cancelled) or more than a day ahead."""
     # The exclusion constraints only slow the bulk load and play no part in the sweep.
-    conn.execute("ALTER TABLE appointments DROP CONSTRAINT appointments_no_doctor_overlap, "
-                 "DROP CONSTRAINT appointments_no_patient_overlap")
+    conn.execute(
+        "ALTER TABLE appointments DROP CONSTRAINT appointments_no_doctor_overlap, "
+        "DROP CONSTRAINT appointments_no_patient_overlap"
+    )
     conn.execute("INSERT INTO clinics (name, timezone) VALUES ('Bench', 'Europe/Madrid')")
     conn.execute("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30)")
-    conn.execute("INSERT INTO users (email, password_hash, full_name, role) SELECT 'd' || g || '@bench.example', "
-                 "'x', 'Doctor ' || g, 'doctor' FROM generate_series(1, 100) g")
+    conn.execute(
+        "INSERT INTO users (email, password_hash, full_name, role) SELECT 'd' || g || '@bench.example', "
+        "'x', 'Doctor ' || g, 'doctor' FROM generate_series(1, 100) g"
+    )
     conn.execute("INSERT INTO doctors (user_id, clinic_id, specialty) SELECT id, 1, 'General' FROM users")
-    conn.execute("INSERT INTO users (email, password_hash, full_name, role) SELECT 'p' || g || '@bench.example', "
-                 "'x', 'Paciente ' || g, 'patient' FROM generate_series(1, 20000) g")
+    conn.execute(
+        "INSERT INTO users (email, password_hash, full_name, role) SELECT 'p' || g || '@bench.example', "
+        "'x', 'Paciente ' || g, 'patient' FROM generate_series(1, 20000) g"
+    )
     # Indexes built in bulk after the load (bench.common.bulk_load), and no per-row foreign-key checks or
     # slot-change triggers (rows consistent by construction): 10,000,000 rows load in minutes, not an hour.
     from bench.common import bulk_load
+
     conn.execute("SET session_replication_role = replica")
-    bulk_load(conn, "appointments", """
+    bulk_load(
+        conn,
+        "appointments",
+        """
         INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until,
                                   status, scheduled_at)
         SELECT 1 + g %% 100, 101 + g %% 20000, 1, 1, st, st + interval '30 min', st + interval '30 min',
@@ -81,7 +92,9 @@ def populate(conn, rows: int, due: int, now: datetime) -> None:
                                         + (g * interval '1264 minutes') / %(due)s
                  WHEN g %% 3 = 0 THEN %(now)s + interval '2 days' + g * interval '1 minute'
                  ELSE %(now)s - interval '1 day' - g * interval '1 minute' END AS st) t
-    """, {"rows": rows, "due": due, "now": now})
+    """,
+        {"rows": rows, "due": due, "now": now},
+    )
     conn.execute("RESET session_replication_role")
     conn.execute("ANALYZE")
 
@@ -127,8 +140,18 @@ def part_sweep(rows: int, due_count: int) -> dict:
     relayed = relay_all(factory, dispatch)
     relay_s = time.perf_counter() - t
     queued = redis.Redis.from_url(REDIS_URL).hlen("dramatiq:default.msgs")
-    return {"rows": rows, "due": found, "counted": counted, "load_s": load_s, "count_s": count_s,
-            "sweep_s": sweep_s, "relay_s": relay_s, "messages": relayed, "queued": queued, "plan": plan}
+    return {
+        "rows": rows,
+        "due": found,
+        "counted": counted,
+        "load_s": load_s,
+        "count_s": count_s,
+        "sweep_s": sweep_s,
+        "relay_s": relay_s,
+        "messages": relayed,
+        "queued": queued,
+        "plan": plan,
+    }
 
 
 def part_rate(rate: float, requests: int) -> dict:
@@ -145,29 +168,43 @@ def part_rate(rate: float, requests: int) -> dict:
     from workers.email_actors import send_deliveries
 
     with FakeResend(limit_per_second=rate) as fake:
-        env = process_env(DB_URL, REDIS_URL, fake.url, RESEND_REQUESTS_PER_SECOND=rate,
-                          DRAMATIQ_HEARTBEAT_TIMEOUT_MS=60000, DRAMATIQ_MAINTENANCE_CHANCE=1000)
+        env = process_env(
+            DB_URL,
+            REDIS_URL,
+            fake.url,
+            RESEND_REQUESTS_PER_SECOND=rate,
+            DRAMATIQ_HEARTBEAT_TIMEOUT_MS=60000,
+            DRAMATIQ_MAINTENANCE_CHANCE=1000,
+        )
         logdir = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
         procs = [Worker(env, logdir / f"w{i}.log", threads=4) for i in range(2)]
         try:
             time.sleep(2.0)  # both workers up before the first message
             for i in range(0, len(keep), 100):
-                send_deliveries.send("deliveries.due", {"delivery_ids": keep[i:i + 100], "batch": True})
+                send_deliveries.send("deliveries.due", {"delivery_ids": keep[i : i + 100], "batch": True})
             deadline = time.time() + requests / rate * 2 + 30
             while time.time() < deadline and fake.count() < len(keep):
                 time.sleep(0.2)
             with psycopg.connect(DB_URL) as conn:
-                unsent = conn.execute("SELECT count(*) FROM deliveries WHERE id = ANY(%s) AND status <> 'sent'",
-                                      (keep,)).fetchone()[0]
+                unsent = conn.execute(
+                    "SELECT count(*) FROM deliveries WHERE id = ANY(%s) AND status <> 'sent'", (keep,)
+                ).fetchone()[0]
             times = sorted(fake.request_times)
         finally:
             for p in procs:
                 p.stop()
     span = times[-1] - times[0] if len(times) > 1 else float("nan")
     achieved = (len(times) - 1) / span if span else float("nan")
-    return {"limit": rate, "requests": len(times), "emails": fake.count(), "rejected_429": fake.rejected,
-            "achieved_rps": achieved, "ratio": achieved / rate, "unsent": unsent,
-            "distinct_keys": fake.distinct_keys()}
+    return {
+        "limit": rate,
+        "requests": len(times),
+        "emails": fake.count(),
+        "rejected_429": fake.rejected,
+        "achieved_rps": achieved,
+        "ratio": achieved / rate,
+        "unsent": unsent,
+        "distinct_keys": fake.distinct_keys(),
+    }
 
 
 def main() -> int:
@@ -182,15 +219,19 @@ def main() -> int:
         s = part_sweep(args.rows, args.due)
         print(f"rows={s['rows']:,} due={s['due']:,} (count said {s['counted']:,}); bulk load {s['load_s']:.1f} s")
         print(f"SELECT count(*) same predicate: {s['count_s'] * 1000:.0f} ms")
-        print(f"sweep (insert deliveries + outbox): {s['sweep_s'] * 1000:.0f} ms; relay to Dramatiq: "
-              f"{s['relay_s'] * 1000:.0f} ms for {s['messages']} messages ({s['queued']} queued)")
+        print(
+            f"sweep (insert deliveries + outbox): {s['sweep_s'] * 1000:.0f} ms; relay to Dramatiq: "
+            f"{s['relay_s'] * 1000:.0f} ms for {s['messages']} messages ({s['queued']} queued)"
+        )
         total = s["sweep_s"] + s["relay_s"]
         print(f"select-and-enqueue {total * 1000:.0f} ms = {total / s['count_s']:.1f}x the count")
         print("plan of the count:\n" + s["plan"])
         r = part_rate(args.rate, args.requests)
-        print(f"delivery: {r['requests']} batch requests ({r['emails']:,} emails) at {r['achieved_rps']:.2f} req/s "
-              f"vs limit {r['limit']:.2f} = {r['ratio'] * 100:.1f} %; 429s seen {r['rejected_429']} "
-              f"(all retried: {r['unsent']} deliveries left unsent); distinct keys {r['distinct_keys']}")
+        print(
+            f"delivery: {r['requests']} batch requests ({r['emails']:,} emails) at {r['achieved_rps']:.2f} req/s "
+            f"vs limit {r['limit']:.2f} = {r['ratio'] * 100:.1f} %; 429s seen {r['rejected_429']} "
+            f"(all retried: {r['unsent']} deliveries left unsent); distinct keys {r['distinct_keys']}"
+        )
     finally:
         if not args.keep:
             recreate(DB_URL, drop_only=True)

@@ -8,6 +8,7 @@ drives both alternately with wrk for `GET /api/health`, `GET /api/me` and a mont
 one's requests/s and the ratio configured / sync (means of the rounds). Exits non-zero when the configured
 worker is below 90 % of sync on any of them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,12 +32,19 @@ def main() -> int:
         doctor, service, patient = slots_bench.seed(conn, first)
     token = common.access_tokens([patient])[patient]
     headers = {"Authorization": f"Bearer {token}"}
-    cases = {"health": ("/api/health", None), "me": ("/api/me", headers),
-             "slots": (f"/api/doctors/{doctor}/slots?service_id={service}&from={first}"
-                       f"&to={first + timedelta(days=30)}", headers)}
+    cases = {
+        "health": ("/api/health", None),
+        "me": ("/api/me", headers),
+        "slots": (
+            f"/api/doctors/{doctor}/slots?service_id={service}&from={first}&to={first + timedelta(days=30)}",
+            headers,
+        ),
+    }
     runs: dict[tuple[str, str], list[dict]] = {}
-    with common.gunicorn("web:create_app()", worker_class="sync", ACCESS_TOKEN_MINUTES="120") as sync_url, \
-            common.gunicorn("web:create_app()", ACCESS_TOKEN_MINUTES="120") as configured_url:
+    with (
+        common.gunicorn("web:create_app()", worker_class="sync", ACCESS_TOKEN_MINUTES="120") as sync_url,
+        common.gunicorn("web:create_app()", ACCESS_TOKEN_MINUTES="120") as configured_url,
+    ):
         servers = {"sync": sync_url, "configured": configured_url}
         for url in servers.values():
             common.wrk(url + "/api/health", seconds=2, connections=args.connections)
@@ -44,16 +52,18 @@ def main() -> int:
             for case, (path, case_headers) in cases.items():
                 for name, url in servers.items():
                     runs.setdefault((case, name), []).append(
-                        common.wrk(url + path, seconds=args.seconds, connections=args.connections,
-                                   headers=case_headers))
+                        common.wrk(url + path, seconds=args.seconds, connections=args.connections, headers=case_headers)
+                    )
     ok = True
     for case in cases:
         sync, configured = common.mean_of(runs[(case, "sync")]), common.mean_of(runs[(case, "configured")])
         ratio = configured["rps"] / sync["rps"]
         ok &= ratio >= MIN_RATIO and configured["non_2xx"] == 0
-        print(f"{case:7s} sync {sync['rps']:7.0f} req/s (p99 {sync['p99_ms']:6.1f} ms, rounds {sync['rounds']})  "
-              f"configured {configured['rps']:7.0f} req/s (p99 {configured['p99_ms']:6.1f} ms, "
-              f"rounds {configured['rounds']})  ratio {ratio:.1%}")
+        print(
+            f"{case:7s} sync {sync['rps']:7.0f} req/s (p99 {sync['p99_ms']:6.1f} ms, rounds {sync['rounds']})  "
+            f"configured {configured['rps']:7.0f} req/s (p99 {configured['p99_ms']:6.1f} ms, "
+            f"rounds {configured['rounds']})  ratio {ratio:.1%}"
+        )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -1,4 +1,5 @@
 """The current instant, in one place so that tests and `--at` runs can fix it."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Engine, session factory and the declarative base shared by every model."""
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,7 @@ def normalize_url(url: str) -> str:
     """Use psycopg 3 whatever scheme the host hands out (`postgres://`, `postgresql://`)."""
     for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -139,8 +140,9 @@ def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool 
         gone = connection.dialect.is_disconnect(err, driver, None)
         if gone:
             connection.invalidate(err)
-        raise DBAPIError.instance(sql, params, err, psycopg.Error, connection_invalidated=gone,
-                                  dialect=connection.dialect) from err
+        raise DBAPIError.instance(
+            sql, params, err, psycopg.Error, connection_invalidated=gone, dialect=connection.dialect
+        ) from err
 
 
 class ThreadConnections:
@@ -164,17 +166,21 @@ class ThreadConnections:
         conn = getattr(local, "conn", None)
         try:
             if conn is None or conn.closed or local.pid != os.getpid():
-                conn = local.conn = psycopg.connect(self.conninfo, autocommit=True,
-                                                    prepare_threshold=self.prepare_threshold,
-                                                    connect_timeout=self.connect_timeout)
+                conn = local.conn = psycopg.connect(
+                    self.conninfo,
+                    autocommit=True,
+                    prepare_threshold=self.prepare_threshold,
+                    connect_timeout=self.connect_timeout,
+                )
                 local.pid = os.getpid()
             return conn.execute(sql, params, binary=True).fetchone()  # bytea without hex decoding
         except psycopg.Error as err:
             local.conn = None  # replaced on the next use
             if conn is not None:
                 conn.close()
-            raise DBAPIError.instance(sql, params, err, psycopg.Error, hide_parameters=True,
-                                      connection_invalidated=True) from err
+            raise DBAPIError.instance(
+                sql, params, err, psycopg.Error, hide_parameters=True, connection_invalidated=True
+            ) from err
 
 
 def driver_sql(sql: str) -> str:

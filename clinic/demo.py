@@ -6,6 +6,7 @@ What a visitor sees should look like a clinic on an ordinary day: the demo patie
 have a few of today's and yesterday's appointments to mark (Madrid records attendance by hand: its automatic
 no-show processing is off; Mexico City's is on, and its past is all marked). Nothing floods the mailbox at
 start: every reminder and today's agendas that would already have gone out count as sent."""
+
 from __future__ import annotations
 
 import random
@@ -32,35 +33,105 @@ CLINICS = [
 ]
 # name, minutes, buffer
 SERVICES = [
-    ("Consulta general", 20, 0), ("Revisión", 30, 10), ("Primera visita especialista", 45, 15),
-    ("Ecocardiograma", 60, 15), ("Consulta pediátrica", 30, 5), ("Revisión dermatológica", 20, 5),
+    ("Consulta general", 20, 0),
+    ("Revisión", 30, 10),
+    ("Primera visita especialista", 45, 15),
+    ("Ecocardiograma", 60, 15),
+    ("Consulta pediátrica", 30, 5),
+    ("Revisión dermatológica", 20, 5),
 ]
 MORNING_AFTERNOON = [(time(9), time(14)), (time(16), time(19))]
 MORNING = [(time(8), time(15))]
 # email, name, specialty, clinic index, services, weekdays, hours
 DOCTORS = [
-    ("carmen.ruiz@demo.clinic", "Dra. Carmen Ruiz", "Cardiología", 0, ["Primera visita especialista", "Revisión",
-                                                                        "Ecocardiograma"], range(5), MORNING_AFTERNOON),
-    ("javier.moreno@demo.clinic", "Dr. Javier Moreno", "Medicina general", 0, ["Consulta general", "Revisión"],
-     range(6), MORNING),
-    ("elena.navarro@demo.clinic", "Dra. Elena Navarro", "Dermatología", 0, ["Revisión dermatológica",
-                                                                            "Primera visita especialista"],
-     (0, 2, 4), MORNING_AFTERNOON),
-    ("alejandro.hernandez@demo.clinic", "Dr. Alejandro Hernández", "Pediatría", 1, ["Consulta pediátrica",
-                                                                                  "Revisión"], range(5), MORNING),
-    ("sofia.ramirez@demo.clinic", "Dra. Sofía Ramírez", "Medicina general", 1, ["Consulta general", "Revisión"],
-     range(6), MORNING_AFTERNOON),
-    ("diego.castillo@demo.clinic", "Dr. Diego Castillo", "Cardiología", 1, ["Primera visita especialista",
-                                                                          "Ecocardiograma"], (1, 3), MORNING_AFTERNOON),
+    (
+        "carmen.ruiz@demo.clinic",
+        "Dra. Carmen Ruiz",
+        "Cardiología",
+        0,
+        ["Primera visita especialista", "Revisión", "Ecocardiograma"],
+        range(5),
+        MORNING_AFTERNOON,
+    ),
+    (
+        "javier.moreno@demo.clinic",
+        "Dr. Javier Moreno",
+        "Medicina general",
+        0,
+        ["Consulta general", "Revisión"],
+        range(6),
+        MORNING,
+    ),
+    (
+        "elena.navarro@demo.clinic",
+        "Dra. Elena Navarro",
+        "Dermatología",
+        0,
+        ["Revisión dermatológica", "Primera visita especialista"],
+        (0, 2, 4),
+        MORNING_AFTERNOON,
+    ),
+    (
+        "alejandro.hernandez@demo.clinic",
+        "Dr. Alejandro Hernández",
+        "Pediatría",
+        1,
+        ["Consulta pediátrica", "Revisión"],
+        range(5),
+        MORNING,
+    ),
+    (
+        "sofia.ramirez@demo.clinic",
+        "Dra. Sofía Ramírez",
+        "Medicina general",
+        1,
+        ["Consulta general", "Revisión"],
+        range(6),
+        MORNING_AFTERNOON,
+    ),
+    (
+        "diego.castillo@demo.clinic",
+        "Dr. Diego Castillo",
+        "Cardiología",
+        1,
+        ["Primera visita especialista", "Ecocardiograma"],
+        (1, 3),
+        MORNING_AFTERNOON,
+    ),
 ]
 PATIENTS = [
-    "Lucía García", "Hugo Fernández", "Martina López", "Mateo Martínez", "Sofía Sánchez", "Leo Pérez",
-    "Valeria Gómez", "Daniel Martín", "Julia Jiménez", "Pablo Ruiz", "Ximena Hernández", "Santiago Díaz",
-    "Regina Torres", "Emiliano Flores", "Camila Rivera", "Sebastián Morales", "Renata Vargas", "Diego Romero",
-    "Paula Castro", "Adrián Ortega",
+    "Lucía García",
+    "Hugo Fernández",
+    "Martina López",
+    "Mateo Martínez",
+    "Sofía Sánchez",
+    "Leo Pérez",
+    "Valeria Gómez",
+    "Daniel Martín",
+    "Julia Jiménez",
+    "Pablo Ruiz",
+    "Ximena Hernández",
+    "Santiago Díaz",
+    "Regina Torres",
+    "Emiliano Flores",
+    "Camila Rivera",
+    "Sebastián Morales",
+    "Renata Vargas",
+    "Diego Romero",
+    "Paula Castro",
+    "Adrián Ortega",
 ]
-REASONS = [None, "Control anual", "Dolor de cabeza", "Revisión de análisis", "Seguimiento", "Tos persistente",
-           "Mancha en la piel", "Palpitaciones", "Vacunación"]
+REASONS = [
+    None,
+    "Control anual",
+    "Dolor de cabeza",
+    "Revisión de análisis",
+    "Seguimiento",
+    "Tos persistente",
+    "Mancha en la piel",
+    "Palpitaciones",
+    "Vacunación",
+]
 WEEKS_BACK, WEEKS_AHEAD = 3, 4
 DEMO_PATIENT = "paciente@demo.clinic"
 # The demo patient's own visits: (doctor index, service, days from today, local hour, minute, reason, status
@@ -77,8 +148,11 @@ DEMO_VISITS = [
 ]
 # Allergies, conditions, medications and a note per past visit, for the demo patient and a few others.
 RECORDS = {
-    DEMO_PATIENT: (["Penicilina", "Ácaros del polvo"], ["Hipertensión arterial leve", "Rinitis alérgica"],
-                   ["Enalapril 10 mg, 1 al día", "Cetirizina 10 mg si hay síntomas"]),
+    DEMO_PATIENT: (
+        ["Penicilina", "Ácaros del polvo"],
+        ["Hipertensión arterial leve", "Rinitis alérgica"],
+        ["Enalapril 10 mg, 1 al día", "Cetirizina 10 mg si hay síntomas"],
+    ),
     "paciente01@demo.clinic": (["Ibuprofeno"], ["Asma leve intermitente"], ["Salbutamol inhalado a demanda"]),
     "paciente02@demo.clinic": ([], ["Diabetes tipo 2"], ["Metformina 850 mg, 2 al día"]),
     "paciente03@demo.clinic": (["Látex"], ["Hipotiroidismo"], ["Levotiroxina 75 µg en ayunas"]),
@@ -104,9 +178,11 @@ def seed(session: Session, *, now: datetime | None = None, settings: Settings | 
     offsets = list(settings.reminder_offsets_minutes) if settings else list(Settings.reminder_offsets_minutes)
     agenda_hour = settings.agenda_hour if settings else Settings.agenda_hour
     logins = []
-    for role, email, name in (("admin", "admin@demo.clinic", "Admin Demo"),
-                              ("receptionist", "recepcion@demo.clinic", "Recepción Demo"),
-                              ("patient", "paciente@demo.clinic", "Lucía Paciente")):
+    for role, email, name in (
+        ("admin", "admin@demo.clinic", "Admin Demo"),
+        ("receptionist", "recepcion@demo.clinic", "Recepción Demo"),
+        ("patient", "paciente@demo.clinic", "Lucía Paciente"),
+    ):
         if accounts.find_by_email(session, email) is None:
             accounts.create_user(session, email=email, password=DEMO_PASSWORD, full_name=name, role=role)
         logins.append(f"{role:<13} {email} / {DEMO_PASSWORD}")
@@ -123,7 +199,9 @@ def _seed_calendar(session: Session, now: datetime) -> None:
     password_hash = passwords.hash_password(DEMO_PASSWORD)  # hash once: bcrypt is slow on purpose
     # Madrid's doctors mark attendance themselves (some past appointments wait for them); Mexico City's
     # clinic lets the system mark no-shows.
-    clinics = [Clinic(name=n, timezone=tz, address=a, noshow_processing=(i != 0)) for i, (n, tz, a) in enumerate(CLINICS)]
+    clinics = [
+        Clinic(name=n, timezone=tz, address=a, noshow_processing=(i != 0)) for i, (n, tz, a) in enumerate(CLINICS)
+    ]
     services = {n: Service(name=n, duration_minutes=m, buffer_minutes=b) for n, m, b in SERVICES}
     session.add_all(clinics + list(services.values()))
     session.flush()
@@ -134,8 +212,9 @@ def _seed_calendar(session: Session, now: datetime) -> None:
         doctor.services = [services[s] for s in service_names]
         session.add(doctor)
         session.flush()
-        session.add_all([WorkingHours(doctor_id=doctor.id, weekday=d, start_time=s, end_time=e)
-                         for d in weekdays for s, e in hours])
+        session.add_all(
+            [WorkingHours(doctor_id=doctor.id, weekday=d, start_time=s, end_time=e) for d in weekdays for s, e in hours]
+        )
         doctors.append((doctor, clinics[clinic_index], [services[s] for s in service_names], weekdays, hours))
     demo_patient = accounts.find_by_email(session, DEMO_PATIENT)
     patients = []  # the demo patient gets its own handful of visits below, not a random share of hundreds
@@ -147,8 +226,7 @@ def _seed_calendar(session: Session, now: datetime) -> None:
     busy: dict = {}  # patient id (or ("doctor", id)) -> the intervals already taken
     _seed_demo_patient(session, now, doctors, services, demo_patient, receptionist.id, busy)
     for doctor, clinic, offered, weekdays, hours in doctors:
-        _seed_appointments(session, rng, now, doctor, clinic, offered, weekdays, hours, patients, busy,
-                           receptionist.id)
+        _seed_appointments(session, rng, now, doctor, clinic, offered, weekdays, hours, patients, busy, receptionist.id)
     session.flush()
     _leave_some_to_mark(session, now, [d for d, c, *_ in doctors if not c.noshow_processing])
     _seed_records(session, rng, now, doctors)
@@ -168,18 +246,41 @@ def _seed_demo_patient(session, now, doctors, services, patient, receptionist_id
         ends_at = starts_at + timedelta(minutes=service.duration_minutes)
         status = past_status if ends_at < now else "booked"
         appointment = Appointment(
-            doctor_id=doctor.id, patient_id=patient.id, service_id=service.id, clinic_id=clinic.id,
-            starts_at=starts_at, ends_at=ends_at, blocked_until=ends_at + timedelta(minutes=service.buffer_minutes),
-            status=status, reason=reason, sequence=1 if status != "booked" else 0, created_by=patient.id,
-            scheduled_at=min(starts_at, now) - timedelta(days=10))
+            doctor_id=doctor.id,
+            patient_id=patient.id,
+            service_id=service.id,
+            clinic_id=clinic.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            blocked_until=ends_at + timedelta(minutes=service.buffer_minutes),
+            status=status,
+            reason=reason,
+            sequence=1 if status != "booked" else 0,
+            created_by=patient.id,
+            scheduled_at=min(starts_at, now) - timedelta(days=10),
+        )
         session.add(appointment)
         session.flush()
         busy.setdefault(("doctor", doctor.id), []).append((starts_at, appointment.blocked_until))
-        session.add(AppointmentHistory(appointment_id=appointment.id, actor_id=patient.id, action="booked",
-                                       at=appointment.scheduled_at, new_starts_at=starts_at))
+        session.add(
+            AppointmentHistory(
+                appointment_id=appointment.id,
+                actor_id=patient.id,
+                action="booked",
+                at=appointment.scheduled_at,
+                new_starts_at=starts_at,
+            )
+        )
         if status != "booked":
-            session.add(AppointmentHistory(appointment_id=appointment.id, actor_id=doctor.user_id,
-                                           action="attendance", at=ends_at, details={"status": status}))
+            session.add(
+                AppointmentHistory(
+                    appointment_id=appointment.id,
+                    actor_id=doctor.user_id,
+                    action="attendance",
+                    at=ends_at,
+                    details={"status": status},
+                )
+            )
     session.flush()
 
 
@@ -187,8 +288,9 @@ def _leave_some_to_mark(session, now, doctors) -> None:
     """The latest past appointments of these doctors go back to `booked`: attendance the doctor still has to
     record (today's and yesterday's), as on any real morning."""
     for doctor in doctors:
-        latest = store.latest_ended(session, doctor_id=doctor.id, after=now - timedelta(days=3), before=now,
-                                    limit=LEFT_TO_MARK)
+        latest = store.latest_ended(
+            session, doctor_id=doctor.id, after=now - timedelta(days=3), before=now, limit=LEFT_TO_MARK
+        )
         for appointment in latest:
             appointment.status, appointment.sequence = "booked", 0
             store.forget_attendance(session, appointment_id=appointment.id)
@@ -203,13 +305,27 @@ def _seed_records(session, rng, now, doctors) -> None:
         author = doctor_users[visits[0].doctor_id] if visits else next(iter(doctor_users.values()))
         session.add(MedicalRecord(patient_id=patient.id, current_version=1))
         session.flush()
-        session.add(RecordVersion(patient_id=patient.id, version=1, allergies=allergies, conditions=conditions,
-                                  medications=medications, author_id=author,
-                                  created_at=visits[0].ends_at if visits else now))
+        session.add(
+            RecordVersion(
+                patient_id=patient.id,
+                version=1,
+                allergies=allergies,
+                conditions=conditions,
+                medications=medications,
+                author_id=author,
+                created_at=visits[0].ends_at if visits else now,
+            )
+        )
         for visit in visits:
-            session.add(RecordEntry(patient_id=patient.id, appointment_id=visit.id,
-                                    author_id=doctor_users[visit.doctor_id], text=rng.choice(NOTES),
-                                    created_at=visit.ends_at + timedelta(minutes=5)))
+            session.add(
+                RecordEntry(
+                    patient_id=patient.id,
+                    appointment_id=visit.id,
+                    author_id=doctor_users[visit.doctor_id],
+                    text=rng.choice(NOTES),
+                    created_at=visit.ends_at + timedelta(minutes=5),
+                )
+            )
 
 
 def _mark_already_sent(session: Session, now: datetime, offsets: list[int], agenda_hour: int) -> None:
@@ -227,8 +343,9 @@ def _user(session: Session, email: str, name: str, role: str, password_hash: str
     return user
 
 
-def _seed_appointments(session, rng, now, doctor, clinic, offered, weekdays, hours, patients, busy,
-                       receptionist_id) -> None:
+def _seed_appointments(
+    session, rng, now, doctor, clinic, offered, weekdays, hours, patients, busy, receptionist_id
+) -> None:
     """Fill about half of each working day's slots, from WEEKS_BACK weeks ago to WEEKS_AHEAD weeks ahead."""
     tz = zone(clinic.timezone)
     today = now.astimezone(tz).date()
@@ -237,8 +354,7 @@ def _seed_appointments(session, rng, now, doctor, clinic, offered, weekdays, hou
     while day <= today + timedelta(weeks=WEEKS_AHEAD):
         if day.weekday() in weekdays:
             for start, end in engine.local_day_bounds(tz, day, seconds):
-                _fill_interval(session, rng, now, doctor, clinic, offered, start, end, patients, busy,
-                               receptionist_id)
+                _fill_interval(session, rng, now, doctor, clinic, offered, start, end, patients, busy, receptionist_id)
         day += timedelta(days=1)
 
 
@@ -254,8 +370,11 @@ def _fill_interval(session, rng, now, doctor, clinic, offered, start, end, patie
         around_now = now - timedelta(hours=2) < ends_at and starts_at < now + timedelta(hours=2)
         blocked = ends_at + timedelta(minutes=service.buffer_minutes)
         reserved = any(s < blocked and starts_at < e for s, e in busy.get(("doctor", doctor.id), ()))
-        patient = None if around_now or reserved or rng.random() < 0.5 else _free_patient(
-            rng, patients, busy, starts_at, ends_at)
+        patient = (
+            None
+            if around_now or reserved or rng.random() < 0.5
+            else _free_patient(rng, patients, busy, starts_at, ends_at)
+        )
         if patient is not None:
             _add(session, rng, now, doctor, clinic, service, patient, starts_at, ends_at, receptionist_id)
             busy.setdefault(patient.id, []).append((starts_at, ends_at))
@@ -278,14 +397,37 @@ def _add(session, rng, now, doctor, clinic, service, patient, starts_at, ends_at
     past = ends_at < now
     status = ("no_show" if rng.random() < 0.12 else "completed") if past else "booked"
     appointment = Appointment(
-        doctor_id=doctor.id, patient_id=patient.id, service_id=service.id, clinic_id=clinic.id,
-        starts_at=starts_at, ends_at=ends_at, blocked_until=ends_at + timedelta(minutes=service.buffer_minutes),
-        status=status, reason=rng.choice(REASONS), sequence=1 if past else 0, created_by=receptionist_id,
-        scheduled_at=starts_at - timedelta(days=rng.randint(3, 20)))
+        doctor_id=doctor.id,
+        patient_id=patient.id,
+        service_id=service.id,
+        clinic_id=clinic.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        blocked_until=ends_at + timedelta(minutes=service.buffer_minutes),
+        status=status,
+        reason=rng.choice(REASONS),
+        sequence=1 if past else 0,
+        created_by=receptionist_id,
+        scheduled_at=starts_at - timedelta(days=rng.randint(3, 20)),
+    )
     session.add(appointment)
     session.flush()
-    session.add(AppointmentHistory(appointment_id=appointment.id, actor_id=receptionist_id, action="booked",
-                                   at=appointment.scheduled_at, new_starts_at=starts_at))
+    session.add(
+        AppointmentHistory(
+            appointment_id=appointment.id,
+            actor_id=receptionist_id,
+            action="booked",
+            at=appointment.scheduled_at,
+            new_starts_at=starts_at,
+        )
+    )
     if past:
-        session.add(AppointmentHistory(appointment_id=appointment.id, actor_id=doctor.user_id, action="attendance",
-                                       at=ends_at, details={"status": status}))
+        session.add(
+            AppointmentHistory(
+                appointment_id=appointment.id,
+                actor_id=doctor.user_id,
+                action="attendance",
+                at=ends_at,
+                details={"status": status},
+            )
+        )

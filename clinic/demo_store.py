@@ -1,6 +1,7 @@
 """The demo data's SQL (clinic/demo.py): what it checks before seeding, the appointments it adjusts after, and
 the reminders and agendas it stores as already sent. Raw SQL in psycopg's `%(name)s` style through the
 platform helpers (clinic/db.py); ORM queries where the seeding wants mapped objects."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,13 +20,18 @@ def clinic_exists(session: Session, *, name: str) -> bool:
     return fetch_value(session, _CLINIC_NAMED, {"name": name}) is not None
 
 
-def latest_ended(session: Session, *, doctor_id: int, after: datetime, before: datetime,
-                 limit: int) -> list[Appointment]:
+def latest_ended(
+    session: Session, *, doctor_id: int, after: datetime, before: datetime, limit: int
+) -> list[Appointment]:
     """The doctor's latest `limit` appointments that ended in (after, before), latest first."""
-    return list(session.scalars(
-        select(Appointment).where(Appointment.doctor_id == doctor_id, Appointment.ends_at < before,
-                                  Appointment.ends_at > after)
-        .order_by(Appointment.starts_at.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.doctor_id == doctor_id, Appointment.ends_at < before, Appointment.ends_at > after)
+            .order_by(Appointment.starts_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def forget_attendance(session: Session, *, appointment_id: int) -> None:
@@ -35,9 +41,15 @@ def forget_attendance(session: Session, *, appointment_id: int) -> None:
 
 def completed_visits(session: Session, *, patient_id: int, before: datetime) -> list[Appointment]:
     """The patient's completed appointments that ended before `before`, in start order."""
-    return list(session.scalars(select(Appointment).where(
-        Appointment.patient_id == patient_id, Appointment.status == "completed", Appointment.ends_at < before)
-        .order_by(Appointment.starts_at)))
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.patient_id == patient_id, Appointment.status == "completed", Appointment.ends_at < before
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
 
 
 # The reminders and agendas the scheduler's first sweep would find (the notifications' reminder sweep, same

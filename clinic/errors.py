@@ -1,4 +1,5 @@
 """Typed domain errors: each carries the HTTP-ish status and a stable snake_case code."""
+
 from __future__ import annotations
 
 
@@ -7,9 +8,15 @@ class DomainError(Exception):
     code = "bad_request"
     message = "The request could not be processed."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None,
-                 fields: dict[str, str] | None = None, translations: dict[str, str] | None = None,
-                 field_codes: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, str] | None = None,
+        translations: dict[str, str] | None = None,
+        field_codes: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code

@@ -3,6 +3,7 @@
 Each kind of link has its own context, so a token of one kind never verifies as another. The database
 keeps only what cannot open anything without the secret (a nonce, or the token's keyed hash).
 """
+
 from __future__ import annotations
 
 import base64

@@ -5,6 +5,7 @@ inserted or removed before the position: nothing is skipped or shown twice, what
 The token is URL-safe base64 of `<UTC ISO moment>|<id>`; it grants nothing (the query still applies the
 caller's scope), so it needs no signature, only strict parsing.
 """
+
 from __future__ import annotations
 
 import base64

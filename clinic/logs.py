@@ -1,4 +1,5 @@
 """JSON logs on stdout, shared by every process. Messages never carry personal or clinical data."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ class JsonFormatter(logging.Formatter):
         return redact(self._format(record))
 
     def _format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": round(record.created, 3), "level": record.levelname, "logger": record.name,
-                 "msg": record.getMessage()}
+        entry = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         for key in ("request_id", "method", "route", "status", "ms", "fast_path", "task", "message_id"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)

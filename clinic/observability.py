@@ -1,4 +1,5 @@
 """Optional Sentry, on only when SENTRY_DSN is set, and never with personal or clinical data."""
+
 from __future__ import annotations
 
 # Database drivers put row values in their messages ("Key (email)=(…) already exists").
@@ -21,13 +22,22 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
     return event
 
 
-def init_sentry(dsn: str | None, *, integrations: list | None = None, environment: str = "production",
-                **options) -> bool:
+def init_sentry(
+    dsn: str | None, *, integrations: list | None = None, environment: str = "production", **options
+) -> bool:
     if not dsn:
         return False
     import sentry_sdk
 
-    sentry_sdk.init(dsn=dsn, environment=environment, send_default_pii=False, include_local_variables=False,
-                    max_request_body_size="never", traces_sample_rate=0.0, integrations=integrations or [],
-                    before_send=scrub_event, **options)
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+        integrations=integrations or [],
+        before_send=scrub_event,
+        **options,
+    )
     return True

@@ -1,4 +1,5 @@
 """Configuration read from the environment, shared by every process."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ A topic is written by the one function that makes the change (see each domain's 
 workers' subscriptions (workers/subscriptions.py). `Topic` members are strings, so they go as they are
 into the `outbox.topic` column, JSON and SQL (`f"... '{Topic.BOOKED}' ..."`).
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -17,6 +17,7 @@ The rules:
   in a transaction of their own, before the error goes on to its caller. `write` takes the session and is
   called again after the rollback: it must not rely on ORM objects loaded before it (pass values).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

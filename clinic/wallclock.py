@@ -1,5 +1,6 @@
 """Wall-clock readings that may name two instants (a fall-back night's repeated hour) or none (a
 spring-forward gap), and how a time is written so that it names exactly one."""
+
 from __future__ import annotations
 
 from datetime import datetime

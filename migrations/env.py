@@ -1,4 +1,5 @@
 """Alembic environment: the database URL comes from the same settings as the application."""
+
 from __future__ import annotations
 
 from alembic import context

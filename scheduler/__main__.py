@@ -4,6 +4,7 @@ The loop relays the outbox four times a second (workers.relay_loop), so a confir
 fraction of a second of the booking's commit; it runs the sweeps every SCHEDULER_SWEEP_SECONDS (60).
 If Redis is down the relay keeps retrying: rows stay in the outbox.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ log = logging.getLogger("scheduler")
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__)
     parser.add_argument("--once", action="store_true", help="run every sweep once and exit")
-    parser.add_argument("--at", type=_instant, default=None,
-                        help="run as of this instant (ISO 8601 with offset); default now")
+    parser.add_argument(
+        "--at", type=_instant, default=None, help="run as of this instant (ISO 8601 with offset); default now"
+    )
     return parser.parse_args(argv)
 
 
@@ -44,8 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     broker = boot(settings)  # the broker, and every actor the relay sends to
     if missing := missing_actors(broker):
         log.error("subscriptions name actors that are not declared: %s", ", ".join(missing))
-    factory = make_session_factory(make_engine(settings.database_url, pool_size=2, max_overflow=2,
-                                                    prepared_statements=settings.database_prepared_statements))
+    factory = make_session_factory(
+        make_engine(
+            settings.database_url,
+            pool_size=2,
+            max_overflow=2,
+            prepared_statements=settings.database_prepared_statements,
+        )
+    )
     if args.once:
         jobs.run_sweeps(factory, settings, at=args.at or datetime.now(timezone.utc))
         relayed = jobs.relay(factory)

@@ -3,6 +3,7 @@
 SWEEPS lists every periodic rule the scheduler runs, each where its domain keeps it. A rule takes the
 session and the instant to run as of (`now`, `settings`) and returns how many items it found.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,8 +55,13 @@ def run_sweeps(factory: sessionmaker[Session], settings: Settings, *, at: dateti
             session = uow.session
             locked = try_xact_lock(session, LOCK_NAMESPACE, LOCK_IDS[name])
             results[name] = sweep(session, now=now, settings=settings) if locked else None
-        log.info("sweep %s found %s in %.0f ms", name, results[name], (time.perf_counter() - started) * 1000,
-                 extra={"task": name})
+        log.info(
+            "sweep %s found %s in %.0f ms",
+            name,
+            results[name],
+            (time.perf_counter() - started) * 1000,
+            extra={"task": name},
+        )
     return results
 
 

@@ -14,6 +14,7 @@ Idempotency-Key (API) or Resend-Idempotency-Key header (SMTP) stores nothing new
 
     python scripts/dev_mailbox.py --port 8025 --smtp-port 2525 --dir var/mail
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,13 @@ class Mailbox:
     def store_message(self, raw: bytes, mail_from: str, rcpt: list[str]) -> str:
         """One SMTP message; returns its id (the first one's when its idempotency key was seen)."""
         msg = email.message_from_bytes(raw, policy=email.policy.default)
-        record = {"via": "smtp", "from": str(msg["From"] or mail_from), "to": rcpt,
-                  "subject": str(msg["Subject"] or ""), "parts": _parts(msg)}
+        record = {
+            "via": "smtp",
+            "from": str(msg["From"] or mail_from),
+            "to": rcpt,
+            "subject": str(msg["Subject"] or ""),
+            "parts": _parts(msg),
+        }
         body = msg.get_body(preferencelist=("html", "plain"))
         if body is not None:
             record["html" if body.get_content_type() == "text/html" else "text"] = body.get_content()
@@ -120,8 +126,12 @@ def _parts(msg) -> list[dict]:
     """Every MIME part: its type and parameters, and the decoded text of the leaves (calendars included)."""
     out = []
     for part in msg.walk():
-        item = {"content_type": part.get_content_type(), "params": dict(part["Content-Type"].params)
-                if part["Content-Type"] else {}, "filename": part.get_filename(), "depth": _depth(msg, part)}
+        item = {
+            "content_type": part.get_content_type(),
+            "params": dict(part["Content-Type"].params) if part["Content-Type"] else {},
+            "filename": part.get_filename(),
+            "depth": _depth(msg, part),
+        }
         if not part.is_multipart():
             item["text"] = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
         out.append(item)
@@ -152,8 +162,13 @@ def serve_smtp(port: int, box: Mailbox):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    controller = Controller(_SmtpHandler(box), hostname="127.0.0.1", port=port, auth_require_tls=False,
-                            authenticator=lambda *args: AuthResult(success=True))
+    controller = Controller(
+        _SmtpHandler(box),
+        hostname="127.0.0.1",
+        port=port,
+        auth_require_tls=False,
+        authenticator=lambda *args: AuthResult(success=True),
+    )
     controller.start()
     return controller
 
@@ -173,11 +188,21 @@ class FakeTwilio:
         """Send a reply to the web's webhook, signed as Twilio signs it; record it with the answer."""
         from twilio.request_validator import RequestValidator
 
-        params = {"From": from_, "To": to, "Body": body, "MessageSid": "SM" + uuid.uuid4().hex,
-                  "AccountSid": self.sid, "NumMedia": "0"}
+        params = {
+            "From": from_,
+            "To": to,
+            "Body": body,
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": self.sid,
+            "NumMedia": "0",
+        }
         signature = RequestValidator(self.token).compute_signature(self.webhook, params)
-        req = urlrequest.Request(self.webhook, data=urlencode(params).encode(), method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+        req = urlrequest.Request(
+            self.webhook,
+            data=urlencode(params).encode(),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+        )
         try:
             with urlrequest.urlopen(req, timeout=15) as r:
                 status, answer = r.status, r.read().decode("utf-8", "replace")
@@ -185,8 +210,9 @@ class FakeTwilio:
             status, answer = e.code, e.read().decode("utf-8", "replace")
         except (URLError, OSError) as e:
             status, answer = 0, f"could not reach {self.webhook}: {e}"
-        return box.store_text({"direction": "in", "From": from_, "To": to, "Body": body, "status": status,
-                               "answer": answer})
+        return box.store_text(
+            {"direction": "in", "From": from_, "To": to, "Body": body, "status": status, "answer": answer}
+        )
 
 
 def make_handler(box: Mailbox, twilio: FakeTwilio | None = None):
@@ -216,10 +242,25 @@ def make_handler(box: Mailbox, twilio: FakeTwilio | None = None):
                 return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
             if not form.get("To") or not form.get("Body"):
                 return self._json(400, {"code": 21602, "message": "Message body and To are required", "status": 400})
-            record = box.store_text({"direction": "out", "To": form["To"], "From": form.get("From"),
-                                     "Body": form["Body"], "sid": "SM" + uuid.uuid4().hex})
-            return self._json(201, {"sid": record["sid"], "status": "queued", "to": form["To"],
-                                    "from": form.get("From"), "body": form["Body"]})
+            record = box.store_text(
+                {
+                    "direction": "out",
+                    "To": form["To"],
+                    "From": form.get("From"),
+                    "Body": form["Body"],
+                    "sid": "SM" + uuid.uuid4().hex,
+                }
+            )
+            return self._json(
+                201,
+                {
+                    "sid": record["sid"],
+                    "status": "queued",
+                    "to": form["To"],
+                    "from": form.get("From"),
+                    "body": form["Body"],
+                },
+            )
 
         def _send_reply(self):
             form = self._form()
@@ -261,15 +302,24 @@ def make_handler(box: Mailbox, twilio: FakeTwilio | None = None):
                     return self._json(404, {"message": "not found"})
                 # The email's own HTML, sandboxed: no scripts, no same-origin access.
                 page = email.get("html") or f"<pre>{html.escape(email.get('text') or '')}</pre>"
-                parts = "".join(f"<h3>{html.escape(str(a.get('filename')))}</h3><pre>{html.escape(_attachment_text(a))}</pre>"
-                                for a in email.get("attachments") or [])
+                parts = "".join(
+                    f"<h3>{html.escape(str(a.get('filename')))}</h3><pre>{html.escape(_attachment_text(a))}</pre>"
+                    for a in email.get("attachments") or []
+                )
                 parts += "".join(_part_html(p) for p in email.get("parts") or [])
-                return self._send(200, (page + parts).encode(), "text/html; charset=utf-8",
-                                  {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
+                return self._send(
+                    200,
+                    (page + parts).encode(),
+                    "text/html; charset=utf-8",
+                    {"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"},
+                )
             if path == "/":
-                return self._send(200, (_index(box.emails()) + _texts(box.texts(), twilio)).encode(),
-                                  "text/html; charset=utf-8",
-                                  {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+                return self._send(
+                    200,
+                    (_index(box.emails()) + _texts(box.texts(), twilio)).encode(),
+                    "text/html; charset=utf-8",
+                    {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+                )
             return self._json(404, {"message": "not found"})
 
     return Handler
@@ -290,17 +340,26 @@ def _index(emails: list[dict]) -> str:
         to = e.get("to")
         to = ", ".join(to) if isinstance(to, list) else str(to)
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.get("received_at", 0)))
-        files = ", ".join([str(a.get("filename")) for a in e.get("attachments") or []] +
-                          [p["content_type"] + (f" ({p['filename']})" if p.get("filename") else "")
-                           for p in e.get("parts") or [] if not p["content_type"].startswith("multipart/")])
-        rows.append(f"<tr><td>{html.escape(when)}</td><td>{html.escape(to)}</td>"
-                    f"<td><a href=\"/emails/{html.escape(e['id'])}\">{html.escape(str(e.get('subject', '')))}</a></td>"
-                    f"<td>{html.escape(files)}</td></tr>")
+        files = ", ".join(
+            [str(a.get("filename")) for a in e.get("attachments") or []]
+            + [
+                p["content_type"] + (f" ({p['filename']})" if p.get("filename") else "")
+                for p in e.get("parts") or []
+                if not p["content_type"].startswith("multipart/")
+            ]
+        )
+        rows.append(
+            f"<tr><td>{html.escape(when)}</td><td>{html.escape(to)}</td>"
+            f'<td><a href="/emails/{html.escape(e["id"])}">{html.escape(str(e.get("subject", "")))}</a></td>'
+            f"<td>{html.escape(files)}</td></tr>"
+        )
     body = "".join(rows) or "<tr><td colspan=4>No emails yet. Book an appointment in the demo.</td></tr>"
-    return ("<!doctype html><meta charset=utf-8><title>Dev mailbox</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}</style>"
-            f"<h1>Dev mailbox ({len(emails)})</h1><table><tr><th>Received</th><th>To</th><th>Subject</th>"
-            f"<th>Attachments</th></tr>{body}</table>")
+    return (
+        "<!doctype html><meta charset=utf-8><title>Dev mailbox</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}</style>"
+        f"<h1>Dev mailbox ({len(emails)})</h1><table><tr><th>Received</th><th>To</th><th>Subject</th>"
+        f"<th>Attachments</th></tr>{body}</table>"
+    )
 
 
 def _texts(texts: list[dict], twilio: FakeTwilio | None) -> str:
@@ -316,25 +375,32 @@ def _texts(texts: list[dict], twilio: FakeTwilio | None) -> str:
         else:
             who = f"clinic &rarr; {html.escape(str(t.get('To')))}"
             extra = ""
-        rows.append(f"<tr><td>{html.escape(when)}</td><td>{who}</td>"
-                    f"<td><pre style='white-space:pre-wrap;margin:0'>{html.escape(str(t.get('Body', '')))}</pre>"
-                    f"{extra}</td></tr>")
+        rows.append(
+            f"<tr><td>{html.escape(when)}</td><td>{who}</td>"
+            f"<td><pre style='white-space:pre-wrap;margin:0'>{html.escape(str(t.get('Body', '')))}</pre>"
+            f"{extra}</td></tr>"
+        )
     latest = next((t for t in texts if t.get("direction") == "out"), None)
     number = html.escape(str(latest.get("To", ""))) if latest else ""
     sender = html.escape(str(latest.get("From", ""))) if latest else ""
-    body = "".join(rows) or "<tr><td colspan=3>No texts yet. Opt in to SMS on the account page, book, and " \
-                           "run the reminder sweep.</td></tr>"
-    return (f"<h2 id=texts>Texts: SMS/WhatsApp ({len(texts)})</h2>"
-            "<table><tr><th>When</th><th>Who</th><th>Text</th></tr>" + body + "</table>"
-            "<h3>Reply as the patient's phone</h3>"
-            "<form method=post action=/sms/reply>"
-            f"<input type=hidden name=csrf value={html.escape(twilio.form_token)}>"
-            f"<input type=hidden name=To value=\"{sender}\">"
-            f"<label>From <input name=From value=\"{number}\" placeholder=\"+34600112233\" required></label> "
-            "<label>Text <input name=Body value=\"SI\" required></label> "
-            "<button>Send signed reply</button></form>"
-            f"<p><small>Signed with the account's token over {html.escape(twilio.webhook)}. "
-            "SI/YES/1 confirms, NO/CANCELAR/2 cancels, BAJA/STOP opts out.</small></p>")
+    body = (
+        "".join(rows)
+        or "<tr><td colspan=3>No texts yet. Opt in to SMS on the account page, book, and "
+        "run the reminder sweep.</td></tr>"
+    )
+    return (
+        f"<h2 id=texts>Texts: SMS/WhatsApp ({len(texts)})</h2>"
+        "<table><tr><th>When</th><th>Who</th><th>Text</th></tr>" + body + "</table>"
+        "<h3>Reply as the patient's phone</h3>"
+        "<form method=post action=/sms/reply>"
+        f"<input type=hidden name=csrf value={html.escape(twilio.form_token)}>"
+        f'<input type=hidden name=To value="{sender}">'
+        f'<label>From <input name=From value="{number}" placeholder="+34600112233" required></label> '
+        '<label>Text <input name=Body value="SI" required></label> '
+        "<button>Send signed reply</button></form>"
+        f"<p><small>Signed with the account's token over {html.escape(twilio.webhook)}. "
+        "SI/YES/1 confirms, NO/CANCELAR/2 cancels, BAJA/STOP opts out.</small></p>"
+    )
 
 
 def serve(port: int, directory: Path, twilio: FakeTwilio | None = None) -> ThreadingHTTPServer:
@@ -350,8 +416,9 @@ def twilio_from_env(env: dict) -> FakeTwilio | None:
     """The fake account when the system's TWILIO_API_URL points here (bin/run sets it)."""
     if not (env.get("TWILIO_ACCOUNT_SID") and env.get("TWILIO_AUTH_TOKEN") and env.get("PUBLIC_URL")):
         return None
-    return FakeTwilio(env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"],
-                      env["PUBLIC_URL"].rstrip("/") + "/api/sms/inbound")
+    return FakeTwilio(
+        env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"], env["PUBLIC_URL"].rstrip("/") + "/api/sms/inbound"
+    )
 
 
 def main() -> None:
@@ -362,8 +429,11 @@ def main() -> None:
     args = parser.parse_args()
     server = serve(args.port, args.dir, twilio_from_env(dict(os.environ)))
     smtp = serve_smtp(args.smtp_port, server.box) if args.smtp_port else None
-    print(f"dev mailbox on http://127.0.0.1:{args.port}/ (emails stored in {args.dir})"
-          + (f", SMTP on 127.0.0.1:{args.smtp_port}" if smtp else ""), flush=True)
+    print(
+        f"dev mailbox on http://127.0.0.1:{args.port}/ (emails stored in {args.dir})"
+        + (f", SMTP on 127.0.0.1:{args.smtp_port}" if smtp else ""),
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ bin/run has already built .venv and the frontend. This finds or starts PostgreSQ
 runs web + worker + scheduler (+ mailbox) under honcho, prints the URL and the demo logins, and on exit
 stops whatever it started itself.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,16 +41,19 @@ def procfile_dev(with_mailbox: bool) -> Path:
     lines = [ln for ln in (ROOT / "Procfile").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     lines.sort(key=lambda ln: not ln.startswith("web:"))
     if with_mailbox:
-        lines.append(f"mailbox: {BIN / 'python'} scripts/dev_mailbox.py --port $MAILBOX_PORT "
-                     "--smtp-port $MAILBOX_SMTP_PORT --dir var/mail")
+        lines.append(
+            f"mailbox: {BIN / 'python'} scripts/dev_mailbox.py --port $MAILBOX_PORT "
+            "--smtp-port $MAILBOX_SMTP_PORT --dir var/mail"
+        )
     path = VAR / "Procfile.dev"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "flask"), "--app", "web", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [str(BIN / "flask"), "--app", "web", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 def wait_and_announce(url: str, logins: list[str], mailbox: str | None, honcho: subprocess.Popen) -> None:
@@ -100,8 +104,12 @@ def main() -> int:
             env["MAILBOX_SMTP_PORT"] = env.get("MAILBOX_SMTP_PORT") or str(services.free_port())
             env.setdefault("SMTP_URL", f"smtp://dev:dev@127.0.0.1:{env['MAILBOX_SMTP_PORT']}")
             if not env.get("TWILIO_ACCOUNT_SID"):  # texts go to the mailbox too, which can answer them
-                env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN=secrets.token_hex(16),
-                           TWILIO_FROM=env.get("TWILIO_FROM") or "+34900000000", TWILIO_API_URL=mailbox)
+                env.update(
+                    TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+                    TWILIO_AUTH_TOKEN=secrets.token_hex(16),
+                    TWILIO_FROM=env.get("TWILIO_FROM") or "+34900000000",
+                    TWILIO_API_URL=mailbox,
+                )
         else:  # a real key: invitations go through Resend's SMTP relay, as in production
             env.setdefault("SMTP_URL", f"smtps://resend:{quote(env['RESEND_API_KEY'], safe='')}@smtp.resend.com:465")
         env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
@@ -119,8 +127,11 @@ def main() -> int:
             print("[run] `flask --app web seed-demo` failed (starting anyway)")
         logins = r.stdout.splitlines()
 
-        honcho = subprocess.Popen([str(BIN / "honcho"), "start", "-f", str(procfile_dev(mailbox is not None)),
-                                   "-d", str(ROOT)], cwd=ROOT, env=env)
+        honcho = subprocess.Popen(
+            [str(BIN / "honcho"), "start", "-f", str(procfile_dev(mailbox is not None)), "-d", str(ROOT)],
+            cwd=ROOT,
+            env=env,
+        )
         # Ctrl-C reaches honcho through the terminal; SIGTERM (e.g. from a supervisor) is forwarded.
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: honcho.poll() is None and honcho.send_signal(signal.SIGTERM))

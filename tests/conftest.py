@@ -5,6 +5,7 @@ transaction is a SAVEPOINT, read-only and one-statement units run their statemen
 
 TEST_DATABASE_URL and TEST_REDIS_URL choose the servers; each test run owns its database and Redis db.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,14 @@ PASSWORD = "Correct-Horse-9"
 
 def make_settings(**overrides) -> Settings:
     env = {
-        "APP_ENV": "test", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
-        "JWT_SECRET_KEY": "test-secret-" + "x" * 32, "FRONTEND_ORIGIN": "http://localhost:5173",
-        "RESEND_API_KEY": "re_test", "EMAIL_FROM": "Clínica Test <citas@example.com>", "RATELIMIT_ENABLED": "0",
+        "APP_ENV": "test",
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "REDIS_URL": TEST_REDIS_URL,
+        "JWT_SECRET_KEY": "test-secret-" + "x" * 32,
+        "FRONTEND_ORIGIN": "http://localhost:5173",
+        "RESEND_API_KEY": "re_test",
+        "EMAIL_FROM": "Clínica Test <citas@example.com>",
+        "RATELIMIT_ENABLED": "0",
     }
     env.update({k: str(v) for k, v in overrides.items()})
     return Settings.from_env(env)
@@ -120,9 +126,12 @@ class StatementSession(Session):
 def joined_factories(connection) -> dict:
     """The app's two session factories (web.database), on the test's connection: the transactional one's
     sessions commit and roll back a SAVEPOINT of the test's transaction; the autocommit one's are StatementSessions."""
-    return {"db_sessionmaker": sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                                            expire_on_commit=False),
-            "db_autocommit_sessionmaker": lambda: StatementSession(connection)}
+    return {
+        "db_sessionmaker": sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ),
+        "db_autocommit_sessionmaker": lambda: StatementSession(connection),
+    }
 
 
 @pytest.fixture()
@@ -133,6 +142,7 @@ def app(base_app, connection, request):
     # The Limiter is one shared object and `init_app` of any other app (a rate-limit test) flips it:
     # every test starts with the session app's own setting.
     from web.extensions import limiter
+
     limiter.enabled = bool(base_app.config.get("RATELIMIT_ENABLED"))
     yield base_app
     if not request.node.get_closest_marker("allow_5xx"):
@@ -182,18 +192,23 @@ def api(client) -> Api:
 @pytest.fixture()
 def make_user(db):
     """Create a user of any role directly through the domain; returns the User."""
+
     def make(role: str = "patient", email: str | None = None, full_name: str | None = None, locale: str = "es"):
         email = email or f"{role}-{uuid.uuid4().hex[:10]}@example.com"
-        user = accounts.create_user(db, email=email, password=PASSWORD, full_name=full_name or f"Test {role}",
-                                    role=role, locale=locale)
+        user = accounts.create_user(
+            db, email=email, password=PASSWORD, full_name=full_name or f"Test {role}", role=role, locale=locale
+        )
         db.flush()
         return user
+
     return make
 
 
 @pytest.fixture()
 def token_for(api):
     """Sign a user in through the real endpoint and return the access token."""
+
     def token(user) -> str:
         return api.login(user.email)["access_token"]
+
     return token

@@ -1,4 +1,5 @@
 """The HTTP adapter: a thin Flask app over the clinic domain."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -30,29 +31,39 @@ def create_app(config: dict | None = None) -> Flask:
     if settings.sentry_dsn:
         from sentry_sdk.integrations.flask import FlaskIntegration
 
-        init_sentry(settings.sentry_dsn, integrations=[FlaskIntegration(transaction_style="url")],
-                    environment=settings.environment)
+        init_sentry(
+            settings.sentry_dsn,
+            integrations=[FlaskIntegration(transaction_style="url")],
+            environment=settings.environment,
+        )
 
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["int"] = BigIntConverter
     app.config.update(_flask_config(settings))
     app.config.update(config)
     # Stored calendar feeds are answered in front of the Flask stack (web/feed_fast_path.py).
-    app.wsgi_app = FeedFastPath(app.wsgi_app, database_url=settings.database_url, limit=settings.ratelimit_default,
-                                key_secret=settings.jwt_secret_key, access_log=app.config.get("ACCESS_LOG", True),
-                                limits_enabled=app.config["RATELIMIT_ENABLED"],
-                                prepared_statements=settings.database_prepared_statements)
+    app.wsgi_app = FeedFastPath(
+        app.wsgi_app,
+        database_url=settings.database_url,
+        limit=settings.ratelimit_default,
+        key_secret=settings.jwt_secret_key,
+        access_log=app.config.get("ACCESS_LOG", True),
+        limits_enabled=app.config["RATELIMIT_ENABLED"],
+        prepared_statements=settings.database_prepared_statements,
+    )
     # The client address that rate limits and audit rows use: X-Forwarded-For only from PROXY_HOPS proxies.
     # Nothing else forwarded is trusted (absolute URLs come from PUBLIC_URL, never from Host headers).
     # Outermost, so that the fast path's rate limit sees the client's address too.
     if settings.proxy_hops:
-        app.wsgi_app = ClientAddress(app.wsgi_app, hops=settings.proxy_hops,
-                                     internal=parse_networks(settings.proxy_internal_networks))
+        app.wsgi_app = ClientAddress(
+            app.wsgi_app, hops=settings.proxy_hops, internal=parse_networks(settings.proxy_internal_networks)
+        )
 
     sessionmaker = app.config.pop("DB_SESSIONMAKER", None)
     if sessionmaker is None:
         sessionmaker, autocommit = database.make_factories(
-            settings.database_url, prepared_statements=settings.database_prepared_statements)
+            settings.database_url, prepared_statements=settings.database_prepared_statements
+        )
         app.extensions["db_autocommit_sessionmaker"] = autocommit
     app.extensions["db_sessionmaker"] = sessionmaker
     app.extensions["redis"] = redis.Redis.from_url(settings.redis_url, socket_timeout=1, socket_connect_timeout=1)
@@ -67,10 +78,15 @@ def create_app(config: dict | None = None) -> Flask:
     jwt.init_app(app)
     errors.register(app)
     security.init_app(app)
-    cors.init_app(app, resources={r"/api/*": {"origins": [settings.frontend_origin]}}, supports_credentials=True,
-                  allow_headers=["Authorization", "Content-Type", "X-CSRF-TOKEN", "X-Request-ID"],
-                  expose_headers=["Link", "Retry-After", "X-Request-ID"], max_age=600,
-                  always_send=False)  # nothing for calls without an Origin (same-origin pages, servers, curl)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": [settings.frontend_origin]}},
+        supports_credentials=True,
+        allow_headers=["Authorization", "Content-Type", "X-CSRF-TOKEN", "X-Request-ID"],
+        expose_headers=["Link", "Retry-After", "X-Request-ID"],
+        max_age=600,
+        always_send=False,
+    )  # nothing for calls without an Origin (same-origin pages, servers, curl)
     limiter.init_app(app)
     _register_blueprints(app)
     spec.register(app)
@@ -91,8 +107,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _domain_blueprints() -> list:
     """Blueprints of the domain areas (scheduling, appointments, calendars, records)."""
-    from web.api import (appointments, calendars, clinics, doctors, events, manage, patients, records, sms,
-                         waitlist)
+    from web.api import appointments, calendars, clinics, doctors, events, manage, patients, records, sms, waitlist
 
     return [clinics, doctors, appointments, calendars, records, waitlist, manage, events, patients, sms]
 

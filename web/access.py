@@ -13,6 +13,7 @@ and role, marked `check_in_statement`, and the store of that statement turns it 
 account still holds. Should such a view answer an error (it may not have run its statement), the
 account is checked before the answer leaves, so that a revoked token only ever gets a 401.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,6 +38,7 @@ STAFF = ("receptionist", "admin")
 class Declared(frozenset):
     """Who may call a view (a set of PUBLIC, ANYONE, SIGNED_IN, REFRESH and role names), and whether the
     view's one statement checks the caller's account (`checked_in_statement`)."""
+
     checked_in_statement: bool = False
 
 
@@ -54,6 +56,7 @@ def access(*who: str, checked_in_statement: bool = False) -> Callable:
     def mark(view: Callable) -> Callable:
         view.access = declared
         return view
+
     return mark
 
 
@@ -73,12 +76,18 @@ def _sends_credentials() -> bool:
 def _authenticate(refresh: bool, *, in_statement: bool = False) -> Actor:
     verify_jwt_in_request(refresh=refresh)
     claims = get_jwt()
-    token = Actor(user_id=int(claims["sub"]), role=claims.get("role"), token_id=claims["jti"],
-                  family_id=claims.get("fam"))
+    token = Actor(
+        user_id=int(claims["sub"]), role=claims.get("role"), token_id=claims["jti"], family_id=claims.get("fam")
+    )
     if in_statement and token.role in ROLES:
         g.account_in_statement = True
-        return Actor(user_id=token.user_id, role=token.role, token_id=token.token_id, family_id=token.family_id,
-                     check_in_statement=True)
+        return Actor(
+            user_id=token.user_id,
+            role=token.role,
+            token_id=token.token_id,
+            family_id=token.family_id,
+            check_in_statement=True,
+        )
     return checked_actor(database.session(), token)
 
 

@@ -1,4 +1,5 @@
 """Command-line entry points: `flask --app web db upgrade`, `create-user`, `seed-demo`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,8 +55,9 @@ def init_app(app: Flask) -> None:
         """Create a user with any role."""
         try:
             with UnitOfWork(current_app.extensions["db_sessionmaker"]) as uow:
-                user = accounts.create_user(uow.session, email=email, password=password, full_name=full_name,
-                                                role=role, locale=locale)
+                user = accounts.create_user(
+                    uow.session, email=email, password=password, full_name=full_name, role=role, locale=locale
+                )
                 click.echo(f"created {role} {user.email} (id {user.id})")
         except DomainError as err:
             details = "; ".join(f"{k} {v}" for k, v in err.fields.items())

@@ -8,6 +8,7 @@ client reaching us over the internet) and are skipped before counting, so a requ
 internal hop (Render's static site rewriting `/api/*`) still counts right. A header with fewer entries
 than hops did not come through our proxies: the socket peer stays the client.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -6,6 +6,7 @@ gzip (a `q=0` refuses it), and never a body already encoded or streamed (live ev
 carry no secret next to reflected input, so compressing them does not open a BREACH-style oracle; writes and
 the token-bearing sign-in answers are left as they are.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -24,8 +25,14 @@ def accepts_gzip() -> bool:
 
 
 def compress(response: Response) -> Response:
-    if (request.method != "GET" or response.status_code != 200 or response.mimetype != "application/json"
-            or response.direct_passthrough or response.is_streamed or "Content-Encoding" in response.headers):
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.mimetype != "application/json"
+        or response.direct_passthrough
+        or response.is_streamed
+        or "Content-Encoding" in response.headers
+    ):
         return response
     response.vary.add("Accept-Encoding")
     if not accepts_gzip():

@@ -11,6 +11,7 @@
   before the view, or after it) it is a read-only unit's, on the autocommit connection, opened on first use
   and closed when the request ends; a read-only or one-statement view carries on with that same session.
 """
+
 from __future__ import annotations
 
 import functools
@@ -47,7 +48,9 @@ def unit_of_work(*, reads_only: bool = False, one_statement: bool = False) -> Ca
             finally:
                 g.pop("db_unit", None)
                 unit.end(failed=failed)
+
         return run
+
     return decorate
 
 

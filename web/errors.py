@@ -2,6 +2,7 @@
 
 The handlers only answer: a view's unit of work (web.database) has already rolled back what the failed use
 case changed, and applied again what it kept (clinic.unit_of_work.keep), before its error arrives here."""
+
 from __future__ import annotations
 
 import logging
@@ -19,17 +20,29 @@ from clinic.identity.models import LOCALES
 log = logging.getLogger("web.errors")
 
 HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "rate_limited",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
 }
 
 
 # Field texts the services send, by the stable code a client translates them with.
 _KNOWN_FIELD_TEXTS = {
-    "is required": "required", "must not be empty": "required", "already registered": "taken",
-    "is not correct": "wrong", "must not be before from": "before_start", "must be after start": "before_start",
-    "must be after starts_at": "before_start", "is in the past": "in_past",
+    "is required": "required",
+    "must not be empty": "required",
+    "already registered": "taken",
+    "is not correct": "wrong",
+    "must not be before from": "before_start",
+    "must be after start": "before_start",
+    "must be after starts_at": "before_start",
+    "is in the past": "in_past",
     "is not an accepted field": "not_accepted",
 }
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
@@ -48,8 +61,7 @@ def field_codes_of(fields: dict[str, str], given: dict[str, str] | None = None) 
     return codes
 
 
-def error_body(status: int, code: str, message: str, fields: dict | None = None,
-               field_codes: dict | None = None):
+def error_body(status: int, code: str, message: str, fields: dict | None = None, field_codes: dict | None = None):
     fields = fields or {}
     # The words a field's code replaces still reach a developer reading the answer: in the message.
     details = "; ".join(f"{name}: {why}" for name, why in fields.items() if not _CODE.fullmatch(str(why)))

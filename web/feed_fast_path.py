@@ -9,6 +9,7 @@ W times the limit. Feeds are read-only documents behind unguessable tokens, so t
 writes or costs more keeps the shared Redis limit. Anything it cannot answer from a built document (unknown
 token, not built yet, HEAD, a database error) falls through to the Flask view, which has the full behaviour.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ GZIP_TAG = "-gz"
 # The whole Content-Type: pass it as `content_type`, never as `mimetype` (Flask appends "; charset=utf-8"
 # to a text/* mimetype, which answered "charset=utf-8; charset=utf-8").
 CALENDAR = "text/calendar; charset=utf-8"
-RATE_LIMITED = json.dumps({"error": {"code": "rate_limited", "message": "Too many requests; try again later.",
-                                     "fields": {}}}).encode()
+RATE_LIMITED = json.dumps(
+    {"error": {"code": "rate_limited", "message": "Too many requests; try again later.", "fields": {}}}
+).encode()
 
 
 def request_conditions(environ: dict) -> dict:
@@ -61,8 +63,12 @@ def accepts_gzip(value: str | None) -> bool:
 def answer(served: feeds.Served, *, gzipped: bool) -> tuple[int, list[tuple[str, str]], bytes]:
     # A strong ETag names one representation: the gzipped one gets its own (either one revalidates).
     etag = served.etag[:-1] + GZIP_TAG + '"' if gzipped else served.etag
-    headers = [("ETag", etag), ("Last-Modified", served.last_modified),
-               ("Cache-Control", "private, no-cache"), ("Vary", "Accept-Encoding")]
+    headers = [
+        ("ETag", etag),
+        ("Last-Modified", served.last_modified),
+        ("Cache-Control", "private, no-cache"),
+        ("Vary", "Accept-Encoding"),
+    ]
     if served.not_modified:
         return 304, headers, b""
     headers.append(("Content-Type", CALENDAR))
@@ -74,8 +80,17 @@ def answer(served: feeds.Served, *, gzipped: bool) -> tuple[int, list[tuple[str,
 class FeedFastPath:
     """WSGI middleware; `app_wsgi` is the Flask stack it falls through to."""
 
-    def __init__(self, app_wsgi, *, database_url: str, limit: str, key_secret: str, access_log: bool = True,
-                 limits_enabled: bool = True, prepared_statements: bool = True) -> None:
+    def __init__(
+        self,
+        app_wsgi,
+        *,
+        database_url: str,
+        limit: str,
+        key_secret: str,
+        access_log: bool = True,
+        limits_enabled: bool = True,
+        prepared_statements: bool = True,
+    ) -> None:
         self.app_wsgi = app_wsgi
         self.connections = ThreadConnections(database_url, prepared_statements=prepared_statements)
         self.retry_at = threading.local()
@@ -88,15 +103,18 @@ class FeedFastPath:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(FEED_PREFIX) or not path.endswith(".ics"):
             return self.app_wsgi(environ, start_response)
-        token = path[len(FEED_PREFIX):-4]
+        token = path[len(FEED_PREFIX) : -4]
         if not token or len(token) > MAX_TOKEN or "/" in token:
             return self.app_wsgi(environ, start_response)
         started = time.perf_counter()
         conditions = request_conditions(environ)
         retry_after = self._over_limit(environ.get("REMOTE_ADDR") or "")
         if retry_after is not None:
-            status, headers, body = 429, [("Content-Type", "application/json"),
-                                          ("Retry-After", str(retry_after))], RATE_LIMITED
+            status, headers, body = (
+                429,
+                [("Content-Type", "application/json"), ("Retry-After", str(retry_after))],
+                RATE_LIMITED,
+            )
         else:
             served = self._lookup(token, conditions)
             if served is None or served.content is None:
@@ -110,8 +128,9 @@ class FeedFastPath:
         headers += [("Content-Length", str(len(body))), ("X-Request-ID", request_id)]
         start_response({200: "200 OK", 304: "304 Not Modified", 429: "429 Too Many Requests"}[status], headers)
         if self.access_log:
-            request_log.write(request_id=request_id, method="GET", route=ROUTE, status=status, started=started,
-                              fast_path=True)
+            request_log.write(
+                request_id=request_id, method="GET", route=ROUTE, status=status, started=started, fast_path=True
+            )
         return [body]
 
     def _over_limit(self, address: str) -> int | None:

@@ -12,6 +12,7 @@ data in parallel with the entry script instead of after it (the first screen of 
 of four round trips). `/api/me` is announced only when the request carries the readable CSRF cookie of an
 access token, exactly when the app asks for it first.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,35 @@ from web.routing import AppPathConverter
 
 DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 # A path ending in one of these names a file, never a client-side route of the app.
-FILE_SUFFIXES = frozenset({".js", ".mjs", ".css", ".map", ".json", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico",
-                           ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf", ".txt", ".xml", ".webmanifest",
-                           ".html", ".ics", ".pdf", ".zip", ".wasm"})
+FILE_SUFFIXES = frozenset(
+    {
+        ".js",
+        ".mjs",
+        ".css",
+        ".map",
+        ".json",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        ".ico",
+        ".webp",
+        ".avif",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".txt",
+        ".xml",
+        ".webmanifest",
+        ".html",
+        ".ics",
+        ".pdf",
+        ".zip",
+        ".wasm",
+    }
+)
 # Preferred first: brotli is about 15 % smaller than gzip on our bundles.
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -76,9 +103,11 @@ def _preloads(path: Path, mtime_ns: int) -> tuple[list[str], list[tuple[re.Patte
     del mtime_ns  # part of the cache key only: a new build is read again
 
     def links(item: dict) -> list[str]:
-        return ([f"<{url}>; rel=modulepreload" for url in item.get("scripts", [])]
-                + [f"<{url}>; rel=preload; as=style; crossorigin" for url in item.get("styles", [])]
-                + [f"<{url}>; rel=preload; as=fetch; crossorigin" for url in item.get("data", [])])
+        return (
+            [f"<{url}>; rel=modulepreload" for url in item.get("scripts", [])]
+            + [f"<{url}>; rel=preload; as=style; crossorigin" for url in item.get("styles", [])]
+            + [f"<{url}>; rel=preload; as=fetch; crossorigin" for url in item.get("data", [])]
+        )
 
     spec = json.loads(path.read_text())
     routes = [(re.compile(route["pattern"]), links(route)) for route in spec.get("routes", [])]

@@ -11,6 +11,7 @@ it was opened with expires (the browser reconnects with a fresh one; a revoked s
 latest then). One Redis subscriber thread per process feeds it (clinic/live/events.py: the channel and
 who sees what).
 """
+
 from __future__ import annotations
 
 import json

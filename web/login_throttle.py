@@ -14,6 +14,7 @@ all unknown devices together, which per-address keys would not do. A person on a
 account is under attack still has the reset link (not behind this throttle), which also marks that
 device as theirs. Keys carry a hash of the email, never the address (the limiter logs its keys).
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,8 +48,15 @@ def _normal(email: str) -> str:
 def remember_device(response: Response, email: str) -> None:
     """Mark this browser as one of the account's own devices."""
     device_id = _b64(os.urandom(16))
-    response.set_cookie(COOKIE, f"{device_id}.{_mac(device_id, _normal(email))}", max_age=MAX_AGE, path=COOKIE_PATH,
-                        secure=current_app.config["JWT_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    response.set_cookie(
+        COOKIE,
+        f"{device_id}.{_mac(device_id, _normal(email))}",
+        max_age=MAX_AGE,
+        path=COOKIE_PATH,
+        secure=current_app.config["JWT_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _device_of(email: str) -> str | None:

@@ -7,6 +7,7 @@ declaration (`web.access`: who may call, hence the security requirement, 401 and
 every view but the liveness check touches PostgreSQL (503). Every error body is the contract's
 `{"error": {code, message, fields}}`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,12 +17,13 @@ from web.validation import BODY_METHODS, body_is_optional
 
 NO_IO = {("get", "/api/health")}  # answers without touching PostgreSQL
 OWN_ERROR_BODIES = {("get", "/api/ready", 503)}  # the readiness report, not an error
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                               "schema": {"type": "integer", "minimum": 0}}}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 0}}
+}
 ERRORS = {
     400: "The body is not JSON, is not valid JSON, or is nested too deeply.",
     401: "No valid credentials: the access token (or session cookie) is missing, expired or revoked, the account "
-         "is disabled, or the CSRF check of a cookie session failed.",
+    "is disabled, or the CSRF check of a cookie session failed.",
     403: "The caller's role may not do this.",
     404: "No such resource, or none the caller may see. Ids outside 1..2^63-1 name no resource.",
     413: "The body is larger than 1 MiB.",
@@ -30,15 +32,27 @@ ERRORS = {
     503: "PostgreSQL is unavailable; `Retry-After` says when to try again.",
 }
 SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-               "description": "An access token from /api/auth/login or /api/auth/register (a refresh token for "
-                              "/api/auth/refresh)."},
-    "cookie": {"type": "apiKey", "in": "cookie", "name": "access_token_cookie",
-               "description": "The browser's httpOnly session cookie; unsafe methods must also send the "
-                              "`X-CSRF-TOKEN` header with the value of the `csrf_access_token` cookie."},
-    "refresh_cookie": {"type": "apiKey", "in": "cookie", "name": "refresh_token_cookie",
-                       "description": "The browser's refresh cookie (path /api/auth/), with the `X-CSRF-TOKEN` "
-                                      "header holding the `csrf_refresh_token` cookie."},
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An access token from /api/auth/login or /api/auth/register (a refresh token for "
+        "/api/auth/refresh).",
+    },
+    "cookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "access_token_cookie",
+        "description": "The browser's httpOnly session cookie; unsafe methods must also send the "
+        "`X-CSRF-TOKEN` header with the value of the `csrf_access_token` cookie.",
+    },
+    "refresh_cookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "refresh_token_cookie",
+        "description": "The browser's refresh cookie (path /api/auth/), with the `X-CSRF-TOKEN` "
+        "header holding the `csrf_refresh_token` cookie.",
+    },
 }
 
 
@@ -51,8 +65,9 @@ def complete(document: dict, operations: list[tuple[str, str, Callable, type | N
     return document
 
 
-def _operation(operation: dict, path: str, method: str, view: Callable, body_model: type | None,
-               error_ref: str) -> None:
+def _operation(
+    operation: dict, path: str, method: str, view: Callable, body_model: type | None, error_ref: str
+) -> None:
     declared = getattr(view, "access", frozenset())
     operation["security"] = _security(declared)
     body = operation.get("requestBody")

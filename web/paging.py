@@ -1,4 +1,5 @@
 """Paged listings over HTTP: the `Link: <…>; rel="next"` header (RFC 8288) and its OpenAPI description."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +13,7 @@ from clinic.keyset import Position
 LINK_HEADER = {
     "Link": {
         "description": 'Present when more rows match: `<URL>; rel="next"`, the next page. The URL starts with '
-                       "PUBLIC_URL and keeps every filter of this request; follow it until no Link comes back.",
+        "PUBLIC_URL and keeps every filter of this request; follow it until no Link comes back.",
         "schema": {"type": "string"},
     },
 }

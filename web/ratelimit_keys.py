@@ -4,6 +4,7 @@ Flask-Limiter writes each key into Redis and into its "ratelimit … (key) excee
 address or a client IP there would be personal data in the logs. The hash is keyed (HMAC with the JWT
 secret, domain-separated), so a key cannot be reversed by hashing guessed addresses.
 """
+
 from __future__ import annotations
 
 import hashlib

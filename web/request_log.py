@@ -1,4 +1,5 @@
 """Access log lines with a request id; routes are logged as templates, never raw paths."""
+
 from __future__ import annotations
 
 import logging
@@ -18,9 +19,17 @@ def request_id(incoming: str | None) -> str:
 
 def write(*, request_id: str, method: str, route: str, status: int, started: float, **more) -> None:
     """One access line (also written by the feed fast path, which answers in front of Flask)."""
-    access_log.info("request", extra={
-        "request_id": request_id, "method": method, "route": route, "status": status,
-        "ms": round((time.perf_counter() - started) * 1000, 2), **more})
+    access_log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "route": route,
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+            **more,
+        },
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +42,11 @@ def init_app(app: Flask) -> None:
     def finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if app.config.get("ACCESS_LOG", True):
-            write(request_id=g.get("request_id"), method=request.method,
-                  route=request.url_rule.rule if request.url_rule else "<unmatched>",
-                  status=response.status_code, started=g.get("started", time.perf_counter()))
+            write(
+                request_id=g.get("request_id"),
+                method=request.method,
+                route=request.url_rule.rule if request.url_rule else "<unmatched>",
+                status=response.status_code,
+                started=g.get("started", time.perf_counter()),
+            )
         return response

@@ -1,4 +1,5 @@
 """URL converters: ids that PostgreSQL cannot hold never reach it."""
+
 from __future__ import annotations
 
 from werkzeug.exceptions import NotFound

@@ -1,20 +1,25 @@
 """Security headers on every response."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from flask import Flask, request
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
-COMMON = (("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
-          ("X-Content-Type-Options", "nosniff"),
-          ("Referrer-Policy", "strict-origin-when-cross-origin"),
-          ("X-Frame-Options", "DENY"),
-          ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+COMMON = (
+    ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 API = (*COMMON, ("Content-Security-Policy", API_CSP), ("Cache-Control", "no-store"))
 API_DOCS = (*COMMON, ("Cache-Control", "no-store"))
 PAGES = (*COMMON, ("Content-Security-Policy", CSP))

@@ -14,6 +14,7 @@ the sync worker but never waiting for a client's bytes; with more, by a pool of 
 thread serves one request at a time, so what `web/database.py` and the feed fast path keep per thread
 (their held connections) stays per thread.
 """
+
 from __future__ import annotations
 
 import errno
@@ -48,7 +49,7 @@ def request_complete(buf: bytes | bytearray) -> bool:
     head_end = buf.find(b"\r\n\r\n")
     if head_end < 0:
         return len(buf) > MAX_HEAD_BYTES
-    head = bytes(buf[:head_end + 2]).lower()
+    head = bytes(buf[: head_end + 2]).lower()
     body_start = head_end + 4
     if _CHUNKED.search(head):
         return _chunked_complete(buf, body_start)
@@ -140,8 +141,14 @@ class BufferingWorker(ThreadWorker):
                 pass
             return
         # A pipelined request read ahead of the one just answered: buffer its rest in the loop as well.
-        if (self.alive and not fs.cancelled() and fs.exception() is None and fs.result() is True
-                and conn.parser is not None and conn.parser.unreader.buf.getvalue()):
+        if (
+            self.alive
+            and not fs.cancelled()
+            and fs.exception() is None
+            and fs.result() is True
+            and conn.parser is not None
+            and conn.parser.unreader.buf.getvalue()
+        ):
             self._read(conn, conn.parser.unreader.take_buffered())
             return
         super().finish_request(conn, fs)

@@ -8,6 +8,7 @@
   that only answers requests never builds them (about a third of its start-up, paid again at every gunicorn
   worker recycle). tests/web/test_library_adapters.py fails if SpecTree stops calling these as relied on.
 """
+
 from __future__ import annotations
 
 from spectree import SpecTree
@@ -32,7 +33,10 @@ class FlaskRequests(FlaskPlugin):
         request.context = Context(
             self.model_adapter.validate_obj(query, get_multidict_items(request.args, query)) if query else None,
             self.model_adapter.validate_obj(json, json_payload(json)) if use_json else None,
-            None, None, None)
+            None,
+            None,
+            None,
+        )
 
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
         """A view's answer written by a schema's own serialiser (`Serialised`, status 200) leaves as it is: that

@@ -1,4 +1,5 @@
 """Request bodies and validation failures, turned into the contract's error shape."""
+
 from __future__ import annotations
 
 from flask import current_app, request
@@ -37,13 +38,26 @@ def raise_validation_error(req, resp, req_validation_error, instance, model_adap
 
 
 _TYPE_CODES = {
-    "missing": "required", "extra_forbidden": "not_accepted", "string_too_long": "too_long",
-    "too_long": "too_long", "too_short": "too_short", "control_characters": "control_characters",
-    "invalid_phone": "invalid_phone", "before_start": "before_start",
-    "string_pattern_mismatch": "invalid", "literal_error": "not_allowed_value", "enum": "not_allowed_value",
-    "greater_than": "out_of_range", "greater_than_equal": "out_of_range", "less_than": "out_of_range",
-    "less_than_equal": "out_of_range", "string_type": "invalid_type", "bool_type": "invalid_type",
-    "bool_parsing": "invalid_type", "list_type": "invalid_type", "dict_type": "invalid_type",
+    "missing": "required",
+    "extra_forbidden": "not_accepted",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+    "too_short": "too_short",
+    "control_characters": "control_characters",
+    "invalid_phone": "invalid_phone",
+    "before_start": "before_start",
+    "string_pattern_mismatch": "invalid",
+    "literal_error": "not_allowed_value",
+    "enum": "not_allowed_value",
+    "greater_than": "out_of_range",
+    "greater_than_equal": "out_of_range",
+    "less_than": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "string_type": "invalid_type",
+    "bool_type": "invalid_type",
+    "bool_parsing": "invalid_type",
+    "list_type": "invalid_type",
+    "dict_type": "invalid_type",
     "model_type": "invalid_type",
 }
 
@@ -77,9 +91,12 @@ def check_json_body() -> None:
     if getattr(view, "form_body", False):
         return
     if has_body() and not request.is_json:
-        raise BadRequest("Send the body as application/json.", code="json_required",
-                         fields={"body": "must be JSON (Content-Type: application/json)"},
-                         field_codes={"body": "json_required"})
+        raise BadRequest(
+            "Send the body as application/json.",
+            code="json_required",
+            fields={"body": "must be JSON (Content-Type: application/json)"},
+            field_codes={"body": "json_required"},
+        )
     if has_body():
         _check_parsed(request)
 
@@ -91,8 +108,11 @@ def has_body() -> bool:
 def body_is_optional(model: type[BaseModel], method: str) -> bool:
     """Only a POST action whose fields are all optional (a cancellation without a reason, a sign-out) may come
     without a body, read as `{}`. A change (PATCH, PUT) must say what it changes; anything else needs its fields."""
-    return method == "POST" and not issubclass(model, RootModel) and not any(
-        field.is_required() for field in model.model_fields.values())
+    return (
+        method == "POST"
+        and not issubclass(model, RootModel)
+        and not any(field.is_required() for field in model.model_fields.values())
+    )
 
 
 def json_payload(model: type[BaseModel]):
@@ -112,12 +132,19 @@ def _check_parsed(req) -> None:
     else:
         too_deep = body is not None and nested_deeper_than(body, MAX_JSON_DEPTH)
     if too_deep:
-        raise BadRequest("The request body is nested too deeply.", code="json_too_deep",
-                         fields={"body": f"is nested more than {MAX_JSON_DEPTH} levels deep"},
-                         field_codes={"body": "too_deep"})
+        raise BadRequest(
+            "The request body is nested too deeply.",
+            code="json_too_deep",
+            fields={"body": f"is nested more than {MAX_JSON_DEPTH} levels deep"},
+            field_codes={"body": "too_deep"},
+        )
     if body is None:
-        raise BadRequest("The request body is not valid JSON.", code="malformed_json",
-                         fields={"body": "is not valid JSON"}, field_codes={"body": "malformed_json"})
+        raise BadRequest(
+            "The request body is not valid JSON.",
+            code="malformed_json",
+            fields={"body": "is not valid JSON"},
+            field_codes={"body": "malformed_json"},
+        )
 
 
 def nested_deeper_than(value, limit: int) -> bool:
@@ -125,9 +152,12 @@ def nested_deeper_than(value, limit: int) -> bool:
     level by level without recursion; a flat body costs one pass over its values."""
     level = [value] if isinstance(value, (dict, list)) else []
     for _ in range(limit):
-        level = [child for container in level
-                 for child in (container.values() if isinstance(container, dict) else container)
-                 if isinstance(child, (dict, list))]
+        level = [
+            child
+            for container in level
+            for child in (container.values() if isinstance(container, dict) else container)
+            if isinstance(child, (dict, list))
+        ]
         if not level:
             return False
     return True

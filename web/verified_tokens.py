@@ -19,6 +19,7 @@ This is the one module that reaches past flask-jwt-extended's public API: it ove
 `view_decorators.get_unverified_jwt_headers` at the cache. tests/web/test_library_adapters.py fails if
 the library stops routing a request's token through them (a repeated token would be decoded again).
 """
+
 from __future__ import annotations
 
 import threading
@@ -54,17 +55,26 @@ class CachingJWTManager(JWTManager):
         if claims is not None and time.time() < claims["exp"] + current_app.config["JWT_DECODE_LEEWAY"]:
             return dict(claims)
         try:
-            claims = _decode_jwt(encoded_token=encoded_token, csrf_value=csrf_value, allow_expired=False,
-                                 secret=config.decode_key, algorithms=config.decode_algorithms,
-                                 audience=config.decode_audience, verify_aud=config.decode_audience is not None,
-                                 issuer=config.decode_issuer, leeway=config.leeway,
-                                 identity_claim_key=config.identity_claim_key, verify_sub=config.verify_sub)
+            claims = _decode_jwt(
+                encoded_token=encoded_token,
+                csrf_value=csrf_value,
+                allow_expired=False,
+                secret=config.decode_key,
+                algorithms=config.decode_algorithms,
+                audience=config.decode_audience,
+                verify_aud=config.decode_audience is not None,
+                issuer=config.decode_issuer,
+                leeway=config.leeway,
+                identity_claim_key=config.identity_claim_key,
+                verify_sub=config.verify_sub,
+            )
         except PyJWTError:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)  # raises as before
         check_shape(claims)
         _remember(cache, key, dict(claims))
-        _remember(current_app.extensions["verified_jwt_headers"], encoded_token,
-                  pyjwt.get_unverified_header(encoded_token))
+        _remember(
+            current_app.extensions["verified_jwt_headers"], encoded_token, pyjwt.get_unverified_header(encoded_token)
+        )
         return claims
 
 
@@ -76,7 +86,9 @@ def check_shape(claims: dict) -> dict:
     sub, exp = claims.get("sub"), claims.get("exp")
     if not isinstance(exp, int) or isinstance(exp, bool):
         raise JWTDecodeError("Missing claim: exp")
-    if not (isinstance(sub, str) and 0 < len(sub) <= 19 and sub.isascii() and sub.isdigit() and 0 < int(sub) <= MAX_USER_ID):
+    if not (
+        isinstance(sub, str) and 0 < len(sub) <= 19 and sub.isascii() and sub.isdigit() and 0 < int(sub) <= MAX_USER_ID
+    ):
         raise JWTDecodeError("Invalid claim: sub")
     if claims.get("type") not in ("access", "refresh"):
         raise JWTDecodeError("Invalid claim: type")

@@ -1,4 +1,5 @@
 """The one Redis broker, configured explicitly by `setup_broker` before any actor is declared."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Cascade and waitlist actors: cancelling what time off or a deactivation overlaps; offering freed slots."""
+
 from __future__ import annotations
 
 import dramatiq
@@ -13,8 +14,15 @@ from workers.retry import transient
 HOUR_MS = 3_600_000
 
 
-@dramatiq.actor(actor_name="cancel_cascade", max_retries=10, min_backoff=1_000, max_backoff=120_000,
-                max_age=24 * HOUR_MS, time_limit=600_000, retry_when=transient(10))
+@dramatiq.actor(
+    actor_name="cancel_cascade",
+    max_retries=10,
+    min_backoff=1_000,
+    max_backoff=120_000,
+    max_age=24 * HOUR_MS,
+    time_limit=600_000,
+    retry_when=transient(10),
+)
 def cancel_cascade(topic: str, payload: dict) -> None:
     """Cancel each overlapping appointment in its own transaction (a retry skips those already done)."""
     with UnitOfWork(runtime.sessions()) as uow:
@@ -24,13 +32,21 @@ def cancel_cascade(topic: str, payload: dict) -> None:
             cascades.cancel_one(uow.session, appointment_id=appointment_id, topic=topic, now=utcnow())
 
 
-@dramatiq.actor(actor_name="offer_waitlist", max_retries=10, min_backoff=1_000, max_backoff=120_000,
-                max_age=6 * HOUR_MS, time_limit=120_000, retry_when=transient(10))
+@dramatiq.actor(
+    actor_name="offer_waitlist",
+    max_retries=10,
+    min_backoff=1_000,
+    max_backoff=120_000,
+    max_age=6 * HOUR_MS,
+    time_limit=120_000,
+    retry_when=transient(10),
+)
 def offer_waitlist(topic: str, payload: dict) -> None:
     """A slot freed up (cancellation, or a hold that lapsed): hold it for the next waiting patient and tell them.
     A booking (or a move) by a held patient uses up their hold."""
     with UnitOfWork(runtime.sessions()) as uow:
-        delivery_id = waitlist_events.on_slot_event(uow.session, topic=topic, payload=payload, now=utcnow(),
-                                                        settings=runtime.settings())
+        delivery_id = waitlist_events.on_slot_event(
+            uow.session, topic=topic, payload=payload, now=utcnow(), settings=runtime.settings()
+        )
     if delivery_id is not None:
         runtime.sender().deliver([delivery_id], batch=False)

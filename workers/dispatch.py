@@ -1,4 +1,5 @@
 """Hands outbox rows to Dramatiq: one message per subscribed actor, with the outbox id as `event_id`."""
+
 from __future__ import annotations
 
 import time

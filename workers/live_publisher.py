@@ -5,6 +5,7 @@ scheduler), within a quarter of a second: right after handing a batch to the bro
 appointments the batch names and publishes them on the Redis channel every web process listens to
 (clinic/live/events.py, web/live.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,6 +44,7 @@ def publish(factory, rows: Rows) -> int:
 
 def with_live_events(dispatch: Callable[[Rows], None], factory) -> Callable[[Rows], None]:
     """`dispatch`, then publish the batch's appointment changes (on the process's REDIS_URL)."""
+
     def dispatch_and_publish(rows: Rows) -> None:
         dispatch(rows)
         try:
@@ -51,4 +53,5 @@ def with_live_events(dispatch: Callable[[Rows], None], factory) -> Callable[[Row
             # A live event is a hint to refresh, not a message: losing one during a Redis outage must not
             # roll back (and so repeat) the batch's hand-over; the broker call above already failed then.
             log.warning("live events not published (Redis unavailable)")
+
     return dispatch_and_publish

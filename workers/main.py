@@ -1,4 +1,5 @@
 """Entry point of the worker process (`dramatiq workers.main:boot`) and of anything else that sends to actors."""
+
 from __future__ import annotations
 
 from dramatiq.brokers.redis import RedisBroker

@@ -6,6 +6,7 @@ LISTEN for a NOTIFY at commit: NOTIFY serialises every committing transaction th
 database-wide lock (see migration 0006). Several loops at once are safe: rows are taken FOR UPDATE
 SKIP LOCKED. Running it in the workers too means confirmations flow with only `web` and `worker` up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,13 @@ log = logging.getLogger("relay")
 POLL_SECONDS = 0.25
 
 
-def run(factory, *, stopping: Callable[[], bool], every: float = POLL_SECONDS,
-        before_relay: Callable[[], None] | None = None) -> None:
+def run(
+    factory,
+    *,
+    stopping: Callable[[], bool],
+    every: float = POLL_SECONDS,
+    before_relay: Callable[[], None] | None = None,
+) -> None:
     """Relay until `stopping()`; `before_relay` (the scheduler's sweeps) runs first on each pass."""
     relay = with_live_events(dispatch, factory)
     pause = threading.Event()
@@ -49,9 +55,13 @@ class OutboxRelay(dramatiq.Middleware):
     def after_worker_boot(self, broker, worker) -> None:
         if not self.enabled:
             return
-        threading.Thread(target=run, name="outbox-relay", daemon=True,
-                         args=(runtime.sessions(),),
-                         kwargs={"stopping": self._stop.is_set}).start()
+        threading.Thread(
+            target=run,
+            name="outbox-relay",
+            daemon=True,
+            args=(runtime.sessions(),),
+            kwargs={"stopping": self._stop.is_set},
+        ).start()
 
     def before_worker_shutdown(self, broker, worker) -> None:
         self._stop.set()

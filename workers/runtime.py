@@ -1,4 +1,5 @@
 """Per-process resources shared by the actors: the settings, the session factory, the mailer and the sender."""
+
 from __future__ import annotations
 
 import os
@@ -35,9 +36,15 @@ def settings() -> Settings:
 def sessions():
     # hide_parameters: a failed statement's message (logged with its traceback by Dramatiq) must not carry
     # a rendered email or an address.
-    return make_session_factory(make_engine(settings().database_url, pool_size=4, max_overflow=4,
-                                            prepared_statements=settings().database_prepared_statements,
-                                            hide_parameters=True))
+    return make_session_factory(
+        make_engine(
+            settings().database_url,
+            pool_size=4,
+            max_overflow=4,
+            prepared_statements=settings().database_prepared_statements,
+            hide_parameters=True,
+        )
+    )
 
 
 @cache
@@ -57,8 +64,9 @@ def sender() -> Sender:
 @cache
 def sms_sender() -> SmsSender:
     config = settings()
-    api = TwilioApi(account_sid=config.twilio_account_sid, auth_token=config.twilio_auth_token,
-                    api_url=config.twilio_api_url)
+    api = TwilioApi(
+        account_sid=config.twilio_account_sid, auth_token=config.twilio_auth_token, api_url=config.twilio_api_url
+    )
     return SmsSender(sessions(), api, config, checkpoint=checkpoint)
 
 

@@ -1,4 +1,5 @@
 """SMS actors: reminder texts found due by the sweep (at most once each: clinic.sms.sender)."""
+
 from __future__ import annotations
 
 import dramatiq
@@ -10,8 +11,15 @@ HOUR_MS = 3_600_000
 
 
 # Like the email batches, each message also carries a max_age ending at its earliest start (set by the relay).
-@dramatiq.actor(actor_name="send_sms", max_retries=8, min_backoff=2_000, max_backoff=120_000,
-                max_age=12 * HOUR_MS, time_limit=300_000, retry_when=transient(8))
+@dramatiq.actor(
+    actor_name="send_sms",
+    max_retries=8,
+    min_backoff=2_000,
+    max_backoff=120_000,
+    max_age=12 * HOUR_MS,
+    time_limit=300_000,
+    retry_when=transient(8),
+)
 def send_sms(topic: str, payload: dict) -> None:
     """Reminder SMS/WhatsApp messages, one Twilio request each."""
     runtime.sms_sender().deliver(payload["delivery_ids"])

@@ -6,6 +6,7 @@ idempotent. Add a line (an actor *name*, as declared with `@dramatiq.actor(actor
 function name) to subscribe. A name no actor declares is logged as an error when the scheduler starts and
 skipped by the relay (one missing actor must not hold every other message back); a test asserts there is none.
 """
+
 from __future__ import annotations
 
 from clinic.topics import Topic
@@ -28,4 +29,3 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     Topic.VERIFICATION_REQUESTED: ["account_email"],
     Topic.SIGNUP_ATTEMPTED: ["account_email"],
 }
-

@@ -12,6 +12,7 @@ still holds exactly those, with every other rule checked in SQL. So one statemen
 by itself (no BEGIN/COMMIT needed), and nothing is ever inserted that the rules refuse; a missing
 or stale guess costs one more round trip.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ def _literal(rows) -> str:
 class Grid(NamedTuple):
     """What the working-hours check needs about (doctor, service): the clinic's zone, hours, length, and
     the date overrides around the start (the day before to the day after, in UTC dates)."""
+
     timezone: str
     weekly: dict[int, tuple[tuple[int, int], ...]]  # weekday -> (start, end) seconds after local midnight
     duration_minutes: int
@@ -50,8 +52,14 @@ class Grid(NamedTuple):
 
     @classmethod
     def of(cls, row) -> "Grid":
-        return cls(row.timezone, hours_by_weekday(row.hours), row.duration_minutes, _literal(row.hours),
-                   overrides_by_day(row.overrides), _literal(row.overrides or ()))
+        return cls(
+            row.timezone,
+            hours_by_weekday(row.hours),
+            row.duration_minutes,
+            _literal(row.hours),
+            overrides_by_day(row.overrides),
+            _literal(row.overrides or ()),
+        )
 
     def offers(self, starts_at: datetime) -> bool:
         """Whether starts_at is a slot start of this grid (notice, horizon and the rest aside)."""
@@ -115,24 +123,50 @@ def check_row(row, starts_at: datetime, grid: Grid | None = None) -> Bookable:
 
 def _bookable(row, starts_at: datetime, appointment_id: int | None = None) -> Bookable:
     ends_at = starts_at + timedelta(minutes=row.duration_minutes)
-    return Bookable(clinic_id=row.clinic_id, timezone=row.timezone, starts_at=starts_at, ends_at=ends_at,
-                    blocked_until=ends_at + timedelta(minutes=row.buffer_minutes), doctor_name=row.doctor_name,
-                    service_name=row.service_name, patient_name=row.patient_name,
-                    appointment_id=appointment_id)
+    return Bookable(
+        clinic_id=row.clinic_id,
+        timezone=row.timezone,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        blocked_until=ends_at + timedelta(minutes=row.buffer_minutes),
+        doctor_name=row.doctor_name,
+        service_name=row.service_name,
+        patient_name=row.patient_name,
+        appointment_id=appointment_id,
+    )
 
 
-def check(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
-          now: datetime, settings: Settings) -> Bookable:
+def check(
+    session: Session,
+    *,
+    doctor_id: int,
+    service_id: int,
+    patient_id: int,
+    starts_at: datetime,
+    now: datetime,
+    settings: Settings,
+) -> Bookable:
     """Validate a start time for a move (the row is then updated by the caller)."""
     check_window(int(starts_at.timestamp()), now, settings)
-    row = store.booking_context(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
-                                start=starts_at, now=now)
+    row = store.booking_context(
+        session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id, start=starts_at, now=now
+    )
     return check_row(row, starts_at)
 
 
-def book(session: Session, *, doctor_id: int, service_id: int, patient_id: int, starts_at: datetime,
-           reason: str | None, actor_id: int | None, now: datetime, settings: Settings,
-           caller: Actor | None = None) -> Bookable:
+def book(
+    session: Session,
+    *,
+    doctor_id: int,
+    service_id: int,
+    patient_id: int,
+    starts_at: datetime,
+    reason: str | None,
+    actor_id: int | None,
+    now: datetime,
+    settings: Settings,
+    caller: Actor | None = None,
+) -> Bookable:
     """Validate and insert a booking with its history row and outbox message in one statement.
 
     Usually one round trip; one more when this process has no current guess of the doctor's grid.
@@ -143,16 +177,31 @@ def book(session: Session, *, doctor_id: int, service_id: int, patient_id: int, 
     """
     check_window(int(starts_at.timestamp()), now, settings)
     key = (doctor_id, service_id)
-    params = {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id, "start": starts_at,
-              "reason": reason, "actor_id": actor_id, "now": now}
+    params = {
+        "doctor_id": doctor_id,
+        "service_id": service_id,
+        "patient_id": patient_id,
+        "start": starts_at,
+        "reason": reason,
+        "actor_id": actor_id,
+        "now": now,
+    }
     for _ in range(_ATTEMPTS):
         guess = _grids.get(key)
         if guess is None or not guess.offers(starts_at):
             guess = _NO_GUESS
         try:
-            row = store.book(session, {**params, "timezone": guess.timezone, "hours": guess.hours,
-                                       "overrides": guess.overrides, "duration_minutes": guess.duration_minutes},
-                             caller)
+            row = store.book(
+                session,
+                {
+                    **params,
+                    "timezone": guess.timezone,
+                    "hours": guess.hours,
+                    "overrides": guess.overrides,
+                    "duration_minutes": guess.duration_minutes,
+                },
+                caller,
+            )
         except (IntegrityError, OperationalError) as err:
             if conflict := overlap_conflict(err):
                 raise conflict from err

@@ -1,10 +1,23 @@
 """Appointments and their history."""
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,15 +33,30 @@ class Appointment(CreatedAt, Base):
         CheckConstraint("status IN ('booked', 'cancelled', 'completed', 'no_show')", name="status"),
         CheckConstraint("starts_at < ends_at AND ends_at <= blocked_until", name="order"),
         # The last word on double booking: a doctor's active appointments (plus buffers) never overlap...
-        ExcludeConstraint(("doctor_id", "="), (func.tstzrange(text("starts_at"), text("blocked_until"), "[)"), "&&"),
-                          name="appointments_no_doctor_overlap", using="gist", where=text(ACTIVE)),
+        ExcludeConstraint(
+            ("doctor_id", "="),
+            (func.tstzrange(text("starts_at"), text("blocked_until"), "[)"), "&&"),
+            name="appointments_no_doctor_overlap",
+            using="gist",
+            where=text(ACTIVE),
+        ),
         # ...and neither do a patient's.
-        ExcludeConstraint(("patient_id", "="), (func.tstzrange(text("starts_at"), text("ends_at"), "[)"), "&&"),
-                          name="appointments_no_patient_overlap", using="gist", where=text(ACTIVE)),
+        ExcludeConstraint(
+            ("patient_id", "="),
+            (func.tstzrange(text("starts_at"), text("ends_at"), "[)"), "&&"),
+            name="appointments_no_patient_overlap",
+            using="gist",
+            where=text(ACTIVE),
+        ),
         Index("ix_appointments_doctor_starts", "doctor_id", "starts_at"),
         # What a doctor's free slots exclude, read from the index alone (an index-only scan).
-        Index("ix_appointments_doctor_busy", "doctor_id", "starts_at", postgresql_include=["blocked_until"],
-              postgresql_where=text(ACTIVE)),
+        Index(
+            "ix_appointments_doctor_busy",
+            "doctor_id",
+            "starts_at",
+            postgresql_include=["blocked_until"],
+            postgresql_where=text(ACTIVE),
+        ),
         Index("ix_appointments_patient_starts", "patient_id", "starts_at"),
         Index("ix_appointments_starts_booked", "starts_at", postgresql_where=text("status = 'booked'")),
         # One clinic's appointments in listing order (the desk's paged week, keyset cursor included).

@@ -9,6 +9,7 @@ The rule: NO_SHOWS_TO_FLAG no-shows within NO_SHOW_WINDOW_DAYS days flag the pat
 applied by the sweep and, for a no-show recorded by a doctor or the desk, by the follow-up of its event
 (clinic.notifications.events).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

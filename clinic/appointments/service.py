@@ -4,6 +4,7 @@ Every change bumps `sequence`, sets `updated_at`, writes an `appointment_history
 message in the statement that makes it (the one writer: clinic.appointments.store). Services never
 commit; the caller's unit of work does.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -47,9 +48,18 @@ def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime,
     return store.active_overlapping(session, doctor_id=doctor_id, starts_at=starts_at, ends_at=ends_at)
 
 
-def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, starts_at: datetime,
-         settings: Settings, patient_id: int | None = None, reason: str | None = None,
-         now: datetime | None = None) -> AppointmentDetails:
+def book(
+    session: Session,
+    *,
+    actor: Actor,
+    doctor_id: int,
+    service_id: int,
+    starts_at: datetime,
+    settings: Settings,
+    patient_id: int | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> AppointmentDetails:
     """Book a slot: patients for themselves, staff for a given patient (one statement, which also checks the
     actor's account when the actor says so: see booking.book).
 
@@ -57,14 +67,34 @@ def book(session: Session, *, actor: Actor, doctor_id: int, service_id: int, sta
     """
     now = now or utcnow()
     patient_id = _patient_for(actor, patient_id)
-    ok = booking.book(session, doctor_id=doctor_id, service_id=service_id, patient_id=patient_id,
-                        starts_at=starts_at, reason=reason, actor_id=_user_id(actor), now=now, settings=settings,
-                        caller=actor)
+    ok = booking.book(
+        session,
+        doctor_id=doctor_id,
+        service_id=service_id,
+        patient_id=patient_id,
+        starts_at=starts_at,
+        reason=reason,
+        actor_id=_user_id(actor),
+        now=now,
+        settings=settings,
+        caller=actor,
+    )
     return AppointmentDetails(
-        id=ok.appointment_id, doctor_id=doctor_id, patient_id=patient_id, service_id=service_id,
-        clinic_id=ok.clinic_id, timezone=ok.timezone, starts_at=ok.starts_at, ends_at=ok.ends_at, status="booked",
-        reason=reason, sequence=0, doctor_name=ok.doctor_name, patient_name=ok.patient_name,
-        service_name=ok.service_name)
+        id=ok.appointment_id,
+        doctor_id=doctor_id,
+        patient_id=patient_id,
+        service_id=service_id,
+        clinic_id=ok.clinic_id,
+        timezone=ok.timezone,
+        starts_at=ok.starts_at,
+        ends_at=ok.ends_at,
+        status="booked",
+        reason=reason,
+        sequence=0,
+        doctor_name=ok.doctor_name,
+        patient_name=ok.patient_name,
+        service_name=ok.service_name,
+    )
 
 
 def _patient_for(actor: Actor, patient_id: int | None) -> int:
@@ -90,8 +120,16 @@ def _must_be_booked(appointment: Appointment) -> None:
         raise Conflict("Attendance has already been recorded.", code="attendance_recorded")
 
 
-def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at: datetime, settings: Settings,
-               now: datetime | None = None, channel: str | None = None) -> Appointment:
+def reschedule(
+    session: Session,
+    *,
+    actor: Actor,
+    appointment_id: int,
+    starts_at: datetime,
+    settings: Settings,
+    now: datetime | None = None,
+    channel: str | None = None,
+) -> Appointment:
     """Move a booked appointment to another slot, under the same rules as a booking. `channel`: the patient
     acted through a manage link sent by email or SMS (clinic.manage), written into the history entry."""
     now = now or utcnow()
@@ -100,24 +138,46 @@ def reschedule(session: Session, *, actor: Actor, appointment_id: int, starts_at
         raise NotFound("No such appointment.")  # doctors cancel; moving is for the patient or the front desk
     _must_be_booked(appointment)
     if actor.is_patient and appointment.starts_at - now < _cutoff(settings):
-        raise Conflict("It is too late to change this appointment; please call the clinic.",
-                       code="too_late_to_change")
-    ok = booking.check(session, doctor_id=appointment.doctor_id, service_id=appointment.service_id,
-                       patient_id=appointment.patient_id, starts_at=starts_at, now=now, settings=settings)
+        raise Conflict("It is too late to change this appointment; please call the clinic.", code="too_late_to_change")
+    ok = booking.check(
+        session,
+        doctor_id=appointment.doctor_id,
+        service_id=appointment.service_id,
+        patient_id=appointment.patient_id,
+        starts_at=starts_at,
+        now=now,
+        settings=settings,
+    )
     if ok.starts_at == appointment.starts_at:
         return appointment  # already there: nothing changes, nobody is told twice
     try:
-        return store.reschedule(session, appointment, starts_at=ok.starts_at, ends_at=ok.ends_at,
-                                blocked_until=ok.blocked_until, actor_id=_user_id(actor), now=now,
-                                previous_iso=_iso_utc(appointment.starts_at), details=_via(channel))
+        return store.reschedule(
+            session,
+            appointment,
+            starts_at=ok.starts_at,
+            ends_at=ok.ends_at,
+            blocked_until=ok.blocked_until,
+            actor_id=_user_id(actor),
+            now=now,
+            previous_iso=_iso_utc(appointment.starts_at),
+            details=_via(channel),
+        )
     except (IntegrityError, OperationalError) as err:
         if conflict := booking.overlap_conflict(err):
             raise conflict from err
         raise
 
 
-def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str | None = None,
-           now: datetime | None = None, settings: Settings | None = None, channel: str | None = None) -> Appointment:
+def cancel(
+    session: Session,
+    *,
+    actor: Actor,
+    appointment_id: int,
+    reason: str | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+    channel: str | None = None,
+) -> Appointment:
     """Cancel: patients up to the start (inside the cutoff it is a late cancellation, counted); doctors, staff
     and the system (cascades) at any time. The freed slot goes to the waitlist either way. `channel` as for
     `reschedule`."""
@@ -126,16 +186,24 @@ def cancel(session: Session, *, actor: Actor, appointment_id: int, reason: str |
     _must_be_booked(appointment)
     inside_cutoff = appointment.starts_at - now < _cutoff(settings)
     if actor.is_patient and appointment.starts_at <= now:
-        raise Conflict("This appointment has already started; it can no longer be cancelled.",
-                       code="already_started")
+        raise Conflict("This appointment has already started; it can no longer be cancelled.", code="already_started")
     cause = _cause(actor)
     late = inside_cutoff and cause in ("patient", "staff")  # the patient, or the desk on their behalf, cancelling late
-    return store.cancel(session, appointment, actor_id=_user_id(actor), now=now, reason=reason, late=late,
-                        cause=cause, details={"cause": cause, "reason": reason, "late": late, **(_via(channel) or {})})
+    return store.cancel(
+        session,
+        appointment,
+        actor_id=_user_id(actor),
+        now=now,
+        reason=reason,
+        late=late,
+        cause=cause,
+        details={"cause": cause, "reason": reason, "late": late, **(_via(channel) or {})},
+    )
 
 
-def record_attendance(session: Session, *, actor: Actor, appointment_id: int, status: str,
-                      now: datetime | None = None) -> Appointment:
+def record_attendance(
+    session: Session, *, actor: Actor, appointment_id: int, status: str, now: datetime | None = None
+) -> Appointment:
     """Mark a started appointment `completed` or `no_show` (its doctor or staff)."""
     if status not in ("completed", "no_show"):
         raise Invalid(fields={"status": "must be completed or no_show"})
@@ -161,8 +229,15 @@ def late_cancellations_of(session: Session, *, actor: Actor, patient_id: int) ->
     return late_cancellations(session, patient_id=patient_id)
 
 
-def view(session: Session, *, actor: Actor, appointment_id: int, read_reason: bool = False,
-         ip: str | None = None, now: datetime | None = None) -> AppointmentDetails:
+def view(
+    session: Session,
+    *,
+    actor: Actor,
+    appointment_id: int,
+    read_reason: bool = False,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> AppointmentDetails:
     """The appointment with its display fields, if the actor may see it.
 
     The reason a patient gives is clinical data. Its patient and its doctor see it; staff (the front desk
@@ -171,8 +246,9 @@ def view(session: Session, *, actor: Actor, appointment_id: int, read_reason: bo
     found = views.view_of(session, actor, appointment_id)
     if actor.is_staff and found.reason is not None:
         if read_reason:
-            attempt = audit.Attempt(actor=actor, patient_id=found.patient_id, action=audit.APPOINTMENT_REASON,
-                                    ip=ip, at=now or utcnow())
+            attempt = audit.Attempt(
+                actor=actor, patient_id=found.patient_id, action=audit.APPOINTMENT_REASON, ip=ip, at=now or utcnow()
+            )
             audit.write(session, attempt, outcome="granted", object_id=found.id)
         else:
             found.reason = None

@@ -12,6 +12,7 @@ an outbox message, in the statement that makes the change. That is written once,
 message of every row a CTE changed). The booking statement, `change` (moves, cancellations, attendance)
 and the no-show sweep (`NO_SHOWS`, clinic.appointments.no_shows) are built from them.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,12 +38,23 @@ from clinic.topics import Topic
 def changed_row(assignments: str, where: str, *, source: str = "") -> str:
     """An UPDATE of appointments `a` that makes a change: `assignments` and the sequence bump, on the rows
     `where` selects (`source`: a FROM list it may join), returning the changed rows whole."""
-    return (f"UPDATE appointments a SET sequence = a.sequence + 1, updated_at = %(now)s, {assignments} "
-            f"{'FROM ' + source if source else ''} WHERE {where} RETURNING a.*")
+    return (
+        f"UPDATE appointments a SET sequence = a.sequence + 1, updated_at = %(now)s, {assignments} "
+        f"{'FROM ' + source if source else ''} WHERE {where} RETURNING a.*"
+    )
 
 
-def record_change(changed: str, *, action: str, topic: Topic, payload: str, actor: str = "%(actor_id)s",
-                  old_starts_at: str = "NULL", new_starts_at: str = "NULL", details: str = "NULL") -> str:
+def record_change(
+    changed: str,
+    *,
+    action: str,
+    topic: Topic,
+    payload: str,
+    actor: str = "%(actor_id)s",
+    old_starts_at: str = "NULL",
+    new_starts_at: str = "NULL",
+    details: str = "NULL",
+) -> str:
     """CTEs writing, for every row of the CTE `changed` (an appointment row: `id`, `starts_at`...), its history
     row and its outbox message. The other arguments are SQL over the row's columns and the parameters."""
     return f"""{changed}_history AS (
@@ -62,17 +74,29 @@ _PAYLOAD = "jsonb_build_object('appointment_id', id"
 _RESCHEDULE = _change_statement(
     "starts_at = %(starts_at)s, ends_at = %(ends_at)s, blocked_until = %(blocked_until)s, scheduled_at = %(now)s, "
     "confirmed_at = NULL, confirmed_via = NULL",  # a confirmation was of the old time
-    action="rescheduled", topic=Topic.RESCHEDULED, old_starts_at="%(previous)s", new_starts_at="starts_at",
+    action="rescheduled",
+    topic=Topic.RESCHEDULED,
+    old_starts_at="%(previous)s",
+    new_starts_at="starts_at",
     details="CAST(%(details)s AS jsonb)",
-    payload=f"{_PAYLOAD}, 'previous_starts_at', CAST(%(previous_iso)s AS text))")
+    payload=f"{_PAYLOAD}, 'previous_starts_at', CAST(%(previous_iso)s AS text))",
+)
 _CANCEL = _change_statement(
     "status = 'cancelled', cancelled_at = %(now)s, cancelled_by = %(actor_id)s, cancellation_reason = %(reason)s, "
     "late_cancellation = %(late)s",
-    action="cancelled", topic=Topic.CANCELLED, old_starts_at="starts_at", details="CAST(%(details)s AS jsonb)",
-    payload=f"{_PAYLOAD}, 'cause', CAST(%(cause)s AS text))")
+    action="cancelled",
+    topic=Topic.CANCELLED,
+    old_starts_at="starts_at",
+    details="CAST(%(details)s AS jsonb)",
+    payload=f"{_PAYLOAD}, 'cause', CAST(%(cause)s AS text))",
+)
 _ATTENDANCE = _change_statement(
-    "status = %(status)s", action="attendance", topic=Topic.ATTENDANCE, details="CAST(%(details)s AS jsonb)",
-    payload=f"{_PAYLOAD}, 'status', CAST(%(status)s AS text))")
+    "status = %(status)s",
+    action="attendance",
+    topic=Topic.ATTENDANCE,
+    details="CAST(%(details)s AS jsonb)",
+    payload=f"{_PAYLOAD}, 'status', CAST(%(status)s AS text))",
+)
 
 
 def _change(session: Session, appointment: Appointment, sql: str, params: dict) -> Appointment:
@@ -86,29 +110,67 @@ def _json(details: dict | None) -> str | None:
     return None if details is None else json.dumps(details)
 
 
-def reschedule(session: Session, appointment: Appointment, *, starts_at: datetime, ends_at: datetime,
-               blocked_until: datetime, actor_id: int | None, now: datetime, previous_iso: str,
-               details: dict | None) -> Appointment:
+def reschedule(
+    session: Session,
+    appointment: Appointment,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    blocked_until: datetime,
+    actor_id: int | None,
+    now: datetime,
+    previous_iso: str,
+    details: dict | None,
+) -> Appointment:
     """Move the appointment (its history row and `appointment.rescheduled` message with it). An overlap
     raises the exclusion constraint's IntegrityError."""
-    return _change(session, appointment, _RESCHEDULE, {
-        "starts_at": starts_at, "ends_at": ends_at, "blocked_until": blocked_until, "now": now,
-        "actor_id": actor_id, "previous": appointment.starts_at, "previous_iso": previous_iso,
-        "details": _json(details)})
+    return _change(
+        session,
+        appointment,
+        _RESCHEDULE,
+        {
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "blocked_until": blocked_until,
+            "now": now,
+            "actor_id": actor_id,
+            "previous": appointment.starts_at,
+            "previous_iso": previous_iso,
+            "details": _json(details),
+        },
+    )
 
 
-def cancel(session: Session, appointment: Appointment, *, actor_id: int | None, now: datetime, reason: str | None,
-           late: bool, cause: str, details: dict) -> Appointment:
+def cancel(
+    session: Session,
+    appointment: Appointment,
+    *,
+    actor_id: int | None,
+    now: datetime,
+    reason: str | None,
+    late: bool,
+    cause: str,
+    details: dict,
+) -> Appointment:
     """Cancel the appointment (its history row and `appointment.cancelled` message with it)."""
-    return _change(session, appointment, _CANCEL, {"now": now, "actor_id": actor_id, "reason": reason, "late": late,
-                                                   "cause": cause, "details": _json(details)})
+    return _change(
+        session,
+        appointment,
+        _CANCEL,
+        {"now": now, "actor_id": actor_id, "reason": reason, "late": late, "cause": cause, "details": _json(details)},
+    )
 
 
-def record_attendance(session: Session, appointment: Appointment, *, status: str, actor_id: int | None,
-                      now: datetime) -> Appointment:
+def record_attendance(
+    session: Session, appointment: Appointment, *, status: str, actor_id: int | None, now: datetime
+) -> Appointment:
     """Mark it completed or no_show (its history row and `appointment.attendance` message with it)."""
-    return _change(session, appointment, _ATTENDANCE, {"status": status, "now": now, "actor_id": actor_id,
-                                                       "details": _json({"status": status})})
+    return _change(
+        session,
+        appointment,
+        _ATTENDANCE,
+        {"status": status, "now": now, "actor_id": actor_id, "details": _json({"status": status})},
+    )
 
 
 # --- the no-show rule ------------------------------------------------------------------------------------
@@ -151,15 +213,29 @@ SELECT (SELECT count(*) FROM ins) AS found, (SELECT count(*) FROM msgs) AS messa
 # with repeated no-shows: one statement. CTEs share one snapshot, so the count of earlier no-shows excludes
 # the rows being marked; they are added explicitly.
 _NO_SHOWS = f"""
-WITH marked AS ({changed_row(
-    "status = 'no_show'",
-    "c.id = a.clinic_id AND c.noshow_processing AND a.status = 'booked' AND a.starts_at < %(now)s "
-    "AND a.ends_at <= %(now)s - make_interval(mins => %(grace)s)", source="clinics c")}),
-{record_change("marked", action="attendance", topic=Topic.ATTENDANCE, actor="NULL",
-               details="jsonb_build_object('status', 'no_show', 'cause', 'system')",
-               payload=f"{_PAYLOAD}, 'status', 'no_show', 'cause', 'system')")},
-flag AS ({flag_repeat_no_shows_sql("SELECT patient_id FROM marked",
-                                   also_counted="SELECT count(*) FROM marked m WHERE m.patient_id = u.id")}),
+WITH marked AS ({
+    changed_row(
+        "status = 'no_show'",
+        "c.id = a.clinic_id AND c.noshow_processing AND a.status = 'booked' AND a.starts_at < %(now)s "
+        "AND a.ends_at <= %(now)s - make_interval(mins => %(grace)s)",
+        source="clinics c",
+    )
+}),
+{
+    record_change(
+        "marked",
+        action="attendance",
+        topic=Topic.ATTENDANCE,
+        actor="NULL",
+        details="jsonb_build_object('status', 'no_show', 'cause', 'system')",
+        payload=f"{_PAYLOAD}, 'status', 'no_show', 'cause', 'system')",
+    )
+},
+flag AS ({
+    flag_repeat_no_shows_sql(
+        "SELECT patient_id FROM marked", also_counted="SELECT count(*) FROM marked m WHERE m.patient_id = u.id"
+    )
+}),
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id)
   SELECT 'noshow:' || id, 'noshow', id, patient_id FROM marked
@@ -242,6 +318,7 @@ _BOOK_CHECKING_ACCOUNT = _book_statement(identity_store.ACCOUNT_HOLDS)
 
 class BookRow(NamedTuple):
     """The booking statement's row, by position (cheaper than asking the driver for column names)."""
+
     account_holds: bool
     available: bool | None
     clinic_id: int | None
@@ -268,14 +345,19 @@ def book(session: Session, params: dict, caller: Actor | None) -> BookRow:
     return BookRow._make(first_row(session, _BOOK_CHECKING_ACCOUNT, {**params, **check}))
 
 
-def booking_context(session: Session, *, doctor_id: int, service_id: int, patient_id: int, start: datetime,
-                    now: datetime):
+def booking_context(
+    session: Session, *, doctor_id: int, service_id: int, patient_id: int, start: datetime, now: datetime
+):
     """The context row the booking rules judge (columns as in the booking statement), or None."""
-    return fetch_one(session, _CONTEXT, {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id,
-                                         "start": start, "now": now})
+    return fetch_one(
+        session,
+        _CONTEXT,
+        {"doctor_id": doctor_id, "service_id": service_id, "patient_id": patient_id, "start": start, "now": now},
+    )
 
 
 # --- reads ---------------------------------------------------------------------------------------------
+
 
 def _scoped(stmt: Select, actor: Actor) -> Select:
     """Only the appointments the actor may see: patients and doctors their own, staff and the system all."""
@@ -298,15 +380,27 @@ def visible(session: Session, *, actor: Actor, appointment_id: int, for_update: 
 
 def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime) -> list[int]:
     """Ids of the doctor's booked appointments overlapping [starts_at, ends_at), in start order."""
-    return list(session.scalars(
-        select(Appointment.id).where(Appointment.doctor_id == doctor_id, Appointment.status == "booked",
-                                     Appointment.starts_at < ends_at, Appointment.ends_at > starts_at)
-        .order_by(Appointment.starts_at)))
+    return list(
+        session.scalars(
+            select(Appointment.id)
+            .where(
+                Appointment.doctor_id == doctor_id,
+                Appointment.status == "booked",
+                Appointment.starts_at < ends_at,
+                Appointment.ends_at > starts_at,
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
 
 
 def late_cancellations(session: Session, *, patient_id: int) -> int:
-    return session.scalar(select(func.count()).where(Appointment.patient_id == patient_id,
-                                                     Appointment.late_cancellation.is_(True))) or 0
+    return (
+        session.scalar(
+            select(func.count()).where(Appointment.patient_id == patient_id, Appointment.late_cancellation.is_(True))
+        )
+        or 0
+    )
 
 
 def clinic_timezone(session: Session, clinic_id: int) -> str | None:
@@ -320,12 +414,34 @@ _Patient = aliased(User)
 def _details() -> Select:
     """An appointment with its display fields, in the order of clinic.appointments.views.AppointmentDetails."""
     a = Appointment
-    return (select(a.id, a.doctor_id, a.patient_id, a.service_id, a.clinic_id, Clinic.timezone, a.starts_at,
-                   a.ends_at, a.status, a.reason, a.sequence, _DoctorUser.full_name, _Patient.full_name, Service.name,
-                   a.late_cancellation, a.cancelled_at, a.cancellation_reason, a.confirmed_at, a.cancelled_via)
-            .join(Clinic, Clinic.id == a.clinic_id)
-            .join(Doctor, Doctor.id == a.doctor_id).join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
-            .join(_Patient, _Patient.id == a.patient_id).join(Service, Service.id == a.service_id))
+    return (
+        select(
+            a.id,
+            a.doctor_id,
+            a.patient_id,
+            a.service_id,
+            a.clinic_id,
+            Clinic.timezone,
+            a.starts_at,
+            a.ends_at,
+            a.status,
+            a.reason,
+            a.sequence,
+            _DoctorUser.full_name,
+            _Patient.full_name,
+            Service.name,
+            a.late_cancellation,
+            a.cancelled_at,
+            a.cancellation_reason,
+            a.confirmed_at,
+            a.cancelled_via,
+        )
+        .join(Clinic, Clinic.id == a.clinic_id)
+        .join(Doctor, Doctor.id == a.doctor_id)
+        .join(_DoctorUser, _DoctorUser.id == Doctor.user_id)
+        .join(_Patient, _Patient.id == a.patient_id)
+        .join(Service, Service.id == a.service_id)
+    )
 
 
 def details_of(session: Session, *, actor: Actor, ids: Iterable[int]) -> list[tuple]:
@@ -349,24 +465,42 @@ def _in_dates(stmt: Select, first: date | None, last: date | None) -> Select:
     is a constant it can use; the exact bound still decides."""
     a, utc = Appointment, literal_column("'UTC'")
     if first is not None:
-        stmt = stmt.where(a.starts_at >= _midnight("first_utc", first - timedelta(days=1), utc),
-                          a.starts_at >= _midnight("first", first, Clinic.timezone))
+        stmt = stmt.where(
+            a.starts_at >= _midnight("first_utc", first - timedelta(days=1), utc),
+            a.starts_at >= _midnight("first", first, Clinic.timezone),
+        )
     if last is not None:
         stop = last + timedelta(days=1)
-        stmt = stmt.where(a.starts_at < _midnight("stop_utc", stop + timedelta(days=1), utc),
-                          a.starts_at < _midnight("stop", stop, Clinic.timezone))
+        stmt = stmt.where(
+            a.starts_at < _midnight("stop_utc", stop + timedelta(days=1), utc),
+            a.starts_at < _midnight("stop", stop, Clinic.timezone),
+        )
     return stmt
 
 
-def details_page(session: Session, *, actor: Actor, first: date | None, last: date | None, clinic_id: int | None,
-                 doctor_id: int | None, patient_id: int | None, status: str | None, rows: int,
-                 after: tuple[datetime, int] | None) -> list[tuple]:
+def details_page(
+    session: Session,
+    *,
+    actor: Actor,
+    first: date | None,
+    last: date | None,
+    clinic_id: int | None,
+    doctor_id: int | None,
+    patient_id: int | None,
+    status: str | None,
+    rows: int,
+    after: tuple[datetime, int] | None,
+) -> list[tuple]:
     """Up to `rows` rows of `_details` within the actor's scope, filtered, in (start, id) order strictly after
     `after`, in one statement. Dates are read in each appointment's clinic time zone."""
     a = Appointment
     stmt = _in_dates(_scoped(_details(), actor), first, last)
-    for column, value in ((a.clinic_id, clinic_id), (a.doctor_id, doctor_id), (a.patient_id, patient_id),
-                          (a.status, status)):
+    for column, value in (
+        (a.clinic_id, clinic_id),
+        (a.doctor_id, doctor_id),
+        (a.patient_id, patient_id),
+        (a.status, status),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     if after is not None:
@@ -377,9 +511,13 @@ def details_page(session: Session, *, actor: Actor, first: date | None, last: da
 def history(session: Session, appointment_id: int) -> list:
     """The appointment's history rows with their actor's name and role, oldest first."""
     h = AppointmentHistory
-    return list(session.execute(select(h.id, h.action, h.at, h.actor_id, User.full_name, User.role, h.old_starts_at,
-                                       h.new_starts_at, h.details)
-                                .outerjoin(User, User.id == h.actor_id)
-                                .where(h.appointment_id == appointment_id).order_by(h.at, h.id)))
-
-
+    return list(
+        session.execute(
+            select(
+                h.id, h.action, h.at, h.actor_id, User.full_name, User.role, h.old_starts_at, h.new_starts_at, h.details
+            )
+            .outerjoin(User, User.id == h.actor_id)
+            .where(h.appointment_id == appointment_id)
+            .order_by(h.at, h.id)
+        )
+    )

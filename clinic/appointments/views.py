@@ -1,4 +1,5 @@
 """Read models: appointments with their display fields, in one query however many rows (clinic.appointments.store)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ MAX_LIMIT = 1000
 class AppointmentDetails:
     """An appointment with its display fields (names, the clinic's zone), times in that zone: what the API
     answers about one (not to be confused with the notifications' view of one for an email)."""
+
     id: int
     doctor_id: int
     patient_id: int
@@ -79,33 +81,62 @@ def views_of(session: Session, actor: Actor, ids: list[int]) -> list[Appointment
 @dataclass
 class Page:
     """One page of a listing; `after` is where the next page starts (None: this was the last)."""
+
     items: list[AppointmentDetails]
     after: Position | None
 
 
-def listing(session: Session, actor: Actor, *, first: date | None = None, last: date | None = None,
-            clinic_id: int | None = None, doctor_id: int | None = None, patient_id: int | None = None,
-            status: str | None = None, limit: int = 100, after: Position | None = None) -> Page:
+def listing(
+    session: Session,
+    actor: Actor,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    clinic_id: int | None = None,
+    doctor_id: int | None = None,
+    patient_id: int | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    after: Position | None = None,
+) -> Page:
     """One page of appointments in (start, id) order, strictly after `after`, in one statement. Dates are
     read in each appointment's clinic time zone. One row more than `limit` is read to know whether
     another page follows."""
     limit = min(limit, MAX_LIMIT)
-    found = _views(store.details_page(session, actor=actor, first=first, last=last, clinic_id=clinic_id,
-                                      doctor_id=doctor_id, patient_id=patient_id, status=status, rows=limit + 1,
-                                      after=(after.at, after.id) if after is not None else None))
+    found = _views(
+        store.details_page(
+            session,
+            actor=actor,
+            first=first,
+            last=last,
+            clinic_id=clinic_id,
+            doctor_id=doctor_id,
+            patient_id=patient_id,
+            status=status,
+            rows=limit + 1,
+            after=(after.at, after.id) if after is not None else None,
+        )
+    )
     if len(found) <= limit:
         return Page(found, None)
     last_row = found[limit - 1]
     return Page(found[:limit], Position(last_row.starts_at, last_row.id))
 
 
-
-
 def history(session: Session, appointment_id: int, timezone: str) -> list[dict]:
     """Who did what to an appointment, oldest first, times in the clinic's zone."""
     tz = zone(timezone)
-    return [{"id": r.id, "action": r.action, "at": r.at.astimezone(tz), "actor_id": r.actor_id,
-             "actor_name": r.full_name, "actor_role": r.role or "system",
-             "old_starts_at": r.old_starts_at.astimezone(tz) if r.old_starts_at else None,
-             "new_starts_at": r.new_starts_at.astimezone(tz) if r.new_starts_at else None,
-             "details": r.details or {}} for r in store.history(session, appointment_id)]
+    return [
+        {
+            "id": r.id,
+            "action": r.action,
+            "at": r.at.astimezone(tz),
+            "actor_id": r.actor_id,
+            "actor_name": r.full_name,
+            "actor_role": r.role or "system",
+            "old_starts_at": r.old_starts_at.astimezone(tz) if r.old_starts_at else None,
+            "new_starts_at": r.new_starts_at.astimezone(tz) if r.new_starts_at else None,
+            "details": r.details or {},
+        }
+        for r in store.history(session, appointment_id)
+    ]

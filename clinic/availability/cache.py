@@ -13,6 +13,7 @@ used only when that version (and the zone, hours, length and buffer read in the 
 entry's, so a change committed by any process is seen by the next request of every process. An entry is
 built only from data read in the snapshot that read its version.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
@@ -29,6 +30,7 @@ _NEVER = 1 << 62
 
 class Basis(NamedTuple):
     """What a doctor-wide answer depends on besides the busy intervals (read by every slots statement)."""
+
     tz_name: str
     duration: int  # seconds
     buffer: int  # seconds

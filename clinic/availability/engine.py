@@ -17,6 +17,7 @@ A candidate start t is free when
   test of the `appointments_no_doctor_overlap` exclusion constraint, which stays the last word.
 Each busy interval (a, b) therefore forbids the open interval of starts (a - window, b).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -52,15 +53,19 @@ def blocked_starts(*groups: tuple[list[int], list[int], int]) -> list[tuple[int,
     Each group is (starts, ends, window): busy intervals [starts[i], ends[i]) that a booking lasting
     `window` must miss, so each one forbids the starts in (starts[i] - window, ends[i]).
     """
-    return sorted(chain.from_iterable(zip(map(sub, starts, repeat(window)), ends, strict=True)
-                                      for starts, ends, window in groups if starts))
+    return sorted(
+        chain.from_iterable(
+            zip(map(sub, starts, repeat(window)), ends, strict=True) for starts, ends, window in groups if starts
+        )
+    )
 
 
 _BEYOND = (1 << 62, 1 << 62)  # a blocked interval after every instant: the scan below needs no bounds checks
 
 
-def free_runs(intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int,
-              blocked: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+def free_runs(
+    intervals: list[tuple[int, int]], duration: int, earliest: int, latest: int, blocked: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
     """Free slots as runs `(k, i, j)`: grid starts i..j (inclusive) of working interval k are free.
 
     A grid start of interval k is `intervals[k][0] + n * duration`. `intervals` must be in ascending
@@ -95,6 +100,7 @@ def is_grid_start(intervals: list[tuple[int, int]], duration: int, t: int) -> bo
 
 class DayPlan(NamedTuple):
     """One local date of a weekly schedule, resolved to instants."""
+
     intervals: list[tuple[int, int]]
     tz: tzinfo
 
@@ -107,8 +113,13 @@ def plan_day(tz_name: str, day: date, hours: tuple[tuple[int, int], ...]) -> Day
 
 
 @lru_cache(maxsize=1024)
-def range_intervals(tz_name: str, first: date, last: date, weekly: tuple[tuple[int, tuple[tuple[int, int], ...]], ...],
-                    overrides: tuple[tuple[date, tuple[tuple[int, int], ...]], ...] = ()) -> tuple[tuple[int, int], ...]:
+def range_intervals(
+    tz_name: str,
+    first: date,
+    last: date,
+    weekly: tuple[tuple[int, tuple[tuple[int, int], ...]], ...],
+    overrides: tuple[tuple[date, tuple[tuple[int, int], ...]], ...] = (),
+) -> tuple[tuple[int, int], ...]:
     """The working intervals of the local dates first..last, in order: `weekly` pairs each weekday with its
     hours, `overrides` pairs a local date with the hours that replace its weekday's (none: a day off).
 

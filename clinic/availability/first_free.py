@@ -6,6 +6,7 @@ slots query of service.py); the slot engine then finds the first free grid start
 doctors costs one round trip whatever its length (no query per doctor), and the answer is exactly the
 first slot `GET /api/doctors/{id}/slots` would list for that service.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -18,14 +19,20 @@ from clinic.availability.service import Window, hours_by_weekday, overrides_by_d
 from clinic.settings import Settings
 
 
-
 class NextFree(NamedTuple):
     service_id: int
     starts_at: datetime  # in the clinic's zone
 
 
-def next_available(session: Session, *, doctor_ids: list[int], now: datetime, settings: Settings,
-                   service_id: int | None = None, patient_id: int | None = None) -> dict[int, NextFree | None]:
+def next_available(
+    session: Session,
+    *,
+    doctor_ids: list[int],
+    now: datetime,
+    settings: Settings,
+    service_id: int | None = None,
+    patient_id: int | None = None,
+) -> dict[int, NextFree | None]:
     """Per doctor, the earliest free slot within the next `max_slots_range_days` days over the services they
     offer (only `service_id` when given), as the caller would see it: holds of others are busy, and a
     patient's own appointments block their times. None when there is nothing free in that window."""
@@ -35,9 +42,17 @@ def next_available(session: Session, *, doctor_ids: list[int], now: datetime, se
     days = settings.max_slots_range_days
     # Same padding as the slots query: appointments starting up to a day before may still block.
     lo, hi = now - timedelta(days=2), now + timedelta(days=days + 2)
-    rows = store.first_free_rows(session, doctor_ids=doctor_ids, service_id=service_id, lo=lo, hi=hi, now=now,
-                                 patient_id=patient_id, first=(now - timedelta(days=1)).date(),
-                                 last=(now + timedelta(days=days + 1)).date())
+    rows = store.first_free_rows(
+        session,
+        doctor_ids=doctor_ids,
+        service_id=service_id,
+        lo=lo,
+        hi=hi,
+        now=now,
+        patient_id=patient_id,
+        first=(now - timedelta(days=1)).date(),
+        last=(now + timedelta(days=days + 1)).date(),
+    )
     window = Window.at(now, settings)
     for doctor_id, tz_name, hours, services, overrides, busy_a, busy_b, off_a, off_b, mine_a, mine_b in rows:
         weekly = tuple(hours_by_weekday(hours).items())
@@ -45,10 +60,18 @@ def next_available(session: Session, *, doctor_ids: list[int], now: datetime, se
         if not (weekly or own) or not services:
             continue
         hours_on = dict(weekly)
-        groups = [(sid, duration_min * 60, engine.blocked_starts(
-                       (busy_a, busy_b, (duration_min + buffer_min) * 60), (off_a, off_b, duration_min * 60),
-                       (mine_a, mine_b, duration_min * 60)))
-                  for sid, duration_min, buffer_min in services]
+        groups = [
+            (
+                sid,
+                duration_min * 60,
+                engine.blocked_starts(
+                    (busy_a, busy_b, (duration_min + buffer_min) * 60),
+                    (off_a, off_b, duration_min * 60),
+                    (mine_a, mine_b, duration_min * 60),
+                ),
+            )
+            for sid, duration_min, buffer_min in services
+        ]
         best: tuple[int, int] | None = None
         # Day by day, stopping at the first day with a free time: only the intervals are needed (plan_day is
         # cached and writes no slot JSON), so a doctor booked solid for weeks costs one scan per day.
@@ -68,6 +91,5 @@ def next_available(session: Session, *, doctor_ids: list[int], now: datetime, se
             if best is not None:
                 break
         if best is not None:
-            out[doctor_id] = NextFree(service_id=best[1],
-                                      starts_at=datetime.fromtimestamp(best[0], zone(tz_name)))
+            out[doctor_id] = NextFree(service_id=best[1], starts_at=datetime.fromtimestamp(best[0], zone(tz_name)))
     return out

@@ -1,4 +1,5 @@
 """Free slots of a doctor for a service, in one query whatever the range (see engine.py for the rule)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from clinic.identity.patients import check_named_patient
 from clinic.identity.tokens import revoked
 from clinic.settings import Settings
 
+
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
@@ -24,6 +26,7 @@ def zone(name: str) -> ZoneInfo:
 @dataclass(frozen=True)
 class Window:
     """Earliest and latest bookable start, in epoch seconds, as of `now`."""
+
     earliest: int
     latest: int
 
@@ -51,16 +54,23 @@ def overrides_by_day(rows) -> dict[date, tuple[tuple[int, int], ...]]:
 
 
 def _basis(tz_name: str, duration_min: int, buffer_min: int, hours, overrides) -> Basis:
-    return Basis(tz_name, duration_min * 60, buffer_min * 60, tuple(hours_by_weekday(hours).items()),
-                 tuple(sorted(overrides_by_day(overrides).items())))
+    return Basis(
+        tz_name,
+        duration_min * 60,
+        buffer_min * 60,
+        tuple(hours_by_weekday(hours).items()),
+        tuple(sorted(overrides_by_day(overrides).items())),
+    )
 
 
 def check_range(first: date, last: date, settings: Settings) -> None:
     if last < first:
         raise Invalid("`to` is before `from`.", fields={"to": "must not be before from"})
     if (last - first).days + 1 > settings.max_slots_range_days:
-        raise Invalid(f"At most {settings.max_slots_range_days} days per request.",
-                      fields={"to": f"at most {settings.max_slots_range_days} days after from"})
+        raise Invalid(
+            f"At most {settings.max_slots_range_days} days per request.",
+            fields={"to": f"at most {settings.max_slots_range_days} days after from"},
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,7 @@ class Slots:
     """A caller's free slots: those of `free` (the doctor-wide free starts, shared with the per-process cache)
     whose indexes are in the runs `(i, j)` (`free.starts[i:j]`), each lasting `duration` seconds, in the clinic's
     zone `timezone`. No free slots (`free` None) when the doctor does not offer the service now."""
+
     timezone: str
     duration: int = 0
     free: FreeSlots | None = None
@@ -84,8 +95,18 @@ class Slots:
         return [(datetime.fromtimestamp(t, tz), datetime.fromtimestamp(t + self.duration, tz)) for t in self.starts()]
 
 
-def slots(session: Session, *, actor: Actor, doctor_id: int, service_id: int, first: date, last: date,
-          now: datetime, settings: Settings, patient_id: int | None = None) -> Slots:
+def slots(
+    session: Session,
+    *,
+    actor: Actor,
+    doctor_id: int,
+    service_id: int,
+    first: date,
+    last: date,
+    now: datetime,
+    settings: Settings,
+    patient_id: int | None = None,
+) -> Slots:
     """The free slots between two local dates (inclusive) that a booking would get now.
 
     For a patient, the slots they may book (their own waitlist hold included, times they are busy left out);
@@ -104,8 +125,17 @@ def slots(session: Session, *, actor: Actor, doctor_id: int, service_id: int, fi
     hi = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=2)
     key = (doctor_id, service_id, first, last)
     cached = FREE_SLOTS.get(key)
-    params = {"doctor_id": doctor_id, "service_id": service_id, "lo": lo, "hi": hi, "now": now,
-              "patient_id": patient_id, "first": first, "last": last, "known": cached.version if cached else -1}
+    params = {
+        "doctor_id": doctor_id,
+        "service_id": service_id,
+        "lo": lo,
+        "hi": hi,
+        "now": now,
+        "patient_id": patient_id,
+        "first": first,
+        "last": last,
+        "known": cached.version if cached else -1,
+    }
     held, *row = store.slots_row(session, params, actor)
     if not held:
         raise revoked()

@@ -5,6 +5,7 @@ committed change of their busy times (migration 0017; clinic/availability/cache.
 keeps the cache exact). Folding the rows into one per doctor keeps the sum unchanged and its read a few
 index entries.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 Raw SQL in psycopg's `%(name)s` style through clinic.db's helpers; functions take the session first and
 return rows (data); they never commit.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -114,9 +115,22 @@ WHERE d.id = ANY(%(ids)s) AND d.active
 """
 
 
-def first_free_rows(session: Session, *, doctor_ids: list[int], service_id: int | None, lo, hi, now,
-                    patient_id: int | None, first, last) -> list[tuple]:
+def first_free_rows(
+    session: Session, *, doctor_ids: list[int], service_id: int | None, lo, hi, now, patient_id: int | None, first, last
+) -> list[tuple]:
     """Per active doctor asked about: id, zone, weekly hours, services offered (id, length, buffer), date
     overrides of first..last and the busy, time-off and own-appointment intervals of [lo, hi)."""
-    return fetch_all(session, _FIRST_FREE, {"ids": list(doctor_ids), "service_id": service_id, "lo": lo, "hi": hi,
-                                            "now": now, "patient_id": patient_id, "first": first, "last": last})
+    return fetch_all(
+        session,
+        _FIRST_FREE,
+        {
+            "ids": list(doctor_ids),
+            "service_id": service_id,
+            "lo": lo,
+            "hi": hi,
+            "now": now,
+            "patient_id": patient_id,
+            "first": first,
+            "last": last,
+        },
+    )

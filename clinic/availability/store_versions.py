@@ -1,6 +1,7 @@
 """The SQL of the doctors' slots versions (migration 0017): folding each doctor's `doctor_slot_changes` rows
 into one. The rule that runs it is clinic/availability/slot_versions.py; the version itself is read inside
 the slots statement (clinic/availability/service.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

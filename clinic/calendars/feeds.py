@@ -5,6 +5,7 @@ refresh, so the event simply disappears; STATUS:CANCELLED events are shown struc
 and not at all by others). The window is 90 days back to the booking horizon. Doctors' feeds name the
 patient only by first name and initial: the URL is a bearer secret synced to third-party calendars.
 """
+
 from __future__ import annotations
 
 import base64
@@ -61,19 +62,35 @@ def rotate(session: Session, *, user_id: int, secret: str) -> str:
     return token_for(secret, nonce)
 
 
-def serve(session: Session, *, token: str, etags: list[str] | None = None, any_etag: bool = False,
-          since: datetime | None = None, gzip_ok: bool = False) -> Served | None:
+def serve(
+    session: Session,
+    *,
+    token: str,
+    etags: list[str] | None = None,
+    any_etag: bool = False,
+    since: datetime | None = None,
+    gzip_ok: bool = False,
+) -> Served | None:
     """The stored document for a token (None: no such feed), or an empty body when the client's copy is current."""
-    return store.served(session, token_hash=token_hash(token), etags=etags, any_etag=any_etag, since=since,
-                        gzip_ok=gzip_ok)
+    return store.served(
+        session, token_hash=token_hash(token), etags=etags, any_etag=any_etag, since=since, gzip_ok=gzip_ok
+    )
 
 
-def serve_fast(connections: ThreadConnections, *, token: str, etags: list[str] | None = None,
-               any_etag: bool = False, since: datetime | None = None, gzip_ok: bool = False) -> Served | None:
+def serve_fast(
+    connections: ThreadConnections,
+    *,
+    token: str,
+    etags: list[str] | None = None,
+    any_etag: bool = False,
+    since: datetime | None = None,
+    gzip_ok: bool = False,
+) -> Served | None:
     """`serve` for a WSGI fast path, on its thread's own connection (web/feed_fast_path.py); a database
     error comes out as SQLAlchemy's DBAPIError."""
-    return store.served_on(connections, token_hash=token_hash(token), etags=etags, any_etag=any_etag,
-                           since=since, gzip_ok=gzip_ok)
+    return store.served_on(
+        connections, token_hash=token_hash(token), etags=etags, any_etag=any_etag, since=since, gzip_ok=gzip_ok
+    )
 
 
 def serve_built(session: Session, *, token: str, horizon_days: int, **conditions) -> Served | None:
@@ -98,8 +115,13 @@ def document(session: Session, *, user_id: int, horizon_days: int, now: datetime
         return None
     now = now or utcnow()
     is_doctor = owner.role == "doctor"
-    rows = store.feed_appointments(session, user_id=user_id, as_doctor=is_doctor,
-                                   since=now - timedelta(days=BACK_DAYS), until=now + timedelta(days=horizon_days + 1))
+    rows = store.feed_appointments(
+        session,
+        user_id=user_id,
+        as_doctor=is_doctor,
+        since=now - timedelta(days=BACK_DAYS),
+        until=now + timedelta(days=horizon_days + 1),
+    )
     words = ics.texts(owner.locale)
     sender = ics.email_from()
     _, organizer_email = ics.organizer_mailbox(sender)
@@ -119,10 +141,20 @@ def document(session: Session, *, user_id: int, horizon_days: int, now: datetime
         else:
             summary = words["summary"].format(clinic=row.clinic_name)
             description = words["with_doctor"].format(doctor=row.doctor_name) + "\n" + words["manage"]
-        event = ics.event(uid=row.ical_uid, sequence=row.sequence, stamp=row.updated_at,
-                          starts_at=row.starts_at, ends_at=row.ends_at, zone=row.zone, summary=summary,
-                          description=description, where=ics.location(row.clinic_name, row.clinic_address),
-                          status="CONFIRMED", created=row.created_at, modified=row.updated_at)
+        event = ics.event(
+            uid=row.ical_uid,
+            sequence=row.sequence,
+            stamp=row.updated_at,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            zone=row.zone,
+            summary=summary,
+            description=description,
+            where=ics.location(row.clinic_name, row.clinic_address),
+            status="CONFIRMED",
+            created=row.created_at,
+            modified=row.updated_at,
+        )
         event.add("organizer", ics.address(organizer_email, row.clinic_name))
         if not is_doctor:
             event.add_component(ics.alarm(words["alarm"].format(clinic=row.clinic_name)))
@@ -151,20 +183,31 @@ def rebuild(session: Session, *, user_id: int, horizon_days: int, now: datetime 
     modified_at = now.replace(microsecond=0)
     if current.modified_at is not None and modified_at <= current.modified_at:
         modified_at = current.modified_at + timedelta(seconds=1)
-    store.store_document(session, user_id=user_id, body=body, body_gzip=gzip.compress(body, 6, mtime=0), etag=etag,
-                         modified_at=modified_at, now=now)
+    store.store_document(
+        session,
+        user_id=user_id,
+        body=body,
+        body_gzip=gzip.compress(body, 6, mtime=0),
+        etag=etag,
+        modified_at=modified_at,
+        now=now,
+    )
     return True
 
 
-def rebuild_for_appointment(session: Session, *, appointment_id: int, horizon_days: int,
-                            now: datetime | None = None) -> list[int]:
+def rebuild_for_appointment(
+    session: Session, *, appointment_id: int, horizon_days: int, now: datetime | None = None
+) -> list[int]:
     """Rebuild the feeds of an appointment's patient and doctor; the ids of users whose feed changed."""
     parties = store.parties(session, appointment_id=appointment_id)
     if parties is None:
         return []
     # Always lock in user id order, so two workers never wait on each other in a cycle.
-    return [user_id for user_id in sorted(set(parties))
-            if rebuild(session, user_id=user_id, horizon_days=horizon_days, now=now)]
+    return [
+        user_id
+        for user_id in sorted(set(parties))
+        if rebuild(session, user_id=user_id, horizon_days=horizon_days, now=now)
+    ]
 
 
 def rebuild_for_message(session: Session, *, topic: str, payload: dict, horizon_days: int) -> None:

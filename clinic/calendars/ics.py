@@ -3,6 +3,7 @@
 Nothing here is clinical: summaries name the clinic, descriptions the doctor, never the service, the
 specialty or the patient's reason (a calendar is synced to third parties and is no place for health data).
 """
+
 from __future__ import annotations
 
 import os
@@ -127,9 +128,21 @@ def location(clinic_name: str, clinic_address: str | None) -> str:
     return f"{clinic_name}, {clinic_address}" if clinic_address else clinic_name
 
 
-def event(*, uid: str, sequence: int, stamp: datetime, starts_at: datetime, ends_at: datetime, zone: str,
-          summary: str, description: str, where: str, status: str, created: datetime | None = None,
-          modified: datetime | None = None) -> Event:
+def event(
+    *,
+    uid: str,
+    sequence: int,
+    stamp: datetime,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: str,
+    summary: str,
+    description: str,
+    where: str,
+    status: str,
+    created: datetime | None = None,
+    modified: datetime | None = None,
+) -> Event:
     ev = Event()
     ev.add("uid", uid)
     ev.add("sequence", sequence)

@@ -8,6 +8,7 @@ clinic's mailbox does not process iTIP replies, so clients must not offer "Accep
 "No" would silently remove the event while the appointment stays booked. The description says how to
 change or cancel it instead.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,9 @@ def content_type(method: str) -> str:
     return f'text/calendar; charset="utf-8"; method={_checked(method)}'
 
 
-def invite_for(session: Session, *, appointment_id: int, method: str, now: datetime | None = None,
-               sender: str | None = None) -> bytes:
+def invite_for(
+    session: Session, *, appointment_id: int, method: str, now: datetime | None = None, sender: str | None = None
+) -> bytes:
     """The `invite.ics` for an appointment as it stands now; method is "REQUEST" or "CANCEL".
 
     A REQUEST asked for an appointment that is already cancelled yields the CANCEL: re-sending the
@@ -36,20 +38,23 @@ def invite_for(session: Session, *, appointment_id: int, method: str, now: datet
     return invitation(session, appointment_id=appointment_id, method=method, now=now, sender=sender)[1]
 
 
-def invitation(session: Session, *, appointment_id: int, method: str, now: datetime | None = None,
-               sender: str | None = None) -> tuple[str, bytes]:
+def invitation(
+    session: Session, *, appointment_id: int, method: str, now: datetime | None = None, sender: str | None = None
+) -> tuple[str, bytes]:
     """Like `invite_for`, with the METHOD the document actually carries (CANCEL for a cancelled one)."""
     return _document(session, appointment_id, _checked(method), now, sender)
 
 
-def download_for(session: Session, *, appointment_id: int, now: datetime | None = None,
-                 sender: str | None = None) -> bytes:
+def download_for(
+    session: Session, *, appointment_id: int, now: datetime | None = None, sender: str | None = None
+) -> bytes:
     """The appointment as a plain METHOD:PUBLISH calendar, for "add to my calendar" downloads."""
     return _document(session, appointment_id, "PUBLISH", now, sender)[1]
 
 
-def _document(session: Session, appointment_id: int, method: str, now: datetime | None,
-              sender: str | None) -> tuple[str, bytes]:
+def _document(
+    session: Session, appointment_id: int, method: str, now: datetime | None, sender: str | None
+) -> tuple[str, bytes]:
     row = store.invitation_facts(session, appointment_id=appointment_id)
     if row is None:
         raise NotFound("No such appointment.", code="appointment_not_found")
@@ -58,21 +63,39 @@ def _document(session: Session, appointment_id: int, method: str, now: datetime 
         method = "CANCEL"
     words = ics.texts(locale)
     cancelled = appt.status == "cancelled" or method == "CANCEL"
-    description = words["with_doctor"].format(doctor=doctor_name) + "\n" + (
-        words["cancelled"] if cancelled else words["manage"])
+    description = (
+        words["with_doctor"].format(doctor=doctor_name) + "\n" + (words["cancelled"] if cancelled else words["manage"])
+    )
     sender = sender or ics.email_from()
     _, organizer_email = ics.organizer_mailbox(sender)
 
     event = ics.event(
-        uid=appt.ical_uid, sequence=appt.sequence, stamp=now or utcnow(),
-        starts_at=appt.starts_at, ends_at=appt.ends_at, zone=zone,
+        uid=appt.ical_uid,
+        sequence=appt.sequence,
+        stamp=now or utcnow(),
+        starts_at=appt.starts_at,
+        ends_at=appt.ends_at,
+        zone=zone,
         summary=(words["summary_cancelled"] if cancelled else words["summary"]).format(clinic=clinic_name),
-        description=description, where=ics.location(clinic_name, clinic_address),
-        status="CANCELLED" if cancelled else "CONFIRMED", created=appt.created_at, modified=appt.updated_at)
+        description=description,
+        where=ics.location(clinic_name, clinic_address),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        created=appt.created_at,
+        modified=appt.updated_at,
+    )
     event.add("organizer", ics.address(organizer_email, clinic_name))
     if method != "PUBLISH":  # RFC 5546 forbids ATTENDEE in a PUBLISH
-        event.add("attendee", ics.address(patient_email, patient_name, cutype="INDIVIDUAL",
-                                          role="REQ-PARTICIPANT", partstat="ACCEPTED", rsvp="FALSE"))
+        event.add(
+            "attendee",
+            ics.address(
+                patient_email,
+                patient_name,
+                cutype="INDIVIDUAL",
+                role="REQ-PARTICIPANT",
+                partstat="ACCEPTED",
+                rsvp="FALSE",
+            ),
+        )
     if not cancelled:
         event.add_component(ics.alarm(words["alarm"].format(clinic=clinic_name)))
 

@@ -1,4 +1,5 @@
 """Subscription feeds: one per user, found by the SHA-256 of its secret token, with the stored document."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ Raw SQL in psycopg's `%(name)s` style through the platform helpers (clinic/db.py
 is the hottest statement of the domain: calendar clients poll it all day, so it runs on the binary fast path,
 either on the session (`served`) or on a WSGI fast path's own per-thread connection (`served_on`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,10 +71,21 @@ def lock_feed(session: Session, *, user_id: int) -> Row | None:
     return fetch_one(session, _LOCK, {"user_id": user_id})
 
 
-def store_document(session: Session, *, user_id: int, body: bytes, body_gzip: bytes, etag: str,
-                   modified_at: datetime, now: datetime) -> None:
-    execute(session, _STORE, {"user_id": user_id, "body": body, "body_gzip": body_gzip, "etag": etag,
-                              "modified_at": modified_at, "now": now})
+def store_document(
+    session: Session, *, user_id: int, body: bytes, body_gzip: bytes, etag: str, modified_at: datetime, now: datetime
+) -> None:
+    execute(
+        session,
+        _STORE,
+        {
+            "user_id": user_id,
+            "body": body,
+            "body_gzip": body_gzip,
+            "etag": etag,
+            "modified_at": modified_at,
+            "now": now,
+        },
+    )
 
 
 def touch_document(session: Session, *, user_id: int, now: datetime) -> None:
@@ -97,7 +109,8 @@ WHERE {owner} AND a.status <> 'cancelled' AND a.starts_at >= %(since)s AND a.sta
 ORDER BY a.starts_at, a.id"""
 _PATIENTS_APPOINTMENTS = _APPOINTMENTS.format(owner="a.patient_id = %(user_id)s")
 _DOCTORS_APPOINTMENTS = _APPOINTMENTS.format(
-    owner="a.doctor_id IN (SELECT id FROM doctors WHERE user_id = %(user_id)s)")
+    owner="a.doctor_id IN (SELECT id FROM doctors WHERE user_id = %(user_id)s)"
+)
 _PARTIES = """
 SELECT a.patient_id, d.user_id FROM appointments a JOIN doctors d ON d.id = a.doctor_id WHERE a.id = %(id)s"""
 
@@ -107,12 +120,16 @@ def active_owner(session: Session, *, user_id: int) -> Row | None:
     return fetch_one(session, _OWNER, {"user_id": user_id})
 
 
-def feed_appointments(session: Session, *, user_id: int, as_doctor: bool, since: datetime,
-                      until: datetime) -> list[Row]:
+def feed_appointments(
+    session: Session, *, user_id: int, as_doctor: bool, since: datetime, until: datetime
+) -> list[Row]:
     """The appointments (not cancelled) starting in [since, until) of a patient, or of a doctor's profiles,
     in start order, with the clinic's, the doctor's and the patient's names."""
-    return fetch_all(session, _DOCTORS_APPOINTMENTS if as_doctor else _PATIENTS_APPOINTMENTS,
-                     {"user_id": user_id, "since": since, "until": until})
+    return fetch_all(
+        session,
+        _DOCTORS_APPOINTMENTS if as_doctor else _PATIENTS_APPOINTMENTS,
+        {"user_id": user_id, "since": since, "until": until},
+    )
 
 
 def parties(session: Session, *, appointment_id: int) -> tuple[int, int] | None:
@@ -133,23 +150,43 @@ FROM calendar_feeds f JOIN users u ON u.id = f.user_id AND u.is_active  -- a dis
 WHERE f.token_hash = %(token_hash)s"""
 
 
-def _serve_params(token_hash: bytes, etags: list[str] | None, any_etag: bool, since: datetime | None,
-                  gzip_ok: bool) -> dict:
+def _serve_params(
+    token_hash: bytes, etags: list[str] | None, any_etag: bool, since: datetime | None, gzip_ok: bool
+) -> dict:
     # ETags are quoted hex, so a comma-joined string is an unambiguous (and cheap to bind) list.
-    return {"token_hash": token_hash, "etags": ",".join(etags or ()), "any_etag": any_etag, "since": since,
-            "gzip": gzip_ok}
+    return {
+        "token_hash": token_hash,
+        "etags": ",".join(etags or ()),
+        "any_etag": any_etag,
+        "since": since,
+        "gzip": gzip_ok,
+    }
 
 
-def served(session: Session, *, token_hash: bytes, etags: list[str] | None = None, any_etag: bool = False,
-           since: datetime | None = None, gzip_ok: bool = False) -> Served | None:
+def served(
+    session: Session,
+    *,
+    token_hash: bytes,
+    etags: list[str] | None = None,
+    any_etag: bool = False,
+    since: datetime | None = None,
+    gzip_ok: bool = False,
+) -> Served | None:
     """The stored document of the feed with this token hash (None: no such feed, or its owner is disabled);
     its content is empty when the client's copy (`etags`, or `since` without them) is current."""
     row = first_row(session, _SERVE, _serve_params(token_hash, etags, any_etag, since, gzip_ok))
     return None if row is None else Served(*row)
 
 
-def served_on(connections: ThreadConnections, *, token_hash: bytes, etags: list[str] | None = None,
-              any_etag: bool = False, since: datetime | None = None, gzip_ok: bool = False) -> Served | None:
+def served_on(
+    connections: ThreadConnections,
+    *,
+    token_hash: bytes,
+    etags: list[str] | None = None,
+    any_etag: bool = False,
+    since: datetime | None = None,
+    gzip_ok: bool = False,
+) -> Served | None:
     """`served`, on the calling thread's own autocommit connection (a WSGI fast path: no session, no
     transaction). Driver errors come out as SQLAlchemy's DBAPIError."""
     row = connections.first_row(_SERVE, _serve_params(token_hash, etags, any_etag, since, gzip_ok))
@@ -161,8 +198,16 @@ def served_on(connections: ThreadConnections, *, token_hash: bytes, etags: list[
 _Patient = aliased(User)
 _DoctorUser = aliased(User)
 _INVITATION = (
-    select(Appointment, Clinic.name, Clinic.address, Clinic.timezone, _Patient.email, _Patient.full_name,
-           _Patient.locale, _DoctorUser.full_name)
+    select(
+        Appointment,
+        Clinic.name,
+        Clinic.address,
+        Clinic.timezone,
+        _Patient.email,
+        _Patient.full_name,
+        _Patient.locale,
+        _DoctorUser.full_name,
+    )
     .join(Clinic, Clinic.id == Appointment.clinic_id)
     .join(_Patient, _Patient.id == Appointment.patient_id)
     .join(Doctor, Doctor.id == Appointment.doctor_id)

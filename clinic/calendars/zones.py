@@ -10,6 +10,7 @@ follows no yearly rule (a one-off change) is written as DTSTART alone plus an RD
 Onsets are the local time in the offset in force before the change (RFC 5545), e.g. 02:00 for Madrid's
 spring change and 03:00 for its autumn one.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -59,13 +60,18 @@ def _weekday_rules(onset: datetime) -> set[str]:
 @dataclass
 class _Run:
     """Consecutive yearly onsets of one observance that one BYMONTH/BYDAY rule reproduces."""
+
     onsets: list[datetime]  # local wall time before the change, naive
     rules: set[str] = field(default_factory=set)
 
     def accepts(self, onset: datetime) -> bool:
         last = self.onsets[-1]
-        return (onset.year == last.year + 1 and onset.month == last.month and onset.time() == last.time()
-                and bool(self.rules & _weekday_rules(onset)))
+        return (
+            onset.year == last.year + 1
+            and onset.month == last.month
+            and onset.time() == last.time()
+            and bool(self.rules & _weekday_rules(onset))
+        )
 
 
 def _runs(onsets: list[datetime]) -> list[_Run]:

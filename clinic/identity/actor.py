@@ -1,5 +1,6 @@
 """Who is acting: the minimum every service needs for object-level checks, and what checking the
 caller's account needs (clinic.identity.store turns it into SQL)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,12 +1,25 @@
 """Users and the state of their refresh tokens."""
+
 from __future__ import annotations
 
 import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Identity, Index, LargeBinary, String,
-                        false, func, text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic.db import Base, CreatedAt
@@ -72,8 +85,9 @@ class RefreshToken(Base):
 
     __tablename__ = "refresh_tokens"
     # Every signed-in request asks whether its access token's family was revoked (web.access).
-    __table_args__ = (Index("ix_refresh_tokens_revoked_family", "family_id",
-                            postgresql_where=text("revoked_at IS NOT NULL")),)
+    __table_args__ = (
+        Index("ix_refresh_tokens_revoked_family", "family_id", postgresql_where=text("revoked_at IS NOT NULL")),
+    )
 
     jti: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(index=True)

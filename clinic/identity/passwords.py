@@ -7,6 +7,7 @@ password would take, counting the person's own data (email, its local part, name
 names as known words: a password an attacker who knows those could guess in under 10^8 tries is
 refused. A refusal carries a stable code per field and a message in Spanish and English.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -27,32 +28,69 @@ MIN_LENGTH = 8
 MAX_BYTES = 72  # bcrypt ignores everything past 72 bytes; refuse rather than silently truncate
 ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))  # tests lower it; production keeps 12
 # zxcvbn's score 3: "safely unguessable: moderate protection from an offline slow-hash scenario".
-MIN_GUESSES = 10 ** 8
+MIN_GUESSES = 10**8
 # A password made of the person's own words needs at least this many other letters or digits.
 MIN_PERSONAL_REST = 4
 
 COMMON_FILE = Path(__file__).with_name("data") / "common-passwords-100k.txt.gz"
 # Words of this service and its language that no list of leaked passwords ranks high enough.
-SITE_WORDS = ("clinica", "clínica", "clinic", "cita", "citas", "medico", "médico", "doctor", "salud",
-              "paciente", "patient", "contraseña", "contrasena", "password", "hospital", "consulta")
+SITE_WORDS = (
+    "clinica",
+    "clínica",
+    "clinic",
+    "cita",
+    "citas",
+    "medico",
+    "médico",
+    "doctor",
+    "salud",
+    "paciente",
+    "patient",
+    "contraseña",
+    "contrasena",
+    "password",
+    "hospital",
+    "consulta",
+)
 # Spanish passwords seen in breach corpora that the English-heavy lists rank low or lack.
-LOCAL_COMMON = ("contraseña", "contrasena", "contraseña1", "teamo", "tequiero", "micontraseña", "españa",
-                "barcelona", "madrid", "realmadrid", "qwerty123", "1q2w3e4r")
+LOCAL_COMMON = (
+    "contraseña",
+    "contrasena",
+    "contraseña1",
+    "teamo",
+    "tequiero",
+    "micontraseña",
+    "españa",
+    "barcelona",
+    "madrid",
+    "realmadrid",
+    "qwerty123",
+    "1q2w3e4r",
+)
 
 REASONS = ("too_short", "too_long", "too_common", "too_personal", "too_weak")
 MESSAGES = {
-    "too_short": {"es": f"La contraseña debe tener al menos {MIN_LENGTH} caracteres.",
-                  "en": f"The password must have at least {MIN_LENGTH} characters."},
-    "too_long": {"es": f"La contraseña no puede pasar de {MAX_BYTES} bytes (unos {MAX_BYTES} caracteres sin tildes).",
-                 "en": f"The password must be at most {MAX_BYTES} bytes long."},
-    "too_common": {"es": "Esa contraseña es de las más usadas y se adivina enseguida. Elige otra.",
-                   "en": "That password is one of the most used and is guessed at once. Choose another."},
-    "too_personal": {"es": "La contraseña contiene tu correo, tu nombre o el de la clínica. Elige otra.",
-                     "en": "The password contains your email, your name or the clinic's. Choose another."},
-    "too_weak": {"es": "La contraseña es demasiado fácil de adivinar. Usa una frase de varias palabras "
-                       "poco habituales o añade más caracteres.",
-                 "en": "The password is too easy to guess. Use a phrase of several uncommon words "
-                       "or add more characters."},
+    "too_short": {
+        "es": f"La contraseña debe tener al menos {MIN_LENGTH} caracteres.",
+        "en": f"The password must have at least {MIN_LENGTH} characters.",
+    },
+    "too_long": {
+        "es": f"La contraseña no puede pasar de {MAX_BYTES} bytes (unos {MAX_BYTES} caracteres sin tildes).",
+        "en": f"The password must be at most {MAX_BYTES} bytes long.",
+    },
+    "too_common": {
+        "es": "Esa contraseña es de las más usadas y se adivina enseguida. Elige otra.",
+        "en": "That password is one of the most used and is guessed at once. Choose another.",
+    },
+    "too_personal": {
+        "es": "La contraseña contiene tu correo, tu nombre o el de la clínica. Elige otra.",
+        "en": "The password contains your email, your name or the clinic's. Choose another.",
+    },
+    "too_weak": {
+        "es": "La contraseña es demasiado fácil de adivinar. Usa una frase de varias palabras "
+        "poco habituales o añade más caracteres.",
+        "en": "The password is too easy to guess. Use a phrase of several uncommon words or add more characters.",
+    },
 }
 
 _WORD = re.compile(r"[^\W_]{3,}")
@@ -68,9 +106,15 @@ class WeakPassword(Invalid):
         self.reason = reason
 
 
-def validate(password: str, *, email: str | None = None, full_name: str | None = None,
-             clinic_names: Iterable[str] | None = None, session: Session | None = None,
-             field: str = "password") -> None:
+def validate(
+    password: str,
+    *,
+    email: str | None = None,
+    full_name: str | None = None,
+    clinic_names: Iterable[str] | None = None,
+    session: Session | None = None,
+    field: str = "password",
+) -> None:
     """Raise WeakPassword unless `password` may be used by the account described by the keywords.
 
     Pass what is known of the account: `email`, `full_name`, and either `clinic_names` or a `session`

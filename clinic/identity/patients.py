@@ -1,5 +1,6 @@
 """Patient ids named by callers (in a body, a path or a filter): an id that is not a patient's answers 404
 everywhere, the same for an unknown id as for an admin's, a doctor's or a receptionist's."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

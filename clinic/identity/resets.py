@@ -12,6 +12,7 @@ which only a write would pay (a crash in that instant loses the request, and the
 again then sends nothing new (the links already sent still work), so nobody can flood an inbox, and no
 throttle can keep the owner from the links they have.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,6 +38,7 @@ INVITE_TOPIC = Topic.INVITED
 INVITE_LIFETIME = timedelta(days=7)
 _CONTEXT = b"clinic password reset v1\x00"
 
+
 class BadResetToken(BadRequest):
     code = "invalid_reset_token"
     message = "This password-reset link is not valid: it was already used, has expired, or is wrong."
@@ -53,9 +55,15 @@ def token_hash(token: str) -> bytes:
 def request_reset(session: Session, *, email: str, secret: str, now: datetime) -> None:
     """Send a reset link to this address if it is an active account's; say nothing either way."""
     nonce = os.urandom(18)
-    store.request_reset(session, email=email.strip().lower(), nonce=nonce,
-                        token_hash=token_hash(token_for(secret, nonce)), now=now, expires_at=now + LIFETIME,
-                        max_live=MAX_LIVE)
+    store.request_reset(
+        session,
+        email=email.strip().lower(),
+        nonce=nonce,
+        token_hash=token_hash(token_for(secret, nonce)),
+        now=now,
+        expires_at=now + LIFETIME,
+        max_live=MAX_LIVE,
+    )
 
 
 def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
@@ -63,8 +71,13 @@ def invite(session: Session, *, user: User, secret: str, now: datetime) -> None:
     admin added) the link that sets it: a reset link that lives INVITE_LIFETIME, in a "choose your password"
     email."""
     nonce = os.urandom(18)
-    reset = PasswordReset(user_id=user.id, nonce=nonce, token_hash=token_hash(token_for(secret, nonce)),
-                          created_at=now, expires_at=now + INVITE_LIFETIME)
+    reset = PasswordReset(
+        user_id=user.id,
+        nonce=nonce,
+        token_hash=token_hash(token_for(secret, nonce)),
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
     session.add(reset)
     session.flush()
     emit(session, INVITE_TOPIC, reset_id=reset.id, user_id=user.id)
@@ -84,8 +97,9 @@ def confirm_reset(session: Session, *, token: str, password: str, now: datetime)
     return user
 
 
-def link_for(session: Session, *, reset_id: int, secret: str, public_url: str,
-             now: datetime) -> tuple[User, str] | None:
+def link_for(
+    session: Session, *, reset_id: int, secret: str, public_url: str, now: datetime
+) -> tuple[User, str] | None:
     """For the email worker: the account and its link; None when the link is no longer live."""
     row = store.reset_with_user(session, reset_id)
     if row is None:

@@ -15,6 +15,7 @@ guards against (mail about appointments someone else made with a stranger's free
 the per-IP sign-up limit and answered by the verification email itself ("not you? ignore it"). The case
 that matters, an address that already has an account, never gets mail from the shadow (above).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,14 +35,24 @@ from clinic.topics import Topic
 
 VERIFY_LINK_DAYS = 7
 
-INVALID_LINK = {"es": "El enlace de verificación no es válido, ya se usó o ha caducado.",
-                "en": "The verification link is not valid, was already used or has expired."}
+INVALID_LINK = {
+    "es": "El enlace de verificación no es válido, ya se usó o ha caducado.",
+    "en": "The verification link is not valid, was already used or has expired.",
+}
 
-def register(session: Session, *, email: str, password: str, full_name: str, phone: str | None,
-             locale: str, now: datetime) -> User:
+
+def register(
+    session: Session, *, email: str, password: str, full_name: str, phone: str | None, locale: str, now: datetime
+) -> User:
     """A new patient account; a shadow one when the address is taken (module docstring)."""
-    fields = {"email": email, "password": password, "full_name": full_name, "role": Role.patient.value,
-              "phone": phone, "locale": locale}
+    fields = {
+        "email": email,
+        "password": password,
+        "full_name": full_name,
+        "role": Role.patient.value,
+        "phone": phone,
+        "locale": locale,
+    }
     owner = accounts.find_by_email(session, email)
     user = accounts.new_account(session, **fields)
     user.email_verified_at = null()  # NULL, not the column's default (None would leave it out of the INSERT)
@@ -51,8 +62,10 @@ def register(session: Session, *, email: str, password: str, full_name: str, pho
                 session.add(user)
         except IntegrityError:  # the same address signed up a moment ago in another request
             owner = accounts.find_by_email(session, email)
-            user = User(**{c: getattr(user, c) for c in ("email", "password_hash", "full_name", "role", "phone",
-                                                         "locale")}, email_verified_at=null())
+            user = User(
+                **{c: getattr(user, c) for c in ("email", "password_hash", "full_name", "role", "phone", "locale")},
+                email_verified_at=null(),
+            )
     if owner is not None:
         user.shadow = True
         session.add(user)
@@ -73,8 +86,11 @@ def request_verification(session: Session, *, user: User) -> None:
 def issue_link_token(session: Session, *, user_id: int, email: str, now: datetime) -> str:
     """A new single-use verification token for this address; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    session.add(EmailVerification(token_hash=_hash(token), user_id=user_id, email=email,
-                                  expires_at=now + timedelta(days=VERIFY_LINK_DAYS)))
+    session.add(
+        EmailVerification(
+            token_hash=_hash(token), user_id=user_id, email=email, expires_at=now + timedelta(days=VERIFY_LINK_DAYS)
+        )
+    )
     session.flush()
     return token
 
@@ -85,15 +101,20 @@ def verify(session: Session, *, token: str, now: datetime) -> User:
     A bad, used or expired token, or one sent to an address the account no longer has, is a 400."""
     link = store.verification_for_update(session, _hash(token))
     user = session.get(User, link.user_id) if link is not None else None
-    if (user is None or link.used_at is not None or link.expires_at <= now or user.shadow or not user.is_active
-            or user.email.lower() != link.email.lower()):
+    if (
+        user is None
+        or link.used_at is not None
+        or link.expires_at <= now
+        or user.shadow
+        or not user.is_active
+        or user.email.lower() != link.email.lower()
+    ):
         raise BadRequest(INVALID_LINK["en"], code="invalid_verification_token", translations=INVALID_LINK)
     link.used_at = now
     if user.email_verified_at is None:
         user.email_verified_at = now
     session.flush()
     return user
-
 
 
 def _hash(token: str) -> bytes:

@@ -10,6 +10,7 @@ family) was not revoked. It runs as a statement of its own (`account_role`) or, 
 says so (`Actor.check_in_statement`), inside the booking or slots statement: those stores compose
 `ACCOUNT_HOLDS` into their statement at import and pass `account_check(actor)` as its parameters.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -56,6 +57,7 @@ def account_check(actor: Actor) -> dict | None:
 
 # --- accounts ----------------------------------------------------------------------------------------
 
+
 def user_by_email(session: Session, email: str) -> User | None:
     """The account that owns this address (any case; shadow accounts are never found by it)."""
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(), ~User.shadow))
@@ -74,14 +76,18 @@ def search_users(session: Session, *, text: str | None, role: str | None, limit:
         stmt = stmt.where(User.role == role)
     if text:
         like = f"%{escape_like(text.lower())}%"
-        stmt = stmt.where(or_(func.lower(User.full_name).like(like, escape="\\"),
-                              func.lower(User.email).like(like, escape="\\")))
+        stmt = stmt.where(
+            or_(func.lower(User.full_name).like(like, escape="\\"), func.lower(User.email).like(like, escape="\\"))
+        )
     return list(session.scalars(stmt))
 
 
 def is_patient(session: Session, user_id: int) -> bool:
-    return bool(fetch_value(session, "SELECT EXISTS (SELECT 1 FROM users WHERE id = %(id)s AND role = 'patient')",
-                            {"id": user_id}))
+    return bool(
+        fetch_value(
+            session, "SELECT EXISTS (SELECT 1 FROM users WHERE id = %(id)s AND role = 'patient')", {"id": user_id}
+        )
+    )
 
 
 def clinic_names(session: Session) -> list[str]:
@@ -91,20 +97,24 @@ def clinic_names(session: Session) -> list[str]:
 
 # --- refresh-token families and revoked access tokens -----------------------------------------------
 
+
 def refresh_token_for_update(session: Session, jti: uuid.UUID) -> RefreshToken | None:
     return session.scalars(select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()).first()
 
 
 def family_of(session: Session, *, jti: uuid.UUID, user_id: int) -> uuid.UUID | None:
     """The family of this refresh token if it belongs to the user."""
-    return session.scalar(select(RefreshToken.family_id)
-                          .where(RefreshToken.jti == jti, RefreshToken.user_id == user_id))
+    return session.scalar(
+        select(RefreshToken.family_id).where(RefreshToken.jti == jti, RefreshToken.user_id == user_id)
+    )
 
 
 def revoke_family(session: Session, *, family_id: uuid.UUID, now: datetime) -> None:
-    session.execute(update(RefreshToken)
-                    .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-                    .values(revoked_at=now))
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def revoke_all(session: Session, *, user_id: int, now: datetime, keep: uuid.UUID | None = None) -> None:
@@ -136,32 +146,47 @@ INSERT INTO outbox (topic, payload)
 SELECT '{Topic.PASSWORD_RESET}', jsonb_build_object('reset_id', id, 'user_id', user_id) FROM reset"""
 
 
-def request_reset(session: Session, *, email: str, nonce: bytes, token_hash: bytes, now: datetime,
-                  expires_at: datetime, max_live: int) -> None:
+def request_reset(
+    session: Session, *, email: str, nonce: bytes, token_hash: bytes, now: datetime, expires_at: datetime, max_live: int
+) -> None:
     """Write a reset link and its outbox message if `email` (lower case) is an active account's with fewer
     than `max_live` live links; nothing otherwise. The transaction commits without waiting for its WAL flush."""
     execute(session, "SET LOCAL synchronous_commit = off")
-    execute(session, _REQUEST_RESET, {"email": email, "now": now, "max_live": max_live, "nonce": nonce,
-                                      "token_hash": token_hash, "expires_at": expires_at})
+    execute(
+        session,
+        _REQUEST_RESET,
+        {
+            "email": email,
+            "now": now,
+            "max_live": max_live,
+            "nonce": nonce,
+            "token_hash": token_hash,
+            "expires_at": expires_at,
+        },
+    )
 
 
 def reset_for_update(session: Session, token_hash: bytes) -> PasswordReset | None:
-    return session.scalars(select(PasswordReset).where(PasswordReset.token_hash == token_hash)
-                           .with_for_update()).first()
+    return session.scalars(
+        select(PasswordReset).where(PasswordReset.token_hash == token_hash).with_for_update()
+    ).first()
 
 
 def use_resets(session: Session, *, user_id: int, now: datetime) -> None:
     """Mark every unused reset link of the account used."""
-    session.execute(update(PasswordReset).where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
-                    .values(used_at=now))
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
 
 
 def reset_with_user(session: Session, reset_id: int) -> tuple[PasswordReset, User] | None:
-    row = session.execute(select(PasswordReset, User).join(User, User.id == PasswordReset.user_id)
-                          .where(PasswordReset.id == reset_id)).first()
+    row = session.execute(
+        select(PasswordReset, User).join(User, User.id == PasswordReset.user_id).where(PasswordReset.id == reset_id)
+    ).first()
     return None if row is None else (row[0], row[1])
 
 
 def verification_for_update(session: Session, token_hash: bytes) -> EmailVerification | None:
-    return session.scalar(select(EmailVerification).where(EmailVerification.token_hash == token_hash)
-                          .with_for_update())
+    return session.scalar(select(EmailVerification).where(EmailVerification.token_hash == token_hash).with_for_update())

@@ -3,6 +3,7 @@
 A family is one sign-in. Its access tokens name it (`fam`), and every signed-in request checks that it was
 not revoked (`checked_actor`, or inside its one statement: clinic.identity.store), so revoking a family ends its access tokens at once as well as its refresh tokens.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -51,16 +52,24 @@ class RefreshGrant:
     expires_at: datetime
 
 
-def start_family(session: Session, *, user: User, now: datetime, lifetime: timedelta,
-                 absolute: timedelta) -> RefreshGrant:
+def start_family(
+    session: Session, *, user: User, now: datetime, lifetime: timedelta, absolute: timedelta
+) -> RefreshGrant:
     """Issue the first refresh token of a new sign-in."""
     family_expires = now + absolute
-    return _issue(session, user=user, family_id=uuid.uuid4(), now=now,
-                  expires_at=min(now + lifetime, family_expires), family_expires_at=family_expires)
+    return _issue(
+        session,
+        user=user,
+        family_id=uuid.uuid4(),
+        now=now,
+        expires_at=min(now + lifetime, family_expires),
+        family_expires_at=family_expires,
+    )
 
 
-def rotate(session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedelta,
-           idle: timedelta | None = None) -> RefreshGrant:
+def rotate(
+    session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedelta, idle: timedelta | None = None
+) -> RefreshGrant:
     """Trade a live refresh token for a new one of the same family; a second use kills the family.
 
     `idle`: a family whose newest refresh token is older than this was left alone that long, and ends
@@ -78,9 +87,14 @@ def rotate(session: Session, *, jti: uuid.UUID, now: datetime, lifetime: timedel
     if user is None or not user.is_active:
         raise Unauthorized("The refresh token is not valid.", code="invalid_token")
     token.rotated_at = now
-    return _issue(session, user=user, family_id=token.family_id, now=now,
-                  expires_at=min(now + lifetime, token.family_expires_at),
-                  family_expires_at=token.family_expires_at)
+    return _issue(
+        session,
+        user=user,
+        family_id=token.family_id,
+        now=now,
+        expires_at=min(now + lifetime, token.family_expires_at),
+        family_expires_at=token.family_expires_at,
+    )
 
 
 def revoke_family_of(session: Session, *, jti: uuid.UUID, user_id: int, now: datetime) -> None:
@@ -104,10 +118,23 @@ def revoke_access(session: Session, *, jti: uuid.UUID, expires_at: datetime) -> 
     store.revoke_access(session, jti=jti, expires_at=expires_at)
 
 
-def _issue(session: Session, *, user: User, family_id: uuid.UUID, now: datetime, expires_at: datetime,
-           family_expires_at: datetime) -> RefreshGrant:
-    token = RefreshToken(jti=uuid.uuid4(), family_id=family_id, user_id=user.id, issued_at=now,
-                         expires_at=expires_at, family_expires_at=family_expires_at)
+def _issue(
+    session: Session,
+    *,
+    user: User,
+    family_id: uuid.UUID,
+    now: datetime,
+    expires_at: datetime,
+    family_expires_at: datetime,
+) -> RefreshGrant:
+    token = RefreshToken(
+        jti=uuid.uuid4(),
+        family_id=family_id,
+        user_id=user.id,
+        issued_at=now,
+        expires_at=expires_at,
+        family_expires_at=family_expires_at,
+    )
     session.add(token)
     session.flush()
     return RefreshGrant(jti=token.jti, family_id=family_id, user=user, expires_at=expires_at)

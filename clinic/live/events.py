@@ -7,6 +7,7 @@ each web process holds one subscriber and fans the events out to its open stream
 `Audience.sees`. An event carries the appointment's state when it was read (at least as new as the change
 that caused it): clients treat it as "this appointment changed, refresh what shows it".
 """
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,17 @@ def read_events(session: Session, ids: list[int]) -> list[dict]:
     """The current state of these appointments, as events (times in the clinic's zone)."""
     if not ids:
         return []
-    return [{"id": r.id, "doctor_id": r.doctor_id, "clinic_id": r.clinic_id, "patient_id": r.patient_id,
-             "status": r.status, "starts_at": r.starts_at.astimezone(zone(r.timezone)).isoformat()}
-            for r in store.appointments(session, ids=ids)]
+    return [
+        {
+            "id": r.id,
+            "doctor_id": r.doctor_id,
+            "clinic_id": r.clinic_id,
+            "patient_id": r.patient_id,
+            "status": r.status,
+            "starts_at": r.starts_at.astimezone(zone(r.timezone)).isoformat(),
+        }
+        for r in store.appointments(session, ids=ids)
+    ]
 
 
 def encode(event: dict) -> bytes:
@@ -52,6 +61,7 @@ def public(event: dict) -> dict:
 @dataclass(frozen=True)
 class Audience:
     """Who a stream belongs to: staff see every change, a doctor their own appointments, a patient theirs."""
+
     everything: bool = False
     patient_id: int | None = None
     doctor_ids: frozenset[int] = frozenset()

@@ -1,4 +1,5 @@
 """The live stream's SQL: the current state of changed appointments, and a doctor account's profiles."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

@@ -1,4 +1,5 @@
 """The manage link's URL, for whoever composes a message about an appointment (emails, SMS)."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

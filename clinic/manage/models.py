@@ -1,4 +1,5 @@
 """Manage-link tokens, stored only as keyed hashes."""
+
 from __future__ import annotations
 
 from datetime import datetime

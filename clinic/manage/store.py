@@ -1,5 +1,6 @@
 """The manage links' SQL: the link rows, what a link opens (an appointment or a waitlist hold, locked when it
 is about to change), and what its page shows of the clinic, the doctor and the service."""
+
 from __future__ import annotations
 
 from datetime import datetime

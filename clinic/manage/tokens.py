@@ -6,6 +6,7 @@ enough for an SMS), and the row keeps HMAC(secret, token): a database dump alone
 test guesses. A token is bound to one appointment (or one waitlist hold) and dies with it: at the
 appointment's current end (or the hold's expiry, or once the hold is used or released).
 """
+
 from __future__ import annotations
 
 import os
@@ -40,13 +41,27 @@ def _hash(secret: str, raw: bytes) -> bytes:
     return keyed_tokens.mac(secret, _CONTEXT, raw)
 
 
-def _new(session: Session, *, secret: str, channel: str, expires_at: datetime, appointment_id: int | None = None,
-         hold_id: int | None = None) -> str:
+def _new(
+    session: Session,
+    *,
+    secret: str,
+    channel: str,
+    expires_at: datetime,
+    appointment_id: int | None = None,
+    hold_id: int | None = None,
+) -> str:
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {CHANNELS}, got {channel!r}")
     raw = os.urandom(TOKEN_BYTES)
-    session.add(ManageLink(token_hash=_hash(secret, raw), appointment_id=appointment_id, hold_id=hold_id,
-                           channel=channel, expires_at=expires_at))
+    session.add(
+        ManageLink(
+            token_hash=_hash(secret, raw),
+            appointment_id=appointment_id,
+            hold_id=hold_id,
+            channel=channel,
+            expires_at=expires_at,
+        )
+    )
     session.flush()
     return keyed_tokens.encode(raw)
 
@@ -74,8 +89,9 @@ def _link(session: Session, token: str, secret: str) -> ManageLink | None:
     return store.link_by_hash(session, token_hash=_hash(secret, raw))
 
 
-def lookup(session: Session, token: str, *, secret: str, now: datetime | None = None,
-           for_update: bool = False) -> Resolved | None:
+def lookup(
+    session: Session, token: str, *, secret: str, now: datetime | None = None, for_update: bool = False
+) -> Resolved | None:
     """What a live token opens (an appointment, or a waitlist hold); None for anything else: not a token,
     unknown, an appointment that has ended, a hold that is over."""
     now = now or utcnow()
@@ -93,15 +109,17 @@ def lookup(session: Session, token: str, *, secret: str, now: datetime | None = 
     return Resolved(link_id=link.id, channel=link.channel, hold=hold)
 
 
-def resolve(session: Session, token: str, *, secret: str, now: datetime | None = None,
-            for_update: bool = False) -> Resolved | None:
+def resolve(
+    session: Session, token: str, *, secret: str, now: datetime | None = None, for_update: bool = False
+) -> Resolved | None:
     """The appointment a live appointment token opens; None for any other token (unknown, expired, an offer's)."""
     found = lookup(session, token, secret=secret, now=now, for_update=for_update)
     return found if found is not None and found.appointment is not None else None
 
 
-def resolve_offer(session: Session, token: str, *, secret: str, now: datetime | None = None,
-                  for_update: bool = False) -> Resolved | None:
+def resolve_offer(
+    session: Session, token: str, *, secret: str, now: datetime | None = None, for_update: bool = False
+) -> Resolved | None:
     """The live waitlist hold an offer token accepts; None for any other token or a hold that is over."""
     found = lookup(session, token, secret=secret, now=now, for_update=for_update)
     return found if found is not None and found.hold is not None else None

@@ -1,4 +1,5 @@
 """What each email says, in Spanish (default) or English. No clinical details, ever (no reason, no notes)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,12 +10,40 @@ from zoneinfo import ZoneInfo
 from clinic.calendars import links
 from clinic.wallclock import hhmm
 
-DAYS = {"es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
-        "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
-MONTHS = {"es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-                 "octubre", "noviembre", "diciembre"),
-          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December")}
+DAYS = {
+    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
 
 TEXTS = {
     "es": {
@@ -23,18 +52,28 @@ TEXTS = {
         "cancelled": ("Cita cancelada: {when}", "Tu cita ha sido cancelada."),
         "reminder": ("Recordatorio de tu cita: {when}", "Te recordamos tu próxima cita."),
         "noshow": ("Te echamos de menos en tu cita", "No pudimos atenderte en tu cita. Si quieres, pide otra."),
-        "waitlist_offer": ("Hay un hueco libre: {when}",
-                           "Se ha liberado una cita que buscabas. La guardamos para ti hasta las {until}."),
+        "waitlist_offer": (
+            "Hay un hueco libre: {when}",
+            "Se ha liberado una cita que buscabas. La guardamos para ti hasta las {until}.",
+        ),
         "agenda": ("Tu agenda del {day}", "Estas son tus citas de hoy:"),
-        "when": "Cuándo", "where": "Dónde", "doctor": "Profesional", "service": "Servicio",
-        "manage": "Gestiona tu cita", "rebook": "Pide una nueva cita", "book": "Reserva el hueco",
+        "when": "Cuándo",
+        "where": "Dónde",
+        "doctor": "Profesional",
+        "service": "Servicio",
+        "manage": "Gestiona tu cita",
+        "rebook": "Pide una nueva cita",
+        "book": "Reserva el hueco",
         "see": "Ver la cita",
-        "cancel_reason": "Motivo", "greeting": "Hola, {name}:", "cause_time_off": "El profesional no estará disponible a esa hora.",
+        "cancel_reason": "Motivo",
+        "greeting": "Hola, {name}:",
+        "cause_time_off": "El profesional no estará disponible a esa hora.",
         "cause_doctor_deactivated": "El profesional ya no pasa consulta en este centro.",
         "none": "No tienes citas hoy.",
         "how_to_cancel": "Para cambiarla o cancelarla, usa el enlace «Gestiona tu cita» o la aplicación de la "
-                         "clínica. Responder «No» en tu calendario no cancela la cita.",
-        "add_google": "Añadir a Google Calendar", "add_outlook": "Añadir a Outlook.com",
+        "clínica. Responder «No» en tu calendario no cancela la cita.",
+        "add_google": "Añadir a Google Calendar",
+        "add_outlook": "Añadir a Outlook.com",
         "ics_attached": "Para otros calendarios, abre el archivo invite.ics adjunto.",
     },
     "en": {
@@ -42,20 +81,32 @@ TEXTS = {
         "rescheduled": ("Appointment moved: {when}", "Your appointment has moved. The new time is below."),
         "cancelled": ("Appointment cancelled: {when}", "Your appointment has been cancelled."),
         "reminder": ("Reminder of your appointment: {when}", "This is a reminder of your upcoming appointment."),
-        "noshow": ("We missed you at your appointment", "We could not see you at your appointment. "
-                   "You can book another one."),
-        "waitlist_offer": ("A slot has freed up: {when}",
-                           "An appointment you were waiting for is free. We are holding it for you until {until}."),
+        "noshow": (
+            "We missed you at your appointment",
+            "We could not see you at your appointment. You can book another one.",
+        ),
+        "waitlist_offer": (
+            "A slot has freed up: {when}",
+            "An appointment you were waiting for is free. We are holding it for you until {until}.",
+        ),
         "agenda": ("Your agenda for {day}", "These are today's appointments:"),
-        "when": "When", "where": "Where", "doctor": "Doctor", "service": "Service",
-        "manage": "Manage your appointment", "rebook": "Book a new appointment", "book": "Book this slot",
+        "when": "When",
+        "where": "Where",
+        "doctor": "Doctor",
+        "service": "Service",
+        "manage": "Manage your appointment",
+        "rebook": "Book a new appointment",
+        "book": "Book this slot",
         "see": "See the appointment",
-        "cancel_reason": "Reason", "greeting": "Hello {name},", "cause_time_off": "The doctor is not available at that time.",
+        "cancel_reason": "Reason",
+        "greeting": "Hello {name},",
+        "cause_time_off": "The doctor is not available at that time.",
         "cause_doctor_deactivated": "The doctor no longer sees patients at this clinic.",
         "none": "You have no appointments today.",
-        "how_to_cancel": "To change or cancel it, use the \"Manage your appointment\" link or the clinic's app. "
-                         "Answering \"No\" in your calendar does not cancel the appointment.",
-        "add_google": "Add to Google Calendar", "add_outlook": "Add to Outlook.com",
+        "how_to_cancel": 'To change or cancel it, use the "Manage your appointment" link or the clinic\'s app. '
+        'Answering "No" in your calendar does not cancel the appointment.',
+        "add_google": "Add to Google Calendar",
+        "add_outlook": "Add to Outlook.com",
         "ics_attached": "For any other calendar, open the attached invite.ics file.",
     },
 }
@@ -115,9 +166,17 @@ class Email:
     html: str
 
 
-def appointment_email(kind: str, view: EmailFacts, *, public_url: str, cause: str | None = None,
-                      until: datetime | None = None, link: str | None = None,
-                      manage_link: str | None = None, note: str | None = None) -> Email:
+def appointment_email(
+    kind: str,
+    view: EmailFacts,
+    *,
+    public_url: str,
+    cause: str | None = None,
+    until: datetime | None = None,
+    link: str | None = None,
+    manage_link: str | None = None,
+    note: str | None = None,
+) -> Email:
     """Confirmation, rescheduled, cancelled, reminder, noshow or waitlist_offer.
 
     `manage_link` is the appointment's no-sign-in link (`PUBLIC_URL/a/<token>`, clinic.manage): the action
@@ -145,8 +204,13 @@ def appointment_email(kind: str, view: EmailFacts, *, public_url: str, cause: st
         lines.append(words[f"cause_{cause}"])
     if note and note.strip():
         lines.append(f"{words['cancel_reason']}: {note.strip()}")
-    lines += ["", f"{words['when']}: {when}", f"{words['where']}: {place}",
-              f"{words['doctor']}: {view.doctor_name}", f"{words['service']}: {view.service_name}"]
+    lines += [
+        "",
+        f"{words['when']}: {when}",
+        f"{words['where']}: {place}",
+        f"{words['doctor']}: {view.doctor_name}",
+        f"{words['service']}: {view.service_name}",
+    ]
     link = in_language(link, view.locale)
     actions = [(label, link)]
     if kind == "cancelled" and manage_link:
@@ -164,14 +228,29 @@ def appointment_email(kind: str, view: EmailFacts, *, public_url: str, cause: st
 def _calendar_links(words: dict, view: EmailFacts, place: str, link: str) -> list[tuple[str, str]]:
     """The event for calendars that do not act on the invitation: the invite's title and place, and the
     manage link; no service name (nothing clinical goes into a third party's calendar)."""
-    urls = links.for_appointment(locale=locale_of(view.locale), clinic_name=view.clinic_name, doctor_name=view.doctor_name,
-                                 starts_at=view.starts_at, ends_at=view.ends_at, where=place, zone=view.zone,
-                                 manage_link=link)
+    urls = links.for_appointment(
+        locale=locale_of(view.locale),
+        clinic_name=view.clinic_name,
+        doctor_name=view.doctor_name,
+        starts_at=view.starts_at,
+        ends_at=view.ends_at,
+        where=place,
+        zone=view.zone,
+        manage_link=link,
+    )
     return [(words["add_google"], urls["google"]), (words["add_outlook"], urls["outlook"])]
 
 
-def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date, zone: str,
-                 rows: list[tuple[datetime, str, str]], public_url: str) -> Email:
+def agenda_email(
+    *,
+    doctor_name: str,
+    doctor_email: str,
+    locale: str,
+    day: date,
+    zone: str,
+    rows: list[tuple[datetime, str, str]],
+    public_url: str,
+) -> Email:
     """The doctor's day: (start, patient name, service name) rows in local time."""
     words = TEXTS[locale_of(locale)]
     subject, lead = words["agenda"]
@@ -179,12 +258,13 @@ def agenda_email(*, doctor_name: str, doctor_email: str, locale: str, day: date,
     items = [f"{hhmm(start.astimezone(ZoneInfo(zone)))}  {patient} — {service}" for start, patient, service in rows]
     lines = [words["greeting"].format(name=doctor_name), "", lead, f"({zone})", ""] + (items or [words["none"]])
     link = in_language(f"{public_url}/agenda", locale)
-    return Email(to=doctor_email, subject=subject, text="\n".join(lines + ["", link]),
-                 html=_html(lines, [("Agenda", link)]))
+    return Email(
+        to=doctor_email, subject=subject, text="\n".join(lines + ["", link]), html=_html(lines, [("Agenda", link)])
+    )
 
 
 def _html(lines: list[str], actions: list[tuple[str, str]], notes: tuple[str, ...] | list[str] = ()) -> str:
     body = "".join(f"<p>{escape(line)}</p>" if line else "" for line in lines)
-    body += "".join(f"<p><a href=\"{escape(url, quote=True)}\">{escape(name)}</a></p>" for name, url in actions)
+    body += "".join(f'<p><a href="{escape(url, quote=True)}">{escape(name)}</a></p>' for name, url in actions)
     body += "".join(f"<p>{escape(note)}</p>" for note in notes)
     return f"<div>{body}</div>"

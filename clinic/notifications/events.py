@@ -1,5 +1,6 @@
 """Which email an appointment event calls for: one delivery row per event, keyed so a redelivered
 message never yields a second email."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,7 @@ from clinic.notifications.service import ensure
 from clinic.notifications.store import render as store
 from clinic.topics import Topic
 
-EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled",
-               Topic.CANCELLED: "cancelled"}
+EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled", Topic.CANCELLED: "cancelled"}
 
 
 def event_delivery(session: Session, *, topic: str, payload: dict) -> int:
@@ -20,8 +20,13 @@ def event_delivery(session: Session, *, topic: str, payload: dict) -> int:
     kind = EVENT_KINDS[topic]
     appointment_id = payload["appointment_id"]
     details = {"cause": payload.get("cause")} if kind == "cancelled" else {}
-    return ensure(session, key=f"{kind}:{appointment_id}:e{payload.get('event_id', 0)}", kind=kind,
-                  appointment_id=appointment_id, details=details)
+    return ensure(
+        session,
+        key=f"{kind}:{appointment_id}:e{payload.get('event_id', 0)}",
+        kind=kind,
+        appointment_id=appointment_id,
+        details=details,
+    )
 
 
 def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | None:
@@ -35,8 +40,9 @@ def noshow_followup(session: Session, *, payload: dict, now: datetime) -> int | 
     patient_id = store.patient_of(session, appointment_id=appointment_id)
     if patient_id is None:
         return None
-    delivery_id = ensure(session, key=f"noshow:{appointment_id}", kind="noshow", appointment_id=appointment_id,
-                         recipient_id=patient_id)
+    delivery_id = ensure(
+        session, key=f"noshow:{appointment_id}", kind="noshow", appointment_id=appointment_id, recipient_id=patient_id
+    )
     flag_repeat_no_shows(session, patient_id=patient_id, now=now)
     return delivery_id
 
@@ -45,12 +51,20 @@ def password_reset_delivery(session: Session, *, payload: dict, topic: str = Top
     """The email carrying one reset link (rendered when sent, from the link's nonce); for a walk-in's first
     link (`account.invited`), the "choose your password" email."""
     kind = "set_password" if topic == Topic.INVITED else "password_reset"
-    return ensure(session, key=f"{kind}:{payload['reset_id']}", kind=kind,
-                  recipient_id=payload["user_id"], details={"reset_id": payload["reset_id"]})
+    return ensure(
+        session,
+        key=f"{kind}:{payload['reset_id']}",
+        kind=kind,
+        recipient_id=payload["user_id"],
+        details={"reset_id": payload["reset_id"]},
+    )
 
 
-ACCOUNT_KINDS = {Topic.REGISTERED: "verify_email", Topic.VERIFICATION_REQUESTED: "verify_email",
-                 Topic.SIGNUP_ATTEMPTED: "signup_attempt"}
+ACCOUNT_KINDS = {
+    Topic.REGISTERED: "verify_email",
+    Topic.VERIFICATION_REQUESTED: "verify_email",
+    Topic.SIGNUP_ATTEMPTED: "signup_attempt",
+}
 
 
 def account_delivery(session: Session, *, topic: str, payload: dict) -> int:

@@ -11,6 +11,7 @@ Built with the standard library's `email` package only. The message is rendered 
 delivery row and re-sent byte for byte on a retry, so its Date, Message-ID and `Resend-Idempotency-Key`
 (Resend's SMTP relay honours it as its API honours `Idempotency-Key`) never change between attempts.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -45,8 +46,9 @@ def message(email: Email, *, sender: str, calendar: bytes, method: str, key: str
     text = calendar.decode("utf-8")
     # Base64 keeps the calendar's CRLF line ends and folded lines exactly as written.
     msg.add_alternative(text, subtype="calendar", charset="UTF-8", cte="base64", params={"method": method})
-    msg.add_attachment(calendar, maintype="application", subtype="ics", filename="invite.ics",
-                       params={"name": "invite.ics"})
+    msg.add_attachment(
+        calendar, maintype="application", subtype="ics", filename="invite.ics", params={"name": "invite.ics"}
+    )
     for part in msg.walk():
         if part is not msg:
             del part["MIME-Version"]  # `email` repeats it on every part it creates; only the top needs it
@@ -56,5 +58,8 @@ def message(email: Email, *, sender: str, calendar: bytes, method: str, key: str
 def envelope(msg: EmailMessage, *, sender: str) -> dict:
     """What the delivery row stores and the SMTP mailer sends: the envelope and the serialised message
     (7-bit: every non-ASCII header and part is encoded)."""
-    return {"from": sender_address(sender), "to": [msg["To"].addresses[0].addr_spec],
-            "message": msg.as_string(policy=SMTP)}
+    return {
+        "from": sender_address(sender),
+        "to": [msg["To"].addresses[0].addr_spec],
+        "message": msg.as_string(policy=SMTP),
+    }

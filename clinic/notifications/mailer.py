@@ -4,6 +4,7 @@ rate limit, and which failures are transient.
 The SDK builds every URL from `resend.api_url`, read from RESEND_API_URL at import (tests point it at a
 local fake server); nothing here names the provider's address.
 """
+
 from __future__ import annotations
 
 import logging
@@ -103,8 +104,15 @@ class SmtpMailer:
     (fault tests kill the worker there).
     """
 
-    def __init__(self, url: str, *, limiter: ProviderRateLimiter | None, timeout: float = 30.0,
-                 ssl_context: ssl.SSLContext | None = None, checkpoint=None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        limiter: ProviderRateLimiter | None,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+        checkpoint=None,
+    ):
         parts = urlsplit(url)
         self.implicit_tls = parts.scheme == "smtps"
         self.host = parts.hostname

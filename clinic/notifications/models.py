@@ -1,4 +1,5 @@
 """Deliveries: the stored proof that an email was sent exactly once."""
+
 from __future__ import annotations
 
 from datetime import datetime

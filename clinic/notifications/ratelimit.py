@@ -5,6 +5,7 @@ seconds apart, and sleeps until it. Spacing (rather than counting per 1-second b
 window does) never lets a burst at a bucket boundary exceed the provider's rolling limit. A 429 with
 `retry-after` pushes the next slot for everybody.
 """
+
 from __future__ import annotations
 
 import time

@@ -2,6 +2,7 @@
 each doctor's daily agenda. Every function takes the instant to run as of and returns how many deliveries
 it found due (each is sent once: their unique keys make a repeated or concurrent sweep a no-op; the
 statements are in clinic/notifications/store/reminders.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime

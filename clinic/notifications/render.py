@@ -5,6 +5,7 @@ leave the patient with the current time and the current iCalendar SEQUENCE. `Non
 a reminder for an appointment that was cancelled, moved or has started; a confirmation or reschedule
 notice for an appointment cancelled since (the cancellation notice follows); an offer whose hold ended.
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,25 +46,63 @@ class Renderer:
         return out
 
     def _params(self, email: content.Email, **extra) -> dict:
-        return {"from": self.settings.email_from, "to": [email.to], "subject": email.subject,
-                "text": email.text, "html": email.html, **extra}
+        return {
+            "from": self.settings.email_from,
+            "to": [email.to],
+            "subject": email.subject,
+            "text": email.text,
+            "html": email.html,
+            **extra,
+        }
 
     def _appointment(self, session: Session, row: Delivery, v, now: datetime) -> dict | None:
         if v is None:
             return None
-        (appt_id, status, starts_at, _seq, reason, name, email, locale, zone, clinic, address, doctor,
-         service, doctor_id, service_id, ends_at, shadow) = v
+        (
+            appt_id,
+            status,
+            starts_at,
+            _seq,
+            reason,
+            name,
+            email,
+            locale,
+            zone,
+            clinic,
+            address,
+            doctor,
+            service,
+            doctor_id,
+            service_id,
+            ends_at,
+            shadow,
+        ) = v
         if shadow and row.kind != "waitlist_offer":  # an offer goes to the hold's patient (checked there)
             return None  # a shadow account's address is someone else's (clinic.identity.signup): never emailed
         if email is None and row.kind != "waitlist_offer":
             return None  # a walk-in without an email (clinic.identity.walk_ins): the desk tells them
-        view = content.EmailFacts(appt_id, name, email, content.locale_of(locale), starts_at, zone, clinic,
-                                       address, doctor, service, doctor_id, service_id, ends_at)
+        view = content.EmailFacts(
+            appt_id,
+            name,
+            email,
+            content.locale_of(locale),
+            starts_at,
+            zone,
+            clinic,
+            address,
+            doctor,
+            service,
+            doctor_id,
+            service_id,
+            ends_at,
+        )
         url = self.settings.public_url
         if row.kind in ("confirmation", "rescheduled"):
             if status == "cancelled":
                 return None
-            email = content.appointment_email(row.kind, view, public_url=url, manage_link=self._manage(session, appt_id))
+            email = content.appointment_email(
+                row.kind, view, public_url=url, manage_link=self._manage(session, appt_id)
+            )
             return self._invitation(session, row, email, "REQUEST", now)
         if row.kind == "cancelled":
             cause = (row.details or {}).get("cause")
@@ -73,15 +112,22 @@ class Renderer:
             # The clinic's own words to the patient (staff or the doctor cancelling); a patient's own reason
             # is not repeated back, and a cascade's reason is a code, said by `cause`.
             note = reason if (row.details or {}).get("cause") in ("staff", "doctor") else None
-            return self._invitation(session, row, content.appointment_email("cancelled", view, public_url=url,
-                                                                            cause=cause, manage_link=manage_link,
-                                                                            note=note), "CANCEL", now)
+            return self._invitation(
+                session,
+                row,
+                content.appointment_email(
+                    "cancelled", view, public_url=url, cause=cause, manage_link=manage_link, note=note
+                ),
+                "CANCEL",
+                now,
+            )
         if row.kind == "reminder":
             expected = datetime.fromisoformat(row.details["starts_at"])
             if status != "booked" or starts_at != expected or now >= starts_at:
                 return None
-            return self._params(content.appointment_email("reminder", view, public_url=url,
-                                                          manage_link=self._manage(session, appt_id)))
+            return self._params(
+                content.appointment_email("reminder", view, public_url=url, manage_link=self._manage(session, appt_id))
+            )
         if row.kind == "noshow":
             if status != "no_show":
                 return None
@@ -94,16 +140,18 @@ class Renderer:
         """The appointment's no-sign-in link for this email, minted now (only its keyed hash is stored)."""
         return manage_links.manage_url(session, appointment_id=appointment_id, channel="email", settings=self.settings)
 
-    def _invitation(self, session: Session, row: Delivery, email: content.Email, method: str,
-                    now: datetime) -> dict | None:
+    def _invitation(
+        self, session: Session, row: Delivery, email: content.Email, method: str, now: datetime
+    ) -> dict | None:
         """An invitation email: an iMIP message for SMTP_URL, keyed with the row's own key (invitations are
         never batched); without SMTP_URL (development/test only) the HTTP API's params with the invite as an
         attachment, which is all that API can carry. None when the appointment was cancelled between the
         two reads (the cancellation notice follows): the MIME method must equal the document's METHOD."""
         from clinic.calendars import invites
 
-        carried, calendar = invites.invitation(session, appointment_id=row.appointment_id, method=method, now=now,
-                                               sender=self.settings.email_from)
+        carried, calendar = invites.invitation(
+            session, appointment_id=row.appointment_id, method=method, now=now, sender=self.settings.email_from
+        )
         if carried != method:
             return None
         if not self.settings.smtp_url:
@@ -119,27 +167,50 @@ class Renderer:
         starts_at, expires_at, name, email, locale, shadow = hold
         if shadow or email is None:
             return None
-        offered = content.EmailFacts(view.appointment_id, name, email, content.locale_of(locale), starts_at,
-                                          view.zone, view.clinic_name, view.clinic_address, view.doctor_name,
-                                          view.service_name, view.doctor_id, view.service_id)
+        offered = content.EmailFacts(
+            view.appointment_id,
+            name,
+            email,
+            content.locale_of(locale),
+            starts_at,
+            view.zone,
+            view.clinic_name,
+            view.clinic_address,
+            view.doctor_name,
+            view.service_name,
+            view.doctor_id,
+            view.service_id,
+        )
         link = manage_links.offer_url(session, hold_id=row.details["hold_id"], channel="email", settings=self.settings)
-        return self._params(content.appointment_email("waitlist_offer", offered, public_url=self.settings.public_url,
-                                                      until=expires_at, link=link))
+        return self._params(
+            content.appointment_email(
+                "waitlist_offer", offered, public_url=self.settings.public_url, until=expires_at, link=link
+            )
+        )
 
     def _password_reset(self, session: Session, row: Delivery, now: datetime) -> dict | None:
         """The reset link, rendered from the stored nonce; nothing once the link is used or expired."""
-        found = resets.link_for(session, reset_id=row.details["reset_id"], secret=self.settings.jwt_secret_key,
-                                public_url=self.settings.public_url, now=now)
+        found = resets.link_for(
+            session,
+            reset_id=row.details["reset_id"],
+            secret=self.settings.jwt_secret_key,
+            public_url=self.settings.public_url,
+            now=now,
+        )
         if found is None:
             return None
         user, link = found
         if user.email is None or user.shadow:
             return None
         if row.kind == "set_password":
-            return self._params(account_emails.set_password_email(name=user.full_name, email=user.email,
-                                                                  locale=user.locale, link=link + "&welcome=1"))
-        return self._params(account_emails.password_reset_email(name=user.full_name, email=user.email,
-                                                                locale=user.locale, link=link))
+            return self._params(
+                account_emails.set_password_email(
+                    name=user.full_name, email=user.email, locale=user.locale, link=link + "&welcome=1"
+                )
+            )
+        return self._params(
+            account_emails.password_reset_email(name=user.full_name, email=user.email, locale=user.locale, link=link)
+        )
 
     def _account(self, session: Session, row: Delivery, now: datetime) -> dict | None:
         """The verification link (minted now, so that only its hash is ever stored), or the notice to an
@@ -157,9 +228,16 @@ class Renderer:
             links = [("verify", f"{url}/verify-email?token={token}")]
         else:
             links = [("sign_in", f"{url}/login"), ("reset", f"{url}/reset-password")]
-        return self._params(account_emails.account_email(row.kind, name=user.full_name, to=user.email,
-                                                         locale=user.locale, links=links,
-                                                         days=signup.VERIFY_LINK_DAYS))
+        return self._params(
+            account_emails.account_email(
+                row.kind,
+                name=user.full_name,
+                to=user.email,
+                locale=user.locale,
+                links=links,
+                days=signup.VERIFY_LINK_DAYS,
+            )
+        )
 
     def _agenda(self, session: Session, row: Delivery) -> dict | None:
         day = date.fromisoformat(row.details["day"])
@@ -172,8 +250,15 @@ class Renderer:
         rows = store.agenda(session, doctor_id=row.doctor_id, start=start, end=end)
         if not rows:
             return None
-        email_ = content.agenda_email(doctor_name=name, doctor_email=email, locale=locale, day=day, zone=zone,
-                                      rows=rows, public_url=self.settings.public_url)
+        email_ = content.agenda_email(
+            doctor_name=name,
+            doctor_email=email,
+            locale=locale,
+            day=day,
+            zone=zone,
+            rows=rows,
+            public_url=self.settings.public_url,
+        )
         return self._params(email_)
 
 

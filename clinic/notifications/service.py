@@ -12,6 +12,7 @@ Protocol (each step survives a SIGKILL at any point):
 3. Mark the rows `sent` in a second transaction. A crash before this commit repeats step 2 (no
    duplicate, see above); a crash after it only re-runs step 1, which finds them sent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,11 +32,26 @@ from clinic.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-def ensure(session: Session, *, key: str, kind: str, appointment_id: int | None = None,
-           doctor_id: int | None = None, recipient_id: int | None = None, details: dict | None = None) -> int:
+def ensure(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    appointment_id: int | None = None,
+    doctor_id: int | None = None,
+    recipient_id: int | None = None,
+    details: dict | None = None,
+) -> int:
     """The id of the delivery with this key, creating it if new (one round trip, race-free)."""
-    return deliveries.ensure(session, key=key, kind=kind, appointment_id=appointment_id, doctor_id=doctor_id,
-                             recipient_id=recipient_id, details=details)
+    return deliveries.ensure(
+        session,
+        key=key,
+        kind=kind,
+        appointment_id=appointment_id,
+        doctor_id=doctor_id,
+        recipient_id=recipient_id,
+        details=details,
+    )
 
 
 BATCH_PREFIX = "batch-"
@@ -50,8 +66,14 @@ def _no_checkpoint(point: str) -> None:
 
 
 class Sender:
-    def __init__(self, factory: sessionmaker[Session], mailer: Mailer, renderer: Renderer,
-                 checkpoint: Callable[[str], None] = _no_checkpoint, smtp: SmtpMailer | None = None):
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        mailer: Mailer,
+        renderer: Renderer,
+        checkpoint: Callable[[str], None] = _no_checkpoint,
+        smtp: SmtpMailer | None = None,
+    ):
         self.factory = factory
         self.mailer = mailer
         self.smtp = smtp
@@ -104,7 +126,7 @@ class Sender:
             unkeyed = [r for r in sending if r.batch_key is None]
             size = MAX_BATCH if batch else 1
             for start in range(0, len(unkeyed), size):
-                chunk = unkeyed[start:start + size]
+                chunk = unkeyed[start : start + size]
                 key = batch_key([r.key for r in chunk]) if batch else chunk[0].key
                 for r in chunk:
                     r.batch_key = key
@@ -117,9 +139,11 @@ class Sender:
             raise PermanentSendError("an invitation needs SMTP_URL")
         return self.smtp
 
-    def _finish(self, row_ids: list[int], provider_ids: list[str] | None, *, status: str,
-                error: str | None = None) -> None:
+    def _finish(
+        self, row_ids: list[int], provider_ids: list[str] | None, *, status: str, error: str | None = None
+    ) -> None:
         with UnitOfWork(self.factory) as uow:
             session = uow.session
-            deliveries.finish(session, ids=row_ids, provider_ids=provider_ids or [None] * len(row_ids),
-                              status=status, error=error)
+            deliveries.finish(
+                session, ids=row_ids, provider_ids=provider_ids or [None] * len(row_ids), status=status, error=error
+            )

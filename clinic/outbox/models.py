@@ -1,4 +1,5 @@
 """The transactional outbox: messages for the workers, written in the same transaction as the change."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,6 +5,7 @@ same row twice at once. A row is marked only after `dispatch` returned: if the b
 transaction rolls back and the rows wait for the next pass (delivery is at least once; consumers are
 idempotent).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Writing to the outbox. clinic/outbox/relay.py drains it (run by workers/relay_loop.py in the worker and scheduler)."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

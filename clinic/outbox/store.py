@@ -1,4 +1,5 @@
 """The outbox's SQL: taking pending rows for the relay and marking them relayed."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

@@ -17,6 +17,7 @@ exists: other patients, doctors without a relationship, receptionists, admins, i
 403 when they may read it but not do this (a patient writing their own record, a treating doctor reading the
 audit trail). Both errors keep the request's audit row (clinic.unit_of_work.keep).
 """
+
 from __future__ import annotations
 
 import enum
@@ -104,8 +105,9 @@ def relation_of(session: Session, attempt: Attempt) -> Relation:
         return Relation()
     if role != "doctor":
         return Relation(is_patient=True)
-    return Relation(is_patient=True, care=row.care, break_glass_reason=row.break_glass_reason,
-                    practising=row.practising)
+    return Relation(
+        is_patient=True, care=row.care, break_glass_reason=row.break_glass_reason, practising=row.practising
+    )
 
 
 def authorize(session: Session, attempt: Attempt) -> Grant:
@@ -114,8 +116,12 @@ def authorize(session: Session, attempt: Attempt) -> Grant:
     if not 0 < attempt.patient_id <= MAX_ID:
         raise NotFound("No such record.")  # not an id any row can have: nothing to audit against
     relation = relation_of(session, attempt)
-    outcome = decide(role=attempt.actor.role, is_self=attempt.actor.user_id == attempt.patient_id,
-                     relation=relation, action=attempt.action)
+    outcome = decide(
+        role=attempt.actor.role,
+        is_self=attempt.actor.user_id == attempt.patient_id,
+        relation=relation,
+        action=attempt.action,
+    )
     if outcome is Outcome.ALLOW:
         return Grant(attempt=attempt)
     if outcome is Outcome.ALLOW_BREAK_GLASS:

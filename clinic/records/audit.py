@@ -1,4 +1,5 @@
 """The append-only audit trail of record access: one row per attempt, allowed or denied."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,12 +49,30 @@ class AuditView:
     object_id: int | None
 
 
-def write(session: Session, attempt: Attempt, *, outcome: str, break_glass: bool = False,
-          reason: str | None = None, object_id: int | None = None) -> None:
+def write(
+    session: Session,
+    attempt: Attempt,
+    *,
+    outcome: str,
+    break_glass: bool = False,
+    reason: str | None = None,
+    object_id: int | None = None,
+) -> None:
     """Add the attempt's audit row to the current transaction (flushed with it)."""
-    session.add(RecordAudit(at=attempt.at, actor_id=attempt.actor.user_id or None, actor_role=attempt.actor.role,
-                            patient_id=attempt.patient_id, action=attempt.action, outcome=outcome, ip=attempt.ip,
-                            break_glass=break_glass, reason=reason, object_id=object_id))
+    session.add(
+        RecordAudit(
+            at=attempt.at,
+            actor_id=attempt.actor.user_id or None,
+            actor_role=attempt.actor.role,
+            patient_id=attempt.patient_id,
+            action=attempt.action,
+            outcome=outcome,
+            ip=attempt.ip,
+            break_glass=break_glass,
+            reason=reason,
+            object_id=object_id,
+        )
+    )
 
 
 def rows_for(session: Session, *, patient_id: int, for_admin: bool) -> list[AuditView]:
@@ -64,8 +83,19 @@ def rows_for(session: Session, *, patient_id: int, for_admin: bool) -> list[Audi
     views = []
     for row, name in store.audit_rows(session, patient_id=patient_id):
         hidden = not for_admin and row.actor_role == "patient" and row.actor_id != patient_id
-        views.append(AuditView(id=row.id, at=row.at, actor_id=None if hidden else row.actor_id,
-                               actor_name=None if hidden else name, actor_role=row.actor_role, action=row.action,
-                               outcome=row.outcome, ip=row.ip if for_admin else None, break_glass=row.break_glass,
-                               reason=row.reason, object_id=row.object_id))
+        views.append(
+            AuditView(
+                id=row.id,
+                at=row.at,
+                actor_id=None if hidden else row.actor_id,
+                actor_name=None if hidden else name,
+                actor_role=row.actor_role,
+                action=row.action,
+                outcome=row.outcome,
+                ip=row.ip if for_admin else None,
+                break_glass=row.break_glass,
+                reason=row.reason,
+                object_id=row.object_id,
+            )
+        )
     return views

@@ -4,13 +4,25 @@ Everything clinical is append-only: `record_versions`, `record_entries`, `break_
 `record_audit` refuse UPDATE, DELETE and TRUNCATE through triggers (migration 0005), so a correction is
 always a new row that points at the old one.
 """
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Identity, Index, Integer, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,8 +45,10 @@ class RecordVersion(Base):
     """The structured part of a record (allergies, conditions, medications) as one doctor left it."""
 
     __tablename__ = "record_versions"
-    __table_args__ = (UniqueConstraint("patient_id", "version", name="uq_record_versions_patient_version"),
-                      CheckConstraint("version >= 1", name="version"))
+    __table_args__ = (
+        UniqueConstraint("patient_id", "version", name="uq_record_versions_patient_version"),
+        CheckConstraint("version >= 1", name="version"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("medical_records.patient_id"))

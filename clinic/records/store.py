@@ -1,6 +1,7 @@
 """The records domain's SQL: what links an actor to a patient, record versions and entries, the audit trail,
 data exports. Raw SQL in psycopg's `%(name)s` style through the platform helpers (clinic/db.py); ORM queries
 where the callers want mapped objects."""
+
 from __future__ import annotations
 
 import uuid
@@ -39,41 +40,61 @@ def relation(session: Session, *, patient_id: int, user_id: int, now: datetime) 
 
 # --- the audit trail ----------------------------------------------------------------------------------------------
 
+
 def audit_rows(session: Session, *, patient_id: int) -> list[tuple[RecordAudit, str | None]]:
     """Every audit row of one patient's record, oldest first, with the actor's name."""
-    return list(session.execute(
-        select(RecordAudit, User.full_name).outerjoin(User, User.id == RecordAudit.actor_id)
-        .where(RecordAudit.patient_id == patient_id).order_by(RecordAudit.id)).tuples())
+    return list(
+        session.execute(
+            select(RecordAudit, User.full_name)
+            .outerjoin(User, User.id == RecordAudit.actor_id)
+            .where(RecordAudit.patient_id == patient_id)
+            .order_by(RecordAudit.id)
+        ).tuples()
+    )
 
 
 # --- versions and entries ------------------------------------------------------------------------------------------
 
+
 def latest_version(session: Session, *, patient_id: int) -> RecordVersion | None:
-    return session.scalars(select(RecordVersion).where(RecordVersion.patient_id == patient_id)
-                           .order_by(RecordVersion.version.desc()).limit(1)).first()
+    return session.scalars(
+        select(RecordVersion)
+        .where(RecordVersion.patient_id == patient_id)
+        .order_by(RecordVersion.version.desc())
+        .limit(1)
+    ).first()
 
 
 def versions_with_authors(session: Session, *, patient_id: int) -> list[tuple[RecordVersion, str]]:
     """Every version of the record, oldest first, with its author's name."""
-    return list(session.execute(
-        select(RecordVersion, User.full_name).join(User, User.id == RecordVersion.author_id)
-        .where(RecordVersion.patient_id == patient_id).order_by(RecordVersion.version)).tuples())
+    return list(
+        session.execute(
+            select(RecordVersion, User.full_name)
+            .join(User, User.id == RecordVersion.author_id)
+            .where(RecordVersion.patient_id == patient_id)
+            .order_by(RecordVersion.version)
+        ).tuples()
+    )
 
 
 def entries(session: Session, *, patient_id: int) -> list[RecordEntry]:
     """Every clinical entry of the record, oldest first."""
-    return list(session.scalars(select(RecordEntry).where(RecordEntry.patient_id == patient_id)
-                                .order_by(RecordEntry.id)))
+    return list(
+        session.scalars(select(RecordEntry).where(RecordEntry.patient_id == patient_id).order_by(RecordEntry.id))
+    )
 
 
 def next_version(session: Session, *, patient_id: int) -> int:
     """Bump the record's version counter (creating the record at 1) and return the new number. The bump locks
     the record's row until commit, so concurrent updates queue up behind it."""
     return session.execute(
-        insert(MedicalRecord).values(patient_id=patient_id, current_version=1)
-        .on_conflict_do_update(index_elements=[MedicalRecord.patient_id],
-                               set_={"current_version": MedicalRecord.current_version + 1})
-        .returning(MedicalRecord.current_version)).scalar_one()
+        insert(MedicalRecord)
+        .values(patient_id=patient_id, current_version=1)
+        .on_conflict_do_update(
+            index_elements=[MedicalRecord.patient_id], set_={"current_version": MedicalRecord.current_version + 1}
+        )
+        .returning(MedicalRecord.current_version)
+    ).scalar_one()
 
 
 def ensure_record(session: Session, *, patient_id: int) -> None:
@@ -95,10 +116,15 @@ def entry_patient(session: Session, *, entry_id: int) -> int | None:
 
 # --- data exports --------------------------------------------------------------------------------------------------
 
+
 def pending_export(session: Session, *, user_id: int) -> DataExport | None:
     """The user's latest pending export."""
-    return session.scalars(select(DataExport).where(DataExport.user_id == user_id, DataExport.status == "pending")
-                           .order_by(DataExport.requested_at.desc()).limit(1)).first()
+    return session.scalars(
+        select(DataExport)
+        .where(DataExport.user_id == user_id, DataExport.status == "pending")
+        .order_by(DataExport.requested_at.desc())
+        .limit(1)
+    ).first()
 
 
 def lock_export(session: Session, *, export_id: uuid.UUID) -> DataExport | None:

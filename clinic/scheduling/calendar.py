@@ -1,4 +1,5 @@
 """When a doctor works: weekly hours (wall clock, clinic zone) and time off (absolute intervals)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ def replace_working_hours(session: Session, *, doctor: Doctor, intervals: list[I
 @dataclass(frozen=True)
 class DayHours:
     """A date override: the hours of one local date (no ranges: a day off)."""
+
     day: date
     ranges: list[tuple[time, time]]
 
@@ -53,10 +55,13 @@ def _check_ranges(ranges: list[tuple[time, time]], field: str) -> list[tuple[tim
     ordered = sorted(ranges)
     for index, (start, end) in enumerate(ordered):
         if start >= end:
-            raise Invalid("Each interval must end after it starts.", fields={f"{field}.{index}.end": "must be after start"})
+            raise Invalid(
+                "Each interval must end after it starts.", fields={f"{field}.{index}.end": "must be after start"}
+            )
         if index and ordered[index - 1][1] > start:
-            raise Invalid("Intervals of the same day overlap.",
-                          fields={f"{field}.{index}.start": "overlaps another interval"})
+            raise Invalid(
+                "Intervals of the same day overlap.", fields={f"{field}.{index}.start": "overlaps another interval"}
+            )
     return ordered
 
 
@@ -92,14 +97,20 @@ def list_time_off(session: Session, *, doctor_id: int, since: datetime | None = 
     return store.time_off(session, doctor_id=doctor_id, since=since)
 
 
-def add_time_off(session: Session, *, actor: Actor, doctor: Doctor, starts_at: datetime, ends_at: datetime,
-                 reason: str | None = None) -> tuple[TimeOff, list[int]]:
+def add_time_off(
+    session: Session, *, actor: Actor, doctor: Doctor, starts_at: datetime, ends_at: datetime, reason: str | None = None
+) -> tuple[TimeOff, list[int]]:
     """Record time off; booked appointments inside it are cancelled in the background (the outbox's
     `time_off.created` runs clinic.scheduling.cascades in a worker)."""
     if starts_at >= ends_at:
         raise Invalid("Time off must end after it starts.", fields={"ends_at": "must be after starts_at"})
-    time_off = TimeOff(doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at, reason=reason,
-                       created_by=None if actor.role == SYSTEM.role else actor.user_id)
+    time_off = TimeOff(
+        doctor_id=doctor.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=None if actor.role == SYSTEM.role else actor.user_id,
+    )
     session.add(time_off)
     session.flush()
     affected = store.booked_overlapping(session, doctor_id=doctor.id, starts_at=starts_at, ends_at=ends_at)

@@ -4,6 +4,7 @@ Run by a worker on `time_off.created` and `doctor.deactivated` (workers/cascade_
 is cancelled in its own transaction through the appointments service (as SYSTEM), which writes the history
 and the `appointment.cancelled` event that sends the METHOD:CANCEL email.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,11 @@ def targets(session: Session, *, topic: str, payload: dict, now: datetime) -> li
         ids = set(payload.get("appointment_ids") or [])
         time_off = session.get(TimeOff, payload["time_off_id"])
         if time_off is not None:
-            ids |= set(store.booked_overlapping(session, doctor_id=time_off.doctor_id,
-                                                starts_at=time_off.starts_at, ends_at=time_off.ends_at))
+            ids |= set(
+                store.booked_overlapping(
+                    session, doctor_id=time_off.doctor_id, starts_at=time_off.starts_at, ends_at=time_off.ends_at
+                )
+            )
         if not ids:
             return []
         return store.booked_after(session, now=now, ids=sorted(ids))

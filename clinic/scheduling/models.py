@@ -1,10 +1,23 @@
 """Clinics, services, doctors and when doctors work."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Identity, Index, Integer,
-                        SmallInteger, String, Table, Text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,7 +54,8 @@ class Service(CreatedAt, Base):
 
 
 doctor_services = Table(
-    "doctor_services", Base.metadata,
+    "doctor_services",
+    Base.metadata,
     Column("doctor_id", ForeignKey("doctors.id", ondelete="CASCADE"), primary_key=True),
     Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
 )

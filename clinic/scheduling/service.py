@@ -1,4 +1,5 @@
 """Clinics, services and doctors: who works where, offering what."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,8 +33,10 @@ def _zones() -> frozenset[str]:
 
 # Clinics ---------------------------------------------------------------------------------------------
 
-def create_clinic(session: Session, *, name: str, timezone: str, address: str | None = None,
-                  phone: str | None = None) -> Clinic:
+
+def create_clinic(
+    session: Session, *, name: str, timezone: str, address: str | None = None, phone: str | None = None
+) -> Clinic:
     clinic = Clinic(name=name, timezone=_zone(timezone), address=address, phone=phone)
     session.add(clinic)
     session.flush()
@@ -59,6 +62,7 @@ def update_clinic(session: Session, *, clinic_id: int, changes: dict) -> Clinic:
 
 # Services --------------------------------------------------------------------------------------------
 
+
 def create_service(session: Session, *, name: str, duration_minutes: int, buffer_minutes: int = 0) -> Service:
     service = Service(name=name, duration_minutes=duration_minutes, buffer_minutes=buffer_minutes)
     session.add(service)
@@ -83,14 +87,26 @@ def update_service(session: Session, *, service_id: int, changes: dict) -> Servi
 
 # Doctors ---------------------------------------------------------------------------------------------
 
-def list_doctors(session: Session, *, specialty: str | None = None, clinic_id: int | None = None,
-                 service_id: int | None = None, include_inactive: bool = False,
-                 include_without_hours: bool = False) -> list[DoctorView]:
+
+def list_doctors(
+    session: Session,
+    *,
+    specialty: str | None = None,
+    clinic_id: int | None = None,
+    service_id: int | None = None,
+    include_inactive: bool = False,
+    include_without_hours: bool = False,
+) -> list[DoctorView]:
     """Doctors with their service ids, in one query. Unless `include_without_hours` (staff), a doctor with no
     weekly hours yet is left out: nobody could book them, so patients are not shown them."""
-    return store.doctors(session, active_only=not include_inactive, with_hours_only=not include_without_hours,
-                         specialty=specialty.strip().lower() if specialty else None, clinic_id=clinic_id,
-                         service_id=service_id)
+    return store.doctors(
+        session,
+        active_only=not include_inactive,
+        with_hours_only=not include_without_hours,
+        specialty=specialty.strip().lower() if specialty else None,
+        clinic_id=clinic_id,
+        service_id=service_id,
+    )
 
 
 def get_doctor(session: Session, *, doctor_id: int) -> DoctorView:
@@ -127,9 +143,18 @@ def _check_clinic(session: Session, clinic_id: int) -> None:
         raise Invalid(fields={"clinic_id": "no such clinic"})
 
 
-def create_doctor(session: Session, *, email: str, password: str | None, full_name: str, specialty: str,
-                  clinic_id: int, service_ids: list[int], invite_secret: str | None = None,
-                  now: datetime | None = None) -> DoctorView:
+def create_doctor(
+    session: Session,
+    *,
+    email: str,
+    password: str | None,
+    full_name: str,
+    specialty: str,
+    clinic_id: int,
+    service_ids: list[int],
+    invite_secret: str | None = None,
+    now: datetime | None = None,
+) -> DoctorView:
     """Create the doctor's account (role doctor) and profile. Without a password, and given the secret that
     signs the links, the doctor is invited: emailed a link that sets it (clinic.identity.resets.invite)."""
     _check_clinic(session, clinic_id)
@@ -156,8 +181,9 @@ def update_doctor(session: Session, *, doctor_id: int, changes: dict) -> DoctorV
     if "specialty" in changes:
         doctor.specialty = changes["specialty"].strip()
     if "service_ids" in changes:
-        store.set_doctor_services(session, doctor_id=doctor.id,
-                                  service_ids=_check_services(session, changes["service_ids"]))
+        store.set_doctor_services(
+            session, doctor_id=doctor.id, service_ids=_check_services(session, changes["service_ids"])
+        )
     if "active" in changes and changes["active"] != doctor.active:
         doctor.active = changes["active"]
         if not doctor.active:

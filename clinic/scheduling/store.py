@@ -6,6 +6,7 @@ the session's own connection and transaction; rows that the ORM owns (a clinic, 
 come back as ORM objects. Only this module writes SQL for scheduling; the rules (service.py, calendar.py,
 cascades.py) call it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,9 +39,11 @@ def known_service_ids(session: Session, ids: list[int]) -> set[int]:
 
 # Doctors --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class DoctorView:
     """A doctor as listed and shown: their account's name and email, their clinic, their service ids."""
+
     id: int
     user_id: int
     full_name: str
@@ -70,9 +73,17 @@ _DOCTOR = " AND d.id = %(doctor_id)s"
 _USER = " AND d.user_id = %(user_id)s"
 
 
-def doctors(session: Session, *, active_only: bool = False, with_hours_only: bool = False,
-            specialty: str | None = None, clinic_id: int | None = None, service_id: int | None = None,
-            doctor_id: int | None = None, user_id: int | None = None) -> list[DoctorView]:
+def doctors(
+    session: Session,
+    *,
+    active_only: bool = False,
+    with_hours_only: bool = False,
+    specialty: str | None = None,
+    clinic_id: int | None = None,
+    service_id: int | None = None,
+    doctor_id: int | None = None,
+    user_id: int | None = None,
+) -> list[DoctorView]:
     """Doctors matching every filter given (`specialty` lower-cased already), by name, in one query."""
     sql = _DOCTORS
     if active_only:
@@ -89,9 +100,17 @@ def doctors(session: Session, *, active_only: bool = False, with_hours_only: boo
         sql += _DOCTOR
     if user_id is not None:
         sql += _USER
-    rows = fetch_all(session, sql + " ORDER BY u.full_name, d.id",
-                     {"specialty": specialty, "clinic_id": clinic_id, "service_id": service_id,
-                      "doctor_id": doctor_id, "user_id": user_id})
+    rows = fetch_all(
+        session,
+        sql + " ORDER BY u.full_name, d.id",
+        {
+            "specialty": specialty,
+            "clinic_id": clinic_id,
+            "service_id": service_id,
+            "doctor_id": doctor_id,
+            "user_id": user_id,
+        },
+    )
     return [DoctorView(*row[:-1], service_ids=sorted(row.service_ids or [])) for row in rows]
 
 
@@ -99,8 +118,11 @@ def set_doctor_services(session: Session, *, doctor_id: int, service_ids: list[i
     """The doctor offers exactly `service_ids` (known services) from now on."""
     execute(session, "DELETE FROM doctor_services WHERE doctor_id = %(d)s", {"d": doctor_id})
     if service_ids:
-        execute(session, "INSERT INTO doctor_services (doctor_id, service_id) SELECT %(d)s, unnest(%(s)s)",
-                {"d": doctor_id, "s": service_ids})
+        execute(
+            session,
+            "INSERT INTO doctor_services (doctor_id, service_id) SELECT %(d)s, unnest(%(s)s)",
+            {"d": doctor_id, "s": service_ids},
+        )
 
 
 def doctor_active(session: Session, doctor_id: int) -> bool | None:
@@ -114,9 +136,15 @@ def clinic_of_doctor(session: Session, doctor_id: int) -> int | None:
 
 # Weekly hours, date overrides, time off ------------------------------------------------------------
 
+
 def working_hours(session: Session, *, doctor_id: int) -> list[WorkingHours]:
-    return list(session.scalars(select(WorkingHours).where(WorkingHours.doctor_id == doctor_id)
-                                .order_by(WorkingHours.weekday, WorkingHours.start_time)))
+    return list(
+        session.scalars(
+            select(WorkingHours)
+            .where(WorkingHours.doctor_id == doctor_id)
+            .order_by(WorkingHours.weekday, WorkingHours.start_time)
+        )
+    )
 
 
 def delete_working_hours(session: Session, *, doctor_id: int) -> None:
@@ -133,8 +161,9 @@ def overrides(session: Session, *, doctor_id: int, since: date | None = None) ->
 
 def delete_overrides(session: Session, *, doctor_id: int, day: date) -> int:
     """Remove the doctor's override of `day`; how many rows it had."""
-    return session.execute(delete(DateOverride).where(DateOverride.doctor_id == doctor_id,
-                                                      DateOverride.day == day)).rowcount
+    return session.execute(
+        delete(DateOverride).where(DateOverride.doctor_id == doctor_id, DateOverride.day == day)
+    ).rowcount
 
 
 def time_off(session: Session, *, doctor_id: int, since: datetime | None = None) -> list[TimeOff]:
@@ -147,34 +176,50 @@ def time_off(session: Session, *, doctor_id: int, since: datetime | None = None)
 
 def delete_time_off(session: Session, *, doctor_id: int, time_off_id: int) -> int:
     """Remove one of the doctor's time-off periods; how many rows went (0: not theirs, or no such period)."""
-    return execute(session, "DELETE FROM time_off WHERE id = %(id)s AND doctor_id = %(d)s",
-                   {"id": time_off_id, "d": doctor_id})
+    return execute(
+        session, "DELETE FROM time_off WHERE id = %(id)s AND doctor_id = %(d)s", {"id": time_off_id, "d": doctor_id}
+    )
 
 
 # Appointments that time off or a deactivation cancels ---------------------------------------------
 
+
 def booked_overlapping(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime) -> list[int]:
     """Ids of the doctor's booked appointments overlapping [starts_at, ends_at), in start order."""
-    return [row.id for row in fetch_all(session, """
+    return [
+        row.id
+        for row in fetch_all(
+            session,
+            """
         SELECT id FROM appointments
         WHERE doctor_id = %(d)s AND status = 'booked' AND starts_at < %(e)s AND ends_at > %(s)s
-        ORDER BY starts_at""", {"d": doctor_id, "s": starts_at, "e": ends_at})]
+        ORDER BY starts_at""",
+            {"d": doctor_id, "s": starts_at, "e": ends_at},
+        )
+    ]
 
 
-def booked_after(session: Session, *, now: datetime, ids: list[int] | None = None,
-                 doctor_id: int | None = None) -> list[int]:
+def booked_after(
+    session: Session, *, now: datetime, ids: list[int] | None = None, doctor_id: int | None = None
+) -> list[int]:
     """Of the appointments `ids` (or else every one of `doctor_id`), those still booked that start after
     `now`, in start order."""
     if ids is not None:
         which, params = "id = ANY(%(ids)s)", {"ids": ids}
     else:
         which, params = "doctor_id = %(d)s", {"d": doctor_id}
-    return [row.id for row in fetch_all(session, f"""
+    return [
+        row.id
+        for row in fetch_all(
+            session,
+            f"""
         SELECT id FROM appointments WHERE {which} AND status = 'booked' AND starts_at > %(now)s
-        ORDER BY starts_at""", {**params, "now": now})]
+        ORDER BY starts_at""",
+            {**params, "now": now},
+        )
+    ]
 
 
 def lock_appointment_status(session: Session, appointment_id: int) -> str | None:
     """The appointment's status, its row locked until the transaction ends (None: no such appointment)."""
-    return fetch_value(session, "SELECT status FROM appointments WHERE id = %(id)s FOR UPDATE",
-                       {"id": appointment_id})
+    return fetch_value(session, "SELECT status FROM appointments WHERE id = %(id)s FOR UPDATE", {"id": appointment_id})

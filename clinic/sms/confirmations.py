@@ -1,4 +1,5 @@
 """What the front desk sees of the patients' answers: the appointments of a day with no reply yet."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,5 +33,11 @@ def no_reply(session: Session, *, clinic_id: int, day: date | None, now: datetim
     if day is None:
         day = now.astimezone(zone(clinic.timezone)).date() + timedelta(days=1)
     found = store.unconfirmed(session, clinic_id=clinic_id, day=day)
-    return NoReply(day, clinic_id, clinic.timezone, [view for view, _, _ in found],
-                   {view.id: phone for view, phone, _ in found}, {view.id for view, _, texted in found if texted})
+    return NoReply(
+        day,
+        clinic_id,
+        clinic.timezone,
+        [view for view, _, _ in found],
+        {view.id: phone for view, phone, _ in found},
+        {view.id for view, _, texted in found if texted},
+    )

@@ -1,5 +1,6 @@
 """A patient's phone and explicit consent to SMS/WhatsApp reminders: given by the patient (PATCH /api/me)
 or recorded by the front desk for a walk-in (PATCH /api/patients/{id}); withdrawn by STOP/BAJA."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,10 @@ def apply(user: User, *, phone=_UNSET, opt_in: bool | None = None, recorded_by: 
         user.phone = new_phone
     if opt_in is True:
         if not user.phone:
-            raise Invalid("Give a phone number to receive SMS reminders.",
-                          fields={"sms_opt_in": "needs a phone number", "phone": "is required for SMS reminders"})
+            raise Invalid(
+                "Give a phone number to receive SMS reminders.",
+                fields={"sms_opt_in": "needs a phone number", "phone": "is required for SMS reminders"},
+            )
         if not user.sms_opt_in:
             user.sms_opt_in, user.sms_opt_in_at, user.sms_consent_by = True, now, recorded_by
     elif opt_in is False and user.sms_opt_in:
@@ -37,8 +40,9 @@ def _opt_out(user: User, now: datetime) -> None:
     user.sms_opt_in, user.sms_opt_out_at = False, now
 
 
-def record_sms_consent(session: Session, *, user_id: int, phone=_UNSET, opt_in: bool | None = None,
-                       recorded_by: int, now: datetime) -> User:
+def record_sms_consent(
+    session: Session, *, user_id: int, phone=_UNSET, opt_in: bool | None = None, recorded_by: int, now: datetime
+) -> User:
     """Staff record a patient's (e.g. a walk-in's) phone and consent; 404 unless `user_id` is a patient."""
     require_patient(session, user_id)
     user = session.get(User, user_id, with_for_update=True)

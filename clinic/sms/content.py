@@ -6,6 +6,7 @@ characters and the text would no longer fit. Accents that GSM-7 lacks are droppe
 characters of the clinic's name with no GSM-7 form are left out, and the name is shortened when it is too
 long for the link to fit.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,13 +16,16 @@ from clinic.sms import segments
 from clinic.wallclock import hhmm
 
 MAX_SEGMENTS = 2
-DAYS = {"es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+DAYS = {
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 TEXTS = {
     "es": {
         "reminder": "{clinic}: recordatorio de tu cita el {when}. Responde SI para confirmar o NO para cancelar. "
-                    "Gestiona tu cita: {link}",
+        "Gestiona tu cita: {link}",
         "confirmed": "Gracias. Tu cita del {when} en {clinic} queda confirmada.",
         "cancelled": "Tu cita del {when} en {clinic} queda cancelada.",
         "cancelled_late": "Tu cita del {when} en {clinic} queda cancelada (cancelación tardía).",
@@ -32,7 +36,7 @@ TEXTS = {
     },
     "en": {
         "reminder": "{clinic}: reminder of your appointment on {when}. Reply YES to confirm or NO to cancel. "
-                    "Manage it: {link}",
+        "Manage it: {link}",
         "confirmed": "Thank you. Your appointment on {when} at {clinic} is confirmed.",
         "cancelled": "Your appointment on {when} at {clinic} is cancelled.",
         "cancelled_late": "Your appointment on {when} at {clinic} is cancelled (late cancellation).",
@@ -67,7 +71,7 @@ def reminder(*, locale: str, clinic: str, starts_at: datetime, zone: str, link: 
         text = segments.to_gsm(template.format(clinic=name, when=when(starts_at, zone, locale), link=link))
         if segments.segments(text) <= MAX_SEGMENTS or len(name) <= 3:
             return text
-        name = name[:max(3, len(name) - 5)].rstrip() if len(name) > 8 else name[:3]
+        name = name[: max(3, len(name) - 5)].rstrip() if len(name) > 8 else name[:3]
 
 
 def answer(kind: str, *, locale: str, clinic: str = "", starts_at: datetime | None = None, zone: str = "UTC") -> str:

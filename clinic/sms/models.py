@@ -1,4 +1,5 @@
 """Inbound SMS replies: the proof that a (retried) webhook acted once."""
+
 from __future__ import annotations
 
 from datetime import datetime

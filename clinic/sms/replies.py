@@ -6,6 +6,7 @@ STOP/BAJA withdraws the SMS consent; anything else gets the help text. A number 
 nothing and gets no answer. Each MessageSid acts once: Twilio retries a webhook it got no answer to, and a
 second "NO" must not cancel the next appointment as well.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,7 @@ def keyword(body: str) -> str:
     return found.group(0).upper() if found else ""
 
 
-def handle(session: Session, *, from_: str, body: str, message_sid: str, now: datetime,
-           settings: Settings) -> Outcome:
+def handle(session: Session, *, from_: str, body: str, message_sid: str, now: datetime, settings: Settings) -> Outcome:
     """Act on one inbound message and say what to answer."""
     claimed = store.claim_reply(session, message_sid=message_sid)
     if claimed is None:
@@ -88,8 +88,14 @@ def _act(session: Session, *, from_: str, body: str, now: datetime, settings: Se
             session.flush()
         return _tag(Outcome("confirmed", content.answer("confirmed", **say), appointment_id), patient.id)
     try:
-        cancelled = appointments.cancel(session, actor=Actor(user_id=patient.id, role="patient"),
-                                        appointment_id=appointment_id, reason=None, now=now, settings=settings)
+        cancelled = appointments.cancel(
+            session,
+            actor=Actor(user_id=patient.id, role="patient"),
+            appointment_id=appointment_id,
+            reason=None,
+            now=now,
+            settings=settings,
+        )
     except Conflict:  # past the patient's cutoff where the patient's own cancel refuses it
         return _tag(Outcome("too_late", content.answer("too_late", **say), appointment_id), patient.id)
     cancelled.cancelled_via = VIA

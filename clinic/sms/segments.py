@@ -5,13 +5,15 @@ concatenation header takes the rest), and an extension character (two septets: E
 across two. A text with any other character is sent as UCS-2: 70 UTF-16 units in one segment, else 67 per
 segment, a surrogate pair (an emoji) never split.
 """
+
 from __future__ import annotations
 
 import unicodedata
 
 GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
 
 
@@ -51,11 +53,13 @@ def to_gsm(text: str) -> str:
             out.append(c)
             continue
         base = "".join(ch for ch in unicodedata.normalize("NFD", c) if not unicodedata.combining(ch))
-        out.append(base if base and is_gsm(base) else {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-",
-                                                        "—": "-", "…": "...", "\u00a0": " "}.get(c, c))
+        out.append(
+            base
+            if base and is_gsm(base)
+            else {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "}.get(c, c)
+        )
     return "".join(out)
 
 
 def fits(text: str, max_segments: int = 2) -> bool:
     return segments(text) <= max_segments
-

@@ -17,6 +17,7 @@ So a worker killed between Twilio's 201 and step 3 leaves exactly one text at Tw
 restarted worker marks `failed`/`interrupted`; killed before the POST, no text at all (the email reminder
 still goes). Twilio itself retries delivery to the handset once it accepted a message.
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,8 +62,13 @@ def _no_checkpoint(point: str) -> None:
 
 
 class SmsSender:
-    def __init__(self, factory: sessionmaker[Session], api: TwilioApi, settings: Settings,
-                 checkpoint: Callable[[str], None] = _no_checkpoint):
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        api: TwilioApi,
+        settings: Settings,
+        checkpoint: Callable[[str], None] = _no_checkpoint,
+    ):
         self.factory = factory
         self.api = api
         self.settings = settings
@@ -110,8 +116,9 @@ class SmsSender:
             row.status, row.payload, row.attempts = "sending", form, row.attempts + 1
             return form
 
-    def _finish(self, delivery_id: int, *, status: str, provider_id: str | None = None,
-                error: str | None = None) -> None:
+    def _finish(
+        self, delivery_id: int, *, status: str, provider_id: str | None = None, error: str | None = None
+    ) -> None:
         with UnitOfWork(self.factory) as uow:
             session = uow.session
             deliveries.finish(session, ids=[delivery_id], provider_ids=[provider_id], status=status, error=error)

@@ -2,6 +2,7 @@
 what a reminder SMS says, and the front desk's list of appointments nobody confirmed. Raw SQL in psycopg's
 `%(name)s` style through the platform helpers (clinic/db.py). The reminder SMS rows themselves are delivery
 rows: clinic/notifications/store/deliveries.py."""
+
 from __future__ import annotations
 
 from dataclasses import fields
@@ -30,9 +31,12 @@ _NEXT = """
 
 def claim_reply(session: Session, *, message_sid: str) -> int | None:
     """The id of a new `received` row for this message; None when the message was seen before."""
-    return session.execute(insert(SmsReply).values(message_sid=message_sid[:64], action="received")
-                           .on_conflict_do_nothing(index_elements=["message_sid"])
-                           .returning(SmsReply.id)).scalar_one_or_none()
+    return session.execute(
+        insert(SmsReply)
+        .values(message_sid=message_sid[:64], action="received")
+        .on_conflict_do_nothing(index_elements=["message_sid"])
+        .returning(SmsReply.id)
+    ).scalar_one_or_none()
 
 
 def senders(session: Session, *, phone: str) -> list[Row]:
@@ -91,8 +95,18 @@ _VIEW_FIELDS = [f.name for f in fields(AppointmentDetails)]
 def unconfirmed(session: Session, *, clinic_id: int, day: date) -> list[tuple[AppointmentDetails, str | None, bool]]:
     """The clinic's booked appointments starting on `day` (in its zone) that nobody confirmed, in start order:
     each with its patient's phone and whether a reminder SMS about it was sent."""
-    rows = fetch_all(session, _NO_REPLY, {"clinic_id": clinic_id, "day": day, "next_day": day + timedelta(days=1),
-                                          "day_before": day - timedelta(days=1),
-                                          "day_after_next": day + timedelta(days=2)})
-    return [(AppointmentDetails(**{name: getattr(row, name) for name in _VIEW_FIELDS}), row.phone, row.texted)
-            for row in rows]
+    rows = fetch_all(
+        session,
+        _NO_REPLY,
+        {
+            "clinic_id": clinic_id,
+            "day": day,
+            "next_day": day + timedelta(days=1),
+            "day_before": day - timedelta(days=1),
+            "day_after_next": day + timedelta(days=2),
+        },
+    )
+    return [
+        (AppointmentDetails(**{name: getattr(row, name) for name in _VIEW_FIELDS}), row.phone, row.texted)
+        for row in rows
+    ]

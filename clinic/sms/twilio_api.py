@@ -8,6 +8,7 @@ Twilio has no idempotency key, so every failure is sorted by whether Twilio may 
 - `Unknown`: the request may have reached Twilio and been accepted (a timeout after sending, a dropped
   connection, another 5xx). Sending again might text the patient twice.
 """
+
 from __future__ import annotations
 
 import requests
@@ -39,8 +40,9 @@ class TwilioApi:
     def send(self, *, to: str, from_: str, body: str) -> str:
         """Send; returns Twilio's message SID."""
         try:
-            response = self.http.post(self.url, data={"To": to, "From": from_, "Body": body}, auth=self.auth,
-                                      timeout=(5.0, self.timeout))
+            response = self.http.post(
+                self.url, data={"To": to, "From": from_, "Body": body}, auth=self.auth, timeout=(5.0, self.timeout)
+            )
         except requests.exceptions.ConnectTimeout as exc:
             raise NotSent(f"could not connect: {type(exc).__name__}") from None
         except requests.exceptions.ConnectionError as exc:

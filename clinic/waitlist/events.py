@@ -1,6 +1,7 @@
 """How the waitlist reacts to slot events: a booking or a move settles the holds it overlaps (its patient's is
 used up); a freed slot (a cancellation, or a hold that lapsed or was declined) is held for the next waiting
 patient, who gets an offer email."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,8 +21,13 @@ def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime,
     row = store.appointment_slot(session, payload.get("appointment_id"))
     if topic in (Topic.BOOKED, Topic.RESCHEDULED):  # it now occupies its (new) slot
         if row is not None and row.status != "cancelled":
-            settle_holds(session, patient_id=row.patient_id, doctor_id=row.doctor_id, starts_at=row.starts_at,
-                         blocked_until=row.blocked_until)
+            settle_holds(
+                session,
+                patient_id=row.patient_id,
+                doctor_id=row.doctor_id,
+                starts_at=row.starts_at,
+                blocked_until=row.blocked_until,
+            )
         return None
     if topic == Topic.CANCELLED:
         if row is None or row.status != "cancelled":
@@ -29,14 +35,30 @@ def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime,
         slot = dict(doctor_id=row.doctor_id, service_id=row.service_id, starts_at=row.starts_at, ends_at=row.ends_at)
         exclude = row.patient_id
     else:  # waitlist.hold_expired
-        slot = dict(doctor_id=payload["doctor_id"], service_id=payload["service_id"],
-                    starts_at=datetime.fromisoformat(payload["starts_at"]),
-                    ends_at=datetime.fromisoformat(payload["ends_at"]))
+        slot = dict(
+            doctor_id=payload["doctor_id"],
+            service_id=payload["service_id"],
+            starts_at=datetime.fromisoformat(payload["starts_at"]),
+            ends_at=datetime.fromisoformat(payload["ends_at"]),
+        )
         exclude = None
     clinic_id = clinic_of_doctor(session, doctor_id=slot["doctor_id"])
-    hold = offer_slot(session, **slot, clinic_id=clinic_id, now=now, settings=settings,
-                      source_appointment_id=payload.get("appointment_id"), exclude_patient=exclude)
+    hold = offer_slot(
+        session,
+        **slot,
+        clinic_id=clinic_id,
+        now=now,
+        settings=settings,
+        source_appointment_id=payload.get("appointment_id"),
+        exclude_patient=exclude,
+    )
     if hold is None:
         return None
-    return ensure(session, key=f"offer:{hold.id}", kind="waitlist_offer", appointment_id=payload.get("appointment_id"),
-                  recipient_id=hold.patient_id, details={"hold_id": hold.id})
+    return ensure(
+        session,
+        key=f"offer:{hold.id}",
+        kind="waitlist_offer",
+        appointment_id=payload.get("appointment_id"),
+        recipient_id=hold.patient_id,
+        details={"hold_id": hold.id},
+    )

@@ -1,4 +1,5 @@
 """Waitlist entries and slot holds."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -48,9 +49,13 @@ class SlotHold(Base):
         # At most a day long: lets the booking statement bound its index range of holds on both sides.
         CheckConstraint("blocked_until >= ends_at AND blocked_until <= starts_at + interval '1 day'", name="span"),
         # Covering: the booking statement and the slots query check active holds from the index alone.
-        Index("ix_slot_holds_doctor", "doctor_id", "starts_at",
-              postgresql_include=["blocked_until", "expires_at", "patient_id"],
-              postgresql_where=text("status = 'active'")),
+        Index(
+            "ix_slot_holds_doctor",
+            "doctor_id",
+            "starts_at",
+            postgresql_include=["blocked_until", "expires_at", "patient_id"],
+            postgresql_where=text("status = 'active'"),
+        ),
         Index("ix_slot_holds_expiry", "expires_at", postgresql_where=text("status = 'active'")),
     )
 

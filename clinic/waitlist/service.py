@@ -1,4 +1,5 @@
 """The waitlist: join, leave, list; offering a freed slot to the first matching patient with a hold."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,9 +16,18 @@ from clinic.waitlist.models import SlotHold, WaitlistEntry
 MAX_RANGE_DAYS = 366
 
 
-def join(session: Session, *, actor: Actor, service_id: int, from_date: date, to_date: date,
-         doctor_id: int | None = None, clinic_id: int | None = None, patient_id: int | None = None,
-         today: date | None = None) -> tuple[WaitlistEntry, bool]:
+def join(
+    session: Session,
+    *,
+    actor: Actor,
+    service_id: int,
+    from_date: date,
+    to_date: date,
+    doctor_id: int | None = None,
+    clinic_id: int | None = None,
+    patient_id: int | None = None,
+    today: date | None = None,
+) -> tuple[WaitlistEntry, bool]:
     """Ask to be offered a slot of `service_id` (optionally with one doctor or at one clinic) in a date range.
 
     Asking again for exactly the same while still on the list answers the existing entry (created: False)."""
@@ -40,12 +50,26 @@ def join(session: Session, *, actor: Actor, service_id: int, from_date: date, to
         _check_exists(session, "clinics", clinic_id, "clinic_id")
     # One patient's joins run one at a time, so two clicks cannot both find no entry and add two.
     store.lock_patient_joins(session, patient_id)
-    existing = store.open_entry(session, patient_id=patient_id, service_id=service_id, doctor_id=doctor_id,
-                                clinic_id=clinic_id, from_date=from_date, to_date=to_date)
+    existing = store.open_entry(
+        session,
+        patient_id=patient_id,
+        service_id=service_id,
+        doctor_id=doctor_id,
+        clinic_id=clinic_id,
+        from_date=from_date,
+        to_date=to_date,
+    )
     if existing is not None:
         return existing, False
-    entry = WaitlistEntry(patient_id=patient_id, service_id=service_id, doctor_id=doctor_id, clinic_id=clinic_id,
-                          from_date=from_date, to_date=to_date, status="waiting")
+    entry = WaitlistEntry(
+        patient_id=patient_id,
+        service_id=service_id,
+        doctor_id=doctor_id,
+        clinic_id=clinic_id,
+        from_date=from_date,
+        to_date=to_date,
+        status="waiting",
+    )
     session.add(entry)
     session.flush()
     session.refresh(entry)
@@ -90,45 +114,79 @@ def decline(session: Session, *, actor: Actor, entry_id: int) -> WaitlistEntry:
     return entry
 
 
-def held_by_other(session: Session, doctor_id: int, starts_at: datetime, ends_at: datetime, patient_id: int,
-                  *, now: datetime | None = None) -> bool:
+def held_by_other(
+    session: Session,
+    doctor_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    patient_id: int,
+    *,
+    now: datetime | None = None,
+) -> bool:
     """True while another patient holds a slot of this doctor that [starts_at, ends_at) would overlap (as of
     `now`, default the database's clock).
 
     For checks outside the hot paths (tests, tools): the booking statement and the slots query test the
     same condition inside their own statement."""
-    return store.held_by_other(session, doctor_id=doctor_id, starts_at=starts_at, ends_at=ends_at,
-                               patient_id=patient_id, now=now)
+    return store.held_by_other(
+        session, doctor_id=doctor_id, starts_at=starts_at, ends_at=ends_at, patient_id=patient_id, now=now
+    )
 
 
-def offer_slot(session: Session, *, doctor_id: int, service_id: int, clinic_id: int, starts_at: datetime,
-               ends_at: datetime, now: datetime, settings: Settings, source_appointment_id: int | None = None,
-               exclude_patient: int | None = None) -> SlotHold | None:
+def offer_slot(
+    session: Session,
+    *,
+    doctor_id: int,
+    service_id: int,
+    clinic_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    settings: Settings,
+    source_appointment_id: int | None = None,
+    exclude_patient: int | None = None,
+) -> SlotHold | None:
     """Hold a freed slot for the first matching waiting patient; None when nobody matches or it is taken."""
     if starts_at <= now + timedelta(minutes=settings.min_notice_minutes):
         return None
     # One offer at a time per doctor: serialise concurrent offers of overlapping slots.
     store.lock_doctor(session, doctor_id)
-    blocked_until = store.free_until(session, doctor_id=doctor_id, service_id=service_id, starts_at=starts_at,
-                                     ends_at=ends_at, now=now)
+    blocked_until = store.free_until(
+        session, doctor_id=doctor_id, service_id=service_id, starts_at=starts_at, ends_at=ends_at, now=now
+    )
     if blocked_until is None:
         return None
-    row = store.next_waiting(session, clinic_id=clinic_id, service_id=service_id, doctor_id=doctor_id,
-                             starts_at=starts_at, exclude_patient=exclude_patient)
+    row = store.next_waiting(
+        session,
+        clinic_id=clinic_id,
+        service_id=service_id,
+        doctor_id=doctor_id,
+        starts_at=starts_at,
+        exclude_patient=exclude_patient,
+    )
     if row is None:
         return None
     store.mark_offered(session, row.id)
-    hold = SlotHold(entry_id=row.id, patient_id=row.patient_id, doctor_id=doctor_id, service_id=service_id,
-                    source_appointment_id=source_appointment_id, starts_at=starts_at, ends_at=ends_at,
-                    blocked_until=blocked_until, status="active",
-                    expires_at=now + timedelta(minutes=settings.waitlist_hold_minutes))
+    hold = SlotHold(
+        entry_id=row.id,
+        patient_id=row.patient_id,
+        doctor_id=doctor_id,
+        service_id=service_id,
+        source_appointment_id=source_appointment_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        blocked_until=blocked_until,
+        status="active",
+        expires_at=now + timedelta(minutes=settings.waitlist_hold_minutes),
+    )
     session.add(hold)
     session.flush()
     return hold
 
 
-def settle_holds(session: Session, *, patient_id: int, doctor_id: int, starts_at: datetime,
-                 blocked_until: datetime) -> dict[int, str]:
+def settle_holds(
+    session: Session, *, patient_id: int, doctor_id: int, starts_at: datetime, blocked_until: datetime
+) -> dict[int, str]:
     """A booking now occupies [starts_at, blocked_until) of the doctor: every active hold it overlaps is over.
 
     The booker's own hold is used and their entry fulfilled. Another patient's hold can only overlap if it
@@ -138,8 +196,9 @@ def settle_holds(session: Session, *, patient_id: int, doctor_id: int, starts_at
     so an offer still in flight is settled here once it commits.
     Returns {entry id: its new status}."""
     store.lock_doctor(session, doctor_id)
-    return store.settle(session, patient_id=patient_id, doctor_id=doctor_id, starts_at=starts_at,
-                        blocked_until=blocked_until)
+    return store.settle(
+        session, patient_id=patient_id, doctor_id=doctor_id, starts_at=starts_at, blocked_until=blocked_until
+    )
 
 
 def expire_holds(session: Session, *, now: datetime, settings: Settings) -> int:

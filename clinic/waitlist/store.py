@@ -5,6 +5,7 @@ the session's own connection and transaction; entries come back as ORM objects. 
 clinic.topics, also inside SQL. Only this module writes SQL for the waitlist; the rules (service.py,
 events.py) call it.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -30,8 +31,9 @@ def lock_patient_joins(session: Session, patient_id: int) -> None:
 
 
 # What a waitlist entry may name, and whether an id of it exists.
-_EXISTS = {table: f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = %(id)s)"
-           for table in ("services", "doctors", "clinics")}
+_EXISTS = {
+    table: f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = %(id)s)" for table in ("services", "doctors", "clinics")
+}
 
 
 def exists(session: Session, table: str, row_id: int) -> bool:
@@ -39,14 +41,28 @@ def exists(session: Session, table: str, row_id: int) -> bool:
     return bool(fetch_value(session, _EXISTS[table], {"id": row_id}))
 
 
-def open_entry(session: Session, *, patient_id: int, service_id: int, doctor_id: int | None, clinic_id: int | None,
-               from_date: date, to_date: date) -> WaitlistEntry | None:
+def open_entry(
+    session: Session,
+    *,
+    patient_id: int,
+    service_id: int,
+    doctor_id: int | None,
+    clinic_id: int | None,
+    from_date: date,
+    to_date: date,
+) -> WaitlistEntry | None:
     """The patient's entry still on the list asking for exactly this, if any."""
-    return session.scalar(select(WaitlistEntry).where(
-        WaitlistEntry.patient_id == patient_id, WaitlistEntry.service_id == service_id,
-        WaitlistEntry.doctor_id.is_not_distinct_from(doctor_id), WaitlistEntry.clinic_id.is_not_distinct_from(clinic_id),
-        WaitlistEntry.from_date == from_date, WaitlistEntry.to_date == to_date,
-        WaitlistEntry.status.in_(OPEN)))
+    return session.scalar(
+        select(WaitlistEntry).where(
+            WaitlistEntry.patient_id == patient_id,
+            WaitlistEntry.service_id == service_id,
+            WaitlistEntry.doctor_id.is_not_distinct_from(doctor_id),
+            WaitlistEntry.clinic_id.is_not_distinct_from(clinic_id),
+            WaitlistEntry.from_date == from_date,
+            WaitlistEntry.to_date == to_date,
+            WaitlistEntry.status.in_(OPEN),
+        )
+    )
 
 
 def open_entries(session: Session, *, patient_id: int | None, limit: int) -> list[WaitlistEntry]:
@@ -118,10 +134,14 @@ SELECT EXISTS (SELECT 1 FROM slot_holds WHERE doctor_id = %(d)s AND status = 'ac
 """
 
 
-def held_by_other(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime, patient_id: int,
-                  now: datetime | None) -> bool:
-    return bool(fetch_value(session, _HELD_BY_OTHER, {"d": doctor_id, "s": starts_at, "e": ends_at, "p": patient_id,
-                                                      "now": now}))
+def held_by_other(
+    session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime, patient_id: int, now: datetime | None
+) -> bool:
+    return bool(
+        fetch_value(
+            session, _HELD_BY_OTHER, {"d": doctor_id, "s": starts_at, "e": ends_at, "p": patient_id, "now": now}
+        )
+    )
 
 
 # One offer or settlement at a time per doctor.
@@ -149,11 +169,13 @@ WHERE s.id = %(service_id)s
 """
 
 
-def free_until(session: Session, *, doctor_id: int, service_id: int, starts_at: datetime, ends_at: datetime,
-               now: datetime) -> datetime | None:
+def free_until(
+    session: Session, *, doctor_id: int, service_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+) -> datetime | None:
     """Until when a hold of the slot would block the doctor; None when the slot is not free."""
-    return fetch_value(session, _FREE_UNTIL, {"d": doctor_id, "service_id": service_id, "s": starts_at,
-                                              "e": ends_at, "now": now})
+    return fetch_value(
+        session, _FREE_UNTIL, {"d": doctor_id, "service_id": service_id, "s": starts_at, "e": ends_at, "now": now}
+    )
 
 
 # The first waiting patient (oldest entry) the slot fits and has not been held for before, locked.
@@ -170,11 +192,27 @@ FOR UPDATE OF e SKIP LOCKED
 """
 
 
-def next_waiting(session: Session, *, clinic_id: int, service_id: int, doctor_id: int, starts_at: datetime,
-                 exclude_patient: int | None):
+def next_waiting(
+    session: Session,
+    *,
+    clinic_id: int,
+    service_id: int,
+    doctor_id: int,
+    starts_at: datetime,
+    exclude_patient: int | None,
+):
     """The entry to offer the slot to, as (id, patient_id), its row locked; None when nobody matches."""
-    return fetch_one(session, _NEXT, {"clinic_id": clinic_id, "service_id": service_id, "doctor_id": doctor_id,
-                                      "starts_at": starts_at, "exclude_patient": exclude_patient})
+    return fetch_one(
+        session,
+        _NEXT,
+        {
+            "clinic_id": clinic_id,
+            "service_id": service_id,
+            "doctor_id": doctor_id,
+            "starts_at": starts_at,
+            "exclude_patient": exclude_patient,
+        },
+    )
 
 
 def mark_offered(session: Session, entry_id: int) -> None:
@@ -192,8 +230,9 @@ RETURNING e.id, e.status
 """
 
 
-def settle(session: Session, *, patient_id: int, doctor_id: int, starts_at: datetime,
-           blocked_until: datetime) -> dict[int, str]:
+def settle(
+    session: Session, *, patient_id: int, doctor_id: int, starts_at: datetime, blocked_until: datetime
+) -> dict[int, str]:
     """End every active hold of the doctor's overlapping [starts_at, blocked_until): the patient's is used (its
     entry fulfilled), another's expired (its entry waits again). {entry id: its new status}."""
     return dict(fetch_all(session, _SETTLE, {"p": patient_id, "d": doctor_id, "s": starts_at, "b": blocked_until}))

@@ -1,4 +1,5 @@
 """Booking through the API: the happy path and every 409/422 it can answer."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -12,8 +13,12 @@ from tests.scheduling.factories import future_day, make_doctor
 
 
 def _book(api, token, setup, starts_at, **extra):
-    body = {"doctor_id": setup.doctor.id, "service_id": extra.pop("service_id", setup.service_id),
-            "starts_at": starts_at if isinstance(starts_at, str) else starts_at.isoformat(), **extra}
+    body = {
+        "doctor_id": setup.doctor.id,
+        "service_id": extra.pop("service_id", setup.service_id),
+        "starts_at": starts_at if isinstance(starts_at, str) else starts_at.isoformat(),
+        **extra,
+    }
     return api.post("/api/appointments", token, json=body)
 
 
@@ -35,8 +40,9 @@ def test_patient_books_a_free_slot(api, db, make_user, token_for):
     assert [(h.action, h.actor_id) for h in history] == [("booked", patient.id)]
     events = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "appointment.booked")).all()
     assert {"appointment_id": body["id"]} in [e.payload for e in events]
-    slots = api.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&from={day}&to={day}",
-                    token_for(patient)).get_json()["slots"]
+    slots = api.get(
+        f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&from={day}&to={day}", token_for(patient)
+    ).get_json()["slots"]
     assert setup.at(day, 9, 30).isoformat() not in [s["starts_at"] for s in slots]
 
 
@@ -57,8 +63,10 @@ def test_taken_slot_and_overlapping_misaligned_service_are_409(api, db, make_use
 def test_buffer_blocks_the_following_slot(api, db, make_user, token_for):
     setup = make_doctor(db)
     day = future_day()
-    assert _book(api, token_for(make_user()), setup, setup.at(day, 15),
-                 service_id=setup.long_service_id).status_code == 201  # busy 15:00-16:00 with the buffer
+    assert (
+        _book(api, token_for(make_user()), setup, setup.at(day, 15), service_id=setup.long_service_id).status_code
+        == 201
+    )  # busy 15:00-16:00 with the buffer
     r = _book(api, token_for(make_user()), setup, setup.at(day, 15, 30))
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "slot_taken"
     assert _book(api, token_for(make_user()), setup, setup.at(day, 16)).status_code == 201
@@ -77,8 +85,14 @@ def test_outside_working_hours_and_off_grid_are_409(api, db, make_user, token_fo
     setup = make_doctor(db)
     token = token_for(make_user())
     day = future_day()
-    for start in (setup.at(day, 8, 30), setup.at(day, 13), setup.at(day, 18, 45), setup.at(day, 9, 10),
-                  setup.at(day, 9).replace(second=1), setup.at(day, 9).replace(microsecond=500000)):
+    for start in (
+        setup.at(day, 8, 30),
+        setup.at(day, 13),
+        setup.at(day, 18, 45),
+        setup.at(day, 9, 10),
+        setup.at(day, 9).replace(second=1),
+        setup.at(day, 9).replace(microsecond=500000),
+    ):
         r = _book(api, token, setup, start)
         assert r.status_code == 409 and r.get_json()["error"]["code"] == "outside_working_hours", start
 
@@ -117,9 +131,13 @@ def test_malformed_input_is_422(api, db, make_user, token_for):
     token = token_for(make_user())
     day = future_day()
     naive = setup.at(day, 9).replace(tzinfo=None).isoformat()
-    for bad in ({"starts_at": naive}, {"starts_at": "next tuesday"}, {"starts_at": f"{day}T25:00:00+01:00"},
-                {"starts_at": setup.at(day, 9).isoformat(), "colour": "red"},
-                {"starts_at": setup.at(day, 9).isoformat(), "doctor_id": "x"}):
+    for bad in (
+        {"starts_at": naive},
+        {"starts_at": "next tuesday"},
+        {"starts_at": f"{day}T25:00:00+01:00"},
+        {"starts_at": setup.at(day, 9).isoformat(), "colour": "red"},
+        {"starts_at": setup.at(day, 9).isoformat(), "doctor_id": "x"},
+    ):
         body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id, **bad}
         r = api.post("/api/appointments", token, json=body)
         assert r.status_code == 422, bad
@@ -146,8 +164,14 @@ def test_unknown_doctor_or_service_is_404(api, db, make_user, token_for):
     setup = make_doctor(db)
     token = token_for(make_user())
     day = future_day()
-    assert api.post("/api/appointments", token, json={"doctor_id": 10**9, "service_id": setup.service_id,
-                                                      "starts_at": setup.at(day, 9).isoformat()}).status_code == 404
+    assert (
+        api.post(
+            "/api/appointments",
+            token,
+            json={"doctor_id": 10**9, "service_id": setup.service_id, "starts_at": setup.at(day, 9).isoformat()},
+        ).status_code
+        == 404
+    )
     assert _book(api, token, setup, setup.at(day, 9), service_id=10**9).status_code == 404
 
 
@@ -169,20 +193,46 @@ def test_every_offered_slot_is_bookable_and_nothing_else_is(db, make_user):
     setup = make_doctor(db, hours=[(time(1), time(4)), (time(9), time(10))], weekdays=[5, 6])
     now = datetime(2027, 6, 1, tzinfo=timezone.utc)
     staff = Actor(user_id=make_user("receptionist").id, role="receptionist")
-    offered = json.loads(slots_json(slots(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
-                                          first=date(2027, 10, 30), last=date(2027, 10, 31), now=now,
-                                          settings=settings)).body)["slots"]
+    offered = json.loads(
+        slots_json(
+            slots(
+                db,
+                actor=staff,
+                doctor_id=setup.doctor.id,
+                service_id=setup.service_id,
+                first=date(2027, 10, 30),
+                last=date(2027, 10, 31),
+                now=now,
+                settings=settings,
+            )
+        ).body
+    )["slots"]
     assert len(offered) == 6 + 2 + 8 + 2
     for start in ("2027-10-31T02:15:00+01:00", "2027-10-31T04:00:00+01:00", "2027-10-30T10:00:00+02:00"):
         with pytest.raises(Conflict) as err:
-            appointments.book(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
-                              starts_at=datetime.fromisoformat(start), patient_id=make_user().id,
-                              settings=settings, now=now)
+            appointments.book(
+                db,
+                actor=staff,
+                doctor_id=setup.doctor.id,
+                service_id=setup.service_id,
+                starts_at=datetime.fromisoformat(start),
+                patient_id=make_user().id,
+                settings=settings,
+                now=now,
+            )
         assert err.value.code == "outside_working_hours", start
     for slot in offered:
         start = datetime.fromisoformat(slot["starts_at"])
-        view = appointments.book(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
-                                 starts_at=start, patient_id=make_user().id, settings=settings, now=now)
+        view = appointments.book(
+            db,
+            actor=staff,
+            doctor_id=setup.doctor.id,
+            service_id=setup.service_id,
+            starts_at=start,
+            patient_id=make_user().id,
+            settings=settings,
+            now=now,
+        )
         # (compare instants: PEP 495 makes times in a fold unequal to any other zone's datetimes)
         assert view.starts_at.timestamp() == start.timestamp()
         assert view.starts_at.isoformat() == slot["starts_at"] and view.ends_at.isoformat() == slot["ends_at"]
@@ -200,13 +250,20 @@ def test_a_refused_off_grid_booking_leaves_nothing_behind(db, make_user):
     setup = make_doctor(db)
     patient = make_user()
     with pytest.raises(Conflict) as err:
-        appointments.book(db, actor=Actor(user_id=patient.id, role="patient"), doctor_id=setup.doctor.id,
-                          service_id=setup.service_id, starts_at=setup.at(future_day(), 9, 10),
-                          settings=make_settings())
+        appointments.book(
+            db,
+            actor=Actor(user_id=patient.id, role="patient"),
+            doctor_id=setup.doctor.id,
+            service_id=setup.service_id,
+            starts_at=setup.at(future_day(), 9, 10),
+            settings=make_settings(),
+        )
     assert err.value.code == "outside_working_hours"
     assert db.scalar(select(func.count()).select_from(Appointment).where(Appointment.patient_id == patient.id)) == 0
-    assert db.scalar(select(func.count()).select_from(AppointmentHistory)
-                     .where(AppointmentHistory.actor_id == patient.id)) == 0
+    assert (
+        db.scalar(select(func.count()).select_from(AppointmentHistory).where(AppointmentHistory.actor_id == patient.id))
+        == 0
+    )
     assert not [m for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "appointment.booked"))]
 
 
@@ -228,9 +285,15 @@ def test_a_booking_is_judged_on_the_hours_as_they_are_now_not_as_last_seen(db, m
     staff = Actor(user_id=make_user("receptionist").id, role="receptionist")
 
     def book(hh, mm=0):
-        return appointments.book(db, actor=staff, doctor_id=setup.doctor.id, service_id=setup.service_id,
-                                 starts_at=setup.at(day, hh, mm), patient_id=make_user().id,
-                                 settings=make_settings())
+        return appointments.book(
+            db,
+            actor=staff,
+            doctor_id=setup.doctor.id,
+            service_id=setup.service_id,
+            starts_at=setup.at(day, hh, mm),
+            patient_id=make_user().id,
+            settings=make_settings(),
+        )
 
     assert book(9).starts_at == setup.at(day, 9)  # learnt: 09:00-13:00 and 15:00-19:00, 30 minutes
     replace_working_hours(db, doctor=setup.doctor, intervals=[Interval(d, time(10, 15), time(12)) for d in WEEKDAYS])
@@ -245,12 +308,12 @@ def test_a_booking_is_judged_on_the_hours_as_they_are_now_not_as_last_seen(db, m
         book(11, 15)  # 10:15 + 2 × 30 min: on the 30-minute grid only
     assert err.value.code == "outside_working_hours"
     assert book(11, 25).ends_at == setup.at(day, 12)  # 10:15 + 2 × 35 min
-    assert db.scalar(select(func.count()).select_from(Appointment)
-                     .where(Appointment.doctor_id == setup.doctor.id)) == 3
+    assert db.scalar(select(func.count()).select_from(Appointment).where(Appointment.doctor_id == setup.doctor.id)) == 3
 
 
 def test_booking_checks_the_account_in_its_statement_and_a_revoked_token_only_ever_gets_401(
-        api, db, make_user, token_for):
+    api, db, make_user, token_for
+):
     """POST /api/appointments checks the token's account inside the booking statement: a logged-out token
     or a disabled account gets 401 and books nothing, also on the paths that answer before the statement
     runs (422, 403, 409 too_soon / off the grid), which a valid token still gets."""
@@ -261,11 +324,13 @@ def test_booking_checks_the_account_in_its_statement_and_a_revoked_token_only_ev
 
     def answers(token, free_hour):
         soon = datetime.now(timezone.utc) + timedelta(minutes=5)
-        return [_book(api, token, setup, setup.at(day, free_hour)).status_code,             # a free slot
-                _book(api, token, setup, setup.at(day, 9), reason=7).status_code,          # 422: not a string
-                _book(api, token, setup, setup.at(day, 9), patient_id=other.id).status_code,  # 403
-                _book(api, token, setup, soon).status_code,                                 # 409 too_soon
-                _book(api, token, setup, setup.at(day, 9, 10)).status_code]                 # 409 off the grid
+        return [
+            _book(api, token, setup, setup.at(day, free_hour)).status_code,  # a free slot
+            _book(api, token, setup, setup.at(day, 9), reason=7).status_code,  # 422: not a string
+            _book(api, token, setup, setup.at(day, 9), patient_id=other.id).status_code,  # 403
+            _book(api, token, setup, soon).status_code,  # 409 too_soon
+            _book(api, token, setup, setup.at(day, 9, 10)).status_code,
+        ]  # 409 off the grid
 
     def booked(user) -> int:
         return db.scalar(select(func.count()).select_from(Appointment).where(Appointment.patient_id == user.id))

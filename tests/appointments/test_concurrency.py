@@ -1,4 +1,5 @@
 """No double booking under real concurrency: committed data, a real engine, 50 threads racing."""
+
 from __future__ import annotations
 
 import threading
@@ -37,13 +38,16 @@ def live(engine, redis_client):
     session = factory()
     setup = make_doctor(session)
     tag = uuid.uuid4().hex[:8]
-    patients = [User(email=f"race-{tag}-{i}@example.com", password_hash="x", full_name=f"Race {i}", role="patient")
-                for i in range(N)]
+    patients = [
+        User(email=f"race-{tag}-{i}@example.com", password_hash="x", full_name=f"Race {i}", role="patient")
+        for i in range(N)
+    ]
     session.add_all(patients)
     session.commit()
     with app.app_context():
-        tokens = [create_access_token(identity=str(p.id), additional_claims={"fam": str(uuid.uuid4())})
-                  for p in patients]
+        tokens = [
+            create_access_token(identity=str(p.id), additional_claims={"fam": str(uuid.uuid4())}) for p in patients
+        ]
     yield app, factory, setup, patients, tokens
     session.rollback()
     doctor_id = setup.doctor.id
@@ -72,7 +76,8 @@ def _race(app, requests, refusals=("slot_taken", "patient_busy")) -> list[int]:
         response = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {token}"})
         codes[i] = response.status_code
         assert response.status_code in (200, 201) or (
-            response.status_code == 409 and response.get_json()["error"]["code"] in refusals), response.get_json()
+            response.status_code == 409 and response.get_json()["error"]["code"] in refusals
+        ), response.get_json()
 
     threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
     for t in threads:
@@ -84,16 +89,22 @@ def _race(app, requests, refusals=("slot_taken", "patient_busy")) -> list[int]:
 
 def _active_overlaps(factory, doctor_id) -> int:
     with factory() as s:
-        return s.scalar(text("""SELECT count(*) FROM appointments a JOIN appointments b
+        return s.scalar(
+            text("""SELECT count(*) FROM appointments a JOIN appointments b
             ON a.doctor_id = b.doctor_id AND a.id < b.id
            AND tstzrange(a.starts_at, a.blocked_until) && tstzrange(b.starts_at, b.blocked_until)
-         WHERE a.doctor_id = :d AND a.status <> 'cancelled' AND b.status <> 'cancelled'"""), {"d": doctor_id})
+         WHERE a.doctor_id = :d AND a.status <> 'cancelled' AND b.status <> 'cancelled'"""),
+            {"d": doctor_id},
+        )
 
 
 def test_fifty_concurrent_bookings_of_one_slot_yield_one(live):
     app, factory, setup, patients, tokens = live
-    body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
-            "starts_at": setup.at(future_day(), 10).isoformat()}
+    body = {
+        "doctor_id": setup.doctor.id,
+        "service_id": setup.service_id,
+        "starts_at": setup.at(future_day(), 10).isoformat(),
+    }
     codes = _race(app, [("POST", "/api/appointments", t, body) for t in tokens])
     assert sorted(codes) == [201] + [409] * (N - 1)
     assert _active_overlaps(factory, setup.doctor.id) == 0
@@ -102,12 +113,19 @@ def test_fifty_concurrent_bookings_of_one_slot_yield_one(live):
 def test_fifty_concurrent_overlapping_misaligned_bookings_yield_one(live):
     app, factory, setup, patients, tokens = live
     day = future_day()
-    aligned = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
-               "starts_at": setup.at(day, 10).isoformat()}          # 10:00-10:30
-    misaligned = {"doctor_id": setup.doctor.id, "service_id": setup.long_service_id,
-                  "starts_at": setup.at(day, 9, 45).isoformat()}    # 09:45-10:30 (+15 min buffer)
-    codes = _race(app, [("POST", "/api/appointments", t, aligned if i % 2 else misaligned)
-                        for i, t in enumerate(tokens)])
+    aligned = {
+        "doctor_id": setup.doctor.id,
+        "service_id": setup.service_id,
+        "starts_at": setup.at(day, 10).isoformat(),
+    }  # 10:00-10:30
+    misaligned = {
+        "doctor_id": setup.doctor.id,
+        "service_id": setup.long_service_id,
+        "starts_at": setup.at(day, 9, 45).isoformat(),
+    }  # 09:45-10:30 (+15 min buffer)
+    codes = _race(
+        app, [("POST", "/api/appointments", t, aligned if i % 2 else misaligned) for i, t in enumerate(tokens)]
+    )
     assert sorted(codes) == [201] + [409] * (N - 1)
     assert _active_overlaps(factory, setup.doctor.id) == 0
 
@@ -116,8 +134,7 @@ def test_fifty_concurrent_reschedules_into_one_slot_yield_one(live):
     app, factory, setup, patients, tokens = live
     day = future_day(20)
     with factory() as s:
-        ids = [add_appointment(s, setup, p.id, setup.at(day, 9) + timedelta(days=i)).id
-               for i, p in enumerate(patients)]
+        ids = [add_appointment(s, setup, p.id, setup.at(day, 9) + timedelta(days=i)).id for i, p in enumerate(patients)]
         s.commit()
     target = {"starts_at": setup.at(future_day(), 12).isoformat()}
     codes = _race(app, [("PATCH", f"/api/appointments/{a}", t, target) for a, t in zip(ids, tokens, strict=False)])
@@ -139,8 +156,14 @@ def test_a_deadlock_between_crossing_bookings_is_a_409_for_the_victim(live):
 
     def book(session, patient, hour, label):
         try:
-            appointments.book(session, actor=Actor(user_id=patient.id, role="patient"), doctor_id=setup.doctor.id,
-                              service_id=setup.service_id, starts_at=setup.at(day, hour), settings=settings)
+            appointments.book(
+                session,
+                actor=Actor(user_id=patient.id, role="patient"),
+                doctor_id=setup.doctor.id,
+                service_id=setup.service_id,
+                starts_at=setup.at(day, hour),
+                settings=settings,
+            )
             outcomes[label] = "booked"
         except Conflict as err:
             outcomes[label] = err.code
@@ -182,8 +205,11 @@ def test_a_booking_is_one_statement_that_commits_by_itself(live):
     client, day = app.test_client(), future_day()
 
     def book(token, hour, minute=0):
-        body = {"doctor_id": setup.doctor.id, "service_id": setup.service_id,
-                "starts_at": setup.at(day, hour, minute).isoformat()}
+        body = {
+            "doctor_id": setup.doctor.id,
+            "service_id": setup.service_id,
+            "starts_at": setup.at(day, hour, minute).isoformat(),
+        }
         opened.clear()
         r = client.post("/api/appointments", json=body, headers={"Authorization": f"Bearer {token}"})
         return r.status_code, (r.get_json().get("error") or {}).get("code")
@@ -194,12 +220,15 @@ def test_a_booking_is_one_statement_that_commits_by_itself(live):
     assert book(tokens[0], 9, 30) == (201, None)
     assert states == [[(True, "IDLE")]] * 4  # one autocommit session each; no transaction was ever left open
     with factory() as s:
-        counts = s.execute(text("""
+        counts = s.execute(
+            text("""
             SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM appointment_history h
                                                             WHERE h.appointment_id = a.id AND h.action = 'booked')),
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.topic = 'appointment.booked'
                                                   AND o.payload = jsonb_build_object('appointment_id', a.id)))
-            FROM appointments a WHERE a.doctor_id = :d"""), {"d": setup.doctor.id}).one()
+            FROM appointments a WHERE a.doctor_id = :d"""),
+            {"d": setup.doctor.id},
+        ).one()
     assert tuple(counts) == (2, 2, 2)
 
 
@@ -210,12 +239,23 @@ def test_a_held_slot_raced_by_its_holder_and_forty_nine_others_goes_to_the_holde
     holder = patients[N // 2]  # not the first thread started
     start = setup.at(future_day(), 10)
     with factory() as s:
-        entry = s.scalar(text("INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
-                              "VALUES (:p, :s, :d, :f, :f) RETURNING id"),
-                         {"p": holder.id, "s": setup.service_id, "d": setup.doctor.id, "f": start.date()})
-        hold = offer_slot(s, doctor_id=setup.doctor.id, service_id=setup.service_id, clinic_id=setup.clinic_id,
-                          starts_at=start, ends_at=start + timedelta(minutes=30), now=utcnow(),
-                          settings=make_settings())
+        entry = s.scalar(
+            text(
+                "INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
+                "VALUES (:p, :s, :d, :f, :f) RETURNING id"
+            ),
+            {"p": holder.id, "s": setup.service_id, "d": setup.doctor.id, "f": start.date()},
+        )
+        hold = offer_slot(
+            s,
+            doctor_id=setup.doctor.id,
+            service_id=setup.service_id,
+            clinic_id=setup.clinic_id,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            now=utcnow(),
+            settings=make_settings(),
+        )
         assert hold.patient_id == holder.id
         s.commit()
     try:

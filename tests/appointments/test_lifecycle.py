@@ -1,4 +1,5 @@
 """Reschedule, cancel, attendance, history, and who may see what (others' objects are 404)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -13,14 +14,22 @@ from tests.scheduling.factories import add_appointment, future_day, make_doctor
 
 
 def _events(db, topic):
-    return [m.payload for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == topic)
-                                          .order_by(OutboxMessage.id))]
+    return [
+        m.payload
+        for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == topic).order_by(OutboxMessage.id))
+    ]
 
 
 def _book(api, token, setup, start, service_id=None):
-    r = api.post("/api/appointments", token, json={"doctor_id": setup.doctor.id,
-                                                    "service_id": service_id or setup.service_id,
-                                                    "starts_at": start.isoformat()})
+    r = api.post(
+        "/api/appointments",
+        token,
+        json={
+            "doctor_id": setup.doctor.id,
+            "service_id": service_id or setup.service_id,
+            "starts_at": start.isoformat(),
+        },
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -38,9 +47,10 @@ def test_patient_reschedules_and_everything_is_recorded(api, db, make_user, toke
     row = db.get(Appointment, booked["id"])
     db.refresh(row)
     assert row.scheduled_at is not None and row.updated_at >= row.created_at
-    assert {"appointment_id": booked["id"],
-            "previous_starts_at": setup.at(day, 9).astimezone(timezone.utc).isoformat()} \
-        in _events(db, "appointment.rescheduled")
+    assert {
+        "appointment_id": booked["id"],
+        "previous_starts_at": setup.at(day, 9).astimezone(timezone.utc).isoformat(),
+    } in _events(db, "appointment.rescheduled")
     staff = token_for(make_user("receptionist"))
     history = api.get(f"/api/appointments/{booked['id']}/history", staff).get_json()
     assert [(h["action"], h["actor_id"]) for h in history] == [("booked", patient.id), ("rescheduled", patient.id)]
@@ -55,9 +65,12 @@ def test_reschedule_follows_the_booking_rules(api, db, make_user, token_for):
     day = future_day()
     mine = _book(api, token, setup, setup.at(day, 9))
     _book(api, token_for(make_user()), setup, setup.at(day, 10))
-    cases = [(setup.at(day, 10), "slot_taken"), (setup.at(day, 13), "outside_working_hours"),
-             (datetime.now(timezone.utc) + timedelta(minutes=10), "too_soon"),
-             (setup.at(future_day(400), 9), "too_far")]
+    cases = [
+        (setup.at(day, 10), "slot_taken"),
+        (setup.at(day, 13), "outside_working_hours"),
+        (datetime.now(timezone.utc) + timedelta(minutes=10), "too_soon"),
+        (setup.at(future_day(400), 9), "too_far"),
+    ]
     for start, code in cases:
         r = api.patch(f"/api/appointments/{mine['id']}", token, json={"starts_at": start.isoformat()})
         assert r.status_code == 409 and r.get_json()["error"]["code"] == code, (start, r.get_json())
@@ -85,8 +98,9 @@ def test_patient_cancels_and_staff_see_who(api, db, make_user, token_for):
     assert {"appointment_id": booked["id"], "cause": "patient"} in _events(db, "appointment.cancelled")
     r = api.post(f"/api/appointments/{booked['id']}/cancel", token, json={})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_cancelled"
-    r = api.patch(f"/api/appointments/{booked['id']}", token,
-                  json={"starts_at": setup.at(future_day(), 12).isoformat()})
+    r = api.patch(
+        f"/api/appointments/{booked['id']}", token, json={"starts_at": setup.at(future_day(), 12).isoformat()}
+    )
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_cancelled"
 
 
@@ -149,8 +163,9 @@ def test_attendance_only_once_started_and_only_from_booked(api, db, make_user, t
     r = api.post(f"/api/appointments/{past.id}/attendance", doctor, json={"status": "maybe"})
     assert r.status_code == 422
     api.post(f"/api/appointments/{future.id}/cancel", doctor)
-    r = api.post(f"/api/appointments/{future.id}/attendance", token_for(make_user("admin")),
-                 json={"status": "completed"})
+    r = api.post(
+        f"/api/appointments/{future.id}/attendance", token_for(make_user("admin")), json={"status": "completed"}
+    )
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_cancelled"
 
 
@@ -162,10 +177,15 @@ def test_other_peoples_appointments_are_404(api, db, make_user, token_for):
     for token in (token_for(stranger), other_doctor):
         assert api.get(f"/api/appointments/{a.id}", token).status_code == 404
         assert api.post(f"/api/appointments/{a.id}/cancel", token).status_code == 404
-    assert api.patch(f"/api/appointments/{a.id}", token_for(stranger),
-                     json={"starts_at": setup.at(future_day(), 9).isoformat()}).status_code == 404
-    assert api.post(f"/api/appointments/{a.id}/attendance", other_doctor,
-                    json={"status": "completed"}).status_code == 404
+    assert (
+        api.patch(
+            f"/api/appointments/{a.id}", token_for(stranger), json={"starts_at": setup.at(future_day(), 9).isoformat()}
+        ).status_code
+        == 404
+    )
+    assert (
+        api.post(f"/api/appointments/{a.id}/attendance", other_doctor, json={"status": "completed"}).status_code == 404
+    )
     assert api.get(f"/api/appointments/{a.id}/history", other_doctor).status_code == 404
     assert api.get(f"/api/appointments/{a.id}/history", token_for(owner)).status_code == 403
     assert api.get("/api/appointments/999999999", token_for(make_user("admin"))).status_code == 404
@@ -204,12 +224,19 @@ def test_listing_is_scoped_filtered_ordered_and_limited(api, db, make_user, toke
 def test_ids_beyond_bigint_are_404_or_422_never_5xx(api, db, make_user, token_for):
     staff = token_for(make_user("admin"))
     huge = 2**64
-    for path in (f"/api/appointments/{huge}", f"/api/appointments/{huge}/history", f"/api/doctors/{huge}",
-                 f"/api/doctors/{huge}/slots?service_id=1&from=2027-01-01&to=2027-01-02"):
+    for path in (
+        f"/api/appointments/{huge}",
+        f"/api/appointments/{huge}/history",
+        f"/api/doctors/{huge}",
+        f"/api/doctors/{huge}/slots?service_id=1&from=2027-01-01&to=2027-01-02",
+    ):
         assert api.get(path, staff).status_code == 404, path
     assert api.post(f"/api/appointments/{huge}/cancel", staff).status_code == 404
-    r = api.post("/api/appointments", staff, json={"doctor_id": huge, "service_id": 1, "patient_id": 1,
-                                                   "starts_at": "2027-01-01T09:00:00+01:00"})
+    r = api.post(
+        "/api/appointments",
+        staff,
+        json={"doctor_id": huge, "service_id": 1, "patient_id": 1, "starts_at": "2027-01-01T09:00:00+01:00"},
+    )
     assert r.status_code == 422
     assert api.get(f"/api/appointments?doctor_id={huge}", staff).status_code == 422
     assert api.get(f"/api/doctors?clinic_id={huge}", staff).status_code == 422
@@ -219,7 +246,14 @@ def test_nul_characters_are_422_not_a_database_error(api, db, make_user, token_f
     admin = token_for(make_user("admin"))
     assert api.post("/api/clinics", admin, json={"name": "A\x00B", "timezone": "UTC"}).status_code == 422
     setup = make_doctor(db)
-    r = api.post("/api/appointments", token_for(make_user()), json={
-        "doctor_id": setup.doctor.id, "service_id": setup.service_id, "reason": "x\x00",
-        "starts_at": setup.at(future_day(), 9).isoformat()})
+    r = api.post(
+        "/api/appointments",
+        token_for(make_user()),
+        json={
+            "doctor_id": setup.doctor.id,
+            "service_id": setup.service_id,
+            "reason": "x\x00",
+            "starts_at": setup.at(future_day(), 9).isoformat(),
+        },
+    )
     assert r.status_code == 422

@@ -1,5 +1,6 @@
 """GET /api/appointments pages by keyset: `limit`, an opaque `cursor`, a `Link: rel="next"` header that keeps
 every filter, `clinic_id`; nothing is ever silently left out, and nobody pages outside their scope."""
+
 from __future__ import annotations
 
 import base64
@@ -21,9 +22,15 @@ LINK = re.compile(r'^<([^>]+)>; rel="next"$')
 
 def colleague(db, setup: Setup) -> Setup:
     """Another doctor of the same clinic (same services), so appointments can share a start time."""
-    view = scheduling.create_doctor(db, email=f"dr-{uuid.uuid4().hex[:10]}@example.com", password=PASSWORD,
-                                    full_name="Dr. Colega", specialty="Cardiología", clinic_id=setup.clinic_id,
-                                    service_ids=[setup.service_id, setup.long_service_id])
+    view = scheduling.create_doctor(
+        db,
+        email=f"dr-{uuid.uuid4().hex[:10]}@example.com",
+        password=PASSWORD,
+        full_name="Dr. Colega",
+        specialty="Cardiología",
+        clinic_id=setup.clinic_id,
+        service_ids=[setup.service_id, setup.long_service_id],
+    )
     return Setup(setup.clinic_id, setup.timezone, db.get(Doctor, view.id), setup.service_id, setup.long_service_id)
 
 
@@ -55,13 +62,15 @@ def key(item: dict) -> tuple[datetime, int]:
     return datetime.fromisoformat(item["starts_at"]), item["id"]
 
 
-def test_pages_hold_every_row_once_in_start_then_id_order_across_equal_start_times(api, db, make_user,
-                                                                                    token_for):
+def test_pages_hold_every_row_once_in_start_then_id_order_across_equal_start_times(api, db, make_user, token_for):
     setup = make_doctor(db)
     doctors = [setup, colleague(db, setup), colleague(db, setup)]
     day = future_day()
-    made = [add_appointment(db, doctor, make_user().id, setup.at(day, 9) + timedelta(minutes=30 * slot))
-            for slot in range(7) for doctor in doctors]  # 7 start times, 3 appointments at each
+    made = [
+        add_appointment(db, doctor, make_user().id, setup.at(day, 9) + timedelta(minutes=30 * slot))
+        for slot in range(7)
+        for doctor in doctors
+    ]  # 7 start times, 3 appointments at each
     staff = token_for(make_user("receptionist"))
 
     pages = follow(api, staff, f"/api/appointments?clinic_id={setup.clinic_id}&limit=2")
@@ -100,7 +109,9 @@ def test_the_last_full_page_has_no_link_and_the_default_limit_is_100(api, db, ma
 def test_pages_are_stable_while_appointments_are_booked_between_them(api, db, make_user, token_for):
     setup = make_doctor(db)
     day = future_day()
-    made = [add_appointment(db, setup, make_user().id, setup.at(day, 9) + timedelta(minutes=30 * slot)) for slot in range(4)]
+    made = [
+        add_appointment(db, setup, make_user().id, setup.at(day, 9) + timedelta(minutes=30 * slot)) for slot in range(4)
+    ]
     staff = token_for(make_user("receptionist"))
     first = api.get(f"/api/appointments?doctor_id={setup.doctor.id}&limit=2", staff)
     earlier = add_appointment(db, setup, make_user().id, setup.at(day, 8))  # before the cursor: an offset would shift
@@ -119,8 +130,10 @@ def test_the_next_link_keeps_every_filter_and_only_replaces_the_cursor(api, db, 
     for slot in range(3):
         add_appointment(db, setup, patient.id, setup.at(day, 9) + timedelta(minutes=30 * slot))
     staff = token_for(make_user("receptionist"))
-    query = (f"from={day}&to={day + timedelta(days=6)}&clinic_id={setup.clinic_id}&doctor_id={setup.doctor.id}"
-             f"&patient_id={patient.id}&status=booked&limit=1")
+    query = (
+        f"from={day}&to={day + timedelta(days=6)}&clinic_id={setup.clinic_id}&doctor_id={setup.doctor.id}"
+        f"&patient_id={patient.id}&status=booked&limit=1"
+    )
     first = api.get(f"/api/appointments?{query}", staff)
     url = next_url(first)
     assert url.startswith(f"{PUBLIC_URL}/api/appointments?")
@@ -165,8 +178,10 @@ def test_dates_stay_exact_in_far_east_and_far_west_clinics(api, db, make_user, t
     day = future_day()
     for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14, UTC-11
         setup, patient = make_doctor(db, timezone_name=zone), make_user()
-        inside = [add_appointment(db, setup, patient.id, setup.at(day, 0)),
-                  add_appointment(db, setup, patient.id, setup.at(day + timedelta(days=1), 23, 30))]
+        inside = [
+            add_appointment(db, setup, patient.id, setup.at(day, 0)),
+            add_appointment(db, setup, patient.id, setup.at(day + timedelta(days=1), 23, 30)),
+        ]
         for outside in (setup.at(day, 0) - timedelta(minutes=30), setup.at(day + timedelta(days=2), 0)):
             add_appointment(db, setup, patient.id, outside)
         r = api.get(f"/api/appointments?clinic_id={setup.clinic_id}&from={day}&to={day + timedelta(days=1)}", staff)
@@ -206,9 +221,20 @@ def test_bad_limits_and_cursors_are_422_naming_the_field(api, db, make_user, tok
         r = api.get(f"/api/appointments?limit={bad}", staff)
         assert r.status_code == 422 and "limit" in r.get_json()["error"]["fields"], (bad, r.get_json())
     moment = datetime(2027, 3, 1, 9, tzinfo=timezone.utc).isoformat()
-    for bad in ("x", "%00", "é", "====", _cursor(f"{moment}|0"), _cursor(f"{moment}|{2**63}"),
-                _cursor(f"{moment}|-3"), _cursor(f"{moment}|+3"), _cursor("2027-03-01T09:00:00|4"),
-                _cursor(f"{moment}"), _cursor("not a time|4"), "A" * 201):
+    for bad in (
+        "x",
+        "%00",
+        "é",
+        "====",
+        _cursor(f"{moment}|0"),
+        _cursor(f"{moment}|{2**63}"),
+        _cursor(f"{moment}|-3"),
+        _cursor(f"{moment}|+3"),
+        _cursor("2027-03-01T09:00:00|4"),
+        _cursor(f"{moment}"),
+        _cursor("not a time|4"),
+        "A" * 201,
+    ):
         r = api.get(f"/api/appointments?cursor={bad}", staff)
         assert r.status_code == 422, (bad, r.status_code)
         assert r.get_json()["error"]["fields"] == {"cursor": r.get_json()["error"]["fields"]["cursor"]}, bad
@@ -260,7 +286,10 @@ def test_a_frontend_on_another_origin_may_read_the_link_header(api, db, make_use
     setup, patient = make_doctor(db), make_user()
     for slot in range(2):
         add_appointment(db, setup, patient.id, setup.at(future_day(), 9) + timedelta(minutes=30 * slot))
-    r = api.get(f"/api/appointments?doctor_id={setup.doctor.id}&limit=1", token_for(make_user("admin")),
-                headers={"Origin": PUBLIC_URL})
+    r = api.get(
+        f"/api/appointments?doctor_id={setup.doctor.id}&limit=1",
+        token_for(make_user("admin")),
+        headers={"Origin": PUBLIC_URL},
+    )
     assert next_url(r)
     assert "link" in r.headers.get("Access-Control-Expose-Headers", "").lower().split(", ")

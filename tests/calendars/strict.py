@@ -2,6 +2,7 @@
 
 Neither is icalendar, which wrote the documents.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,9 @@ def icaljs(body: bytes) -> dict:
     if shutil.which("node") is None:
         pytest.fail("node is required for the ical.js check (Node 20 is part of the environment)")
     if not (JS_DIR / "node_modules" / "ical.js").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, capture_output=True,
-                       timeout=120)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, capture_output=True, timeout=120
+        )
     result = subprocess.run(["node", str(JS_DIR / "check.mjs")], input=body, capture_output=True, timeout=30)
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
     return json.loads(result.stdout)

@@ -1,4 +1,5 @@
 """The calendar endpoints: who may download an .ics, the feed URL, conditional serving, rotation."""
+
 from __future__ import annotations
 
 import gzip
@@ -20,8 +21,9 @@ def _path(url: str) -> str:
 
 def _drain_outbox(db, horizon_days: int = 365) -> None:
     """Do what the workers do with this test's outbox messages (in its own transaction)."""
-    for message in db.scalars(select(OutboxMessage).where(OutboxMessage.relayed_at.is_(None))
-                              .order_by(OutboxMessage.id)):
+    for message in db.scalars(
+        select(OutboxMessage).where(OutboxMessage.relayed_at.is_(None)).order_by(OutboxMessage.id)
+    ):
         feeds.rebuild_for_message(db, topic=message.topic, payload=message.payload, horizon_days=horizon_days)
         message.relayed_at = message.created_at
     db.flush()
@@ -72,8 +74,9 @@ def test_feed_url_is_stable_and_served_with_validators(app, api, db, cast):
     zipped = api.get(_path(urls["url"]), headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == response.data
     assert zipped.headers["ETag"] == etag[:-1] + '-gz"'  # its own strong validator
-    revalidated = api.get(_path(urls["url"]),
-                          headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    revalidated = api.get(
+        _path(urls["url"]), headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
     assert revalidated.status_code == 304 and revalidated.headers["ETag"] == zipped.headers["ETag"]
     refused = api.get(_path(urls["url"]), headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert "Content-Encoding" not in refused.headers and refused.data == response.data
@@ -87,12 +90,17 @@ def test_feed_follows_reschedule_and_cancellation_after_the_worker_runs(api, db,
     _drain_outbox(db)  # feed_created + booked
     before = api.get(patient_path)
     assert [strict.utc(e.dtstart).isoformat() for e in strict.parse(before.data).events] == [
-        strict.utc(__import__("datetime").datetime.fromisoformat(slots[0])).isoformat()]
+        strict.utc(__import__("datetime").datetime.fromisoformat(slots[0])).isoformat()
+    ]
     doctor_events = strict.parse(api.get(doctor_path).data).events
     assert [e.summary for e in doctor_events] == ["Cita: Ana L."]
 
-    assert api.patch(f"/api/appointments/{appointment['id']}", cast.patient_token,
-                     json={"starts_at": slots[3]}).status_code == 200
+    assert (
+        api.patch(
+            f"/api/appointments/{appointment['id']}", cast.patient_token, json={"starts_at": slots[3]}
+        ).status_code
+        == 200
+    )
     assert api.get(patient_path, headers={"If-None-Match": before.headers["ETag"]}).status_code == 304  # not yet
     _drain_outbox(db)
     moved = api.get(patient_path, headers={"If-None-Match": before.headers["ETag"]})
@@ -126,8 +134,10 @@ def test_rotate_before_any_feed_creates_one(api, make_user, token_for):
     assert api.get(_path(url)).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/api/calendar/nope.ics", "/api/calendar/" + "a" * 300 + ".ics",
-                                  "/api/calendar/%00%ff.ics", "/api/calendar/.ics"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/calendar/nope.ics", "/api/calendar/" + "a" * 300 + ".ics", "/api/calendar/%00%ff.ics", "/api/calendar/.ics"],
+)
 def test_unknown_tokens_are_404(api, path):
     assert api.get(path).status_code == 404
 
@@ -144,8 +154,9 @@ def test_feed_url_is_the_public_url_not_the_forwarded_host(app, api, make_user, 
     """Forwarded headers are the caller's to choose: the URL comes from PUBLIC_URL only (issue 13.14)."""
     monkeypatch.setitem(app.config, "SETTINGS", make_settings(PUBLIC_URL="https://citas.example.org/"))
     token = token_for(make_user("patient"))
-    response = api.get("/api/me/calendar", token, headers={"X-Forwarded-Proto": "http",
-                                                           "X-Forwarded-Host": "evil.example"})
+    response = api.get(
+        "/api/me/calendar", token, headers={"X-Forwarded-Proto": "http", "X-Forwarded-Host": "evil.example"}
+    )
     body = response.get_json()
     assert body["url"].startswith("https://citas.example.org/api/calendar/")
     assert body["webcal_url"].startswith("webcal://citas.example.org/api/calendar/")
@@ -153,6 +164,10 @@ def test_feed_url_is_the_public_url_not_the_forwarded_host(app, api, make_user, 
 
 def test_calendar_endpoints_are_in_openapi(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
-    for path in ("/api/appointments/{appointment_id}/ics", "/api/me/calendar", "/api/me/calendar/rotate",
-                 "/api/calendar/{token}.ics"):
+    for path in (
+        "/api/appointments/{appointment_id}/ics",
+        "/api/me/calendar",
+        "/api/me/calendar/rotate",
+        "/api/calendar/{token}.ics",
+    ):
         assert path in paths, path

@@ -2,6 +2,7 @@
 
 It reads committed rows on its own connection, so this test commits through its own engine and cleans up.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -30,8 +31,13 @@ def committed_feed(engine):
     sessions = make_session_factory(own)
     with UnitOfWork(sessions) as uow:
         s = uow.session
-        user = accounts.create_user(s, email=f"fast-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD,
-                                    full_name="Paciente Rápido", role="patient")
+        user = accounts.create_user(
+            s,
+            email=f"fast-{uuid.uuid4().hex[:8]}@example.com",
+            password=PASSWORD,
+            full_name="Paciente Rápido",
+            role="patient",
+        )
         token = feeds.feed_token(s, user_id=user.id, secret=SETTINGS.calendar_token_secret)
         feeds.rebuild(s, user_id=user.id, horizon_days=30)
         user_id = user.id
@@ -46,6 +52,7 @@ def committed_feed(engine):
 @pytest.fixture(scope="module")
 def real_app(engine, redis_client):
     from web import create_app
+
     return create_app({"SETTINGS": SETTINGS, "TESTING": True})
 
 
@@ -57,6 +64,7 @@ def answered_by(caplog):
     def last() -> str:
         record = [r for r in caplog.records if r.name == "web.access"][-1]
         return "fast" if getattr(record, "fast_path", False) else "flask"
+
     return last
 
 
@@ -74,16 +82,31 @@ def test_fast_path_answers_like_the_view(real_app, committed_feed, answered_by):
         assert a.status_code == b.status_code == 200
         assert a.headers["X-Request-ID"] == "probe-1" and b.headers["X-Request-ID"]
         assert a.data == b.data
-        for name in ("ETag", "Last-Modified", "Content-Type", "Cache-Control", "Vary", "Content-Encoding",
-                     "X-Content-Type-Options", "Content-Security-Policy", "Strict-Transport-Security",
-                     "Referrer-Policy", "X-Frame-Options", "Permissions-Policy"):
+        for name in (
+            "ETag",
+            "Last-Modified",
+            "Content-Type",
+            "Cache-Control",
+            "Vary",
+            "Content-Encoding",
+            "X-Content-Type-Options",
+            "Content-Security-Policy",
+            "Strict-Transport-Security",
+            "Referrer-Policy",
+            "X-Frame-Options",
+            "Permissions-Policy",
+        ):
             assert a.headers.get(name) == b.headers.get(name), name
     plain = fast.get(path)
     assert strict.parse(plain.data).method == "PUBLISH"
     assert gzip.decompress(fast.get(path, headers={"Accept-Encoding": "gzip"}).data) == plain.data
     etag, last_modified = plain.headers["ETag"], plain.headers["Last-Modified"]
-    for headers in ({"If-None-Match": etag}, {"If-None-Match": f'"a", {etag}'}, {"If-None-Match": "*"},
-                    {"If-Modified-Since": last_modified}):
+    for headers in (
+        {"If-None-Match": etag},
+        {"If-None-Match": f'"a", {etag}'},
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": last_modified},
+    ):
         answer = fast.get(path, headers=headers)
         assert answer.status_code == 304 and answer.data == b"" and answer.headers["ETag"] == etag, headers
         assert answered_by() == "fast"
@@ -108,8 +131,9 @@ def test_database_trouble_falls_through_to_flask():
         start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
         return [b"slow path"]
 
-    path = FeedFastPath(flask_stand_in, database_url="postgresql://postgres@127.0.0.1:1/nowhere",
-                        limit="600 per minute", key_secret="k")
+    path = FeedFastPath(
+        flask_stand_in, database_url="postgresql://postgres@127.0.0.1:1/nowhere", limit="600 per minute", key_secret="k"
+    )
     client = Client(path)
     assert client.get("/api/calendar/" + "a" * 43 + ".ics").status_code == 503
     assert client.get("/api/calendar/" + "a" * 43 + ".ics").data == b"slow path"  # within the retry pause
@@ -119,8 +143,9 @@ def test_database_trouble_falls_through_to_flask():
 def test_the_fast_path_keeps_the_per_client_rate_limit(committed_feed, redis_client):
     """The default limit per client address holds on the fast path too: a JSON 429 with Retry-After."""
     _, _, token = committed_feed
-    fast = FeedFastPath(lambda environ, start_response: None, database_url=TEST_DATABASE_URL,
-                        limit="3 per minute", key_secret="k")
+    fast = FeedFastPath(
+        lambda environ, start_response: None, database_url=TEST_DATABASE_URL, limit="3 per minute", key_secret="k"
+    )
     path = f"/api/calendar/{token}.ics"
     from_a, from_b = Client(fast), Client(fast)
     assert [from_a.get(path, environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code for _ in range(3)] == [200] * 3

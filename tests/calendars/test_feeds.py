@@ -1,4 +1,5 @@
 """Feed documents: what they contain, how they are rebuilt and stored, and what serving returns."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -53,8 +54,7 @@ def test_patient_and_doctor_feeds(db, people):
     kept = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(3), reason="migraña")
     make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(4), status="cancelled")
     make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(-100))  # out of window
-    past = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(-10),
-                            status="completed")
+    past = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(-10), status="completed")
     for user in (patient, doctor_user):
         feeds.feed_token(db, user_id=user.id, secret=SECRET)
         feeds.rebuild_for_message(db, topic="calendar.feed_created", payload={"user_id": user.id}, horizon_days=HORIZON)
@@ -89,19 +89,26 @@ def test_rebuild_follows_changes_and_keeps_etag_when_nothing_changed(db, people)
     assert not feeds.rebuild(db, user_id=patient.id, horizon_days=HORIZON)  # deterministic document
     assert _stored(db, patient.id).etag == etag
 
-    db.execute(text("UPDATE appointments SET starts_at = starts_at + interval '1 day', ends_at = ends_at + "
-                    "interval '1 day', blocked_until = blocked_until + interval '1 day', sequence = 1, "
-                    "updated_at = now() WHERE id = :id"), {"id": appt.id})
-    feeds.rebuild_for_message(db, topic="appointment.rescheduled", payload={"appointment_id": appt.id},
-                              horizon_days=HORIZON)
+    db.execute(
+        text(
+            "UPDATE appointments SET starts_at = starts_at + interval '1 day', ends_at = ends_at + "
+            "interval '1 day', blocked_until = blocked_until + interval '1 day', sequence = 1, "
+            "updated_at = now() WHERE id = :id"
+        ),
+        {"id": appt.id},
+    )
+    feeds.rebuild_for_message(
+        db, topic="appointment.rescheduled", payload={"appointment_id": appt.id}, horizon_days=HORIZON
+    )
     moved = _stored(db, patient.id)
     assert moved.etag != etag and moved.modified_at > modified
     event = strict.parse(moved.body).events[0]
     assert event.sequence == 1 and strict.utc(event.dtstart) == original_start + timedelta(days=1)
 
     db.execute(text("UPDATE appointments SET status = 'cancelled', sequence = 2 WHERE id = :id"), {"id": appt.id})
-    feeds.rebuild_for_message(db, topic="appointment.cancelled", payload={"appointment_id": appt.id},
-                              horizon_days=HORIZON)
+    feeds.rebuild_for_message(
+        db, topic="appointment.cancelled", payload={"appointment_id": appt.id}, horizon_days=HORIZON
+    )
     empty = _stored(db, patient.id).body
     assert strict.parse(empty).events == [] and strict.icaljs(empty)["events"] == []
     assert b"BEGIN:VTIMEZONE" in empty  # still one component, as RFC 5545 requires
@@ -110,8 +117,7 @@ def test_rebuild_follows_changes_and_keeps_etag_when_nothing_changed(db, people)
 def test_users_without_a_feed_are_not_built(db, people):
     clinic, doctor, doctor_user, patient, service = people
     appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=_at(5))
-    feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": appt.id},
-                              horizon_days=HORIZON)
+    feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": appt.id}, horizon_days=HORIZON)
     assert db.scalar(select(CalendarFeed).where(CalendarFeed.user_id.in_([patient.id, doctor_user.id]))) is None
     # An appointment that no longer exists: nothing to do, no error.
     feeds.rebuild_for_message(db, topic="appointment.booked", payload={"appointment_id": 10**12}, horizon_days=HORIZON)
@@ -149,10 +155,18 @@ def test_feed_with_two_zones_keeps_wall_clock_across_dst(db, make_user):
     patient = make_user("patient")
     service = make_service(db)
     series = {
-        "Europe/Madrid": [datetime(2027, 3, 26, 9), datetime(2027, 3, 29, 9), datetime(2027, 10, 29, 17, 30),
-                          datetime(2027, 11, 2, 17, 30)],
-        "America/New_York": [datetime(2027, 3, 12, 9), datetime(2027, 3, 15, 9), datetime(2027, 11, 5, 16),
-                             datetime(2027, 11, 8, 16)],
+        "Europe/Madrid": [
+            datetime(2027, 3, 26, 9),
+            datetime(2027, 3, 29, 9),
+            datetime(2027, 10, 29, 17, 30),
+            datetime(2027, 11, 2, 17, 30),
+        ],
+        "America/New_York": [
+            datetime(2027, 3, 12, 9),
+            datetime(2027, 3, 15, 9),
+            datetime(2027, 11, 5, 16),
+            datetime(2027, 11, 8, 16),
+        ],
     }
     expected = {}
     for zone, walls in series.items():

@@ -1,4 +1,5 @@
 """invite.ics: RFC 5545/5546 fields, languages, no clinical details, time zones."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -62,8 +63,15 @@ def test_request_has_every_itip_field(db, setup):
     assert ev["uid"] == event.uid and ev["sequence"] == 0 and ev["status"] == "CONFIRMED"
     assert strict.js_utc(ev["start_utc"]) == START and ev["start_local"] == "2027-03-29T09:00:00"
     assert ev["organizer"] == {"value": "mailto:citas@example.com", "cn": "Clínica Sol"}
-    assert ev["attendees"] == [{"value": f"mailto:{patient.email}", "cn": "Ana Pérez", "role": "REQ-PARTICIPANT",
-                                "partstat": "ACCEPTED", "rsvp": "FALSE"}]
+    assert ev["attendees"] == [
+        {
+            "value": f"mailto:{patient.email}",
+            "cn": "Ana Pérez",
+            "role": "REQ-PARTICIPANT",
+            "partstat": "ACCEPTED",
+            "rsvp": "FALSE",
+        }
+    ]
     assert ev["alarms"] == [{"action": "DISPLAY", "trigger": "-PT2H"}]
 
 
@@ -77,8 +85,9 @@ def test_icalendar_reads_it_back(db, setup):
 
 def test_no_clinical_details(db, setup):
     clinic, doctor, patient, service = setup
-    appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=START,
-                            reason="sospecha de arritmia")
+    appt = make_appointment(
+        db, doctor=doctor, patient=patient, service=service, starts_at=START, reason="sospecha de arritmia"
+    )
     for method in ("REQUEST", "CANCEL"):
         text = _invite(db, appt, method).decode().replace("\r\n ", "")
         for secret in ("arritmia", "Cardiología", service.name):
@@ -97,8 +106,9 @@ def test_english_patient_gets_english_text(db, setup, make_user):
 
 def test_cancel(db, setup):
     clinic, doctor, patient, service = setup
-    appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=START,
-                            status="cancelled", sequence=2)
+    appt = make_appointment(
+        db, doctor=doctor, patient=patient, service=service, starts_at=START, status="cancelled", sequence=2
+    )
     body = _invite(db, appt, "CANCEL")
     cal = strict.parse(body)
     (event,) = cal.events
@@ -132,14 +142,26 @@ def test_clinic_without_address(db, make_user):
     assert strict.parse(_invite(db, appt, "REQUEST")).events[0].location == "Consultorio"
 
 
-@pytest.mark.parametrize("zone, local_times", [
-    # Madrid: summer time starts 2027-03-28 and ends 2027-10-31.
-    ("Europe/Madrid", [datetime(2027, 3, 26, 9), datetime(2027, 3, 29, 9), datetime(2027, 10, 29, 17, 30),
-                       datetime(2027, 11, 2, 17, 30)]),
-    # New York: DST starts 2027-03-14 and ends 2027-11-07 (weeks where the two zones differ by 5 or 6 hours).
-    ("America/New_York", [datetime(2027, 3, 12, 9), datetime(2027, 3, 15, 9), datetime(2027, 11, 5, 16),
-                          datetime(2027, 11, 8, 16)]),
-])
+@pytest.mark.parametrize(
+    "zone, local_times",
+    [
+        # Madrid: summer time starts 2027-03-28 and ends 2027-10-31.
+        (
+            "Europe/Madrid",
+            [
+                datetime(2027, 3, 26, 9),
+                datetime(2027, 3, 29, 9),
+                datetime(2027, 10, 29, 17, 30),
+                datetime(2027, 11, 2, 17, 30),
+            ],
+        ),
+        # New York: DST starts 2027-03-14 and ends 2027-11-07 (weeks where the two zones differ by 5 or 6 hours).
+        (
+            "America/New_York",
+            [datetime(2027, 3, 12, 9), datetime(2027, 3, 15, 9), datetime(2027, 11, 5, 16), datetime(2027, 11, 8, 16)],
+        ),
+    ],
+)
 def test_dst_crossing_series_keeps_wall_clock(db, make_user, zone, local_times):
     clinic = make_clinic(db, timezone=zone)
     doctor = make_doctor(db, make_user("doctor"), clinic)

@@ -1,4 +1,5 @@
 """Book → reschedule → reschedule → cancel through the real endpoints: the invites and the download agree."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -35,16 +36,20 @@ def test_uid_sequence_and_method_across_the_life_of_an_appointment(api, db, cast
         assert event.sequence == state["sequence"]
         assert "palpitaciones" not in body.decode() and "Cardiolog" not in body.decode()
         js = strict.icaljs(body)
-        assert (js["method"], js["events"][0]["uid"], js["events"][0]["sequence"]) == (method, event.uid,
-                                                                                     event.sequence)
+        assert (js["method"], js["events"][0]["uid"], js["events"][0]["sequence"]) == (
+            method,
+            event.uid,
+            event.sequence,
+        )
         assert strict.js_utc(js["events"][0]["start_utc"]) == starts_at
         seen.append((cal.method, event.uid, event.sequence, event.dtstart))
 
     appointment = book(api, cast, slots[0])
     invite_now("REQUEST", appointment)
     for new_start in (slots[5], slots[12]):
-        response = api.patch(f"/api/appointments/{appointment['id']}", cast.patient_token,
-                             json={"starts_at": new_start})
+        response = api.patch(
+            f"/api/appointments/{appointment['id']}", cast.patient_token, json={"starts_at": new_start}
+        )
         assert response.status_code == 200, response.get_json()
         invite_now("REQUEST", response.get_json())
     response = api.post(f"/api/appointments/{appointment['id']}/cancel", cast.patient_token, json={})
@@ -58,10 +63,17 @@ def test_uid_sequence_and_method_across_the_life_of_an_appointment(api, db, cast
     assert len({start for *_, start in seen[:3]}) == 3  # each REQUEST carried the new time
 
     # Every change left an outbox message the feed worker is subscribed to.
-    topics = [m.topic for m in db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-              if m.payload.get("appointment_id") == appointment["id"]]
-    assert topics == ["appointment.booked", "appointment.rescheduled", "appointment.rescheduled",
-                      "appointment.cancelled"]
+    topics = [
+        m.topic
+        for m in db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        if m.payload.get("appointment_id") == appointment["id"]
+    ]
+    assert topics == [
+        "appointment.booked",
+        "appointment.rescheduled",
+        "appointment.rescheduled",
+        "appointment.cancelled",
+    ]
 
     download = api.get(f"/api/appointments/{appointment['id']}/ics", cast.patient_token)
     assert download.status_code == 200 and download.mimetype == "text/calendar"
@@ -76,29 +88,38 @@ def test_imip_messages_keep_one_uid_while_email_from_changes(api, db, cast, monk
     EMAIL_FROM (and PUBLIC_URL) each time. One UID, REQUEST ×3 then CANCEL, SEQUENCE increasing, and the
     part's `method` always equal to the calendar's METHOD."""
     slots = free_slots(api, cast)
-    senders = ["Clínica <citas@clinic-one.example>", "Clínica Sol <hola@other-domain.example>",
-               "citas@third.example", "Clínica <no-reply@fourth.example>"]
+    senders = [
+        "Clínica <citas@clinic-one.example>",
+        "Clínica Sol <hola@other-domain.example>",
+        "citas@third.example",
+        "Clínica <no-reply@fourth.example>",
+    ]
     received = []
     with FakeSMTP() as smtp:
+
         def email_after(topic: str, appointment_id: int, sender: str) -> None:
             monkeypatch.setenv("EMAIL_FROM", sender)  # what ics.email_from() reads, as the processes do
-            outbox = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == topic)
-                                .order_by(OutboxMessage.id.desc())).first()
-            row = db.get(Delivery, events.event_delivery(db, topic=topic, payload={
-                **outbox.payload, "event_id": outbox.id}))
-            settings = make_settings(EMAIL_FROM=sender, SMTP_URL=smtp.url,
-                                     PUBLIC_URL=f"https://{len(received)}.example")
+            outbox = db.scalars(
+                select(OutboxMessage).where(OutboxMessage.topic == topic).order_by(OutboxMessage.id.desc())
+            ).first()
+            row = db.get(
+                Delivery, events.event_delivery(db, topic=topic, payload={**outbox.payload, "event_id": outbox.id})
+            )
+            settings = make_settings(
+                EMAIL_FROM=sender, SMTP_URL=smtp.url, PUBLIC_URL=f"https://{len(received)}.example"
+            )
             [payload] = Renderer(settings).render(db, [row], now=utcnow()).values()
             SmtpMailer(settings.smtp_url, limiter=None).send(payload["smtp"], key=row.key)
-            [message] = smtp.to(cast.patient.email)[len(received):]
+            [message] = smtp.to(cast.patient.email)[len(received) :]
             assert message["mail_from"] == parseaddr(sender)[1]
             received.append(message["msg"])
 
         appointment = book(api, cast, slots[0])
         email_after("appointment.booked", appointment["id"], senders[0])
         for new_start, sender in ((slots[5], senders[1]), (slots[12], senders[2])):
-            response = api.patch(f"/api/appointments/{appointment['id']}", cast.patient_token,
-                                 json={"starts_at": new_start})
+            response = api.patch(
+                f"/api/appointments/{appointment['id']}", cast.patient_token, json={"starts_at": new_start}
+            )
             assert response.status_code == 200, response.get_json()
             email_after("appointment.rescheduled", appointment["id"], sender)
         response = api.post(f"/api/appointments/{appointment['id']}/cancel", cast.patient_token, json={})

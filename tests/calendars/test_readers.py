@@ -7,6 +7,7 @@ Europe/Madrid, America/New_York and America/Mexico_City (which dropped DST in 20
 changes, 2027 none). libical and the `ical` package read documents whose TZIDs are renamed, so that only
 our VTIMEZONE can explain the times.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -55,8 +56,9 @@ CASES = {
 }
 # Spot checks of zoneinfo's readings, written out: the first and second 02:00 of Madrid's night.
 assert datetime(2027, 10, 31, 2, 0, tzinfo=ZoneInfo("Europe/Madrid")).astimezone(timezone.utc) == _utc(2027, 10, 31, 0)
-assert datetime(2027, 10, 31, 2, 0, fold=1, tzinfo=ZoneInfo("Europe/Madrid")).astimezone(timezone.utc) == \
-    _utc(2027, 10, 31, 1)
+assert datetime(2027, 10, 31, 2, 0, fold=1, tzinfo=ZoneInfo("Europe/Madrid")).astimezone(timezone.utc) == _utc(
+    2027, 10, 31, 1
+)
 
 
 @pytest.fixture()
@@ -69,8 +71,9 @@ def booked(db, make_user):
         doctor = make_doctor(db, make_user("doctor"), make_clinic(db, timezone=zone, name=f"Clínica {zone}"))
         for label, wall, fold, minutes, utc_written in cases:
             starts_at = wall.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(timezone.utc)
-            appt = make_appointment(db, doctor=doctor, patient=patient, service=service, starts_at=starts_at,
-                                    minutes=minutes)
+            appt = make_appointment(
+                db, doctor=doctor, patient=patient, service=service, starts_at=starts_at, minutes=minutes
+            )
             out[appt.ical_uid] = (zone, label, appt, utc_written)
     return patient, out
 
@@ -87,8 +90,10 @@ def _check_every_reader(body: bytes, expected: dict, *, method: str) -> None:
 
     lib = libical.read(_private(body))
     assert lib["method"] == method and lib["errors"] == [] and lib["restrictions_ok"], lib
-    found = {ev["uid"]: (_utc(1970, 1, 1) + timedelta(seconds=ev["start"]),
-                         _utc(1970, 1, 1) + timedelta(seconds=ev["end"])) for ev in lib["events"]}
+    found = {
+        ev["uid"]: (_utc(1970, 1, 1) + timedelta(seconds=ev["start"]), _utc(1970, 1, 1) + timedelta(seconds=ev["end"]))
+        for ev in lib["events"]
+    }
     assert found == instants, "libical"
     for ev in lib["events"]:
         assert (ev["tzid"] == "UTC") == expected[ev["uid"]][3], (expected[ev["uid"]][1], ev)
@@ -100,8 +105,9 @@ def _check_every_reader(body: bytes, expected: dict, *, method: str) -> None:
     assert {e["uid"]: (strict.js_utc(e["start_utc"]), strict.js_utc(e["end_utc"])) for e in js["events"]} == instants
 
     cal = icalendar.Calendar.from_ical(body)
-    assert {str(e["UID"]): (e.start.astimezone(timezone.utc), e.end.astimezone(timezone.utc))
-            for e in cal.walk("VEVENT")} == instants, "icalendar"
+    assert {
+        str(e["UID"]): (e.start.astimezone(timezone.utc), e.end.astimezone(timezone.utc)) for e in cal.walk("VEVENT")
+    } == instants, "icalendar"
 
     for event in cal.walk("VEVENT"):  # never a floating time
         assert event["DTSTART"].dt.tzinfo is not None and event["DTEND"].dt.tzinfo is not None

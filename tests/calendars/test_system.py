@@ -4,6 +4,7 @@ A patient and a doctor subscribe; the patient books, reschedules and cancels thr
 feeds follow within seconds with nobody touching them, and the invites reach the (fake) mailbox. Runs on a
 database of its own (created and dropped here), so the processes never meet the rest of the suite's data.
 """
+
 from __future__ import annotations
 
 import base64
@@ -50,14 +51,25 @@ def system(tmp_path_factory, redis_client):
     engine.dispose()
     try:
         with FakeMail() as resend:
-            processes = ProcfileProcesses(["web", "worker", "scheduler"], {
-                "APP_ENV": "development", "DATABASE_URL": E2E_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
-                "JWT_SECRET_KEY": "e2e-feeds-" + uuid.uuid4().hex * 2, "RESEND_API_KEY": "re_e2e",
-                "EMAIL_FROM": "Clínica E2E <citas@example.com>", "RESEND_API_URL": resend.url,
-                "SMTP_URL": resend.smtp_url, "FRONTEND_ORIGIN": "http://127.0.0.1", "RATELIMIT_ENABLED": "0",
-                "BCRYPT_ROUNDS": "4",
-                "WORKER_PROCESSES": "1", "WORKER_THREADS": "2",
-            }, tmp_path_factory.mktemp("e2e-feeds"))
+            processes = ProcfileProcesses(
+                ["web", "worker", "scheduler"],
+                {
+                    "APP_ENV": "development",
+                    "DATABASE_URL": E2E_DATABASE_URL,
+                    "REDIS_URL": TEST_REDIS_URL,
+                    "JWT_SECRET_KEY": "e2e-feeds-" + uuid.uuid4().hex * 2,
+                    "RESEND_API_KEY": "re_e2e",
+                    "EMAIL_FROM": "Clínica E2E <citas@example.com>",
+                    "RESEND_API_URL": resend.url,
+                    "SMTP_URL": resend.smtp_url,
+                    "FRONTEND_ORIGIN": "http://127.0.0.1",
+                    "RATELIMIT_ENABLED": "0",
+                    "BCRYPT_ROUNDS": "4",
+                    "WORKER_PROCESSES": "1",
+                    "WORKER_THREADS": "2",
+                },
+                tmp_path_factory.mktemp("e2e-feeds"),
+            )
             processes.env["PUBLIC_URL"] = processes.base  # feed URLs start with it (issue 13.14)
             with processes:
                 yield processes, resend
@@ -98,23 +110,52 @@ def test_feeds_follow_the_api_through_relay_and_worker(system):
     web, resend = system
     login = {"email": "admin@feeds-e2e.example.com", "password": PASSWORD}
     admin = _ok(web, "POST", "/api/auth/login", body=login)["access_token"]
-    clinic = _ok(web, "POST", "/api/clinics", admin, {"name": "Clínica Norte", "timezone": "America/New_York",
-                                                      "address": "1 Main St, New York"}, status=201)
+    clinic = _ok(
+        web,
+        "POST",
+        "/api/clinics",
+        admin,
+        {"name": "Clínica Norte", "timezone": "America/New_York", "address": "1 Main St, New York"},
+        status=201,
+    )
     service = _ok(web, "POST", "/api/services", admin, {"name": "Consulta", "duration_minutes": 30}, status=201)
-    doctor = _ok(web, "POST", "/api/doctors", admin, {
-        "email": "doc@feeds-e2e.example.com", "password": PASSWORD, "full_name": "Dr. Feed", "specialty": "general",
-        "clinic_id": clinic["id"], "service_ids": [service["id"]]}, status=201)
-    _ok(web, "PUT", f"/api/doctors/{doctor['id']}/working-hours", admin,
-        [{"weekday": day, "start": "08:00", "end": "18:00"} for day in range(7)])
-    patient = _ok(web, "POST", "/api/auth/register", body={"email": "ana@feeds-e2e.example.com", "password": PASSWORD,
-                                                          "full_name": "Ana Feed", "locale": "en"}, status=201)
+    doctor = _ok(
+        web,
+        "POST",
+        "/api/doctors",
+        admin,
+        {
+            "email": "doc@feeds-e2e.example.com",
+            "password": PASSWORD,
+            "full_name": "Dr. Feed",
+            "specialty": "general",
+            "clinic_id": clinic["id"],
+            "service_ids": [service["id"]],
+        },
+        status=201,
+    )
+    _ok(
+        web,
+        "PUT",
+        f"/api/doctors/{doctor['id']}/working-hours",
+        admin,
+        [{"weekday": day, "start": "08:00", "end": "18:00"} for day in range(7)],
+    )
+    patient = _ok(
+        web,
+        "POST",
+        "/api/auth/register",
+        body={"email": "ana@feeds-e2e.example.com", "password": PASSWORD, "full_name": "Ana Feed", "locale": "en"},
+        status=201,
+    )
     patient_token = patient["access_token"]
     # Invites to a self-registered patient wait until the address is verified: open the emailed link.
     [link] = resend.wait_for("ana@feeds-e2e.example.com", 1)
     token = re.search(r"verify-email\?token=([\w-]+)", link["text"]).group(1)
     _ok(web, "POST", "/api/auth/verify-email", body={"token": token}, status=204)
-    doctor_token = _ok(web, "POST", "/api/auth/login", body={"email": "doc@feeds-e2e.example.com", "password": PASSWORD})[
-        "access_token"]
+    doctor_token = _ok(
+        web, "POST", "/api/auth/login", body={"email": "doc@feeds-e2e.example.com", "password": PASSWORD}
+    )["access_token"]
 
     patient_url = _ok(web, "GET", "/api/me/calendar", patient_token)["url"]
     doctor_url = _ok(web, "GET", "/api/me/calendar", doctor_token)["url"]
@@ -122,20 +163,34 @@ def test_feeds_follow_the_api_through_relay_and_worker(system):
     assert _feed_events(patient_url) == [] and _feed_events(doctor_url) == []
 
     start = date.today() + timedelta(days=4)
-    slots = _ok(web, "GET", f"/api/doctors/{doctor['id']}/slots?service_id={service['id']}&from={start}"
-                            f"&to={start + timedelta(days=3)}", patient_token)["slots"]
-    booked = _ok(web, "POST", "/api/appointments", patient_token, {
-        "doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slots[0]["starts_at"]}, status=201)
+    slots = _ok(
+        web,
+        "GET",
+        f"/api/doctors/{doctor['id']}/slots?service_id={service['id']}&from={start}&to={start + timedelta(days=3)}",
+        patient_token,
+    )["slots"]
+    booked = _ok(
+        web,
+        "POST",
+        "/api/appointments",
+        patient_token,
+        {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slots[0]["starts_at"]},
+        status=201,
+    )
 
     def shows(url, starts_at, sequence):
         events = _feed_events(url)
-        return (len(events) == 1 and events[0]["sequence"] == sequence
-                and strict.js_utc(events[0]["start_utc"]) == datetime.fromisoformat(starts_at))
+        return (
+            len(events) == 1
+            and events[0]["sequence"] == sequence
+            and strict.js_utc(events[0]["start_utc"]) == datetime.fromisoformat(starts_at)
+        )
 
-    took = [_until("the booking", lambda: shows(patient_url, slots[0]["starts_at"], 0)),
-            _until("the booking (doctor)", lambda: shows(doctor_url, slots[0]["starts_at"], 0))]
-    moved = _ok(web, "PATCH", f"/api/appointments/{booked['id']}", patient_token,
-                {"starts_at": slots[6]["starts_at"]})
+    took = [
+        _until("the booking", lambda: shows(patient_url, slots[0]["starts_at"], 0)),
+        _until("the booking (doctor)", lambda: shows(doctor_url, slots[0]["starts_at"], 0)),
+    ]
+    moved = _ok(web, "PATCH", f"/api/appointments/{booked['id']}", patient_token, {"starts_at": slots[6]["starts_at"]})
     took.append(_until("the new time", lambda: shows(patient_url, moved["starts_at"], moved["sequence"])))
     took.append(_until("the new time (doctor)", lambda: shows(doctor_url, moved["starts_at"], moved["sequence"])))
     assert _feed_events(patient_url)[0]["start_local"] == moved["starts_at"][:19]  # New York wall clock
@@ -150,8 +205,12 @@ def test_feeds_follow_the_api_through_relay_and_worker(system):
     deadline = time.monotonic() + 20
     while len(invites) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
-        attachments = [a for email in resend.to("ana@feeds-e2e.example.com") for a in email.get("attachments") or []
-                       if a.get("filename") == "invite.ics"]
+        attachments = [
+            a
+            for email in resend.to("ana@feeds-e2e.example.com")
+            for a in email.get("attachments") or []
+            if a.get("filename") == "invite.ics"
+        ]
         invites = []
         for attachment in attachments:
             cal = strict.icaljs(base64.b64decode(attachment["content"]))

@@ -3,6 +3,7 @@
 The API refuses such names now (tests/web/test_single_line_text.py), but rows written before that stay in
 the database: feeds, invites and downloads must still be well-formed, with or without Python's assertions.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,11 +41,14 @@ def hostile(db, make_user):
     clinic = make_clinic(db, name="Clínica" + INJECTION, address="Calle Mayor 1\r\nEND:VCALENDAR\x07")
     doctor_user = make_user("doctor", full_name="Dra. Ruiz" + INJECTION)
     patient = make_user("patient", full_name="Ana\u2028Pérez" + INJECTION)
-    db.execute(text("UPDATE users SET full_name = :name WHERE id = :id"),
-               {"name": "Dra. Ruiz" + INJECTION + "\x1b[31m", "id": doctor_user.id})
+    db.execute(
+        text("UPDATE users SET full_name = :name WHERE id = :id"),
+        {"name": "Dra. Ruiz" + INJECTION + "\x1b[31m", "id": doctor_user.id},
+    )
     doctor = make_doctor(db, doctor_user, clinic)
-    appointment = make_appointment(db, doctor=doctor, patient=patient, service=make_service(db),
-                                   starts_at=utcnow() + timedelta(days=3))
+    appointment = make_appointment(
+        db, doctor=doctor, patient=patient, service=make_service(db), starts_at=utcnow() + timedelta(days=3)
+    )
     db.expire_all()
     return doctor_user, patient, appointment
 

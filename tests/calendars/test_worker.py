@@ -3,6 +3,7 @@
 Real commits are needed (the worker has its own connections), so this test uses its own engine and
 deletes what it created. Messages are enqueued exactly as the outbox relay sends them: (topic, payload).
 """
+
 from __future__ import annotations
 
 import time
@@ -57,12 +58,21 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
         """Hand this test's pending outbox rows to the worker, as the relay would."""
         with UnitOfWork(sessions) as uow:
             s = uow.session
-            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.relayed_at.is_(None),
-                                                         OutboxMessage.id.in_(_own_outbox(s, ids)))
-                             .order_by(OutboxMessage.id)).all()
+            rows = s.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.relayed_at.is_(None), OutboxMessage.id.in_(_own_outbox(s, ids)))
+                .order_by(OutboxMessage.id)
+            ).all()
             for row in rows:
-                broker.enqueue(dramatiq.Message(queue_name="default", actor_name=ACTOR,
-                                                args=(row.topic, dict(row.payload)), kwargs={}, options={}))
+                broker.enqueue(
+                    dramatiq.Message(
+                        queue_name="default",
+                        actor_name=ACTOR,
+                        args=(row.topic, dict(row.payload)),
+                        kwargs={},
+                        options={},
+                    )
+                )
                 row.relayed_at = datetime.now(timezone.utc)
 
     def wait_for(predicate, what: str) -> tuple[float, list]:
@@ -85,26 +95,46 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
             service = Service(name=f"Servicio {tag}", duration_minutes=30)
             s.add_all([clinic, service])
             s.flush()
-            doctor_user = accounts.create_user(s, email=f"doc-{tag}@example.com", password=PASSWORD,
-                                               full_name="Dra. Worker", role="doctor")
-            desk = accounts.create_user(s, email=f"desk-{tag}@example.com", password=PASSWORD,
-                                        full_name="Recepción", role="receptionist")
-            patient = accounts.create_user(s, email=f"pat-{tag}@example.com", password=PASSWORD,
-                                           full_name="Paciente Worker", role="patient")
+            doctor_user = accounts.create_user(
+                s, email=f"doc-{tag}@example.com", password=PASSWORD, full_name="Dra. Worker", role="doctor"
+            )
+            desk = accounts.create_user(
+                s, email=f"desk-{tag}@example.com", password=PASSWORD, full_name="Recepción", role="receptionist"
+            )
+            patient = accounts.create_user(
+                s, email=f"pat-{tag}@example.com", password=PASSWORD, full_name="Paciente Worker", role="patient"
+            )
             doctor = Doctor(user_id=doctor_user.id, clinic_id=clinic.id, specialty="general")
             s.add(doctor)
             s.flush()
             s.execute(doctor_services.insert().values(doctor_id=doctor.id, service_id=service.id))
-            s.add_all([WorkingHours(doctor_id=doctor.id, weekday=d, start_time=clock_time(8),
-                                    end_time=clock_time(20)) for d in range(7)])
-            ids.update(clinic=clinic.id, service=service.id, doctor=doctor.id,
-                       users=[doctor_user.id, desk.id, patient.id], desk=desk.id, patient=patient.id)
+            s.add_all(
+                [
+                    WorkingHours(doctor_id=doctor.id, weekday=d, start_time=clock_time(8), end_time=clock_time(20))
+                    for d in range(7)
+                ]
+            )
+            ids.update(
+                clinic=clinic.id,
+                service=service.id,
+                doctor=doctor.id,
+                users=[doctor_user.id, desk.id, patient.id],
+                desk=desk.id,
+                patient=patient.id,
+            )
             token = feeds.feed_token(s, user_id=patient.id, secret=SECRET)
         desk_actor = Actor(user_id=ids["desk"], role="receptionist")
         with UnitOfWork(sessions) as uow:
             s = uow.session
-            booked = appointments.book(s, actor=desk_actor, doctor_id=ids["doctor"], service_id=ids["service"],
-                                       starts_at=_local(3, 10), settings=settings, patient_id=ids["patient"])
+            booked = appointments.book(
+                s,
+                actor=desk_actor,
+                doctor_id=ids["doctor"],
+                service_id=ids["service"],
+                starts_at=_local(3, 10),
+                settings=settings,
+                patient_id=ids["patient"],
+            )
             ids["appointment"] = booked.id
         relay()  # calendar.feed_created + appointment.booked
         _, events = wait_for(lambda ev: len(ev) == 1, "the booking")
@@ -112,8 +142,9 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
 
         with UnitOfWork(sessions) as uow:
             s = uow.session
-            appointments.reschedule(s, actor=desk_actor, appointment_id=ids["appointment"],
-                                    starts_at=_local(4, 12), settings=settings)
+            appointments.reschedule(
+                s, actor=desk_actor, appointment_id=ids["appointment"], starts_at=_local(4, 12), settings=settings
+            )
         relay()
         took, events = wait_for(lambda ev: len(ev) == 1 and ev[0].sequence >= 1, "the new time")
         assert strict.utc(events[0].dtstart) == _local(4, 12) and took < 10
@@ -132,22 +163,35 @@ def test_a_real_worker_keeps_the_feed_in_step(engine, worker):
 
 
 def _own_outbox(session, ids: dict) -> list[int]:
-    return list(session.scalars(text(
-        "SELECT id FROM outbox WHERE payload->>'appointment_id' = :a OR payload->>'user_id' = :u"),
-        {"a": str(ids.get("appointment", -1)), "u": str(ids.get("patient", -1))}))
+    return list(
+        session.scalars(
+            text("SELECT id FROM outbox WHERE payload->>'appointment_id' = :a OR payload->>'user_id' = :u"),
+            {"a": str(ids.get("appointment", -1)), "u": str(ids.get("patient", -1))},
+        )
+    )
 
 
 def _cleanup(own, ids: dict) -> None:
     if not ids:
         return
     with own.begin() as conn:
-        params = {"users": ids["users"], "doctor": ids["doctor"], "a": str(ids.get("appointment", -1)),
-                  "u": str(ids["patient"])}
-        conn.execute(text("DELETE FROM outbox WHERE payload->>'appointment_id' = :a OR payload->>'user_id' = :u"),
-                     params)
+        params = {
+            "users": ids["users"],
+            "doctor": ids["doctor"],
+            "a": str(ids.get("appointment", -1)),
+            "u": str(ids["patient"]),
+        }
+        conn.execute(
+            text("DELETE FROM outbox WHERE payload->>'appointment_id' = :a OR payload->>'user_id' = :u"), params
+        )
         conn.execute(text("DELETE FROM calendar_feeds WHERE user_id = ANY(:users)"), params)
-        conn.execute(text("DELETE FROM appointment_history WHERE appointment_id IN "
-                          "(SELECT id FROM appointments WHERE doctor_id = :doctor)"), params)
+        conn.execute(
+            text(
+                "DELETE FROM appointment_history WHERE appointment_id IN "
+                "(SELECT id FROM appointments WHERE doctor_id = :doctor)"
+            ),
+            params,
+        )
         conn.execute(text("DELETE FROM appointments WHERE doctor_id = :doctor"), params)
         conn.execute(text("DELETE FROM doctors WHERE id = :doctor"), params)
         conn.execute(text("DELETE FROM services WHERE id = :s"), {"s": ids["service"]})

@@ -1,5 +1,6 @@
 """VTIMEZONEs in the form Outlook and Google write (a STANDARD and a DAYLIGHT, each with a yearly RRULE),
 and that form reproduces zoneinfo: every quarter hour of the window has the offset zoneinfo gives it."""
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -39,8 +40,17 @@ def _offset_at(onsets, instant: datetime) -> timedelta:
     return onsets[index][1]
 
 
-ZONES = ["Europe/Madrid", "America/New_York", "America/Mexico_City", "Australia/Sydney", "America/Santiago",
-         "Australia/Lord_Howe", "Africa/Casablanca", "Asia/Tokyo", "Europe/London"]
+ZONES = [
+    "Europe/Madrid",
+    "America/New_York",
+    "America/Mexico_City",
+    "Australia/Sydney",
+    "America/Santiago",
+    "Australia/Lord_Howe",
+    "Africa/Casablanca",
+    "Asia/Tokyo",
+    "Europe/London",
+]
 
 
 @pytest.mark.parametrize("years", [(2026, 2028), (2020, 2023)], ids=["2026-2028", "2020-2023"])
@@ -55,11 +65,14 @@ def test_the_rules_reproduce_zoneinfo_every_quarter_hour(zone, years):
         at += STEP
 
 
-@pytest.mark.parametrize("zone, daylight, standard", [
-    ("Europe/Madrid", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"),
-    ("America/New_York", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11"),
-    ("Australia/Sydney", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=10", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=4"),
-])
+@pytest.mark.parametrize(
+    "zone, daylight, standard",
+    [
+        ("Europe/Madrid", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"),
+        ("America/New_York", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11"),
+        ("Australia/Sydney", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=10", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=4"),
+    ],
+)
 def test_a_dst_zone_has_one_standard_and_one_daylight_with_yearly_rules(zone, daylight, standard):
     component = vtimezone(zone, 2026, 2028)
     kinds = [(sub.name, sub["RRULE"].to_ical().decode(), "RDATE" in sub) for sub in component.subcomponents]
@@ -77,8 +90,10 @@ def test_a_rule_that_ended_is_closed_and_the_standard_time_after_it_stays():
     """Mexico dropped DST after October 2022: the rules stop (COUNT), nothing repeats after them."""
     component = vtimezone("America/Mexico_City", 2020, 2023)
     rules = sorted((sub.name, sub["RRULE"].to_ical().decode()) for sub in component.subcomponents)
-    assert rules == [("DAYLIGHT", "FREQ=YEARLY;COUNT=4;BYDAY=1SU;BYMONTH=4"),
-                     ("STANDARD", "FREQ=YEARLY;COUNT=4;BYDAY=-1SU;BYMONTH=10")]
+    assert rules == [
+        ("DAYLIGHT", "FREQ=YEARLY;COUNT=4;BYDAY=1SU;BYMONTH=4"),
+        ("STANDARD", "FREQ=YEARLY;COUNT=4;BYDAY=-1SU;BYMONTH=10"),
+    ]
 
 
 def test_which_wall_clock_readings_name_one_instant():

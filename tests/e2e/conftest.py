@@ -4,6 +4,7 @@ and Debian's Chromium driven by Playwright.
 
 Data is committed for real, so every name is unique to the run and the tables are emptied at the end.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ZONE = "Europe/Madrid"
 
 
@@ -54,13 +62,24 @@ def _build_frontend() -> None:
 def system(engine, tmp_path_factory):
     _build_frontend()
     with FakeMail() as mail:
-        processes = ProcfileProcesses(["web", "worker"], {
-            "APP_ENV": "development", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
-            "JWT_SECRET_KEY": "e2e-browser-" + uuid.uuid4().hex * 2, "RESEND_API_KEY": "re_e2e",
-            "EMAIL_FROM": "Clínica E2E <citas@example.com>", "RESEND_API_URL": mail.url,
-            "SMTP_URL": mail.smtp_url, "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4", "WORKER_PROCESSES": "1",
-            "WORKER_THREADS": "2",
-        }, tmp_path_factory.mktemp("e2e-browser"))
+        processes = ProcfileProcesses(
+            ["web", "worker"],
+            {
+                "APP_ENV": "development",
+                "DATABASE_URL": TEST_DATABASE_URL,
+                "REDIS_URL": TEST_REDIS_URL,
+                "JWT_SECRET_KEY": "e2e-browser-" + uuid.uuid4().hex * 2,
+                "RESEND_API_KEY": "re_e2e",
+                "EMAIL_FROM": "Clínica E2E <citas@example.com>",
+                "RESEND_API_URL": mail.url,
+                "SMTP_URL": mail.smtp_url,
+                "RATELIMIT_ENABLED": "0",
+                "BCRYPT_ROUNDS": "4",
+                "WORKER_PROCESSES": "1",
+                "WORKER_THREADS": "2",
+            },
+            tmp_path_factory.mktemp("e2e-browser"),
+        )
         processes.env["FRONTEND_ORIGIN"] = processes.base
         processes.mail = mail  # what the system sent: confirmations arrive over SMTP
         with processes:
@@ -96,22 +115,61 @@ class World:
             accounts.create_user(session, email=admin_email, password=PASSWORD, full_name="Admin E2E", role="admin")
         self.admin_email = admin_email
         self.admin = self.login(admin_email)
-        self.clinic = self.ok("POST", "/api/clinics", {"name": f"Clínica Centro {self.tag[:4]}", "timezone": ZONE,
-                                                       "address": "Calle Mayor 1, Madrid"})
+        self.clinic = self.ok(
+            "POST",
+            "/api/clinics",
+            {"name": f"Clínica Centro {self.tag[:4]}", "timezone": ZONE, "address": "Calle Mayor 1, Madrid"},
+        )
         self.service = self.ok("POST", "/api/services", {"name": "Consulta general", "duration_minutes": 30})
         self.doctor_email = self.email("doctor")
-        self.doctor = self.ok("POST", "/api/doctors", {
-            "email": self.doctor_email, "password": PASSWORD, "full_name": f"Dra. Elena Martín {self.tag[:4]}",
-            "specialty": "Cardiología", "clinic_id": self.clinic["id"], "service_ids": [self.service["id"]]})
-        self.ok("PUT", f"/api/doctors/{self.doctor['id']}/working-hours",
-                [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)])
+        self.doctor = self.ok(
+            "POST",
+            "/api/doctors",
+            {
+                "email": self.doctor_email,
+                "password": PASSWORD,
+                "full_name": f"Dra. Elena Martín {self.tag[:4]}",
+                "specialty": "Cardiología",
+                "clinic_id": self.clinic["id"],
+                "service_ids": [self.service["id"]],
+            },
+        )
+        self.ok(
+            "PUT",
+            f"/api/doctors/{self.doctor['id']}/working-hours",
+            [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)],
+        )
         self.receptionist_email = self.email("desk")
-        self.ok("POST", "/api/users", {"email": self.receptionist_email, "password": PASSWORD,
-                                        "full_name": "Rosa Recepción", "role": "receptionist"})
-        self.walk_in = self.ok("POST", "/api/users", {"email": self.email("lucia"), "password": PASSWORD,
-                                                       "full_name": f"Lucía Gómez {self.tag[:4]}", "role": "patient"})
-        self.seen = self.ok("POST", "/api/users", {"email": self.email("pablo"), "password": PASSWORD,
-                                                    "full_name": f"Pablo Ortega {self.tag[:4]}", "role": "patient"})
+        self.ok(
+            "POST",
+            "/api/users",
+            {
+                "email": self.receptionist_email,
+                "password": PASSWORD,
+                "full_name": "Rosa Recepción",
+                "role": "receptionist",
+            },
+        )
+        self.walk_in = self.ok(
+            "POST",
+            "/api/users",
+            {
+                "email": self.email("lucia"),
+                "password": PASSWORD,
+                "full_name": f"Lucía Gómez {self.tag[:4]}",
+                "role": "patient",
+            },
+        )
+        self.seen = self.ok(
+            "POST",
+            "/api/users",
+            {
+                "email": self.email("pablo"),
+                "password": PASSWORD,
+                "full_name": f"Pablo Ortega {self.tag[:4]}",
+                "role": "patient",
+            },
+        )
         self.started = self._started_appointment(engine)
 
     def email(self, who: str) -> str:
@@ -175,8 +233,9 @@ def browser_zone():
 @pytest.fixture()
 def page(browser, system, browser_zone):
     """A fresh browser profile per test; fails the test on any console error, page error or 5xx."""
-    context = browser.new_context(base_url=system.base, viewport={"width": 1280, "height": 900},
-                                  locale="es-ES", timezone_id=browser_zone)
+    context = browser.new_context(
+        base_url=system.base, viewport={"width": 1280, "height": 900}, locale="es-ES", timezone_id=browser_zone
+    )
     problems: list[str] = []
     page = context.new_page()
     page.set_default_timeout(15000)

@@ -1,5 +1,6 @@
 """axe-core on every patient screen, desktop and phone, Spanish and English: no critical and no serious
 violation. And a whole booking done with the keyboard only."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,12 @@ pytestmark = pytest.mark.e2e
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-              "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 BLOCKING = ("critical", "serious")
 
@@ -31,25 +36,39 @@ def _axe(page: Page, exclude: list[str] | None = None, include: str | None = Non
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     context = {"include": [[include]]} if include else {"exclude": [[e] for e in exclude or []]}
-    result = page.evaluate("""async (context) => {
+    result = page.evaluate(
+        """async (context) => {
         const r = await axe.run(context.include ? context : {exclude: context.exclude}, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                       nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-    }""", context)
+    }""",
+        context,
+    )
     return result
 
 
 def _patient(world, tag: str) -> tuple[str, str, dict]:
     email = world.email(f"a11y-{tag}")
-    world.ok("POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": f"Ana Accesible {tag}",
-                                    "role": "patient"})
+    world.ok(
+        "POST",
+        "/api/users",
+        {"email": email, "password": PASSWORD, "full_name": f"Ana Accesible {tag}", "role": "patient"},
+    )
     token = world.login(email)
     start = date.today() + timedelta(days=9)
-    _, slots = world.system.call("GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
-                                        f"&from={start}&to={start + timedelta(days=6)}", token)
+    _, slots = world.system.call(
+        "GET",
+        f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
+        f"&from={start}&to={start + timedelta(days=6)}",
+        token,
+    )
     for slot in slots["slots"][3::11]:
-        status, appointment = world.system.call("POST", "/api/appointments", token, body={
-            "doctor_id": world.doctor["id"], "service_id": world.service["id"], "starts_at": slot["starts_at"]})
+        status, appointment = world.system.call(
+            "POST",
+            "/api/appointments",
+            token,
+            body={"doctor_id": world.doctor["id"], "service_id": world.service["id"], "starts_at": slot["starts_at"]},
+        )
         if status == 201:
             return email, token, appointment
     raise AssertionError("could not book")
@@ -79,7 +98,11 @@ def test_every_patient_screen_has_no_critical_or_serious_axe_violation(browser: 
         "forgot-password": ("/forgot-password", None, "Recuperar la contraseña"),
         "reset-password": ("/reset-password?token=abc", None, "Elige una contraseña nueva"),
         "booking": ("/book", state, "Pedir cita"),
-        "booking-slots": (f"/book?doctor_id={world.doctor['id']}&service_id={world.service['id']}", state, "Pedir cita"),
+        "booking-slots": (
+            f"/book?doctor_id={world.doctor['id']}&service_id={world.service['id']}",
+            state,
+            "Pedir cita",
+        ),
         "my-appointments": ("/appointments", state, "Mis citas"),
         "appointment": (f"/appointments/{appointment['id']}", state, "Tu cita"),
         "account": ("/account", state, "Mi cuenta"),
@@ -90,8 +113,9 @@ def test_every_patient_screen_has_no_critical_or_serious_axe_violation(browser: 
     for lang in ("es", "en"):
         world.ok("PATCH", "/api/me", {"locale": lang}, token=token)  # the profile's language wins once signed in
         for name, (path, storage, heading) in screens.items():
-            context = browser.new_context(base_url=world.system.base, bypass_csp=True, locale="es-ES",
-                                          storage_state=storage, **DEVICES[device])
+            context = browser.new_context(
+                base_url=world.system.base, bypass_csp=True, locale="es-ES", storage_state=storage, **DEVICES[device]
+            )
             try:
                 if lang == "en":
                     context.add_init_script("window.localStorage.setItem('clinic.locale', 'en')")
@@ -121,7 +145,9 @@ def test_every_patient_screen_has_no_critical_or_serious_axe_violation(browser: 
 
 def test_booking_with_the_keyboard_only(page: Page, world):
     email = world.email("keys")
-    world.ok("POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": "Teo Teclado", "role": "patient"})
+    world.ok(
+        "POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": "Teo Teclado", "role": "patient"}
+    )
     page.goto("/login")
 
     def tab_to(predicate, limit: int = 120) -> None:
@@ -132,7 +158,9 @@ def test_booking_with_the_keyboard_only(page: Page, world):
         raise AssertionError("never reached by Tab")
 
     def focused(selector: str):
-        return lambda: page.evaluate(f"document.activeElement && document.activeElement.matches({json.dumps(selector)})")
+        return lambda: page.evaluate(
+            f"document.activeElement && document.activeElement.matches({json.dumps(selector)})"
+        )
 
     tab_to(focused("input[name=email]"))
     page.keyboard.type(email)
@@ -153,14 +181,19 @@ def test_booking_with_the_keyboard_only(page: Page, world):
     expect(confirm).to_be_visible()
     tab_to(focused("textarea, input"), 20)
     page.keyboard.type("Revisión con teclado")
-    tab_to(lambda: confirm.get_by_role("button", name="Confirmar cita").evaluate("el => el === document.activeElement"), 10)
+    tab_to(
+        lambda: confirm.get_by_role("button", name="Confirmar cita").evaluate("el => el === document.activeElement"), 10
+    )
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Cita confirmada")).to_be_focused()
     page.screenshot(path=str(SHOTS / "81-keyboard-booking-done.png"), full_page=True)
     # Read as the patient: staff lists leave the reason out (clinical data).
     status, booked = world.system.call("GET", "/api/appointments", world.login(email))
     assert status == 200
-    assert [a["status"] for a in booked] == ["booked"] and booked[0]["reason"] == "Revisión con teclado", (chosen, booked)
+    assert [a["status"] for a in booked] == ["booked"] and booked[0]["reason"] == "Revisión con teclado", (
+        chosen,
+        booked,
+    )
     assert re.search(r"\d\d:\d\d", chosen or "")
 
 
@@ -207,14 +240,26 @@ def test_every_staff_screen_has_no_critical_or_serious_axe_violation(browser: Br
     """The desk (day, week, booking for a patient), the doctor's agenda (day, week), the record page, the
     schedule editor and every admin tab: axe-core, desktop and phone, Spanish and English; a screenshot each."""
     patient = world.seen
-    states = {who: _staff_state(browser, world, email) for who, email in
-              (("desk", world.receptionist_email), ("doctor", world.doctor_email), ("admin", world.admin_email))}
+    states = {
+        who: _staff_state(browser, world, email)
+        for who, email in (
+            ("desk", world.receptionist_email),
+            ("doctor", world.doctor_email),
+            ("admin", world.admin_email),
+        )
+    }
     screens = {
-        "desk-day": ("/desk", "desk"), "desk-week": ("/desk", "desk"), "desk-book": ("/desk", "desk"),
-        "agenda-day": ("/agenda", "doctor"), "agenda-week": ("/agenda", "doctor"),
-        "record": (f"/patients/{patient['id']}/record", "doctor"), "schedule": ("/schedule", "doctor"),
-        "admin-clinics": ("/admin", "admin"), "admin-services": ("/admin", "admin"),
-        "admin-doctors": ("/admin", "admin"), "admin-users": ("/admin", "admin"),
+        "desk-day": ("/desk", "desk"),
+        "desk-week": ("/desk", "desk"),
+        "desk-book": ("/desk", "desk"),
+        "agenda-day": ("/agenda", "doctor"),
+        "agenda-week": ("/agenda", "doctor"),
+        "record": (f"/patients/{patient['id']}/record", "doctor"),
+        "schedule": ("/schedule", "doctor"),
+        "admin-clinics": ("/admin", "admin"),
+        "admin-services": ("/admin", "admin"),
+        "admin-doctors": ("/admin", "admin"),
+        "admin-users": ("/admin", "admin"),
     }
     emails = {"desk": world.receptionist_email, "doctor": world.doctor_email, "admin": world.admin_email}
     found: dict[str, list[dict]] = {}
@@ -225,9 +270,14 @@ def test_every_staff_screen_has_no_critical_or_serious_axe_violation(browser: Br
             for email in emails.values():
                 world.ok("PATCH", "/api/me", {"locale": lang}, token=world.login(email))
             for name, (path, who) in screens.items():
-                context = browser.new_context(base_url=world.system.base, bypass_csp=True, locale="es-ES",
-                                              timezone_id="America/New_York", storage_state=states[who],
-                                              **DEVICES[device])
+                context = browser.new_context(
+                    base_url=world.system.base,
+                    bypass_csp=True,
+                    locale="es-ES",
+                    timezone_id="America/New_York",
+                    storage_state=states[who],
+                    **DEVICES[device],
+                )
                 try:
                     page = context.new_page()
                     page.set_default_timeout(15000)

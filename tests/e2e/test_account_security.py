@@ -1,5 +1,6 @@
 """In the browser: forgotten password → emailed link → new password; password change; sign out everywhere;
 an admin deactivates an account. Runs against the same real system as test_browser.py."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -25,7 +26,9 @@ def _sign_in(page: Page, email: str, password: str, heading: str) -> None:
 
 def test_forgotten_password_change_and_sign_out_everywhere(page: Page, world):
     email = world.email("olvido")
-    world.ok("POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": "Olga Olvido", "role": "patient"})
+    world.ok(
+        "POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": "Olga Olvido", "role": "patient"}
+    )
     page.goto("/login")
     page.get_by_role("link", name="¿Has olvidado tu contraseña?").click()
     expect(page.get_by_role("heading", level=1, name="Recuperar la contraseña")).to_be_visible()
@@ -72,8 +75,7 @@ def test_forgotten_password_change_and_sign_out_everywhere(page: Page, world):
 def test_admin_deactivates_and_reactivates_an_account(page: Page, world):
     email = world.email("baja")
     name = f"Bruno Baja {world.tag[:4]}"
-    world.ok("POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": name,
-                                           "role": "receptionist"})
+    world.ok("POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": name, "role": "receptionist"})
     token = world.login_with(email, PASSWORD)
     page.goto("/login")
     _sign_in(page, world.admin_email, PASSWORD, "Administración")

@@ -4,6 +4,7 @@ add-to-calendar links → open the appointment from the confirmation email's lin
 deadline, which says 'late' → password reset from the emailed link. Every screen is screenshotted
 (test-artifacts/screenshots/booking-*) and checked with axe-core (no critical or serious).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,33 +26,88 @@ AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 NEW_PASSWORD = "Lantern-Orchard-Velvet-84"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 390, "height": 844}}
 TEXT = {
-    "es": {"lang": "Español", "title": "Pedir cita", "see": "Ver huecos", "confirm": "Confirmar la cita",
-           "create": "Crear cuenta y continuar", "name": "Nombre completo", "email": "Correo electrónico",
-           "password": "Contraseña", "sign_up": "Crear cuenta", "book": "Confirmar cita", "done": "Cita confirmada",
-           "restored": "Hemos recuperado la hora", "inside": "menos de 24 horas", "google": "Google Calendar",
-           "outlook": "Outlook.com", "ics": "Apple Calendar (.ics)", "subscribe": "Suscribirse a todas mis citas",
-           "mine": "Mis citas", "cancel": "Anular cita", "cancel_dialog": "¿Anular esta cita?", "yes": "Sí, anular",
-           "late_warn": "anulación tardía", "cancelled_late": "Ha sido una anulación tardía",
-           "late_badge": "Anulación tardía", "change": "Cambiar fecha", "next_free": "Primera hora libre:",
-           "phone": "+34 910 000 000", "mail_confirmed": "Cita confirmada", "cancel_any": "^Anular", "change_any": "^Cambiar", "manage": "Gestiona tu cita",
-           "sign_out": "Cerrar sesión", "sign_in": "Iniciar sesión", "forgot": "¿Has olvidado tu contraseña?",
-           "send_link": "Enviar enlace", "reset_subject": "Restablece tu contraseña",
-           "new_password": "Contraseña nueva", "save_password": "Guardar contraseña",
-           "password_changed": "Contraseña cambiada"},
-    "en": {"lang": "English", "title": "Book an appointment", "see": "See times", "confirm": "Confirm the appointment",
-           "create": "Create an account and continue", "name": "Full name", "email": "Email",
-           "password": "Password", "sign_up": "Create account", "book": "Confirm appointment",
-           "done": "Appointment confirmed", "restored": "We kept the time you chose", "inside": "less than 24 hours",
-           "google": "Google Calendar", "outlook": "Outlook.com", "ics": "Apple Calendar (.ics)",
-           "subscribe": "Subscribe to all my appointments", "mine": "My appointments",
-           "cancel": "Cancel appointment", "cancel_dialog": "Cancel this appointment?", "yes": "Yes, cancel it",
-           "late_warn": "late cancellation", "cancelled_late": "It was a late cancellation",
-           "late_badge": "Late cancellation", "change": "Reschedule", "next_free": "Next available:",
-           "phone": "+34 910 000 000", "mail_confirmed": "Appointment confirmed", "cancel_any": "^Cancel",
-           "change_any": "^(Change|Reschedule|Move)", "manage": "Manage your appointment",
-           "sign_out": "Sign out", "sign_in": "Sign in", "forgot": "Forgot your password?", "send_link": "Send link",
-           "reset_subject": "Reset your password", "new_password": "New password", "save_password": "Save password",
-           "password_changed": "Password changed"},
+    "es": {
+        "lang": "Español",
+        "title": "Pedir cita",
+        "see": "Ver huecos",
+        "confirm": "Confirmar la cita",
+        "create": "Crear cuenta y continuar",
+        "name": "Nombre completo",
+        "email": "Correo electrónico",
+        "password": "Contraseña",
+        "sign_up": "Crear cuenta",
+        "book": "Confirmar cita",
+        "done": "Cita confirmada",
+        "restored": "Hemos recuperado la hora",
+        "inside": "menos de 24 horas",
+        "google": "Google Calendar",
+        "outlook": "Outlook.com",
+        "ics": "Apple Calendar (.ics)",
+        "subscribe": "Suscribirse a todas mis citas",
+        "mine": "Mis citas",
+        "cancel": "Anular cita",
+        "cancel_dialog": "¿Anular esta cita?",
+        "yes": "Sí, anular",
+        "late_warn": "anulación tardía",
+        "cancelled_late": "Ha sido una anulación tardía",
+        "late_badge": "Anulación tardía",
+        "change": "Cambiar fecha",
+        "next_free": "Primera hora libre:",
+        "phone": "+34 910 000 000",
+        "mail_confirmed": "Cita confirmada",
+        "cancel_any": "^Anular",
+        "change_any": "^Cambiar",
+        "manage": "Gestiona tu cita",
+        "sign_out": "Cerrar sesión",
+        "sign_in": "Iniciar sesión",
+        "forgot": "¿Has olvidado tu contraseña?",
+        "send_link": "Enviar enlace",
+        "reset_subject": "Restablece tu contraseña",
+        "new_password": "Contraseña nueva",
+        "save_password": "Guardar contraseña",
+        "password_changed": "Contraseña cambiada",
+    },
+    "en": {
+        "lang": "English",
+        "title": "Book an appointment",
+        "see": "See times",
+        "confirm": "Confirm the appointment",
+        "create": "Create an account and continue",
+        "name": "Full name",
+        "email": "Email",
+        "password": "Password",
+        "sign_up": "Create account",
+        "book": "Confirm appointment",
+        "done": "Appointment confirmed",
+        "restored": "We kept the time you chose",
+        "inside": "less than 24 hours",
+        "google": "Google Calendar",
+        "outlook": "Outlook.com",
+        "ics": "Apple Calendar (.ics)",
+        "subscribe": "Subscribe to all my appointments",
+        "mine": "My appointments",
+        "cancel": "Cancel appointment",
+        "cancel_dialog": "Cancel this appointment?",
+        "yes": "Yes, cancel it",
+        "late_warn": "late cancellation",
+        "cancelled_late": "It was a late cancellation",
+        "late_badge": "Late cancellation",
+        "change": "Reschedule",
+        "next_free": "Next available:",
+        "phone": "+34 910 000 000",
+        "mail_confirmed": "Appointment confirmed",
+        "cancel_any": "^Cancel",
+        "change_any": "^(Change|Reschedule|Move)",
+        "manage": "Manage your appointment",
+        "sign_out": "Sign out",
+        "sign_in": "Sign in",
+        "forgot": "Forgot your password?",
+        "send_link": "Send link",
+        "reset_subject": "Reset your password",
+        "new_password": "New password",
+        "save_password": "Save password",
+        "password_changed": "Password changed",
+    },
 }
 
 
@@ -61,7 +117,7 @@ def _utc_stamp(iso: str) -> str:
 
 def _ics_start(ics: str) -> datetime:
     """The VEVENT's DTSTART as an instant (UTC or with its TZID)."""
-    event = ics[ics.index("BEGIN:VEVENT"):]
+    event = ics[ics.index("BEGIN:VEVENT") :]
     m = re.search(r"^DTSTART(?:;TZID=([^:;\r\n]+))?(?:;[^:\r\n]*)?:(\d{8}T\d{6})(Z?)", event, re.M)
     wall = datetime.strptime(m.group(2), "%Y%m%dT%H%M%S")
     return wall.replace(tzinfo=timezone.utc if m.group(3) else ZoneInfo(m.group(1)))
@@ -91,13 +147,21 @@ def clinic_with_phone(world):
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(browser, system, world, clinic_with_phone,
-                                                                      lang, device):
+def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(
+    browser, system, world, clinic_with_phone, lang, device
+):
     text = TEXT[lang]
     tag = f"{device}-{lang}"
-    context = browser.new_context(base_url=system.base, viewport=VIEWPORTS[device], locale="es-ES",
-                                  timezone_id="America/New_York", bypass_csp=True, accept_downloads=True,
-                                  is_mobile=device == "phone", has_touch=device == "phone")
+    context = browser.new_context(
+        base_url=system.base,
+        viewport=VIEWPORTS[device],
+        locale="es-ES",
+        timezone_id="America/New_York",
+        bypass_csp=True,
+        accept_downloads=True,
+        is_mobile=device == "phone",
+        has_touch=device == "phone",
+    )
     page = context.new_page()
     page.set_default_timeout(20000)
     problems: list[str] = []
@@ -174,8 +238,12 @@ def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(browser, sys
         outlook = done.get_by_role("link", name=text["outlook"]).get_attribute("href")
         oq = parse_qs(urlparse(outlook).query)
         assert urlparse(outlook).netloc == "outlook.live.com"
-        assert datetime.fromisoformat(oq["startdt"][0].replace("Z", "+00:00")) == datetime.fromisoformat(booked["starts_at"])
-        assert datetime.fromisoformat(oq["enddt"][0].replace("Z", "+00:00")) == datetime.fromisoformat(booked["ends_at"])
+        assert datetime.fromisoformat(oq["startdt"][0].replace("Z", "+00:00")) == datetime.fromisoformat(
+            booked["starts_at"]
+        )
+        assert datetime.fromisoformat(oq["enddt"][0].replace("Z", "+00:00")) == datetime.fromisoformat(
+            booked["ends_at"]
+        )
         with page.expect_download() as download:
             done.get_by_role("button", name=text["ics"]).click()
         ics = Path(download.value.path()).read_text()
@@ -191,10 +259,12 @@ def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(browser, sys
         assert manage and manage.group(1).startswith(world.system.base + "/"), mail["text"]
         from_mail = context.new_page()
         from_mail.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-        from_mail.goto(manage.group(1)[len(world.system.base):])
+        from_mail.goto(manage.group(1)[len(world.system.base) :])
         expect(from_mail.locator("main")).to_contain_text(world.doctor["full_name"])
         expect(from_mail.get_by_role("button", name=re.compile(text["cancel_any"]))).to_be_visible()
-        expect(from_mail.get_by_role("button", name=re.compile(text["change_any"]))).to_have_count(0)  # inside the cutoff
+        expect(from_mail.get_by_role("button", name=re.compile(text["change_any"]))).to_have_count(
+            0
+        )  # inside the cutoff
         from_mail.wait_for_load_state("networkidle")
         from_mail.screenshot(path=str(SHOTS / f"booking-06-from-email-{tag}.png"), full_page=True)
         axe_check(from_mail, "appointment from the email")
@@ -229,7 +299,7 @@ def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(browser, sys
         reset = wait_email(world, email, text["reset_subject"])
         link = re.search(r"\S+/reset-password\?token=\S+", reset["text"]).group(0)
         assert link.startswith(world.system.base + "/reset-password?token="), link
-        page.goto(link[len(world.system.base):])
+        page.goto(link[len(world.system.base) :])
         page.get_by_label(text["new_password"]).fill(NEW_PASSWORD)
         shot(page, f"10-reset-password-{tag}")
         axe_check(page, "reset password")

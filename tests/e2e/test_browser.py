@@ -2,6 +2,7 @@
 
 Each scenario also saves screenshots of its screens in Spanish and English under test-artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import re
@@ -183,7 +184,9 @@ def test_receptionist_books_for_a_patient_and_moves_it_by_drag_and_drop(page: Pa
     snap(page, "31-desk-book-for-patient")
     time_in_next_week(dialog).click()
     dialog.get_by_role("button", name="Confirmar cita").click()
-    expect(page.get_by_role("status").filter(has_text=f"Cita reservada para {world.walk_in['full_name']}")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text=f"Cita reservada para {world.walk_in['full_name']}")
+    ).to_be_visible()
     [booked] = world.appointments(patient_id=world.walk_in["id"])
     assert booked["status"] == "booked" and booked["doctor_id"] == world.doctor["id"]
 
@@ -241,9 +244,11 @@ def test_admin_screens(page: Page, world):
     expect(page.get_by_role("cell", name=f"Clínica Norte {world.tag[:4]}", exact=True)).to_be_visible()
     assert any(c["timezone"] == "Atlantic/Canary" for c in world.ok("GET", "/api/clinics"))
     snap(page, "40-admin-clinics")
-    for tab, shot, visible in (("Servicios", "41-admin-services", "Consulta general"),
-                               ("Médicos", "42-admin-doctors", world.doctor["full_name"]),
-                               ("Usuarios", "43-admin-users", "Rosa Recepción")):
+    for tab, shot, visible in (
+        ("Servicios", "41-admin-services", "Consulta general"),
+        ("Médicos", "42-admin-doctors", world.doctor["full_name"]),
+        ("Usuarios", "43-admin-users", "Rosa Recepción"),
+    ):
         page.get_by_role("tab", name=tab).click()
         expect(page.get_by_role("cell", name=visible, exact=True).first).to_be_visible()
         snap(page, shot)
@@ -277,8 +282,9 @@ def test_dst_week_in_madrid_renders_at_clinic_wall_clock_in_any_browser_zone(pag
     note = page.get_by_text("Horas de la clínica (Europe/Madrid)")
     expect(note).to_have_count(0 if browser_zone == "Europe/Madrid" else 1)
     # The API agrees: the Sunday slot is 07:00 UTC (CEST), the Friday one 08:00 UTC (CET).
-    slots = world.ok("GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
-                            "&from=2027-03-26&to=2027-03-28")["slots"]
+    slots = world.ok(
+        "GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}&from=2027-03-26&to=2027-03-28"
+    )["slots"]
     starts = {s["starts_at"] for s in slots}
     assert {"2027-03-26T09:00:00+01:00", "2027-03-28T09:00:00+02:00"} <= starts
     snap(page, "13-book-dst-week-browser-in-" + browser_zone.split("/")[1].lower())

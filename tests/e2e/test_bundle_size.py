@@ -1,4 +1,5 @@
 """The production build's first page stays small: under 300 kB of JavaScript, gzipped."""
+
 from __future__ import annotations
 
 import gzip
@@ -30,4 +31,4 @@ def test_calendar_and_staff_screens_are_split_out_of_the_first_page():
     _build_frontend()
     first = b"".join((FRONTEND / "dist" / s.lstrip("/")).read_bytes() for s in first_page_scripts())
     assert b"rbc-time-gutter" not in first  # react-big-calendar loads with the calendar screens
-    assert b"rbc-addons-dnd" not in first   # and its drag-and-drop addon with the front desk only
+    assert b"rbc-addons-dnd" not in first  # and its drag-and-drop addon with the front desk only

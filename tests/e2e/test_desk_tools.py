@@ -5,6 +5,7 @@ that reaches the patient's email, time off previewed then confirmed by count, th
 several ranges, copy to all days and a date override that changes the slots, an admin's invitation whose
 emailed link sets the password; axe-core (0 critical/serious) on every staff screen, and screenshots of
 each in Spanish and English."""
+
 from __future__ import annotations
 
 import re
@@ -33,24 +34,60 @@ class Desk:
         self.clinic = world.ok("POST", "/api/clinics", {"name": f"Clínica Sur {tag}", "timezone": ZONE})
         self.service = world.ok("POST", "/api/services", {"name": "Revisión breve", "duration_minutes": 20})
         self.doctor_email = world.email("ana")
-        self.doctor = world.ok("POST", "/api/doctors", {
-            "email": self.doctor_email, "password": PASSWORD, "full_name": f"Dra. Ana Ruiz Bermejo {tag}",
-            "specialty": "Dermatología", "clinic_id": self.clinic["id"], "service_ids": [self.service["id"]]})
-        world.ok("PUT", f"/api/doctors/{self.doctor['id']}/working-hours",
-                 [{"weekday": d, "start": "09:00", "end": "13:00"} for d in range(7)])
+        self.doctor = world.ok(
+            "POST",
+            "/api/doctors",
+            {
+                "email": self.doctor_email,
+                "password": PASSWORD,
+                "full_name": f"Dra. Ana Ruiz Bermejo {tag}",
+                "specialty": "Dermatología",
+                "clinic_id": self.clinic["id"],
+                "service_ids": [self.service["id"]],
+            },
+        )
+        world.ok(
+            "PUT",
+            f"/api/doctors/{self.doctor['id']}/working-hours",
+            [{"weekday": d, "start": "09:00", "end": "13:00"} for d in range(7)],
+        )
         self.other_email = world.email("jorge")
-        self.other = world.ok("POST", "/api/doctors", {
-            "email": self.other_email, "password": PASSWORD, "full_name": f"Dr. Jorge Sanz {tag}",
-            "specialty": "Dermatología", "clinic_id": self.clinic["id"], "service_ids": [self.service["id"]]})
-        self.patient = world.ok("POST", "/api/users", {"email": world.email("marta"), "password": PASSWORD,
-                                                       "full_name": f"Marta Villanueva Soto {tag}", "role": "patient"})
+        self.other = world.ok(
+            "POST",
+            "/api/doctors",
+            {
+                "email": self.other_email,
+                "password": PASSWORD,
+                "full_name": f"Dr. Jorge Sanz {tag}",
+                "specialty": "Dermatología",
+                "clinic_id": self.clinic["id"],
+                "service_ids": [self.service["id"]],
+            },
+        )
+        self.patient = world.ok(
+            "POST",
+            "/api/users",
+            {
+                "email": world.email("marta"),
+                "password": PASSWORD,
+                "full_name": f"Marta Villanueva Soto {tag}",
+                "role": "patient",
+            },
+        )
         self.day = (datetime.now(TZ) + timedelta(days=2)).date()
 
     def book(self, hh: int, mm: int = 0, day: date | None = None, patient=None) -> dict:
         starts = datetime.combine(day or self.day, datetime.min.time(), TZ).replace(hour=hh, minute=mm)
-        return self.world.ok("POST", "/api/appointments", {
-            "doctor_id": self.doctor["id"], "service_id": self.service["id"], "starts_at": starts.isoformat(),
-            "patient_id": (patient or self.patient)["id"]})
+        return self.world.ok(
+            "POST",
+            "/api/appointments",
+            {
+                "doctor_id": self.doctor["id"],
+                "service_id": self.service["id"],
+                "starts_at": starts.isoformat(),
+                "patient_id": (patient or self.patient)["id"],
+            },
+        )
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +98,13 @@ def desk(world) -> Desk:
 @pytest.fixture()
 def page(browser, system):
     """Like the suite's page, with CSP bypassed so axe-core can be injected; fails on console errors and 5xx."""
-    context = browser.new_context(base_url=system.base, viewport={"width": 1280, "height": 900}, locale="es-ES",
-                                  timezone_id="America/New_York", bypass_csp=True)
+    context = browser.new_context(
+        base_url=system.base,
+        viewport={"width": 1280, "height": 900},
+        locale="es-ES",
+        timezone_id="America/New_York",
+        bypass_csp=True,
+    )
     problems: list[str] = []
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -92,7 +134,6 @@ def axe(page: Page, screen: str) -> None:
     assert result == [], (screen, result)
 
 
-
 def _open_desk_day(page: Page, desk: Desk, w: dict) -> None:
     page.get_by_label(w["clinic"], exact=True).select_option(label=desk.clinic["name"])
     label = page.locator(".rbc-toolbar-label")
@@ -104,10 +145,36 @@ def _open_desk_day(page: Page, desk: Desk, w: dict) -> None:
     assert _shown_day(page) == desk.day, (label.inner_text(), desk.day)
 
 
-_MONTHS = {"es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-                  "noviembre", "diciembre"],
-           "en": ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                  "november", "december"]}
+_MONTHS = {
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    "en": [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+}
 
 
 def _shown_day(page: Page) -> date | None:
@@ -140,7 +207,9 @@ def _drag(page: Page, event, minutes: int) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_with_reason(page: Page, world, desk, lang):
+def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_with_reason(
+    page: Page, world, desk, lang
+):
     appt = desk.book(10, 0)
     with speaking(world, lang, world.receptionist_email) as w:
         sign_in_speaking(page, world.receptionist_email, lang, "desk")
@@ -185,7 +254,9 @@ def test_receptionist_desk_per_doctor_drag_snaps_refusal_explained_and_cancel_wi
         calendar.get_by_role("button", name=w["day"], exact=True).click()
 
         # Cancel: a confirmation with a reason, which the patient's email carries (in the patient's Spanish).
-        reason = {"es": "La doctora tiene una urgencia quirúrgica.", "en": "The doctor has an emergency operation."}[lang]
+        reason = {"es": "La doctora tiene una urgencia quirúrgica.", "en": "The doctor has an emergency operation."}[
+            lang
+        ]
         page.locator(".rbc-event", has_text=desk.patient["full_name"]).click()
         panel = page.get_by_role("dialog", name=w["details"])
         panel.get_by_role("button", name=w["cancel"]).click()
@@ -236,8 +307,11 @@ def test_doctor_previews_time_off_and_confirms_by_count(page: Page, world, desk,
         if lang == "es":
             snap(page, "55-doctor-time-off-preview", back=lang)
         axe(page, f"schedule with time-off preview ({lang})")
-        assert [o for o in world.ok("GET", f"/api/doctors/{desk.doctor['id']}/time-off")
-                if o["starts_at"].startswith(day.isoformat())] == []  # the preview changed nothing
+        assert [
+            o
+            for o in world.ok("GET", f"/api/doctors/{desk.doctor['id']}/time-off")
+            if o["starts_at"].startswith(day.isoformat())
+        ] == []  # the preview changed nothing
         region.get_by_role("button", name=w["confirm_n"].format(n=2)).click()
         expect(page.get_by_role("status").filter(has_text=w["affected"])).to_contain_text("2")
     deadline = time.monotonic() + 20
@@ -280,10 +354,15 @@ def test_week_editor_ranges_copy_to_all_and_a_date_override_change_the_slots(pag
     expect(page.get_by_role("status").filter(has_text="Excepción guardada.")).to_be_visible()
     snap(page, "56-doctor-week-editor")
     axe(page, "schedule")
-    slots = world.ok("GET", f"/api/doctors/{desk.other['id']}/slots?service_id={desk.service['id']}"
-                            f"&from={day.isoformat()}&to={(day + timedelta(days=1)).isoformat()}")["slots"]
+    slots = world.ok(
+        "GET",
+        f"/api/doctors/{desk.other['id']}/slots?service_id={desk.service['id']}"
+        f"&from={day.isoformat()}&to={(day + timedelta(days=1)).isoformat()}",
+    )["slots"]
     on_day = [s["starts_at"][11:16] for s in slots if s["starts_at"].startswith(day.isoformat())]
-    next_day = [s["starts_at"][11:16] for s in slots if s["starts_at"].startswith((day + timedelta(days=1)).isoformat())]
+    next_day = [
+        s["starts_at"][11:16] for s in slots if s["starts_at"].startswith((day + timedelta(days=1)).isoformat())
+    ]
     assert on_day == ["19:00", "19:20", "19:40"]
     assert next_day[0] == "09:00" and "16:00" in next_day and "13:00" not in next_day
 
@@ -323,7 +402,7 @@ def test_admin_invites_a_user_whose_link_sets_the_password_and_manages_accounts(
     # The invitation email's link sets the password; then she signs in with it.
     email = wait_email(world, invited, "Elige tu contraseña")
     link = next(w for w in email["text"].split() if "/reset-password?token=" in w)
-    path = link[link.index("/reset-password"):]
+    path = link[link.index("/reset-password") :]
     page.get_by_role("button", name="Cerrar sesión").click()
     page.goto(path)
     page.get_by_label("Contraseña nueva").fill("Girasol-Tranvía-Nube-47")
@@ -334,8 +413,14 @@ def test_admin_invites_a_user_whose_link_sets_the_password_and_manages_accounts(
 
 @pytest.mark.parametrize("tab", ["Clínicas", "Servicios", "Médicos", "Usuarios"])
 def test_admin_fits_a_phone_without_sideways_scrolling(browser, system, world, tab):
-    context = browser.new_context(base_url=system.base, viewport={"width": 390, "height": 844}, locale="es-ES",
-                                  bypass_csp=True, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=system.base,
+        viewport={"width": 390, "height": 844},
+        locale="es-ES",
+        bypass_csp=True,
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     try:
         sign_in(page, world.admin_email, "Administración")

@@ -4,6 +4,7 @@ A clinic with ten doctors and appointments in every status: at 1366x800 the doct
 columns to the pixel (day and week, also after scrolling sideways), the status icon is always in sight and the
 status words are either whole or visually hidden (never cut); the doctor filter narrows the view and is
 remembered by the browser; and screenshots of the day and week views with 2 and 10 doctors, desktop and phone."""
+
 from __future__ import annotations
 
 import re
@@ -33,18 +34,39 @@ class Busy:
         self.short = world.ok("POST", "/api/services", {"name": "Revisión", "duration_minutes": 20})
         self.doctors = []
         for n in range(DOCTORS):
-            doctor = world.ok("POST", "/api/doctors", {
-                "email": world.email(f"ten{n}"), "password": PASSWORD,
-                "full_name": f"Dra. Montserrat Fernández-Villaverde {n} {tag}" if n % 3 == 0 else f"Dr. Luis Pérez {n} {tag}",
-                "specialty": "Medicina general", "clinic_id": self.clinic["id"],
-                "service_ids": [world.service["id"], self.short["id"]]})
-            world.ok("PUT", f"/api/doctors/{doctor['id']}/working-hours",
-                     [{"weekday": d, "start": "08:00", "end": "14:00"} for d in range(7)])
+            doctor = world.ok(
+                "POST",
+                "/api/doctors",
+                {
+                    "email": world.email(f"ten{n}"),
+                    "password": PASSWORD,
+                    "full_name": f"Dra. Montserrat Fernández-Villaverde {n} {tag}"
+                    if n % 3 == 0
+                    else f"Dr. Luis Pérez {n} {tag}",
+                    "specialty": "Medicina general",
+                    "clinic_id": self.clinic["id"],
+                    "service_ids": [world.service["id"], self.short["id"]],
+                },
+            )
+            world.ok(
+                "PUT",
+                f"/api/doctors/{doctor['id']}/working-hours",
+                [{"weekday": d, "start": "08:00", "end": "14:00"} for d in range(7)],
+            )
             self.doctors.append(doctor)
-        self.patients = [world.ok("POST", "/api/users", {
-            "email": world.email(f"ten-patient{n}"), "password": PASSWORD, "role": "patient",
-            "full_name": f"Maximiliano Castellanos Rodríguez {n} {tag}" if n % 2 else f"Ana Gil {n} {tag}"})
-            for n in range(DOCTORS)]
+        self.patients = [
+            world.ok(
+                "POST",
+                "/api/users",
+                {
+                    "email": world.email(f"ten-patient{n}"),
+                    "password": PASSWORD,
+                    "role": "patient",
+                    "full_name": f"Maximiliano Castellanos Rodríguez {n} {tag}" if n % 2 else f"Ana Gil {n} {tag}",
+                },
+            )
+            for n in range(DOCTORS)
+        ]
         self.patient = self.patients[0]
         today = datetime.now(ZoneInfo(ZONE)).date()
         self.monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
@@ -57,14 +79,24 @@ class Busy:
                 for day in (self.monday, self.day):
                     starts = datetime.combine(day, time(hh, mm), tzinfo=zone)
                     service = self.short["id"] if minutes == 20 else world.service["id"]
-                    rows.append((doctor["id"], self.patients[n]["id"], service, self.clinic["id"], starts,
-                                 starts + timedelta(minutes=minutes), statuses[(n + k) % 3]))
+                    rows.append(
+                        (
+                            doctor["id"],
+                            self.patients[n]["id"],
+                            service,
+                            self.clinic["id"],
+                            starts,
+                            starts + timedelta(minutes=minutes),
+                            statuses[(n + k) % 3],
+                        )
+                    )
         # Straight to the table: no API books a past status (attended, no-show) ahead of time.
         with psycopg.connect(TEST_DATABASE_URL) as conn, conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, "
                 "blocked_until, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                [(d, p, s, c, a, b, b, st) for d, p, s, c, a, b, st in rows])
+                [(d, p, s, c, a, b, b, st) for d, p, s, c, a, b, st in rows],
+            )
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +117,20 @@ def _open(page: Page, world, busy: Busy, view: str) -> None:
     settle(page)
 
 
-_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"]
+_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 
 def _go_to_day(page: Page, day) -> None:
@@ -134,8 +178,13 @@ def _assert_aligned(page: Page, count: int) -> None:
 
 def _context(browser, system, viewport):
     phone = viewport["width"] < 600
-    return browser.new_context(base_url=system.base, viewport=viewport, locale="es-ES", timezone_id="America/New_York",
-                               **({"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}))
+    return browser.new_context(
+        base_url=system.base,
+        viewport=viewport,
+        locale="es-ES",
+        timezone_id="America/New_York",
+        **({"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}),
+    )
 
 
 @pytest.mark.parametrize("view", ["day", "week"])
@@ -147,7 +196,9 @@ def test_ten_doctors_headers_stay_over_their_columns_and_no_status_is_cut(browse
         _open(page, world, busy, view)
         count = DOCTORS * (7 if view == "week" else 1)
         _assert_aligned(page, count)
-        assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]  # the grid scrolls, not the page
+        assert (
+            page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+        )  # the grid scrolls, not the page
         content = page.locator(".rbc-time-content")
         scrollable = content.evaluate("c => c.scrollWidth > c.clientWidth + 1")
         assert scrollable == (view == "week"), view  # ten doctors fit a day at 1366 px; a week of them scrolls
@@ -161,8 +212,11 @@ def test_ten_doctors_headers_stay_over_their_columns_and_no_status_is_cut(browse
         for word in ("Reservada", "Atendida", "No se presentó"):
             expect(legend).to_contain_text(word)
         event = page.locator(".rbc-event", has_text=busy.patient["full_name"]).first
-        assert "Reservada" in event.get_attribute("title") or "Atendida" in event.get_attribute("title") \
+        assert (
+            "Reservada" in event.get_attribute("title")
+            or "Atendida" in event.get_attribute("title")
             or "No se presentó" in event.get_attribute("title")
+        )
     finally:
         context.close()
 
@@ -183,7 +237,10 @@ def test_the_doctor_filter_narrows_the_view_and_is_remembered(browser, system, w
             .map(h => { const r = h.getBoundingClientRect(); return [r.x, r.width]; })""")
         columns = page.evaluate(_GEOMETRY)["columns"]
         assert len(days) == len(columns) == 7, (days, columns)
-        assert all(abs(d[0] - c[0]) <= 1 and abs(d[1] - c[1]) <= 1 for d, c in zip(days, columns, strict=True)), (days, columns)
+        assert all(abs(d[0] - c[0]) <= 1 and abs(d[1] - c[1]) <= 1 for d, c in zip(days, columns, strict=True)), (
+            days,
+            columns,
+        )
         page.get_by_role("group", name="Médicos a la vista (1 de 10)").get_by_role("checkbox", name=keep).check()
         expect(page.locator(".rbc-time-header .rbc-resource-label")).to_have_count(14)
         _assert_aligned(page, 14)

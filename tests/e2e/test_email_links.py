@@ -2,6 +2,7 @@
 "manage" link `/appointments/{id}` (sign in, then back to that appointment), the cancellation's "book again"
 `/book?doctor_id=…&service_id=…` (doctor and service preselected), the waitlist offer's `/book?…` link.
 The confirmation's Google and Outlook links leave for those sites (no Internet here): checked as URLs."""
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,41 @@ from tests.e2e.helpers import SHOTS, wait_email
 pytestmark = pytest.mark.e2e
 
 TEXT = {
-    "es": {"moved": "Cita cambiada", "confirmed": "Cita confirmada", "cancelled": "Cita cancelada", "manage": "Gestiona tu cita",
-           "rebook": "Pide una nueva cita", "sign_in": "Iniciar sesión", "email": "Correo electrónico",
-           "password": "Contraseña", "one": "Tu cita", "slots_for": "Huecos de {doctor}", "service": "Servicio",
-           "reschedule": "Cambiar fecha", "booked": "Reservada", "list": "Ver todas mis citas", "mine": "Mis citas"},
-    "en": {"moved": "Appointment moved", "confirmed": "Appointment confirmed", "cancelled": "Appointment cancelled",
-           "manage": "Manage your appointment", "rebook": "Book a new appointment", "sign_in": "Sign in",
-           "email": "Email", "password": "Password", "one": "Your appointment", "slots_for": "Free times of {doctor}",
-           "service": "Service", "reschedule": "Reschedule", "booked": "Booked", "list": "See all my appointments",
-           "mine": "My appointments"},
+    "es": {
+        "moved": "Cita cambiada",
+        "confirmed": "Cita confirmada",
+        "cancelled": "Cita cancelada",
+        "manage": "Gestiona tu cita",
+        "rebook": "Pide una nueva cita",
+        "sign_in": "Iniciar sesión",
+        "email": "Correo electrónico",
+        "password": "Contraseña",
+        "one": "Tu cita",
+        "slots_for": "Huecos de {doctor}",
+        "service": "Servicio",
+        "reschedule": "Cambiar fecha",
+        "booked": "Reservada",
+        "list": "Ver todas mis citas",
+        "mine": "Mis citas",
+    },
+    "en": {
+        "moved": "Appointment moved",
+        "confirmed": "Appointment confirmed",
+        "cancelled": "Appointment cancelled",
+        "manage": "Manage your appointment",
+        "rebook": "Book a new appointment",
+        "sign_in": "Sign in",
+        "email": "Email",
+        "password": "Password",
+        "one": "Your appointment",
+        "slots_for": "Free times of {doctor}",
+        "service": "Service",
+        "reschedule": "Reschedule",
+        "booked": "Booked",
+        "list": "See all my appointments",
+        "mine": "My appointments",
+    },
 }
-
 
 
 def _link(email: dict, label: str) -> str:
@@ -40,16 +65,24 @@ def _link(email: dict, label: str) -> str:
 
 def _local(world, url: str) -> str:
     assert url.startswith(world.system.base + "/"), url
-    return url[len(world.system.base):]
+    return url[len(world.system.base) :]
 
 
 def _book(world, token: str) -> dict:
     start = date.today() + timedelta(days=8)
-    _, slots = world.system.call("GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
-                                        f"&from={start}&to={start + timedelta(days=6)}", token)
+    _, slots = world.system.call(
+        "GET",
+        f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
+        f"&from={start}&to={start + timedelta(days=6)}",
+        token,
+    )
     for slot in slots["slots"][::7]:
-        status, body = world.system.call("POST", "/api/appointments", token, body={
-            "doctor_id": world.doctor["id"], "service_id": world.service["id"], "starts_at": slot["starts_at"]})
+        status, body = world.system.call(
+            "POST",
+            "/api/appointments",
+            token,
+            body={"doctor_id": world.doctor["id"], "service_id": world.service["id"], "starts_at": slot["starts_at"]},
+        )
         if status == 201:
             return body
     raise AssertionError("no slot could be booked")
@@ -59,8 +92,17 @@ def _book(world, token: str) -> dict:
 def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page, browser, world, lang):
     words = TEXT[lang]
     address = world.email(f"links-{lang}")
-    world.ok("POST", "/api/users", {"email": address, "password": PASSWORD, "full_name": f"Paula Enlace {lang}",
-                                    "role": "patient", "locale": lang})
+    world.ok(
+        "POST",
+        "/api/users",
+        {
+            "email": address,
+            "password": PASSWORD,
+            "full_name": f"Paula Enlace {lang}",
+            "role": "patient",
+            "locale": lang,
+        },
+    )
     token = world.login(address)
     appointment = _book(world, token)
     confirmation = wait_email(world, address, words["confirmed"])
@@ -103,19 +145,24 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
         tab = other.new_page()
         tab.goto(f"/appointments/{world.started}")
         expect(tab.get_by_role("alert")).to_contain_text(
-            {"es": "No encontramos esa cita.", "en": "We could not find that appointment."}[lang])
+            {"es": "No encontramos esa cita.", "en": "We could not find that appointment."}[lang]
+        )
         expect(tab.locator("section.panel")).to_have_count(0)
     finally:
         other.close()
 
     # Moved: its email's "manage" link opens the same appointment at its new time.
     status, slots = world.system.call(
-        "GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
-               f"&from={date.today() + timedelta(days=20)}&to={date.today() + timedelta(days=26)}", token)
+        "GET",
+        f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
+        f"&from={date.today() + timedelta(days=20)}&to={date.today() + timedelta(days=26)}",
+        token,
+    )
     moved = None
     for slot in slots["slots"][5::9]:
-        status, body = world.system.call("PATCH", f"/api/appointments/{appointment['id']}", token,
-                                         body={"starts_at": slot["starts_at"]})
+        status, body = world.system.call(
+            "PATCH", f"/api/appointments/{appointment['id']}", token, body={"starts_at": slot["starts_at"]}
+        )
         if status == 200:
             moved = body
             break
@@ -131,8 +178,11 @@ def test_manage_link_signs_in_and_returns_then_book_again_preselects(page: Page,
     world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {}, token=token)
     cancelled = wait_email(world, address, words["cancelled"])
     again = _local(world, _link(cancelled, words["rebook"]))
-    assert parse_qs(urlparse(again).query) == {"doctor_id": [str(world.doctor["id"])],
-                                               "service_id": [str(world.service["id"])], "lang": [lang]}
+    assert parse_qs(urlparse(again).query) == {
+        "doctor_id": [str(world.doctor["id"])],
+        "service_id": [str(world.service["id"])],
+        "lang": [lang],
+    }
     page.goto(again)
     heading = page.get_by_role("heading", level=2, name=words["slots_for"].format(doctor=world.doctor["full_name"]))
     expect(heading).to_be_visible()

@@ -1,5 +1,6 @@
 """Live updates in real Chromium, two browser contexts side by side: what one person does shows on the
 other's screen within 2 s, without a reload (GET /api/events through gunicorn, the worker's relay, Redis)."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,12 @@ def two_pages(browser, system):
     problems: list[str] = []
     contexts, pages = [], []
     for _ in range(2):
-        context = browser.new_context(base_url=system.base, viewport={"width": 1280, "height": 900},
-                                      locale="es-ES", timezone_id="America/New_York")
+        context = browser.new_context(
+            base_url=system.base,
+            viewport={"width": 1280, "height": 900},
+            locale="es-ES",
+            timezone_id="America/New_York",
+        )
         page = context.new_page()
         page.set_default_timeout(15000)
         page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
@@ -95,11 +100,22 @@ def test_desk_and_my_appointments_follow_each_other_live(two_pages, world, lang)
         # The front desk books for the patient (another process, the API): "my appointments" shows it within 2 s.
         booked = max(world.appointments(patient_id=world.walk_in["id"]), key=lambda a: a["id"])
         day = booked["starts_at"][:10]
-        free = world.ok("GET", f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
-                               f"&from={day}&to={day}&patient_id={world.walk_in['id']}")["slots"]
-        staff_booked = world.ok("POST", "/api/appointments", {
-            "doctor_id": world.doctor["id"], "service_id": world.service["id"], "starts_at": free[-1]["starts_at"],
-            "patient_id": world.walk_in["id"]}, token=world.login(world.receptionist_email))
+        free = world.ok(
+            "GET",
+            f"/api/doctors/{world.doctor['id']}/slots?service_id={world.service['id']}"
+            f"&from={day}&to={day}&patient_id={world.walk_in['id']}",
+        )["slots"]
+        staff_booked = world.ok(
+            "POST",
+            "/api/appointments",
+            {
+                "doctor_id": world.doctor["id"],
+                "service_id": world.service["id"],
+                "starts_at": free[-1]["starts_at"],
+                "patient_id": world.walk_in["id"],
+            },
+            token=world.login(world.receptionist_email),
+        )
         answered = time.monotonic()
         expect(patient.locator("li.appointment", has_text=w["booked"])).to_have_count(1, timeout=WITHIN_MS)
         staff_booked_after = time.monotonic() - answered
@@ -114,9 +130,11 @@ def test_desk_and_my_appointments_follow_each_other_live(two_pages, world, lang)
 
     # One stream per tab, however many screens listen (the desk's week, its panels).
     assert len(_events_requests(desk)) == 1, _events_requests(desk)
-    print(f"live ({lang}): desk saw the patient's booking after {booked_after * 1000:.0f} ms, its cancellation after "
-          f"{cancelled_after * 1000:.0f} ms; the patient saw the desk's booking after "
-          f"{staff_booked_after * 1000:.0f} ms and its cancellation after {staff_cancelled_after * 1000:.0f} ms")
+    print(
+        f"live ({lang}): desk saw the patient's booking after {booked_after * 1000:.0f} ms, its cancellation after "
+        f"{cancelled_after * 1000:.0f} ms; the patient saw the desk's booking after "
+        f"{staff_booked_after * 1000:.0f} ms and its cancellation after {staff_cancelled_after * 1000:.0f} ms"
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -148,8 +166,11 @@ def test_the_doctors_agenda_follows_the_desk_live(two_pages, world, lang):
         if lang == "es":
             snap(agenda, "62-live-agenda-after-desk-booked", back=lang)
 
-        booked = [a for a in world.appointments(patient_id=world.seen["id"], status="booked")
-                  if a["doctor_id"] == world.doctor["id"] and a["id"] != world.started]
+        booked = [
+            a
+            for a in world.appointments(patient_id=world.seen["id"], status="booked")
+            if a["doctor_id"] == world.doctor["id"] and a["id"] != world.started
+        ]
         for appointment in booked:
             world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {})
         answered = time.monotonic()
@@ -157,5 +178,7 @@ def test_the_doctors_agenda_follows_the_desk_live(two_pages, world, lang):
         cancelled_after = time.monotonic() - answered
         _assert_no_reload(agenda)
     assert len(_events_requests(agenda)) == 1, _events_requests(agenda)
-    print(f"live ({lang}): the agenda saw the desk's booking after {booked_after * 1000:.0f} ms and its cancellation "
-          f"after {cancelled_after * 1000:.0f} ms")
+    print(
+        f"live ({lang}): the agenda saw the desk's booking after {booked_after * 1000:.0f} ms and its cancellation "
+        f"after {cancelled_after * 1000:.0f} ms"
+    )

@@ -1,6 +1,7 @@
 """The manage link in Chromium, on the real stack: the confirmation email's `/a/<token>` link opens the
 appointment without signing in; move it, then cancel it; a late cancellation says so. Screenshots (desktop
 1366x800 and phone 390x844, es and en) under test-artifacts/screenshots/manage-*."""
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,10 @@ DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-
 def _context(browser, system, viewport, problems):
-    context = browser.new_context(base_url=system.base, viewport=viewport, locale="es-ES",
-                                  timezone_id="America/New_York", accept_downloads=True)
+    context = browser.new_context(
+        base_url=system.base, viewport=viewport, locale="es-ES", timezone_id="America/New_York", accept_downloads=True
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
@@ -36,16 +37,23 @@ def _context(browser, system, viewport, problems):
 @pytest.fixture()
 def patient(world):
     email = world.email(f"manage-{int(time.time() * 1000) % 100000}")
-    user = world.ok("POST", "/api/users", {"email": email, "password": "Correct-Horse-9",
-                                           "full_name": f"Marta Link {world.tag[:4]}", "role": "patient"})
+    user = world.ok(
+        "POST",
+        "/api/users",
+        {"email": email, "password": "Correct-Horse-9", "full_name": f"Marta Link {world.tag[:4]}", "role": "patient"},
+    )
     return {**user, "email": email, "token": world.login(email)}
 
 
 def test_open_the_confirmation_link_move_and_cancel_without_signing_in(browser, system, world, patient):
     day = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=8)).date()
     start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo(ZONE))
-    booked = world.ok("POST", "/api/appointments", {"doctor_id": world.doctor["id"], "service_id": world.service["id"],
-                                                    "starts_at": start.isoformat()}, token=patient["token"])
+    booked = world.ok(
+        "POST",
+        "/api/appointments",
+        {"doctor_id": world.doctor["id"], "service_id": world.service["id"], "starts_at": start.isoformat()},
+        token=patient["token"],
+    )
     confirmation = wait_email(world, patient["email"], "Cita confirmada")
     link = re.search(re.escape(system.base) + r"(/a/[A-Za-z0-9_-]{22})\b", confirmation["text"]).group(1)
     assert f"{system.base}/appointments/" not in confirmation["text"]
@@ -99,8 +107,11 @@ def test_open_the_confirmation_link_move_and_cancel_without_signing_in(browser, 
     expect(page.get_by_role("button", name="Cambiar", exact=True)).to_have_count(0)
     snap(page, "manage-05-cancelled-desktop")
     history = world.ok("GET", f"/api/appointments/{booked['id']}/history")
-    assert [(h["action"], h["details"].get("channel")) for h in history if h["action"] != "link_opened"] == \
-        [("booked", None), ("rescheduled", "email"), ("cancelled", "email")]
+    assert [(h["action"], h["details"].get("channel")) for h in history if h["action"] != "link_opened"] == [
+        ("booked", None),
+        ("rescheduled", "email"),
+        ("cancelled", "email"),
+    ]
     assert any(h["action"] == "link_opened" and h["details"]["channel"] == "email" for h in history)
     context.close()
 
@@ -119,12 +130,19 @@ def test_a_late_cancellation_through_the_link_says_so_on_a_phone(browser, system
         appointment_id = conn.exec_driver_sql(
             "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, "
             "blocked_until, status) VALUES (%s, %s, %s, %s, %s, %s, %s, 'booked') RETURNING id",
-            (world.doctor["id"], patient["id"], world.service["id"], world.clinic["id"], soon,
-             soon + timedelta(minutes=30), soon + timedelta(minutes=30))).scalar_one()
+            (
+                world.doctor["id"],
+                patient["id"],
+                world.service["id"],
+                world.clinic["id"],
+                soon,
+                soon + timedelta(minutes=30),
+                soon + timedelta(minutes=30),
+            ),
+        ).scalar_one()
     with UnitOfWork(make_session_factory(engine)) as uow:  # as the SMS branch will: an sms-channel link
         session = uow.session
-        token = tokens.mint(session, appointment_id=appointment_id, channel="sms",
-                            secret=system.env["JWT_SECRET_KEY"])
+        token = tokens.mint(session, appointment_id=appointment_id, channel="sms", secret=system.env["JWT_SECRET_KEY"])
     problems: list[str] = []
     context, page = _context(browser, system, PHONE, problems)
     page.goto(f"/a/{token}")
@@ -136,7 +154,10 @@ def test_a_late_cancellation_through_the_link_says_so_on_a_phone(browser, system
     dialog = page.get_by_role("dialog", name="¿Anular esta cita?")
     expect(dialog).to_contain_text("contará como anulación tardía")
     snap(page, "manage-08-late-dialog-phone")
-    for button in [dialog.get_by_role("button", name="Sí, anularla"), dialog.get_by_role("button", name="No, mantenerla")]:
+    for button in [
+        dialog.get_by_role("button", name="Sí, anularla"),
+        dialog.get_by_role("button", name="No, mantenerla"),
+    ]:
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, box
     dialog.get_by_role("button", name="Sí, anularla").click()
@@ -159,12 +180,21 @@ def test_a_waitlist_offer_is_booked_in_one_tap(browser, system, world, patient, 
         entry = conn.exec_driver_sql(
             "INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date, status) "
             "VALUES (%s, %s, %s, %s, %s, 'offered') RETURNING id",
-            (patient["id"], world.service["id"], world.doctor["id"], day, day)).scalar_one()
+            (patient["id"], world.service["id"], world.doctor["id"], day, day),
+        ).scalar_one()
         hold = conn.exec_driver_sql(
             "INSERT INTO slot_holds (entry_id, patient_id, doctor_id, service_id, starts_at, ends_at, blocked_until, "
             "expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now() + interval '30 minutes') RETURNING id",
-            (entry, patient["id"], world.doctor["id"], world.service["id"], start, start + timedelta(minutes=30),
-             start + timedelta(minutes=30))).scalar_one()
+            (
+                entry,
+                patient["id"],
+                world.doctor["id"],
+                world.service["id"],
+                start,
+                start + timedelta(minutes=30),
+                start + timedelta(minutes=30),
+            ),
+        ).scalar_one()
     with UnitOfWork(make_session_factory(engine)) as uow:
         session = uow.session
         token = tokens.mint_offer(session, hold_id=hold, channel="email", secret=system.env["JWT_SECRET_KEY"])

@@ -1,6 +1,7 @@
 """Password reset from the emailed link, in the person's language (English here; test_account_security.py
 walks the Spanish one): the email is in English, a refused password is explained in English by its code
 (never the server's text), a good one works, the link works once, and the new password signs in."""
+
 from __future__ import annotations
 
 import re
@@ -22,13 +23,16 @@ NEW_PASSWORD = "Lantern-Orchard-Velvet-84"
 def page(browser, system):
     """As conftest's page, except that the refusals this test asks for (422) are expected: Chromium logs
     every 4xx answer as a console error. Page errors, other console errors and any 5xx still fail it."""
-    context = browser.new_context(base_url=system.base, viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  timezone_id="America/New_York")
+    context = browser.new_context(
+        base_url=system.base, viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="America/New_York"
+    )
     problems: list[str] = []
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.on("console", lambda msg: msg.type == "error" and "status of 422" not in msg.text
-            and problems.append(f"console: {msg.text}"))
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and "status of 422" not in msg.text and problems.append(f"console: {msg.text}"),
+    )
     page.on("pageerror", lambda err: problems.append(f"pageerror: {err}"))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
     yield page
@@ -48,8 +52,11 @@ def _reset_email(world, address: str, subject: str, timeout: float = 30.0) -> di
 
 def test_english_reset_from_the_email_link_with_translated_refusals(page: Page, world):
     address = world.email("reset-en")
-    world.ok("POST", "/api/users", {"email": address, "password": PASSWORD, "full_name": "Emma Reset",
-                                    "role": "patient", "locale": "en"})
+    world.ok(
+        "POST",
+        "/api/users",
+        {"email": address, "password": PASSWORD, "full_name": "Emma Reset", "role": "patient", "locale": "en"},
+    )
     page.context.add_init_script("window.localStorage.setItem('clinic.locale', 'en')")
     page.goto("/login")
     page.get_by_role("link", name="Forgot your password?").click()
@@ -68,15 +75,19 @@ def test_english_reset_from_the_email_link_with_translated_refusals(page: Page, 
     expect(page.get_by_role("heading", level=1, name="Choose a new password")).to_be_visible()
 
     # Refusals, each explained in English under the field by its code.
-    for weak, text in (("short", "Must have at least 8 characters."),
-                       ("password123", "Is one of the most used passwords: choose another."),
-                       ("emma reset 2026", "Contains your email, your name or the clinic's: choose another.")):
+    for weak, text in (
+        ("short", "Must have at least 8 characters."),
+        ("password123", "Is one of the most used passwords: choose another."),
+        ("emma reset 2026", "Contains your email, your name or the clinic's: choose another."),
+    ):
         page.get_by_label("New password").fill(weak)
         page.get_by_role("button", name="Save password").click()
         expect(page.get_by_label("New password")).to_have_accessible_description(text)
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("The password is too weak.")
-    assert not re.search(r"contraseña|too_|fieldErrors", page.locator("main").inner_text()), page.locator("main").inner_text()
+    assert not re.search(r"contraseña|too_|fieldErrors", page.locator("main").inner_text()), page.locator(
+        "main"
+    ).inner_text()
     page.screenshot(path=str(SHOTS / "90-reset-refused-en.png"), full_page=True)
 
     page.get_by_label("New password").fill(NEW_PASSWORD)
@@ -85,8 +96,11 @@ def test_english_reset_from_the_email_link_with_translated_refusals(page: Page, 
     page.screenshot(path=str(SHOTS / "91-reset-done-en.png"), full_page=True)
 
     # The link worked once.
-    status, answer = world.system.call("POST", "/api/auth/password-reset/confirm", body={
-        "token": link.split("token=", 1)[1], "password": "Another-Strong-Phrase-12"})
+    status, answer = world.system.call(
+        "POST",
+        "/api/auth/password-reset/confirm",
+        body={"token": link.split("token=", 1)[1], "password": "Another-Strong-Phrase-12"},
+    )
     assert status == 400 and answer["error"]["code"] == "invalid_reset_token"
 
     page.get_by_role("link", name="Sign in").click()

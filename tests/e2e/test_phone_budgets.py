@@ -14,6 +14,7 @@ shows. The waterfall, the main thread's time and the machine's load are written 
 A host running several times more work than it has cores measures the host, not the app (the CPU throttle
 multiplies whatever the host leaves): above `OVERLOADED` a missed time budget is reported as an expected
 failure with its figures. Below it too for now (see the end of the test), until a run shows them met."""
+
 from __future__ import annotations
 
 import json
@@ -36,38 +37,58 @@ FIRST_LOAD_JS_BUDGET = 150 * 1000
 DOCTORS_BUDGET_S = 2.5
 SLOTS_BUDGET_S = 1.0
 OVERLOADED = 2.0  # load average per core above which the timings measure the host, not the app
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
-         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-                       "Chrome/120.0 Mobile Safari/537.36"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Mobile Safari/537.36",
+}
 
 
 class Throttled:
     """A fresh phone context (empty cache) whose page is throttled and whose transfers are counted."""
 
     def __init__(self, browser: Browser, base: str, storage_state=None):
-        self.context = browser.new_context(base_url=base, locale="es-ES", timezone_id="Europe/Madrid",
-                                           storage_state=storage_state, **PHONE)
+        self.context = browser.new_context(
+            base_url=base, locale="es-ES", timezone_id="Europe/Madrid", storage_state=storage_state, **PHONE
+        )
         self.page = self.context.new_page()
         self.page.set_default_timeout(20000)
         self.cdp = self.context.new_cdp_session(self.page)
         self.requests: dict[str, dict] = {}
         self.sent: dict[str, tuple[str, float]] = {}
         self.ended: dict[str, float] = {}
-        self.cdp.on("Network.requestWillBeSent", lambda e: self.sent.setdefault(e["requestId"], (e["request"]["url"], e["timestamp"])))
+        self.cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: self.sent.setdefault(e["requestId"], (e["request"]["url"], e["timestamp"])),
+        )
         self.cdp.on("Network.responseReceived", self._response)
         self.cdp.on("Network.loadingFinished", self._finished)
         self.cdp.send("Network.enable")
         self.cdp.send("Performance.enable")
         self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
-        self.cdp.send("Network.emulateNetworkConditions", {
-            "offline": False, "latency": RTT_MS, "downloadThroughput": DOWN_BYTES_PER_S,
-            "uploadThroughput": UP_BYTES_PER_S})
+        self.cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": RTT_MS,
+                "downloadThroughput": DOWN_BYTES_PER_S,
+                "uploadThroughput": UP_BYTES_PER_S,
+            },
+        )
         self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
 
     def _response(self, event):
         r = event["response"]
-        self.requests[event["requestId"]] = {"url": r["url"], "type": event.get("type"), "status": r["status"],
-                                             "headers": {k.lower(): v for k, v in r["headers"].items()}, "bytes": 0}
+        self.requests[event["requestId"]] = {
+            "url": r["url"],
+            "type": event.get("type"),
+            "status": r["status"],
+            "headers": {k.lower(): v for k, v in r["headers"].items()},
+            "bytes": 0,
+        }
 
     def _finished(self, event):
         self.ended[event["requestId"]] = event["timestamp"]
@@ -78,15 +99,19 @@ class Throttled:
         if not self.sent:
             return []
         t0 = min(t for _, t in self.sent.values())
-        return [f"{(t - t0) * 1000:7.0f} -> {((self.ended.get(i, t) - t0) * 1000):7.0f} ms "
-                f"{self.requests.get(i, {}).get('bytes', 0):7d} B {url.split('/', 3)[-1][:70]}"
-                for i, (url, t) in sorted(self.sent.items(), key=lambda kv: kv[1][1])]
+        return [
+            f"{(t - t0) * 1000:7.0f} -> {((self.ended.get(i, t) - t0) * 1000):7.0f} ms "
+            f"{self.requests.get(i, {}).get('bytes', 0):7d} B {url.split('/', 3)[-1][:70]}"
+            for i, (url, t) in sorted(self.sent.items(), key=lambda kv: kv[1][1])
+        ]
 
     def cpu(self) -> dict[str, float]:
         """Main-thread time so far (throttled), by kind: where the time goes besides the network."""
         metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
-        return {name: round(metrics.get(name, 0.0), 3) for name in
-                ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")}
+        return {
+            name: round(metrics.get(name, 0.0), 3)
+            for name in ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+        }
 
     def scripts(self) -> list[dict]:
         return [r for r in self.requests.values() if r["type"] == "Script"]
@@ -100,7 +125,9 @@ class Throttled:
 
 def _patient_session(browser: Browser, world) -> dict:
     email = world.email("phone")
-    world.ok("POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": "Pilar Móvil", "role": "patient"})
+    world.ok(
+        "POST", "/api/users", {"email": email, "password": PASSWORD, "full_name": "Pilar Móvil", "role": "patient"}
+    )
     context = browser.new_context(base_url=world.system.base)
     try:
         page = context.new_page()
@@ -115,8 +142,9 @@ def _patient_session(browser: Browser, world) -> dict:
 
 
 def test_phone_budgets_first_load_doctors_and_slots(browser: Browser, system, world):
-    figures: dict[str, float | int | dict] = {"conditions": {"rtt_ms": RTT_MS, "down_kbit_s": 1600,
-                                                            "cpu_slowdown": CPU_SLOWDOWN}}
+    figures: dict[str, float | int | dict] = {
+        "conditions": {"rtt_ms": RTT_MS, "down_kbit_s": 1600, "cpu_slowdown": CPU_SLOWDOWN}
+    }
     # 1. The first page anyone opens (sign-in), cache empty.
     phone = Throttled(browser, system.base)
     try:
@@ -173,17 +201,24 @@ def test_phone_budgets_first_load_doctors_and_slots(browser: Browser, system, wo
     print("phone budgets:", json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"}))
     # Bytes do not depend on the machine: always enforced.
     assert figures["first_load_js_bytes"] <= FIRST_LOAD_JS_BUDGET, figures
-    missed = [name for name, budget in (("doctors_visible_s", DOCTORS_BUDGET_S), ("slots_visible_s", SLOTS_BUDGET_S))
-              if figures[name] > budget]
+    missed = [
+        name
+        for name, budget in (("doctors_visible_s", DOCTORS_BUDGET_S), ("slots_visible_s", SLOTS_BUDGET_S))
+        if figures[name] > budget
+    ]
     if missed and load_per_core > OVERLOADED:
         # The CPU throttle multiplies whatever the host leaves us; on a host running several times more work
         # than it has cores, a missed time budget says nothing about the app. Reported, not hidden.
-        pytest.xfail(f"time budgets {missed} missed on an overloaded host (load {load_per_core:.1f} per core): "
-                     + json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"}))
+        pytest.xfail(
+            f"time budgets {missed} missed on an overloaded host (load {load_per_core:.1f} per core): "
+            + json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"})
+        )
     if missed:
         # Issue 17: the time budgets have not been seen to hold at a load under OVERLOADED yet (the last CI run
         # before the preload/prefetch redesign: doctors 3.15 s for 2.5 s, slots 1.27 s for 1 s, at 1.6 load per
         # core; after it, every run on the developers' machine was at 7-8.7 load per core). Reported with the
         # figures, never hidden; replace this with `assert not missed` once a CI run shows them met.
-        pytest.xfail(f"time budgets {missed} not met yet (issue 17): "
-                     + json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"}))
+        pytest.xfail(
+            f"time budgets {missed} not met yet (issue 17): "
+            + json.dumps({k: v for k, v in figures.items() if k != "booking_waterfall"})
+        )

@@ -1,4 +1,5 @@
 """A self-registered patient is told the address is not confirmed yet, and the emailed link confirms it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Walk-in patients in real Chromium: the desk registers someone new from the patient search, books for them
 at once, and the emailed 'choose your password' link (sent by the real worker) lets them sign in and see it."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,6 @@ from playwright.sync_api import Page, expect
 from tests.e2e.helpers import LANGS, later_times, sign_in_speaking, snap, speaking, wait_email
 
 pytestmark = pytest.mark.e2e
-
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,6 +1,7 @@
 """GET /api/events through the real gunicorn web process and a real Dramatiq worker (whose outbox relay
 publishes each committed change): who gets which event, within 2 s; sign-in required; reconnecting; and
 how many open streams one web process holds while /api/health still answers fast."""
+
 from __future__ import annotations
 
 import statistics
@@ -25,11 +26,21 @@ WITHIN = 2.0  # seconds: the contract's bound from the change's answer to the ev
 
 @pytest.fixture(scope="module")
 def system(engine, tmp_path_factory):
-    env = {"APP_ENV": "development", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
-           "JWT_SECRET_KEY": "events-" + uuid.uuid4().hex * 2, "FRONTEND_ORIGIN": "http://localhost:5173",
-           "RESEND_API_KEY": "re_test", "EMAIL_FROM": "Clínica <citas@example.com>",
-           "RESEND_API_URL": "http://127.0.0.1:9", "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4",
-           "WORKER_PROCESSES": "1", "WORKER_THREADS": "2", "WEB_CONCURRENCY": "1"}
+    env = {
+        "APP_ENV": "development",
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "REDIS_URL": TEST_REDIS_URL,
+        "JWT_SECRET_KEY": "events-" + uuid.uuid4().hex * 2,
+        "FRONTEND_ORIGIN": "http://localhost:5173",
+        "RESEND_API_KEY": "re_test",
+        "EMAIL_FROM": "Clínica <citas@example.com>",
+        "RESEND_API_URL": "http://127.0.0.1:9",
+        "RATELIMIT_ENABLED": "0",
+        "BCRYPT_ROUNDS": "4",
+        "WORKER_PROCESSES": "1",
+        "WORKER_THREADS": "2",
+        "WEB_CONCURRENCY": "1",
+    }
     try:
         with ProcfileProcesses(["web", "worker"], env, tmp_path_factory.mktemp("events")) as processes:
             yield processes
@@ -45,27 +56,51 @@ class World:
         tag = uuid.uuid4().hex[:8]
         with UnitOfWork(make_session_factory(engine)) as uow:
             session = uow.session
-            accounts.create_user(session, email=f"admin-{tag}@example.com", password=PASSWORD,
-                                 full_name="Admin Live", role="admin")
+            accounts.create_user(
+                session, email=f"admin-{tag}@example.com", password=PASSWORD, full_name="Admin Live", role="admin"
+            )
         self.admin = self.login(f"admin-{tag}@example.com")
         clinic = self.ok("POST", "/api/clinics", {"name": f"Clínica Live {tag}", "timezone": "Europe/Madrid"})
         self.service = self.ok("POST", "/api/services", {"name": "Consulta", "duration_minutes": 30})
         self.doctors, self.doctor_tokens = [], []
         for i in range(2):
-            doctor = self.ok("POST", "/api/doctors", {
-                "email": f"doctor{i}-{tag}@example.com", "password": PASSWORD, "full_name": f"Dra. Live {i}",
-                "specialty": "Cardiología", "clinic_id": clinic["id"], "service_ids": [self.service["id"]]})
-            self.ok("PUT", f"/api/doctors/{doctor['id']}/working-hours",
-                    [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)])
+            doctor = self.ok(
+                "POST",
+                "/api/doctors",
+                {
+                    "email": f"doctor{i}-{tag}@example.com",
+                    "password": PASSWORD,
+                    "full_name": f"Dra. Live {i}",
+                    "specialty": "Cardiología",
+                    "clinic_id": clinic["id"],
+                    "service_ids": [self.service["id"]],
+                },
+            )
+            self.ok(
+                "PUT",
+                f"/api/doctors/{doctor['id']}/working-hours",
+                [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)],
+            )
             self.doctors.append(doctor)
             self.doctor_tokens.append(self.login(f"doctor{i}-{tag}@example.com"))
-        self.ok("POST", "/api/users", {"email": f"desk-{tag}@example.com", "password": PASSWORD,
-                                        "full_name": "Rosa Recepción", "role": "receptionist"})
+        self.ok(
+            "POST",
+            "/api/users",
+            {
+                "email": f"desk-{tag}@example.com",
+                "password": PASSWORD,
+                "full_name": "Rosa Recepción",
+                "role": "receptionist",
+            },
+        )
         self.desk = self.login(f"desk-{tag}@example.com")
         self.patients = []
         for i in range(2):
-            reg = self.ok("POST", "/api/auth/register", {"email": f"patient{i}-{tag}@example.com",
-                                                         "password": PASSWORD, "full_name": f"Paciente Live {i}"})
+            reg = self.ok(
+                "POST",
+                "/api/auth/register",
+                {"email": f"patient{i}-{tag}@example.com", "password": PASSWORD, "full_name": f"Paciente Live {i}"},
+            )
             self.patients.append(reg)
         self.day = 3
 
@@ -85,11 +120,21 @@ class World:
         self.day += 1
         day = (date.today() + timedelta(days=self.day)).isoformat()
         token = self.patients[patient]["access_token"]
-        slots = self.ok("GET", f"/api/doctors/{self.doctors[doctor]['id']}/slots?service_id={self.service['id']}"
-                               f"&from={day}&to={day}", token=token)["slots"]
-        appointment = self.ok("POST", "/api/appointments", {
-            "doctor_id": self.doctors[doctor]["id"], "service_id": self.service["id"],
-            "starts_at": slots[0]["starts_at"]}, token=token)
+        slots = self.ok(
+            "GET",
+            f"/api/doctors/{self.doctors[doctor]['id']}/slots?service_id={self.service['id']}&from={day}&to={day}",
+            token=token,
+        )["slots"]
+        appointment = self.ok(
+            "POST",
+            "/api/appointments",
+            {
+                "doctor_id": self.doctors[doctor]["id"],
+                "service_id": self.service["id"],
+                "starts_at": slots[0]["starts_at"],
+            },
+            token=token,
+        )
         return appointment, time.monotonic()
 
 
@@ -107,10 +152,13 @@ def test_signing_in_is_required(world):
 
 
 def test_each_caller_gets_the_changes_they_may_see_and_no_others(world):
-    streams = {"patient0": world.stream(world.patients[0]["access_token"]),
-               "patient1": world.stream(world.patients[1]["access_token"]),
-               "doctor0": world.stream(world.doctor_tokens[0]), "doctor1": world.stream(world.doctor_tokens[1]),
-               "desk": world.stream(world.desk)}
+    streams = {
+        "patient0": world.stream(world.patients[0]["access_token"]),
+        "patient1": world.stream(world.patients[1]["access_token"]),
+        "doctor0": world.stream(world.doctor_tokens[0]),
+        "doctor1": world.stream(world.doctor_tokens[1]),
+        "desk": world.stream(world.desk),
+    }
     try:
         for client in streams.values():
             client.wait_connected()
@@ -145,8 +193,7 @@ def test_a_dropped_stream_reconnects_and_gets_later_changes(world):
     again = world.stream(world.patients[1]["access_token"])
     try:
         again.wait_connected()
-        world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {},
-                 token=world.patients[1]["access_token"])
+        world.ok("POST", f"/api/appointments/{appointment['id']}/cancel", {}, token=world.patients[1]["access_token"])
         answered = time.monotonic()
         assert again.wait_for(appointment["id"], "cancelled") - answered < WITHIN
     finally:

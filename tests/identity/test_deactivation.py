@@ -1,4 +1,5 @@
 """Item 1: a deactivated account (or doctor profile) loses its powers at once; admins manage accounts."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Item 10: failed sign-ins are throttled per account, but nobody can use that to lock the owner out."""
+
 from __future__ import annotations
 
 import uuid
@@ -22,23 +23,27 @@ def limited(engine, redis_client, request):
     from web.extensions import limiter
 
     redis_client.flushdb()
-    app = create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH=f"{LIMIT} per minute"),
-                      "ACCESS_LOG": False})
+    app = create_app(
+        {"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH=f"{LIMIT} per minute"), "ACCESS_LOG": False}
+    )
     request.addfinalizer(lambda: setattr(limiter, "enabled", False))
     email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     with Session(engine) as session, session.begin():
         user_id = accounts.create_user(session, email=email, password=PASSWORD, full_name="Dueña", role="patient").id
     yield app, email
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM outbox WHERE topic = 'account.password_reset' "
-                          "AND (payload->>'user_id')::bigint = :u"), {"u": user_id})
+        conn.execute(
+            text("DELETE FROM outbox WHERE topic = 'account.password_reset' AND (payload->>'user_id')::bigint = :u"),
+            {"u": user_id},
+        )
         conn.execute(text("DELETE FROM users WHERE id = :u"), {"u": user_id})
     redis_client.flushdb()
 
 
 def _login(client, email: str, password: str, address: str) -> int:
-    return client.post("/api/auth/login", json={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address}).status_code
+    return client.post(
+        "/api/auth/login", json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    ).status_code
 
 
 def _attack(app, email: str, times: int = 2 * LIMIT) -> list[int]:
@@ -89,8 +94,13 @@ def test_a_device_cookie_is_bound_to_its_account_and_cannot_be_forged(limited, e
     forged.set_cookie("login_device", device.split(".")[0] + ".AAAA", path="/api/auth/")
     assert _login(forged, email, PASSWORD, "10.5.0.1") == 429
     with Session(engine) as session, session.begin():
-        other = accounts.create_user(session, email=f"other-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD,
-                                     full_name="Otra", role="patient")
+        other = accounts.create_user(
+            session,
+            email=f"other-{uuid.uuid4().hex[:8]}@example.com",
+            password=PASSWORD,
+            full_name="Otra",
+            role="patient",
+        )
         other_email, other_id = other.email, other.id
     try:
         elsewhere = app.test_client()
@@ -108,11 +118,16 @@ def test_the_reset_link_works_while_throttled_and_marks_the_device(limited, engi
     r = new_device.post("/api/auth/password-reset", json={"email": email}, environ_base={"REMOTE_ADDR": "10.7.0.1"})
     assert r.status_code == 202
     with engine.connect() as conn:
-        nonce = conn.execute(text("SELECT r.nonce FROM password_resets r JOIN users u ON u.id = r.user_id "
-                                  "WHERE u.email = :e"), {"e": email}).scalar_one()
+        nonce = conn.execute(
+            text("SELECT r.nonce FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = :e"),
+            {"e": email},
+        ).scalar_one()
     token = resets.token_for(app.config["JWT_SECRET_KEY"], nonce)
-    r = new_device.post("/api/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD},
-                        environ_base={"REMOTE_ADDR": "10.7.0.1"})
+    r = new_device.post(
+        "/api/auth/password-reset/confirm",
+        json={"token": token, "password": NEW_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.7.0.1"},
+    )
     assert r.status_code == 204
     assert _login(new_device, email, NEW_PASSWORD, "10.7.0.1") == 200
 
@@ -129,7 +144,13 @@ def test_guessing_the_current_password_of_a_stolen_session_is_throttled(limited)
     client = app.test_client()
     token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).get_json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    codes = [client.post("/api/me/password", headers=headers, environ_base={"REMOTE_ADDR": f"10.8.0.{i}"},
-                         json={"current_password": f"Guess-{i}-xyz", "new_password": NEW_PASSWORD}).status_code
-             for i in range(LIMIT + 1)]
+    codes = [
+        client.post(
+            "/api/me/password",
+            headers=headers,
+            environ_base={"REMOTE_ADDR": f"10.8.0.{i}"},
+            json={"current_password": f"Guess-{i}-xyz", "new_password": NEW_PASSWORD},
+        ).status_code
+        for i in range(LIMIT + 1)
+    ]
     assert codes == [422] * LIMIT + [429]

@@ -1,4 +1,5 @@
 """The password policy: the strength estimator with the person's own data as context, the 100k list."""
+
 from __future__ import annotations
 
 import threading
@@ -8,8 +9,11 @@ import pytest
 from clinic.identity import passwords
 from clinic.identity.passwords import WeakPassword
 
-CONTEXT = {"email": "pa.lopez@example.com", "full_name": "Pablo López",
-           "clinic_names": ["Clínica Central", "Centro Médico Norte"]}
+CONTEXT = {
+    "email": "pa.lopez@example.com",
+    "full_name": "Pablo López",
+    "clinic_names": ["Clínica Central", "Centro Médico Norte"],
+}
 
 
 def reason(password: str, **context) -> str | None:
@@ -26,8 +30,17 @@ def test_the_probe_s_weak_passwords_are_refused(password):
     assert reason(password) in ("too_common", "too_weak")
 
 
-@pytest.mark.parametrize("password", ["pa.lopez@example.com", "PA.LOPEZ@EXAMPLE.COM", "Clínica Central",
-                                      "clinicacentral", "CentroMedicoNorte1", "pablolopez1985"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "pa.lopez@example.com",
+        "PA.LOPEZ@EXAMPLE.COM",
+        "Clínica Central",
+        "clinicacentral",
+        "CentroMedicoNorte1",
+        "pablolopez1985",
+    ],
+)
 def test_the_account_s_own_data_and_the_clinics_names_are_refused(password):
     assert reason(password) == "too_personal"
 

@@ -1,4 +1,5 @@
 """Password reset (request, email, confirm) and password change: every other session ends at once."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,8 +19,9 @@ NEW_PASSWORD = "Otra-Clave-Segura-42"
 
 
 def _outbox(db) -> list[dict]:
-    return [r[0] for r in db.execute(text("SELECT payload FROM outbox WHERE topic = 'account.password_reset' "
-                                          "ORDER BY id"))]
+    return [
+        r[0] for r in db.execute(text("SELECT payload FROM outbox WHERE topic = 'account.password_reset' ORDER BY id"))
+    ]
 
 
 def _email_for(app, db, payload: dict) -> dict | None:
@@ -50,8 +52,10 @@ def test_a_known_address_gets_a_single_use_link_in_its_language(app, api, db, ma
     assert r.status_code == 202 and r.get_data() == b""
     [payload] = _outbox(db)
     assert set(payload) == {"reset_id", "user_id"}  # ids only: the token is in no row
-    stored = db.execute(text("SELECT token_hash, expires_at - created_at FROM password_resets WHERE id = :i"),
-                        {"i": payload["reset_id"]}).one()
+    stored = db.execute(
+        text("SELECT token_hash, expires_at - created_at FROM password_resets WHERE id = :i"),
+        {"i": payload["reset_id"]},
+    ).one()
     assert stored[1] == timedelta(hours=1)
     email = _email_for(app, db, payload)
     assert email["to"] == [user.email] and email["subject"] == "Reset your password"
@@ -76,7 +80,10 @@ def test_unknown_and_inactive_addresses_get_the_same_answer_and_nothing_is_sent(
     for email in ("nobody@example.com", inactive.email):
         r = _ask(api, email)
         assert (r.status_code, r.get_data(), r.headers.get("Content-Type")) == (
-            known.status_code, known.get_data(), known.headers.get("Content-Type"))
+            known.status_code,
+            known.get_data(),
+            known.headers.get("Content-Type"),
+        )
     assert len(_outbox(db)) == 1
 
 
@@ -104,7 +111,10 @@ def test_a_link_works_once_and_ends_the_accounts_other_links(app, api, db, make_
     user = make_user()
     first = _reset_link(app, api, db, user)
     second = _reset_link(app, api, db, user)
-    assert api.post("/api/auth/password-reset/confirm", json={"token": second, "password": NEW_PASSWORD}).status_code == 204
+    assert (
+        api.post("/api/auth/password-reset/confirm", json={"token": second, "password": NEW_PASSWORD}).status_code
+        == 204
+    )
     for token in (second, first):
         r = api.post("/api/auth/password-reset/confirm", json={"token": token, "password": "Y" + NEW_PASSWORD})
         assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_reset_token"
@@ -115,8 +125,9 @@ def test_a_link_works_once_and_ends_the_accounts_other_links(app, api, db, make_
 def test_bad_and_expired_tokens_are_400(app, api, db, make_user):
     user = make_user()
     token = _reset_link(app, api, db, user)
-    db.execute(text("UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE user_id = :u"),
-               {"u": user.id})
+    db.execute(
+        text("UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE user_id = :u"), {"u": user.id}
+    )
     db.flush()
     for bad in (token, "x", "A" * 43):
         r = api.post("/api/auth/password-reset/confirm", json={"token": bad, "password": NEW_PASSWORD})
@@ -129,14 +140,17 @@ def test_the_new_password_must_pass_the_policy_and_the_link_survives_a_refusal(a
     token = _reset_link(app, api, db, user)
     r = api.post("/api/auth/password-reset/confirm", json={"token": token, "password": "short"})
     assert r.status_code == 422 and "password" in r.get_json()["error"]["fields"]
-    assert api.post("/api/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}).status_code == 204
+    assert (
+        api.post("/api/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}).status_code == 204
+    )
 
 
 def test_change_password_keeps_this_session_and_ends_the_others(api, make_user):
     user = make_user()
     here, elsewhere = api.login(user.email), api.login(user.email)
-    r = api.post("/api/me/password", here["access_token"],
-                 json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    r = api.post(
+        "/api/me/password", here["access_token"], json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
     assert r.status_code == 204
     assert api.get("/api/me", here["access_token"]).status_code == 200
     assert api.post("/api/auth/refresh", here["refresh_token"]).status_code == 200
@@ -152,7 +166,10 @@ def test_change_password_needs_the_current_one_and_a_good_new_one(api, make_user
     assert wrong.status_code == 422 and wrong.get_json()["error"]["fields"] == {"current_password": "wrong"}
     weak = api.post("/api/me/password", token, json={"current_password": PASSWORD, "new_password": "password123"})
     assert weak.status_code == 422 and "new_password" in weak.get_json()["error"]["fields"]
-    assert api.post("/api/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}).status_code == 401
+    assert (
+        api.post("/api/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}).status_code
+        == 401
+    )
     assert api.login(user.email)  # unchanged
 
 

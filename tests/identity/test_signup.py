@@ -1,4 +1,5 @@
 """Sign-up does not tell whether an address has an account; addresses are verified by an emailed link."""
+
 from __future__ import annotations
 
 import statistics
@@ -14,8 +15,10 @@ OTHER_PASSWORD = "Lagarto-Verde-77"
 
 
 def register(api, email: str, password: str = OTHER_PASSWORD, **extra):
-    return api.post("/api/auth/register", json={"email": email, "password": password, "full_name": "Eva Intrusa",
-                                                "locale": "es", **extra})
+    return api.post(
+        "/api/auth/register",
+        json={"email": email, "password": password, "full_name": "Eva Intrusa", "locale": "es", **extra},
+    )
 
 
 def outbox(db, topic: str) -> list[dict]:
@@ -23,7 +26,11 @@ def outbox(db, topic: str) -> list[dict]:
 
 
 def shape(body: dict) -> tuple:
-    return tuple(sorted(body)), tuple(sorted(body["user"])), tuple(sorted((k, type(v).__name__) for k, v in body["user"].items()))
+    return (
+        tuple(sorted(body)),
+        tuple(sorted(body["user"])),
+        tuple(sorted((k, type(v).__name__) for k, v in body["user"].items())),
+    )
 
 
 def test_a_taken_address_gets_the_same_answer_as_a_new_one(api, db, make_user):
@@ -47,7 +54,9 @@ def test_a_taken_address_s_owner_keeps_their_account_and_is_told(api, db, make_u
     body = register(api, "owner@example.com").get_json()
     # The owner still signs in with their password, to their own account; the intruder's password opens nothing.
     assert api.login("owner@example.com")["user"]["id"] == owner.id
-    assert api.post("/api/auth/login", json={"email": "owner@example.com", "password": OTHER_PASSWORD}).status_code == 401
+    assert (
+        api.post("/api/auth/login", json={"email": "owner@example.com", "password": OTHER_PASSWORD}).status_code == 401
+    )
     shadow = db.get(User, body["user"]["id"])
     assert shadow.shadow and shadow.email_verified_at is None and owner.email_verified_at is not None
     # The owner gets the "someone tried" notice, nobody a verification link.
@@ -127,7 +136,8 @@ def test_a_sign_up_racing_another_for_the_same_address_becomes_a_shadow(db, make
         return None if len(seen) == 1 else real(session, email)
 
     monkeypatch.setattr(accounts, "find_by_email", misses_the_first_time)
-    user = signup.register(db, email="race@example.com", password=OTHER_PASSWORD, full_name="Eva", phone=None,
-                           locale="es", now=utcnow())
+    user = signup.register(
+        db, email="race@example.com", password=OTHER_PASSWORD, full_name="Eva", phone=None, locale="es", now=utcnow()
+    )
     assert user.shadow and user.id != owner.id and len(seen) == 2
     assert outbox(db, "account.signup_attempted")[0]["user_id"] == owner.id

@@ -1,4 +1,5 @@
 """Access tokens die with their sign-in; malformed tokens are 401; idle sign-ins end on the server."""
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,17 @@ def _signed(claims: dict) -> str:
 
 def _access_claims(user, **overrides) -> dict:
     now = int(time.time())
-    claims = {"sub": str(user.id), "type": "access", "jti": str(uuid.uuid4()), "fam": str(uuid.uuid4()),
-              "role": user.role, "fresh": False, "iat": now, "nbf": now, "exp": now + 600}
+    claims = {
+        "sub": str(user.id),
+        "type": "access",
+        "jti": str(uuid.uuid4()),
+        "fam": str(uuid.uuid4()),
+        "role": user.role,
+        "fresh": False,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -34,17 +44,21 @@ def test_a_well_formed_token_signed_with_the_key_is_accepted(api, make_user):
     assert api.get("/api/me", _signed(_access_claims(user))).status_code == 200
 
 
-@pytest.mark.parametrize("overrides", [
-    {"exp": None},                       # no expiry: would live forever
-    {"sub": "abc"},                      # was a 500 (int("abc"))
-    {"sub": "9" * 30},                   # beyond BIGINT
-    {"sub": 7},                          # not a string
-    {"jti": "not-a-uuid"},               # was a 422 (PostgreSQL refused the uuid)
-    {"jti": None},
-    {"fam": "not-a-uuid"},
-    {"fam": None},                       # an access token always names its sign-in
-    {"type": "something"},
-], ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"exp": None},  # no expiry: would live forever
+        {"sub": "abc"},  # was a 500 (int("abc"))
+        {"sub": "9" * 30},  # beyond BIGINT
+        {"sub": 7},  # not a string
+        {"jti": "not-a-uuid"},  # was a 422 (PostgreSQL refused the uuid)
+        {"jti": None},
+        {"fam": "not-a-uuid"},
+        {"fam": None},  # an access token always names its sign-in
+        {"type": "something"},
+    ],
+    ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()),
+)
 def test_malformed_but_signed_access_tokens_are_401(api, make_user, overrides):
     user = make_user()
     token = _signed(_access_claims(user, **overrides))
@@ -99,8 +113,10 @@ def test_logout_all_is_in_the_openapi_document(client):
 
 
 def _age_refresh_tokens(db, user, minutes: int) -> None:
-    db.execute(text("UPDATE refresh_tokens SET issued_at = issued_at - make_interval(mins => :m) "
-                    "WHERE user_id = :u"), {"m": minutes, "u": user.id})
+    db.execute(
+        text("UPDATE refresh_tokens SET issued_at = issued_at - make_interval(mins => :m) WHERE user_id = :u"),
+        {"m": minutes, "u": user.id},
+    )
     db.flush()
 
 

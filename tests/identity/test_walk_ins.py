@@ -1,4 +1,5 @@
 """POST /api/patients: walk-in patients registered by the front desk (through the app, real PostgreSQL)."""
+
 from __future__ import annotations
 
 import uuid
@@ -14,17 +15,24 @@ SECRET = "test-secret-" + "x" * 32
 
 
 def _outbox(db, user_id: int) -> list[tuple[str, dict]]:
-    return [(r.topic, r.payload) for r in db.execute(text(
-        "SELECT topic, payload FROM outbox WHERE (payload->>'user_id')::bigint = :u ORDER BY id"), {"u": user_id})]
+    return [
+        (r.topic, r.payload)
+        for r in db.execute(
+            text("SELECT topic, payload FROM outbox WHERE (payload->>'user_id')::bigint = :u ORDER BY id"),
+            {"u": user_id},
+        )
+    ]
 
 
 @pytest.mark.parametrize("role", ["receptionist", "admin"])
-def test_staff_register_a_walk_in_without_email_who_can_be_booked_but_never_signs_in(api, make_user, token_for,
-                                                                                     db, role):
+def test_staff_register_a_walk_in_without_email_who_can_be_booked_but_never_signs_in(
+    api, make_user, token_for, db, role
+):
     desk = token_for(make_user(role))
     name = f"Lucía Paseo {uuid.uuid4().hex[:6]}"
-    answer = api.post("/api/patients", desk, json={"full_name": name, "phone": "+34 600 000 000",
-                                                   "birth_date": "1961-05-04"})
+    answer = api.post(
+        "/api/patients", desk, json={"full_name": name, "phone": "+34 600 000 000", "birth_date": "1961-05-04"}
+    )
     assert answer.status_code == 201, answer.get_json()
     patient = answer.get_json()
     assert patient["role"] == "patient" and patient["email"] is None and patient["full_name"] == name
@@ -50,17 +58,27 @@ def test_with_an_email_the_walk_in_gets_a_set_password_link_that_works_once(api,
     refused = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "invalid_credentials"
     # The link (as the email worker renders it) sets the password; then they sign in and see their list.
-    user, link = resets.link_for(db, reset_id=payload["reset_id"], secret=SECRET, public_url="https://c.example",
-                                 now=utcnow())
+    user, link = resets.link_for(
+        db, reset_id=payload["reset_id"], secret=SECRET, public_url="https://c.example", now=utcnow()
+    )
     token = link.split("token=")[1]
-    assert api.post("/api/auth/password-reset/confirm", json={"token": token, "password": "Otra-Clave-Segura-42"}) \
-        .status_code == 204
-    assert api.post("/api/auth/password-reset/confirm", json={"token": token, "password": "Otra-Clave-Segura-43"}) \
-        .status_code == 400  # single use
+    assert (
+        api.post(
+            "/api/auth/password-reset/confirm", json={"token": token, "password": "Otra-Clave-Segura-42"}
+        ).status_code
+        == 204
+    )
+    assert (
+        api.post(
+            "/api/auth/password-reset/confirm", json={"token": token, "password": "Otra-Clave-Segura-43"}
+        ).status_code
+        == 400
+    )  # single use
     session = api.login(email, "Otra-Clave-Segura-42")
     assert api.get("/api/appointments", session["access_token"]).status_code == 200
-    expires = db.execute(text("SELECT expires_at - created_at FROM password_resets WHERE id = :i"),
-                         {"i": payload["reset_id"]}).scalar_one()
+    expires = db.execute(
+        text("SELECT expires_at - created_at FROM password_resets WHERE id = :i"), {"i": payload["reset_id"]}
+    ).scalar_one()
     assert expires.days == 7
 
 
@@ -74,7 +92,9 @@ def test_a_registered_email_is_refused_and_the_account_left_untouched(api, make_
     after = db.execute(text("SELECT password_hash, full_name FROM users WHERE id = :i"), {"i": owner.id}).one()
     assert after == before
     assert db.execute(text("SELECT count(*) FROM users WHERE full_name = 'Impostor'")).scalar_one() == 0
-    assert db.execute(text("SELECT count(*) FROM password_resets WHERE user_id = :i"), {"i": owner.id}).scalar_one() == 0
+    assert (
+        db.execute(text("SELECT count(*) FROM password_resets WHERE user_id = :i"), {"i": owner.id}).scalar_one() == 0
+    )
     assert api.login(owner.email)["user"]["id"] == owner.id  # the owner still signs in as before
 
 
@@ -83,26 +103,40 @@ def test_an_address_only_a_shadow_account_has_is_free(api, make_user, token_for,
     address, a walk-in may have it and is the one found by it."""
     desk = token_for(make_user("receptionist"))
     owner = make_user("patient")
-    shadow = signup.register(db, email=owner.email, password="Clave-Sombra-Larga-77", full_name="Sombra",
-                             phone=None, locale="es", now=utcnow())
+    shadow = signup.register(
+        db,
+        email=owner.email,
+        password="Clave-Sombra-Larga-77",
+        full_name="Sombra",
+        phone=None,
+        locale="es",
+        now=utcnow(),
+    )
     assert shadow.shadow
     db.execute(text("UPDATE users SET email = :e WHERE id = :i"), {"e": f"moved-{owner.email}", "i": owner.id})
     answer = api.post("/api/patients", desk, json={"full_name": "Nueva Dueña", "email": owner.email})
     assert answer.status_code == 201, answer.get_json()
-    assert db.execute(text("SELECT id FROM users WHERE lower(email) = lower(:e) AND NOT shadow"),
-                      {"e": owner.email}).scalar_one() == answer.get_json()["id"]
+    assert (
+        db.execute(
+            text("SELECT id FROM users WHERE lower(email) = lower(:e) AND NOT shadow"), {"e": owner.email}
+        ).scalar_one()
+        == answer.get_json()["id"]
+    )
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "full_name"),
-    ({"full_name": ""}, "full_name"),
-    ({"full_name": "Ana\nB"}, "full_name"),
-    ({"full_name": "Ana", "email": "not-an-email"}, "email"),
-    ({"full_name": "Ana", "birth_date": "1961-13-01"}, "birth_date"),
-    ({"full_name": "Ana", "birth_date": "2999-01-01"}, "birth_date"),
-    ({"full_name": "Ana", "phone": "1\r2"}, "phone"),
-    ({"full_name": "Ana", "password": "x"}, "password"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "full_name"),
+        ({"full_name": ""}, "full_name"),
+        ({"full_name": "Ana\nB"}, "full_name"),
+        ({"full_name": "Ana", "email": "not-an-email"}, "email"),
+        ({"full_name": "Ana", "birth_date": "1961-13-01"}, "birth_date"),
+        ({"full_name": "Ana", "birth_date": "2999-01-01"}, "birth_date"),
+        ({"full_name": "Ana", "phone": "1\r2"}, "phone"),
+        ({"full_name": "Ana", "password": "x"}, "password"),
+    ],
+)
 def test_bad_input_is_a_422_naming_the_field(api, make_user, token_for, body, field):
     desk = token_for(make_user("receptionist"))
     answer = api.post("/api/patients", desk, json=body)

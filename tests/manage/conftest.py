@@ -1,4 +1,5 @@
 """Fixtures for the manage-link tests: a booked appointment and the tokens of its links."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ def mint(app, db):
 
     def make(appointment_id: int, channel: str = "email") -> str:
         return tokens.mint(db, appointment_id=appointment_id, channel=channel, secret=secret)
+
     return make
 
 
@@ -33,9 +35,16 @@ def booked(api, db, make_user, token_for) -> Booked:
     setup = make_doctor(db)
     patient = make_user()
     day = future_day()
-    r = api.post("/api/appointments", token_for(patient), json={
-        "doctor_id": setup.doctor.id, "service_id": setup.service_id, "starts_at": setup.at(day, 9).isoformat(),
-        "reason": "Dolor de pecho"})
+    r = api.post(
+        "/api/appointments",
+        token_for(patient),
+        json={
+            "doctor_id": setup.doctor.id,
+            "service_id": setup.service_id,
+            "starts_at": setup.at(day, 9).isoformat(),
+            "reason": "Dolor de pecho",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     return Booked(setup=setup, patient=patient, appointment=r.get_json(), day=day)
 

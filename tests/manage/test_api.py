@@ -1,5 +1,6 @@
 """The manage link's API: see, add to a calendar, move and cancel without signing in, under the patient's
 own rules; every use in the appointment's history with its channel; nothing else reachable."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -12,8 +13,11 @@ from tests.scheduling.factories import add_appointment, future_day
 
 
 def _history(db, appointment_id):
-    return db.scalars(select(AppointmentHistory).where(AppointmentHistory.appointment_id == appointment_id)
-                      .order_by(AppointmentHistory.id)).all()
+    return db.scalars(
+        select(AppointmentHistory)
+        .where(AppointmentHistory.appointment_id == appointment_id)
+        .order_by(AppointmentHistory.id)
+    ).all()
 
 
 def test_the_link_shows_the_appointment_with_calendar_links_and_its_history_has_the_channel(api, db, booked, mint):
@@ -37,13 +41,17 @@ def test_the_link_shows_the_appointment_with_calendar_links_and_its_history_has_
     assert google.startswith("https://calendar.google.com/calendar/render?") and f"%2Fa%2F{token}" in google
     assert outlook.startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
     start_utc = booked.setup.at(booked.day, 9).astimezone(timezone.utc)
-    assert f"dates={start_utc:%Y%m%dT%H%M%SZ}%2F" in google and f"startdt={start_utc:%Y-%m-%dT%H%%3A%M%%3A%SZ}" in outlook
+    assert (
+        f"dates={start_utc:%Y%m%dT%H%M%SZ}%2F" in google and f"startdt={start_utc:%Y-%m-%dT%H%%3A%M%%3A%SZ}" in outlook
+    )
     ics = api.get(body["calendar"]["ics"])
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     text = ics.get_data(as_text=True)
     assert "BEGIN:VEVENT" in text and "METHOD:PUBLISH" in text and "Dolor" not in text
     opened = [h for h in _history(db, appt["id"]) if h.action == "link_opened"]
-    assert [(h.actor_id, h.details) for h in opened] == [(booked.patient.id, {"via": "manage_link", "channel": "email"})]
+    assert [(h.actor_id, h.details) for h in opened] == [
+        (booked.patient.id, {"via": "manage_link", "channel": "email"})
+    ]
 
 
 def test_slots_and_move_follow_the_patients_own_rules(api, db, booked, mint, make_user, token_for):
@@ -55,12 +63,18 @@ def test_slots_and_move_follow_the_patients_own_rules(api, db, booked, mint, mak
     assert setup.at(day, 9, 30).isoformat() in starts and setup.at(day, 9).isoformat() not in starts
     assert api.get(f"/api/manage/{token}/slots?from={day}").status_code == 422
     # Someone else takes 10:00.
-    other = api.post("/api/appointments", token_for(make_user()), json={
-        "doctor_id": setup.doctor.id, "service_id": setup.service_id, "starts_at": setup.at(day, 10).isoformat()})
+    other = api.post(
+        "/api/appointments",
+        token_for(make_user()),
+        json={"doctor_id": setup.doctor.id, "service_id": setup.service_id, "starts_at": setup.at(day, 10).isoformat()},
+    )
     assert other.status_code == 201
-    for start, code in [(setup.at(day, 10), "slot_taken"), (setup.at(day, 13), "outside_working_hours"),
-                        (datetime.now(timezone.utc) + timedelta(minutes=10), "too_soon"),
-                        (setup.at(future_day(400), 9), "too_far")]:
+    for start, code in [
+        (setup.at(day, 10), "slot_taken"),
+        (setup.at(day, 13), "outside_working_hours"),
+        (datetime.now(timezone.utc) + timedelta(minutes=10), "too_soon"),
+        (setup.at(future_day(400), 9), "too_far"),
+    ]:
         r = api.patch(f"/api/manage/{token}", json={"starts_at": start.isoformat()})
         assert r.status_code == 409 and r.get_json()["error"]["code"] == code, (start, r.get_json())
     for bad in ({}, {"starts_at": "2027-01-01T09:00:00"}, {"starts_at": setup.at(day, 9, 30).isoformat(), "x": 1}):
@@ -95,8 +109,13 @@ def test_cancel_early_and_late_as_the_patients_own_cancel(api, db, booked, mint,
     r = api.post(f"/api/manage/{late}/cancel")
     assert r.status_code == 200 and r.get_json()["late_cancellation"] is True
     cancelled = [h for h in _history(db, soon.id) if h.action == "cancelled"]
-    assert cancelled[0].details == {"cause": "patient", "reason": None, "late": True, "via": "manage_link",
-                                    "channel": "sms"}
+    assert cancelled[0].details == {
+        "cause": "patient",
+        "reason": None,
+        "late": True,
+        "via": "manage_link",
+        "channel": "sms",
+    }
     # Once started, the patient can no longer cancel.
     started = add_appointment(db, booked.setup, booked.patient.id, datetime.now(timezone.utc) - timedelta(minutes=5))
     r = api.post(f"/api/manage/{mint(started.id)}/cancel")
@@ -109,9 +128,14 @@ def test_dead_and_foreign_tokens_are_404_everywhere(api, db, booked, mint):
     live = mint(booked.appointment["id"])
     day = booked.day
     for token in (dead, live[:-1] + ("A" if live[-1] != "A" else "B"), "x", "a" * 200, live + "=", live.upper()):
-        for method, path, body in (("GET", "", None), ("GET", f"/slots?from={day}&to={day}", None),
-                                   ("PATCH", "", {"starts_at": booked.setup.at(day, 10).isoformat()}),
-                                   ("POST", "/cancel", {}), ("POST", "/accept", None), ("GET", "/ics", None)):
+        for method, path, body in (
+            ("GET", "", None),
+            ("GET", f"/slots?from={day}&to={day}", None),
+            ("PATCH", "", {"starts_at": booked.setup.at(day, 10).isoformat()}),
+            ("POST", "/cancel", {}),
+            ("POST", "/accept", None),
+            ("GET", "/ics", None),
+        ):
             r = api.call(method, f"/api/manage/{token}{path}", json=body)
             assert r.status_code == 404, (token, method, path, r.status_code)
             assert r.get_json()["error"]["code"] == "not_found"
@@ -124,16 +148,27 @@ def test_the_token_opens_nothing_but_its_appointment(app, api, db, booked, mint)
     stranger = app.test_client()  # no sign-in cookies (the fixture's client signed the patient in)
     patient = booked.patient
     mine_too = add_appointment(db, booked.setup, patient.id, booked.setup.at(future_day(20), 9))
-    for path in (f"/api/appointments/{booked.appointment['id']}", f"/api/appointments/{mine_too.id}", "/api/me",
-                 "/api/appointments", f"/api/patients/{patient.id}/record", f"/api/appointments/{mine_too.id}/ics",
-                 "/api/me/calendar"):
+    for path in (
+        f"/api/appointments/{booked.appointment['id']}",
+        f"/api/appointments/{mine_too.id}",
+        "/api/me",
+        "/api/appointments",
+        f"/api/patients/{patient.id}/record",
+        f"/api/appointments/{mine_too.id}/ics",
+        "/api/me/calendar",
+    ):
         for headers in ({"Authorization": f"Bearer {token}"}, {"Cookie": f"access_token_cookie={token}"}):
             r = stranger.get(path, headers=headers)
             assert r.status_code == 401, (path, headers, r.status_code)
     # Another appointment's id in the path of this token names nothing.
     assert api.get(f"/api/manage/{token}/{mine_too.id}").status_code == 404
-    assert api.patch(f"/api/manage/{token}", json={"starts_at": booked.setup.at(booked.day, 10).isoformat(),
-                                                   "appointment_id": mine_too.id}).status_code == 422
+    assert (
+        api.patch(
+            f"/api/manage/{token}",
+            json={"starts_at": booked.setup.at(booked.day, 10).isoformat(), "appointment_id": mine_too.id},
+        ).status_code
+        == 422
+    )
     # The other appointment did not change.
     db.refresh(mine_too)
     assert mine_too.sequence == 0 and mine_too.status == "booked"

@@ -1,4 +1,5 @@
 """Fixtures for the notification tests: a world of committed rows, removed afterwards."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Email content: Spanish by default, English by locale, local time with the zone named, no clinical details."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -7,10 +8,19 @@ from urllib.parse import parse_qs, urlsplit
 from clinic.notifications import content
 
 VIEW = content.EmailFacts(
-    appointment_id=7, patient_name="Ana", patient_email="ana@example.com", locale="es",
-    starts_at=datetime(2031, 10, 26, 8, 0, tzinfo=timezone.utc), zone="Europe/Madrid", clinic_name="Clínica Central",
-    clinic_address="Calle Mayor 1", doctor_name="Dra. Ruiz", service_name="Consulta general", doctor_id=3,
-    service_id=4)
+    appointment_id=7,
+    patient_name="Ana",
+    patient_email="ana@example.com",
+    locale="es",
+    starts_at=datetime(2031, 10, 26, 8, 0, tzinfo=timezone.utc),
+    zone="Europe/Madrid",
+    clinic_name="Clínica Central",
+    clinic_address="Calle Mayor 1",
+    doctor_name="Dra. Ruiz",
+    service_name="Consulta general",
+    doctor_id=3,
+    service_id=4,
+)
 
 
 def test_spanish_by_default_with_local_time_zone_address_and_link():
@@ -41,8 +51,15 @@ def test_html_is_escaped():
 
 def test_agenda_lists_local_times_in_the_doctors_language():
     rows = [(datetime(2031, 6, 2, 7, 0, tzinfo=timezone.utc), "Ana", "Consulta")]
-    email = content.agenda_email(doctor_name="Dr. Who", doctor_email="d@example.com", locale="en",
-                                 day=date(2031, 6, 2), zone="Europe/Madrid", rows=rows, public_url="")
+    email = content.agenda_email(
+        doctor_name="Dr. Who",
+        doctor_email="d@example.com",
+        locale="en",
+        day=date(2031, 6, 2),
+        zone="Europe/Madrid",
+        rows=rows,
+        public_url="",
+    )
     assert email.subject == "Your agenda for Monday 2 June"
     assert "09:00  Ana — Consulta" in email.text
 
@@ -51,20 +68,37 @@ def test_a_time_in_the_repeated_hour_says_which_one():
     """31 Oct 2027 in Madrid: 02:00-02:59 happens twice (CEST, then CET); New York repeats 01:00 on 7 Nov."""
     first = VIEW.__class__(**{**VIEW.__dict__, "starts_at": datetime(2027, 10, 31, 0, 0, tzinfo=timezone.utc)})
     second = VIEW.__class__(**{**VIEW.__dict__, "starts_at": datetime(2027, 10, 31, 1, 0, tzinfo=timezone.utc)})
-    assert "domingo 31 de octubre de 2027, 02:00 CEST (Europe/Madrid)" in content.appointment_email(
-        "confirmation", first, public_url="").subject
+    assert (
+        "domingo 31 de octubre de 2027, 02:00 CEST (Europe/Madrid)"
+        in content.appointment_email("confirmation", first, public_url="").subject
+    )
     assert "02:00 CET (Europe/Madrid)" in content.appointment_email("reminder", second, public_url="").text
-    assert content.local_time(datetime(2027, 11, 7, 5, 0, tzinfo=timezone.utc), "America/New_York", "en") == \
-        "Sunday 7 November 2027, 01:00 EDT (America/New_York)"
-    assert content.local_time(datetime(2027, 11, 7, 6, 0, tzinfo=timezone.utc), "America/New_York", "en") == \
-        "Sunday 7 November 2027, 01:00 EST (America/New_York)"
+    assert (
+        content.local_time(datetime(2027, 11, 7, 5, 0, tzinfo=timezone.utc), "America/New_York", "en")
+        == "Sunday 7 November 2027, 01:00 EDT (America/New_York)"
+    )
+    assert (
+        content.local_time(datetime(2027, 11, 7, 6, 0, tzinfo=timezone.utc), "America/New_York", "en")
+        == "Sunday 7 November 2027, 01:00 EST (America/New_York)"
+    )
     # Times that name one instant (the spring gap's neighbours included) stay as they were.
-    assert content.local_time(datetime(2027, 3, 28, 1, 0, tzinfo=timezone.utc), "Europe/Madrid", "es") == \
-        "domingo 28 de marzo de 2027, 03:00 (Europe/Madrid)"
-    rows = [(datetime(2027, 11, 7, 5, 30, tzinfo=timezone.utc), "Ana", "Consulta"),
-            (datetime(2027, 11, 7, 6, 30, tzinfo=timezone.utc), "Luis", "Consulta")]
-    agenda = content.agenda_email(doctor_name="Dr. Who", doctor_email="d@example.com", locale="en",
-                                  day=date(2027, 11, 7), zone="America/New_York", rows=rows, public_url="")
+    assert (
+        content.local_time(datetime(2027, 3, 28, 1, 0, tzinfo=timezone.utc), "Europe/Madrid", "es")
+        == "domingo 28 de marzo de 2027, 03:00 (Europe/Madrid)"
+    )
+    rows = [
+        (datetime(2027, 11, 7, 5, 30, tzinfo=timezone.utc), "Ana", "Consulta"),
+        (datetime(2027, 11, 7, 6, 30, tzinfo=timezone.utc), "Luis", "Consulta"),
+    ]
+    agenda = content.agenda_email(
+        doctor_name="Dr. Who",
+        doctor_email="d@example.com",
+        locale="en",
+        day=date(2027, 11, 7),
+        zone="America/New_York",
+        rows=rows,
+        public_url="",
+    )
     assert "01:30 EDT  Ana — Consulta" in agenda.text and "01:30 EST  Luis — Consulta" in agenda.text
 
 

@@ -1,5 +1,6 @@
 """Invitation emails as iMIP messages over SMTP, sent by the exactly-once sender to a real SMTP server on
 loopback (aiosmtpd) and read back with the standard library's `email` parser."""
+
 from __future__ import annotations
 
 import email
@@ -22,8 +23,7 @@ from tests.calendars import strict
 from tests.conftest import make_settings
 from tests.support.fake_smtp import FakeSMTP, attachment, calendar_part, parts, text_body
 
-MIME_TREE = ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar",
-             "application/ics"]
+MIME_TREE = ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar", "application/ics"]
 
 
 class Crash(Exception):
@@ -42,8 +42,14 @@ def make_sender(engine, redis_client, smtp):
         limiter = ProviderRateLimiter(redis_client, per_second=50, key=f"test:{uuid.uuid4().hex}")
         settings = make_settings(PUBLIC_URL="https://clinic.example", SMTP_URL=url or smtp.url, **settings)
         mailer = SmtpMailer(settings.smtp_url, limiter=limiter, checkpoint=checkpoint, timeout=5)
-        return notifications.Sender(make_session_factory(engine), Mailer(api_key="re_test", limiter=limiter),
-                                    Renderer(settings), checkpoint=checkpoint, smtp=mailer)
+        return notifications.Sender(
+            make_session_factory(engine),
+            Mailer(api_key="re_test", limiter=limiter),
+            Renderer(settings),
+            checkpoint=checkpoint,
+            smtp=mailer,
+        )
+
     return make
 
 
@@ -60,8 +66,9 @@ def booked(world):
 
 def _delivery(world, booked, kind="confirmation", event=1) -> int:
     with world.engine.begin() as conn, Session(bind=conn) as session:
-        return notifications.ensure(session, key=f"{kind}:{booked['appt']}:e{event}", kind=kind,
-                                    appointment_id=booked["appt"])
+        return notifications.ensure(
+            session, key=f"{kind}:{booked['appt']}:e{event}", kind=kind, appointment_id=booked["appt"]
+        )
 
 
 def _status(world, delivery_id):
@@ -126,6 +133,7 @@ def test_a_crash_mid_send_resends_the_same_message_once(point, world, booked, sm
     def crash(at):
         if at == point:
             raise Crash()
+
     with pytest.raises(Crash):
         make_sender(crash).deliver([delivery], batch=False)
     assert _status(world, delivery) == "sending"
@@ -153,6 +161,7 @@ def test_a_5xx_reply_is_permanent_and_marked_failed(world, booked, smtp, make_se
 
 def test_an_unreachable_relay_is_transient(world, booked, make_sender):
     from tests.support.processes import free_port
+
     with pytest.raises(TransientSendError):
         make_sender(url=f"smtp://u:p@127.0.0.1:{free_port()}").deliver([_delivery(world, booked)], batch=False)
 
@@ -162,9 +171,29 @@ def certificate(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1 and a client context that trusts only it."""
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(cert, key)
     return server, ssl.create_default_context(cafile=str(cert))
@@ -177,8 +206,9 @@ def test_tls_starttls_when_offered_and_implicit_for_smtps(implicit, certificate,
         assert tls.url.startswith("smtps://" if implicit else "smtp://")
         settings = make_settings(SMTP_URL=tls.url)
         mailer = SmtpMailer(settings.smtp_url, limiter=None, ssl_context=client_context, timeout=5)
-        sender = notifications.Sender(make_session_factory(world.engine), Mailer(api_key="re_test", limiter=None),
-                                      Renderer(settings), smtp=mailer)
+        sender = notifications.Sender(
+            make_session_factory(world.engine), Mailer(api_key="re_test", limiter=None), Renderer(settings), smtp=mailer
+        )
         assert sender.deliver([_delivery(world, booked)], batch=False) == 1
         assert tls.count() == 1
 
@@ -186,13 +216,18 @@ def test_tls_starttls_when_offered_and_implicit_for_smtps(implicit, certificate,
 def test_a_message_without_its_key_is_refused_before_connecting():
     mailer = SmtpMailer("smtp://127.0.0.1:9", limiter=None)
     with pytest.raises(ValueError):
-        mailer.send({"from": "a@example.com", "to": ["b@example.com"], "message": "Subject: x\r\n\r\nhi\r\n"},
-                    key="k1")
+        mailer.send({"from": "a@example.com", "to": ["b@example.com"], "message": "Subject: x\r\n\r\nhi\r\n"}, key="k1")
 
 
 def test_smtp_url_defaults_to_resends_relay_in_production_only():
-    base = {"DATABASE_URL": "postgresql://x/y", "REDIS_URL": "redis://x", "JWT_SECRET_KEY": "k" * 40,
-            "FRONTEND_ORIGIN": "https://app.example", "RESEND_API_KEY": "re_abc/def", "EMAIL_FROM": "a@example.com"}
+    base = {
+        "DATABASE_URL": "postgresql://x/y",
+        "REDIS_URL": "redis://x",
+        "JWT_SECRET_KEY": "k" * 40,
+        "FRONTEND_ORIGIN": "https://app.example",
+        "RESEND_API_KEY": "re_abc/def",
+        "EMAIL_FROM": "a@example.com",
+    }
     assert Settings.from_env(base).smtp_url == "smtps://resend:re_abc%2Fdef@smtp.resend.com:465"
     assert Settings.from_env({**base, "SMTP_URL": "smtp://u:p@127.0.0.1:2525"}).smtp_url == "smtp://u:p@127.0.0.1:2525"
     assert Settings.from_env({**base, "APP_ENV": "test"}).smtp_url == ""  # invitations fall back to the HTTP API
@@ -200,8 +235,13 @@ def test_smtp_url_defaults_to_resends_relay_in_production_only():
         with pytest.raises(ConfigError):
             Settings.from_env({**base, "SMTP_URL": bad})
     url = SmtpMailer(Settings.from_env(base).smtp_url, limiter=None)
-    assert (url.host, url.port, url.user, url.password, url.implicit_tls) == ("smtp.resend.com", 465, "resend",
-                                                                              "re_abc/def", True)
+    assert (url.host, url.port, url.user, url.password, url.implicit_tls) == (
+        "smtp.resend.com",
+        465,
+        "resend",
+        "re_abc/def",
+        True,
+    )
     assert SmtpMailer("smtp://relay.example", limiter=None).port == 587
 
 
@@ -210,9 +250,12 @@ def test_rendered_messages_are_sent_byte_for_byte_again(world, booked, smtp, mak
     delivery = _delivery(world, booked)
     with pytest.raises(Crash):
         make_sender(lambda at: (_ for _ in ()).throw(Crash()) if at == "after_send" else None).deliver(
-            [delivery], batch=False)
+            [delivery], batch=False
+        )
     stored = world.scalar("SELECT payload->'smtp'->>'message' FROM deliveries WHERE id = :i", i=delivery)
     assert stored.encode() == smtp.messages[0]["raw"].replace(b"\r\n", b"\r\n")  # what the server received
     assert stored.isascii()
-    assert datetime.now(timezone.utc) - timedelta(minutes=5) < email.message_from_string(
-        stored, policy=email.policy.default)["Date"].datetime
+    assert (
+        datetime.now(timezone.utc) - timedelta(minutes=5)
+        < email.message_from_string(stored, policy=email.policy.default)["Date"].datetime
+    )

@@ -1,4 +1,5 @@
 """The exactly-once sender, called directly against the fake provider (fine-grained failure cases)."""
+
 from __future__ import annotations
 
 import threading
@@ -38,8 +39,13 @@ def make_sender(engine, redis_client):
     def make(checkpoint=notifications._no_checkpoint, per_second: float = 50):
         limiter = ProviderRateLimiter(redis_client, per_second=per_second, key=f"test:{uuid.uuid4().hex}")
         settings = make_settings(PUBLIC_URL="https://clinic.example")
-        return notifications.Sender(make_session_factory(engine), Mailer(api_key="re_test", limiter=limiter),
-                                    Renderer(settings), checkpoint=checkpoint)
+        return notifications.Sender(
+            make_session_factory(engine),
+            Mailer(api_key="re_test", limiter=limiter),
+            Renderer(settings),
+            checkpoint=checkpoint,
+        )
+
     return make
 
 
@@ -56,9 +62,11 @@ def booked(world):
 def _delivery(world, booked, kind="confirmation") -> int:
     with world.engine.begin() as conn:
         from sqlalchemy.orm import Session
+
         with Session(bind=conn) as session:
-            return notifications.ensure(session, key=f"{kind}:{booked['appt']}:e1", kind=kind,
-                                        appointment_id=booked["appt"])
+            return notifications.ensure(
+                session, key=f"{kind}:{booked['appt']}:e1", kind=kind, appointment_id=booked["appt"]
+            )
 
 
 def _status(world, delivery_id):
@@ -75,6 +83,7 @@ def test_a_crash_after_the_http_call_resends_with_the_same_key_and_no_second_ema
     def crash_after_send(point):
         if point == "after_send":
             raise Crash()
+
     with pytest.raises(Crash):
         make_sender(crash_after_send).deliver([delivery], batch=False)
     assert _status(world, delivery) == "sending" and len(fake.emails) == 1
@@ -112,14 +121,19 @@ def test_a_refused_request_is_marked_failed_not_retried(world, booked, fake, mak
 
 
 def test_a_reminder_for_a_moved_appointment_is_skipped_at_send_time(world, booked, fake, make_sender, engine):
-    world.sql("UPDATE appointments SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours',"
-              " blocked_until = now() + interval '21 hours', scheduled_at = now() - interval '1 day' WHERE id = :a",
-              a=booked["appt"])
+    world.sql(
+        "UPDATE appointments SET starts_at = now() + interval '20 hours', ends_at = now() + interval '21 hours',"
+        " blocked_until = now() + interval '21 hours', scheduled_at = now() - interval '1 day' WHERE id = :a",
+        a=booked["appt"],
+    )
     with make_session_factory(engine).begin() as session:
         assert reminders.reminders(session, now=utcnow(), settings=make_settings()) == 1
     delivery = world.scalar("SELECT id FROM deliveries WHERE appointment_id = :a", a=booked["appt"])
-    world.sql("UPDATE appointments SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + "
-              "interval '1 hour', blocked_until = blocked_until + interval '1 hour' WHERE id = :a", a=booked["appt"])
+    world.sql(
+        "UPDATE appointments SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + "
+        "interval '1 hour', blocked_until = blocked_until + interval '1 hour' WHERE id = :a",
+        a=booked["appt"],
+    )
     assert make_sender().deliver([delivery], batch=True) == 0
     assert _status(world, delivery) == "skipped" and fake.emails == []
     world.sql("DELETE FROM outbox")
@@ -131,13 +145,23 @@ def test_batches_carry_at_most_100_emails(world, fake, make_sender):
     doctor = world.doctor(clinic, service)
     start = datetime.now(timezone.utc) + timedelta(days=1)
     for i in range(150):
-        world.appointment(doctor, world.user(), service, start + timedelta(minutes=30 * i),
-                          scheduled_at=start - timedelta(days=3))
+        world.appointment(
+            doctor, world.user(), service, start + timedelta(minutes=30 * i), scheduled_at=start - timedelta(days=3)
+        )
     world.sql("UPDATE appointments SET status = 'no_show' WHERE doctor_id = :d", d=doctor["id"])
-    world.sql("INSERT INTO deliveries (key, kind, appointment_id) SELECT 'noshow:' || id, 'noshow', id "
-              "FROM appointments WHERE doctor_id = :d", d=doctor["id"])
-    ids = [r[0] for r in world.sql("SELECT id FROM deliveries WHERE kind = 'noshow' AND appointment_id IN "
-                                   "(SELECT id FROM appointments WHERE doctor_id = :d)", d=doctor["id"])]
+    world.sql(
+        "INSERT INTO deliveries (key, kind, appointment_id) SELECT 'noshow:' || id, 'noshow', id "
+        "FROM appointments WHERE doctor_id = :d",
+        d=doctor["id"],
+    )
+    ids = [
+        r[0]
+        for r in world.sql(
+            "SELECT id FROM deliveries WHERE kind = 'noshow' AND appointment_id IN "
+            "(SELECT id FROM appointments WHERE doctor_id = :d)",
+            d=doctor["id"],
+        )
+    ]
     assert make_sender().deliver(ids, batch=True) == 150
     assert fake.requests == 2 and len(fake.emails) == 150 and fake.distinct_keys() == 2
     assert {e["path"] for e in fake.emails} == {"/emails/batch"}
@@ -157,6 +181,7 @@ def test_the_rate_limiter_spaces_requests_across_clients(redis_client):
             limiter.acquire()
             with lock:
                 times.append(limiter.last_slot)
+
     threads = [threading.Thread(target=client) for _ in range(3)]
     for t in threads:
         t.start()

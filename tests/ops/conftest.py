@@ -1,4 +1,5 @@
 """Helpers for ops tests that run the real commands (flask CLI, gunicorn) as subprocesses."""
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,14 @@ VENV_BIN = Path(sys.executable).parent
 def process_env(**overrides) -> dict:
     """A clean environment for a project command: the test DB and Redis db, nothing inherited by accident."""
     env = {
-        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}", "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "BCRYPT_ROUNDS": "4",
-        "APP_ENV": "development", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
+        "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "BCRYPT_ROUNDS": "4",
+        "APP_ENV": "development",
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "REDIS_URL": TEST_REDIS_URL,
         "RATELIMIT_ENABLED": "0",
     }
     env.update({k: str(v) for k, v in overrides.items() if v is not None})

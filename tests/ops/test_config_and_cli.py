@@ -1,4 +1,5 @@
 """Configuration fails fast in production; the contract's CLI commands behave as written."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,9 +13,15 @@ from clinic.settings import REQUIRED, ConfigError, Settings
 from tests.conftest import TEST_DATABASE_URL
 from tests.ops.conftest import flask, process_env, run, VENV_BIN
 
-PRODUCTION = {"APP_ENV": "production", "DATABASE_URL": "postgresql://db/clinic", "REDIS_URL": "redis://kv:6379",
-              "JWT_SECRET_KEY": "s" * 48, "FRONTEND_ORIGIN": "https://app.example.com", "RESEND_API_KEY": "re_x",
-              "EMAIL_FROM": "Clinic <c@example.com>"}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "DATABASE_URL": "postgresql://db/clinic",
+    "REDIS_URL": "redis://kv:6379",
+    "JWT_SECRET_KEY": "s" * 48,
+    "FRONTEND_ORIGIN": "https://app.example.com",
+    "RESEND_API_KEY": "re_x",
+    "EMAIL_FROM": "Clinic <c@example.com>",
+}
 
 
 @pytest.mark.parametrize("name", REQUIRED)
@@ -120,8 +127,10 @@ def test_every_url_form_reaches_the_database(scheme):
 
 def test_every_subscribed_actor_is_declared_by_the_worker_entry_point():
     """workers/subscriptions.py names actors by string: each must exist once `workers.main:boot` has run."""
-    script = ("from workers.main import boot; from workers.dispatch import missing_actors; "
-              "print('missing:', missing_actors(boot()))")
+    script = (
+        "from workers.main import boot; from workers.dispatch import missing_actors; "
+        "print('missing:', missing_actors(boot()))"
+    )
     result = run([str(VENV_BIN / "python"), "-c", script], process_env())
     assert result.returncode == 0, result.stderr
     assert "missing: []" in result.stdout

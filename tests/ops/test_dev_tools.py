@@ -1,4 +1,5 @@
 """The pieces bin/run is built from: embedded PostgreSQL and Redis, the dev mailbox, Procfile.dev."""
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,13 @@ def test_mailbox_speaks_the_resend_sdk_and_honours_idempotency_keys(mailbox, mon
     url, folder = mailbox
     monkeypatch.setattr(resend, "api_url", url)
     monkeypatch.setattr(resend, "api_key", "re_dev_mailbox")
-    params = {"from": "c@example.com", "to": ["ana@example.com"], "subject": "<script>alert(1)</script> Cita",
-              "html": "<p>Hola</p>", "attachments": [{"filename": "invite.ics", "content": list(b"BEGIN:VCALENDAR")}]}
+    params = {
+        "from": "c@example.com",
+        "to": ["ana@example.com"],
+        "subject": "<script>alert(1)</script> Cita",
+        "html": "<p>Hola</p>",
+        "attachments": [{"filename": "invite.ics", "content": list(b"BEGIN:VCALENDAR")}],
+    }
     first = resend.Emails.send(params, {"idempotency_key": "booking-1"})
     again = resend.Emails.send(params, {"idempotency_key": "booking-1"})
     assert first["id"] == again["id"]
@@ -141,11 +147,16 @@ def test_mailbox_receives_invitations_over_smtp_and_shows_their_parts(tmp_path):
     smtp = dev_mailbox.serve_smtp(free_port(), server.box)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        email = Email(to="ana@example.com", subject="Cita confirmada: <b>lunes</b>", text="Hola",
-                      html="<p>Hola</p>")
+        email = Email(to="ana@example.com", subject="Cita confirmada: <b>lunes</b>", text="Hola", html="<p>Hola</p>")
         calendar = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nX-NAME:Cl\xc3\xadnica\r\nEND:VCALENDAR\r\n"
-        msg = imip.message(email, sender="Clínica <citas@demo.clinic>", calendar=calendar, method="REQUEST",
-                           key="confirmation:1:e1", now=datetime.now(timezone.utc))
+        msg = imip.message(
+            email,
+            sender="Clínica <citas@demo.clinic>",
+            calendar=calendar,
+            method="REQUEST",
+            key="confirmation:1:e1",
+            now=datetime.now(timezone.utc),
+        )
         mailer = SmtpMailer(f"smtp://dev:dev@127.0.0.1:{smtp.port}", limiter=None, timeout=5)
         for _ in range(2):  # a retry with the same key stores nothing new
             mailer.send(imip.envelope(msg, sender="Clínica <citas@demo.clinic>"), key="confirmation:1:e1")
@@ -153,7 +164,13 @@ def test_mailbox_receives_invitations_over_smtp_and_shows_their_parts(tmp_path):
         [stored] = json.loads(get(base + "/api/emails")[1])
         assert stored["via"] == "smtp" and stored["to"] == ["ana@example.com"]
         assert [p["content_type"] for p in stored["parts"]] == [
-            "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar", "application/ics"]
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "text/calendar",
+            "application/ics",
+        ]
         assert (tmp_path / "box" / f"{stored['id']}.eml").read_bytes().startswith(b"From:")
         status, page, _ = get(base + "/")
         assert "text/calendar" in page and "invite.ics" in page and "&lt;b&gt;lunes" in page
@@ -164,4 +181,3 @@ def test_mailbox_receives_invitations_over_smtp_and_shows_their_parts(tmp_path):
         smtp.stop()
         server.shutdown()
         server.server_close()
-

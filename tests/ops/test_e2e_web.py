@@ -1,4 +1,5 @@
 """The real Procfile `web` process (gunicorn) against the test database: health, readiness, auth, clean logs."""
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,16 @@ from tests.support.processes import ProcfileProcesses
 pytestmark = pytest.mark.e2e
 
 PRODUCTION_ENV = {
-    "APP_ENV": "production", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
-    "JWT_SECRET_KEY": "e2e-" + uuid.uuid4().hex * 2, "FRONTEND_ORIGIN": "https://app.example.com",
-    "RESEND_API_KEY": "re_e2e", "EMAIL_FROM": "Clinic <c@example.com>", "RESEND_API_URL": "http://127.0.0.1:9",
-    "BCRYPT_ROUNDS": "4", "RATELIMIT_ENABLED": "0",
+    "APP_ENV": "production",
+    "DATABASE_URL": TEST_DATABASE_URL,
+    "REDIS_URL": TEST_REDIS_URL,
+    "JWT_SECRET_KEY": "e2e-" + uuid.uuid4().hex * 2,
+    "FRONTEND_ORIGIN": "https://app.example.com",
+    "RESEND_API_KEY": "re_e2e",
+    "EMAIL_FROM": "Clinic <c@example.com>",
+    "RESEND_API_URL": "http://127.0.0.1:9",
+    "BCRYPT_ROUNDS": "4",
+    "RATELIMIT_ENABLED": "0",
 }
 
 
@@ -42,8 +49,9 @@ def test_health_and_readiness(web):
 
 def test_register_login_me_refresh_logout_through_gunicorn(web, account):
     password = "Correct-Horse-9"
-    status, reg = web.call("POST", "/api/auth/register",
-                           body={"email": account, "password": password, "full_name": "Ana E2E"})
+    status, reg = web.call(
+        "POST", "/api/auth/register", body={"email": account, "password": password, "full_name": "Ana E2E"}
+    )
     assert status == 201 and reg["user"]["role"] == "patient"
     status, login = web.call("POST", "/api/auth/login", body={"email": account, "password": password})
     assert status == 200
@@ -54,7 +62,9 @@ def test_register_login_me_refresh_logout_through_gunicorn(web, account):
     assert web.call("POST", "/api/auth/refresh", login["refresh_token"])[0] == 401  # rotated out: a reuse
     assert web.call("GET", "/api/me", pair["access_token"])[0] == 401  # which ended that whole sign-in
     status, login = web.call("POST", "/api/auth/login", body={"email": account, "password": password})
-    status, _ = web.call("POST", "/api/auth/logout", login["access_token"], body={"refresh_token": login["refresh_token"]})
+    status, _ = web.call(
+        "POST", "/api/auth/logout", login["access_token"], body={"refresh_token": login["refresh_token"]}
+    )
     assert status == 204
     assert web.call("GET", "/api/me", login["access_token"])[0] == 401
     assert web.call("GET", "/api/no-such-route")[0] == 404

@@ -1,5 +1,6 @@
 """Migration 0013 stores each appointment's iCalendar UID; rows booked before it keep the UID they were
 sent with (`<uid>@<EMAIL_FROM's domain>`), so events already in patients' calendars keep matching."""
+
 from __future__ import annotations
 
 import psycopg
@@ -42,19 +43,27 @@ def database():
 def _book_one(conn) -> str:
     ids = {}
     for role in ("patient", "doctor"):
-        ids[role] = conn.execute(text(
-            "INSERT INTO users (email, password_hash, full_name, role) VALUES (:e, 'x', 'N', :r) RETURNING id"),
-            {"e": f"{role}@example.com", "r": role}).scalar_one()
+        ids[role] = conn.execute(
+            text("INSERT INTO users (email, password_hash, full_name, role) VALUES (:e, 'x', 'N', :r) RETURNING id"),
+            {"e": f"{role}@example.com", "r": role},
+        ).scalar_one()
     clinic = conn.execute(text("INSERT INTO clinics (name, timezone) VALUES ('C', 'Europe/Madrid') RETURNING id"))
     clinic = clinic.scalar_one()
     service = conn.execute(text("INSERT INTO services (name, duration_minutes) VALUES ('S', 30) RETURNING id"))
     service = service.scalar_one()
-    doctor = conn.execute(text("INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (:u, :c, 'G') RETURNING id"),
-                          {"u": ids["doctor"], "c": clinic}).scalar_one()
-    return str(conn.execute(text(
-        "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
-        "VALUES (:d, :p, :s, :c, '2027-03-29 07:00Z', '2027-03-29 07:30Z', '2027-03-29 07:30Z') RETURNING uid"),
-        {"d": doctor, "p": ids["patient"], "s": service, "c": clinic}).scalar_one())
+    doctor = conn.execute(
+        text("INSERT INTO doctors (user_id, clinic_id, specialty) VALUES (:u, :c, 'G') RETURNING id"),
+        {"u": ids["doctor"], "c": clinic},
+    ).scalar_one()
+    return str(
+        conn.execute(
+            text(
+                "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
+                "VALUES (:d, :p, :s, :c, '2027-03-29 07:00Z', '2027-03-29 07:30Z', '2027-03-29 07:30Z') RETURNING uid"
+            ),
+            {"d": doctor, "p": ids["patient"], "s": service, "c": clinic},
+        ).scalar_one()
+    )
 
 
 def test_existing_rows_keep_their_uid_and_new_ones_get_a_fixed_one(database, monkeypatch):
@@ -69,9 +78,12 @@ def test_existing_rows_keep_their_uid_and_new_ones_get_a_fixed_one(database, mon
         backfilled = conn.execute(text("SELECT ical_uid FROM appointments")).scalar_one()
         assert backfilled == f"{old_uid}@clinica-sol.example"
         conn.execute(text("UPDATE appointments SET status = 'cancelled'"))
-        conn.execute(text(
-            "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
-            "SELECT doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until FROM appointments"))
+        conn.execute(
+            text(
+                "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
+                "SELECT doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until FROM appointments"
+            )
+        )
         new = conn.execute(text("SELECT ical_uid FROM appointments WHERE status = 'booked'")).scalar_one()
     assert "@" not in new and len(new) == 36  # a UUID, no domain
     command.downgrade(config, before)

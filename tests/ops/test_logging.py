@@ -1,4 +1,5 @@
 """Access log: one JSON line per request with a request id, the route template, never personal data."""
+
 from __future__ import annotations
 
 import json
@@ -78,11 +79,19 @@ def test_no_personal_data_or_path_secrets_in_the_log(app, api, access_lines, mak
 def test_any_library_s_email_address_is_redacted_from_the_line():
     """The safety net under every process's log handler: whatever logger, message, argument or exception."""
     try:
-        raise ValueError('duplicate key (lower(email))=(Ana.Private+x@Mail.Example.org)')
+        raise ValueError("duplicate key (lower(email))=(Ana.Private+x@Mail.Example.org)")
     except ValueError:
         import sys
-        record = logging.LogRecord("some.library", logging.ERROR, __file__, 1, "sent to %s and %s",
-                                   ("pa@example.com", "o'hara@sub.example.co.uk"), sys.exc_info())
+
+        record = logging.LogRecord(
+            "some.library",
+            logging.ERROR,
+            __file__,
+            1,
+            "sent to %s and %s",
+            ("pa@example.com", "o'hara@sub.example.co.uk"),
+            sys.exc_info(),
+        )
     line = JsonFormatter().format(record)
     for address in ("Ana.Private+x@Mail.Example.org", "pa@example.com", "o'hara@sub.example.co.uk", "example.com"):
         assert address not in line
@@ -93,8 +102,12 @@ def test_rate_limit_keys_name_no_one(app):
     """The limiter writes its keys into Redis and into its log lines: no address, no IP."""
     from web.ratelimit_keys import account_key, client_key
 
-    with app.test_request_context("/api/auth/login", method="POST", json={"email": " Pa@Example.com "},
-                                  environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+    with app.test_request_context(
+        "/api/auth/login",
+        method="POST",
+        json={"email": " Pa@Example.com "},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    ):
         key, ip_key = account_key(), client_key()
     with app.test_request_context("/api/auth/login", method="POST", json={"email": "pa@example.com"}):
         assert account_key() == key  # the same account, however typed

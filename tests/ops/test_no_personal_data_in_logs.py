@@ -1,6 +1,7 @@
 """No email address reaches the logs: a full run of the real web and worker processes (sign-ups, failed
 sign-ins until rate limited, booking, verification, emails), then every line they printed is scanned
 for every address the run created."""
+
 from __future__ import annotations
 
 import re
@@ -33,12 +34,16 @@ def _arrange(world) -> tuple[dict, int, str]:
     clinic, service = world.clinic(), world.service()
     doctor = world.doctor(clinic, service)
     for weekday in range(7):
-        world.sql("INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) "
-                  "VALUES (:d, :w, '08:00', '20:00')", d=doctor["id"], w=weekday)
+        world.sql(
+            "INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) VALUES (:d, :w, '08:00', '20:00')",
+            d=doctor["id"],
+            w=weekday,
+        )
     owner_email = f"pii-owner-{uuid.uuid4().hex[:8]}@example.com"
     with Session(world.engine) as session, session.begin():
-        owner = accounts.create_user(session, email=owner_email, password=PASSWORD, full_name="Olga Dueña",
-                                     role="patient")
+        owner = accounts.create_user(
+            session, email=owner_email, password=PASSWORD, full_name="Olga Dueña", role="patient"
+        )
         world.users.append(owner.id)
     return doctor, service, owner_email
 
@@ -48,8 +53,15 @@ def test_a_full_run_logs_no_email_address(world, redis_client):
     new_email = f"pii-new-{uuid.uuid4().hex[:8]}@example.com"
     redis_client.flushdb()
     with FakeResend() as fake:
-        env = process_env(TEST_DATABASE_URL, TEST_REDIS_URL, fake.url, RATELIMIT_ENABLED="1",
-                          RATELIMIT_AUTH="5 per minute", BCRYPT_ROUNDS="4", WEB_CONCURRENCY="1")
+        env = process_env(
+            TEST_DATABASE_URL,
+            TEST_REDIS_URL,
+            fake.url,
+            RATELIMIT_ENABLED="1",
+            RATELIMIT_AUTH="5 per minute",
+            BCRYPT_ROUNDS="4",
+            WEB_CONCURRENCY="1",
+        )
         with ProcfileProcesses(["web", "worker"], env) as system:
             body = {"password": NEW_PASSWORD, "full_name": "Nuria Nueva", "locale": "en"}
             status, fresh = system.call("POST", "/api/auth/register", body={"email": new_email, **body})
@@ -58,21 +70,31 @@ def test_a_full_run_logs_no_email_address(world, redis_client):
             status, shadow = system.call("POST", "/api/auth/register", body={"email": owner_email.upper(), **body})
             assert status == 201
             world.users.append(shadow["user"]["id"])
-            status, _ = system.call("POST", "/api/auth/register",
-                                    body={"email": new_email, "password": new_email, "full_name": "N"})
+            status, _ = system.call(
+                "POST", "/api/auth/register", body={"email": new_email, "password": new_email, "full_name": "N"}
+            )
             assert status == 422
 
-            statuses = [system.call("POST", "/api/auth/login",
-                                    body={"email": owner_email, "password": "Wrong-Guess-1"})[0] for _ in range(7)]
+            statuses = [
+                system.call("POST", "/api/auth/login", body={"email": owner_email, "password": "Wrong-Guess-1"})[0]
+                for _ in range(7)
+            ]
             assert statuses[0] == 401 and statuses[-1] == 429
 
             token = fresh["access_token"]
             start = date.today() + timedelta(days=2)
-            status, slots = system.call("GET", f"/api/doctors/{doctor['id']}/slots?service_id={service}"
-                                               f"&from={start}&to={start + timedelta(days=6)}", token)
+            status, slots = system.call(
+                "GET",
+                f"/api/doctors/{doctor['id']}/slots?service_id={service}&from={start}&to={start + timedelta(days=6)}",
+                token,
+            )
             assert status == 200 and slots["slots"]
-            status, appointment = system.call("POST", "/api/appointments", token, body={
-                "doctor_id": doctor["id"], "service_id": service, "starts_at": slots["slots"][0]["starts_at"]})
+            status, appointment = system.call(
+                "POST",
+                "/api/appointments",
+                token,
+                body={"doctor_id": doctor["id"], "service_id": service, "starts_at": slots["slots"][0]["starts_at"]},
+            )
             assert status == 201, appointment
 
             emails = fake.wait_for(new_email, 2)  # the verification link and the confirmation, with its invite
@@ -81,8 +103,9 @@ def test_a_full_run_logs_no_email_address(world, redis_client):
             verify_token = re.search(r"verify-email\?token=([\w-]+)", link["text"]).group(1)
             assert system.call("POST", "/api/auth/verify-email", body={"token": verify_token})[0] == 204
             assert len(fake.wait_for(owner_email, 1)) == 1  # someone tried to sign up with your address
-            assert wait_until(lambda: world.scalar("SELECT count(*) FROM deliveries WHERE status = 'sending'") == 0,
-                              timeout=10)
+            assert wait_until(
+                lambda: world.scalar("SELECT count(*) FROM deliveries WHERE status = 'sending'") == 0, timeout=10
+            )
             system.stop()
             logs = {name: system.log(name) for name in ("web", "worker")}
 

@@ -1,4 +1,5 @@
 """The dev mailbox keeps emails (names, addresses, appointments) readable by their owner only (issue 13.16)."""
+
 from __future__ import annotations
 
 import os

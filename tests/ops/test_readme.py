@@ -1,4 +1,5 @@
 """The README opens with the two commands and documents every setting the code reads."""
+
 from __future__ import annotations
 
 import os

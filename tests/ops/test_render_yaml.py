@@ -1,4 +1,5 @@
 """render.yaml: every start command names a real entry point, and every process gets the settings it needs."""
+
 from __future__ import annotations
 
 import importlib
@@ -84,7 +85,11 @@ def test_web_service_migrates_before_start_and_is_health_checked():
 def test_procfile_uses_the_same_entry_points():
     by_program = {s["startCommand"].split()[0]: s["startCommand"] for s in PYTHON}
     assert PROCFILE["web"] == by_program["gunicorn"]
-    assert shlex.split(PROCFILE["worker"])[:2] == shlex.split(by_program["dramatiq"])[:2] == ["dramatiq", "workers.main:boot"]
+    assert (
+        shlex.split(PROCFILE["worker"])[:2]
+        == shlex.split(by_program["dramatiq"])[:2]
+        == ["dramatiq", "workers.main:boot"]
+    )
     assert PROCFILE["scheduler"] == by_program["python"] == "python -m scheduler"
     for command in PROCFILE.values():
         check_entry_point(command)
@@ -96,8 +101,10 @@ def test_every_required_setting_is_wired(service):
     missing = [name for name in REQUIRED if name not in env]
     assert not missing, f"{service['name']} lacks {missing}"
     assert env["APP_ENV"]["value"] == "production"
-    assert env["DATABASE_URL"]["fromDatabase"] == {"name": env["DATABASE_URL"]["fromDatabase"]["name"],
-                                                   "property": "connectionString"}
+    assert env["DATABASE_URL"]["fromDatabase"] == {
+        "name": env["DATABASE_URL"]["fromDatabase"]["name"],
+        "property": "connectionString",
+    }
     assert env["DATABASE_URL"]["fromDatabase"]["name"] in DATABASES
     redis_ref = env["REDIS_URL"]["fromService"]
     assert redis_ref["type"] == "keyvalue" and redis_ref["property"] == "connectionString"

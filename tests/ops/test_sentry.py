@@ -3,6 +3,7 @@
 Each case runs in a subprocess (Sentry's integrations patch Flask and Dramatiq process-wide) with a
 recording transport, so nothing leaves the machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ from tests.ops.conftest import VENV_BIN, process_env, run
 
 DSN = "https://public@sentry.invalid/1"
 
-PROBE = r'''
+PROBE = r"""
 import json, sys
 import sentry_sdk
 from sentry_sdk.transport import Transport
@@ -67,7 +68,7 @@ sentry_sdk.flush(2)
 print(json.dumps({"active": client.is_active(), "options": {k: client.options.get(k) for k in
       ("send_default_pii", "include_local_variables", "max_request_body_size")} if client.is_active() else None,
       "status": status, "events": events}, default=str))
-'''
+"""
 
 
 def probe(target: str, dsn: str | None) -> dict:
@@ -85,16 +86,23 @@ def test_sentry_stays_off_without_a_dsn(migrated_db):
 def test_web_reports_errors_without_personal_data_locals_or_bodies():
     out = probe("web", DSN)
     assert out["active"] is True
-    assert out["options"] == {"send_default_pii": False, "include_local_variables": False,
-                              "max_request_body_size": "never"}
+    assert out["options"] == {
+        "send_default_pii": False,
+        "include_local_variables": False,
+        "max_request_body_size": "never",
+    }
     assert out["status"] == 500
     assert out["events"], "the unhandled error reached no transport"
     text = json.dumps(out["events"])
     for secret in ("ana.secret@example.com", "very private", "secret-token", "203.0.113.9", "access_token_cookie"):
         assert secret not in text
     assert all(e["request"].get("data") in (None, "", {}) for e in out["events"] if "request" in e)
-    frames = [f for e in out["events"] for v in (e.get("exception") or {}).get("values", [])
-              for f in (v.get("stacktrace") or {}).get("frames", [])]
+    frames = [
+        f
+        for e in out["events"]
+        for v in (e.get("exception") or {}).get("values", [])
+        for f in (v.get("stacktrace") or {}).get("frames", [])
+    ]
     assert frames and not any("vars" in f for f in frames)
 
 

@@ -2,6 +2,7 @@
 
 Runs the Procfile's own `web` command (gunicorn with gunicorn.conf.py, 2 workers) on a loopback port.
 """
+
 from __future__ import annotations
 
 import socket
@@ -19,9 +20,9 @@ SLOW_CLIENTS = 50
 HALF_REQUESTS = (
     b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
     b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-    b"Content-Length: 100\r\n\r\n{\"email\": ",
+    b'Content-Length: 100\r\n\r\n{"email": ',
     b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-    b"Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ema\r\n",
+    b'Transfer-Encoding: chunked\r\n\r\n5\r\n{"ema\r\n',
 )
 
 
@@ -51,8 +52,9 @@ def _one_response(sock: socket.socket) -> bytes:
     while b"\r\n\r\n" not in data:
         data += sock.recv(65536)
     head, _, body = data.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:")))
+    length = int(
+        next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    )
     while len(body) < length:
         body += sock.recv(65536)
     return head + b"\r\n\r\n" + body
@@ -89,8 +91,10 @@ def _survives_slow_clients(web) -> None:
 def test_a_request_sent_in_pieces_is_still_answered(web):
     body = b'{"email": "nobody@example.com", "password": "Wrong-Password-1"}'
     with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
-        head = (b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        head = (
+            b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
         for piece in (head[:20], head[20:], body[:10], body[10:]):
             sock.sendall(piece)
             time.sleep(0.1)
@@ -104,8 +108,10 @@ def test_a_chunked_request_and_a_kept_alive_connection(web):
     body = b'{"email": "nobody@example.com", "password": "Wrong-Password-1"}'
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:])) + b"0\r\n\r\n"
     with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
-        sock.sendall(b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n" + chunked[:12])
+        sock.sendall(
+            b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + chunked[:12]
+        )
         time.sleep(0.2)
         sock.sendall(chunked[12:])
         first = _one_response(sock)
@@ -130,8 +136,10 @@ def test_pipelined_requests_are_all_answered(web):
 def test_a_client_expecting_100_continue_gets_it_before_sending_its_body(web):
     body = b'{"email": "nobody@example.com", "password": "Wrong-Password-1"}'
     with socket.create_connection(("127.0.0.1", web.port), timeout=5) as sock:
-        sock.sendall(b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        sock.sendall(
+            b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
         assert sock.recv(65536).startswith(b"HTTP/1.1 100 Continue")
         sock.sendall(body)
         answer = b""
@@ -140,19 +148,22 @@ def test_a_client_expecting_100_continue_gets_it_before_sending_its_body(web):
     assert b"HTTP/1.1 401" in answer
 
 
-@pytest.mark.parametrize("data, complete", [
-    (b"GET / HTTP/1.1\r\nHost: x\r\n", False),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", True),
-    (b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nab", False),
-    (b"POST / HTTP/1.1\r\ncontent-length:4\r\n\r\nabcd", True),
-    (b"POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", True),  # the parser refuses it
-    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n", False),
-    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n", False),
-    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", True),
-    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n0\r\nT: 1\r\n\r\n", True),
-    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", True),
-    (b"GET / HTTP/1.1\r\nX: " + b"a" * 70_000, True),  # too large a head: the parser answers it
-])
+@pytest.mark.parametrize(
+    "data, complete",
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n", False),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", True),
+        (b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nab", False),
+        (b"POST / HTTP/1.1\r\ncontent-length:4\r\n\r\nabcd", True),
+        (b"POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", True),  # the parser refuses it
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n", False),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n", False),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", True),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n0\r\nT: 1\r\n\r\n", True),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", True),
+        (b"GET / HTTP/1.1\r\nX: " + b"a" * 70_000, True),  # too large a head: the parser answers it
+    ],
+)
 def test_request_complete(data, complete):
     from web.server import request_complete
 

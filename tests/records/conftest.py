@@ -1,4 +1,5 @@
 """Factories for record tests: a clinic, doctors, patients and the appointments that link them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ def make_doctor(db, make_user, clinic_setup):
         db.add(doctor)
         db.flush()
         return user, doctor
+
     return make
 
 
@@ -40,12 +42,20 @@ def make_appointment(db, clinic_setup):
     def make(doctor: Doctor, patient, *, status: str = "booked", days: int = 3):
         counter["n"] += 1
         start = datetime(2027, 3, 1, 9, tzinfo=timezone.utc) + timedelta(days=days, hours=counter["n"])
-        appt = Appointment(doctor_id=doctor.id, patient_id=patient.id, service_id=service.id, clinic_id=clinic.id,
-                           starts_at=start, ends_at=start + timedelta(minutes=30),
-                           blocked_until=start + timedelta(minutes=30), status=status)
+        appt = Appointment(
+            doctor_id=doctor.id,
+            patient_id=patient.id,
+            service_id=service.id,
+            clinic_id=clinic.id,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            blocked_until=start + timedelta(minutes=30),
+            status=status,
+        )
         db.add(appt)
         db.flush()
         return appt
+
     return make
 
 
@@ -53,7 +63,7 @@ def make_appointment(db, clinic_setup):
 class Cast:
     patient: object
     other_patient: object
-    doctor: object          # the treating doctor's user
+    doctor: object  # the treating doctor's user
     doctor_profile: Doctor
     stranger_doctor: object
     receptionist: object
@@ -68,6 +78,13 @@ def cast(make_user, make_doctor, make_appointment) -> Cast:
     doctor, profile = make_doctor(full_name="Dra. Tratante")
     stranger, _ = make_doctor(full_name="Dr. Ajeno")
     appt = make_appointment(profile, patient)
-    return Cast(patient=patient, other_patient=other, doctor=doctor, doctor_profile=profile,
-                stranger_doctor=stranger, receptionist=make_user("receptionist"), admin=make_user("admin"),
-                appointment=appt)
+    return Cast(
+        patient=patient,
+        other_patient=other,
+        doctor=doctor,
+        doctor_profile=profile,
+        stranger_doctor=stranger,
+        receptionist=make_user("receptionist"),
+        admin=make_user("admin"),
+        appointment=appt,
+    )

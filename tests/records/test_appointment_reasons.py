@@ -4,6 +4,7 @@ Receptionists and admins book, move and cancel without it: lists and the answers
 `reason: null`; `GET /api/appointments/{id}` shows it to them and writes `appointment_reason.read` in the
 patient's records audit trail. The patient and the appointment's doctor see it as before, unaudited.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,13 @@ def with_reason(db, cast):
 
 
 def _reason_reads(db, patient_id: int) -> list[RecordAudit]:
-    return list(db.scalars(select(RecordAudit).where(RecordAudit.patient_id == patient_id,
-                                                     RecordAudit.action == "appointment_reason.read")))
+    return list(
+        db.scalars(
+            select(RecordAudit).where(
+                RecordAudit.patient_id == patient_id, RecordAudit.action == "appointment_reason.read"
+            )
+        )
+    )
 
 
 @pytest.mark.parametrize("role", ["receptionist", "admin"])
@@ -35,12 +41,12 @@ def test_staff_lists_carry_no_reason_and_the_detail_read_is_audited(api, db, tok
     assert [a["reason"] for a in listed] == [None]
     assert _reason_reads(db, cast.patient.id) == []
 
-    detail = api.get(f"/api/appointments/{cast.appointment.id}", staff,
-                     environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    detail = api.get(f"/api/appointments/{cast.appointment.id}", staff, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert detail.status_code == 200 and detail.get_json()["reason"] == REASON
     rows = _reason_reads(db, cast.patient.id)
     assert [(r.actor_id, r.actor_role, r.outcome, r.object_id, r.ip) for r in rows] == [
-        (staff_user.id, role, "granted", cast.appointment.id, "192.0.2.7")]
+        (staff_user.id, role, "granted", cast.appointment.id, "192.0.2.7")
+    ]
     # The patient sees it in their access log.
     audit = api.get(f"/api/patients/{cast.patient.id}/record/audit", token_for(cast.patient)).get_json()
     assert "appointment_reason.read" in [row["action"] for row in audit]
@@ -82,34 +88,50 @@ def test_the_audited_read_is_committed_by_the_real_web_process(engine, tmp_path)
     tag = uuid.uuid4().hex[:8]
     with UnitOfWork(make_session_factory(engine)) as uow:
         s = uow.session
-        patient = accounts.create_user(s, email=f"p-{tag}@example.com", password=PASSWORD, full_name="P", role="patient")
-        desk = accounts.create_user(s, email=f"r-{tag}@example.com", password=PASSWORD, full_name="R",
-                                    role="receptionist")
-        doctor_user = accounts.create_user(s, email=f"d-{tag}@example.com", password=PASSWORD, full_name="D",
-                                           role="doctor")
-        clinic, service = Clinic(name=f"C {tag}", timezone="Europe/Madrid"), Service(name=f"S {tag}", duration_minutes=30)
+        patient = accounts.create_user(
+            s, email=f"p-{tag}@example.com", password=PASSWORD, full_name="P", role="patient"
+        )
+        desk = accounts.create_user(
+            s, email=f"r-{tag}@example.com", password=PASSWORD, full_name="R", role="receptionist"
+        )
+        doctor_user = accounts.create_user(
+            s, email=f"d-{tag}@example.com", password=PASSWORD, full_name="D", role="doctor"
+        )
+        clinic, service = (
+            Clinic(name=f"C {tag}", timezone="Europe/Madrid"),
+            Service(name=f"S {tag}", duration_minutes=30),
+        )
         s.add_all([clinic, service])
         s.flush()
         doctor = Doctor(user_id=doctor_user.id, clinic_id=clinic.id, specialty="general")
         s.add(doctor)
         s.flush()
         start = datetime(2031, 5, 5, 9, tzinfo=timezone.utc)
-        appt = Appointment(doctor_id=doctor.id, patient_id=patient.id, service_id=service.id, clinic_id=clinic.id,
-                           starts_at=start, ends_at=start + timedelta(minutes=30),
-                           blocked_until=start + timedelta(minutes=30), status="booked", reason=REASON)
+        appt = Appointment(
+            doctor_id=doctor.id,
+            patient_id=patient.id,
+            service_id=service.id,
+            clinic_id=clinic.id,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            blocked_until=start + timedelta(minutes=30),
+            status="booked",
+            reason=REASON,
+        )
         s.add(appt)
         s.flush()
         ids = (patient.id, desk.id, doctor_user.id, appt.id, clinic.id, service.id, doctor.id)
     patient_id, desk_id, _, appt_id, clinic_id, service_id, doctor_id = ids
     try:
         with ProcfileProcesses(["web"], PRODUCTION_ENV, tmp_path) as web:
-            token = web.call("POST", "/api/auth/login", body={"email": f"r-{tag}@example.com",
-                                                              "password": PASSWORD})[1]
+            token = web.call("POST", "/api/auth/login", body={"email": f"r-{tag}@example.com", "password": PASSWORD})[1]
             status, body = web.call("GET", f"/api/appointments/{appt_id}", token=token["access_token"])
             assert status == 200 and body["reason"] == REASON
         with psycopg.connect(TEST_DATABASE_URL) as conn:
-            rows = conn.execute("SELECT actor_id FROM record_audit WHERE patient_id = %s AND action = %s",
-                                (patient_id, "appointment_reason.read")).fetchall()
+            rows = conn.execute(
+                "SELECT actor_id FROM record_audit WHERE patient_id = %s AND action = %s",
+                (patient_id, "appointment_reason.read"),
+            ).fetchall()
         assert rows == [(desk_id,)]
     finally:  # audit rows are append-only (and keep their users): the rest goes, other tests list appointments
         with psycopg.connect(TEST_DATABASE_URL) as conn:

@@ -1,4 +1,5 @@
 """Break-glass: granted, time-limited, flagged, and visible to the patient and admins."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -37,9 +38,14 @@ def test_break_glass_opens_the_record_and_flags_every_access(api, cast, token_fo
         rows = api.get(f"{path}/audit", token_for(viewer)).get_json()
         mine = [row for row in rows if row["actor_id"] == cast.stranger_doctor.id]
         assert [(row["action"], row["outcome"], row["break_glass"]) for row in mine] == [
-            ("record.read", "denied", False), ("break_glass", "granted", True), ("record.read", "granted", True),
-            ("record.versions", "granted", True), ("record.update", "granted", True),
-            ("entry.create", "granted", True), ("audit.read", "denied", False)]
+            ("record.read", "denied", False),
+            ("break_glass", "granted", True),
+            ("record.read", "granted", True),
+            ("record.versions", "granted", True),
+            ("record.update", "granted", True),
+            ("entry.create", "granted", True),
+            ("audit.read", "denied", False),
+        ]
         assert all(row["reason"] == REASON for row in mine if row["break_glass"])
         assert all(row["actor_role"] == "doctor" and row["actor_name"] == "Dr. Ajeno" for row in mine)
         # Admins see where access came from; the patient sees who and when.
@@ -58,8 +64,7 @@ def test_the_grant_expires(db, cast):
     stranger = Actor(user_id=cast.stranger_doctor.id, role="doctor")
     then = datetime(2027, 3, 1, 8, tzinfo=timezone.utc)
     service.break_glass(db, actor=stranger, patient_id=cast.patient.id, ip=None, now=then, reason=REASON, minutes=30)
-    view = service.get_record(db, actor=stranger, patient_id=cast.patient.id, ip=None,
-                              now=then + timedelta(minutes=29))
+    view = service.get_record(db, actor=stranger, patient_id=cast.patient.id, ip=None, now=then + timedelta(minutes=29))
     assert view.patient_id == cast.patient.id
     with pytest.raises(RecordNotFound):
         service.get_record(db, actor=stranger, patient_id=cast.patient.id, ip=None, now=then + timedelta(minutes=30))
@@ -67,8 +72,10 @@ def test_the_grant_expires(db, cast):
 
 def test_a_grant_covers_only_its_patient(api, cast, token_for):
     stranger = token_for(cast.stranger_doctor)
-    assert api.post(f"/api/patients/{cast.patient.id}/record/break-glass", stranger,
-                    json={"reason": REASON}).status_code == 201
+    assert (
+        api.post(f"/api/patients/{cast.patient.id}/record/break-glass", stranger, json={"reason": REASON}).status_code
+        == 201
+    )
     assert api.get(f"/api/patients/{cast.other_patient.id}/record", stranger).status_code == 404
 
 
@@ -81,8 +88,9 @@ def test_break_glass_duration_is_configurable(cast):
 def test_the_patient_sees_that_another_patient_probed_but_not_who(api, cast, token_for):
     path = f"/api/patients/{cast.patient.id}/record"
     assert api.get(path, token_for(cast.other_patient)).status_code == 404
-    [probe] = [row for row in api.get(f"{path}/audit", token_for(cast.patient)).get_json()
-               if row["outcome"] == "denied"]
+    [probe] = [
+        row for row in api.get(f"{path}/audit", token_for(cast.patient)).get_json() if row["outcome"] == "denied"
+    ]
     assert (probe["actor_role"], probe["actor_id"], probe["actor_name"]) == ("patient", None, None)
     [seen] = [row for row in api.get(f"{path}/audit", token_for(cast.admin)).get_json() if row["outcome"] == "denied"]
     assert seen["actor_id"] == cast.other_patient.id

@@ -3,6 +3,7 @@
 Needs real commits from two connections, so it uses its own engine and removes its rows at the end
 (with triggers skipped through `session_replication_role`, which only a superuser may set).
 """
+
 from __future__ import annotations
 
 import threading
@@ -28,10 +29,11 @@ def test_concurrent_updates_queue_up_and_merge(engine):
     tag = uuid.uuid4().hex[:8]
     with sessions() as s, s.begin():
         clinic, svc = Clinic(name=f"c{tag}", timezone="UTC"), Service(name=f"s{tag}", duration_minutes=30)
-        patient = accounts.create_user(s, email=f"p{tag}@example.com", password=PASSWORD, full_name="P",
-                                       role="patient")
-        docs = [accounts.create_user(s, email=f"d{i}{tag}@example.com", password=PASSWORD, full_name=f"D{i}",
-                                     role="doctor") for i in range(2)]
+        patient = accounts.create_user(s, email=f"p{tag}@example.com", password=PASSWORD, full_name="P", role="patient")
+        docs = [
+            accounts.create_user(s, email=f"d{i}{tag}@example.com", password=PASSWORD, full_name=f"D{i}", role="doctor")
+            for i in range(2)
+        ]
         s.add_all([clinic, svc])
         s.flush()
         profiles = [Doctor(user_id=d.id, clinic_id=clinic.id, specialty="g") for d in docs]
@@ -40,9 +42,17 @@ def test_concurrent_updates_queue_up_and_merge(engine):
         start = datetime(2027, 5, 3, 9, tzinfo=timezone.utc)
         for i, profile in enumerate(profiles):
             at = start + timedelta(hours=i)
-            s.add(Appointment(doctor_id=profile.id, patient_id=patient.id, service_id=svc.id, clinic_id=clinic.id,
-                              starts_at=at, ends_at=at + timedelta(minutes=30),
-                              blocked_until=at + timedelta(minutes=30)))
+            s.add(
+                Appointment(
+                    doctor_id=profile.id,
+                    patient_id=patient.id,
+                    service_id=svc.id,
+                    clinic_id=clinic.id,
+                    starts_at=at,
+                    ends_at=at + timedelta(minutes=30),
+                    blocked_until=at + timedelta(minutes=30),
+                )
+            )
         ids = {"patient": patient.id, "doctors": [d.id for d in docs], "clinic": clinic.id, "service": svc.id}
     now = datetime.now(timezone.utc)
     first, second = (Actor(user_id=d, role="doctor") for d in ids["doctors"])
@@ -53,9 +63,11 @@ def test_concurrent_updates_queue_up_and_merge(engine):
 
         def other_doctor():
             with sessions() as b, b.begin():
-                service.update_record(b, actor=second, patient_id=ids["patient"], ip=None, now=now,
-                                      medications=["ibuprofeno"])
+                service.update_record(
+                    b, actor=second, patient_id=ids["patient"], ip=None, now=now, medications=["ibuprofeno"]
+                )
             done.set()
+
         thread = threading.Thread(target=other_doctor)
         thread.start()
         time.sleep(0.5)
@@ -65,10 +77,13 @@ def test_concurrent_updates_queue_up_and_merge(engine):
         thread.join(10)
         assert done.is_set()
         with sessions() as s:
-            rows = s.scalars(select(RecordVersion).where(RecordVersion.patient_id == ids["patient"])
-                             .order_by(RecordVersion.version)).all()
+            rows = s.scalars(
+                select(RecordVersion).where(RecordVersion.patient_id == ids["patient"]).order_by(RecordVersion.version)
+            ).all()
             assert [(v.version, v.author_id, v.allergies, v.medications) for v in rows] == [
-                (1, first.user_id, ["polen"], []), (2, second.user_id, ["polen"], ["ibuprofeno"])]
+                (1, first.user_id, ["polen"], []),
+                (2, second.user_id, ["polen"], ["ibuprofeno"]),
+            ]
     finally:
         with own.begin() as conn:
             conn.execute(text("SET LOCAL session_replication_role = replica"))

@@ -1,4 +1,5 @@
 """Patient data export: requested over HTTP, built by the job (called directly here), fetched when ready."""
+
 from __future__ import annotations
 
 import uuid
@@ -48,14 +49,17 @@ def test_export_holds_profile_appointments_record_and_audit(api, db, cast, token
     assert [h["action"] for h in appt["history"]] == ["booked"]
     record = doc["record"]
     assert (record["allergies"], record["conditions"]) == (["penicilina"], ["asma"])
-    assert [(v["version"], v["author_name"]) for v in record["versions"]] == [(1, "Dra. Tratante"),
-                                                                              (2, "Dra. Tratante")]
+    assert [(v["version"], v["author_name"]) for v in record["versions"]] == [
+        (1, "Dra. Tratante"),
+        (2, "Dra. Tratante"),
+    ]
     assert [e["text"] for e in record["entries"]] == ["Revisión anual"]
     actions = [row["action"] for row in doc["audit"]]
     assert actions == ["record.update", "record.update", "entry.create", "export"]
     assert all("ip" not in row for row in doc["audit"])
-    downloads = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id,
-                                                     RecordAudit.action == "export.download")).all()
+    downloads = db.scalars(
+        select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id, RecordAudit.action == "export.download")
+    ).all()
     assert [(row.actor_id, row.ip) for row in downloads] == [(cast.patient.id, "127.0.0.1")]
 
 

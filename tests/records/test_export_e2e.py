@@ -1,5 +1,6 @@
 """The whole export path with the real processes: gunicorn web → outbox → `scheduler --once` relay →
 dramatiq worker → document fetched over HTTP. Committed data; removed at the end."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,15 +17,17 @@ from tests.support.processes import ProcfileProcesses
 @pytest.mark.e2e
 def test_export_through_web_relay_and_worker(engine, redis_client, tmp_path):
     redis_client.flushdb()
-    env = process_env(TEST_DATABASE_URL, TEST_REDIS_URL, "http://127.0.0.1:9", RATELIMIT_ENABLED="0",
-                      WEB_CONCURRENCY="1")
+    env = process_env(
+        TEST_DATABASE_URL, TEST_REDIS_URL, "http://127.0.0.1:9", RATELIMIT_ENABLED="0", WEB_CONCURRENCY="1"
+    )
     email = f"e2e-export-{uuid.uuid4().hex[:10]}@example.com"
     own = make_engine(TEST_DATABASE_URL, poolclass=pool.NullPool)
     user_id, export_id = None, None
     try:
         with ProcfileProcesses(["web", "worker"], env=env, tmp_dir=tmp_path) as system:
-            status, body = system.call("POST", "/api/auth/register",
-                                       body={"email": email, "password": PASSWORD, "full_name": "Export E2E"})
+            status, body = system.call(
+                "POST", "/api/auth/register", body={"email": email, "password": PASSWORD, "full_name": "Export E2E"}
+            )
             assert status == 201, body
             user_id, token = body["user"]["id"], body["access_token"]
             status, requested = system.call("POST", "/api/me/export", token)
@@ -37,6 +40,7 @@ def test_export_through_web_relay_and_worker(engine, redis_client, tmp_path):
             def ready():
                 status, body = system.call("GET", f"/api/me/export/{requested['id']}", token)
                 return body if status == 200 and body["status"] == "ready" else None
+
             export = wait_until(ready, timeout=30, every=0.3)
             assert export, system.log("worker")[-3000:]
             document = export["document"]
@@ -47,10 +51,12 @@ def test_export_through_web_relay_and_worker(engine, redis_client, tmp_path):
         if user_id is not None:
             with own.begin() as conn:
                 conn.execute(text("SET LOCAL session_replication_role = replica"))
-                for statement in ("DELETE FROM record_audit WHERE patient_id = :u",
-                                  "DELETE FROM data_exports WHERE user_id = :u",
-                                  "DELETE FROM refresh_tokens WHERE user_id = :u",
-                                  "DELETE FROM users WHERE id = :u"):
+                for statement in (
+                    "DELETE FROM record_audit WHERE patient_id = :u",
+                    "DELETE FROM data_exports WHERE user_id = :u",
+                    "DELETE FROM refresh_tokens WHERE user_id = :u",
+                    "DELETE FROM users WHERE id = :u",
+                ):
                     conn.execute(text(statement), {"u": user_id})
                 conn.execute(text("DELETE FROM outbox WHERE payload->>'export_id' = :e"), {"e": export_id})
         own.dispose()

@@ -5,6 +5,7 @@ removes what it created at the end. The append-only triggers also refuse that cl
 session with `session_replication_role = replica` (which skips triggers) can do it, which the app's role
 could not.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,16 +57,20 @@ def test_a_real_worker_builds_the_export(engine, worker):
     try:
         with UnitOfWork(sessions) as uow:  # what the outbox relay would send, as it would send it
             s = uow.session
-            message = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == export.TOPIC,
-                                                            OutboxMessage.payload["export_id"].astext
-                                                            == str(export_id))).one()
+            message = s.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.topic == export.TOPIC, OutboxMessage.payload["export_id"].astext == str(export_id)
+                )
+            ).one()
             topic, payload = message.topic, dict(message.payload)
         broker = RedisBroker(url=TEST_REDIS_URL)
         broker.declare_queue("default")
-        broker.enqueue(dramatiq.Message(queue_name="default", actor_name=ACTOR, args=(topic, payload), kwargs={},
-                                        options={}))
-        broker.enqueue(dramatiq.Message(queue_name="default", actor_name=ACTOR, args=(topic, payload), kwargs={},
-                                        options={}))  # at-least-once delivery: a duplicate changes nothing
+        broker.enqueue(
+            dramatiq.Message(queue_name="default", actor_name=ACTOR, args=(topic, payload), kwargs={}, options={})
+        )
+        broker.enqueue(
+            dramatiq.Message(queue_name="default", actor_name=ACTOR, args=(topic, payload), kwargs={}, options={})
+        )  # at-least-once delivery: a duplicate changes nothing
 
         deadline = time.monotonic() + 45
         status = "pending"
@@ -90,8 +95,10 @@ def test_a_real_worker_builds_the_export(engine, worker):
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text("DELETE FROM record_audit WHERE patient_id = :p"), {"p": user_id})
             conn.execute(text("DELETE FROM data_exports WHERE user_id = :p"), {"p": user_id})
-            conn.execute(text("DELETE FROM outbox WHERE topic = :t AND payload->>'export_id' = :e"),
-                         {"t": export.TOPIC, "e": str(export_id)})
+            conn.execute(
+                text("DELETE FROM outbox WHERE topic = :t AND payload->>'export_id' = :e"),
+                {"t": export.TOPIC, "e": str(export_id)},
+            )
             conn.execute(text("DELETE FROM refresh_tokens WHERE user_id = :p"), {"p": user_id})
             conn.execute(text("DELETE FROM users WHERE id = :p"), {"p": user_id})
         own.dispose()
@@ -104,17 +111,28 @@ def test_a_job_that_keeps_failing_marks_the_export_failed(engine, worker):
     with UnitOfWork(sessions) as uow:
         s = uow.session
         # An export for a user the job must refuse (not a patient): every run fails.
-        user = accounts.create_user(s, email=f"export-{uuid.uuid4().hex[:10]}@example.com", password=PASSWORD,
-                                    full_name="Recepción", role="receptionist")
+        user = accounts.create_user(
+            s,
+            email=f"export-{uuid.uuid4().hex[:10]}@example.com",
+            password=PASSWORD,
+            full_name="Recepción",
+            role="receptionist",
+        )
         row = DataExport(id=uuid.uuid4(), user_id=user.id, status="pending", requested_at=utcnow())
         s.add(row)
         user_id, export_id = user.id, row.id
     try:
         broker = RedisBroker(url=TEST_REDIS_URL)
         broker.declare_queue("default")
-        broker.enqueue(dramatiq.Message(queue_name="default", actor_name=ACTOR,
-                                        args=(export.TOPIC, {"export_id": str(export_id)}), kwargs={},
-                                        options={"max_retries": 0}))  # exhaust the retries at once
+        broker.enqueue(
+            dramatiq.Message(
+                queue_name="default",
+                actor_name=ACTOR,
+                args=(export.TOPIC, {"export_id": str(export_id)}),
+                kwargs={},
+                options={"max_retries": 0},
+            )
+        )  # exhaust the retries at once
         deadline = time.monotonic() + 45
         status = "pending"
         while time.monotonic() < deadline and status == "pending":

@@ -4,6 +4,7 @@ The target is always the record of `cast.patient`. Anonymous requests are refuse
 anyone is identified, so they leave no audit row (the JSON access log keeps them); every identified request,
 allowed or denied, leaves exactly one.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -27,11 +28,11 @@ ENDPOINTS = {
 
 EXPECTED = {
     #               self  other treat unrel recep admin anon
-    "read":        (200, 404, 200, 404, 404, 404, 401),
-    "update":      (403, 404, 200, 404, 404, 404, 401),
-    "add_entry":   (403, 404, 201, 404, 404, 404, 401),
-    "versions":    (200, 404, 200, 404, 404, 404, 401),
-    "audit":       (200, 404, 403, 404, 404, 200, 401),
+    "read": (200, 404, 200, 404, 404, 404, 401),
+    "update": (403, 404, 200, 404, 404, 404, 401),
+    "add_entry": (403, 404, 201, 404, 404, 404, 401),
+    "versions": (200, 404, 200, 404, 404, 404, 401),
+    "audit": (200, 404, 403, 404, 404, 200, 401),
     "break_glass": (403, 404, 409, 201, 404, 404, 401),
 }
 
@@ -39,9 +40,15 @@ CELLS = [(endpoint, actor, EXPECTED[endpoint][i]) for endpoint in ENDPOINTS for 
 
 
 def _user(cast, actor):
-    return {"self": cast.patient, "other_patient": cast.other_patient, "treating_doctor": cast.doctor,
-            "unrelated_doctor": cast.stranger_doctor, "receptionist": cast.receptionist, "admin": cast.admin,
-            "anonymous": None}[actor]
+    return {
+        "self": cast.patient,
+        "other_patient": cast.other_patient,
+        "treating_doctor": cast.doctor,
+        "unrelated_doctor": cast.stranger_doctor,
+        "receptionist": cast.receptionist,
+        "admin": cast.admin,
+        "anonymous": None,
+    }[actor]
 
 
 def test_the_matrix_covers_every_endpoint_and_actor():
@@ -91,8 +98,7 @@ def test_ids_beyond_bigint_are_404_not_5xx(api, cast, token_for):
     assert r.status_code == 422
 
 
-def test_a_cancelled_appointment_alone_is_not_a_care_relationship(api, cast, make_doctor, make_appointment,
-                                                                  token_for):
+def test_a_cancelled_appointment_alone_is_not_a_care_relationship(api, cast, make_doctor, make_appointment, token_for):
     user, profile = make_doctor()
     make_appointment(profile, cast.patient, status="cancelled")
     token = token_for(user)
@@ -108,24 +114,42 @@ def test_the_treating_doctor_cannot_reach_another_patient(api, cast, token_for):
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize("role,is_self,relation,action,outcome", [
-    ("patient", True, Relation(is_patient=True), audit.EXPORT, Outcome.ALLOW),
-    ("patient", False, Relation(is_patient=True), audit.READ, Outcome.NOT_FOUND),
-    ("doctor", False, Relation(is_patient=True, break_glass_reason="x", practising=True), audit.UPDATE,
-     Outcome.ALLOW_BREAK_GLASS),
-    ("doctor", False, Relation(is_patient=True, break_glass_reason="x", practising=True), audit.BREAK_GLASS,
-     Outcome.ALLOW),
-    ("doctor", False, Relation(is_patient=True, break_glass_reason="x", practising=True), audit.AUDIT,
-     Outcome.FORBIDDEN),
-    ("doctor", False, Relation(is_patient=False, care=True, practising=True), audit.READ, Outcome.NOT_FOUND),
-    ("doctor", False, Relation(is_patient=True, practising=True), audit.EXPORT, Outcome.NOT_FOUND),
-    # A doctor who no longer practises (account or doctor profile deactivated) reaches nothing.
-    ("doctor", False, Relation(is_patient=True, care=True), audit.READ, Outcome.NOT_FOUND),
-    ("doctor", False, Relation(is_patient=True, break_glass_reason="x"), audit.UPDATE, Outcome.NOT_FOUND),
-    ("doctor", False, Relation(is_patient=True), audit.BREAK_GLASS, Outcome.NOT_FOUND),
-    ("admin", False, Relation(is_patient=False), audit.AUDIT, Outcome.NOT_FOUND),
-    ("receptionist", False, Relation(is_patient=True, care=True), audit.READ, Outcome.NOT_FOUND),
-    ("system", False, Relation(is_patient=True), audit.READ, Outcome.NOT_FOUND),
-])
+@pytest.mark.parametrize(
+    "role,is_self,relation,action,outcome",
+    [
+        ("patient", True, Relation(is_patient=True), audit.EXPORT, Outcome.ALLOW),
+        ("patient", False, Relation(is_patient=True), audit.READ, Outcome.NOT_FOUND),
+        (
+            "doctor",
+            False,
+            Relation(is_patient=True, break_glass_reason="x", practising=True),
+            audit.UPDATE,
+            Outcome.ALLOW_BREAK_GLASS,
+        ),
+        (
+            "doctor",
+            False,
+            Relation(is_patient=True, break_glass_reason="x", practising=True),
+            audit.BREAK_GLASS,
+            Outcome.ALLOW,
+        ),
+        (
+            "doctor",
+            False,
+            Relation(is_patient=True, break_glass_reason="x", practising=True),
+            audit.AUDIT,
+            Outcome.FORBIDDEN,
+        ),
+        ("doctor", False, Relation(is_patient=False, care=True, practising=True), audit.READ, Outcome.NOT_FOUND),
+        ("doctor", False, Relation(is_patient=True, practising=True), audit.EXPORT, Outcome.NOT_FOUND),
+        # A doctor who no longer practises (account or doctor profile deactivated) reaches nothing.
+        ("doctor", False, Relation(is_patient=True, care=True), audit.READ, Outcome.NOT_FOUND),
+        ("doctor", False, Relation(is_patient=True, break_glass_reason="x"), audit.UPDATE, Outcome.NOT_FOUND),
+        ("doctor", False, Relation(is_patient=True), audit.BREAK_GLASS, Outcome.NOT_FOUND),
+        ("admin", False, Relation(is_patient=False), audit.AUDIT, Outcome.NOT_FOUND),
+        ("receptionist", False, Relation(is_patient=True, care=True), audit.READ, Outcome.NOT_FOUND),
+        ("system", False, Relation(is_patient=True), audit.READ, Outcome.NOT_FOUND),
+    ],
+)
 def test_decide_edge_cases(role, is_self, relation, action, outcome):
     assert access.decide(role=role, is_self=is_self, relation=relation, action=action) is outcome

@@ -2,6 +2,7 @@
 
 A unique marker is written into every clinical field; then everything those channels produced is scanned.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,15 +28,25 @@ from clinic.records import export, service
 def _write_marker_everywhere(api, cast, token_for, marker: str) -> None:
     doctor, stranger = token_for(cast.doctor), token_for(cast.stranger_doctor)
     path = f"/api/patients/{cast.patient.id}/record"
-    assert api.patch(path, doctor, json={"allergies": [marker], "conditions": [f"dx {marker}"],
-                                         "medications": [f"rx {marker}"]}).status_code == 200
+    assert (
+        api.patch(
+            path, doctor, json={"allergies": [marker], "conditions": [f"dx {marker}"], "medications": [f"rx {marker}"]}
+        ).status_code
+        == 200
+    )
     entry = api.post(f"{path}/entries", doctor, json={"text": f"nota {marker}", "appointment_id": cast.appointment.id})
     assert entry.status_code == 201
-    assert api.post(f"{path}/entries", doctor, json={"text": f"corrige {marker}",
-                                                      "corrects_id": entry.get_json()["id"]}).status_code == 201
+    assert (
+        api.post(
+            f"{path}/entries", doctor, json={"text": f"corrige {marker}", "corrects_id": entry.get_json()["id"]}
+        ).status_code
+        == 201
+    )
     # Denied and invalid attempts that carry clinical text must not echo it anywhere either.
     assert api.post(f"{path}/entries", stranger, json={"text": f"intruso {marker}"}).status_code == 404
-    assert api.post(f"{path}/entries", doctor, json={"text": f"mala {marker}", "corrects_id": 10**12}).status_code == 422
+    assert (
+        api.post(f"{path}/entries", doctor, json={"text": f"mala {marker}", "corrects_id": 10**12}).status_code == 422
+    )
     assert api.patch(path, doctor, json={"allergies": [marker], "bogus": marker}).status_code == 422
     assert marker in api.get(path, doctor).get_data(as_text=True)  # the marker is really stored
     assert api.get(f"{path}/versions", token_for(cast.patient)).status_code == 200
@@ -108,11 +119,22 @@ def test_no_clinical_text_in_emails(api, db, cast, token_for):
     _write_marker_everywhere(api, cast, token_for, marker)
     appt = cast.appointment
     local_day = appt.starts_at.date().isoformat()
-    ids = [deliveries.ensure(db, key=f"leak-{kind}-{uuid.uuid4().hex}", kind=kind, appointment_id=appt.id,
-                             doctor_id=cast.doctor_profile.id if kind == "agenda" else None,
-                             recipient_id=cast.doctor.id if kind == "agenda" else cast.patient.id, details=details)
-           for kind, details in [("confirmation", {}), ("reminder", {"starts_at": appt.starts_at.isoformat()}),
-                                 ("agenda", {"day": local_day})]]
+    ids = [
+        deliveries.ensure(
+            db,
+            key=f"leak-{kind}-{uuid.uuid4().hex}",
+            kind=kind,
+            appointment_id=appt.id,
+            doctor_id=cast.doctor_profile.id if kind == "agenda" else None,
+            recipient_id=cast.doctor.id if kind == "agenda" else cast.patient.id,
+            details=details,
+        )
+        for kind, details in [
+            ("confirmation", {}),
+            ("reminder", {"starts_at": appt.starts_at.isoformat()}),
+            ("agenda", {"day": local_day}),
+        ]
+    ]
     rows = list(db.scalars(select(Delivery).where(Delivery.id.in_(ids))))
     rendered = Renderer(make_settings()).render(db, rows, now=appt.starts_at - timedelta(days=1))
     emails = [params for params in rendered.values() if params]
@@ -156,9 +178,11 @@ def test_no_clinical_text_in_sentry_events(app, api, cast, token_for, monkeypatc
 
     def explode(*args, **kwargs):
         raise RuntimeError("simulated failure while auditing")
+
     monkeypatch.setattr(service, "_granted", explode)
-    r = api.post(f"/api/patients/{cast.patient.id}/record/entries", token_for(cast.doctor),
-                 json={"text": f"fallo {marker}"})
+    r = api.post(
+        f"/api/patients/{cast.patient.id}/record/entries", token_for(cast.doctor), json={"text": f"fallo {marker}"}
+    )
     assert r.status_code == 500 and marker not in r.get_data(as_text=True)
     monkeypatch.setattr(service, "_granted", real)
     sentry_sdk.capture_message("after the record requests")

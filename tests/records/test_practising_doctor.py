@@ -1,4 +1,5 @@
 """Item 1: record access needs a practising doctor: an active doctor account with an active doctor profile."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,9 +43,15 @@ def test_break_glass_needs_a_practising_doctor(api, cast, make_user, token_for):
     """The domain rule holds on its own: a doctor-role account without an active doctor profile (here: none
     at all) cannot break the glass, even with a live access token."""
     no_profile = make_user("doctor")
-    r = api.post(f"/api/patients/{cast.patient.id}/record/break-glass", token_for(no_profile),
-                 json={"reason": "Urgencias: paciente inconsciente"})
+    r = api.post(
+        f"/api/patients/{cast.patient.id}/record/break-glass",
+        token_for(no_profile),
+        json={"reason": "Urgencias: paciente inconsciente"},
+    )
     assert r.status_code == 404
-    r = api.post(f"/api/patients/{cast.patient.id}/record/break-glass", token_for(cast.stranger_doctor),
-                 json={"reason": "Urgencias: paciente inconsciente"})
+    r = api.post(
+        f"/api/patients/{cast.patient.id}/record/break-glass",
+        token_for(cast.stranger_doctor),
+        json={"reason": "Urgencias: paciente inconsciente"},
+    )
     assert r.status_code == 201

@@ -1,4 +1,5 @@
 """Reads cost a fixed number of statements, however long the record; the audit row names the real client."""
+
 from __future__ import annotations
 
 from sqlalchemy import event, select
@@ -14,6 +15,7 @@ def _statements(connection, call) -> int:
     def count(_conn, _cursor, statement, *_args):
         if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
             seen.append(statement)
+
     event.listen(connection, "before_cursor_execute", count)
     try:
         assert call().status_code == 200
@@ -44,8 +46,11 @@ def test_the_audit_row_records_the_client_address_behind_one_proxy(app, api, db,
     from web.client_address import ClientAddress
 
     monkeypatch.setattr(app, "wsgi_app", ClientAddress(app.wsgi_app, hops=1))
-    r = api.get(f"/api/patients/{cast.patient.id}/record", token_for(cast.patient),
-                headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.7"})
+    r = api.get(
+        f"/api/patients/{cast.patient.id}/record",
+        token_for(cast.patient),
+        headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.7"},
+    )
     assert r.status_code == 200
     ip = db.scalar(select(RecordAudit.ip).where(RecordAudit.patient_id == cast.patient.id))
     assert ip == "203.0.113.7"
@@ -64,10 +69,15 @@ def test_the_record_names_its_patient_with_age_under_the_same_rule_and_audit(api
     assert own.status_code == 200, own.get_json()
     today = datetime.now(timezone.utc).date()
     age = today.year - 1961 - ((today.month, today.day) < (5, 4))
-    assert own.get_json()["patient"] == {"id": patient.id, "full_name": "Rosario Vega", "birth_date": "1961-05-04",
-                                         "age": age}
-    reads = db.execute(sql("SELECT count(*) FROM record_audit WHERE patient_id = :i AND action = 'record.read'"),
-                       {"i": patient.id}).scalar_one()
+    assert own.get_json()["patient"] == {
+        "id": patient.id,
+        "full_name": "Rosario Vega",
+        "birth_date": "1961-05-04",
+        "age": age,
+    }
+    reads = db.execute(
+        sql("SELECT count(*) FROM record_audit WHERE patient_id = :i AND action = 'record.read'"), {"i": patient.id}
+    ).scalar_one()
     assert reads == 1
     for stranger in (make_user("doctor"), make_user("receptionist"), make_user("patient")):
         assert api.get(f"/api/patients/{patient.id}/record", token_for(stranger)).status_code == 404

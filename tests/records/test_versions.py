@@ -1,4 +1,5 @@
 """Versions, entries and corrections: nothing is overwritten, everything is attributed."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -6,8 +7,9 @@ from sqlalchemy import select
 from clinic.records.models import RecordAudit, RecordEntry, RecordVersion
 
 
-def test_three_updates_leave_three_versions_in_order_with_their_authors(api, cast, make_doctor, make_appointment,
-                                                                         token_for):
+def test_three_updates_leave_three_versions_in_order_with_their_authors(
+    api, cast, make_doctor, make_appointment, token_for
+):
     colleague, profile = make_doctor(full_name="Dr. Colega")
     make_appointment(profile, cast.patient, status="completed", days=-10)
     first, second = token_for(cast.doctor), token_for(colleague)
@@ -20,11 +22,17 @@ def test_three_updates_leave_three_versions_in_order_with_their_authors(api, cas
     current = r.get_json()
     assert current["version"] == 3 and current["updated_by"] == cast.doctor.id
     assert (current["allergies"], current["conditions"], current["medications"]) == (
-        ["penicilina", "látex"], ["asma"], ["salbutamol"])  # omitted lists carry over
+        ["penicilina", "látex"],
+        ["asma"],
+        ["salbutamol"],
+    )  # omitted lists carry over
 
     versions = api.get(f"{path}/versions", token_for(cast.patient)).get_json()
     assert [(v["version"], v["author_id"], v["author_name"]) for v in versions] == [
-        (1, cast.doctor.id, "Dra. Tratante"), (2, colleague.id, "Dr. Colega"), (3, cast.doctor.id, "Dra. Tratante")]
+        (1, cast.doctor.id, "Dra. Tratante"),
+        (2, colleague.id, "Dr. Colega"),
+        (3, cast.doctor.id, "Dra. Tratante"),
+    ]
     assert [v["allergies"] for v in versions] == [["penicilina"], ["penicilina"], ["penicilina", "látex"]]
     assert [v["medications"] for v in versions] == [[], ["salbutamol"], ["salbutamol"]]
     assert versions[0]["created_at"] <= versions[1]["created_at"] <= versions[2]["created_at"]
@@ -34,8 +42,16 @@ def test_a_new_record_is_empty_version_zero(api, cast, token_for):
     r = api.get(f"/api/patients/{cast.patient.id}/record", token_for(cast.patient))
     body = r.get_json()
     assert body.pop("patient")["id"] == cast.patient.id  # who the record is of (name, age, birth date)
-    assert body == {"patient_id": cast.patient.id, "allergies": [], "conditions": [], "medications": [],
-                    "entries": [], "version": 0, "updated_at": None, "updated_by": None}
+    assert body == {
+        "patient_id": cast.patient.id,
+        "allergies": [],
+        "conditions": [],
+        "medications": [],
+        "entries": [],
+        "version": 0,
+        "updated_at": None,
+        "updated_by": None,
+    }
     assert api.get(f"/api/patients/{cast.patient.id}/record/versions", token_for(cast.patient)).get_json() == []
 
 
@@ -51,18 +67,25 @@ def test_entries_and_corrections_are_appended_never_changed(api, db, cast, token
 
     record = api.get(f"/api/patients/{cast.patient.id}/record", token_for(cast.patient)).get_json()
     assert [(e["id"], e["text"], e["corrects_id"]) for e in record["entries"]] == [
-        (original["id"], "TA 150/95", None), (fix.get_json()["id"], "Corrección: TA 130/85", original["id"])]
+        (original["id"], "TA 150/95", None),
+        (fix.get_json()["id"], "Corrección: TA 130/85", original["id"]),
+    ]
     assert db.get(RecordEntry, original["id"]).text == "TA 150/95"
 
 
-def test_entries_reject_foreign_appointments_and_entries_and_audit_the_attempt(api, db, cast, make_appointment,
-                                                                                token_for):
+def test_entries_reject_foreign_appointments_and_entries_and_audit_the_attempt(
+    api, db, cast, make_appointment, token_for
+):
     token = token_for(cast.doctor)
     foreign_appt = make_appointment(cast.doctor_profile, cast.other_patient)
-    other_entry = api.post(f"/api/patients/{cast.other_patient.id}/record/entries", token,
-                           json={"text": "otro"}).get_json()
-    r = api.post(f"/api/patients/{cast.patient.id}/record/entries", token,
-                 json={"text": "x", "appointment_id": foreign_appt.id, "corrects_id": other_entry["id"]})
+    other_entry = api.post(
+        f"/api/patients/{cast.other_patient.id}/record/entries", token, json={"text": "otro"}
+    ).get_json()
+    r = api.post(
+        f"/api/patients/{cast.patient.id}/record/entries",
+        token,
+        json={"text": "x", "appointment_id": foreign_appt.id, "corrects_id": other_entry["id"]},
+    )
     assert r.status_code == 422
     assert set(r.get_json()["error"]["fields"]) == {"appointment_id", "corrects_id"}
     rows = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id)).all()
@@ -87,10 +110,12 @@ def test_bad_bodies_are_422_and_audited_once_each(api, db, cast, token_for):
     assert api.post(f"{path}/entries", token, json={"text": ""}).status_code == 422
     assert api.post(f"{path}/entries", token, json={"text": "   "}).status_code == 422
     assert api.post(f"{path}/break-glass", token_for(cast.stranger_doctor), json={"reason": "x"}).status_code == 422
-    rows = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id)
-                      .order_by(RecordAudit.id)).all()
+    rows = db.scalars(
+        select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id).order_by(RecordAudit.id)
+    ).all()
     assert [(r.action, r.outcome) for r in rows] == [("record.update", "invalid")] * 3 + [
-        ("entry.create", "invalid")] * 2 + [("break_glass", "invalid")]
+        ("entry.create", "invalid")
+    ] * 2 + [("break_glass", "invalid")]
     assert rows[-1].break_glass is False and rows[-1].actor_id == cast.stranger_doctor.id
 
 
@@ -99,16 +124,27 @@ def test_a_bad_body_from_someone_without_access_is_still_a_denial(api, db, cast,
     assert api.patch(path, token_for(cast.stranger_doctor), json={"notes": "x"}).status_code == 404
     assert api.post(f"{path}/entries", token_for(cast.patient), json={}).status_code == 403
     assert api.post(f"{path}/break-glass", token_for(cast.doctor), json={}).status_code == 409
-    rows = db.scalars(select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id)
-                      .order_by(RecordAudit.id)).all()
-    assert [(r.action, r.outcome) for r in rows] == [("record.update", "denied"), ("entry.create", "denied"),
-                                                     ("break_glass", "denied")]
+    rows = db.scalars(
+        select(RecordAudit).where(RecordAudit.patient_id == cast.patient.id).order_by(RecordAudit.id)
+    ).all()
+    assert [(r.action, r.outcome) for r in rows] == [
+        ("record.update", "denied"),
+        ("entry.create", "denied"),
+        ("break_glass", "denied"),
+    ]
 
 
 def test_openapi_describes_every_record_endpoint(api):
     paths = api.get("/api/openapi.json").get_json()["paths"]
     base = "/api/patients/{patient_id}/record"
-    for path, method in [(base, "get"), (base, "patch"), (f"{base}/entries", "post"), (f"{base}/audit", "get"),
-                         (f"{base}/versions", "get"), (f"{base}/break-glass", "post"), ("/api/me/export", "post"),
-                         ("/api/me/export/{export_id}", "get")]:
+    for path, method in [
+        (base, "get"),
+        (base, "patch"),
+        (f"{base}/entries", "post"),
+        (f"{base}/audit", "get"),
+        (f"{base}/versions", "get"),
+        (f"{base}/break-glass", "post"),
+        ("/api/me/export", "post"),
+        ("/api/me/export/{export_id}", "get"),
+    ]:
         assert method in paths[path], (path, method)

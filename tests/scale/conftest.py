@@ -1,6 +1,7 @@
 """Fixtures of the scale tests: real PgBouncer, HAProxy, several web instances and workers, a private
 PostgreSQL and Redis for the chaos test. Every module here is marked `scale` (run alone: `pytest -m scale`,
 or leave them out of a quick run: `-m "not scale"`); `bin/test` runs them with the rest."""
+
 from __future__ import annotations
 
 import json
@@ -97,9 +98,29 @@ def new_email(prefix: str) -> str:
 def create_admin(env: dict) -> str:
     """An admin made by the contract's CLI (`flask --app web create-user`) with the processes' environment."""
     email = new_email("admin")
-    subprocess.run([PY, "-m", "flask", "--app", "web", "create-user", "--email", email, "--password", PASSWORD,
-                    "--name", "Admin", "--role", "admin"], cwd=ROOT, env=env, check=True, capture_output=True,
-                   timeout=60)
+    subprocess.run(
+        [
+            PY,
+            "-m",
+            "flask",
+            "--app",
+            "web",
+            "create-user",
+            "--email",
+            email,
+            "--password",
+            PASSWORD,
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return email
 
 
@@ -109,30 +130,52 @@ def login(base: str, email: str) -> dict:
     return body
 
 
-def make_clinic(base: str, admin_token: str, *, hours: tuple[str, str] = ("08:00", "20:00"),
-                minutes: int = 30) -> dict:
+def make_clinic(base: str, admin_token: str, *, hours: tuple[str, str] = ("08:00", "20:00"), minutes: int = 30) -> dict:
     """Through the API: a clinic in Madrid, a service, a doctor working every day `hours`."""
-    status, clinic, _ = call(base, "POST", "/api/clinics", admin_token,
-                             {"name": "Clínica Norte", "timezone": "Europe/Madrid", "address": "Calle 1"})
+    status, clinic, _ = call(
+        base,
+        "POST",
+        "/api/clinics",
+        admin_token,
+        {"name": "Clínica Norte", "timezone": "Europe/Madrid", "address": "Calle 1"},
+    )
     assert status == 201, clinic
-    status, service, _ = call(base, "POST", "/api/services", admin_token,
-                              {"name": "Consulta", "duration_minutes": minutes})
+    status, service, _ = call(
+        base, "POST", "/api/services", admin_token, {"name": "Consulta", "duration_minutes": minutes}
+    )
     assert status == 201, service
     doctor_email = new_email("doctor")
-    status, doctor, _ = call(base, "POST", "/api/doctors", admin_token,
-                             {"email": doctor_email, "password": PASSWORD, "full_name": "Dra. Vega",
-                              "specialty": "General", "clinic_id": clinic["id"], "service_ids": [service["id"]]})
+    status, doctor, _ = call(
+        base,
+        "POST",
+        "/api/doctors",
+        admin_token,
+        {
+            "email": doctor_email,
+            "password": PASSWORD,
+            "full_name": "Dra. Vega",
+            "specialty": "General",
+            "clinic_id": clinic["id"],
+            "service_ids": [service["id"]],
+        },
+    )
     assert status == 201, doctor
-    status, stored, _ = call(base, "PUT", f"/api/doctors/{doctor['id']}/working-hours", admin_token,
-                             [{"weekday": d, "start": hours[0], "end": hours[1]} for d in range(7)])
+    status, stored, _ = call(
+        base,
+        "PUT",
+        f"/api/doctors/{doctor['id']}/working-hours",
+        admin_token,
+        [{"weekday": d, "start": hours[0], "end": hours[1]} for d in range(7)],
+    )
     assert status == 200, stored
     return {"clinic": clinic, "service": service, "doctor": doctor, "doctor_email": doctor_email}
 
 
 def register(base: str, prefix: str = "patient") -> tuple[str, dict]:
     email = new_email(prefix)
-    status, body, _ = call(base, "POST", "/api/auth/register",
-                           body={"email": email, "password": PASSWORD, "full_name": "Paciente Prueba"})
+    status, body, _ = call(
+        base, "POST", "/api/auth/register", body={"email": email, "password": PASSWORD, "full_name": "Paciente Prueba"}
+    )
     assert status == 201, body
     return email, body
 
@@ -142,7 +185,7 @@ def mail_by_recipient(fake) -> dict[str, Counter]:
     fake's mailboxes (each read of `fake.emails` parses every SMTP message again)."""
     out: dict[str, Counter] = defaultdict(Counter)
     for m in fake.emails:
-        for to in (m["to"] if isinstance(m["to"], list) else [m["to"]]):
+        for to in m["to"] if isinstance(m["to"], list) else [m["to"]]:
             out[str(to)]["smtp" if m["path"] == "smtp" else "api"] += 1
     return out
 

@@ -8,6 +8,7 @@ append-only file), so the machine's shared servers are never touched. Checked:
 - every email exactly once: each booking's invitation, each sign-up's verification, each reminder that
   came due during the chaos (sent after recovery when it came due inside an outage); none lost, none twice.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,17 @@ from alembic import command
 from sqlalchemy import text
 
 from clinic.db import make_engine
-from tests.scale.conftest import (call, create_admin, future_day, local, login, mail_by_recipient, make_clinic,
-                                  register, wait_mail)
+from tests.scale.conftest import (
+    call,
+    create_admin,
+    future_day,
+    local,
+    login,
+    mail_by_recipient,
+    make_clinic,
+    register,
+    wait_mail,
+)
 from tests.support.async_world import World, process_env
 from tests.support.processes import ProcfileProcesses
 from tests.support.servers import PrivatePostgres, PrivateRedis, port_in_range
@@ -58,9 +68,14 @@ class Load:
             for _attempt in range(120):  # bounded: 120 tries of at most 0.5 s
                 t = time.monotonic()
                 try:
-                    status, body, headers = call(self.base, "POST", "/api/appointments", reg["access_token"],
-                                                 {"doctor_id": doctor, "service_id": self.service,
-                                                  "starts_at": starts_at}, timeout=20)
+                    status, body, headers = call(
+                        self.base,
+                        "POST",
+                        "/api/appointments",
+                        reg["access_token"],
+                        {"doctor_id": doctor, "service_id": self.service, "starts_at": starts_at},
+                        timeout=20,
+                    )
                 except OSError as exc:  # the web process itself never stops: a refused connection is a failure
                     self.answers.append((t, i, 0, None, repr(exc)))
                     break
@@ -93,9 +108,17 @@ def private(tmp_path):
 @pytest.mark.timeout(240)
 def test_restarts_and_kills_under_booking_load_lose_no_email_and_send_none_twice(private, fake, tmp_path):
     pg, db_url, redis_server = private
-    env = process_env(db_url, redis_server.url(0), fake.url, SMTP_URL=fake.smtp_url, RATELIMIT_ENABLED="0",
-                      BCRYPT_ROUNDS="4", SCHEDULER_SWEEP_SECONDS="1", REMINDER_OFFSETS_MINUTES="1440",
-                      RESEND_REQUESTS_PER_SECOND="50")
+    env = process_env(
+        db_url,
+        redis_server.url(0),
+        fake.url,
+        SMTP_URL=fake.smtp_url,
+        RATELIMIT_ENABLED="0",
+        BCRYPT_ROUNDS="4",
+        SCHEDULER_SWEEP_SECONDS="1",
+        REMINDER_OFFSETS_MINUTES="1440",
+        RESEND_REQUESTS_PER_SECOND="50",
+    )
     runs: list[ProcfileProcesses] = []
 
     def start(kind: str) -> ProcfileProcesses:
@@ -123,8 +146,9 @@ def test_restarts_and_kills_under_booking_load_lose_no_email_and_send_none_twice
         service = first["service"]["id"]
         # the second doctor offers the first one's service too (one service id for the whole load)
         with make_engine(db_url).begin() as conn:
-            conn.execute(text("INSERT INTO doctor_services VALUES (:d, :s)"),
-                         {"d": second["doctor"]["id"], "s": service})
+            conn.execute(
+                text("INSERT INTO doctor_services VALUES (:d, :s)"), {"d": second["doctor"]["id"], "s": service}
+            )
         patients = [register(base, f"chaos{i}") for i in range(60)]  # 2 doctors x 30 slots
 
         # Reminders that come due one by one across the chaos (24 h before their start, seconds apart).
@@ -177,19 +201,34 @@ def test_restarts_and_kills_under_booking_load_lose_no_email_and_send_none_twice
         def inside(t: float) -> bool:
             return any(a <= t <= b for a, b in outages)
 
-        unexpected = [a for a in load.answers if not (
-            a[2] == 201 or (a[2] == 503 and a[3] and inside(a[0]))
-            or (a[2] == 409 and a[4] in ("slot_taken", "patient_busy")
-                and any(b[1] == a[1] and b[2] == 503 for b in load.answers)))]
+        unexpected = [
+            a
+            for a in load.answers
+            if not (
+                a[2] == 201
+                or (a[2] == 503 and a[3] and inside(a[0]))
+                or (
+                    a[2] == 409
+                    and a[4] in ("slot_taken", "patient_busy")
+                    and any(b[1] == a[1] and b[2] == 503 for b in load.answers)
+                )
+            )
+        ]
         assert not unexpected, unexpected
         statuses = Counter(a[2] for a in load.answers)
         assert statuses[503] >= 1, statuses  # the outage did happen under load
         assert len(load.finals) == len(patients), "every patient's booking got a final answer"
 
         with make_engine(db_url).connect() as conn:
-            booked = {r[0]: r[1] for r in conn.execute(text(
-                "SELECT u.email, count(*) FROM appointments a JOIN users u ON u.id = a.patient_id "
-                "WHERE a.status = 'booked' AND u.email LIKE 'chaos%' GROUP BY u.email"))}
+            booked = {
+                r[0]: r[1]
+                for r in conn.execute(
+                    text(
+                        "SELECT u.email, count(*) FROM appointments a JOIN users u ON u.id = a.patient_id "
+                        "WHERE a.status = 'booked' AND u.email LIKE 'chaos%' GROUP BY u.email"
+                    )
+                )
+            }
         assert set(booked.values()) == {1} and len(booked) == len(patients), booked
 
         # Every reminder came due during the chaos, some while PostgreSQL was down.
@@ -208,9 +247,11 @@ def test_restarts_and_kills_under_booking_load_lose_no_email_and_send_none_twice
         assert sum(sum(mail[e].values()) for e in ours) == expected
         others = [m for m in fake.emails if not ours & set(m["to"] if isinstance(m["to"], list) else [m["to"]])]
         assert len(others) == len({m["key"] for m in others}), [m["subject"] for m in others]  # none twice
-        print(f"answers {dict(statuses)}; outage windows {[(round(b - a, 1)) for a, b in outages]} s; "
-              f"emails {fake.count()}; provider replays {fake.replays}; phases (s) "
-              f"{ {k: round(v, 1) for k, v in phases.items()} }")
+        print(
+            f"answers {dict(statuses)}; outage windows {[(round(b - a, 1)) for a, b in outages]} s; "
+            f"emails {fake.count()}; provider replays {fake.replays}; phases (s) "
+            f"{ {k: round(v, 1) for k, v in phases.items()} }"
+        )
     finally:
         for system in runs:
             system.stop()

@@ -7,6 +7,7 @@ connections. Named server-side prepared statements cannot follow them there befo
 whole contract flow and a 50-way race for one slot through it with no error, and, as a control, that
 this same PgBouncer does break the prepared hot path when the setting is left on.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,7 @@ from sqlalchemy import exc as sa_exc
 
 from clinic.db import first_row, make_engine, make_session_factory
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.scale.conftest import (call, create_admin, future_day, local, login, make_clinic, race,
-                                  register)
+from tests.scale.conftest import call, create_admin, future_day, local, login, make_clinic, race, register
 from tests.support.async_world import process_env
 from tests.support.processes import ProcfileProcesses
 from tests.support.servers import PgBouncer
@@ -56,9 +56,16 @@ def test_prepared_hot_path_breaks_under_transaction_pooling_unless_turned_off(cl
 def stack(clean_database, fake, tmp_path):
     # 3 server connections for web (2 gunicorn workers x 2 held connections), worker (a pool) and scheduler.
     with PgBouncer(TEST_DATABASE_URL, pool_size=3) as bouncer:
-        env = process_env(bouncer.url(DB_NAME), TEST_REDIS_URL, fake.url, SMTP_URL=fake.smtp_url,
-                          DATABASE_PREPARED_STATEMENTS="0", RATELIMIT_ENABLED="0", BCRYPT_ROUNDS="4",
-                          SCHEDULER_SWEEP_SECONDS="2")
+        env = process_env(
+            bouncer.url(DB_NAME),
+            TEST_REDIS_URL,
+            fake.url,
+            SMTP_URL=fake.smtp_url,
+            DATABASE_PREPARED_STATEMENTS="0",
+            RATELIMIT_ENABLED="0",
+            BCRYPT_ROUNDS="4",
+            SCHEDULER_SWEEP_SECONDS="2",
+        )
         with ProcfileProcesses(["web", "worker", "scheduler"], env, tmp_path) as system:
             system.env_for_cli = env
             system.bouncer = bouncer
@@ -94,18 +101,31 @@ def test_whole_contract_flow_and_a_50_way_race_through_pgbouncer(stack, fake):
         status, listed, _ = call(base, "GET", path, token)
         assert status == 200 and len(listed) == 1, (path, listed)
     day = future_day(3)
-    status, slots, _ = call(base, "GET", f"/api/doctors/{doctor['id']}/slots?service_id={service['id']}"
-                                         f"&from={day}&to={day}", token)
+    status, slots, _ = call(
+        base, "GET", f"/api/doctors/{doctor['id']}/slots?service_id={service['id']}&from={day}&to={day}", token
+    )
     assert status == 200 and slots["timezone"] == "Europe/Madrid" and len(slots["slots"]) == 24
     assert slots["slots"][0]["starts_at"] == local(day, 8)
 
     # Book, read, move, the invitation by email (worker through PgBouncer too).
-    status, appt, _ = call(base, "POST", "/api/appointments", token,
-                           {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": local(day, 9),
-                            "reason": "Revisión"})
+    status, appt, _ = call(
+        base,
+        "POST",
+        "/api/appointments",
+        token,
+        {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": local(day, 9), "reason": "Revisión"},
+    )
     assert status == 201 and appt["status"] == "booked", appt
-    assert call(base, "POST", "/api/appointments", token,
-                {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": local(day, 9)})[0] == 409
+    assert (
+        call(
+            base,
+            "POST",
+            "/api/appointments",
+            token,
+            {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": local(day, 9)},
+        )[0]
+        == 409
+    )
     status, mine, _ = call(base, "GET", "/api/appointments", token)
     assert status == 200 and [a["id"] for a in mine] == [appt["id"]]
     assert call(base, "GET", f"/api/appointments/{appt['id']}", doctor_token)[0] == 200
@@ -122,11 +142,17 @@ def test_whole_contract_flow_and_a_50_way_race_through_pgbouncer(stack, fake):
         time.sleep(0.3)  # the worker builds the document after the booking
     assert got[0] == 200 and "BEGIN:VCALENDAR" in got[1]
     patient_id = reg["user"]["id"]
-    status, record, _ = call(base, "PATCH", f"/api/patients/{patient_id}/record", doctor_token,
-                             {"allergies": ["penicilina"]})
+    status, record, _ = call(
+        base, "PATCH", f"/api/patients/{patient_id}/record", doctor_token, {"allergies": ["penicilina"]}
+    )
     assert status == 200 and record["allergies"] == ["penicilina"], record
-    status, entry, _ = call(base, "POST", f"/api/patients/{patient_id}/record/entries", doctor_token,
-                            {"text": "Control anual", "appointment_id": appt["id"]})
+    status, entry, _ = call(
+        base,
+        "POST",
+        f"/api/patients/{patient_id}/record/entries",
+        doctor_token,
+        {"text": "Control anual", "appointment_id": appt["id"]},
+    )
     assert status == 201, entry
     status, record, _ = call(base, "GET", f"/api/patients/{patient_id}/record", token)
     assert status == 200 and [e["text"] for e in record["entries"]] == ["Control anual"]
@@ -137,8 +163,13 @@ def test_whole_contract_flow_and_a_50_way_race_through_pgbouncer(stack, fake):
     # rightly, never sent: the appointment it announces no longer exists).
     assert len([m for m in fake.wait_for(email, 3, timeout=30) if m["path"] == "smtp"]) == 2
     # Time off over the moved appointment cancels it in the background; the patient is told.
-    status, off, _ = call(base, "POST", f"/api/doctors/{doctor['id']}/time-off", admin,
-                          {"starts_at": local(day, 10), "ends_at": local(day, 11), "reason": "Congreso"})
+    status, off, _ = call(
+        base,
+        "POST",
+        f"/api/doctors/{doctor['id']}/time-off",
+        admin,
+        {"starts_at": local(day, 10), "ends_at": local(day, 11), "reason": "Congreso"},
+    )
     assert status == 201 and off["affected_appointments"] == 1, off
     deadline = time.monotonic() + 30
     while call(base, "GET", f"/api/appointments/{appt['id']}", token)[1]["status"] != "cancelled":
@@ -154,8 +185,13 @@ def test_whole_contract_flow_and_a_50_way_race_through_pgbouncer(stack, fake):
     slot = local(day, 15)
 
     def book(i: int):
-        return call(base, "POST", "/api/appointments", racers[i][1]["access_token"],
-                    {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slot})[0]
+        return call(
+            base,
+            "POST",
+            "/api/appointments",
+            racers[i][1]["access_token"],
+            {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slot},
+        )[0]
 
     statuses = race(50, book)
     assert sorted(statuses) == [201] + [409] * 49, statuses

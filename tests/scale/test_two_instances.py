@@ -8,6 +8,7 @@ PostgreSQL through one PgBouncer (transaction pooling), one Redis.
   once, and a sign-out through A ends the token at B.
 Everything is checked through HTTP and the mailboxes, whatever each process caches inside.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -16,8 +17,18 @@ import psycopg
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.scale.conftest import (call, create_admin, future_day, local, login, mail_by_recipient, make_clinic,
-                                  race, register, wait_mail)
+from tests.scale.conftest import (
+    call,
+    create_admin,
+    future_day,
+    local,
+    login,
+    mail_by_recipient,
+    make_clinic,
+    race,
+    register,
+    wait_mail,
+)
 from tests.support.async_world import process_env
 from tests.support.database import empty_tables
 from tests.support.fake_mail import FakeMail
@@ -53,16 +64,29 @@ def fake(engine, redis_client):
 def cluster(fake, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("cluster")
     with PgBouncer(TEST_DATABASE_URL, pool_size=4) as bouncer:
-        env = process_env(bouncer.url(DB_NAME), TEST_REDIS_URL, fake.url, SMTP_URL=fake.smtp_url,
-                          DATABASE_PREPARED_STATEMENTS="0", RATELIMIT_ENABLED="0", BCRYPT_ROUNDS="4",
-                          SCHEDULER_SWEEP_SECONDS="2")
+        env = process_env(
+            bouncer.url(DB_NAME),
+            TEST_REDIS_URL,
+            fake.url,
+            SMTP_URL=fake.smtp_url,
+            DATABASE_PREPARED_STATEMENTS="0",
+            RATELIMIT_ENABLED="0",
+            BCRYPT_ROUNDS="4",
+            SCHEDULER_SWEEP_SECONDS="2",
+        )
         started: list[ProcfileProcesses] = []
         try:
-            for name, kind in (("web0", "web"), ("web1", "web"), ("worker0", "worker"), ("worker1", "worker"),
-                               ("scheduler", "scheduler")):
+            for name, kind in (
+                ("web0", "web"),
+                ("web1", "web"),
+                ("worker0", "worker"),
+                ("worker1", "worker"),
+                ("scheduler", "scheduler"),
+            ):
                 (tmp_path / name).mkdir()
-                started.append(ProcfileProcesses([kind], env, tmp_path / name,
-                                                 port=port_in_range() if kind == "web" else None))
+                started.append(
+                    ProcfileProcesses([kind], env, tmp_path / name, port=port_in_range() if kind == "web" else None)
+                )
                 started[-1].__enter__()
             with HAProxy([s.port for s in started[:2]]) as balancer:
                 yield Cluster(started[:2], started[2:4], balancer, env)
@@ -87,9 +111,13 @@ def test_a_booking_storm_over_two_instances_books_each_slot_once_and_mails_each_
     patients = [register(base, f"storm{i}") for i in range(60)]  # 3 patients for each slot
 
     def book(i: int):
-        status, body, headers = call(base, "POST", "/api/appointments", patients[i][1]["access_token"],
-                                     {"doctor_id": doctor["id"], "service_id": service["id"],
-                                      "starts_at": slots[i % len(slots)]})
+        status, body, headers = call(
+            base,
+            "POST",
+            "/api/appointments",
+            patients[i][1]["access_token"],
+            {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slots[i % len(slots)]},
+        )
         return status, headers.get("x-served-by"), body.get("id") if status == 201 else None
 
     results = race(len(patients), book)
@@ -103,8 +131,9 @@ def test_a_booking_storm_over_two_instances_books_each_slot_once_and_mails_each_
             SELECT count(*) FROM appointments a JOIN appointments b ON a.id < b.id AND a.doctor_id = b.doctor_id
             WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'
               AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)""").fetchone()[0]
-        booked = conn.execute("SELECT count(*) FROM appointments WHERE status = 'booked' AND doctor_id = %s",
-                              (doctor["id"],)).fetchone()[0]
+        booked = conn.execute(
+            "SELECT count(*) FROM appointments WHERE status = 'booked' AND doctor_id = %s", (doctor["id"],)
+        ).fetchone()[0]
     assert (overlapping, booked) == (0, 20)
 
     winners = {patients[i][0] for i, r in enumerate(results) if r[0] == 201}
@@ -119,8 +148,9 @@ def test_a_booking_storm_over_two_instances_books_each_slot_once_and_mails_each_
 
 
 def _slot_starts(base: str, token: str, doctor_id: int, service_id: int, day) -> list[str]:
-    status, body, _ = call(base, "GET", f"/api/doctors/{doctor_id}/slots?service_id={service_id}&from={day}&to={day}",
-                           token)
+    status, body, _ = call(
+        base, "GET", f"/api/doctors/{doctor_id}/slots?service_id={service_id}&from={day}&to={day}", token
+    )
     assert status == 200, body
     return [s["starts_at"] for s in body["slots"]]
 
@@ -138,26 +168,47 @@ def test_hours_changed_through_one_instance_are_what_the_other_offers_and_books(
     # Instance B learns everything about the morning hours: slots (twice), a booking, a token.
     assert _slot_starts(b, first[1]["access_token"], doctor, service, day) == morning
     assert _slot_starts(b, second[1]["access_token"], doctor, service, day) == morning
-    status, booked, _ = call(b, "POST", "/api/appointments", first[1]["access_token"],
-                             {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 9)})
+    status, booked, _ = call(
+        b,
+        "POST",
+        "/api/appointments",
+        first[1]["access_token"],
+        {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 9)},
+    )
     assert status == 201, booked
     assert local(day, 9) not in _slot_starts(b, second[1]["access_token"], doctor, service, day)
 
     # The hours change through instance A only.
-    status, stored, _ = call(a, "PUT", f"/api/doctors/{doctor}/working-hours", admin,
-                             [{"weekday": d, "start": "14:00", "end": "18:00"} for d in range(7)])
+    status, stored, _ = call(
+        a,
+        "PUT",
+        f"/api/doctors/{doctor}/working-hours",
+        admin,
+        [{"weekday": d, "start": "14:00", "end": "18:00"} for d in range(7)],
+    )
     assert status == 200, stored
     afternoon = [local(day, 14 + i // 2, 30 * (i % 2)) for i in range(8)]
     for base in (b, a):
         assert _slot_starts(base, second[1]["access_token"], doctor, service, day) == afternoon
-    status, refused, _ = call(b, "POST", "/api/appointments", second[1]["access_token"],
-                              {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 10)})
+    status, refused, _ = call(
+        b,
+        "POST",
+        "/api/appointments",
+        second[1]["access_token"],
+        {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 10)},
+    )
     assert status == 409 and refused["error"]["code"] == "outside_working_hours", refused
-    status, booked, _ = call(b, "POST", "/api/appointments", second[1]["access_token"],
-                             {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 15)})
+    status, booked, _ = call(
+        b,
+        "POST",
+        "/api/appointments",
+        second[1]["access_token"],
+        {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 15)},
+    )
     assert status == 201, booked
-    assert _slot_starts(a, first[1]["access_token"], doctor, service, day) == [t for t in afternoon
-                                                                               if t != local(day, 15)]
+    assert _slot_starts(a, first[1]["access_token"], doctor, service, day) == [
+        t for t in afternoon if t != local(day, 15)
+    ]
 
     # A token B has verified (and cached) stops working at B once it is signed out through A.
     token = first[1]["access_token"]
@@ -165,5 +216,13 @@ def test_hours_changed_through_one_instance_are_what_the_other_offers_and_books(
     status, _, _ = call(a, "POST", "/api/auth/logout", token, {"refresh_token": first[1]["refresh_token"]})
     assert status == 204
     assert call(b, "GET", "/api/me", token)[0] == 401
-    assert call(b, "POST", "/api/appointments", token,
-                {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 16)})[0] == 401
+    assert (
+        call(
+            b,
+            "POST",
+            "/api/appointments",
+            token,
+            {"doctor_id": doctor, "service_id": service, "starts_at": local(day, 16)},
+        )[0]
+        == 401
+    )

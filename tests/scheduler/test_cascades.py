@@ -1,4 +1,5 @@
 """Cascade targets and cancellation, called directly (the worker path is covered in tests/workers)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -18,10 +19,18 @@ def test_time_off_targets_every_future_booked_overlap_even_if_the_event_missed_i
     unlisted = w.appointment(doctor, w.user(), service, NOW + 25 * H)
     cancelled = w.appointment(doctor, w.user(), service, NOW + 26 * H, status="cancelled")
     outside = w.appointment(doctor, w.user(), service, NOW + 30 * H)
-    time_off = w.scalar("INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (:d, :s, :e) RETURNING id",
-                        d=doctor["id"], s=NOW + 23 * H, e=NOW + 28 * H)
-    ids = cascades.targets(db, topic="time_off.created", now=NOW,
-                           payload={"time_off_id": time_off, "doctor_id": doctor["id"], "appointment_ids": [listed]})
+    time_off = w.scalar(
+        "INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (:d, :s, :e) RETURNING id",
+        d=doctor["id"],
+        s=NOW + 23 * H,
+        e=NOW + 28 * H,
+    )
+    ids = cascades.targets(
+        db,
+        topic="time_off.created",
+        now=NOW,
+        payload={"time_off_id": time_off, "doctor_id": doctor["id"], "appointment_ids": [listed]},
+    )
     assert ids == [listed, unlisted]
     assert cancelled not in ids and outside not in ids
 

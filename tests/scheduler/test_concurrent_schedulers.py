@@ -1,4 +1,5 @@
 """Two scheduler processes at once, then repeated `--once` runs: every email still goes out exactly once."""
+
 from __future__ import annotations
 
 import subprocess
@@ -25,11 +26,18 @@ def test_two_schedulers_and_repeated_runs_never_duplicate(engine, redis_client, 
             for i in range(30):  # 24 h reminders due at `at`; the 2 h ones not yet
                 patient = world.user()
                 patients.append(patient)
-                world.appointment(doctors[i % 3], patient, service, at + timedelta(hours=5, minutes=30 * (i // 3)),
-                                  scheduled_at=at - timedelta(days=3))
+                world.appointment(
+                    doctors[i % 3],
+                    patient,
+                    service,
+                    at + timedelta(hours=5, minutes=30 * (i // 3)),
+                    scheduled_at=at - timedelta(days=3),
+                )
             cmd = [PY, "-m", "scheduler", "--once", "--at", at.isoformat()]
-            both = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                    for _ in range(2)]
+            both = [
+                subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                for _ in range(2)
+            ]
             assert [p.wait(timeout=60) for p in both] == [0, 0]
             for _ in range(2):
                 assert scheduler_once(env, at=at).returncode == 0
@@ -39,8 +47,13 @@ def test_two_schedulers_and_repeated_runs_never_duplicate(engine, redis_client, 
             assert wait_until(lambda: redis_client.hlen("dramatiq:default.msgs") == 0, timeout=20)
             for patient in patients:
                 assert len(fake.to(patient["email"])) == 1
-            assert world.scalar("SELECT count(*) FROM deliveries WHERE kind = 'reminder' AND recipient_id = ANY(:u)",
-                                u=[p["id"] for p in patients]) == 30
+            assert (
+                world.scalar(
+                    "SELECT count(*) FROM deliveries WHERE kind = 'reminder' AND recipient_id = ANY(:u)",
+                    u=[p["id"] for p in patients],
+                )
+                == 30
+            )
         finally:
             worker.stop()
             world.cleanup()

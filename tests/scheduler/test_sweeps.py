@@ -1,4 +1,5 @@
 """The sweeps, called directly as of chosen instants (inside the test's rolled-back transaction)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -38,8 +39,14 @@ def setup(w):
 
 
 def _reminders(w, appt):
-    return [tuple(r) for r in w.sql("SELECT details->>'offset', status FROM deliveries WHERE appointment_id = :a "
-                                    "AND kind = 'reminder' ORDER BY id", a=appt)]
+    return [
+        tuple(r)
+        for r in w.sql(
+            "SELECT details->>'offset', status FROM deliveries WHERE appointment_id = :a "
+            "AND kind = 'reminder' ORDER BY id",
+            a=appt,
+        )
+    ]
 
 
 def test_a_reminder_goes_with_the_first_sweep_at_or_after_its_moment_and_only_once(w, setup, settings):
@@ -59,7 +66,7 @@ def test_a_reminder_goes_with_the_first_sweep_at_or_after_its_moment_and_only_on
 
 def test_reminders_already_past_when_booked_are_skipped(w, setup, settings):
     _, service, doctor = setup
-    late = w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 3 * H)       # 24 h passed, 2 h not
+    late = w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 3 * H)  # 24 h passed, 2 h not
     later = w.appointment(doctor, w.user(), service, T0 + H, scheduled_at=T0 - 30 * timedelta(minutes=1))
     reminders.reminders(w.session, now=T0 - timedelta(minutes=1), settings=settings)
     assert _reminders(w, late) == [("120", "pending")]
@@ -77,9 +84,12 @@ def test_a_moved_appointment_gets_reminders_for_its_new_start(w, setup, settings
     _, service, doctor = setup
     appt = w.appointment(doctor, w.user(), service, T0, scheduled_at=T0 - 72 * H)
     reminders.reminders(w.session, now=T0 - 24 * H, settings=settings)
-    w.sql("UPDATE appointments SET starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days',"
-          " blocked_until = blocked_until + interval '2 days', scheduled_at = :now WHERE id = :a",
-          a=appt, now=T0 - 20 * H)
+    w.sql(
+        "UPDATE appointments SET starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days',"
+        " blocked_until = blocked_until + interval '2 days', scheduled_at = :now WHERE id = :a",
+        a=appt,
+        now=T0 - 20 * H,
+    )
     reminders.reminders(w.session, now=T0 + 24 * H, settings=settings)  # 24 h before the new start
     keys = [r[0] for r in w.sql("SELECT key FROM deliveries WHERE appointment_id = :a ORDER BY id", a=appt)]
     assert len(keys) == 2 and keys[0] != keys[1] and keys[0].startswith(f"reminder:{appt}:1440:")
@@ -102,9 +112,9 @@ def test_daily_agenda_once_per_doctor_and_local_day_after_six(w, settings):
     madrid, mexico = w.clinic("Europe/Madrid"), w.clinic("America/Mexico_City")
     service = w.service()
     dm, dx, idle = w.doctor(madrid, service), w.doctor(mexico, service), w.doctor(madrid, service)
-    w.appointment(dm, w.user(), service, T0)                       # 09:00 Madrid, 2 June
-    w.appointment(dx, w.user(), service, T0 + 10 * H)              # 11:00 Mexico City, 2 June
-    w.appointment(idle, w.user(), service, T0 + 24 * H)            # tomorrow: not in today's agenda
+    w.appointment(dm, w.user(), service, T0)  # 09:00 Madrid, 2 June
+    w.appointment(dx, w.user(), service, T0 + 10 * H)  # 11:00 Mexico City, 2 June
+    w.appointment(idle, w.user(), service, T0 + 24 * H)  # tomorrow: not in today's agenda
     # 05:59 in Madrid: nobody yet.
     assert reminders.agendas(w.session, now=datetime(2031, 6, 2, 3, 59, tzinfo=timezone.utc), settings=settings) == 0
     # 06:00 in Madrid (04:00 UTC) is 22:00 the day before in Mexico City.

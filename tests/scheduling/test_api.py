@@ -1,4 +1,5 @@
 """Clinics, services, doctors, weekly hours and time off through the API."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,18 +17,36 @@ def _events(db, topic):
 
 def test_admin_builds_a_clinic_services_and_a_doctor(api, db, make_user, token_for):
     admin = token_for(make_user("admin"))
-    r = api.post("/api/clinics", admin, json={"name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
-                                              "phone": "+34 910 000 000"})
+    r = api.post(
+        "/api/clinics",
+        admin,
+        json={"name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1", "phone": "+34 910 000 000"},
+    )
     assert r.status_code == 201
     clinic = r.get_json()
-    assert clinic == {"id": clinic["id"], "name": "Central", "timezone": "Europe/Madrid", "address": "Gran Vía 1",
-                      "phone": "+34 910 000 000", "change_cutoff_hours": 24}
+    assert clinic == {
+        "id": clinic["id"],
+        "name": "Central",
+        "timezone": "Europe/Madrid",
+        "address": "Gran Vía 1",
+        "phone": "+34 910 000 000",
+        "change_cutoff_hours": 24,
+    }
     r = api.post("/api/services", admin, json={"name": "Consulta", "duration_minutes": 20, "buffer_minutes": 10})
     assert r.status_code == 201 and r.get_json()["buffer_minutes"] == 10
     service = r.get_json()
-    r = api.post("/api/doctors", admin, json={"email": "house@example.com", "password": PASSWORD,
-                                              "full_name": "Gregorio Casa", "specialty": "Diagnóstico",
-                                              "clinic_id": clinic["id"], "service_ids": [service["id"]]})
+    r = api.post(
+        "/api/doctors",
+        admin,
+        json={
+            "email": "house@example.com",
+            "password": PASSWORD,
+            "full_name": "Gregorio Casa",
+            "specialty": "Diagnóstico",
+            "clinic_id": clinic["id"],
+            "service_ids": [service["id"]],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     doctor = r.get_json()
     assert doctor["service_ids"] == [service["id"]] and doctor["clinic_timezone"] == "Europe/Madrid"
@@ -42,8 +61,12 @@ def test_admin_builds_a_clinic_services_and_a_doctor(api, db, make_user, token_f
     query = f"/api/doctors?specialty=diagnóstico&clinic_id={clinic['id']}&service_id={service['id']}"
     assert api.get(query, patient).get_json() == []  # no working hours yet: nobody could book them
     assert [d["id"] for d in api.get(query, admin).get_json()] == [doctor["id"]]
-    assert api.put(f"/api/doctors/{doctor['id']}/working-hours", admin,
-                   json=[{"weekday": 0, "start": "09:00", "end": "13:00"}]).status_code == 200
+    assert (
+        api.put(
+            f"/api/doctors/{doctor['id']}/working-hours", admin, json=[{"weekday": 0, "start": "09:00", "end": "13:00"}]
+        ).status_code
+        == 200
+    )
     found = api.get(query, patient).get_json()
     assert [d["id"] for d in found] == [doctor["id"]]
     assert api.get(f"/api/doctors/{doctor['id']}", patient).get_json()["specialty"] == "Diagnóstico"
@@ -54,15 +77,24 @@ def test_validation_and_roles(api, db, make_user, token_for):
     assert api.post("/api/clinics", admin, json={"name": "X", "timezone": "Mars/Olympus"}).status_code == 422
     assert api.post("/api/clinics", admin, json={"name": "X", "timezone": "CET2"}).status_code == 422
     assert api.post("/api/services", admin, json={"name": "X", "duration_minutes": 2}).status_code == 422
-    assert api.post("/api/services", admin, json={"name": "X", "duration_minutes": 30,
-                                                  "buffer_minutes": -1}).status_code == 422
-    body = {"email": "d@example.com", "password": PASSWORD, "full_name": "D", "specialty": "S",
-            "clinic_id": 999999999, "service_ids": []}
+    assert (
+        api.post("/api/services", admin, json={"name": "X", "duration_minutes": 30, "buffer_minutes": -1}).status_code
+        == 422
+    )
+    body = {
+        "email": "d@example.com",
+        "password": PASSWORD,
+        "full_name": "D",
+        "specialty": "S",
+        "clinic_id": 999999999,
+        "service_ids": [],
+    }
     assert api.post("/api/doctors", admin, json=body).status_code == 422
     receptionist = token_for(make_user("receptionist"))
     assert api.post("/api/clinics", receptionist, json={"name": "X", "timezone": "UTC"}).status_code == 403
-    assert api.post("/api/services", token_for(make_user()), json={"name": "X",
-                                                                   "duration_minutes": 30}).status_code == 403
+    assert (
+        api.post("/api/services", token_for(make_user()), json={"name": "X", "duration_minutes": 30}).status_code == 403
+    )
     assert api.client.application.test_client().post("/api/clinics", json={}).status_code == 401  # no cookie jar
 
 
@@ -77,8 +109,11 @@ def test_admin_patches_clinic_service_and_doctor(api, db, make_user, token_for):
     assert r.status_code == 200 and r.get_json()["active"] is False and r.get_json()["duration_minutes"] == 25
     patient = token_for(make_user())
     assert setup.service_id not in [s["id"] for s in api.get("/api/services", patient).get_json()]
-    r = api.patch(f"/api/doctors/{setup.doctor.id}", admin, json={"service_ids": [setup.long_service_id],
-                                                                   "specialty": "Neurología"})
+    r = api.patch(
+        f"/api/doctors/{setup.doctor.id}",
+        admin,
+        json={"service_ids": [setup.long_service_id], "specialty": "Neurología"},
+    )
     assert r.get_json()["service_ids"] == [setup.long_service_id] and r.get_json()["specialty"] == "Neurología"
     assert api.patch(f"/api/doctors/{setup.doctor.id}", admin, json={"service_ids": [999999999]}).status_code == 422
     r = api.patch(f"/api/doctors/{setup.doctor.id}", admin, json={"active": False})
@@ -86,33 +121,49 @@ def test_admin_patches_clinic_service_and_doctor(api, db, make_user, token_for):
     assert {"doctor_id": setup.doctor.id} in _events(db, "doctor.deactivated")
     assert setup.doctor.id not in [d["id"] for d in api.get("/api/doctors", patient).get_json()]
     assert setup.doctor.id in [d["id"] for d in api.get("/api/doctors", admin).get_json()]
-    assert api.patch(f"/api/doctors/{setup.doctor.id}", token_for(make_user("receptionist")),
-                     json={"active": True}).status_code == 403
+    assert (
+        api.patch(
+            f"/api/doctors/{setup.doctor.id}", token_for(make_user("receptionist")), json={"active": True}
+        ).status_code
+        == 403
+    )
 
 
 def test_working_hours_replace_and_validate(api, db, make_user, token_for):
     setup = make_doctor(db)
     doctor = token_for(setup.doctor.user)
-    hours = [{"weekday": 0, "start": "15:00", "end": "19:00"}, {"weekday": 0, "start": "09:00", "end": "13:00"},
-             {"weekday": 4, "start": "08:30", "end": "14:30"}]
+    hours = [
+        {"weekday": 0, "start": "15:00", "end": "19:00"},
+        {"weekday": 0, "start": "09:00", "end": "13:00"},
+        {"weekday": 4, "start": "08:30", "end": "14:30"},
+    ]
     r = api.put(f"/api/doctors/{setup.doctor.id}/working-hours", doctor, json=hours)
     assert r.status_code == 200
-    assert r.get_json() == [{"weekday": 0, "start": "09:00", "end": "13:00"},
-                            {"weekday": 0, "start": "15:00", "end": "19:00"},
-                            {"weekday": 4, "start": "08:30", "end": "14:30"}]
+    assert r.get_json() == [
+        {"weekday": 0, "start": "09:00", "end": "13:00"},
+        {"weekday": 0, "start": "15:00", "end": "19:00"},
+        {"weekday": 4, "start": "08:30", "end": "14:30"},
+    ]
     assert api.get(f"/api/doctors/{setup.doctor.id}/working-hours", doctor).get_json() == r.get_json()
-    for bad in ([{"weekday": 7, "start": "09:00", "end": "10:00"}], [{"weekday": 1, "start": "10:00", "end": "09:00"}],
-                [{"weekday": 1, "start": "9am", "end": "10:00"}], [{"weekday": 1, "start": "24:00", "end": "10:00"}],
-                [{"weekday": 1, "start": "09:00", "end": "12:00"}, {"weekday": 1, "start": "11:00", "end": "13:00"}],
-                {"weekday": 1}, {}, [{"weekday": True, "start": "09:00", "end": "10:00"}],
-                [{"weekday": "1", "start": "09:00", "end": "10:00"}]):
+    for bad in (
+        [{"weekday": 7, "start": "09:00", "end": "10:00"}],
+        [{"weekday": 1, "start": "10:00", "end": "09:00"}],
+        [{"weekday": 1, "start": "9am", "end": "10:00"}],
+        [{"weekday": 1, "start": "24:00", "end": "10:00"}],
+        [{"weekday": 1, "start": "09:00", "end": "12:00"}, {"weekday": 1, "start": "11:00", "end": "13:00"}],
+        {"weekday": 1},
+        {},
+        [{"weekday": True, "start": "09:00", "end": "10:00"}],
+        [{"weekday": "1", "start": "09:00", "end": "10:00"}],
+    ):
         assert api.put(f"/api/doctors/{setup.doctor.id}/working-hours", doctor, json=bad).status_code == 422, bad
     assert api.get(f"/api/doctors/{setup.doctor.id}/working-hours", doctor).get_json() == r.get_json()  # kept
     other = make_doctor(db)
     assert api.put(f"/api/doctors/{other.doctor.id}/working-hours", doctor, json=hours).status_code == 404
     assert api.get(f"/api/doctors/{other.doctor.id}/working-hours", doctor).status_code == 404
-    assert api.put(f"/api/doctors/{other.doctor.id}/working-hours", token_for(make_user()),
-                   json=hours).status_code == 403
+    assert (
+        api.put(f"/api/doctors/{other.doctor.id}/working-hours", token_for(make_user()), json=hours).status_code == 403
+    )
     r = api.put(f"/api/doctors/{other.doctor.id}/working-hours", token_for(make_user("receptionist")), json=[])
     assert r.status_code == 200 and r.get_json() == []
 
@@ -125,15 +176,21 @@ def test_time_off_reports_affected_appointments_and_emits_the_cascade(api, db, m
     add_appointment(db, setup, make_user().id, setup.at(day, 11), status="cancelled")
     add_appointment(db, setup, make_user().id, setup.at(day, 13, 0) - timedelta(hours=4))  # 09:00, before
     doctor = token_for(setup.doctor.user)
-    body = {"starts_at": setup.at(day, 9, 30).isoformat(), "ends_at": setup.at(day, 12, 45).isoformat(),
-            "reason": "Congreso"}
+    body = {
+        "starts_at": setup.at(day, 9, 30).isoformat(),
+        "ends_at": setup.at(day, 12, 45).isoformat(),
+        "reason": "Congreso",
+    }
     r = api.post(f"/api/doctors/{setup.doctor.id}/time-off", doctor, json=body)
     assert r.status_code == 201, r.get_json()
     created = r.get_json()
     assert created["affected_appointments"] == 2 and created["affected_appointment_ids"] == [inside.id, edge.id]
     assert created["starts_at"] == setup.at(day, 9, 30).isoformat()
-    assert {"time_off_id": created["id"], "doctor_id": setup.doctor.id,
-            "appointment_ids": [inside.id, edge.id]} in _events(db, "time_off.created")
+    assert {
+        "time_off_id": created["id"],
+        "doctor_id": setup.doctor.id,
+        "appointment_ids": [inside.id, edge.id],
+    } in _events(db, "time_off.created")
     listed = api.get(f"/api/doctors/{setup.doctor.id}/time-off", token_for(make_user("receptionist"))).get_json()
     assert [t["id"] for t in listed] == [created["id"]]
     bad = {"starts_at": body["ends_at"], "ends_at": body["starts_at"]}
@@ -144,22 +201,36 @@ def test_time_off_reports_affected_appointments_and_emits_the_cascade(api, db, m
     other_doctor = token_for(other.doctor.user)
     assert api.post(f"/api/doctors/{setup.doctor.id}/time-off", other_doctor, json=body).status_code == 404
     assert api.get(f"/api/doctors/{setup.doctor.id}/time-off", other_doctor).status_code == 404
-    assert api.call("DELETE", f"/api/doctors/{setup.doctor.id}/time-off/{created['id']}",
-                    other_doctor).status_code == 404
-    assert api.call("DELETE", f"/api/doctors/{other.doctor.id}/time-off/{created['id']}",
-                    other_doctor).status_code == 404
+    assert (
+        api.call("DELETE", f"/api/doctors/{setup.doctor.id}/time-off/{created['id']}", other_doctor).status_code == 404
+    )
+    assert (
+        api.call("DELETE", f"/api/doctors/{other.doctor.id}/time-off/{created['id']}", other_doctor).status_code == 404
+    )
     assert api.call("DELETE", f"/api/doctors/{setup.doctor.id}/time-off/{created['id']}", doctor).status_code == 204
     assert api.get(f"/api/doctors/{setup.doctor.id}/time-off", doctor).get_json() == []
 
 
 def test_openapi_documents_the_scheduling_endpoints(api):
     paths = api.get("/api/openapi.json").get_json()["paths"]
-    for path in ("/api/clinics", "/api/clinics/{clinic_id}", "/api/services", "/api/services/{service_id}",
-                 "/api/doctors", "/api/doctors/me", "/api/doctors/{doctor_id}", "/api/doctors/{doctor_id}/slots",
-                 "/api/doctors/{doctor_id}/working-hours", "/api/doctors/{doctor_id}/time-off",
-                 "/api/doctors/{doctor_id}/time-off/{time_off_id}", "/api/appointments",
-                 "/api/appointments/{appointment_id}", "/api/appointments/{appointment_id}/cancel",
-                 "/api/appointments/{appointment_id}/attendance", "/api/appointments/{appointment_id}/history"):
+    for path in (
+        "/api/clinics",
+        "/api/clinics/{clinic_id}",
+        "/api/services",
+        "/api/services/{service_id}",
+        "/api/doctors",
+        "/api/doctors/me",
+        "/api/doctors/{doctor_id}",
+        "/api/doctors/{doctor_id}/slots",
+        "/api/doctors/{doctor_id}/working-hours",
+        "/api/doctors/{doctor_id}/time-off",
+        "/api/doctors/{doctor_id}/time-off/{time_off_id}",
+        "/api/appointments",
+        "/api/appointments/{appointment_id}",
+        "/api/appointments/{appointment_id}/cancel",
+        "/api/appointments/{appointment_id}/attendance",
+        "/api/appointments/{appointment_id}/history",
+    ):
         assert path in paths, path
 
 

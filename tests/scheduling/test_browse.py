@@ -1,5 +1,6 @@
 """Browsing without an account: clinics (with phone and address), services, doctors with their next free
 time, and slots; doctors without working hours are hidden from patients; next_available costs one query."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,8 +21,10 @@ def _anon(app):
 
 def _first_slot(anon, setup, service_id, days=62):
     today = datetime.now(timezone.utc).date()
-    r = anon.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={service_id}&from={today}"
-                 f"&to={today + timedelta(days=days - 1)}")
+    r = anon.get(
+        f"/api/doctors/{setup.doctor.id}/slots?service_id={service_id}&from={today}"
+        f"&to={today + timedelta(days=days - 1)}"
+    )
     assert r.status_code == 200, r.get_json()
     return r.get_json()["slots"]
 
@@ -43,8 +46,13 @@ def test_the_four_browse_endpoints_answer_without_an_account(app, db):
     # Everything else still needs an account.
     assert anon.get(f"/api/doctors/{setup.doctor.id}").status_code == 401
     assert anon.get("/api/appointments").status_code == 401
-    assert anon.post("/api/appointments", json={"doctor_id": setup.doctor.id, "service_id": setup.service_id,
-                                                "starts_at": slots[0]["starts_at"]}).status_code == 401
+    assert (
+        anon.post(
+            "/api/appointments",
+            json={"doctor_id": setup.doctor.id, "service_id": setup.service_id, "starts_at": slots[0]["starts_at"]},
+        ).status_code
+        == 401
+    )
     # A token that is sent is checked: a bad one is a 401, not an anonymous answer.
     assert anon.get("/api/clinics", headers={"Authorization": "Bearer nonsense"}).status_code == 401
 
@@ -62,8 +70,11 @@ def test_next_available_is_the_first_slot_the_slots_endpoint_lists(app, api, db,
     assert short[0]["starts_at"] != first["starts_at"]
 
     [doctor] = anon.get(f"/api/doctors?clinic_id={setup.clinic_id}").get_json()
-    expected = min((short[0]["starts_at"], setup.service_id), (long[0]["starts_at"], setup.long_service_id),
-                   key=lambda p: (datetime.fromisoformat(p[0]), p[1]))
+    expected = min(
+        (short[0]["starts_at"], setup.service_id),
+        (long[0]["starts_at"], setup.long_service_id),
+        key=lambda p: (datetime.fromisoformat(p[0]), p[1]),
+    )
     assert doctor["next_available"] == {"service_id": expected[1], "starts_at": expected[0]}
     [only_long] = anon.get(f"/api/doctors?clinic_id={setup.clinic_id}&service_id={setup.long_service_id}").get_json()
     assert only_long["next_available"] == {"service_id": setup.long_service_id, "starts_at": long[0]["starts_at"]}
@@ -78,8 +89,11 @@ def test_next_available_is_null_without_free_time(app, api, db, make_user, token
     setup = make_doctor(db)
     admin = token_for(make_user("admin"))
     now = datetime.now(timezone.utc)
-    r = api.post(f"/api/doctors/{setup.doctor.id}/time-off", admin,
-                 json={"starts_at": now.isoformat(), "ends_at": (now + timedelta(days=70)).isoformat()})
+    r = api.post(
+        f"/api/doctors/{setup.doctor.id}/time-off",
+        admin,
+        json={"starts_at": now.isoformat(), "ends_at": (now + timedelta(days=70)).isoformat()},
+    )
     assert r.status_code == 201, r.get_json()
     [doctor] = _anon(app).get(f"/api/doctors?clinic_id={setup.clinic_id}").get_json()
     assert doctor["next_available"] is None
@@ -87,9 +101,15 @@ def test_next_available_is_null_without_free_time(app, api, db, make_user, token
 
 def test_doctors_without_hours_are_hidden_from_patients_until_they_have_hours(app, api, db, make_user, token_for):
     setup = make_doctor(db)
-    view = scheduling.create_doctor(db, email=f"new-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD,
-                                    full_name="Dr. Nuevo", specialty="Cardiología", clinic_id=setup.clinic_id,
-                                    service_ids=[setup.service_id])
+    view = scheduling.create_doctor(
+        db,
+        email=f"new-{uuid.uuid4().hex[:8]}@example.com",
+        password=PASSWORD,
+        full_name="Dr. Nuevo",
+        specialty="Cardiología",
+        clinic_id=setup.clinic_id,
+        service_ids=[setup.service_id],
+    )
     db.flush()
     query = f"/api/doctors?clinic_id={setup.clinic_id}"
     ids = lambda r: [d["id"] for d in r.get_json()]  # noqa: E731
@@ -98,8 +118,11 @@ def test_doctors_without_hours_are_hidden_from_patients_until_they_have_hours(ap
     admin = token_for(make_user("admin"))
     staff_view = {d["id"]: d for d in api.get(query, admin).get_json()}
     assert set(staff_view) == {setup.doctor.id, view.id} and staff_view[view.id]["next_available"] is None
-    r = api.put(f"/api/doctors/{view.id}/working-hours", admin, json=[{"weekday": d, "start": "09:00", "end": "12:00"}
-                                                                      for d in range(7)])
+    r = api.put(
+        f"/api/doctors/{view.id}/working-hours",
+        admin,
+        json=[{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)],
+    )
     assert r.status_code == 200
     assert sorted(ids(_anon(app).get(query))) == sorted([setup.doctor.id, view.id])
 
@@ -111,15 +134,29 @@ def test_anonymous_slots_hide_waitlist_holds_and_name_no_patient(app, api, db, m
     url = f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&from={day}&to={day}"
     before = [s["starts_at"] for s in anon.get(url).get_json()["slots"]]
     holder = make_user()
-    entry = WaitlistEntry(patient_id=holder.id, service_id=setup.service_id, doctor_id=setup.doctor.id,
-                          clinic_id=setup.clinic_id, from_date=day, to_date=day)
+    entry = WaitlistEntry(
+        patient_id=holder.id,
+        service_id=setup.service_id,
+        doctor_id=setup.doctor.id,
+        clinic_id=setup.clinic_id,
+        from_date=day,
+        to_date=day,
+    )
     db.add(entry)
     db.flush()
     start = setup.at(day, 9)
-    db.add(SlotHold(entry_id=entry.id, patient_id=holder.id, doctor_id=setup.doctor.id,
-                    service_id=setup.service_id, starts_at=start, ends_at=start + timedelta(minutes=30),
-                    blocked_until=start + timedelta(minutes=30),
-                    expires_at=datetime.now(timezone.utc) + timedelta(minutes=30)))
+    db.add(
+        SlotHold(
+            entry_id=entry.id,
+            patient_id=holder.id,
+            doctor_id=setup.doctor.id,
+            service_id=setup.service_id,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            blocked_until=start + timedelta(minutes=30),
+            expires_at=datetime.now(timezone.utc) + timedelta(minutes=30),
+        )
+    )
     db.flush()
     answer = anon.get(url).get_json()
     assert set(answer) == {"timezone", "slots"} and all(set(s) == {"starts_at", "ends_at"} for s in answer["slots"])
@@ -165,10 +202,12 @@ def test_browsing_is_under_the_global_per_ip_limit(engine, redis_client, request
     manager = limiter.limit_manager
     saved = manager._default_limits
     manager._default_limits = []
-    request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb(),
-                                  setattr(manager, "_default_limits", saved)))
-    client = create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_DEFAULT="3 per minute"),
-                         "ACCESS_LOG": False}).test_client()
+    request.addfinalizer(
+        lambda: (setattr(limiter, "enabled", False), redis_client.flushdb(), setattr(manager, "_default_limits", saved))
+    )
+    client = create_app(
+        {"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_DEFAULT="3 per minute"), "ACCESS_LOG": False}
+    ).test_client()
     for path in ("/api/clinics", "/api/services", "/api/doctors"):  # the default limit counts per route
         codes = [client.get(path).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429], path
@@ -180,8 +219,9 @@ def test_next_available_honours_date_overrides(app, api, db, make_user, token_fo
     anon = _anon(app)
     first = datetime.fromisoformat(_first_slot(anon, setup, setup.service_id)[0]["starts_at"])
     admin = token_for(make_user("admin"))
-    r = api.put(f"/api/doctors/{setup.doctor.id}/date-overrides", admin,
-                json={"date": first.date().isoformat(), "ranges": []})
+    r = api.put(
+        f"/api/doctors/{setup.doctor.id}/date-overrides", admin, json={"date": first.date().isoformat(), "ranges": []}
+    )
     assert r.status_code == 200, r.get_json()
     [doctor] = anon.get(f"/api/doctors?clinic_id={setup.clinic_id}&service_id={setup.service_id}").get_json()
     after = _first_slot(anon, setup, setup.service_id)[0]["starts_at"]

@@ -1,5 +1,6 @@
 """Date overrides: one local date's own hours (extra ranges, or a day off), honoured by the slots, by
 booking (which reuses the slot engine) and across DST changes; the API's shape and rules."""
+
 from __future__ import annotations
 
 import json
@@ -26,15 +27,31 @@ STAFF = Actor(user_id=1, role="receptionist")
 
 
 def _slots(db, setup, first: date, last: date | None = None, now: datetime | None = None) -> list[str]:
-    raw = slots_json(db, actor=STAFF, doctor_id=setup.doctor.id, service_id=setup.service_id, first=first,
-                     last=last or first, now=now or datetime.now(UTC), settings=SETTINGS)
+    raw = slots_json(
+        db,
+        actor=STAFF,
+        doctor_id=setup.doctor.id,
+        service_id=setup.service_id,
+        first=first,
+        last=last or first,
+        now=now or datetime.now(UTC),
+        settings=SETTINGS,
+    )
     return [s["starts_at"] for s in json.loads(raw)["slots"]]
 
 
 def _book(db, setup, patient_id: int, starts_at: datetime, now: datetime | None = None):
-    return booking.book(db, doctor_id=setup.doctor.id, service_id=setup.service_id, patient_id=patient_id,
-                          starts_at=starts_at, reason=None, actor_id=None, now=now or datetime.now(UTC),
-                          settings=SETTINGS)
+    return booking.book(
+        db,
+        doctor_id=setup.doctor.id,
+        service_id=setup.service_id,
+        patient_id=patient_id,
+        starts_at=starts_at,
+        reason=None,
+        actor_id=None,
+        now=now or datetime.now(UTC),
+        settings=SETTINGS,
+    )
 
 
 def test_an_override_replaces_that_date_only(db):
@@ -95,8 +112,12 @@ def test_override_on_the_madrid_spring_forward_date_offers_only_real_instants(db
     assert _slots(db, setup, day, now=now) == []
     set_override(db, doctor=setup.doctor, day=day, ranges=[(time(1), time(4))])
     found = _slots(db, setup, day, now=now)
-    assert [datetime.fromisoformat(s).astimezone(UTC).strftime("%H:%M") for s in found] == \
-        ["00:00", "00:30", "01:00", "01:30"]
+    assert [datetime.fromisoformat(s).astimezone(UTC).strftime("%H:%M") for s in found] == [
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",
+    ]
     assert [s[11:] for s in found] == ["01:00:00+01:00", "01:30:00+01:00", "03:00:00+02:00", "03:30:00+02:00"]
     patient = make_user()
     made = _book(db, setup, patient.id, datetime(2027, 3, 28, 1, 0, tzinfo=UTC), now=now)  # 03:00 CEST
@@ -117,33 +138,53 @@ def test_the_api(api, db, make_user, token_for):
     day = future_day(23)
     admin = token_for(make_user("admin"))
     path = f"/api/doctors/{setup.doctor.id}/date-overrides"
-    r = api.put(path, admin, json={"date": day.isoformat(),
-                                   "ranges": [{"start": "15:00", "end": "16:00"}, {"start": "08:00", "end": "09:00"}]})
+    r = api.put(
+        path,
+        admin,
+        json={
+            "date": day.isoformat(),
+            "ranges": [{"start": "15:00", "end": "16:00"}, {"start": "08:00", "end": "09:00"}],
+        },
+    )
     assert r.status_code == 200, r.get_json()
-    assert r.get_json() == {"date": day.isoformat(), "ranges": [{"start": "08:00", "end": "09:00"},
-                                                                 {"start": "15:00", "end": "16:00"}]}
+    assert r.get_json() == {
+        "date": day.isoformat(),
+        "ranges": [{"start": "08:00", "end": "09:00"}, {"start": "15:00", "end": "16:00"}],
+    }
     off = day + timedelta(days=2)
     assert api.put(path, admin, json={"date": off.isoformat(), "ranges": []}).status_code == 200
     listed = api.get(path, admin).get_json()
-    assert listed == [{"date": day.isoformat(), "ranges": [{"start": "08:00", "end": "09:00"},
-                                                           {"start": "15:00", "end": "16:00"}]},
-                      {"date": off.isoformat(), "ranges": []}]
-    slots = api.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&from={day}&to={off}",
-                    admin).get_json()["slots"]
+    assert listed == [
+        {"date": day.isoformat(), "ranges": [{"start": "08:00", "end": "09:00"}, {"start": "15:00", "end": "16:00"}]},
+        {"date": off.isoformat(), "ranges": []},
+    ]
+    slots = api.get(
+        f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&from={day}&to={off}", admin
+    ).get_json()["slots"]
     by_day = {}
     for s in slots:
         by_day.setdefault(s["starts_at"][:10], []).append(s["starts_at"][11:16])
-    assert by_day == {day.isoformat(): ["08:00", "08:30", "15:00", "15:30"],
-                      (day + timedelta(days=1)).isoformat(): ["09:00", "09:30", "10:00", "10:30"]}
+    assert by_day == {
+        day.isoformat(): ["08:00", "08:30", "15:00", "15:30"],
+        (day + timedelta(days=1)).isoformat(): ["09:00", "09:30", "10:00", "10:30"],
+    }
     # Rules: overlapping ranges, reversed ranges, bad dates, bad times: 422 naming the field.
-    r = api.put(path, admin, json={"date": day.isoformat(), "ranges": [{"start": "08:00", "end": "10:00"},
-                                                                       {"start": "09:00", "end": "11:00"}]})
+    r = api.put(
+        path,
+        admin,
+        json={
+            "date": day.isoformat(),
+            "ranges": [{"start": "08:00", "end": "10:00"}, {"start": "09:00", "end": "11:00"}],
+        },
+    )
     assert r.status_code == 422 and "ranges.1.start" in r.get_json()["error"]["fields"]
     r = api.put(path, admin, json={"date": day.isoformat(), "ranges": [{"start": "10:00", "end": "09:00"}]})
     assert r.status_code == 422 and r.get_json()["error"]["fields"]
     assert api.put(path, admin, json={"date": "2027-02-30", "ranges": []}).status_code == 422
-    assert api.put(path, admin, json={"date": day.isoformat(), "ranges": [{"start": "9", "end": "10:00"}]}
-                   ).status_code == 422
+    assert (
+        api.put(path, admin, json={"date": day.isoformat(), "ranges": [{"start": "9", "end": "10:00"}]}).status_code
+        == 422
+    )
     assert api.call("DELETE", f"{path}/not-a-date", admin).status_code == 404  # names no override
     assert api.call("DELETE", f"{path}/2027-02-30", admin).status_code == 404
     # Delete: back to the weekly hours.

@@ -1,6 +1,7 @@
 """The demo seed: two clinics in two zones, doctors with hours, past and future appointments; idempotent.
 It looks like a clinic: a demo patient with a handful of visits, records with content, past appointments
 left for the doctor to mark, and a first scheduler sweep that sends nothing (no burst of emails at start)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -49,7 +50,9 @@ def test_the_demo_patient_has_a_handful_of_visits_and_records_have_content(db):
     visits = db.scalars(select(Appointment).where(Appointment.patient_id == patient.id)).all()
     upcoming = [a for a in visits if a.starts_at > now]
     earlier = [a for a in visits if a.ends_at < now]
-    assert 5 <= len(visits) <= 10 and len(upcoming) >= 2 and len(earlier) >= 3, [(a.starts_at, a.status) for a in visits]
+    assert 5 <= len(visits) <= 10 and len(upcoming) >= 2 and len(earlier) >= 3, [
+        (a.starts_at, a.status) for a in visits
+    ]
     assert {a.status for a in upcoming} == {"booked"} and "completed" in {a.status for a in earlier}
     assert len({a.doctor_id for a in visits}) >= 2
 
@@ -80,9 +83,15 @@ def test_a_fresh_demo_sends_no_burst_of_emails_but_later_reminders_still_go(db):
     now = datetime.now(timezone.utc)
     settings = make_settings()
     demo.seed(db, now=now, settings=settings)
-    soon = db.scalar(select(func.count()).select_from(Appointment).where(
-        Appointment.status == "booked", Appointment.starts_at > now,
-        Appointment.starts_at <= now + timedelta(minutes=max(settings.reminder_offsets_minutes))))
+    soon = db.scalar(
+        select(func.count())
+        .select_from(Appointment)
+        .where(
+            Appointment.status == "booked",
+            Appointment.starts_at > now,
+            Appointment.starts_at <= now + timedelta(minutes=max(settings.reminder_offsets_minutes)),
+        )
+    )
     assert soon > 0  # the demo does have appointments inside the reminder windows
     # Nothing is due for anyone (slot_changes only folds the slots cache's version rows: no message).
     found = {name: sweep(db, now=now, settings=settings) for name, sweep in SWEEPS.items() if name != "slot_changes"}

@@ -1,4 +1,5 @@
 """Inputs at the edges of the calendar answer 4xx, never 5xx."""
+
 from __future__ import annotations
 
 from tests.scheduling.factories import make_doctor
@@ -15,10 +16,20 @@ def test_extreme_dates_are_4xx(api, db, make_user, token_for):
         r = api.get(f"/api/appointments?{query}", staff)
         assert r.status_code in (200, 422), (query, r.status_code)
     for start in ("0001-01-01T00:30:00+01:00", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00-05:00"):
-        r = api.post("/api/appointments", staff, json={"doctor_id": setup.doctor.id, "service_id": setup.service_id,
-                                                       "patient_id": make_user().id, "starts_at": start})
+        r = api.post(
+            "/api/appointments",
+            staff,
+            json={
+                "doctor_id": setup.doctor.id,
+                "service_id": setup.service_id,
+                "patient_id": make_user().id,
+                "starts_at": start,
+            },
+        )
         assert r.status_code in (409, 422), (start, r.status_code)
-    for start, end in (("0001-01-01T00:30:00+01:00", "0001-01-02T00:30:00+01:00"),
-                       ("9999-12-30T00:00:00+00:00", "9999-12-31T23:59:00+00:00")):
+    for start, end in (
+        ("0001-01-01T00:30:00+01:00", "0001-01-02T00:30:00+01:00"),
+        ("9999-12-30T00:00:00+00:00", "9999-12-31T23:59:00+00:00"),
+    ):
         r = api.post(f"/api/doctors/{setup.doctor.id}/time-off", staff, json={"starts_at": start, "ends_at": end})
         assert r.status_code in (201, 422), (start, r.status_code)

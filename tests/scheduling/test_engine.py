@@ -1,4 +1,5 @@
 """The slot arithmetic against a deliberately naive reference, on random calendars."""
+
 from __future__ import annotations
 
 import json
@@ -34,16 +35,27 @@ def test_free_runs_match_the_naive_definition():
             intervals.append((cursor, cursor + length))
             cursor += length
         span = cursor - base
-        appointments = [(a, a + rng.randint(1, 12) * 300) for a in
-                        (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 12)))]
-        time_off = [(a, a + rng.randint(1, 30) * 300) for a in
-                    (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 3)))]
+        appointments = [
+            (a, a + rng.randint(1, 12) * 300)
+            for a in (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 12)))
+        ]
+        time_off = [
+            (a, a + rng.randint(1, 30) * 300)
+            for a in (base + rng.randint(-10, span // 300) * 300 for _ in range(rng.randint(0, 3)))
+        ]
         earliest = base + rng.randint(-20, span // 300) * 300
         latest = earliest + rng.randint(0, span // 300 + 20) * 300
-        blocked = engine.blocked_starts(([a for a, _ in appointments], [b for _, b in appointments], duration + buffer),
-                                        ([a for a, _ in time_off], [b for _, b in time_off], duration))
-        expected = _naive(intervals, duration, earliest, latest,
-                          [(a, b, duration + buffer) for a, b in appointments] + [(a, b, duration) for a, b in time_off])
+        blocked = engine.blocked_starts(
+            ([a for a, _ in appointments], [b for _, b in appointments], duration + buffer),
+            ([a for a, _ in time_off], [b for _, b in time_off], duration),
+        )
+        expected = _naive(
+            intervals,
+            duration,
+            earliest,
+            latest,
+            [(a, b, duration + buffer) for a, b in appointments] + [(a, b, duration) for a, b in time_off],
+        )
         runs = engine.free_runs(intervals, duration, earliest, latest, blocked)
         assert [intervals[k][0] + n * duration for k, i, j in runs for n in range(i, j + 1)] == expected
 
@@ -55,8 +67,13 @@ def _written(zone, starts, duration):
 
 
 def _isoformat(tz, starts, duration):
-    return [{"starts_at": datetime.fromtimestamp(t, tz).isoformat(),
-             "ends_at": datetime.fromtimestamp(t + duration, tz).isoformat()} for t in starts]
+    return [
+        {
+            "starts_at": datetime.fromtimestamp(t, tz).isoformat(),
+            "ends_at": datetime.fromtimestamp(t + duration, tz).isoformat(),
+        }
+        for t in starts
+    ]
 
 
 def test_fast_formatting_equals_zoneinfo_isoformat():
@@ -72,8 +89,12 @@ def test_fast_formatting_equals_zoneinfo_isoformat():
 
 def test_a_days_slots_are_every_grid_start_of_each_interval_in_order():
     hours = ((0, 3 * 3600), (8 * 3600, 20 * 3600 + 1800))
-    for zone, day in (("Europe/Madrid", date(2027, 3, 28)), ("Europe/Madrid", date(2027, 10, 31)),
-                      ("America/New_York", date(2027, 11, 7)), ("America/Bogota", date(2027, 5, 4))):
+    for zone, day in (
+        ("Europe/Madrid", date(2027, 3, 28)),
+        ("Europe/Madrid", date(2027, 10, 31)),
+        ("America/New_York", date(2027, 11, 7)),
+        ("America/Bogota", date(2027, 5, 4)),
+    ):
         tz, plan = ZoneInfo(zone), engine.plan_day(zone, day, hours)
         assert engine.range_intervals(zone, day, day, ((day.weekday(), hours),)) == tuple(plan.intervals)
         starts = [t for s, e in plan.intervals for t in range(s, e - 2700 + 1, 2700)]
@@ -84,7 +105,10 @@ def test_a_ranges_intervals_are_its_days_intervals_in_date_order():
     weekly = ((0, ((8 * 3600, 14 * 3600),)), (2, ((1 * 3600, 4 * 3600), (15 * 3600, 19 * 3600))))
     first, last = date(2027, 3, 22), date(2027, 4, 6)  # spans Madrid's spring-forward (Sunday 28 March)
     intervals = engine.range_intervals("Europe/Madrid", first, last, weekly)
-    days = [engine.plan_day("Europe/Madrid", day, dict(weekly)[day.weekday()])
-            for day in engine.dates(first, last) if day.weekday() in dict(weekly)]
+    days = [
+        engine.plan_day("Europe/Madrid", day, dict(weekly)[day.weekday()])
+        for day in engine.dates(first, last)
+        if day.weekday() in dict(weekly)
+    ]
     assert len(days) == 5
     assert list(intervals) == [i for day in days for i in day.intervals]

@@ -1,4 +1,5 @@
 """What the slots endpoint removes, how it validates, and how many queries a month costs."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -10,8 +11,11 @@ from tests.scheduling.factories import add_appointment, future_day, make_doctor
 
 
 def _get(api, token, setup, first, last=None, service_id=None):
-    return api.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={service_id or setup.service_id}"
-                   f"&from={first}&to={last or first}", token)
+    return api.get(
+        f"/api/doctors/{setup.doctor.id}/slots?service_id={service_id or setup.service_id}"
+        f"&from={first}&to={last or first}",
+        token,
+    )
 
 
 def _starts(r) -> list[str]:
@@ -24,8 +28,23 @@ def test_a_day_steps_by_duration_from_each_interval_start(api, db, make_user, to
     token = token_for(make_user())
     day = future_day()
     assert _starts(_get(api, token, setup, day)) == [
-        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
-        "15:00", "15:30", "16:00", "16:30", "17:00", "17:30", "18:00", "18:30"]
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+        "12:00",
+        "12:30",
+        "15:00",
+        "15:30",
+        "16:00",
+        "16:30",
+        "17:00",
+        "17:30",
+        "18:00",
+        "18:30",
+    ]
     long = _starts(_get(api, token, setup, day, service_id=setup.long_service_id))
     assert long == ["09:00", "09:45", "10:30", "11:15", "12:00", "15:00", "15:45", "16:30", "17:15", "18:00"]
 
@@ -35,8 +54,9 @@ def test_removes_appointments_with_buffer_time_off_and_own_appointments(api, db,
     patient = make_user()
     token = token_for(patient)
     day = future_day()
-    add_appointment(db, setup, make_user().id, setup.at(day, 9, 45), minutes=45, buffer=15,
-                    service_id=setup.long_service_id)  # busy 09:45-10:45
+    add_appointment(
+        db, setup, make_user().id, setup.at(day, 9, 45), minutes=45, buffer=15, service_id=setup.long_service_id
+    )  # busy 09:45-10:45
     add_appointment(db, setup, make_user().id, setup.at(day, 11), status="cancelled")  # frees nothing
     db.add(TimeOff(doctor_id=setup.doctor.id, starts_at=setup.at(day, 15, 10), ends_at=setup.at(day, 16)))
     other = make_doctor(db)
@@ -66,8 +86,14 @@ def test_range_validation_is_422(api, db, make_user, token_for):
     setup = make_doctor(db)
     token = token_for(make_user())
     day = future_day()
-    for query in (f"from={day}&to={day + timedelta(days=62)}", f"from={day}&to={day - timedelta(days=1)}",
-                  f"from=2027-02-30&to={day}", f"from={day}", f"from=tomorrow&to={day}", f"to={day}"):
+    for query in (
+        f"from={day}&to={day + timedelta(days=62)}",
+        f"from={day}&to={day - timedelta(days=1)}",
+        f"from=2027-02-30&to={day}",
+        f"from={day}",
+        f"from=tomorrow&to={day}",
+        f"to={day}",
+    ):
         r = api.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={setup.service_id}&{query}", token)
         assert r.status_code == 422, query
     assert _get(api, token, setup, day, day + timedelta(days=61)).status_code == 200  # 62 days inclusive
@@ -77,8 +103,10 @@ def test_unknown_doctor_is_404_and_inactive_doctor_has_no_slots(api, db, make_us
     setup = make_doctor(db)
     token = token_for(make_user())
     day = future_day()
-    assert api.get(f"/api/doctors/999999999/slots?service_id={setup.service_id}&from={day}&to={day}",
-                   token).status_code == 404
+    assert (
+        api.get(f"/api/doctors/999999999/slots?service_id={setup.service_id}&from={day}&to={day}", token).status_code
+        == 404
+    )
     setup.doctor.active = False
     db.flush()
     assert _get(api, token, setup, day).get_json() == {"timezone": "Europe/Madrid", "slots": []}
@@ -97,6 +125,7 @@ def test_a_month_costs_one_query_whatever_the_bookings(api, db, make_user, token
     def recording(cursor, query, *args, **kwargs):
         statements.append(str(query))
         return execute(cursor, query, *args, **kwargs)
+
     monkeypatch.setattr(psycopg.Cursor, "execute", recording)
     r = _get(api, token, setup, first, first + timedelta(days=30))
     monkeypatch.undo()
@@ -115,8 +144,11 @@ def test_a_revoked_token_gets_401_for_slots_whatever_else_is_wrong(api, db, make
     assert _get(api, token, setup, *too_long).status_code == 422
     assert _get(api, token, setup, day, service_id=10**9).status_code == 404
     assert api.post("/api/auth/logout", token, json={}).status_code == 204
-    assert [_get(api, token, setup, day).status_code, _get(api, token, setup, *too_long).status_code,
-            _get(api, token, setup, day, service_id=10**9).status_code] == [401, 401, 401]
+    assert [
+        _get(api, token, setup, day).status_code,
+        _get(api, token, setup, *too_long).status_code,
+        _get(api, token, setup, day, service_id=10**9).status_code,
+    ] == [401, 401, 401]
 
 
 def test_the_prebuilt_answer_matches_the_documented_schema(api, db, make_user, token_for):

@@ -1,5 +1,6 @@
 """The per-process slots cache (clinic/availability/cache.py): the same answers as computing every time,
 DST days included, and every change to a doctor's busy times, hours or service seen at the next request."""
+
 from __future__ import annotations
 
 import json
@@ -33,41 +34,74 @@ def _arrays(db, sql: str, **params):
 
 def _reference(db, *, doctor_id, service_id, first, last, now, patient_id):
     """The answer as the code before the cache computed it: every busy interval through one forward scan."""
-    tz_name, duration, buffer = db.execute(text(
-        "SELECT c.timezone, s.duration_minutes * 60, s.buffer_minutes * 60 FROM doctors d JOIN clinics c "
-        "ON c.id = d.clinic_id JOIN services s ON s.id = :s WHERE d.id = :d"), {"d": doctor_id, "s": service_id}).one()
-    hours = db.execute(text("SELECT weekday, date_part('epoch', start_time)::int, date_part('epoch', end_time)::int "
-                            "FROM working_hours WHERE doctor_id = :d ORDER BY weekday, start_time"),
-                       {"d": doctor_id}).all()
+    tz_name, duration, buffer = db.execute(
+        text(
+            "SELECT c.timezone, s.duration_minutes * 60, s.buffer_minutes * 60 FROM doctors d JOIN clinics c "
+            "ON c.id = d.clinic_id JOIN services s ON s.id = :s WHERE d.id = :d"
+        ),
+        {"d": doctor_id, "s": service_id},
+    ).one()
+    hours = db.execute(
+        text(
+            "SELECT weekday, date_part('epoch', start_time)::int, date_part('epoch', end_time)::int "
+            "FROM working_hours WHERE doctor_id = :d ORDER BY weekday, start_time"
+        ),
+        {"d": doctor_id},
+    ).all()
     lo = datetime(first.year, first.month, first.day, tzinfo=UTC) - timedelta(days=2)
     hi = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=2)
-    busy = _arrays(db, "SELECT starts_at, blocked_until FROM appointments WHERE doctor_id = :d AND status <> "
-                       "'cancelled' AND starts_at >= :lo AND starts_at < :hi UNION ALL SELECT starts_at, blocked_until "
-                       "FROM slot_holds WHERE doctor_id = :d AND status = 'active' AND starts_at >= :lo AND "
-                       "starts_at < :hi AND expires_at > :now AND patient_id IS DISTINCT FROM :p",
-                   d=doctor_id, lo=lo, hi=hi, now=now, p=patient_id)
-    off = _arrays(db, "SELECT starts_at, ends_at FROM time_off WHERE doctor_id = :d AND starts_at < :hi "
-                      "AND ends_at > :lo", d=doctor_id, lo=lo, hi=hi)
-    mine = _arrays(db, "SELECT starts_at, ends_at FROM appointments WHERE patient_id = :p AND status <> 'cancelled' "
-                       "AND starts_at >= :lo AND starts_at < :hi", p=patient_id, lo=lo, hi=hi)
+    busy = _arrays(
+        db,
+        "SELECT starts_at, blocked_until FROM appointments WHERE doctor_id = :d AND status <> "
+        "'cancelled' AND starts_at >= :lo AND starts_at < :hi UNION ALL SELECT starts_at, blocked_until "
+        "FROM slot_holds WHERE doctor_id = :d AND status = 'active' AND starts_at >= :lo AND "
+        "starts_at < :hi AND expires_at > :now AND patient_id IS DISTINCT FROM :p",
+        d=doctor_id,
+        lo=lo,
+        hi=hi,
+        now=now,
+        p=patient_id,
+    )
+    off = _arrays(
+        db,
+        "SELECT starts_at, ends_at FROM time_off WHERE doctor_id = :d AND starts_at < :hi AND ends_at > :lo",
+        d=doctor_id,
+        lo=lo,
+        hi=hi,
+    )
+    mine = _arrays(
+        db,
+        "SELECT starts_at, ends_at FROM appointments WHERE patient_id = :p AND status <> 'cancelled' "
+        "AND starts_at >= :lo AND starts_at < :hi",
+        p=patient_id,
+        lo=lo,
+        hi=hi,
+    )
     blocked = engine.blocked_starts((*busy, duration + buffer), (*off, duration), (*mine, duration))
     window = Window.at(now, SETTINGS)
     intervals = engine.range_intervals(tz_name, first, last, tuple(hours_by_weekday(hours).items()))
     tz, slots = ZoneInfo(tz_name), []
     for k, a, b in engine.free_runs(intervals, duration, window.earliest, window.latest, blocked):
         s = intervals[k][0]
-        slots += [{"starts_at": datetime.fromtimestamp(t, tz).isoformat(),
-                   "ends_at": datetime.fromtimestamp(t + duration, tz).isoformat()}
-                  for t in range(s + a * duration, s + (b + 1) * duration, duration)]
+        slots += [
+            {
+                "starts_at": datetime.fromtimestamp(t, tz).isoformat(),
+                "ends_at": datetime.fromtimestamp(t + duration, tz).isoformat(),
+            }
+            for t in range(s + a * duration, s + (b + 1) * duration, duration)
+        ]
     return {"timezone": tz_name, "slots": slots}
 
 
-@pytest.mark.parametrize("zone, first, last", [
-    ("Europe/Madrid", date(2027, 3, 22), date(2027, 4, 4)),  # spring forward on Sunday 28 March
-    ("Europe/Madrid", date(2027, 10, 25), date(2027, 11, 7)),  # fall back on Sunday 31 October
-    ("America/New_York", date(2027, 3, 8), date(2027, 3, 21)),
-    ("America/New_York", date(2027, 11, 1), date(2027, 11, 14)),
-])
+@pytest.mark.parametrize(
+    "zone, first, last",
+    [
+        ("Europe/Madrid", date(2027, 3, 22), date(2027, 4, 4)),  # spring forward on Sunday 28 March
+        ("Europe/Madrid", date(2027, 10, 25), date(2027, 11, 7)),  # fall back on Sunday 31 October
+        ("America/New_York", date(2027, 3, 8), date(2027, 3, 21)),
+        ("America/New_York", date(2027, 11, 1), date(2027, 11, 14)),
+    ],
+)
 def test_cached_answers_equal_computing_every_time_across_dst(db, make_user, zone, first, last):
     setup = make_doctor(db, timezone_name=zone, hours=[(time(0), time(4)), (time(9), time(13)), (time(15), time(19))])
     patient, holder = make_user(), make_user()
@@ -84,25 +118,46 @@ def test_cached_answers_equal_computing_every_time_across_dst(db, make_user, zon
             if any(a < end and start < b for a, b in taken):  # a wall time the change made collide
                 continue
             taken.append((start, end))
-            add_appointment(db, setup, make_user().id, start, minutes=45 if long else 30, buffer=15 if long else 0,
-                            status="cancelled" if n % 7 == 0 else "booked",
-                            service_id=setup.long_service_id if long else setup.service_id)
+            add_appointment(
+                db,
+                setup,
+                make_user().id,
+                start,
+                minutes=45 if long else 30,
+                buffer=15 if long else 0,
+                status="cancelled" if n % 7 == 0 else "booked",
+                service_id=setup.long_service_id if long else setup.service_id,
+            )
             n += 1
     add_appointment(db, setup, patient.id, datetime.combine(first + timedelta(days=2), time(11), tzinfo=tz))
     other = make_doctor(db, timezone_name=zone)  # the patient is busy with another doctor too
     add_appointment(db, other, patient.id, datetime.combine(first + timedelta(days=3), time(17), tzinfo=tz))
-    db.execute(text("INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (:d, :s, :e)"),
-               {"d": setup.doctor.id, "s": datetime.combine(first + timedelta(days=5), time(11, 10), tzinfo=tz),
-                "e": datetime.combine(first + timedelta(days=6), time(10), tzinfo=tz)})
+    db.execute(
+        text("INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (:d, :s, :e)"),
+        {
+            "d": setup.doctor.id,
+            "s": datetime.combine(first + timedelta(days=5), time(11, 10), tzinfo=tz),
+            "e": datetime.combine(first + timedelta(days=6), time(10), tzinfo=tz),
+        },
+    )
     _hold(db, setup, holder.id, datetime.combine(first + timedelta(days=4), time(9, 30), tzinfo=tz))
     now = datetime.combine(first, time(12), tzinfo=UTC) - timedelta(hours=2)  # notice cuts into the first day
     for service_id in (setup.service_id, setup.long_service_id):
-        for actor, named in ((Actor(user_id=patient.id, role="patient"), None),
-                             (Actor(user_id=1, role="receptionist"), None),
-                             (Actor(user_id=1, role="receptionist"), holder.id)):
+        for actor, named in (
+            (Actor(user_id=patient.id, role="patient"), None),
+            (Actor(user_id=1, role="receptionist"), None),
+            (Actor(user_id=1, role="receptionist"), holder.id),
+        ):
             FREE_SLOTS.clear()
-            kw = dict(actor=actor, doctor_id=setup.doctor.id, service_id=service_id, first=first, last=last,
-                      settings=SETTINGS, patient_id=named)
+            kw = dict(
+                actor=actor,
+                doctor_id=setup.doctor.id,
+                service_id=service_id,
+                first=first,
+                last=last,
+                settings=SETTINGS,
+                patient_id=named,
+            )
             cold = json.loads(slots_json(db, now=now, **kw))
             warm = json.loads(slots_json(db, now=now, **kw))
             later = json.loads(slots_json(db, now=now + timedelta(hours=30), **kw))  # same entry, later clock
@@ -116,31 +171,62 @@ def test_cached_answers_equal_computing_every_time_across_dst(db, make_user, zon
 
 
 def _hold(db, setup, patient_id, starts_at):
-    entry = db.execute(text(
-        "INSERT INTO waitlist_entries (patient_id, doctor_id, service_id, from_date, to_date, status) "
-        "VALUES (:p, :d, :s, :a, :a, 'offered') RETURNING id"),
-        {"p": patient_id, "d": setup.doctor.id, "s": setup.service_id, "a": starts_at.date()}).scalar_one()
-    db.execute(text(
-        "INSERT INTO slot_holds (entry_id, patient_id, doctor_id, service_id, starts_at, ends_at, blocked_until, "
-        "expires_at) VALUES (:e, :p, :d, :s, :a, :b, :b, :x)"),
-        {"e": entry, "p": patient_id, "d": setup.doctor.id, "s": setup.service_id, "a": starts_at,
-         "b": starts_at + timedelta(minutes=30), "x": datetime(2100, 1, 1, tzinfo=UTC)})
+    entry = db.execute(
+        text(
+            "INSERT INTO waitlist_entries (patient_id, doctor_id, service_id, from_date, to_date, status) "
+            "VALUES (:p, :d, :s, :a, :a, 'offered') RETURNING id"
+        ),
+        {"p": patient_id, "d": setup.doctor.id, "s": setup.service_id, "a": starts_at.date()},
+    ).scalar_one()
+    db.execute(
+        text(
+            "INSERT INTO slot_holds (entry_id, patient_id, doctor_id, service_id, starts_at, ends_at, blocked_until, "
+            "expires_at) VALUES (:e, :p, :d, :s, :a, :b, :b, :x)"
+        ),
+        {
+            "e": entry,
+            "p": patient_id,
+            "d": setup.doctor.id,
+            "s": setup.service_id,
+            "a": starts_at,
+            "b": starts_at + timedelta(minutes=30),
+            "x": datetime(2100, 1, 1, tzinfo=UTC),
+        },
+    )
 
 
 def _slots(api, token, setup, day, service_id=None) -> list[str]:
-    r = api.get(f"/api/doctors/{setup.doctor.id}/slots?service_id={service_id or setup.service_id}"
-                f"&from={day}&to={day}", token)
+    r = api.get(
+        f"/api/doctors/{setup.doctor.id}/slots?service_id={service_id or setup.service_id}&from={day}&to={day}", token
+    )
     assert r.status_code == 200, r.get_json()
     return [s["starts_at"][11:16] for s in r.get_json()["slots"]]
 
 
 def _version(db, setup) -> int:
-    return db.execute(text("SELECT COALESCE(sum(weight), 0) FROM doctor_slot_changes WHERE doctor_id = :d"),
-                      {"d": setup.doctor.id}).scalar_one()
+    return db.execute(
+        text("SELECT COALESCE(sum(weight), 0) FROM doctor_slot_changes WHERE doctor_id = :d"), {"d": setup.doctor.id}
+    ).scalar_one()
 
 
-ALL = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
-       "15:00", "15:30", "16:00", "16:30", "17:00", "17:30", "18:00", "18:30"]
+ALL = [
+    "09:00",
+    "09:30",
+    "10:00",
+    "10:30",
+    "11:00",
+    "11:30",
+    "12:00",
+    "12:30",
+    "15:00",
+    "15:30",
+    "16:00",
+    "16:30",
+    "17:00",
+    "17:30",
+    "18:00",
+    "18:30",
+]
 
 
 def test_the_cache_follows_every_change_through_the_api(api, db, make_user, token_for):
@@ -153,8 +239,11 @@ def test_the_cache_follows_every_change_through_the_api(api, db, make_user, toke
     assert _slots(api, staff, setup, day) == ALL  # warm: the doctor's entry is shared by every caller
     v0 = _version(db, setup)
 
-    r = api.post("/api/appointments", token, json={"doctor_id": setup.doctor.id, "service_id": setup.service_id,
-                                                    "starts_at": setup.at(day, 10).isoformat()})
+    r = api.post(
+        "/api/appointments",
+        token,
+        json={"doctor_id": setup.doctor.id, "service_id": setup.service_id, "starts_at": setup.at(day, 10).isoformat()},
+    )
     assert r.status_code == 201, r.get_json()
     booked = r.get_json()["id"]
     assert _version(db, setup) > v0
@@ -169,12 +258,16 @@ def test_the_cache_follows_every_change_through_the_api(api, db, make_user, toke
     assert api.post(f"/api/appointments/{booked}/cancel", token, json={"reason": "Viaje"}).status_code == 200
     assert _slots(api, staff, setup, day) == ALL
 
-    r = api.post(f"/api/doctors/{setup.doctor.id}/time-off", doctor,
-                 json={"starts_at": setup.at(day, 9).isoformat(), "ends_at": setup.at(day, 12).isoformat()})
+    r = api.post(
+        f"/api/doctors/{setup.doctor.id}/time-off",
+        doctor,
+        json={"starts_at": setup.at(day, 9).isoformat(), "ends_at": setup.at(day, 12).isoformat()},
+    )
     assert r.status_code == 201, r.get_json()
     assert _slots(api, staff, setup, day) == ["12:00", "12:30", *ALL[8:]]
-    assert api.call("DELETE", f"/api/doctors/{setup.doctor.id}/time-off/{r.get_json()['id']}",
-                    doctor).status_code == 204
+    assert (
+        api.call("DELETE", f"/api/doctors/{setup.doctor.id}/time-off/{r.get_json()['id']}", doctor).status_code == 204
+    )
     assert _slots(api, staff, setup, day) == ALL
 
     hours = [{"weekday": d, "start": "08:00", "end": "10:00"} for d in range(7)]

@@ -1,4 +1,5 @@
 """POST /api/doctors/{id}/time-off/preview: the appointments time off would cancel, changing nothing."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -42,8 +43,9 @@ def test_preview_lists_what_time_off_would_cancel_and_changes_nothing(api, db, m
     reversed_body = {"starts_at": body["ends_at"], "ends_at": body["starts_at"]}
     r = api.post(path, doctor, json=reversed_body)
     assert r.status_code == 422 and "ends_at" in r.get_json()["error"]["fields"]
-    assert api.post(path, doctor, json={"starts_at": "2030-01-01T09:00:00", "ends_at": body["ends_at"]}
-                    ).status_code == 422
+    assert (
+        api.post(path, doctor, json={"starts_at": "2030-01-01T09:00:00", "ends_at": body["ends_at"]}).status_code == 422
+    )
     other = make_doctor(db)
     assert api.post(path, api.login(other.doctor.user.email)["access_token"], json=body).status_code == 404
     assert api.post(path, token_for(make_user()), json=body).status_code == 403

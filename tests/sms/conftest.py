@@ -1,5 +1,6 @@
 """Fixtures for the SMS tests: a fake Twilio on loopback (Basic auth checked, form-encoded messages
 recorded) next to the fake mail servers, and the async world of tests/workers."""
+
 from __future__ import annotations
 
 import random
@@ -31,6 +32,11 @@ def mobile() -> str:
 
 def opted_in(world, patient: dict, phone: str | None = None, locale: str | None = None) -> str:  # noqa: F811
     phone = phone or mobile()
-    world.sql("UPDATE users SET phone = :p, sms_opt_in = true, sms_opt_in_at = now(), sms_consent_by = id, "
-              "locale = COALESCE(:l, locale) WHERE id = :id", p=phone, l=locale, id=patient["id"])
+    world.sql(
+        "UPDATE users SET phone = :p, sms_opt_in = true, sms_opt_in_at = now(), sms_consent_by = id, "
+        "locale = COALESCE(:l, locale) WHERE id = :id",
+        p=phone,
+        l=locale,
+        id=patient["id"],
+    )
     return phone

@@ -1,5 +1,6 @@
 """Phone and consent (PATCH /api/me, PATCH /api/patients/{id}), Twilio's signed inbound replies
 (POST /api/sms/inbound), the confirmation state in appointment JSON and the no-reply list."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,19 +24,42 @@ def sms_app(app):
     """The test app with the SMS channel configured (settings restored afterwards)."""
     before = app.config["SETTINGS"]
     app.config["SETTINGS"] = dataclasses.replace(
-        before, twilio_account_sid=FakeTwilio.SID, twilio_auth_token=FakeTwilio.TOKEN, twilio_from="+34900000000",
-        public_url="https://clinic.example")
+        before,
+        twilio_account_sid=FakeTwilio.SID,
+        twilio_auth_token=FakeTwilio.TOKEN,
+        twilio_from="+34900000000",
+        public_url="https://clinic.example",
+    )
     yield app
     app.config["SETTINGS"] = before
 
 
-def reply(client, from_: str, body: str, *, sid: str | None = None, token: str = FakeTwilio.TOKEN,
-          url: str = "https://clinic.example/api/sms/inbound", extra: dict | None = None):
-    params = {"From": from_, "To": "+34900000000", "Body": body, "MessageSid": sid or "SM" + uuid.uuid4().hex,
-              "AccountSid": FakeTwilio.SID, **(extra or {})}
-    return client.post("/api/sms/inbound", data=urlencode(params),
-                       headers={"Content-Type": "application/x-www-form-urlencoded",
-                                "X-Twilio-Signature": signature(token, url, params)})
+def reply(
+    client,
+    from_: str,
+    body: str,
+    *,
+    sid: str | None = None,
+    token: str = FakeTwilio.TOKEN,
+    url: str = "https://clinic.example/api/sms/inbound",
+    extra: dict | None = None,
+):
+    params = {
+        "From": from_,
+        "To": "+34900000000",
+        "Body": body,
+        "MessageSid": sid or "SM" + uuid.uuid4().hex,
+        "AccountSid": FakeTwilio.SID,
+        **(extra or {}),
+    }
+    return client.post(
+        "/api/sms/inbound",
+        data=urlencode(params),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature(token, url, params),
+        },
+    )
 
 
 def patient_with_phone(db, make_user, locale="es", opt_in=True):
@@ -69,8 +93,15 @@ def test_a_patient_gives_a_phone_and_opts_in(api, make_user, token_for, db):
     assert patient.sms_opt_out_at is not None
 
 
-@pytest.mark.parametrize("phone,why", [("612345678", "international format"), ("+34 123", "not a valid"),
-                                      ("+1 555 abc", "not"), ("+999999999999", "not")])
+@pytest.mark.parametrize(
+    "phone,why",
+    [
+        ("612345678", "international format"),
+        ("+34 123", "not a valid"),
+        ("+1 555 abc", "not"),
+        ("+999999999999", "not"),
+    ],
+)
 def test_a_bad_phone_is_a_clear_422(api, make_user, token_for, phone, why):
     r = api.patch("/api/me", token_for(make_user("patient")), json={"phone": phone, "sms_opt_in": True})
     assert r.status_code == 422
@@ -82,16 +113,19 @@ def test_the_front_desk_records_a_walk_ins_phone_and_consent(api, make_user, tok
     desk = make_user("receptionist")
     walk_in = make_user("patient")
     doctor = make_user("doctor")
-    r = api.patch(f"/api/patients/{walk_in.id}", token_for(desk), json={"phone": "+44 7911 123456",
-                                                                         "sms_opt_in": True})
+    r = api.patch(f"/api/patients/{walk_in.id}", token_for(desk), json={"phone": "+44 7911 123456", "sms_opt_in": True})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["phone"] == "+447911123456" and r.get_json()["sms_opt_in"] is True
     db.refresh(walk_in)
     assert walk_in.sms_consent_by == desk.id
     assert api.patch(f"/api/patients/{doctor.id}", token_for(desk), json={"sms_opt_in": False}).status_code == 404
     assert api.patch("/api/patients/999999999", token_for(desk), json={"sms_opt_in": False}).status_code == 404
-    assert api.patch(f"/api/patients/{walk_in.id}", token_for(make_user("patient")),
-                     json={"sms_opt_in": False}).status_code == 403
+    assert (
+        api.patch(
+            f"/api/patients/{walk_in.id}", token_for(make_user("patient")), json={"sms_opt_in": False}
+        ).status_code
+        == 403
+    )
     assert api.patch(f"/api/patients/{walk_in.id}", token_for(desk), json={}).status_code == 422
 
 
@@ -120,8 +154,9 @@ def test_yes_confirms_the_next_appointment_and_staff_see_it(sms_app, client, api
     desk = token_for(make_user("receptionist"))
     assert api.get(f"/api/appointments/{soon.id}", desk).get_json()["confirmation"] == "confirmed"
     assert api.get(f"/api/appointments/{later.id}", desk).get_json()["confirmation"] == "unconfirmed"
-    listed = {a["id"]: a["confirmation"] for a in api.get(f"/api/appointments?clinic_id={setup.clinic_id}",
-                                                          desk).get_json()}
+    listed = {
+        a["id"]: a["confirmation"] for a in api.get(f"/api/appointments?clinic_id={setup.clinic_id}", desk).get_json()
+    }
     assert listed == {soon.id: "confirmed", later.id: "unconfirmed"}
 
 
@@ -173,17 +208,25 @@ def test_english_patients_get_english_answers(sms_app, client, db, make_user):
 
 
 def _state(db) -> tuple:
-    return tuple(db.execute(text("SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM sms_replies), "
-                                 "(SELECT count(*) FROM appointments WHERE status = 'cancelled' OR confirmed_at "
-                                 "IS NOT NULL), (SELECT count(*) FROM users WHERE sms_opt_out_at IS NOT NULL)")).one())
+    return tuple(
+        db.execute(
+            text(
+                "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM sms_replies), "
+                "(SELECT count(*) FROM appointments WHERE status = 'cancelled' OR confirmed_at "
+                "IS NOT NULL), (SELECT count(*) FROM users WHERE sms_opt_out_at IS NOT NULL)"
+            )
+        ).one()
+    )
 
 
 def test_a_bad_signature_is_403_and_changes_nothing(sms_app, client, db, booked):
     _, patient, soon, _ = booked
     before = _state(db)
-    for r in (reply(client, patient.phone, "NO", token="wrong-token"),
-              reply(client, patient.phone, "NO", url="https://evil.example/api/sms/inbound"),
-              client.post("/api/sms/inbound", data={"From": patient.phone, "Body": "NO", "MessageSid": "SM1"})):
+    for r in (
+        reply(client, patient.phone, "NO", token="wrong-token"),
+        reply(client, patient.phone, "NO", url="https://evil.example/api/sms/inbound"),
+        client.post("/api/sms/inbound", data={"From": patient.phone, "Body": "NO", "MessageSid": "SM1"}),
+    ):
         assert r.status_code == 403
         assert r.get_json()["error"]["code"] == "bad_signature"
     db.expire_all()
@@ -234,8 +277,10 @@ def test_the_no_reply_list_shows_tomorrows_unconfirmed(sms_app, client, api, db,
     assert body["date"] == tomorrow.isoformat() and [i["id"] for i in body["items"]] == [a.id]
     assert body["items"][0]["patient_phone"] == quiet.phone and body["items"][0]["sms_sent"] is False
     assert body["items"][0]["confirmation"] == "unconfirmed"
-    assert api.get(f"/api/appointments/no-reply?clinic_id={setup.clinic_id}",
-                   token_for(make_user("patient"))).status_code == 403
+    assert (
+        api.get(f"/api/appointments/no-reply?clinic_id={setup.clinic_id}", token_for(make_user("patient"))).status_code
+        == 403
+    )
     assert api.get("/api/appointments/no-reply?clinic_id=999999999", desk).status_code == 404
     r = api.get(f"/api/appointments/no-reply?clinic_id={setup.clinic_id}&date=2027-02-30", desk)
     assert r.status_code == 422 and "date" in r.get_json()["error"]["fields"]
@@ -253,8 +298,13 @@ def test_moving_an_appointment_drops_its_confirmation(db, make_user):
     appointment = add_appointment(db, setup, patient.id, setup.at(day, 10))
     appointment.confirmed_at, appointment.confirmed_via = NOW, "sms"
     db.flush()
-    appointments.reschedule(db, actor=Actor(patient.id, "patient"), appointment_id=appointment.id,
-                            starts_at=setup.at(day, 11), settings=make_settings())
+    appointments.reschedule(
+        db,
+        actor=Actor(patient.id, "patient"),
+        appointment_id=appointment.id,
+        starts_at=setup.at(day, 11),
+        settings=make_settings(),
+    )
     assert appointment.confirmed_at is None and appointment.confirmed_via is None
 
 

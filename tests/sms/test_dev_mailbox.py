@@ -1,5 +1,6 @@
 """bin/run's dev mailbox fakes Twilio too: it shows the texts the system sends and sends signed replies to
 the real web process, so the whole SMS loop can be tried locally."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,8 @@ def test_the_mailbox_shows_sent_texts_and_replies_signed_to_the_web(world, env, 
             sid = api.send(to=phone, from_="+34900000000", body="Clinica Central: recordatorio de tu cita")
             with pytest.raises(Refused):
                 TwilioApi(account_sid=FakeTwilio.SID, auth_token="wrong", api_url=url).send(
-                    to=phone, from_="+34900000000", body="x")
+                    to=phone, from_="+34900000000", body="x"
+                )
             page = _get(url + "/")
             assert "Texts: SMS/WhatsApp (1)" in page and "recordatorio de tu cita" in page and phone in page
             [sent] = json.loads(_get(url + "/api/texts"))
@@ -68,8 +70,9 @@ def test_the_mailbox_shows_sent_texts_and_replies_signed_to_the_web(world, env, 
             assert world.scalar("SELECT confirmed_via FROM appointments WHERE id = :a", a=appointment) == "sms"
             assert "queda confirmada" in _get(url + "/")
             # Without the page's token nothing is sent.
-            bad = urlrequest.Request(url + "/sms/reply", data=urlencode({"From": phone, "Body": "NO"}).encode(),
-                                     method="POST")
+            bad = urlrequest.Request(
+                url + "/sms/reply", data=urlencode({"From": phone, "Body": "NO"}).encode(), method="POST"
+            )
             with pytest.raises(Exception) as refused:
                 urlrequest.urlopen(bad, timeout=10)
             assert getattr(refused.value, "code", None) == 403

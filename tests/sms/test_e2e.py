@@ -4,6 +4,7 @@ with a fake Twilio and fake mail on loopback.
 book -> the reminder sweep sends one email and one SMS (with the appointment's manage link, which opens it in
 Chromium without signing in) -> a signed "NO" reply cancels it -> the waitlisted patient gets the offer email
 with its one-tap link."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,9 @@ PASSWORD = "Correct-Horse-9"
 
 def _register(system, world, name: str, locale: str = "es") -> tuple[dict, str]:
     email = f"sms-e2e-{uuid.uuid4().hex[:10]}@example.com"
-    status, body = system.call("POST", "/api/auth/register", body={"email": email, "password": PASSWORD,
-                                                                    "full_name": name, "locale": locale})
+    status, body = system.call(
+        "POST", "/api/auth/register", body={"email": email, "password": PASSWORD, "full_name": name, "locale": locale}
+    )
     assert status == 201, body
     world.users.append(body["user"]["id"])
     return body["user"], body["access_token"]
@@ -51,8 +53,12 @@ def _opens_in_chromium(url: str, doctor_name: str) -> None:
 
 
 def _post_form(url: str, params: dict, sig: str) -> tuple[int, str]:
-    req = urlrequest.Request(url, data=urlencode(params).encode(), method="POST",
-                             headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig})
+    req = urlrequest.Request(
+        url,
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig},
+    )
     try:
         with urlrequest.urlopen(req, timeout=30) as r:
             return r.status, r.read().decode()
@@ -65,10 +71,14 @@ def test_book_remind_by_sms_reply_no_and_the_waitlist_gets_the_slot(world, fake,
     service = world.service()
     doctor = world.doctor(clinic, service)
     for weekday in range(7):
-        world.sql("INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) VALUES (:d, :w, '09:00', "
-                  "'13:00')", d=doctor["id"], w=weekday)
-    with ProcfileProcesses(["web", "worker"], {**env, "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4"},
-                           tmp_path) as system:
+        world.sql(
+            "INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) VALUES (:d, :w, '09:00', '13:00')",
+            d=doctor["id"],
+            w=weekday,
+        )
+    with ProcfileProcesses(
+        ["web", "worker"], {**env, "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4"}, tmp_path
+    ) as system:
         ana, ana_token = _register(system, world, "Ana Sms")
         bea, bea_token = _register(system, world, "Bea Waitlist")
         phone = mobile()
@@ -76,15 +86,24 @@ def test_book_remind_by_sms_reply_no_and_the_waitlist_gets_the_slot(world, fake,
         assert status == 200 and me["sms_opt_in"] is True and me["phone"] == phone
 
         day = (datetime.now(timezone.utc) + timedelta(days=3)).date()
-        status, slots = system.call("GET", f"/api/doctors/{doctor['id']}/slots?service_id={service}&from={day}&to={day}",
-                                    ana_token)
+        status, slots = system.call(
+            "GET", f"/api/doctors/{doctor['id']}/slots?service_id={service}&from={day}&to={day}", ana_token
+        )
         assert status == 200 and slots["slots"], slots
         starts_at = slots["slots"][0]["starts_at"]
-        status, booked = system.call("POST", "/api/appointments", ana_token,
-                                     body={"doctor_id": doctor["id"], "service_id": service, "starts_at": starts_at})
+        status, booked = system.call(
+            "POST",
+            "/api/appointments",
+            ana_token,
+            body={"doctor_id": doctor["id"], "service_id": service, "starts_at": starts_at},
+        )
         assert status == 201, booked
-        status, entry = system.call("POST", "/api/waitlist", bea_token, body={
-            "service_id": service, "doctor_id": doctor["id"], "from": day.isoformat(), "to": day.isoformat()})
+        status, entry = system.call(
+            "POST",
+            "/api/waitlist",
+            bea_token,
+            body={"service_id": service, "doctor_id": doctor["id"], "from": day.isoformat(), "to": day.isoformat()},
+        )
         assert status == 201, entry
         assert len(fake.wait_for(ana["email"], 1, timeout=30)) == 1  # the booking's invitation
 
@@ -104,22 +123,35 @@ def test_book_remind_by_sms_reply_no_and_the_waitlist_gets_the_slot(world, fake,
         assert f"{local:%d/%m} a las {local:%H:%M}" in sms["Body"] and "Clinica Central" in sms["Body"]
         assert scheduler_once(env, at=at).returncode == 0  # a second sweep: nothing new
         # The patient answers "NO", signed by Twilio over PUBLIC_URL + path.
-        params = {"From": phone, "To": "+34900000000", "Body": "No", "MessageSid": "SM" + uuid.uuid4().hex,
-                  "AccountSid": FakeTwilio.SID}
-        bad = _post_form(system.base + "/api/sms/inbound", params, signature("wrong", "https://clinic.example"
-                                                                             "/api/sms/inbound", params))
+        params = {
+            "From": phone,
+            "To": "+34900000000",
+            "Body": "No",
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": FakeTwilio.SID,
+        }
+        bad = _post_form(
+            system.base + "/api/sms/inbound",
+            params,
+            signature("wrong", "https://clinic.example/api/sms/inbound", params),
+        )
         assert bad[0] == 403
         assert system.call("GET", f"/api/appointments/{booked['id']}", ana_token)[1]["status"] == "booked"
-        status, twiml = _post_form(system.base + "/api/sms/inbound", params,
-                                   signature(FakeTwilio.TOKEN, "https://clinic.example/api/sms/inbound", params))
+        status, twiml = _post_form(
+            system.base + "/api/sms/inbound",
+            params,
+            signature(FakeTwilio.TOKEN, "https://clinic.example/api/sms/inbound", params),
+        )
         assert status == 200 and "<Message>Tu cita del" in twiml and "queda cancelada" in twiml, twiml
         status, appointment = system.call("GET", f"/api/appointments/{booked['id']}", ana_token)
         assert appointment["status"] == "cancelled" and appointment["confirmation"] == "cancelled_by_sms"
 
-        offer = wait_until(lambda: [e for e in fake.to(bea["email"]) if e["subject"].startswith("Hay un hueco")],
-                           timeout=40)
+        offer = wait_until(
+            lambda: [e for e in fake.to(bea["email"]) if e["subject"].startswith("Hay un hueco")], timeout=40
+        )
         assert offer, system.log("worker")[-3000:]
         assert re.search(r"https://clinic\.example/a/[A-Za-z0-9_-]{22}", offer[0]["text"])  # one tap to accept
-        assert wait_until(lambda: any(e["subject"].startswith("Cita cancelada") for e in fake.to(ana["email"])),
-                          timeout=30)
+        assert wait_until(
+            lambda: any(e["subject"].startswith("Cita cancelada") for e in fake.to(ana["email"])), timeout=30
+        )
         assert len(twilio.to(phone)) == 1 and twilio.unauthorized == 0

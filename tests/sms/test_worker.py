@@ -2,6 +2,7 @@
 
 One email and one SMS per (appointment, offset, start); at most once for the SMS when the worker is
 SIGKILLed between Twilio's 201 and our record of it (the chosen semantics: clinic/sms/sender.py)."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,10 @@ from tests.support.async_world import scheduler_once, wait_until
 
 
 def _settled(world, redis_client) -> bool:
-    unsent = world.scalar("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND "
-                          "recipient_id = ANY(:u)", u=world.users)
+    unsent = world.scalar(
+        "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND recipient_id = ANY(:u)",
+        u=world.users,
+    )
     return unsent == 0 and redis_client.hlen("dramatiq:default.msgs") == 0
 
 
@@ -33,8 +36,9 @@ def test_the_sweep_sends_one_email_and_one_sms_and_never_again(world, fake, twil
     patient, appointment, start = _booked(world)
     phone = opted_in(world, patient)
     silent = world.user()  # no consent: email only
-    world.appointment(world.doctor(world.clinic(), world.service()), silent, world.services[-1],
-                      start + timedelta(minutes=30))
+    world.appointment(
+        world.doctor(world.clinic(), world.service()), silent, world.services[-1], start + timedelta(minutes=30)
+    )
     workers(env)
     for _ in range(2):  # the second sweep finds everything already done
         assert scheduler_once(env).returncode == 0
@@ -46,8 +50,10 @@ def test_the_sweep_sends_one_email_and_one_sms_and_never_again(world, fake, twil
     assert segments(sms["Body"]) <= 2
     assert len(fake.to(patient["email"])) == 1 and len(fake.to(silent["email"])) == 1
     assert twilio.count() == 1 and twilio.unauthorized == 0
-    row = world.sql("SELECT status, provider_id, payload FROM deliveries WHERE kind = 'reminder_sms' "
-                    "AND appointment_id = :a", a=appointment)
+    row = world.sql(
+        "SELECT status, provider_id, payload FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a",
+        a=appointment,
+    )
     assert [tuple(r) for r in row] == [("sent", sms["sid"], None)]
 
 
@@ -75,8 +81,13 @@ def test_no_sms_after_opting_out_and_none_without_twilio(world, twilio, fake, en
     assert scheduler_once(env).returncode == 0
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     assert len(fake.wait_for(patient["email"], 1)) == 1
-    assert twilio.to(phone) == [] and world.scalar(
-        "SELECT count(*) FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment) == 0
+    assert (
+        twilio.to(phone) == []
+        and world.scalar(
+            "SELECT count(*) FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment
+        )
+        == 0
+    )
 
 
 def test_opting_out_after_the_sweep_stops_the_queued_sms(world, twilio, env, workers, redis_client):
@@ -87,8 +98,10 @@ def test_opting_out_after_the_sweep_stops_the_queued_sms(world, twilio, env, wor
     workers(env)
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     assert twilio.to(phone) == []
-    assert world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a",
-                        a=appointment) == "skipped"
+    assert (
+        world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment)
+        == "skipped"
+    )
 
 
 def test_a_rate_limited_send_is_retried_and_sent_once(world, twilio, env, workers, redis_client):
@@ -100,8 +113,10 @@ def test_a_rate_limited_send_is_retried_and_sent_once(world, twilio, env, worker
     assert len(twilio.wait_for(phone, 1, timeout=30)) == 1
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     assert len(twilio.to(phone)) == 1
-    assert world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a",
-                        a=appointment) == "sent"
+    assert (
+        world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment)
+        == "sent"
+    )
 
 
 def test_a_server_error_is_not_retried(world, twilio, env, workers, redis_client):
@@ -113,8 +128,11 @@ def test_a_server_error_is_not_retried(world, twilio, env, workers, redis_client
     assert scheduler_once(env).returncode == 0
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     assert twilio.to(phone) == []
-    assert tuple(world.sql("SELECT status, error FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a",
-                           a=appointment)[0]) == ("failed", "server error (500)")
+    assert tuple(
+        world.sql(
+            "SELECT status, error FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment
+        )[0]
+    ) == ("failed", "server error (500)")
 
 
 def test_a_worker_killed_after_twilio_accepted_never_sends_it_again(world, fake, twilio, env, workers, redis_client):
@@ -127,13 +145,16 @@ def test_a_worker_killed_after_twilio_accepted_never_sends_it_again(world, fake,
     assert scheduler_once(env).returncode == 0
     assert doomed.wait_exit(45) is not None, "the worker did not reach the fault point:\n" + doomed.output()[-2000:]
     assert len(twilio.to(phone)) == 1  # Twilio accepted it before the worker died
-    assert world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a",
-                        a=appointment) == "sending"
+    assert (
+        world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment)
+        == "sending"
+    )
     workers(env)
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     assert len(twilio.to(phone)) == 1  # not re-sent
-    status, error = world.sql("SELECT status, error FROM deliveries WHERE kind = 'reminder_sms' "
-                              "AND appointment_id = :a", a=appointment)[0]
+    status, error = world.sql(
+        "SELECT status, error FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment
+    )[0]
     assert status == "failed" and error.startswith("interrupted")
     assert len(fake.wait_for(patient["email"], 1)) == 1  # the email reminder went, exactly once
 
@@ -149,6 +170,8 @@ def test_a_worker_killed_before_the_request_sends_nothing(world, fake, twilio, e
     workers(env)
     assert wait_until(lambda: _settled(world, redis_client), timeout=30)
     assert twilio.to(phone) == []
-    assert world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a",
-                        a=appointment) == "failed"
+    assert (
+        world.scalar("SELECT status FROM deliveries WHERE kind = 'reminder_sms' AND appointment_id = :a", a=appointment)
+        == "failed"
+    )
     assert len(fake.wait_for(patient["email"], 1)) == 1

@@ -1,4 +1,5 @@
 """Helpers for tests whose processes commit real data to the shared test database."""
+
 from __future__ import annotations
 
 import psycopg
@@ -12,7 +13,11 @@ def empty_tables(database_url: str) -> None:
     """
     with psycopg.connect(database_url) as conn:
         conn.execute("SET LOCAL session_replication_role = replica")
-        tables = [r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ]
         if tables:
             conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")

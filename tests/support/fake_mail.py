@@ -8,6 +8,7 @@ is shown in the HTTP API's shape (to, subject, text, html, attachments) plus its
         [confirmation] = fake.wait_for("ana@example.com", 1)
         confirmation["path"]  # "smtp"
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,14 +21,28 @@ from tests.support.mailbox import Waits
 def _as_api_email(message: dict) -> dict:
     msg = message["msg"]
     body = {kind: msg.get_body(preferencelist=(kind,)) for kind in ("plain", "html")}
-    attachments = [{"filename": part.get_filename(), "content_type": part.get_content_type(),
-                    "content": base64.b64encode(part.get_payload(decode=True)).decode("ascii")}
-                   for part in msg.iter_attachments()]
-    return {"id": f"smtp-{message['at']}", "path": "smtp", "key": message["key"], "at": message["at"],
-            "from": str(msg["From"]), "to": message["rcpt"], "subject": str(msg["Subject"]),
-            "text": body["plain"].get_content() if body["plain"] else "",
-            "html": body["html"].get_content() if body["html"] else "", "attachments": attachments,
-            "msg": msg, "raw": message["raw"]}
+    attachments = [
+        {
+            "filename": part.get_filename(),
+            "content_type": part.get_content_type(),
+            "content": base64.b64encode(part.get_payload(decode=True)).decode("ascii"),
+        }
+        for part in msg.iter_attachments()
+    ]
+    return {
+        "id": f"smtp-{message['at']}",
+        "path": "smtp",
+        "key": message["key"],
+        "at": message["at"],
+        "from": str(msg["From"]),
+        "to": message["rcpt"],
+        "subject": str(msg["Subject"]),
+        "text": body["plain"].get_content() if body["plain"] else "",
+        "html": body["html"].get_content() if body["html"] else "",
+        "attachments": attachments,
+        "msg": msg,
+        "raw": message["raw"],
+    }
 
 
 class FakeMail(Waits):

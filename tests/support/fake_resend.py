@@ -11,6 +11,7 @@ requests-per-second limit (`limit_per_second`), like Resend's per-team limit.
         fake.wait_for("ana@example.com", 1)
         assert fake.distinct_keys() == len(fake.emails)
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,12 +28,12 @@ from tests.support.mailbox import Waits
 
 class FakeResend(Waits):
     def __init__(self, *, limit_per_second: float | None = None, port: int = 0):
-        self.emails: list[dict] = []          # one entry per stored email (batch items included)
-        self.keys: dict[str, list[str]] = {}   # idempotency key -> ids answered
-        self.requests = 0                      # every POST, including 429s and replays
-        self.replays = 0                       # POSTs answered from the idempotency store
-        self.rejected = 0                      # 429 answers
-        self.request_times: list[float] = []   # accepted (200) request times
+        self.emails: list[dict] = []  # one entry per stored email (batch items included)
+        self.keys: dict[str, list[str]] = {}  # idempotency key -> ids answered
+        self.requests = 0  # every POST, including 429s and replays
+        self.replays = 0  # POSTs answered from the idempotency store
+        self.rejected = 0  # 429 answers
+        self.request_times: list[float] = []  # accepted (200) request times
         self.limit_per_second = limit_per_second
         self._window: deque[float] = deque()
         self._fail: deque[tuple[int, float]] = deque()
@@ -80,7 +81,6 @@ class FakeResend(Waits):
     def count(self) -> int:
         with self.lock:
             return len(self.emails)
-
 
     # -- HTTP ------------------------------------------------------------------------------------
     def _decide(self, now: float) -> tuple[int, float] | None:

@@ -11,6 +11,7 @@ message whose key it has seen is accepted (250) and not stored again (`replays` 
         [message] = smtp.wait_for("ana@example.com", 1)
         message["msg"].get_content_type()  # multipart/mixed
 """
+
 from __future__ import annotations
 
 import email
@@ -42,8 +43,9 @@ def _accept_any(server, session, envelope, mechanism, auth_data):
 
 
 class FakeSMTP(Waits):
-    def __init__(self, *, tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False,
-                 require_starttls: bool = False):
+    def __init__(
+        self, *, tls_context: ssl.SSLContext | None = None, implicit_tls: bool = False, require_starttls: bool = False
+    ):
         self.messages: list[dict] = []
         self.keys: dict[str, int] = {}
         self.replays = 0
@@ -83,8 +85,9 @@ class FakeSMTP(Waits):
             if key and key in self.keys:
                 self.replays += 1
                 return f"250 2.0.0 {self.keys[key]} already accepted"
-            self.messages.append({"mail_from": mail_from, "rcpt": rcpt, "raw": raw, "msg": msg, "key": key,
-                                  "at": time.time()})
+            self.messages.append(
+                {"mail_from": mail_from, "rcpt": rcpt, "raw": raw, "msg": msg, "key": key, "at": time.time()}
+            )
             if key:
                 self.keys[key] = len(self.messages)
             return f"250 2.0.0 queued as {len(self.messages)}"
@@ -105,8 +108,14 @@ class FakeSMTP(Waits):
 
 def parts(msg) -> list[tuple[str, dict, str | None]]:
     """(content type, parameters, filename) of every part, depth first, the root included."""
-    return [(part.get_content_type(), dict(part["Content-Type"].params) if part["Content-Type"] else {},
-             part.get_filename()) for part in msg.walk()]
+    return [
+        (
+            part.get_content_type(),
+            dict(part["Content-Type"].params) if part["Content-Type"] else {},
+            part.get_filename(),
+        )
+        for part in msg.walk()
+    ]
 
 
 def calendar_part(msg) -> tuple[str, bytes]:

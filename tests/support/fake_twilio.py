@@ -11,6 +11,7 @@ sorted POST parameters), to send signed (and badly signed) replies. (Adapted fro
         env.update(twilio.env())
         [sms] = twilio.wait_for("+34600112233", 1)
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,22 +53,33 @@ class FakeTwilio(Waits):
                 n = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(n).decode()).items()}
                 expected = "Basic " + base64.b64encode(f"{outer.SID}:{outer.TOKEN}".encode()).decode()
-                if (self.headers.get("Authorization") != expected
-                        or self.path != f"/2010-04-01/Accounts/{outer.SID}/Messages.json"
-                        or "application/x-www-form-urlencoded" not in (self.headers.get("Content-Type") or "")):
+                if (
+                    self.headers.get("Authorization") != expected
+                    or self.path != f"/2010-04-01/Accounts/{outer.SID}/Messages.json"
+                    or "application/x-www-form-urlencoded" not in (self.headers.get("Content-Type") or "")
+                ):
                     with outer.lock:
                         outer.unauthorized += 1
                     return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 with outer.lock:
                     fail = outer._fail.popleft() if outer._fail else None
                 if fail is not None:
-                    return self._answer(fail, {"code": 20429 if fail == 429 else 20500, "message": "failing",
-                                               "status": fail})
+                    return self._answer(
+                        fail, {"code": 20429 if fail == 429 else 20500, "message": "failing", "status": fail}
+                    )
                 sid = "SM" + uuid.uuid4().hex
                 with outer.lock:
                     outer.messages.append({"sid": sid, "path": self.path, "at": time.time(), **form})
-                self._answer(201, {"sid": sid, "status": "queued", "to": form.get("To"), "from": form.get("From"),
-                                   "body": form.get("Body")})
+                self._answer(
+                    201,
+                    {
+                        "sid": sid,
+                        "status": "queued",
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                    },
+                )
 
             def _answer(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
@@ -83,8 +95,12 @@ class FakeTwilio(Waits):
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def env(self, from_: str = "+34900000000") -> dict:
-        return {"TWILIO_ACCOUNT_SID": self.SID, "TWILIO_AUTH_TOKEN": self.TOKEN, "TWILIO_FROM": from_,
-                "TWILIO_API_URL": self.url}
+        return {
+            "TWILIO_ACCOUNT_SID": self.SID,
+            "TWILIO_AUTH_TOKEN": self.TOKEN,
+            "TWILIO_FROM": from_,
+            "TWILIO_API_URL": self.url,
+        }
 
     def fail_next(self, count: int = 1, *, status: int = 429) -> None:
         with self.lock:

@@ -1,4 +1,5 @@
 """Waiting on a fake mail server's recorded messages, shared by the fakes (Resend API, SMTP, both)."""
+
 from __future__ import annotations
 
 import time

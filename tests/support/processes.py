@@ -7,6 +7,7 @@
 Each process runs the Procfile's own command line in its own session (so the whole group is stopped),
 on a free loopback port, with output captured to a file under tmp_dir.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,16 +40,22 @@ def procfile_commands(path: Path = ROOT / "Procfile") -> dict[str, str]:
 class ProcfileProcesses:
     """Start some Procfile process types with `env` on top of a minimal environment; stop them on exit."""
 
-    def __init__(self, names, env: dict, tmp_dir: Path | None = None, health_timeout: float = 40,
-                 port: int | None = None):
+    def __init__(
+        self, names, env: dict, tmp_dir: Path | None = None, health_timeout: float = 40, port: int | None = None
+    ):
         self.names = list(names)
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.dir = Path(tmp_dir or tempfile.mkdtemp(prefix="clinic-e2e-"))
         self.env = {
-            "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(VENV_BIN.parent),
-            "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
-            "PORT": str(self.port), "WEB_CONCURRENCY": "2", **{k: str(v) for k, v in env.items()},
+            "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+            "VIRTUAL_ENV": str(VENV_BIN.parent),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8",
+            "PYTHONUNBUFFERED": "1",
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": "2",
+            **{k: str(v) for k, v in env.items()},
         }
         self.health_timeout = health_timeout
         self.procs: dict[str, subprocess.Popen] = {}
@@ -58,8 +65,14 @@ class ProcfileProcesses:
         try:
             for name in self.names:
                 out = open(self.dir / f"{name}.log", "wb")
-                self.procs[name] = subprocess.Popen(["bash", "-c", "exec " + cmds[name]], cwd=ROOT, env=self.env,
-                                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                self.procs[name] = subprocess.Popen(
+                    ["bash", "-c", "exec " + cmds[name]],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
                 out.close()
             if "web" in self.names:
                 self.wait_healthy()

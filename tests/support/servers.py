@@ -6,6 +6,7 @@ Ports come from SCALE_PORTS (`9250-9349` by default: a range of its own, so para
 on the same machine do not collide); each server binds one that is free. PostgreSQL and PgBouncer refuse to
 run as root: under root they run as the `postgres` system user (`runuser`), which owns their directory.
 """
+
 from __future__ import annotations
 
 import os
@@ -97,8 +98,9 @@ class PgBouncer:
     `url(database)` is the URL clients use instead of the server's. Every client database name maps to the
     same name on the server (`* = host= port=`); `pool_size` server connections per database."""
 
-    def __init__(self, upstream_url: str, *, pool_size: int = 10, max_client_conn: int = 400,
-                 max_prepared_statements: int = 0):
+    def __init__(
+        self, upstream_url: str, *, pool_size: int = 10, max_client_conn: int = 400, max_prepared_statements: int = 0
+    ):
         up = urlsplit(upstream_url)
         self.user = up.username or "postgres"
         self.port = port_in_range()
@@ -113,13 +115,18 @@ class PgBouncer:
             f"auth_type = trust\nauth_file = {self.dir}/users.txt\n"
             f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = {max_client_conn}\n"
             "ignore_startup_parameters = extra_float_digits,options\n"
-            f"logfile = {self.dir}/pgbouncer.log\npidfile = {self.dir}/pgbouncer.pid\n" + extra)
+            f"logfile = {self.dir}/pgbouncer.log\npidfile = {self.dir}/pgbouncer.pid\n" + extra
+        )
         (self.dir / "users.txt").write_text(f'"{self.user}" ""\n')
         if os.geteuid() == 0:
             for name in ("pgbouncer.ini", "users.txt"):
                 shutil.chown(self.dir / name, "postgres")
-        self.proc = subprocess.Popen(_as_service_user([_sbin("pgbouncer"), str(self.dir / "pgbouncer.ini")]),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            _as_service_user([_sbin("pgbouncer"), str(self.dir / "pgbouncer.ini")]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             wait_port(self.port, proc=self.proc)
         except BaseException:
@@ -156,10 +163,14 @@ class HAProxy:
             "global\n    maxconn 512\n"
             "defaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n"
             f"frontend web\n    bind 127.0.0.1:{self.port}\n    default_backend app\n"
-            "backend app\n    balance roundrobin\n    http-response set-header X-Served-By %s\n" + servers)
-        self.proc = subprocess.Popen([_sbin("haproxy"), "-db", "-f", str(self.dir / "haproxy.cfg")],
-                                     stdout=open(self.dir / "haproxy.log", "wb"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+            "backend app\n    balance roundrobin\n    http-response set-header X-Served-By %s\n" + servers
+        )
+        self.proc = subprocess.Popen(
+            [_sbin("haproxy"), "-db", "-f", str(self.dir / "haproxy.cfg")],
+            stdout=open(self.dir / "haproxy.log", "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             wait_port(self.port, proc=self.proc)
         except BaseException:
@@ -193,17 +204,30 @@ class PrivatePostgres:
         self.port = port_in_range()
         self.dir = _service_dir("clinic-pg-")
         self.data = self.dir / "data"
-        subprocess.run(_as_service_user([_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                                         "-E", "UTF8", "--no-sync"]), check=True, capture_output=True)
+        subprocess.run(
+            _as_service_user(
+                [_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]
+            ),
+            check=True,
+            capture_output=True,
+        )
         self.start()
 
     def _ctl(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run(_as_service_user([_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "pg.log"),
-                                         "-w", "-t", "30", *args]), check=True, capture_output=True, timeout=timeout)
+        subprocess.run(
+            _as_service_user(
+                [_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "pg.log"), "-w", "-t", "30", *args]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
 
     def start(self) -> None:
-        opts = (f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        opts = (
+            f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
         self._ctl("-o", opts, "start")
 
     def stop(self, mode: str = "fast") -> None:
@@ -237,14 +261,28 @@ class PrivateRedis:
         self.start()
 
     def start(self) -> None:
-        keep = (["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.data_dir)] if self.data_dir
-                else ["--appendonly", "no"])
+        keep = (
+            ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.data_dir)]
+            if self.data_dir
+            else ["--appendonly", "no"]
+        )
         if self.data_dir:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", *keep],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                *keep,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_port(self.port, proc=self.proc)
 
     def stop(self) -> None:

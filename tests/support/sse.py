@@ -1,4 +1,5 @@
 """A minimal server-sent-events client over a raw socket, for tests and the stream bench."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ class SSEClient:
     def __init__(self, host: str, port: int, token: str | None, path: str = "/api/events", timeout: float = 5):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         auth = f"Authorization: Bearer {token}\r\n" if token else ""
-        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n{auth}\r\n"
-                          .encode())
+        self.sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n{auth}\r\n".encode()
+        )
         self.events: list[tuple[float, str, dict]] = []
         self.status: int | None = None
         self.head = b""
@@ -69,8 +71,11 @@ class SSEClient:
 
     def appointment_events(self, appointment_id: int | None = None) -> list[tuple[float, dict]]:
         with self._lock:
-            return [(t, d) for t, k, d in self.events
-                    if k == "appointment" and (appointment_id is None or d.get("id") == appointment_id)]
+            return [
+                (t, d)
+                for t, k, d in self.events
+                if k == "appointment" and (appointment_id is None or d.get("id") == appointment_id)
+            ]
 
     def wait_for(self, appointment_id: int, status: str, timeout: float = 5) -> float:
         """When (monotonic) the event for this appointment in this status arrived; fails after `timeout`."""

@@ -1,4 +1,5 @@
 """Waitlist endpoints: patients join, list and leave their own entries; staff see all; others' are 404."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,14 +10,19 @@ from sqlalchemy import text
 
 @pytest.fixture()
 def service_id(db):
-    return db.execute(text("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30) "
-                           "RETURNING id")).scalar()
+    return db.execute(
+        text("INSERT INTO services (name, duration_minutes) VALUES ('Consulta', 30) RETURNING id")
+    ).scalar()
 
 
 def _body(service_id, **extra):
     today = date.today()
-    return {"service_id": service_id, "from": str(today + timedelta(days=1)), "to": str(today + timedelta(days=20)),
-            **extra}
+    return {
+        "service_id": service_id,
+        "from": str(today + timedelta(days=1)),
+        "to": str(today + timedelta(days=20)),
+        **extra,
+    }
 
 
 def test_join_list_leave(api, make_user, token_for, service_id):
@@ -43,9 +49,13 @@ def test_another_patients_entry_is_hidden_and_staff_see_all(api, make_user, toke
 def test_bad_requests_are_422(api, make_user, token_for, service_id):
     token = token_for(make_user("patient"))
     today = date.today()
-    bad = [_body(service_id, to=str(today - timedelta(days=400)), **{"from": str(today - timedelta(days=500))}),
-           _body(service_id, **{"from": str(today + timedelta(days=5)), "to": str(today + timedelta(days=2))}),
-           _body(999999), _body(service_id, role="admin"), {"service_id": service_id}]
+    bad = [
+        _body(service_id, to=str(today - timedelta(days=400)), **{"from": str(today - timedelta(days=500))}),
+        _body(service_id, **{"from": str(today + timedelta(days=5)), "to": str(today + timedelta(days=2))}),
+        _body(999999),
+        _body(service_id, role="admin"),
+        {"service_id": service_id},
+    ]
     for body in bad:
         r = api.post("/api/waitlist", token, json=body)
         assert r.status_code == 422, (body, r.get_json())

@@ -1,6 +1,7 @@
 """A waitlist hold is enforced where bookings are decided: while it is active, the held slot is offered to
 and bookable by its holder only (and by staff booking for the holder); it returns to everyone when the
 hold lapses or is declined (issue 13, defect 5)."""
+
 from __future__ import annotations
 
 import json
@@ -36,25 +37,41 @@ class Held:
         self.holder, self.other, self.next = make_user(), make_user(), make_user()
         self.entry = self.join(self.holder)
         self.next_entry = self.join(self.next)
-        self.hold = waitlist.offer_slot(db, doctor_id=self.setup.doctor.id, service_id=self.setup.service_id,
-                                        clinic_id=self.setup.clinic_id, starts_at=self.start,
-                                        ends_at=self.start + timedelta(minutes=30), now=utcnow(),
-                                        settings=make_settings())
+        self.hold = waitlist.offer_slot(
+            db,
+            doctor_id=self.setup.doctor.id,
+            service_id=self.setup.service_id,
+            clinic_id=self.setup.clinic_id,
+            starts_at=self.start,
+            ends_at=self.start + timedelta(minutes=30),
+            now=utcnow(),
+            settings=make_settings(),
+        )
         assert self.hold is not None and self.hold.patient_id == self.holder.id
 
     def join(self, patient) -> int:
-        return self.db.execute(text(
-            "INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
-            "VALUES (:p, :s, :d, :f, :f) RETURNING id"),
-            {"p": patient.id, "s": self.setup.service_id, "d": self.setup.doctor.id, "f": self.day}).scalar()
+        return self.db.execute(
+            text(
+                "INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
+                "VALUES (:p, :s, :d, :f, :f) RETURNING id"
+            ),
+            {"p": patient.id, "s": self.setup.service_id, "d": self.setup.doctor.id, "f": self.day},
+        ).scalar()
 
     def body(self, starts_at=None, **extra) -> dict:
-        return {"doctor_id": self.setup.doctor.id, "service_id": self.setup.service_id,
-                "starts_at": (starts_at or self.start).isoformat(), **extra}
+        return {
+            "doctor_id": self.setup.doctor.id,
+            "service_id": self.setup.service_id,
+            "starts_at": (starts_at or self.start).isoformat(),
+            **extra,
+        }
 
     def slots(self, api, token, service_id=None, extra="") -> list[str]:
-        r = api.get(f"/api/doctors/{self.setup.doctor.id}/slots?service_id={service_id or self.setup.service_id}"
-                    f"&from={self.day}&to={self.day}{extra}", token)
+        r = api.get(
+            f"/api/doctors/{self.setup.doctor.id}/slots?service_id={service_id or self.setup.service_id}"
+            f"&from={self.day}&to={self.day}{extra}",
+            token,
+        )
         assert r.status_code == 200, r.get_json()
         return [s["starts_at"] for s in r.get_json()["slots"]]
 
@@ -82,8 +99,11 @@ def test_an_overlapping_slot_of_a_longer_service_is_held_too(api, held, token_fo
     other = token_for(held.other)
     assert held.setup.at(held.day, 9).isoformat() in held.slots(api, other, held.setup.long_service_id)
     assert held.setup.at(held.day, 9, 45).isoformat() not in held.slots(api, other, held.setup.long_service_id)
-    r = api.post("/api/appointments", other, json=held.body(held.setup.at(held.day, 9, 45),
-                                                            service_id=held.setup.long_service_id))
+    r = api.post(
+        "/api/appointments",
+        other,
+        json=held.body(held.setup.at(held.day, 9, 45), service_id=held.setup.long_service_id),
+    )
     assert r.status_code == 409 and _code(r) == "slot_held"
 
 
@@ -118,8 +138,9 @@ def test_moving_another_appointment_onto_the_held_slot_is_refused(api, held, tok
 def test_the_slot_returns_to_everyone_once_the_hold_lapses(api, held, token_for, db):
     other = token_for(held.other)
     # The hold's expiry passes on the database clock; the sweep has not run yet (the hold is still 'active').
-    db.execute(text("UPDATE slot_holds SET expires_at = now() - interval '1 second' WHERE id = :h"),
-               {"h": held.hold.id})
+    db.execute(
+        text("UPDATE slot_holds SET expires_at = now() - interval '1 second' WHERE id = :h"), {"h": held.hold.id}
+    )
     assert held.start.isoformat() in held.slots(api, other)
     r = api.post("/api/appointments", other, json=held.body())
     assert r.status_code == 201, r.get_json()
@@ -129,16 +150,28 @@ def test_the_hold_ends_at_its_expiry_on_the_clock_the_rules_are_given(db, held):
     """The time parameter the booking and the slots take (the request's clock): held until `expires_at`,
     free from that instant on."""
     other = Actor(held.other.id, "patient")
-    kw = dict(actor=other, doctor_id=held.setup.doctor.id, service_id=held.setup.service_id, first=held.day,
-              last=held.day, settings=make_settings())
+    kw = dict(
+        actor=other,
+        doctor_id=held.setup.doctor.id,
+        service_id=held.setup.service_id,
+        first=held.day,
+        last=held.day,
+        settings=make_settings(),
+    )
     expiry = held.hold.expires_at
 
     def starts(now):
         return [slot["starts_at"] for slot in json.loads(slots_json(db, now=now, **kw))["slots"]]
+
     assert held.start.isoformat() not in starts(expiry - timedelta(seconds=1))
     assert held.start.isoformat() in starts(expiry)
-    book = dict(actor=other, doctor_id=held.setup.doctor.id, service_id=held.setup.service_id,
-                starts_at=held.start, settings=make_settings())
+    book = dict(
+        actor=other,
+        doctor_id=held.setup.doctor.id,
+        service_id=held.setup.service_id,
+        starts_at=held.start,
+        settings=make_settings(),
+    )
     with pytest.raises(Conflict) as refused:
         appointments.book(db, now=expiry - timedelta(seconds=1), **book)
     assert refused.value.code == "slot_held"
@@ -159,8 +192,10 @@ def test_the_slot_returns_to_everyone_once_the_holder_declines(api, held, token_
     assert r.get_json()["status"] == "waiting"  # still on the list for another slot
     assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "expired"
     # ...and the freed slot goes on to the next waiting patient, as when a hold lapses.
-    payload = db.scalar(text("SELECT payload FROM outbox WHERE topic = 'waitlist.hold_expired' "
-                             "AND (payload->>'hold_id')::bigint = :h"), {"h": held.hold.id})
+    payload = db.scalar(
+        text("SELECT payload FROM outbox WHERE topic = 'waitlist.hold_expired' AND (payload->>'hold_id')::bigint = :h"),
+        {"h": held.hold.id},
+    )
     assert payload["doctor_id"] == held.setup.doctor.id
     assert held.start.isoformat() in held.slots(api, other)
     assert api.post("/api/appointments", other, json=held.body()).status_code == 201
@@ -187,34 +222,56 @@ def test_a_booking_that_raced_the_offer_voids_the_hold(db, held, make_user):
     before that commit cannot see the hold. Its `appointment.booked` event then voids the hold (the slot
     was taken first) and puts the holder back in the queue, so no one is told a slot is theirs when it is not."""
     from clinic.waitlist.events import on_slot_event
-    appointment = db.execute(text(
-        "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
-        "VALUES (:d, :p, :s, :c, :a, :b, :b) RETURNING id"),
-        {"d": held.setup.doctor.id, "p": held.other.id, "s": held.setup.service_id, "c": held.setup.clinic_id,
-         "a": held.start, "b": held.start + timedelta(minutes=30)}).scalar()
-    on_slot_event(db, topic="appointment.booked", payload={"appointment_id": appointment}, now=utcnow(),
-                  settings=make_settings())
+
+    appointment = db.execute(
+        text(
+            "INSERT INTO appointments (doctor_id, patient_id, service_id, clinic_id, starts_at, ends_at, blocked_until) "
+            "VALUES (:d, :p, :s, :c, :a, :b, :b) RETURNING id"
+        ),
+        {
+            "d": held.setup.doctor.id,
+            "p": held.other.id,
+            "s": held.setup.service_id,
+            "c": held.setup.clinic_id,
+            "a": held.start,
+            "b": held.start + timedelta(minutes=30),
+        },
+    ).scalar()
+    on_slot_event(
+        db, topic="appointment.booked", payload={"appointment_id": appointment}, now=utcnow(), settings=make_settings()
+    )
     assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "expired"
     assert db.scalar(text("SELECT status FROM waitlist_entries WHERE id = :e"), {"e": held.entry}) == "waiting"
 
 
 def test_the_holder_booking_uses_the_hold(db, held, api, token_for):
     from clinic.waitlist.events import on_slot_event
+
     r = api.post("/api/appointments", token_for(held.holder), json=held.body())
-    on_slot_event(db, topic="appointment.booked", payload={"appointment_id": r.get_json()["id"]}, now=utcnow(),
-                  settings=make_settings())
+    on_slot_event(
+        db,
+        topic="appointment.booked",
+        payload={"appointment_id": r.get_json()["id"]},
+        now=utcnow(),
+        settings=make_settings(),
+    )
     assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "used"
     assert db.scalar(text("SELECT status FROM waitlist_entries WHERE id = :e"), {"e": held.entry}) == "fulfilled"
 
 
-
 def test_the_holder_may_move_an_appointment_into_the_held_slot_which_uses_the_hold(db, held, api, token_for):
     from clinic.waitlist.events import on_slot_event
+
     holder = token_for(held.holder)
     later = api.post("/api/appointments", holder, json=held.body(held.setup.at(held.day, 16))).get_json()
     r = api.patch(f"/api/appointments/{later['id']}", holder, json={"starts_at": held.start.isoformat()})
     assert r.status_code == 200, r.get_json()
-    on_slot_event(db, topic="appointment.rescheduled", payload={"appointment_id": later["id"]}, now=utcnow(),
-                  settings=make_settings())
+    on_slot_event(
+        db,
+        topic="appointment.rescheduled",
+        payload={"appointment_id": later["id"]},
+        now=utcnow(),
+        settings=make_settings(),
+    )
     assert db.scalar(text("SELECT status FROM slot_holds WHERE id = :h"), {"h": held.hold.id}) == "used"
     assert db.scalar(text("SELECT status FROM waitlist_entries WHERE id = :e"), {"e": held.entry}) == "fulfilled"

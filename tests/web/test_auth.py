@@ -1,4 +1,5 @@
 """Registration, sign-in, refresh rotation with reuse detection, sign-out, token validation."""
+
 from __future__ import annotations
 
 import base64
@@ -34,12 +35,22 @@ def test_register_refuses_a_role_field(api):
 
 
 def test_register_rejects_weak_long_and_common_passwords(api):
-    for password, why in (("short1", "too_short"), ("x" * 73, "too_long"), ("password123", "too_common"),
-                          ("ñ" * 37, "too_long"), ("qwerty12", "too_common"), ("aaaaaaaa", "too_common"),
-                          ("987654321", "too_common"), ("iloveyou2", "too_common"),
-                          ("p.ortega@example.com", "too_personal"), ("Paula-Ortega", "too_personal")):
-        r = api.post("/api/auth/register", json={"email": "p.ortega@example.com", "password": password,
-                                                 "full_name": "Paula Ortega"})
+    for password, why in (
+        ("short1", "too_short"),
+        ("x" * 73, "too_long"),
+        ("password123", "too_common"),
+        ("ñ" * 37, "too_long"),
+        ("qwerty12", "too_common"),
+        ("aaaaaaaa", "too_common"),
+        ("987654321", "too_common"),
+        ("iloveyou2", "too_common"),
+        ("p.ortega@example.com", "too_personal"),
+        ("Paula-Ortega", "too_personal"),
+    ):
+        r = api.post(
+            "/api/auth/register",
+            json={"email": "p.ortega@example.com", "password": password, "full_name": "Paula Ortega"},
+        )
         assert r.status_code == 422, password
         error = r.get_json()["error"]
         assert error["code"] == "weak_password" and error["fields"] == {"password": why}, password
@@ -50,8 +61,9 @@ def test_a_clinic_s_name_is_refused_as_a_password(api, db):
 
     db.add(Clinic(name="Clínica San Rafael", timezone="Europe/Madrid"))
     db.flush()
-    r = api.post("/api/auth/register", json={"email": "p@example.com", "password": "ClinicaSanRafael",
-                                             "full_name": "P"})
+    r = api.post(
+        "/api/auth/register", json={"email": "p@example.com", "password": "ClinicaSanRafael", "full_name": "P"}
+    )
     assert r.status_code == 422 and r.get_json()["error"]["fields"] == {"password": "too_personal"}
 
 
@@ -59,8 +71,9 @@ def test_a_password_refusal_speaks_the_request_s_language(api):
     body = {"email": "p@example.com", "password": "qwerty12", "full_name": "P"}
     spanish = api.post("/api/auth/register", json=body).get_json()["error"]["message"]
     english = api.post("/api/auth/register", json={**body, "locale": "en"}).get_json()["error"]["message"]
-    by_header = api.post("/api/auth/register", json=body,
-                         headers={"Accept-Language": "en-GB,en;q=0.8"}).get_json()["error"]["message"]
+    by_header = api.post("/api/auth/register", json=body, headers={"Accept-Language": "en-GB,en;q=0.8"}).get_json()[
+        "error"
+    ]["message"]
     assert "contraseña" in spanish and "password" in english and by_header == english
 
 
@@ -118,11 +131,17 @@ def test_expired_forged_and_unsigned_tokens_are_401(app, api, make_user):
     user = make_user()
     with app.app_context():
         expired = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=-5))
-    forged = pyjwt.encode({"sub": str(user.id), "type": "access", "jti": "x", "role": "admin",
-                           "fresh": False}, "not-the-secret-key-at-all-0123456789", algorithm="HS256")
+    forged = pyjwt.encode(
+        {"sub": str(user.id), "type": "access", "jti": "x", "role": "admin", "fresh": False},
+        "not-the-secret-key-at-all-0123456789",
+        algorithm="HS256",
+    )
     header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=").decode()
-    payload = base64.urlsafe_b64encode(json.dumps({"sub": str(user.id), "type": "access", "jti": "y"})
-                                       .encode()).rstrip(b"=").decode()
+    payload = (
+        base64.urlsafe_b64encode(json.dumps({"sub": str(user.id), "type": "access", "jti": "y"}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
     unsigned = f"{header}.{payload}."
     for token in (expired, forged, unsigned, "garbage"):
         r = api.get("/api/me", token)
@@ -163,8 +182,9 @@ def test_a_token_seen_before_still_expires_and_still_dies_at_logout(app, api, ma
 
     user = make_user()
     with app.app_context():
-        short = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=1),
-                                    additional_claims={"fam": str(uuid.uuid4())})
+        short = create_access_token(
+            identity=str(user.id), expires_delta=timedelta(seconds=1), additional_claims={"fam": str(uuid.uuid4())}
+        )
     assert api.get("/api/me", short).status_code == 200  # verified, and remembered
     time.sleep(max(0.0, pyjwt.decode(short, options={"verify_signature": False})["exp"] - time.time()) + 0.05)
     expired = api.get("/api/me", short)

@@ -1,5 +1,6 @@
 """The built frontend goes out precompressed (brotli, else gzip, by Accept-Encoding, with Vary), hashed assets
 cached for a year as immutable, index.html revalidated; and the real build writes those twins."""
+
 from __future__ import annotations
 
 import gzip
@@ -45,8 +46,15 @@ def client(engine, redis_client, tmp_path, monkeypatch):
 
 def test_hashed_assets_come_precompressed_by_accept_encoding_and_immutable(client):
     client, raw = client
-    cases = {"br, gzip, deflate": "br", "gzip, deflate": "gzip", "br;q=0, gzip": "gzip", "identity": None,
-             "": None, "*": "br", "gzip;q=0, *;q=0": None}
+    cases = {
+        "br, gzip, deflate": "br",
+        "gzip, deflate": "gzip",
+        "br;q=0, gzip": "gzip",
+        "identity": None,
+        "": None,
+        "*": "br",
+        "gzip;q=0, *;q=0": None,
+    }
     for accept, expected in cases.items():
         r = client.get("/assets/app-Ab12.js", headers={"Accept-Encoding": accept})
         assert r.status_code == 200, accept
@@ -82,11 +90,22 @@ def test_the_build_writes_brotli_and_gzip_twins_of_every_script():
     assert node, "node builds the frontend; it decodes the brotli twins here too"
     paths = [str(p) for p in scripts + [FRONTEND / "dist" / "index.html"]]
     # Node's zlib decodes brotli (Python's standard library does not).
-    check = subprocess.run([node, "-e", (
-        "const fs=require('fs'),z=require('zlib');const bad=[];"
-        "for(const p of JSON.parse(process.argv[1])){"
-        "if(!z.brotliDecompressSync(fs.readFileSync(p+'.br')).equals(fs.readFileSync(p)))bad.push(p);}"
-        "console.log(JSON.stringify(bad));"), json.dumps(paths)], capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [
+            node,
+            "-e",
+            (
+                "const fs=require('fs'),z=require('zlib');const bad=[];"
+                "for(const p of JSON.parse(process.argv[1])){"
+                "if(!z.brotliDecompressSync(fs.readFileSync(p+'.br')).equals(fs.readFileSync(p)))bad.push(p);}"
+                "console.log(JSON.stringify(bad));"
+            ),
+            json.dumps(paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 0 and json.loads(check.stdout) == [], check.stderr or check.stdout
     for path in paths:
         raw = open(path, "rb").read()
@@ -96,20 +115,38 @@ def test_the_build_writes_brotli_and_gzip_twins_of_every_script():
 
 def test_a_route_page_announces_its_code_and_data_and_the_session_only_with_its_cookie(client, tmp_path):
     client, _ = client
-    (tmp_path / "preloads.json").write_text(json.dumps({
-        "entry": {"scripts": ["/assets/index-A.js"], "styles": ["/assets/index-A.css"]},
-        "routes": [{"pattern": "^/book/?$", "scripts": ["/assets/Book-B.js"], "styles": [],
-                    "data": ["/api/clinics", "/api/doctors"]}],
-        "signed_in": {"cookie": "csrf_access_token", "data": ["/api/me"]}}))
+    (tmp_path / "preloads.json").write_text(
+        json.dumps(
+            {
+                "entry": {"scripts": ["/assets/index-A.js"], "styles": ["/assets/index-A.css"]},
+                "routes": [
+                    {
+                        "pattern": "^/book/?$",
+                        "scripts": ["/assets/Book-B.js"],
+                        "styles": [],
+                        "data": ["/api/clinics", "/api/doctors"],
+                    }
+                ],
+                "signed_in": {"cookie": "csrf_access_token", "data": ["/api/me"]},
+            }
+        )
+    )
     links = client.get("/book").headers["Link"].split(", ")
-    assert links == ["</assets/index-A.js>; rel=modulepreload", "</assets/index-A.css>; rel=preload; as=style; crossorigin",
-                     "</assets/Book-B.js>; rel=modulepreload",
-                     "</api/clinics>; rel=preload; as=fetch; crossorigin", "</api/doctors>; rel=preload; as=fetch; crossorigin"]
+    assert links == [
+        "</assets/index-A.js>; rel=modulepreload",
+        "</assets/index-A.css>; rel=preload; as=style; crossorigin",
+        "</assets/Book-B.js>; rel=modulepreload",
+        "</api/clinics>; rel=preload; as=fetch; crossorigin",
+        "</api/doctors>; rel=preload; as=fetch; crossorigin",
+    ]
     assert "Cookie" in client.get("/book").headers["Vary"]
     # Another route gets the entry only; the session's first request only when the browser holds its cookie.
     assert client.get("/login").headers["Link"].split(", ") == links[:2]
     client.set_cookie("csrf_access_token", "x")
-    assert client.get("/login").headers["Link"].split(", ") == [*links[:2], "</api/me>; rel=preload; as=fetch; crossorigin"]
+    assert client.get("/login").headers["Link"].split(", ") == [
+        *links[:2],
+        "</api/me>; rel=preload; as=fetch; crossorigin",
+    ]
     # Never on the assets or the API.
     assert "Link" not in client.get("/assets/app-Ab12.js").headers
     (tmp_path / "preloads.json").write_text("{not json")
@@ -124,6 +161,8 @@ def test_larger_json_reads_are_gzipped_when_accepted(client):
     plain = client.get("/api/openapi.json")
     assert plain.headers.get("Content-Encoding") is None
     assert json.loads(gzip.decompress(big.data)) == plain.get_json()
-    assert client.get("/api/openapi.json", headers={"Accept-Encoding": "gzip;q=0"}).headers.get("Content-Encoding") is None
+    assert (
+        client.get("/api/openapi.json", headers={"Accept-Encoding": "gzip;q=0"}).headers.get("Content-Encoding") is None
+    )
     small = client.get("/api/health", headers={"Accept-Encoding": "gzip"})  # under 1 kB: not worth it
     assert small.headers.get("Content-Encoding") is None

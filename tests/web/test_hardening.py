@@ -1,4 +1,5 @@
 """Issue 13, HTTP layer: nested JSON, forwarded addresses, absolute URLs, fallbacks, cookies, docs, search."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,9 @@ from tests.conftest import PASSWORD, make_settings
 DEEP = "[" * 5000 + "]" * 5000
 
 
-@pytest.mark.parametrize("method, path", [("POST", "/api/auth/login"), ("POST", "/api/auth/register"),
-                                          ("PATCH", "/api/me")])
+@pytest.mark.parametrize(
+    "method, path", [("POST", "/api/auth/login"), ("POST", "/api/auth/register"), ("PATCH", "/api/me")]
+)
 def test_deeply_nested_json_is_a_400_not_a_500(api, make_user, token_for, method, path):
     token = token_for(make_user("patient")) if path == "/api/me" else None
     r = api.call(method, path, token, data=DEEP, content_type="application/json")
@@ -33,8 +35,12 @@ def test_feed_url_starts_with_public_url_whatever_the_host_header(api, app, make
     public_url = app.config["SETTINGS"].public_url
     token = token_for(make_user("patient"))
     for path in ("/api/me/calendar", "/api/me/calendar/rotate"):
-        r = api.call("GET" if path.endswith("calendar") else "POST", path, token,
-                     headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+        r = api.call(
+            "GET" if path.endswith("calendar") else "POST",
+            path,
+            token,
+            headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+        )
         assert r.status_code == 200
         urls = r.get_json()
         assert urls["url"].startswith(public_url + "/api/calendar/"), urls
@@ -48,8 +54,12 @@ RENDER_CHAIN = "1.1.1.1, 172.70.247.28, 10.19.6.53"  # client, Cloudflare edge, 
 def _limited_app(**settings):
     from web import create_app
 
-    return create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH="3 per minute", **settings),
-                       "ACCESS_LOG": False})
+    return create_app(
+        {
+            "SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH="3 per minute", **settings),
+            "ACCESS_LOG": False,
+        }
+    )
 
 
 def test_a_direct_clients_forwarded_header_does_not_escape_the_per_ip_limit(engine, redis_client, request):
@@ -58,8 +68,14 @@ def test_a_direct_clients_forwarded_header_does_not_escape_the_per_ip_limit(engi
     redis_client.flushdb()
     request.addfinalizer(lambda: (setattr(limiter, "enabled", False), redis_client.flushdb()))
     client = _limited_app().test_client()  # PROXY_HOPS unset: run directly, as bin/run and the tests do
-    codes = [client.post("/api/auth/login", json={"email": f"u{i}@example.com", "password": "Wrong-Password-1"},
-                         headers={"X-Forwarded-For": f"6.6.6.{i}"}).status_code for i in range(4)]
+    codes = [
+        client.post(
+            "/api/auth/login",
+            json={"email": f"u{i}@example.com", "password": "Wrong-Password-1"},
+            headers={"X-Forwarded-For": f"6.6.6.{i}"},
+        ).status_code
+        for i in range(4)
+    ]
     assert codes == [401, 401, 401, 429]
 
 
@@ -71,8 +87,11 @@ def test_with_proxies_configured_the_address_they_recorded_is_used(engine, redis
     client = _limited_app(PROXY_HOPS="2", PROXY_INTERNAL_NETWORKS="10.0.0.0/8").test_client()
 
     def login(i: int, forwarded: str) -> int:
-        return client.post("/api/auth/login", json={"email": f"v{i}@example.com", "password": "Wrong-Password-1"},
-                           headers={"X-Forwarded-For": forwarded}).status_code
+        return client.post(
+            "/api/auth/login",
+            json={"email": f"v{i}@example.com", "password": "Wrong-Password-1"},
+            headers={"X-Forwarded-For": forwarded},
+        ).status_code
 
     # The same client, with whatever it put in front of the chain Render appends: one address, limited.
     assert [login(i, f"6.6.6.{i}, {RENDER_CHAIN}") for i in range(4)] == [401, 401, 401, 429]
@@ -80,16 +99,19 @@ def test_with_proxies_configured_the_address_they_recorded_is_used(engine, redis
     assert login(9, "2.2.2.2, 172.71.95.118, 10.19.64.237, 10.1.2.3") == 401
 
 
-@pytest.mark.parametrize("forwarded, hops, expected", [
-    (RENDER_CHAIN, 2, "1.1.1.1"),
-    ("9.9.9.9, " + RENDER_CHAIN, 2, "1.1.1.1"),          # a spoofed entry on the left changes nothing
-    ("10.9.9.9, 9.9.9.9 ," + RENDER_CHAIN, 2, "1.1.1.1"),
-    ("1.1.1.1, 172.70.247.28, 10.19.6.53, 10.0.0.7", 2, "1.1.1.1"),  # one more internal hop
-    ("172.70.247.28, 10.19.6.53", 2, None),              # fewer entries than proxies: not through them
-    ("nonsense, 172.70.247.28", 2, None),
-    ("5.5.5.5", 1, "5.5.5.5"),
-    ("5.5.5.5", 0, None),
-])
+@pytest.mark.parametrize(
+    "forwarded, hops, expected",
+    [
+        (RENDER_CHAIN, 2, "1.1.1.1"),
+        ("9.9.9.9, " + RENDER_CHAIN, 2, "1.1.1.1"),  # a spoofed entry on the left changes nothing
+        ("10.9.9.9, 9.9.9.9 ," + RENDER_CHAIN, 2, "1.1.1.1"),
+        ("1.1.1.1, 172.70.247.28, 10.19.6.53, 10.0.0.7", 2, "1.1.1.1"),  # one more internal hop
+        ("172.70.247.28, 10.19.6.53", 2, None),  # fewer entries than proxies: not through them
+        ("nonsense, 172.70.247.28", 2, None),
+        ("5.5.5.5", 1, "5.5.5.5"),
+        ("5.5.5.5", 0, None),
+    ],
+)
 def test_client_from_forwarded_for(forwarded, hops, expected):
     from clinic.settings import parse_networks
     from web.client_address import client_from
@@ -103,8 +125,12 @@ def test_audit_rows_record_the_socket_peer_not_a_forwarded_header(api, db, make_
     from clinic.records.models import RecordAudit
 
     patient = make_user("patient")
-    r = api.get(f"/api/patients/{patient.id}/record", token_for(patient), headers={"X-Forwarded-For": "6.6.6.6"},
-                environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    r = api.get(
+        f"/api/patients/{patient.id}/record",
+        token_for(patient),
+        headers={"X-Forwarded-For": "6.6.6.6"},
+        environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
     assert r.status_code == 200
     ips = db.scalars(select(RecordAudit.ip).where(RecordAudit.patient_id == patient.id)).all()
     assert ips and set(ips) == {"192.0.2.10"}
@@ -126,8 +152,14 @@ def test_only_app_routes_fall_back_to_index_html(engine, redis_client, tmp_path,
         assert r.status_code == 200 and b"<title>app</title>" in r.data, route
     assert client.get("/assets/app-1.js").data == b"console.log(1)"
     assert client.get("/favicon.svg").status_code == 200
-    for missing in ("/assets/missing.js", "/assets/x", "/logo.png", "/robots.txt", "/static/app.css",
-                    "/appointments/app.js.map"):
+    for missing in (
+        "/assets/missing.js",
+        "/assets/x",
+        "/logo.png",
+        "/robots.txt",
+        "/static/app.css",
+        "/appointments/app.js.map",
+    ):
         r = client.get(missing)
         assert r.status_code == 404 and b"<title>app</title>" not in r.data, missing
     for api in ("/api", "/api/", "/api/nope", "/api/v2/appointments"):

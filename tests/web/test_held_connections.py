@@ -1,5 +1,6 @@
 """A web thread's held connection that the server closed while it was idle (a PostgreSQL restart or
 failover) is replaced before the next request uses it: that request is served, not answered 503."""
+
 from __future__ import annotations
 
 import time

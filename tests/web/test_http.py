@@ -1,4 +1,5 @@
 """Cross-cutting HTTP behaviour: errors, access control, CORS, headers, readiness, rate limits."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,9 +26,13 @@ def test_missing_and_unknown_fields_are_422_with_field_messages(api):
 
 
 def test_every_api_endpoint_declares_who_may_call_it(app):
-    undeclared = [rule.rule for rule in app.url_map.iter_rules()
-                  if rule.rule.startswith("/api/") and not rule.endpoint.startswith("openapi_")
-                  and getattr(app.view_functions[rule.endpoint], "access", None) is None]
+    undeclared = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and not rule.endpoint.startswith("openapi_")
+        and getattr(app.view_functions[rule.endpoint], "access", None) is None
+    ]
     assert undeclared == []
 
 
@@ -49,11 +54,13 @@ def test_staff_can_search_patients_but_patients_cannot(api, make_user, token_for
 
 
 def test_cors_allows_only_the_frontend_origin(client):
-    ok = client.options("/api/auth/login", headers={"Origin": "http://localhost:5173",
-                                                     "Access-Control-Request-Method": "POST"})
+    ok = client.options(
+        "/api/auth/login", headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"}
+    )
     assert ok.headers.get("Access-Control-Allow-Origin") == "http://localhost:5173"
-    bad = client.options("/api/auth/login", headers={"Origin": "https://evil.example",
-                                                      "Access-Control-Request-Method": "POST"})
+    bad = client.options(
+        "/api/auth/login", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert "Access-Control-Allow-Origin" not in bad.headers
 
 
@@ -90,8 +97,9 @@ def test_ready_is_503_when_redis_is_unreachable(app, api, monkeypatch):
 def test_ready_is_503_when_postgres_is_unreachable(app, api, monkeypatch):
     from clinic.db import make_engine, make_session_factory
 
-    dead = make_session_factory(make_engine("postgresql://postgres@127.0.0.1:1/none",
-                                            connect_args={"connect_timeout": 1}))
+    dead = make_session_factory(
+        make_engine("postgresql://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    )
     monkeypatch.setitem(app.extensions, "db_sessionmaker", dead)
     monkeypatch.setitem(app.extensions, "db_autocommit_sessionmaker", dead)
     r = api.get("/api/ready")
@@ -103,20 +111,29 @@ def test_login_is_rate_limited_per_ip_and_per_account(engine, redis_client, requ
     from web.extensions import limiter
 
     redis_client.flushdb()
-    app = create_app({"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH="3 per minute"),
-                      "ACCESS_LOG": False})
+    app = create_app(
+        {"SETTINGS": make_settings(RATELIMIT_ENABLED="1", RATELIMIT_AUTH="3 per minute"), "ACCESS_LOG": False}
+    )
     request.addfinalizer(lambda: setattr(limiter, "enabled", False))
     client = app.test_client()
     body = {"email": "someone@example.com", "password": "Wrong-Password-1"}
-    codes = [client.post("/api/auth/login", json=body, environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
-             for i in range(4)]
+    codes = [
+        client.post("/api/auth/login", json=body, environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
+        for i in range(4)
+    ]
     assert codes == [401, 401, 401, 429]  # per account, whatever the address
     blocked = client.post("/api/auth/login", json=body, environ_base={"REMOTE_ADDR": "10.0.1.1"})
     assert blocked.status_code == 429
     assert blocked.get_json()["error"]["code"] == "rate_limited"
     assert int(blocked.headers["Retry-After"]) > 0
-    other = [client.post("/api/auth/login", json={"email": f"u{i}@example.com", "password": "x"},
-                         environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code for i in range(4)]
+    other = [
+        client.post(
+            "/api/auth/login",
+            json={"email": f"u{i}@example.com", "password": "x"},
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        ).status_code
+        for i in range(4)
+    ]
     assert other[-1] == 429  # per address, whatever the account
     redis_client.flushdb()
 

@@ -3,6 +3,7 @@
 web/verified_tokens.py (flask-jwt-extended) and web/spectree_adapter.py (SpecTree) rely on private names.
 If an upgrade moves them, nothing breaks loudly: the app just gets slower. These tests make it loud.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -61,8 +62,9 @@ class _Probe(BaseModel):
 def test_model_schemas_are_built_only_for_the_document(monkeypatch):
     built = []
     original = _Probe.model_json_schema.__func__
-    monkeypatch.setattr(_Probe, "model_json_schema",
-                        classmethod(lambda cls, *a, **k: built.append(cls) or original(cls, *a, **k)))
+    monkeypatch.setattr(
+        _Probe, "model_json_schema", classmethod(lambda cls, *a, **k: built.append(cls) or original(cls, *a, **k))
+    )
     spec = LazySpecTree("flask", backend=FlaskRequests, mode="strict", annotations=False, page_templates={})
     app = Flask(__name__)
 

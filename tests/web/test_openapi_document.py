@@ -3,6 +3,7 @@
 Schemathesis checks the two against each other broadly (tests/web/test_schemathesis.py); these pin the
 defects it found, one by one, on the in-process app.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -82,9 +83,15 @@ def test_the_document_states_the_limits_the_server_enforces(document):
 @pytest.mark.parametrize("bad_id", BAD_IDS)
 def test_ids_outside_the_range_name_no_resource_whatever_the_method(api, make_user, token_for, bad_id):
     admin = token_for(make_user("admin"))
-    for method, path in (("GET", "/api/doctors/{}"), ("PATCH", "/api/doctors/{}"), ("PATCH", "/api/clinics/{}"),
-                         ("POST", "/api/appointments/{}/cancel"), ("DELETE", "/api/waitlist/{}"),
-                         ("DELETE", "/api/doctors/{}/time-off/1"), ("PUT", "/api/doctors/{}/working-hours")):
+    for method, path in (
+        ("GET", "/api/doctors/{}"),
+        ("PATCH", "/api/doctors/{}"),
+        ("PATCH", "/api/clinics/{}"),
+        ("POST", "/api/appointments/{}/cancel"),
+        ("DELETE", "/api/waitlist/{}"),
+        ("DELETE", "/api/doctors/{}/time-off/1"),
+        ("PUT", "/api/doctors/{}/working-hours"),
+    ):
         response = api.call(method, path.format(bad_id), admin, json={"active": True} if method != "GET" else None)
         assert response.status_code == 404, (method, path, bad_id, response.status_code)
         assert response.get_json()["error"]["code"] == "not_found"
@@ -117,9 +124,18 @@ def test_an_array_body_is_not_read_as_an_empty_object(api, make_user, token_for)
 def test_weekly_hours_must_be_an_array_and_may_be_empty(api, make_user, token_for):
     admin = token_for(make_user("admin"))
     clinic = api.post("/api/clinics", admin, json={"name": "C", "timezone": "Europe/Madrid"}).get_json()
-    doctor = api.post("/api/doctors", admin, json={
-        "email": "wh@example.com", "password": "Correct-Horse-9", "full_name": "Dr", "specialty": "X",
-        "clinic_id": clinic["id"], "service_ids": []}).get_json()
+    doctor = api.post(
+        "/api/doctors",
+        admin,
+        json={
+            "email": "wh@example.com",
+            "password": "Correct-Horse-9",
+            "full_name": "Dr",
+            "specialty": "X",
+            "clinic_id": clinic["id"],
+            "service_ids": [],
+        },
+    ).get_json()
     path = f"/api/doctors/{doctor['id']}/working-hours"
     assert api.put(path, admin, json={}).status_code == 422
     assert api.client.put(path, headers={"Authorization": f"Bearer {admin}"}).status_code == 422
@@ -137,11 +153,23 @@ def test_json_integers_are_what_json_schema_calls_integers(api, make_user, token
 def test_instants_are_text(api, make_user, token_for):
     admin = token_for(make_user("admin"))
     clinic = api.post("/api/clinics", admin, json={"name": "C", "timezone": "Europe/Madrid"}).get_json()
-    doctor = api.post("/api/doctors", admin, json={
-        "email": "ti@example.com", "password": "Correct-Horse-9", "full_name": "Dr", "specialty": "X",
-        "clinic_id": clinic["id"], "service_ids": []}).get_json()
-    response = api.post(f"/api/doctors/{doctor['id']}/time-off", admin,
-                        json={"starts_at": 1900000000, "ends_at": "2031-03-03T10:00:00+01:00"})
+    doctor = api.post(
+        "/api/doctors",
+        admin,
+        json={
+            "email": "ti@example.com",
+            "password": "Correct-Horse-9",
+            "full_name": "Dr",
+            "specialty": "X",
+            "clinic_id": clinic["id"],
+            "service_ids": [],
+        },
+    ).get_json()
+    response = api.post(
+        f"/api/doctors/{doctor['id']}/time-off",
+        admin,
+        json={"starts_at": 1900000000, "ends_at": "2031-03-03T10:00:00+01:00"},
+    )
     assert response.status_code == 422 and "starts_at" in response.get_json()["error"]["fields"]
 
 

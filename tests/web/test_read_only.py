@@ -1,4 +1,5 @@
 """Read-only views run without a transaction; everything else keeps one (web.database's units of work)."""
+
 from __future__ import annotations
 
 import ast
@@ -42,8 +43,11 @@ def _reaches(node, functions: dict, seen: set) -> bool:
 
 
 def test_only_get_views_are_declared_read_only():
-    declared = [(module, name, decorators) for module, name, decorators, _ in _views()
-                if "database.unit_of_work(reads_only=True)" in decorators]
+    declared = [
+        (module, name, decorators)
+        for module, name, decorators, _ in _views()
+        if "database.unit_of_work(reads_only=True)" in decorators
+    ]
     assert len(declared) > 10, "the hot read paths are declared"
     assert all(decorators[0].startswith("bp.get(") for _, _, decorators in declared), declared
 
@@ -51,8 +55,11 @@ def test_only_get_views_are_declared_read_only():
 def test_every_view_that_reaches_the_database_declares_its_unit_of_work():
     """Outside a view's unit the session is a read-only one (for the account check): a view that forgot
     its unit would write with each statement committed by itself."""
-    missing = [(module, name) for module, name, decorators, reaches in _views()
-               if reaches and not any(d.startswith("database.unit_of_work(") for d in decorators)]
+    missing = [
+        (module, name)
+        for module, name, decorators, reaches in _views()
+        if reaches and not any(d.startswith("database.unit_of_work(") for d in decorators)
+    ]
     assert missing == []
 
 
@@ -67,6 +74,7 @@ def test_read_only_views_use_an_autocommit_session_and_writes_a_transaction(engi
             session = factory()
             seen.append(session.bind.connection.driver_connection.autocommit)
             return session
+
         return make
 
     for name in ("db_sessionmaker", "db_autocommit_sessionmaker"):
@@ -140,8 +148,9 @@ def test_reads_recover_when_their_held_connection_dies(engine, redis_client):
     client = app.test_client()
     email = f"held-{uuid.uuid4().hex[:8]}@example.com"
     try:
-        token = client.post("/api/auth/register", json={"email": email, "password": PASSWORD,
-                                                         "full_name": "H C"}).get_json()["access_token"]
+        token = client.post(
+            "/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "H C"}
+        ).get_json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         assert client.get("/api/me", headers=auth).status_code == 200
         held = app.extensions["db_autocommit_sessionmaker"].local.conn

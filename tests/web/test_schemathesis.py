@@ -17,6 +17,7 @@ schema, accepted invalid input, wrong 405, or ignored authentication fails the t
 Phases: examples, coverage (boundary values of every parameter), fuzzing and stateful. The anonymous caller
 skips coverage: on all but the few public operations its boundary values would only meet the 401.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,10 +75,18 @@ def _config(ids: dict[str, int]) -> str:
 
 @pytest.fixture(scope="module")
 def web(engine, tmp_path_factory):
-    env = {"APP_ENV": "development", "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": TEST_REDIS_URL,
-           "JWT_SECRET_KEY": "schemathesis-" + uuid.uuid4().hex * 2, "FRONTEND_ORIGIN": "http://localhost:5173",
-           "RESEND_API_KEY": "re_test", "EMAIL_FROM": "Clínica <citas@example.com>",
-           "RESEND_API_URL": "http://127.0.0.1:9", "RATELIMIT_ENABLED": "0", "BCRYPT_ROUNDS": "4"}
+    env = {
+        "APP_ENV": "development",
+        "DATABASE_URL": TEST_DATABASE_URL,
+        "REDIS_URL": TEST_REDIS_URL,
+        "JWT_SECRET_KEY": "schemathesis-" + uuid.uuid4().hex * 2,
+        "FRONTEND_ORIGIN": "http://localhost:5173",
+        "RESEND_API_KEY": "re_test",
+        "EMAIL_FROM": "Clínica <citas@example.com>",
+        "RESEND_API_URL": "http://127.0.0.1:9",
+        "RATELIMIT_ENABLED": "0",
+        "BCRYPT_ROUNDS": "4",
+    }
     try:
         with ProcfileProcesses(["web"], env, tmp_path_factory.mktemp("schemathesis-web")) as system:
             yield system
@@ -96,28 +105,59 @@ class World:
         tag = uuid.uuid4().hex[:8]
         with UnitOfWork(make_session_factory(engine)) as uow:
             session = uow.session
-            accounts.create_user(session, email=f"admin-{tag}@example.com", password=PASSWORD,
-                                 full_name="Admin Schemathesis", role="admin")
+            accounts.create_user(
+                session,
+                email=f"admin-{tag}@example.com",
+                password=PASSWORD,
+                full_name="Admin Schemathesis",
+                role="admin",
+            )
         self.tokens["admin"] = self._login(f"admin-{tag}@example.com")
         clinic = self._ok("POST", "/api/clinics", {"name": "Clínica Fuzz", "timezone": "Europe/Madrid"})
         service = self._ok("POST", "/api/services", {"name": "Consulta", "duration_minutes": 30})
-        doctor = self._ok("POST", "/api/doctors", {
-            "email": f"doctor-{tag}@example.com", "password": PASSWORD, "full_name": "Dra. Fuzz",
-            "specialty": "Cardiología", "clinic_id": clinic["id"], "service_ids": [service["id"]]})
-        self._ok("PUT", f"/api/doctors/{doctor['id']}/working-hours",
-                 [{"weekday": day, "start": "08:00", "end": "20:00"} for day in range(7)])
-        patient = self._ok("POST", "/api/auth/register", {"email": f"patient-{tag}@example.com",
-                                                          "password": PASSWORD, "full_name": "Paciente Fuzz"})
+        doctor = self._ok(
+            "POST",
+            "/api/doctors",
+            {
+                "email": f"doctor-{tag}@example.com",
+                "password": PASSWORD,
+                "full_name": "Dra. Fuzz",
+                "specialty": "Cardiología",
+                "clinic_id": clinic["id"],
+                "service_ids": [service["id"]],
+            },
+        )
+        self._ok(
+            "PUT",
+            f"/api/doctors/{doctor['id']}/working-hours",
+            [{"weekday": day, "start": "08:00", "end": "20:00"} for day in range(7)],
+        )
+        patient = self._ok(
+            "POST",
+            "/api/auth/register",
+            {"email": f"patient-{tag}@example.com", "password": PASSWORD, "full_name": "Paciente Fuzz"},
+        )
         self.tokens["patient"] = patient["access_token"]
         self.tokens["doctor"] = self._login(f"doctor-{tag}@example.com")
         day = (date.today() + timedelta(days=5)).isoformat()
-        slots = self._ok("GET", f"/api/doctors/{doctor['id']}/slots?service_id={service['id']}&from={day}&to={day}",
-                         token=self.tokens["patient"])
-        appointment = self._ok("POST", "/api/appointments", {
-            "doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slots["slots"][0]["starts_at"]},
-            token=self.tokens["patient"])
-        self.ids = {"clinic_id": clinic["id"], "service_id": service["id"], "doctor_id": doctor["id"],
-                    "patient_id": patient["user"]["id"], "appointment_id": appointment["id"]}
+        slots = self._ok(
+            "GET",
+            f"/api/doctors/{doctor['id']}/slots?service_id={service['id']}&from={day}&to={day}",
+            token=self.tokens["patient"],
+        )
+        appointment = self._ok(
+            "POST",
+            "/api/appointments",
+            {"doctor_id": doctor["id"], "service_id": service["id"], "starts_at": slots["slots"][0]["starts_at"]},
+            token=self.tokens["patient"],
+        )
+        self.ids = {
+            "clinic_id": clinic["id"],
+            "service_id": service["id"],
+            "doctor_id": doctor["id"],
+            "patient_id": patient["user"]["id"],
+            "appointment_id": appointment["id"],
+        }
 
     def _login(self, email: str) -> str:
         return self._ok("POST", "/api/auth/login", {"email": email, "password": PASSWORD})["access_token"]
@@ -137,13 +177,38 @@ def _command(world: World, caller: str, config: Path, report: Path) -> list[str]
     # Health checks judge the data generation's own speed (hypothesis filtering), not the server: off, so a
     # loaded CI machine cannot fail the run for that. One worker: with two threads, Hypothesis' lambda
     # descriptions (ast parsing) sometimes fail with "AST constructor recursion depth mismatch".
-    command = [str(VENV_BIN / "st"), "--config-file", str(config), "run", world.web.base + "/api/openapi.json",
-               "--checks", "all", "--max-examples", str(MAX_EXAMPLES),
-               "--generation-deterministic", "--workers", "1", "--no-color", "--request-timeout", "30",
-               "--suppress-health-check", "all", "--report", "junit", "--report-junit-path", str(report)]
+    command = [
+        str(VENV_BIN / "st"),
+        "--config-file",
+        str(config),
+        "run",
+        world.web.base + "/api/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--generation-deterministic",
+        "--workers",
+        "1",
+        "--no-color",
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "all",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(report),
+    ]
     if world.tokens[caller]:
-        command += ["--header", f"Authorization: Bearer {world.tokens[caller]}",
-                    "--exclude-path-regex", SIGN_OUT, "--exclude-path-regex", STREAM]
+        command += [
+            "--header",
+            f"Authorization: Bearer {world.tokens[caller]}",
+            "--exclude-path-regex",
+            SIGN_OUT,
+            "--exclude-path-regex",
+            STREAM,
+        ]
     else:  # the coverage phase's boundary values would meet the 401 before any validation, save on public views
         command += ["--phases", "examples,fuzzing,stateful"]
     return command
@@ -153,12 +218,17 @@ def _command(world: World, caller: str, config: Path, report: Path) -> list[str]
 def test_the_server_does_what_its_openapi_document_says(world, caller, tmp_path):
     config = tmp_path / "schemathesis.toml"
     config.write_text(_config(world.ids))
-    result = subprocess.run(_command(world, caller, config, tmp_path / "junit.xml"), capture_output=True,
-                            text=True, timeout=RUN_TIMEOUT, cwd=tmp_path,
-                            env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
+    result = subprocess.run(
+        _command(world, caller, config, tmp_path / "junit.xml"),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        cwd=tmp_path,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
+    )
     output = result.stdout + result.stderr
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{caller}.txt").write_text(output)
-    summary = output[output.rfind("=== FAILURES ==="):] if "=== FAILURES ===" in output else output[-6000:]
+    summary = output[output.rfind("=== FAILURES ===") :] if "=== FAILURES ===" in output else output[-6000:]
     assert result.returncode == 0, f"{caller}: Schemathesis found problems\n{summary[:20000]}"
     assert re.search(r"Tested: \d+", output), output[-3000:]

@@ -1,6 +1,7 @@
 """Single-line text fields refuse line breaks and other control characters (422 naming the field); multi-line
 ones take line breaks and tabs but no other control character. Every text field of every request says which
 it is, in the OpenAPI document too."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,16 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-BREAKS = ("Ana\r\nBEGIN:VEVENT", "Ana\nPérez", "Ana\rPérez", "Ana\tPérez", "Ana\x1b[31m", "Ana\u2028Pérez",
-          "Ana\x85Pérez", "Ana Pérez\n")
+BREAKS = (
+    "Ana\r\nBEGIN:VEVENT",
+    "Ana\nPérez",
+    "Ana\rPérez",
+    "Ana\tPérez",
+    "Ana\x1b[31m",
+    "Ana\u2028Pérez",
+    "Ana\x85Pérez",
+    "Ana Pérez\n",
+)
 # Secrets are never shown anywhere (only hashed or verified), so they may hold any character.
 SECRETS = {"password", "current_password", "new_password", "refresh_token", "token"}
 
@@ -21,11 +30,25 @@ def setup(api, make_user, token_for):
     admin = token_for(make_user("admin"))
     clinic = api.post("/api/clinics", admin, json={"name": "Clínica", "timezone": "Europe/Madrid"}).get_json()
     service = api.post("/api/services", admin, json={"name": "Consulta", "duration_minutes": 30}).get_json()
-    doctor = api.post("/api/doctors", admin, json={
-        "email": f"d-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD, "full_name": "Dra. Ruiz",
-        "specialty": "Cardiología", "clinic_id": clinic["id"], "service_ids": [service["id"]]}).get_json()
-    return {"admin": admin, "patient": token_for(make_user("patient")), "clinic": clinic, "service": service,
-            "doctor": doctor}
+    doctor = api.post(
+        "/api/doctors",
+        admin,
+        json={
+            "email": f"d-{uuid.uuid4().hex[:8]}@example.com",
+            "password": PASSWORD,
+            "full_name": "Dra. Ruiz",
+            "specialty": "Cardiología",
+            "clinic_id": clinic["id"],
+            "service_ids": [service["id"]],
+        },
+    ).get_json()
+    return {
+        "admin": admin,
+        "patient": token_for(make_user("patient")),
+        "clinic": clinic,
+        "service": service,
+        "doctor": doctor,
+    }
 
 
 def _requests(s):
@@ -33,27 +56,69 @@ def _requests(s):
     new_email = lambda: f"n-{uuid.uuid4().hex[:8]}@example.com"  # noqa: E731
     c, sv, d = s["clinic"]["id"], s["service"]["id"], s["doctor"]["id"]
     return [
-        ("POST", "/api/auth/register", None,
-         lambda v: {"email": new_email(), "password": PASSWORD, "full_name": v}, "full_name"),
-        ("POST", "/api/auth/register", None,
-         lambda v: {"email": new_email(), "password": PASSWORD, "full_name": "Ana", "phone": v}, "phone"),
+        (
+            "POST",
+            "/api/auth/register",
+            None,
+            lambda v: {"email": new_email(), "password": PASSWORD, "full_name": v},
+            "full_name",
+        ),
+        (
+            "POST",
+            "/api/auth/register",
+            None,
+            lambda v: {"email": new_email(), "password": PASSWORD, "full_name": "Ana", "phone": v},
+            "phone",
+        ),
         ("PATCH", "/api/me", "patient", lambda v: {"full_name": v}, "full_name"),
         ("PATCH", "/api/me", "patient", lambda v: {"phone": v}, "phone"),
-        ("POST", "/api/users", "admin",
-         lambda v: {"email": new_email(), "password": PASSWORD, "full_name": v, "role": "patient"}, "full_name"),
+        (
+            "POST",
+            "/api/users",
+            "admin",
+            lambda v: {"email": new_email(), "password": PASSWORD, "full_name": v, "role": "patient"},
+            "full_name",
+        ),
         ("POST", "/api/clinics", "admin", lambda v: {"name": v, "timezone": "Europe/Madrid"}, "name"),
-        ("POST", "/api/clinics", "admin", lambda v: {"name": "C", "timezone": "Europe/Madrid", "address": v},
-         "address"),
+        (
+            "POST",
+            "/api/clinics",
+            "admin",
+            lambda v: {"name": "C", "timezone": "Europe/Madrid", "address": v},
+            "address",
+        ),
         ("PATCH", f"/api/clinics/{c}", "admin", lambda v: {"name": v}, "name"),
         ("PATCH", f"/api/clinics/{c}", "admin", lambda v: {"address": v}, "address"),
         ("POST", "/api/services", "admin", lambda v: {"name": v, "duration_minutes": 30}, "name"),
         ("PATCH", f"/api/services/{sv}", "admin", lambda v: {"name": v}, "name"),
-        ("POST", "/api/doctors", "admin", lambda v: {
-            "email": new_email(), "password": PASSWORD, "full_name": v, "specialty": "X", "clinic_id": c,
-            "service_ids": []}, "full_name"),
-        ("POST", "/api/doctors", "admin", lambda v: {
-            "email": new_email(), "password": PASSWORD, "full_name": "Dr", "specialty": v, "clinic_id": c,
-            "service_ids": []}, "specialty"),
+        (
+            "POST",
+            "/api/doctors",
+            "admin",
+            lambda v: {
+                "email": new_email(),
+                "password": PASSWORD,
+                "full_name": v,
+                "specialty": "X",
+                "clinic_id": c,
+                "service_ids": [],
+            },
+            "full_name",
+        ),
+        (
+            "POST",
+            "/api/doctors",
+            "admin",
+            lambda v: {
+                "email": new_email(),
+                "password": PASSWORD,
+                "full_name": "Dr",
+                "specialty": v,
+                "clinic_id": c,
+                "service_ids": [],
+            },
+            "specialty",
+        ),
         ("PATCH", f"/api/doctors/{d}", "admin", lambda v: {"specialty": v}, "specialty"),
     ]
 
@@ -119,8 +184,12 @@ def test_every_request_text_field_is_declared_single_or_multi_line(client):
                 schemas.append(("body", media["schema"]))
             for name, schema in schemas:
                 for field, string in _strings(document, schema, name):
-                    if field in SECRETS or "enum" in string or "const" in string or string.get("format") in (
-                            "email", "date", "date-time"):
+                    if (
+                        field in SECRETS
+                        or "enum" in string
+                        or "const" in string
+                        or string.get("format") in ("email", "date", "date-time")
+                    ):
                         continue
                     pattern = string.get("pattern")
                     if pattern is None or re.search(pattern, "a\x07b"):

@@ -2,6 +2,7 @@
 use case, and the autocommit mode of reads and one-statement writes (web.database's held connections).
 
 These units commit for real: each test writes to a table of its own, dropped afterwards."""
+
 from __future__ import annotations
 
 import uuid
@@ -26,8 +27,12 @@ def probe(engine):
     """A table of this test's own: `names(name)`, unique only at commit (a deferred constraint)."""
     table = f"uow_probe_{uuid.uuid4().hex[:10]}"
     with engine.begin() as conn:
-        conn.execute(text(f"CREATE TABLE {table} (id serial PRIMARY KEY, name text NOT NULL, "
-                          f"CONSTRAINT {table}_name UNIQUE (name) DEFERRABLE INITIALLY DEFERRED)"))
+        conn.execute(
+            text(
+                f"CREATE TABLE {table} (id serial PRIMARY KEY, name text NOT NULL, "
+                f"CONSTRAINT {table}_name UNIQUE (name) DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
     yield table
     with engine.begin() as conn:
         conn.execute(text(f"DROP TABLE {table}"))

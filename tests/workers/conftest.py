@@ -1,5 +1,6 @@
 """Fixtures for tests that run real worker and scheduler processes against Redis, a fake Resend API and a
 real SMTP server on loopback (invitations go there, as iMIP messages)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Time-off cascades and the waitlist, through the real scheduler loop and a real worker."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,14 @@ from tests.support.fake_resend import attachment_text
 @pytest.fixture()
 def scheduler_loop(env, tmp_path):
     log = open(tmp_path / "scheduler.log", "wb")
-    proc = subprocess.Popen([PY, "-m", "scheduler"], cwd=ROOT, env={**env, "SCHEDULER_SWEEP_SECONDS": "3600"},
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [PY, "-m", "scheduler"],
+        cwd=ROOT,
+        env={**env, "SCHEDULER_SWEEP_SECONDS": "3600"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     yield proc
     proc.terminate()
     proc.wait(timeout=15)
@@ -37,8 +44,12 @@ def test_time_off_cancels_overlapping_appointments_and_tells_each_patient(world,
     ids = [world.appointment(doctor, p, service, start + timedelta(hours=i)) for i, p in enumerate(inside)]
     spared = world.appointment(doctor, outside, service, start + timedelta(hours=5))
     workers(env)
-    time_off = world.scalar("INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (:d, :s, :e) RETURNING id",
-                            d=doctor["id"], s=start, e=start + timedelta(hours=3))
+    time_off = world.scalar(
+        "INSERT INTO time_off (doctor_id, starts_at, ends_at) VALUES (:d, :s, :e) RETURNING id",
+        d=doctor["id"],
+        s=start,
+        e=start + timedelta(hours=3),
+    )
     world.emit("time_off.created", time_off_id=time_off, doctor_id=doctor["id"], appointment_ids=ids)
     for patient in inside:
         [email] = fake.wait_for(patient["email"], 1, timeout=20)
@@ -51,8 +62,9 @@ def test_time_off_cancels_overlapping_appointments_and_tells_each_patient(world,
     assert fake.to(outside["email"]) == []
 
 
-def test_a_freed_slot_is_held_for_the_first_waiting_patient_then_the_next(world, fake, env, workers, scheduler_loop,
-                                                                         engine):
+def test_a_freed_slot_is_held_for_the_first_waiting_patient_then_the_next(
+    world, fake, env, workers, scheduler_loop, engine
+):
     clinic = world.clinic("Europe/Madrid")
     service = world.service()
     doctor = world.doctor(clinic, service)
@@ -60,9 +72,15 @@ def test_a_freed_slot_is_held_for_the_first_waiting_patient_then_the_next(world,
     day = start.date()
     first, second, third, unrelated = world.user(), world.user(), world.user(), world.user()
     for patient in (first, second, third):
-        world.sql("INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
-                  "VALUES (:p, :s, :d, :f, :t)", p=patient["id"], s=service, d=doctor["id"],
-                  f=day - timedelta(days=1), t=day + timedelta(days=1))
+        world.sql(
+            "INSERT INTO waitlist_entries (patient_id, service_id, doctor_id, from_date, to_date) "
+            "VALUES (:p, :s, :d, :f, :t)",
+            p=patient["id"],
+            s=service,
+            d=doctor["id"],
+            f=day - timedelta(days=1),
+            t=day + timedelta(days=1),
+        )
     leaving = world.user()
     appt = world.appointment(doctor, leaving, service, start)
     workers(env)

@@ -1,5 +1,6 @@
 """Event emails through a real worker: confirmation, reschedule, cancellation, each an iMIP message (the
 invite as the text/calendar part and as invite.ics) sent to a real SMTP server on loopback."""
+
 from __future__ import annotations
 
 import re
@@ -40,20 +41,41 @@ def test_booking_reschedule_cancel_each_send_one_email_with_the_invite(world, fa
     assert invite["METHOD"] == "REQUEST" and invite["SEQUENCE"] == "0"
 
     with world.engine.begin() as conn:  # moved then cancelled in one transaction: the worker sees both at once
-        conn.execute(text("UPDATE appointments SET starts_at = starts_at + interval '1 day', "
-                          "ends_at = ends_at + interval '1 day', blocked_until = blocked_until + interval '1 day', "
-                          "sequence = 1 WHERE id = :a"), {"a": appt})
-        conn.execute(text("INSERT INTO outbox (topic, payload) VALUES ('appointment.rescheduled', jsonb_build_object("
-                          "'appointment_id', CAST(:a AS bigint), 'previous_starts_at', CAST(:p AS text)))"),
-                     {"a": appt, "p": starts.isoformat()})
+        conn.execute(
+            text(
+                "UPDATE appointments SET starts_at = starts_at + interval '1 day', "
+                "ends_at = ends_at + interval '1 day', blocked_until = blocked_until + interval '1 day', "
+                "sequence = 1 WHERE id = :a"
+            ),
+            {"a": appt},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO outbox (topic, payload) VALUES ('appointment.rescheduled', jsonb_build_object("
+                "'appointment_id', CAST(:a AS bigint), 'previous_starts_at', CAST(:p AS text)))"
+            ),
+            {"a": appt, "p": starts.isoformat()},
+        )
         conn.execute(text("UPDATE appointments SET status = 'cancelled', sequence = 2 WHERE id = :a"), {"a": appt})
-        conn.execute(text("INSERT INTO outbox (topic, payload) VALUES ('appointment.cancelled', "
-                          "jsonb_build_object('appointment_id', CAST(:a AS bigint), 'cause', 'patient'))"), {"a": appt})
+        conn.execute(
+            text(
+                "INSERT INTO outbox (topic, payload) VALUES ('appointment.cancelled', "
+                "jsonb_build_object('appointment_id', CAST(:a AS bigint), 'cause', 'patient'))"
+            ),
+            {"a": appt},
+        )
     assert scheduler_once(env).returncode == 0
     # The reschedule notice was processed after the cancellation committed: it is skipped, not sent stale.
     emails = fake.wait_for(patient["email"], 2)
-    wait_until(lambda: world.scalar("SELECT count(*) FROM deliveries WHERE appointment_id = :a "
-                                    "AND status IN ('pending', 'sending')", a=appt) == 0, timeout=10)
+    wait_until(
+        lambda: (
+            world.scalar(
+                "SELECT count(*) FROM deliveries WHERE appointment_id = :a AND status IN ('pending', 'sending')", a=appt
+            )
+            == 0
+        ),
+        timeout=10,
+    )
     emails = fake.to(patient["email"])
     kinds = sorted(e["subject"].split(":")[0] for e in emails)
     assert kinds == ["Appointment cancelled", "Appointment confirmed"]
@@ -62,8 +84,11 @@ def test_booking_reschedule_cancel_each_send_one_email_with_the_invite(world, fa
     assert fields["METHOD"] == "CANCEL" and fields["SEQUENCE"] == "2" and fields["UID"] == invite["UID"]
     assert fake.distinct_keys() == len(fake.emails) == 2
     statuses = world.sql("SELECT kind, status FROM deliveries WHERE appointment_id = :a", a=appt)
-    assert sorted(tuple(r) for r in statuses) == [("cancelled", "sent"), ("confirmation", "sent"),
-                                                  ("rescheduled", "skipped")]
+    assert sorted(tuple(r) for r in statuses) == [
+        ("cancelled", "sent"),
+        ("confirmation", "sent"),
+        ("rescheduled", "skipped"),
+    ]
 
 
 def test_workers_relay_the_outbox_themselves_within_a_couple_of_seconds(world, fake, env, workers):
@@ -90,13 +115,23 @@ def test_a_cancellation_by_the_clinic_carries_its_reason_to_the_patient(world, f
     first = world.appointment(doctor, by_staff, service, starts)
     second = world.appointment(doctor, by_self, service, starts.replace(hour=9))
     with world.engine.begin() as conn:
-        for appt, cause, reason in ((first, "staff", "La doctora está enferma <hoy>"),
-                                    (second, "patient", "my own private words")):
-            conn.execute(text("UPDATE appointments SET status = 'cancelled', sequence = 1, "
-                              "cancellation_reason = :r WHERE id = :a"), {"a": appt, "r": reason})
-            conn.execute(text("INSERT INTO outbox (topic, payload) VALUES ('appointment.cancelled', "
-                              "jsonb_build_object('appointment_id', CAST(:a AS bigint), 'cause', CAST(:c AS text)))"),
-                         {"a": appt, "c": cause})
+        for appt, cause, reason in (
+            (first, "staff", "La doctora está enferma <hoy>"),
+            (second, "patient", "my own private words"),
+        ):
+            conn.execute(
+                text(
+                    "UPDATE appointments SET status = 'cancelled', sequence = 1, cancellation_reason = :r WHERE id = :a"
+                ),
+                {"a": appt, "r": reason},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (topic, payload) VALUES ('appointment.cancelled', "
+                    "jsonb_build_object('appointment_id', CAST(:a AS bigint), 'cause', CAST(:c AS text)))"
+                ),
+                {"a": appt, "c": cause},
+            )
     workers(env)
     assert scheduler_once(env).returncode == 0
     [staff_email] = fake.wait_for(by_staff["email"], 1)

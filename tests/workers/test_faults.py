@@ -7,6 +7,7 @@ dead worker's heartbeat stale (2 s in tests) and requeues its message. Confirmat
 sent to a real SMTP server on loopback that, like Resend's relay, honours `Resend-Idempotency-Key`;
 reminder batches go through the (fake) HTTP API.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -22,9 +23,13 @@ SMTP_POINTS = ["before_send", "during_send", "after_send", "before_ack"]
 def _settled(world, redis_client) -> bool:
     """Every delivery of this test's appointments and people finished and every message acknowledged
     (rows that other tests committed are not this test's to wait for)."""
-    unsent = world.scalar("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND "
-                          "(appointment_id IN (SELECT id FROM appointments WHERE clinic_id = ANY(:c)) "
-                          "OR recipient_id = ANY(:u))", c=world.clinics, u=world.users)
+    unsent = world.scalar(
+        "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') AND "
+        "(appointment_id IN (SELECT id FROM appointments WHERE clinic_id = ANY(:c)) "
+        "OR recipient_id = ANY(:u))",
+        c=world.clinics,
+        u=world.users,
+    )
     return unsent == 0 and redis_client.hlen("dramatiq:default.msgs") == 0
 
 

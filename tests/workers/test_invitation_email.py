@@ -1,5 +1,6 @@
 """An admin's invitation (an account made without a password): the email through the real relay and worker,
 its link sets the password, and until then no password opens the account."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,8 +20,14 @@ SECRET = "test-secret-" + "x" * 32  # the processes' JWT_SECRET_KEY (process_env
 
 def test_an_invited_user_gets_one_email_whose_link_sets_the_password(world, fake, env, workers):
     with Session(world.engine) as session, session.begin():
-        user = accounts.create_user(session, email="invited.doctor@async.test", password=None,
-                                    full_name="Irene Invitada", role="doctor", locale="es")
+        user = accounts.create_user(
+            session,
+            email="invited.doctor@async.test",
+            password=None,
+            full_name="Irene Invitada",
+            role="doctor",
+            locale="es",
+        )
         resets.invite(session, user=user, secret=SECRET, now=utcnow())
         user_id = user.id
     with Session(world.engine) as session:
@@ -40,6 +47,8 @@ def test_an_invited_user_gets_one_email_whose_link_sets_the_password(world, fake
     with Session(world.engine) as session, session.begin():
         resets.confirm_reset(session, token=token, password="Otra-Clave-Segura-42", now=utcnow())
     with Session(world.engine) as session:
-        assert accounts.authenticate(session, email="invited.doctor@async.test",
-                                     password="Otra-Clave-Segura-42").id == user_id
+        assert (
+            accounts.authenticate(session, email="invited.doctor@async.test", password="Otra-Clave-Segura-42").id
+            == user_id
+        )
     assert len(fake.to("invited.doctor@async.test")) == 1

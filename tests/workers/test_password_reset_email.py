@@ -1,4 +1,5 @@
 """The password-reset email through the real outbox relay, worker and (fake) Resend, exactly once."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -29,5 +30,7 @@ def test_a_reset_request_sends_one_email_with_a_working_link(world, fake, env, w
     wait_until(lambda: world.scalar("SELECT status FROM deliveries WHERE key = :k", k=email["key"]) == "sent")
     assert world.scalar("SELECT payload FROM deliveries WHERE key = :k", k=email["key"]) is None  # link not kept
     with Session(world.engine) as session, session.begin():
-        assert resets.confirm_reset(session, token=token, password="Otra-Clave-Segura-42", now=utcnow()).id == user["id"]
+        assert (
+            resets.confirm_reset(session, token=token, password="Otra-Clave-Segura-42", now=utcnow()).id == user["id"]
+        )
     assert len(fake.emails) == 1

@@ -3,6 +3,7 @@
 Runs its own redis-server on a free loopback port (the shared one is never touched), the real scheduler
 loop and a real worker, and books through the Flask app with real commits.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -23,9 +24,13 @@ OUTAGE_SECONDS = 30
 
 
 def _redis(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis
+
     assert wait_until(lambda: _pings(redis.Redis(port=port)), timeout=10)
     return proc
 
@@ -45,8 +50,14 @@ def test_bookings_succeed_while_redis_is_down_and_confirmations_follow(world, fa
     server = _redis(port)
     env = process_env(TEST_DATABASE_URL, redis_url, fake.url, SMTP_URL=fake.smtp_url, SCHEDULER_SWEEP_SECONDS=3600)
     scheduler_log = open(tmp_path / "scheduler.log", "wb")
-    scheduler = subprocess.Popen([PY, "-m", "scheduler"], cwd=ROOT, env=env, stdout=scheduler_log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+    scheduler = subprocess.Popen(
+        [PY, "-m", "scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=scheduler_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         workers(env)
         from web import create_app
@@ -56,11 +67,16 @@ def test_bookings_succeed_while_redis_is_down_and_confirmations_follow(world, fa
         clinic = world.clinic("Europe/Madrid")
         service = world.service()
         doctor = world.doctor(clinic, service)
-        world.sql("INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) "
-                  "SELECT :d, g, '00:00', '23:30' FROM generate_series(0, 6) g", d=doctor["id"])
+        world.sql(
+            "INSERT INTO working_hours (doctor_id, weekday, start_time, end_time) "
+            "SELECT :d, g, '00:00', '23:30' FROM generate_series(0, 6) g",
+            d=doctor["id"],
+        )
         day = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=3)).date()
-        slots = iter(datetime(day.year, day.month, day.day, 0, 0, tzinfo=ZoneInfo("Europe/Madrid"))
-                     + timedelta(minutes=30 * i) for i in range(46))
+        slots = iter(
+            datetime(day.year, day.month, day.day, 0, 0, tzinfo=ZoneInfo("Europe/Madrid")) + timedelta(minutes=30 * i)
+            for i in range(46)
+        )
         patients = []
 
         def book() -> int:
@@ -68,15 +84,20 @@ def test_bookings_succeed_while_redis_is_down_and_confirmations_follow(world, fa
             # the verification link first and its invite only after opening it).
             email = f"p-{len(patients)}-{world.tag}@example.com"
             with Session(world.engine) as session, session.begin():
-                world.users.append(accounts.create_user(session, email=email, password="Correct-Horse-9",
-                                                        full_name="Paciente", role="patient").id)
+                world.users.append(
+                    accounts.create_user(
+                        session, email=email, password="Correct-Horse-9", full_name="Paciente", role="patient"
+                    ).id
+                )
             r = client.post("/api/auth/login", json={"email": email, "password": "Correct-Horse-9"})
             assert r.status_code == 200, r.get_json()
             body = r.get_json()
             patients.append(email)
-            r = client.post("/api/appointments", headers={"Authorization": f"Bearer {body['access_token']}"},
-                            json={"doctor_id": doctor["id"], "service_id": service,
-                                  "starts_at": next(slots).isoformat()})
+            r = client.post(
+                "/api/appointments",
+                headers={"Authorization": f"Bearer {body['access_token']}"},
+                json={"doctor_id": doctor["id"], "service_id": service, "starts_at": next(slots).isoformat()},
+            )
             return r.status_code
 
         assert [book() for _ in range(2)] == [201, 201]

@@ -1,5 +1,6 @@
 """Sign-up emails through a real worker: the verification link, held appointment emails released by it,
 and the owner's notice when someone signs up with their address."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ STARTS = datetime(2031, 6, 2, 7, 0, tzinfo=timezone.utc)
 
 def sign_up(world, email: str, locale: str = "en") -> dict:
     with Session(world.engine) as session, session.begin():
-        user = signup.register(session, email=email, password=PASSWORD, full_name="Nuria Nueva", phone=None,
-                               locale=locale, now=utcnow())
+        user = signup.register(
+            session, email=email, password=PASSWORD, full_name="Nuria Nueva", phone=None, locale=locale, now=utcnow()
+        )
         user_id = user.id
     world.users.append(user_id)
     return {"id": user_id, "email": email}
@@ -32,8 +34,9 @@ def emails_to(fake, address: str) -> list[dict]:
 
 
 def delivery_status(world, appointment_id: int) -> str | None:
-    return world.scalar("SELECT status FROM deliveries WHERE appointment_id = :a AND kind = 'confirmation'",
-                        a=appointment_id)
+    return world.scalar(
+        "SELECT status FROM deliveries WHERE appointment_id = :a AND kind = 'confirmation'", a=appointment_id
+    )
 
 
 def test_a_new_account_gets_a_link_and_its_invitation(world, fake, env, workers):
@@ -68,5 +71,7 @@ def test_a_taken_address_s_owner_is_told_once_a_day_and_the_shadow_is_never_emai
     assert wait_until(lambda: delivery_status(world, appointment) == "skipped", timeout=10)
     time.sleep(1)
     assert len(emails_to(fake, owner["email"])) == 1  # one notice; no link, no invite for the shadows
-    assert world.scalar("SELECT count(*) FROM email_verifications WHERE user_id = ANY(:u)",
-                        u=[s["id"] for s in shadows]) == 0
+    assert (
+        world.scalar("SELECT count(*) FROM email_verifications WHERE user_id = ANY(:u)", u=[s["id"] for s in shadows])
+        == 0
+    )

@@ -1,4 +1,5 @@
 """Appointments: book, list, read, move, cancel, record attendance, history."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
@@ -9,8 +10,18 @@ from web import database
 from web.access import SIGNED_IN, STAFF, access, current_actor
 from web.extensions import spec
 from web.paging import PagedResponse, next_link
-from web.schemas.appointments import (AppointmentList, AppointmentOut, AppointmentQuery, AttendanceIn, BookIn,
-                                      CancelIn, HistoryEntry, HistoryList, LateCancellationsOut, RescheduleIn)
+from web.schemas.appointments import (
+    AppointmentList,
+    AppointmentOut,
+    AppointmentQuery,
+    AttendanceIn,
+    BookIn,
+    CancelIn,
+    HistoryEntry,
+    HistoryList,
+    LateCancellationsOut,
+    RescheduleIn,
+)
 from web.schemas.common import ErrorOut
 from web.schemas.common import parse_date
 
@@ -37,17 +48,28 @@ def book():
     """Book one of the doctor's free slots. 409 codes: slot_taken, patient_busy, outside_working_hours,
     doctor_unavailable, too_soon, too_far."""
     body: BookIn = request.context.json
-    view = appointments.book(database.session(), actor=current_actor(), doctor_id=body.doctor_id,
-                             service_id=body.service_id, starts_at=body.starts_at, patient_id=body.patient_id,
-                             reason=body.reason, settings=_settings())
+    view = appointments.book(
+        database.session(),
+        actor=current_actor(),
+        doctor_id=body.doctor_id,
+        service_id=body.service_id,
+        starts_at=body.starts_at,
+        patient_id=body.patient_id,
+        reason=body.reason,
+        settings=_settings(),
+    )
     return AppointmentOut.model_validate(view), 201
 
 
 @bp.get("/appointments")
 @access(SIGNED_IN)
 @database.unit_of_work(reads_only=True)
-@spec.validate(query=AppointmentQuery, resp=PagedResponse(HTTP_200=AppointmentList, HTTP_404=ErrorOut,
-                                                         HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(
+    query=AppointmentQuery,
+    resp=PagedResponse(HTTP_200=AppointmentList, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+    tags=TAGS,
+    security=SECURITY,
+)
 def list_appointments():
     """Appointments in (start, id) order, one page at a time: patients and doctors see theirs, staff all.
 
@@ -55,9 +77,18 @@ def list_appointments():
     header names the next page (same filters, a `cursor`); a page is never cut short without one.
     A `patient_id` that is not a patient's (for a patient: not their own) answers 404."""
     q: AppointmentQuery = request.context.query
-    page = appointments.listing(database.session(), actor=current_actor(), first=parse_date(q.from_),
-                                last=parse_date(q.to), clinic_id=q.clinic_id, doctor_id=q.doctor_id,
-                                patient_id=q.patient_id, status=q.status, limit=q.limit, after=q.after)
+    page = appointments.listing(
+        database.session(),
+        actor=current_actor(),
+        first=parse_date(q.from_),
+        last=parse_date(q.to),
+        clinic_id=q.clinic_id,
+        doctor_id=q.doctor_id,
+        patient_id=q.patient_id,
+        status=q.status,
+        limit=q.limit,
+        after=q.after,
+    )
     return AppointmentList([AppointmentOut.model_validate(v) for v in page.items]), 200, next_link(page.after)
 
 
@@ -70,8 +101,13 @@ def get_appointment(appointment_id: int):
     """One appointment (its patient, its doctor, staff; anyone else gets 404). Staff get the patient's
     `reason` only here, and each such read is written to the patient's records audit trail; lists and the
     answers to changes carry `reason: null` for staff."""
-    view = appointments.view(database.session(), actor=current_actor(), appointment_id=appointment_id,
-                             read_reason=True, ip=request.remote_addr)
+    view = appointments.view(
+        database.session(),
+        actor=current_actor(),
+        appointment_id=appointment_id,
+        read_reason=True,
+        ip=request.remote_addr,
+    )
     return AppointmentOut.model_validate(view)
 
 
@@ -82,8 +118,13 @@ def get_appointment(appointment_id: int):
 def reschedule(appointment_id: int):
     """Move to another free slot (patients up to the cutoff: 409 too_late_to_change)."""
     body: RescheduleIn = request.context.json
-    appointments.reschedule(database.session(), actor=current_actor(), appointment_id=appointment_id,
-                            starts_at=body.starts_at, settings=_settings())
+    appointments.reschedule(
+        database.session(),
+        actor=current_actor(),
+        appointment_id=appointment_id,
+        starts_at=body.starts_at,
+        settings=_settings(),
+    )
     return _out(appointment_id)
 
 
@@ -95,8 +136,13 @@ def cancel(appointment_id: int):
     """Cancel: its patient up to the start (inside the change cutoff the answer says `late_cancellation: true`:
     counted, and the slot still goes to the waitlist; after the start 409 already_started), its doctor, staff."""
     body: CancelIn | None = request.context.json
-    appointments.cancel(database.session(), actor=current_actor(), appointment_id=appointment_id,
-                        reason=body.reason if body else None, settings=_settings())
+    appointments.cancel(
+        database.session(),
+        actor=current_actor(),
+        appointment_id=appointment_id,
+        reason=body.reason if body else None,
+        settings=_settings(),
+    )
     return _out(appointment_id)
 
 
@@ -107,8 +153,9 @@ def cancel(appointment_id: int):
 def attendance(appointment_id: int):
     """Record `completed` or `no_show` once the appointment has started (its doctor, staff)."""
     body: AttendanceIn = request.context.json
-    appointments.record_attendance(database.session(), actor=current_actor(), appointment_id=appointment_id,
-                                   status=body.status)
+    appointments.record_attendance(
+        database.session(), actor=current_actor(), appointment_id=appointment_id, status=body.status
+    )
     return _out(appointment_id)
 
 

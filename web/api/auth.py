@@ -1,4 +1,5 @@
 """Sign-up, sign-in, token refresh with rotation, sign-out (here or everywhere), password resets."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,8 +8,15 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, current_app, jsonify, request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
-from flask_jwt_extended import (create_access_token, create_refresh_token, decode_token, get_jwt,
-                                set_access_cookies, set_refresh_cookies, unset_jwt_cookies)
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    decode_token,
+    get_jwt,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
+)
 from spectree import Response
 
 from clinic.clock import utcnow
@@ -22,8 +30,17 @@ from web.access import PUBLIC, REFRESH, SIGNED_IN, access, current_actor
 from web.extensions import limiter, spec
 from web.ratelimit_keys import account_key
 from web.schemas.common import ErrorOut
-from web.schemas.identity import (LoginIn, LogoutIn, PasswordResetConfirmIn, PasswordResetIn, RegisterIn, SessionOut,
-                                  TokensOut, UserOut, VerifyEmailIn)
+from web.schemas.identity import (
+    LoginIn,
+    LogoutIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    RegisterIn,
+    SessionOut,
+    TokensOut,
+    UserOut,
+    VerifyEmailIn,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
@@ -48,27 +65,34 @@ def _issue(grant: tokens.RefreshGrant, status: int, with_user: bool):
     """Mint the access/refresh pair for a grant; also set them as httpOnly cookies for the browser."""
     now = utcnow()
     user = grant.user
-    access_token = create_access_token(identity=str(user.id), additional_claims={"role": user.role,
-                                                                                 "fam": str(grant.family_id)})
-    refresh_token = create_refresh_token(identity=str(user.id), expires_delta=grant.expires_at - now,
-                                         additional_claims={"jti": str(grant.jti)})
+    access_token = create_access_token(
+        identity=str(user.id), additional_claims={"role": user.role, "fam": str(grant.family_id)}
+    )
+    refresh_token = create_refresh_token(
+        identity=str(user.id), expires_delta=grant.expires_at - now, additional_claims={"jti": str(grant.jti)}
+    )
     body = {"access_token": access_token, "refresh_token": refresh_token}
     if with_user:
         body["user"] = UserOut.model_validate(user).model_dump(mode="json")  # datetimes as ISO 8601
     response = jsonify(body)
     response.status_code = status
     # Each cookie lives as long as its token (flask-jwt-extended's default Max-Age is a year).
-    set_access_cookies(response, access_token,
-                       max_age=int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()))
+    set_access_cookies(
+        response, access_token, max_age=int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds())
+    )
     set_refresh_cookies(response, refresh_token, max_age=int((grant.expires_at - now).total_seconds()))
     return response
 
 
 def _start_session(user: User, status: int):
     settings = current_app.config["SETTINGS"]
-    grant = tokens.start_family(database.session(), user=user, now=utcnow(),
-                                lifetime=timedelta(days=settings.refresh_token_days),
-                                absolute=timedelta(days=settings.refresh_absolute_days))
+    grant = tokens.start_family(
+        database.session(),
+        user=user,
+        now=utcnow(),
+        lifetime=timedelta(days=settings.refresh_token_days),
+        absolute=timedelta(days=settings.refresh_absolute_days),
+    )
     response = _issue(grant, status, with_user=True)
     login_throttle.remember_device(response, user.email)
     return response
@@ -88,8 +112,15 @@ def register():
     nor reach the existing account, and the address's owner is emailed that someone tried (see README,
     security notes)."""
     body: RegisterIn = request.context.json
-    user = signup.register(database.session(), email=str(body.email), password=body.password,
-                           full_name=body.full_name, phone=body.phone, locale=body.locale, now=utcnow())
+    user = signup.register(
+        database.session(),
+        email=str(body.email),
+        password=body.password,
+        full_name=body.full_name,
+        phone=body.phone,
+        locale=body.locale,
+        now=utcnow(),
+    )
     return _start_session(user, 201)
 
 
@@ -117,8 +148,13 @@ def login():
 def refresh():
     """Rotate the refresh token: the presented one dies, a reuse of it kills the whole family."""
     settings = current_app.config["SETTINGS"]
-    grant = tokens.rotate(database.session(), jti=uuid.UUID(get_jwt()["jti"]), now=utcnow(),
-                          lifetime=timedelta(days=settings.refresh_token_days), idle=_idle_limit(settings))
+    grant = tokens.rotate(
+        database.session(),
+        jti=uuid.UUID(get_jwt()["jti"]),
+        now=utcnow(),
+        lifetime=timedelta(days=settings.refresh_token_days),
+        idle=_idle_limit(settings),
+    )
     return _issue(grant, 200, with_user=False)
 
 
@@ -130,13 +166,15 @@ def logout():
     """Revoke the access token and its sign-in's refresh tokens."""
     claims = get_jwt()
     db, now, actor = database.session(), utcnow(), current_actor()
-    tokens.revoke_access(db, jti=uuid.UUID(claims["jti"]),
-                         expires_at=datetime.fromtimestamp(claims["exp"], tz=timezone.utc))
+    tokens.revoke_access(
+        db, jti=uuid.UUID(claims["jti"]), expires_at=datetime.fromtimestamp(claims["exp"], tz=timezone.utc)
+    )
     if claims.get("fam"):
         tokens.revoke_family(db, family_id=uuid.UUID(claims["fam"]), now=now)
     body = request.context.json
     presented = (body.refresh_token if body else None) or request.cookies.get(
-        current_app.config["JWT_REFRESH_COOKIE_NAME"])
+        current_app.config["JWT_REFRESH_COOKIE_NAME"]
+    )
     if presented:
         _revoke_presented_refresh(presented, actor.user_id)
     response = current_app.response_class(status=204)
@@ -176,8 +214,9 @@ def request_password_reset():
     The answer is 202 whether or not it has one, after the same work. Not behind the sign-in throttle:
     the owner of an account under a password-guessing attack can always get in this way."""
     body: PasswordResetIn = request.context.json
-    resets.request_reset(database.session(), email=str(body.email), now=utcnow(),
-                         secret=current_app.config["JWT_SECRET_KEY"])
+    resets.request_reset(
+        database.session(), email=str(body.email), now=utcnow(), secret=current_app.config["JWT_SECRET_KEY"]
+    )
     return current_app.response_class(status=202)
 
 
@@ -185,8 +224,11 @@ def request_password_reset():
 @access(PUBLIC)
 @limiter.limit(auth_limit)
 @database.unit_of_work()
-@spec.validate(json=PasswordResetConfirmIn, resp=Response("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut,
-                                                          HTTP_429=ErrorOut), tags=TAGS)
+@spec.validate(
+    json=PasswordResetConfirmIn,
+    resp=Response("HTTP_204", HTTP_400=ErrorOut, HTTP_422=ErrorOut, HTTP_429=ErrorOut),
+    tags=TAGS,
+)
 def confirm_password_reset():
     """Set a new password with a reset link's token: every session of the account ends (refresh and access
     tokens), the account's other reset links die, and this browser counts as the owner's device."""

@@ -1,4 +1,5 @@
 """Calendar endpoints: one appointment as .ics, and the secret subscription feeds."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
@@ -28,14 +29,16 @@ class FeedUrlOut(BaseModel):
 @bp.get("/appointments/<int:appointment_id>/ics")
 @access("patient", "doctor", *STAFF)
 @database.unit_of_work()
-@spec.validate(resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_404=ErrorOut),
-               tags=TAGS, security=SECURITY)
+@spec.validate(
+    resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_404=ErrorOut), tags=TAGS, security=SECURITY
+)
 def appointment_ics(appointment_id: int):
     """The appointment as an .ics file (its patient, its doctor, staff)."""
     db = database.session()
     appointment = get_visible(db, actor=current_actor(), appointment_id=appointment_id)
-    response = current_app.response_class(invites.download_for(db, appointment_id=appointment.id),
-                                          content_type=CALENDAR)
+    response = current_app.response_class(
+        invites.download_for(db, appointment_id=appointment.id), content_type=CALENDAR
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="appointment-{appointment.id}.ics"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -64,15 +67,17 @@ def rotate_calendar():
 @bp.get("/calendar/<token>.ics")
 @access(PUBLIC)
 @database.unit_of_work()
-@spec.validate(resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_304=None,
-                             HTTP_404=ErrorOut), tags=TAGS)
+@spec.validate(
+    resp=Response(HTTP_200=(None, "text/calendar (METHOD:PUBLISH)"), HTTP_304=None, HTTP_404=ErrorOut), tags=TAGS
+)
 def calendar_feed(token: str):
     """A subscription feed, for whoever holds the token; answers 304 to a current ETag or date."""
     if len(token) > fast_path.MAX_TOKEN:
         raise NotFound()
     conditions = fast_path.request_conditions(request.environ)
-    served = feeds.serve_built(database.session(), token=token,
-                               horizon_days=current_app.config["SETTINGS"].horizon_days, **conditions)
+    served = feeds.serve_built(
+        database.session(), token=token, horizon_days=current_app.config["SETTINGS"].horizon_days, **conditions
+    )
     if served is None:
         raise NotFound()
     status, headers, body = fast_path.answer(served, gzipped=conditions["gzip_ok"])

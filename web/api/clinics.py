@@ -1,4 +1,5 @@
 """Clinics and services (appointment types)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
@@ -9,8 +10,16 @@ from web import database
 from web.access import ANYONE, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
-from web.schemas.scheduling import (ClinicIn, ClinicList, ClinicOut, ClinicPatch, ServiceIn, ServiceList,
-                                    ServiceOut, ServicePatch)
+from web.schemas.scheduling import (
+    ClinicIn,
+    ClinicList,
+    ClinicOut,
+    ClinicPatch,
+    ServiceIn,
+    ServiceList,
+    ServiceOut,
+    ServicePatch,
+)
 
 bp = Blueprint("clinics", __name__, url_prefix="/api")
 SECURITY = {"bearer": []}
@@ -18,20 +27,26 @@ SECURITY = {"bearer": []}
 
 def _out(clinic) -> ClinicOut:
     hours = current_app.config["SETTINGS"].patient_change_cutoff_hours
-    return ClinicOut(id=clinic.id, name=clinic.name, timezone=clinic.timezone, address=clinic.address,
-                     phone=clinic.phone, change_cutoff_hours=hours)
+    return ClinicOut(
+        id=clinic.id,
+        name=clinic.name,
+        timezone=clinic.timezone,
+        address=clinic.address,
+        phone=clinic.phone,
+        change_cutoff_hours=hours,
+    )
 
 
 @bp.post("/clinics")
 @access("admin")
 @database.unit_of_work()
-@spec.validate(json=ClinicIn, resp=Response(HTTP_201=ClinicOut, HTTP_422=ErrorOut), tags=["clinics"],
-               security=SECURITY)
+@spec.validate(json=ClinicIn, resp=Response(HTTP_201=ClinicOut, HTTP_422=ErrorOut), tags=["clinics"], security=SECURITY)
 def create_clinic():
     """Create a clinic in an IANA time zone (admins)."""
     body: ClinicIn = request.context.json
-    clinic = scheduling.create_clinic(database.session(), name=body.name, timezone=body.timezone,
-                                      address=body.address, phone=body.phone)
+    clinic = scheduling.create_clinic(
+        database.session(), name=body.name, timezone=body.timezone, address=body.address, phone=body.phone
+    )
     return _out(clinic), 201
 
 
@@ -47,12 +62,18 @@ def list_clinics():
 @bp.patch("/clinics/<int:clinic_id>")
 @access("admin")
 @database.unit_of_work()
-@spec.validate(json=ClinicPatch, resp=Response(HTTP_200=ClinicOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
-               tags=["clinics"], security=SECURITY)
+@spec.validate(
+    json=ClinicPatch,
+    resp=Response(HTTP_200=ClinicOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+    tags=["clinics"],
+    security=SECURITY,
+)
 def update_clinic(clinic_id: int):
     """Change a clinic's name, address or time zone (admins)."""
     body: ClinicPatch = request.context.json
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in ("address", "phone")}
+    changes = {
+        k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in ("address", "phone")
+    }
     clinic = scheduling.update_clinic(database.session(), clinic_id=clinic_id, changes=changes)
     return _out(clinic)
 
@@ -60,13 +81,15 @@ def update_clinic(clinic_id: int):
 @bp.post("/services")
 @access("admin")
 @database.unit_of_work()
-@spec.validate(json=ServiceIn, resp=Response(HTTP_201=ServiceOut, HTTP_422=ErrorOut), tags=["services"],
-               security=SECURITY)
+@spec.validate(
+    json=ServiceIn, resp=Response(HTTP_201=ServiceOut, HTTP_422=ErrorOut), tags=["services"], security=SECURITY
+)
 def create_service():
     """Create an appointment type: duration and buffer after it (admins)."""
     body: ServiceIn = request.context.json
-    service = scheduling.create_service(database.session(), name=body.name, duration_minutes=body.duration_minutes,
-                                        buffer_minutes=body.buffer_minutes)
+    service = scheduling.create_service(
+        database.session(), name=body.name, duration_minutes=body.duration_minutes, buffer_minutes=body.buffer_minutes
+    )
     return ServiceOut.model_validate(service), 201
 
 
@@ -83,11 +106,16 @@ def list_services():
 @bp.patch("/services/<int:service_id>")
 @access("admin")
 @database.unit_of_work()
-@spec.validate(json=ServicePatch, resp=Response(HTTP_200=ServiceOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
-               tags=["services"], security=SECURITY)
+@spec.validate(
+    json=ServicePatch,
+    resp=Response(HTTP_200=ServiceOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+    tags=["services"],
+    security=SECURITY,
+)
 def update_service(service_id: int):
     """Rename, change duration/buffer (applies to new bookings) or retire a service (admins)."""
     body: ServicePatch = request.context.json
-    service = scheduling.update_service(database.session(), service_id=service_id,
-                                        changes=body.model_dump(exclude_unset=True, exclude_none=True))
+    service = scheduling.update_service(
+        database.session(), service_id=service_id, changes=body.model_dump(exclude_unset=True, exclude_none=True)
+    )
     return ServiceOut.model_validate(service)

@@ -1,4 +1,5 @@
 """GET /api/events: the caller's live appointment changes as server-sent events."""
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,18 @@ STREAM_HEADERS = {"X-Accel-Buffering": "no"}
 @bp.get("/events")
 @access(SIGNED_IN)
 @database.unit_of_work(reads_only=True)
-@spec.validate(resp=Response(HTTP_200=(None, "text/event-stream: `appointment` events {id, doctor_id, clinic_id, "
-                                             "status, starts_at} for every change the caller may see"),
-                             HTTP_503=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(
+    resp=Response(
+        HTTP_200=(
+            None,
+            "text/event-stream: `appointment` events {id, doctor_id, clinic_id, "
+            "status, starts_at} for every change the caller may see",
+        ),
+        HTTP_503=ErrorOut,
+    ),
+    tags=TAGS,
+    security=SECURITY,
+)
 def events():
     """Live updates: an `appointment` event for every change of an appointment the caller may see
     (patients: their own; doctors: theirs; staff: all), within 2 s of its commit. Comments every 15 s keep
@@ -50,8 +60,9 @@ def events():
         return FlaskResponse(b"", mimetype="text/event-stream", headers=STREAM_HEADERS)
     # A server without the hand-over (the Flask development server): this thread serves the stream.
     url = current_app.config["SETTINGS"].redis_url
-    return FlaskResponse(_stream_in_thread(url, audience, expires_at), mimetype="text/event-stream",
-                         headers=STREAM_HEADERS)
+    return FlaskResponse(
+        _stream_in_thread(url, audience, expires_at), mimetype="text/event-stream", headers=STREAM_HEADERS
+    )
 
 
 def _stream_in_thread(url: str, audience, expires_at: float):

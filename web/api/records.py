@@ -3,6 +3,7 @@
 Every record endpoint is open to any signed-in user at the edge: the domain (clinic.records.access) decides
 per patient and writes the audit row, so denials are audited too.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,8 +21,20 @@ from web import database
 from web.access import SIGNED_IN, access, current_actor
 from web.extensions import spec
 from web.schemas.common import ErrorOut
-from web.schemas.records import (AuditList, AuditOut, BreakGlassIn, BreakGlassOut, EntryIn, EntryOut, ExportOut,
-                                 PatientCardOut, RecordOut, RecordPatchIn, VersionList, VersionOut)
+from web.schemas.records import (
+    AuditList,
+    AuditOut,
+    BreakGlassIn,
+    BreakGlassOut,
+    EntryIn,
+    EntryOut,
+    ExportOut,
+    PatientCardOut,
+    RecordOut,
+    RecordPatchIn,
+    VersionList,
+    VersionOut,
+)
 
 bp = Blueprint("records", __name__, url_prefix="/api")
 TAGS = ["records"]
@@ -37,6 +50,7 @@ def _who() -> dict:
 def audited_body(action: str):
     """Put under @access: a body that fails validation is still an attempt on the record, so it is audited
     (as denied when the actor has no access to the record, else as invalid) before the 422 goes out."""
+
     def decorate(view):
         @functools.wraps(view)
         def wrapper(patient_id: int, **kwargs):
@@ -47,15 +61,25 @@ def audited_body(action: str):
                     raise
                 records.reject_invalid(database.session(), patient_id=patient_id, action=action, **_who())
                 raise records.RecordInvalid(err.message, fields=err.fields) from None
+
         return wrapper
+
     return decorate
 
 
 def _record_out(view: records.RecordView) -> RecordOut:
     patient = PatientCardOut.model_validate(view.patient) if view.patient else None
-    return RecordOut(patient_id=view.patient_id, patient=patient, allergies=view.allergies, conditions=view.conditions,
-                     medications=view.medications, version=view.version, updated_at=view.updated_at,
-                     updated_by=view.updated_by, entries=[EntryOut.model_validate(e) for e in view.entries])
+    return RecordOut(
+        patient_id=view.patient_id,
+        patient=patient,
+        allergies=view.allergies,
+        conditions=view.conditions,
+        medications=view.medications,
+        version=view.version,
+        updated_at=view.updated_at,
+        updated_by=view.updated_by,
+        entries=[EntryOut.model_validate(e) for e in view.entries],
+    )
 
 
 @bp.get("/patients/<int:patient_id>/record")
@@ -71,13 +95,20 @@ def get_record(patient_id: int):
 @access(SIGNED_IN)
 @database.unit_of_work()
 @audited_body(audit.UPDATE)
-@spec.validate(json=RecordPatchIn, resp=Response(HTTP_200=RecordOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS,
-               security=SECURITY)
+@spec.validate(
+    json=RecordPatchIn, resp=Response(HTTP_200=RecordOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS, security=SECURITY
+)
 def update_record(patient_id: int):
     """Store a new version of allergies, conditions and medications (older versions are kept)."""
     body: RecordPatchIn = request.context.json
-    view = records.update_record(database.session(), patient_id=patient_id, allergies=body.allergies,
-                                 conditions=body.conditions, medications=body.medications, **_who())
+    view = records.update_record(
+        database.session(),
+        patient_id=patient_id,
+        allergies=body.allergies,
+        conditions=body.conditions,
+        medications=body.medications,
+        **_who(),
+    )
     return _record_out(view)
 
 
@@ -85,13 +116,20 @@ def update_record(patient_id: int):
 @access(SIGNED_IN)
 @database.unit_of_work()
 @audited_body(audit.ADD_ENTRY)
-@spec.validate(json=EntryIn, resp=Response(HTTP_201=EntryOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS,
-               security=SECURITY)
+@spec.validate(
+    json=EntryIn, resp=Response(HTTP_201=EntryOut, HTTP_422=ErrorOut, **DENIALS), tags=TAGS, security=SECURITY
+)
 def add_entry(patient_id: int):
     """Add a clinical entry; `corrects_id` makes it a correction of an earlier one."""
     body: EntryIn = request.context.json
-    entry = records.add_entry(database.session(), patient_id=patient_id, text=body.text,
-                              appointment_id=body.appointment_id, corrects_id=body.corrects_id, **_who())
+    entry = records.add_entry(
+        database.session(),
+        patient_id=patient_id,
+        text=body.text,
+        appointment_id=body.appointment_id,
+        corrects_id=body.corrects_id,
+        **_who(),
+    )
     return EntryOut.model_validate(entry), 201
 
 
@@ -119,19 +157,33 @@ def list_audit(patient_id: int):
 @access(SIGNED_IN)
 @database.unit_of_work()
 @audited_body(audit.BREAK_GLASS)
-@spec.validate(json=BreakGlassIn, resp=Response(HTTP_201=BreakGlassOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut,
-                                                 **DENIALS), tags=TAGS, security=SECURITY)
+@spec.validate(
+    json=BreakGlassIn,
+    resp=Response(HTTP_201=BreakGlassOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut, **DENIALS),
+    tags=TAGS,
+    security=SECURITY,
+)
 def break_glass(patient_id: int):
     """Emergency access for a doctor without a care relationship: time-limited and flagged in the audit."""
     body: BreakGlassIn = request.context.json
-    grant = records.break_glass(database.session(), patient_id=patient_id, reason=body.reason,
-                                minutes=current_app.config["SETTINGS"].break_glass_minutes, **_who())
+    grant = records.break_glass(
+        database.session(),
+        patient_id=patient_id,
+        reason=body.reason,
+        minutes=current_app.config["SETTINGS"].break_glass_minutes,
+        **_who(),
+    )
     return BreakGlassOut.model_validate(grant), 201
 
 
 def _export_out(export, *, with_document: bool) -> ExportOut:
-    return ExportOut(id=str(export.id), status=export.status, requested_at=export.requested_at,
-                     completed_at=export.completed_at, document=export.document if with_document else None)
+    return ExportOut(
+        id=str(export.id),
+        status=export.status,
+        requested_at=export.requested_at,
+        completed_at=export.completed_at,
+        document=export.document if with_document else None,
+    )
 
 
 @bp.post("/me/export")

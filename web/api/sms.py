@@ -1,5 +1,6 @@
 """SMS/WhatsApp: Twilio's inbound webhook, the front desk's record of a patient's phone and consent, and the
 appointments of a day that nobody confirmed yet."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response as FlaskResponse, current_app, request
@@ -56,8 +57,7 @@ def _settings():
 @form_body
 @access(PUBLIC)
 @database.unit_of_work()
-@spec.validate(form=InboundForm, skip_validation=True,
-               resp=Response("HTTP_200", HTTP_403=ErrorOut), tags=["sms"])
+@spec.validate(form=InboundForm, skip_validation=True, resp=Response("HTTP_200", HTTP_403=ErrorOut), tags=["sms"])
 def inbound():
     """Twilio's webhook for replies (form-encoded, `X-Twilio-Signature` over `PUBLIC_URL` + path). SI/YES/1
     confirms the sender's next appointment, NO/CANCELAR/CANCEL/2 cancels it as the patient's own cancel would,
@@ -68,13 +68,23 @@ def inbound():
     params = request.form.to_dict() if request.mimetype == "application/x-www-form-urlencoded" else {}
     url = settings.public_url + request.full_path.rstrip("?")
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not (settings.sms_enabled and signature and params
-            and RequestValidator(settings.twilio_auth_token).validate(url, params, signature)):
+    if not (
+        settings.sms_enabled
+        and signature
+        and params
+        and RequestValidator(settings.twilio_auth_token).validate(url, params, signature)
+    ):
         raise Forbidden("The request is not signed by Twilio.", code="bad_signature")
     twiml = MessagingResponse()
     if params.get("From") and params.get("MessageSid"):
-        outcome = replies.handle(database.session(), from_=params["From"], body=params.get("Body", ""),
-                                 message_sid=params["MessageSid"], now=utcnow(), settings=settings)
+        outcome = replies.handle(
+            database.session(),
+            from_=params["From"],
+            body=params.get("Body", ""),
+            message_sid=params["MessageSid"],
+            now=utcnow(),
+            settings=settings,
+        )
         if outcome.reply:
             twiml.message(outcome.reply)
     return FlaskResponse(str(twiml), status=200, mimetype="application/xml")
@@ -83,31 +93,49 @@ def inbound():
 @bp.patch("/patients/<int:patient_id>")
 @access(*STAFF)
 @database.unit_of_work()
-@spec.validate(json=PatientContactIn, resp=Response(HTTP_200=UserOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
-               tags=["users"], security={"bearer": []})
+@spec.validate(
+    json=PatientContactIn,
+    resp=Response(HTTP_200=UserOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+    tags=["users"],
+    security={"bearer": []},
+)
 def update_patient_contact(patient_id: int):
     """The front desk records a patient's (e.g. a walk-in's) phone (E.164) and their consent to SMS/WhatsApp
     reminders, with its time and who recorded it. 404 unless the id is a patient's."""
     body: PatientContactIn = request.context.json
     user = consent.record_sms_consent(
-        database.session(), user_id=patient_id,
-        phone=body.phone if "phone" in body.model_fields_set else consent.UNSET, opt_in=body.sms_opt_in,
-        recorded_by=current_actor().user_id, now=utcnow())
+        database.session(),
+        user_id=patient_id,
+        phone=body.phone if "phone" in body.model_fields_set else consent.UNSET,
+        opt_in=body.sms_opt_in,
+        recorded_by=current_actor().user_id,
+        now=utcnow(),
+    )
     return UserOut.model_validate(user)
 
 
 @bp.get("/appointments/no-reply")
 @access(*STAFF)
 @database.unit_of_work(reads_only=True)
-@spec.validate(query=NoReplyQuery, resp=Response(HTTP_200=NoReplyOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
-               tags=["appointments"], security={"bearer": []})
+@spec.validate(
+    query=NoReplyQuery,
+    resp=Response(HTTP_200=NoReplyOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+    tags=["appointments"],
+    security={"bearer": []},
+)
 def no_reply():
     """One clinic's booked appointments of a day (default: tomorrow, in the clinic's zone) whose patient has
     not confirmed yet, in start order, with the patient's phone and whether a reminder SMS went out."""
     q: NoReplyQuery = request.context.query
     found = confirmations.no_reply(database.session(), clinic_id=q.clinic_id, day=parse_date(q.date), now=utcnow())
-    items = [NoReplyItem.model_validate({**AppointmentOut.model_validate(v).model_dump(),
-                                         "patient_phone": found.phones.get(v.id), "sms_sent": v.id in found.sms_sent})
-             for v in found.items]
+    items = [
+        NoReplyItem.model_validate(
+            {
+                **AppointmentOut.model_validate(v).model_dump(),
+                "patient_phone": found.phones.get(v.id),
+                "sms_sent": v.id in found.sms_sent,
+            }
+        )
+        for v in found.items
+    ]
     return NoReplyOut(date=found.day.isoformat(), clinic_id=found.clinic_id, timezone=found.timezone, items=items)
-

@@ -1,4 +1,5 @@
 """The signed-in user (profile, password), and accounts managed by admins."""
+
 from __future__ import annotations
 
 import uuid
@@ -60,10 +61,16 @@ def update_me():
     again in the same request). 422 names the field."""
     body: UpdateMeIn = request.context.json
     db = database.session()
-    user = accounts.update_profile(db, user=db.get(User, current_actor().user_id), full_name=body.full_name,
-                                   locale=body.locale)
-    consent.apply(user, phone=body.phone if "phone" in body.model_fields_set else consent.UNSET,
-                  opt_in=body.sms_opt_in, recorded_by=user.id, now=utcnow())
+    user = accounts.update_profile(
+        db, user=db.get(User, current_actor().user_id), full_name=body.full_name, locale=body.locale
+    )
+    consent.apply(
+        user,
+        phone=body.phone if "phone" in body.model_fields_set else consent.UNSET,
+        opt_in=body.sms_opt_in,
+        recorded_by=user.id,
+        now=utcnow(),
+    )
     db.flush()
     return UserOut.model_validate(user)
 
@@ -77,8 +84,15 @@ def create_user():
     a link (valid 7 days, single use, in their `locale`) that sets it."""
     body: CreateUserIn = request.context.json
     db = database.session()
-    user = accounts.create_user(db, email=str(body.email), password=body.password, full_name=body.full_name,
-                                role=body.role, phone=body.phone, locale=body.locale)
+    user = accounts.create_user(
+        db,
+        email=str(body.email),
+        password=body.password,
+        full_name=body.full_name,
+        role=body.role,
+        phone=body.phone,
+        locale=body.locale,
+    )
     if body.password is None:
         resets.invite(db, user=user, secret=current_app.config["JWT_SECRET_KEY"], now=utcnow())
     return UserOut.model_validate(user), 201
@@ -98,15 +112,24 @@ def list_users():
 @bp.patch("/users/<int:user_id>")
 @access("admin")
 @database.unit_of_work()
-@spec.validate(json=UpdateUserIn, resp=Response(HTTP_200=AdminUserOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut,
-                                                HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(
+    json=UpdateUserIn,
+    resp=Response(HTTP_200=AdminUserOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut, HTTP_422=ErrorOut),
+    tags=TAGS,
+    security=SECURITY,
+)
 def update_user(user_id: int):
     """Rename an account, change its role, or (de)activate it (admins only). `active: false` signs the
     account out everywhere at once and keeps it from signing in; an admin cannot change their own role or
     deactivate themselves (409 `own_account`)."""
     body: UpdateUserIn = request.context.json
-    user = accounts.update_user(database.session(), actor=current_actor(), user_id=user_id, now=utcnow(),
-                                changes=body.model_dump(exclude_unset=True) if body else {})
+    user = accounts.update_user(
+        database.session(),
+        actor=current_actor(),
+        user_id=user_id,
+        now=utcnow(),
+        changes=body.model_dump(exclude_unset=True) if body else {},
+    )
     return AdminUserOut.model_validate(user)
 
 
@@ -118,15 +141,21 @@ def _password_change_key() -> str:
 @access(SIGNED_IN)
 @limiter.limit(auth_limit, key_func=_password_change_key, deduct_when=lambda response: response.status_code == 422)
 @database.unit_of_work()
-@spec.validate(json=ChangePasswordIn, resp=Response("HTTP_204", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS,
-               security=SECURITY)
+@spec.validate(
+    json=ChangePasswordIn, resp=Response("HTTP_204", HTTP_422=ErrorOut, HTTP_429=ErrorOut), tags=TAGS, security=SECURITY
+)
 def change_password():
     """Change one's password, proving the current one: every other sign-in of the account ends at once
     (their refresh and access tokens); this one continues."""
     body: ChangePasswordIn = request.context.json
-    accounts.change_password(database.session(), user_id=current_actor().user_id, now=utcnow(),
-                             current_password=body.current_password, new_password=body.new_password,
-                             keep_family=uuid.UUID(get_jwt()["fam"]))
+    accounts.change_password(
+        database.session(),
+        user_id=current_actor().user_id,
+        now=utcnow(),
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_family=uuid.UUID(get_jwt()["fam"]),
+    )
     return current_app.response_class(status=204)
 
 

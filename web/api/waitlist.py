@@ -1,4 +1,5 @@
 """The waitlist: patients ask to be offered a freed slot of a service (optionally one doctor or clinic)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -45,8 +46,10 @@ class WaitlistOut(Strict):
 
 
 class JoinedOut(WaitlistOut):
-    already_waiting: bool = Field(description="true (and 200, not 201) when the same request was already on the "
-                                  "waitlist: the answer is that existing entry, nothing new is added")
+    already_waiting: bool = Field(
+        description="true (and 200, not 201) when the same request was already on the "
+        "waitlist: the answer is that existing entry, nothing new is added"
+    )
 
 
 class WaitlistList(RootModel[list[WaitlistOut]]):
@@ -54,24 +57,44 @@ class WaitlistList(RootModel[list[WaitlistOut]]):
 
 
 def _out(e) -> dict:
-    return {"id": e.id, "patient_id": e.patient_id, "service_id": e.service_id, "doctor_id": e.doctor_id,
-            "clinic_id": e.clinic_id, "from": e.from_date.isoformat(), "to": e.to_date.isoformat(),
-            "status": e.status, "created_at": e.created_at.isoformat()}
+    return {
+        "id": e.id,
+        "patient_id": e.patient_id,
+        "service_id": e.service_id,
+        "doctor_id": e.doctor_id,
+        "clinic_id": e.clinic_id,
+        "from": e.from_date.isoformat(),
+        "to": e.to_date.isoformat(),
+        "status": e.status,
+        "created_at": e.created_at.isoformat(),
+    }
 
 
 @bp.post("/waitlist")
 @access("patient", *STAFF)
 @database.unit_of_work()
-@spec.validate(json=WaitlistIn, resp=Response(HTTP_200=JoinedOut, HTTP_201=JoinedOut, HTTP_404=ErrorOut,
-                                              HTTP_422=ErrorOut), tags=TAGS, security=SECURITY)
+@spec.validate(
+    json=WaitlistIn,
+    resp=Response(HTTP_200=JoinedOut, HTTP_201=JoinedOut, HTTP_404=ErrorOut, HTTP_422=ErrorOut),
+    tags=TAGS,
+    security=SECURITY,
+)
 def join():
     """Join the waitlist: the first matching patient is offered a freed slot and holds it for a while (only they
     can see and book it meanwhile). Staff name the patient: an id that is not a patient's answers 404. Asking
     again for the same while still waiting answers the existing entry (200, `already_waiting: true`)."""
     body: WaitlistIn = request.context.json
-    entry, created = waitlist.join(database.session(), actor=current_actor(), service_id=body.service_id,
-                                   doctor_id=body.doctor_id, clinic_id=body.clinic_id, patient_id=body.patient_id,
-                                   from_date=body.from_, to_date=body.to, today=utcnow().date())
+    entry, created = waitlist.join(
+        database.session(),
+        actor=current_actor(),
+        service_id=body.service_id,
+        doctor_id=body.doctor_id,
+        clinic_id=body.clinic_id,
+        patient_id=body.patient_id,
+        from_date=body.from_,
+        to_date=body.to,
+        today=utcnow().date(),
+    )
     return {**_out(entry), "already_waiting": not created}, 201 if created else 200
 
 
@@ -87,8 +110,7 @@ def list_entries():
 @bp.post("/waitlist/<int:entry_id>/decline")
 @access("patient", *STAFF)
 @database.unit_of_work()
-@spec.validate(resp=Response(HTTP_200=WaitlistOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut), tags=TAGS,
-               security=SECURITY)
+@spec.validate(resp=Response(HTTP_200=WaitlistOut, HTTP_404=ErrorOut, HTTP_409=ErrorOut), tags=TAGS, security=SECURITY)
 def decline(entry_id: int):
     """Turn down the slot held for this entry and stay on the waitlist (its patient, or staff for them): the slot
     returns to everyone and is offered to the next waiting patient. 409 nothing_to_decline when none is held."""

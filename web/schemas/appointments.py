@@ -1,4 +1,5 @@
 """Request/response schemas for appointments."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -51,8 +52,10 @@ class AppointmentOut(Out):
     cancelled_at: AwareDatetime | None = None
     cancellation_reason: str | None = None
     confirmation: Literal["confirmed", "unconfirmed", "cancelled_by_sms"] = Field(
-        default="unconfirmed", description="The patient's answer to the reminders: `confirmed` (replied SI/YES), "
-        "`cancelled_by_sms` (replied NO) or `unconfirmed` (no answer yet)")
+        default="unconfirmed",
+        description="The patient's answer to the reminders: `confirmed` (replied SI/YES), "
+        "`cancelled_by_sms` (replied NO) or `unconfirmed` (no answer yet)",
+    )
     confirmed_at: AwareDatetime | None = None
 
 
@@ -68,8 +71,9 @@ class AppointmentQuery(Strict):
     patient_id: QueryId | None = None
     status: Status | None = None
     limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description=f"rows per page (at most {MAX_LIMIT})")
-    cursor: Line | None = Field(default=None, max_length=200,
-                               description="opaque: copy it from the `Link: rel=\"next\"` header, never build it")
+    cursor: Line | None = Field(
+        default=None, max_length=200, description='opaque: copy it from the `Link: rel="next"` header, never build it'
+    )
 
     @field_validator("cursor")
     @classmethod

@@ -1,12 +1,22 @@
 """Shared request/response schema pieces."""
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 from typing import Annotated, NamedTuple
 
-from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
-                      field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from clinic.errors import Invalid
@@ -29,16 +39,23 @@ def _refusing(pattern: str, message: str):
         if isinstance(value, str) and not allowed.fullmatch(value):
             raise PydanticCustomError("control_characters", message)
         return value
+
     return BeforeValidator(check)
 
 
-Line = Annotated[str, _refusing(LINE_PATTERN, "must be a single line without control characters"),
-                 Field(json_schema_extra={"pattern": LINE_PATTERN})]
+Line = Annotated[
+    str,
+    _refusing(LINE_PATTERN, "must be a single line without control characters"),
+    Field(json_schema_extra={"pattern": LINE_PATTERN}),
+]
 """Single-line text (names, titles, addresses, phones, search terms): no line breaks, tabs or other control
 characters, which would break the calendars, emails and logs that carry it. Every such request field uses it."""
 
-Text = Annotated[str, _refusing(TEXT_PATTERN, "must not contain control characters other than line breaks and tabs"),
-                 Field(json_schema_extra={"pattern": TEXT_PATTERN})]
+Text = Annotated[
+    str,
+    _refusing(TEXT_PATTERN, "must not contain control characters other than line breaks and tabs"),
+    Field(json_schema_extra={"pattern": TEXT_PATTERN}),
+]
 """Multi-line free text (reasons, notes): line breaks and tabs allowed, no other control character."""
 
 
@@ -50,22 +67,31 @@ def field_error(field: str, code: str, message: str) -> PydanticCustomError:
 def _phone(keep_as_typed: bool):
     """An after-validator: a phone number with its country code (libphonenumber), stored in E.164
     (`+34600112233`, what SMS needs) or, for numbers people read (a clinic's), as it was typed."""
+
     def check(value):
         if value in (None, ""):
             return None
         try:
             number = to_e164(value)
         except Invalid:
-            raise PydanticCustomError("invalid_phone", "must be a phone number in international format, "
-                                      "e.g. +34600112233") from None
+            raise PydanticCustomError(
+                "invalid_phone", "must be a phone number in international format, e.g. +34600112233"
+            ) from None
         return value if keep_as_typed else number
+
     return AfterValidator(check)
 
 
-Phone = Annotated[Line, _phone(keep_as_typed=False), Field(max_length=40, description="E.164 with the country "
-                                                           "code, e.g. `+34600112233` (checked with libphonenumber)")]
-PublicPhone = Annotated[Line, _phone(keep_as_typed=True), Field(max_length=40, description="with the country code, "
-                                                                "e.g. +34 910 000 000 (checked, kept as typed)")]
+Phone = Annotated[
+    Line,
+    _phone(keep_as_typed=False),
+    Field(max_length=40, description="E.164 with the country code, e.g. `+34600112233` (checked with libphonenumber)"),
+]
+PublicPhone = Annotated[
+    Line,
+    _phone(keep_as_typed=True),
+    Field(max_length=40, description="with the country code, e.g. +34 910 000 000 (checked, kept as typed)"),
+]
 
 
 class Strict(BaseModel):
@@ -77,18 +103,30 @@ class Strict(BaseModel):
     @classmethod
     def _no_nul(cls, value):
         # PostgreSQL text cannot hold NUL; refuse it here as the client's mistake.
-        if isinstance(value, str) and "\x00" in value or isinstance(value, list) and any(
-                isinstance(item, str) and "\x00" in item for item in value):
+        if (
+            isinstance(value, str)
+            and "\x00" in value
+            or isinstance(value, list)
+            and any(isinstance(item, str) and "\x00" in item for item in value)
+        ):
             raise ValueError("must not contain NUL characters")
         return value
 
 
 # The password policy (clinic.identity.passwords) decides; the document states it and its length limits.
-NewPassword = Annotated[str, Field(max_length=200, json_schema_extra={"minLength": 8, "maxLength": 72}, description=(
-    "At least 8 characters and at most 72 bytes in UTF-8; refused (422 `weak_password`, `fields.<field>` one "
-    "of too_short, too_long, too_common, too_personal, too_weak; `message` in the body's `locale`, else "
-    "Accept-Language, else Spanish) when it is among the 100,000 most common passwords, made of the account's "
-    "email, name or a clinic's name, or guessable in under 10^8 tries (zxcvbn)."))]
+NewPassword = Annotated[
+    str,
+    Field(
+        max_length=200,
+        json_schema_extra={"minLength": 8, "maxLength": 72},
+        description=(
+            "At least 8 characters and at most 72 bytes in UTF-8; refused (422 `weak_password`, `fields.<field>` one "
+            "of too_short, too_long, too_common, too_personal, too_weak; `message` in the body's `locale`, else "
+            "Accept-Language, else Spanish) when it is among the 100,000 most common passwords, made of the account's "
+            "email, name or a clinic's name, or guessable in under 10^8 tries (zxcvbn)."
+        ),
+    ),
+]
 
 
 class Changes(Strict):
@@ -110,11 +148,15 @@ class Out(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    fields: dict[str, str] = Field(default={}, description=(
-        "The fields at fault, each with a stable snake_case code for clients to translate: required, "
-        "not_accepted, too_short, too_long, invalid_email, control_characters, invalid_number, out_of_range, "
-        "invalid_date, not_allowed_value, invalid_type, taken, wrong, before_start, in_past, invalid, and the "
-        "password policy's too_common, too_personal, too_weak. `message` explains in words."))
+    fields: dict[str, str] = Field(
+        default={},
+        description=(
+            "The fields at fault, each with a stable snake_case code for clients to translate: required, "
+            "not_accepted, too_short, too_long, invalid_email, control_characters, invalid_number, out_of_range, "
+            "invalid_date, not_allowed_value, invalid_type, taken, wrong, before_start, in_past, invalid, and the "
+            "password policy's too_common, too_personal, too_weak. `message` explains in words."
+        ),
+    )
 
 
 class ErrorOut(BaseModel):
@@ -134,6 +176,8 @@ def _json_integer(value):
 
 
 BIGINT_MAX = 2**63 - 1  # ids are BIGINT: a larger one can match no row (and would be a database error)
+
+
 def json_int(**limits):
     """An integer in a JSON body, within `limits` (ge, le). The limits come first so that pydantic applies
     them to the integer itself and the document shows them as minimum and maximum."""
@@ -202,8 +246,12 @@ def _sane_moment(value: datetime) -> datetime:
     return value
 
 
-Moment = Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_sane_moment),
-                   Field(json_schema_extra={"pattern": MOMENT_PATTERN})]
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_text_only),
+    AfterValidator(_sane_moment),
+    Field(json_schema_extra={"pattern": MOMENT_PATTERN}),
+]
 """An instant: ISO 8601 with an explicit offset, within the supported years."""
 
 
@@ -212,4 +260,5 @@ class Serialised(NamedTuple):
     .slots_json): SpecTree sends it as it is, with its status, instead of validating it again
     (web.spectree_adapter), which for a month of slots would cost more than writing it. Such a serialiser is
     tested against its schema."""
+
     body: bytes

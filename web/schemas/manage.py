@@ -1,4 +1,5 @@
 """Request/response schemas of the manage links (no sign-in)."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -54,5 +55,7 @@ class ManageOut(Out):
     late_if_cancelled: bool = Field(default=False, description="a cancellation now counts as late")
     hold_expires_at: AwareDatetime | None = Field(default=None, description="an offer: held until then")
     calendar: CalendarLinks | None = None
-    manage_token: str | None = Field(default=None, description=(
-        "after accepting an offer: the token of the new appointment's own manage link (`/a/<token>`)"))
+    manage_token: str | None = Field(
+        default=None,
+        description=("after accepting an offer: the token of the new appointment's own manage link (`/a/<token>`)"),
+    )

@@ -1,4 +1,5 @@
 """Request and response bodies of the medical-record and data-export endpoints."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -47,8 +48,11 @@ class PatientCardOut(Out):
 
 class RecordOut(Out):
     patient_id: int
-    patient: PatientCardOut | None = Field(default=None, description="Who the record is about (in GET only): "
-                                           "name, date of birth and age, under the record's access rule.")
+    patient: PatientCardOut | None = Field(
+        default=None,
+        description="Who the record is about (in GET only): "
+        "name, date of birth and age, under the record's access rule.",
+    )
     allergies: list[str]
     conditions: list[str]
     medications: list[str]

@@ -1,4 +1,5 @@
 """Request/response schemas for clinics, services, doctors, hours, time off and slots."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,22 @@ from pydantic import AwareDatetime, EmailStr, Field, RootModel
 from clinic.availability.service import Slots, zone
 
 from web.schemas.appointments import AppointmentOut
-from web.schemas.common import (CalendarDate, Changes, DateText, Id, Line, Moment, NewPassword, Out, PublicPhone, QueryId,
-                                Serialised, Strict, Text,
-                                json_int)
+from web.schemas.common import (
+    CalendarDate,
+    Changes,
+    DateText,
+    Id,
+    Line,
+    Moment,
+    NewPassword,
+    Out,
+    PublicPhone,
+    QueryId,
+    Serialised,
+    Strict,
+    Text,
+    json_int,
+)
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
@@ -23,7 +37,10 @@ class ClinicIn(Strict):
     name: Line = Field(min_length=1, max_length=200)
     timezone: Line = Field(min_length=1, max_length=64, description="IANA zone, e.g. Europe/Madrid")
     address: Line | None = Field(default=None, max_length=1000)
-    phone: PublicPhone | None = Field(default=None, description="shown to patients; with the country code, e.g. +34 910 000 000 (checked, kept as typed)")
+    phone: PublicPhone | None = Field(
+        default=None,
+        description="shown to patients; with the country code, e.g. +34 910 000 000 (checked, kept as typed)",
+    )
 
 
 class ClinicPatch(Changes):
@@ -39,9 +56,12 @@ class ClinicOut(Out):
     timezone: str
     address: str | None = None
     phone: str | None = None
-    change_cutoff_hours: int = Field(description=(
-        "patients may move or cancel until this many hours before the start; a later cancellation (allowed up "
-        "to the start) is a late one"))
+    change_cutoff_hours: int = Field(
+        description=(
+            "patients may move or cancel until this many hours before the start; a later cancellation (allowed up "
+            "to the start) is a late one"
+        )
+    )
 
 
 class ClinicList(RootModel[list[ClinicOut]]):
@@ -75,8 +95,10 @@ class ServiceList(RootModel[list[ServiceOut]]):
 
 class DoctorIn(Strict):
     email: EmailStr
-    password: NewPassword | None = Field(default=None, description="Without it the doctor is emailed a link "
-                                         "(valid 7 days) to set their own password: an invitation.")
+    password: NewPassword | None = Field(
+        default=None,
+        description="Without it the doctor is emailed a link (valid 7 days) to set their own password: an invitation.",
+    )
     full_name: Line = Field(min_length=1, max_length=200)
     specialty: Line = Field(min_length=1, max_length=120)
     clinic_id: Id
@@ -105,9 +127,13 @@ class DoctorOut(Out):
     clinic_name: str
     clinic_timezone: str
     active: bool
-    next_available: NextAvailable | None = Field(default=None, description=(
-        "in lists: the earliest free slot within the next 62 days over the doctor's services (the "
-        "`service_id` filter's only, when given), as the caller could book it; null when none"))
+    next_available: NextAvailable | None = Field(
+        default=None,
+        description=(
+            "in lists: the earliest free slot within the next 62 days over the doctor's services (the "
+            "`service_id` filter's only, when given), as the caller could book it; null when none"
+        ),
+    )
 
 
 class DoctorList(RootModel[list[DoctorOut]]):
@@ -153,8 +179,10 @@ class HoursRange(Strict):
 
 class DateOverrideIn(Strict):
     date: CalendarDate = Field(description="YYYY-MM-DD, a local date in the clinic's zone")
-    ranges: list[HoursRange] = Field(max_length=24, description="that date's hours, replacing the weekday's; "
-                                     "empty: the doctor does not work that date")
+    ranges: list[HoursRange] = Field(
+        max_length=24,
+        description="that date's hours, replacing the weekday's; empty: the doctor does not work that date",
+    )
 
 
 class HoursRangeOut(Out):
@@ -177,8 +205,9 @@ class TimeOffPreviewIn(Strict):
 
 
 class TimeOffPreviewOut(Out):
-    affected_appointments: list[AppointmentOut] = Field(description="the booked appointments this time off would "
-                                                        "cancel, in start order (staff see no reasons)")
+    affected_appointments: list[AppointmentOut] = Field(
+        description="the booked appointments this time off would cancel, in start order (staff see no reasons)"
+    )
 
 
 class TimeOffIn(Strict):
@@ -208,9 +237,13 @@ class SlotsQuery(Strict):
     service_id: QueryId
     from_: DateText = Field(alias="from", description="YYYY-MM-DD, clinic time zone")
     to: DateText = Field(description="YYYY-MM-DD, inclusive, at most 62 days after from")
-    patient_id: QueryId | None = Field(default=None, description=(
-        "staff: the slots this patient could book (their waitlist hold shown, their own appointments left out); "
-        "a patient may name only themself; an id that is not a patient's answers 404"))
+    patient_id: QueryId | None = Field(
+        default=None,
+        description=(
+            "staff: the slots this patient could book (their waitlist hold shown, their own appointments left out); "
+            "a patient may name only themself; an id that is not a patient's answers 404"
+        ),
+    )
 
 
 class Slot(Out):
@@ -234,7 +267,7 @@ def slots_json(found: Slots) -> Serialised:
     if found.free is None or not found.runs:
         return Serialised(head + b"]}")
     text, offsets = _written(found.free, found.timezone, found.duration)
-    return Serialised(head + b",".join(text[offsets[i]:offsets[j] - 1] for i, j in found.runs) + b"]}")
+    return Serialised(head + b",".join(text[offsets[i] : offsets[j] - 1] for i, j in found.runs) + b"]}")
 
 
 _WRITTEN: WeakKeyDictionary = WeakKeyDictionary()  # FreeSlots -> (its slot objects as JSON, where each starts)
@@ -243,8 +276,10 @@ _WRITTEN: WeakKeyDictionary = WeakKeyDictionary()  # FreeSlots -> (its slot obje
 def _written(free, tz_name: str, duration: int) -> tuple[bytes, list[int]]:
     written = _WRITTEN.get(free)
     if written is None:
-        parts = [('{"starts_at":"%s","ends_at":"%s"}' % (_iso(tz_name, t), _iso(tz_name, t + duration))).encode()
-                 for t in free.starts]
+        parts = [
+            ('{"starts_at":"%s","ends_at":"%s"}' % (_iso(tz_name, t), _iso(tz_name, t + duration))).encode()
+            for t in free.starts
+        ]
         written = _WRITTEN[free] = b",".join(parts) + b",", [0, *accumulate(len(p) + 1 for p in parts)]
     return written
 

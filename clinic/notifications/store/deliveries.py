@@ -1,6 +1,7 @@
 """Delivery rows (the `deliveries` table): one per email or SMS to send, keyed so that a redelivered event
 never yields a second message. The sending protocols that move them through their states are
 clinic/notifications/service.py (email) and clinic/sms/sender.py (SMS)."""
+
 from __future__ import annotations
 
 import json
@@ -20,12 +21,29 @@ _ENSURE = """
 """
 
 
-def ensure(session: Session, *, key: str, kind: str, appointment_id: int | None = None,
-           doctor_id: int | None = None, recipient_id: int | None = None, details: dict | None = None) -> int:
+def ensure(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    appointment_id: int | None = None,
+    doctor_id: int | None = None,
+    recipient_id: int | None = None,
+    details: dict | None = None,
+) -> int:
     """The id of the delivery with this key, creating it if new (one round trip, race-free)."""
-    return fetch_value(session, _ENSURE, {"key": key, "kind": kind, "appointment_id": appointment_id,
-                                          "doctor_id": doctor_id, "recipient_id": recipient_id,
-                                          "details": json.dumps(details or {})})
+    return fetch_value(
+        session,
+        _ENSURE,
+        {
+            "key": key,
+            "kind": kind,
+            "appointment_id": appointment_id,
+            "doctor_id": doctor_id,
+            "recipient_id": recipient_id,
+            "details": json.dumps(details or {}),
+        },
+    )
 
 
 def lock(session: Session, *, ids: list[int], kind: str | None = None) -> list[Delivery]:
@@ -44,8 +62,9 @@ _FINISH = """
 """
 
 
-def finish(session: Session, *, ids: list[int], provider_ids: list[str | None], status: str,
-           error: str | None = None) -> None:
+def finish(
+    session: Session, *, ids: list[int], provider_ids: list[str | None], status: str, error: str | None = None
+) -> None:
     """Move `sending` rows to `status`, each with its provider id (in the order of `ids`), dropping the stored
     request; `sent_at` is set when sent. Rows in any other state are left as they are."""
     execute(session, _FINISH, {"ids": ids, "pids": provider_ids, "status": status, "error": error})

@@ -7,6 +7,7 @@ messages that carry them to the workers in groups of up to 100 (one provider bat
 psycopg's `%(name)s` placeholders and run through the platform helpers (clinic/db.py); topics come from
 clinic.topics.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,7 +48,9 @@ WITH due AS (
     {only}
 ),"""
 
-_REMINDERS = _DUE_REMINDERS.format(only="") + """
+_REMINDERS = (
+    _DUE_REMINDERS.format(only="")
+    + """
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
   SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint, 'reminder',
@@ -56,13 +59,19 @@ ins AS (
   ON CONFLICT (key) DO NOTHING
   RETURNING id, CAST(details->>'starts_at' AS timestamptz) AS expires
 ),
-""" + enqueue_deliveries(Topic.DELIVERIES_DUE)
+"""
+    + enqueue_deliveries(Topic.DELIVERIES_DUE)
+)
 
 # The same reminders by SMS, for patients with a phone who opted in: the email's key plus the channel,
 # so exactly one row per (appointment, offset, start, channel) ever exists (clinic.sms.sender sends it).
-_SMS_REMINDERS = _DUE_REMINDERS.format(only="""
+_SMS_REMINDERS = (
+    _DUE_REMINDERS.format(
+        only="""
     AND EXISTS (SELECT 1 FROM users u WHERE u.id = a.patient_id AND u.sms_opt_in AND u.phone IS NOT NULL
-                  AND u.is_active)""") + """
+                  AND u.is_active)"""
+    )
+    + """
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
   SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint || ':' || 'sms',
@@ -71,7 +80,9 @@ ins AS (
   ON CONFLICT (key) DO NOTHING
   RETURNING id, CAST(details->>'starts_at' AS timestamptz) AS expires
 ),
-""" + enqueue_deliveries(Topic.SMS_DUE)
+"""
+    + enqueue_deliveries(Topic.SMS_DUE)
+)
 
 # The largest reminder offset of any service (or of the defaults): how far ahead the sweep looks.
 _MAX_OFFSET = """
@@ -110,12 +121,16 @@ def max_reminder_offset(session: Session, *, default_offsets: list[int]) -> int:
     return fetch_value(session, _MAX_OFFSET, {"offsets": default_offsets})
 
 
-def insert_due_reminders(session: Session, *, now: datetime, default_offsets: list[int], max_offset: int,
-                         sms: bool = False) -> int:
+def insert_due_reminders(
+    session: Session, *, now: datetime, default_offsets: list[int], max_offset: int, sms: bool = False
+) -> int:
     """Insert the reminder deliveries due at `now` (by SMS: to patients who opted in) and their outbox
     messages; how many deliveries were new."""
-    return fetch_value(session, _SMS_REMINDERS if sms else _REMINDERS,
-                       {"now": now, "offsets": default_offsets, "max_offset": max_offset})
+    return fetch_value(
+        session,
+        _SMS_REMINDERS if sms else _REMINDERS,
+        {"now": now, "offsets": default_offsets, "max_offset": max_offset},
+    )
 
 
 def insert_due_agendas(session: Session, *, now: datetime, hour: int) -> int:

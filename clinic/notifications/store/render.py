@@ -1,6 +1,7 @@
 """What deciding and composing an email reads, at the moment it is decided or sent: the appointments
 (with every display field in one query however many), a waitlist offer's hold and patient, an account's
 user, a doctor's agenda for a day, the patient of an appointment."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -17,10 +18,25 @@ from clinic.scheduling.models import Clinic, Doctor, Service
 _Patient = aliased(User)
 _DoctorUser = aliased(User)
 _VIEWS = (
-    select(Appointment.id, Appointment.status, Appointment.starts_at, Appointment.sequence,
-           Appointment.cancellation_reason, _Patient.full_name, _Patient.email, _Patient.locale, Clinic.timezone,
-           Clinic.name, Clinic.address, _DoctorUser.full_name, Service.name, Appointment.doctor_id,
-           Appointment.service_id, Appointment.ends_at, _Patient.shadow)
+    select(
+        Appointment.id,
+        Appointment.status,
+        Appointment.starts_at,
+        Appointment.sequence,
+        Appointment.cancellation_reason,
+        _Patient.full_name,
+        _Patient.email,
+        _Patient.locale,
+        Clinic.timezone,
+        Clinic.name,
+        Clinic.address,
+        _DoctorUser.full_name,
+        Service.name,
+        Appointment.doctor_id,
+        Appointment.service_id,
+        Appointment.ends_at,
+        _Patient.shadow,
+    )
     .join(_Patient, _Patient.id == Appointment.patient_id)
     .join(Clinic, Clinic.id == Appointment.clinic_id)
     .join(Doctor, Doctor.id == Appointment.doctor_id)
