@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from datetime import datetime
 
@@ -181,8 +180,3 @@ class ThreadConnections:
             raise DBAPIError.instance(
                 sql, params, err, psycopg.Error, hide_parameters=True, connection_invalidated=True
             ) from err
-
-
-def driver_sql(sql: str) -> str:
-    """A statement written with SQLAlchemy's `:name` placeholders, in psycopg's `%(name)s` form."""
-    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))

@@ -127,13 +127,21 @@ def test_a_statement_that_opens_a_transaction_commits_or_fails_like_any_other(en
         assert first_row(session, "SELECT 1", {}) == (1,)
 
 
-def test_driver_sql_converts_placeholders_but_not_casts_or_percent_signs(db):
-    from clinic.db import driver_sql, first_row
+def test_the_platform_helpers_run_one_placeholder_style_on_the_sessions_transaction(db):
+    """`%(name)s` placeholders beside casts and a literal `%%`; named rows; pending ORM changes are flushed
+    first, as `session.execute` would; the count of changed rows."""
+    from clinic.db import execute, fetch_all, fetch_one, fetch_value
+    from clinic.identity.models import User
 
-    sql = driver_sql("SELECT :n::int AS n, '50%' AS share, CAST(:when AS date) AS day")
-    assert sql == "SELECT %(n)s::int AS n, '50%%' AS share, CAST(%(when)s AS date) AS day"
-    n, share, day = first_row(db, sql, {"n": 7, "when": "2027-03-28"})
-    assert (n, share, str(day)) == (7, "50%", "2027-03-28")
+    row = fetch_one(
+        db, "SELECT %(n)s::int AS n, '50%%' AS share, CAST(%(when)s AS date) AS day", {"n": 7, "when": "2027-03-28"}
+    )
+    assert (row.n, row.share, str(row.day)) == (7, "50%", "2027-03-28") and row[0] == 7
+    assert fetch_one(db, "SELECT 1 WHERE false") is None
+    assert [r.g for r in fetch_all(db, "SELECT generate_series(1, %(k)s) AS g", {"k": 3})] == [1, 2, 3]
+    db.add(User(email="platform@example.com", password_hash="x", full_name="Pla Tform", role="patient"))
+    assert fetch_value(db, "SELECT count(*) FROM users WHERE email = %(e)s", {"e": "platform@example.com"}) == 1
+    assert execute(db, "UPDATE users SET full_name = 'P' WHERE email = %(e)s", {"e": "platform@example.com"}) == 1
 
 
 @pytest.mark.allow_5xx
