@@ -69,16 +69,29 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# Accents folded on both sides, so "perez" finds "Pérez" and "lucia" finds "Lucía" (Spanish and the usual
+# Western European letters; PostgreSQL's translate() needs no extension).
+_ACCENTED, _PLAIN = "áàâäãåéèêëíìîïóòôöõúùûüñçý", "aaaaaaeeeeiiiiooooouuuuncy"
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
+
+
+def _folded(column):
+    return func.translate(func.lower(column), _ACCENTED, _PLAIN)
+
+
 def search_users(session: Session, *, text: str | None, role: str | None, limit: int) -> list[User]:
-    """Accounts whose name or email contains `text` (any case), optionally of one role, by name."""
+    """Accounts whose name or email contains `text` (any case, accents ignored), or whose phone contains its
+    digits (three or more), optionally of one role, by name."""
     stmt = select(User).order_by(User.full_name).limit(limit)
     if role:
         stmt = stmt.where(User.role == role)
     if text:
-        like = f"%{escape_like(text.lower())}%"
-        stmt = stmt.where(
-            or_(func.lower(User.full_name).like(like, escape="\\"), func.lower(User.email).like(like, escape="\\"))
-        )
+        like = f"%{escape_like(text.lower().translate(_FOLD))}%"
+        found = [_folded(User.full_name).like(like, escape="\\"), _folded(User.email).like(like, escape="\\")]
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= 3:
+            found.append(func.regexp_replace(User.phone, "[^0-9]", "", "g").like(f"%{digits}%"))
+        stmt = stmt.where(or_(*found))
     return list(session.scalars(stmt))
 
 

@@ -28,7 +28,13 @@ def _zone(name: str) -> str:
 
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    """The zones a clinic may be in: IANA's "Area/Place" names and UTC. Not the host's `localtime`, `Factory`
+    or POSIX-rule names (`EST5EDT`), which browsers cannot format dates in."""
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name == "UTC" or ("/" in name and not name.startswith(("Etc/", "posix/", "right/", "SystemV/")))
+    )
 
 
 # Clinics ---------------------------------------------------------------------------------------------

@@ -148,3 +148,19 @@ def test_bad_input_is_a_422_naming_the_field(api, make_user, token_for, body, fi
 def test_only_staff_register_walk_ins(api, make_user, token_for, role):
     assert api.post("/api/patients", token_for(make_user(role)), json={"full_name": "Ana"}).status_code == 403
     assert api.post("/api/patients", json={"full_name": "Ana"}).status_code == 401
+
+
+def test_the_desk_finds_patients_without_accents_and_by_phone(api, make_user, token_for):
+    desk = token_for(make_user("receptionist"))
+    tag = uuid.uuid4().hex[:6]
+    ana = api.post("/api/patients", desk, json={"full_name": f"Ana Pérez Núñez {tag}", "phone": "+34 611 22 33 44"})
+    assert ana.status_code == 201, ana.get_json()
+
+    def found(q: str) -> list[int]:
+        answer = api.get("/api/users", desk, query_string={"role": "patient", "q": q})
+        return [u["id"] for u in answer.get_json()["items"]]
+
+    assert ana.get_json()["id"] in found(f"perez nunez {tag}")  # typed without accents
+    assert ana.get_json()["id"] in found(f"PÉREZ NÚÑEZ {tag}")
+    assert found("611 22 33 44") == [ana.get_json()["id"]]  # by phone, as written on a card
+    assert found("611223344") == [ana.get_json()["id"]]

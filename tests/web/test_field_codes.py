@@ -110,3 +110,15 @@ def test_a_flag_must_be_a_boolean(api, make_user, token_for):
 def test_a_range_ending_before_it_starts_blames_to(api, make_user, token_for):
     r = api.get("/api/appointments?from=2026-12-10&to=2026-12-01", token_for(make_user("receptionist")))
     assert _error(r)["fields"] == {"to": "before_start"}
+
+
+def test_a_clinic_is_in_a_zone_browsers_can_show(api, make_user, token_for):
+    """The host's `localtime`, `Factory` and POSIX-rule names are refused (the desk could not draw their times)."""
+    admin = token_for(make_user("admin"))
+    for zone in ("localtime", "Factory", "EST5EDT", "posixrules", "Mars/Olympus"):
+        answer = api.post("/api/clinics", admin, json={"name": "C", "timezone": zone})
+        assert answer.status_code == 422 and "timezone" in answer.get_json()["error"]["fields"], zone
+    assert (
+        api.post("/api/clinics", admin, json={"name": "C", "timezone": "America/Argentina/Buenos_Aires"}).status_code
+        == 201
+    )
