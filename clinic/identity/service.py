@@ -145,6 +145,14 @@ class OwnAccount(Conflict):
     message = "You cannot change your own role or deactivate yourself; ask another admin."
 
 
+class DoctorStillActive(Conflict):
+    code = "doctor_still_active"
+    message = (
+        "This account is an active doctor's: deactivate the doctor first (their future appointments are "
+        "cancelled and the patients told), then change the role."
+    )
+
+
 def update_user(session: Session, *, actor: Actor, user_id: int, changes: dict, now: datetime) -> User:
     """Admins: name, role and whether the account is active. Deactivating signs the account out everywhere
     at once; an admin may not change their own role or deactivate themselves (the system would lose its
@@ -165,6 +173,10 @@ def update_user(session: Session, *, actor: Actor, user_id: int, changes: dict, 
     if "role" in changes:
         if changes["role"] not in {r.value for r in Role}:
             raise Invalid(fields={"role": "must be one of patient, doctor, receptionist, admin"})
+        if user.role == "doctor" and changes["role"] != "doctor" and store.has_active_doctor(session, user.id):
+            raise DoctorStillActive(
+                fields={"role": "the doctor is still active"}, field_codes={"role": "doctor_still_active"}
+            )
         user.role = changes["role"]
     if "active" in changes and changes["active"] != user.is_active:
         user.is_active = changes["active"]

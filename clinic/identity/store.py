@@ -103,6 +103,12 @@ def is_patient(session: Session, user_id: int) -> bool:
     )
 
 
+def has_active_doctor(session: Session, user_id: int) -> bool:
+    """Whether the account is an active doctor's (bookable, with a schedule)."""
+    sql = "SELECT EXISTS (SELECT 1 FROM doctors WHERE user_id = %(id)s AND active)"
+    return bool(fetch_value(session, sql, {"id": user_id}))
+
+
 def clinic_names(session: Session) -> list[str]:
     """Every clinic's name (words a password must not lean on)."""
     return [row.name for row in fetch_all(session, "SELECT name FROM clinics")]

@@ -79,3 +79,29 @@ def test_patch_user_is_in_the_openapi_document(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
     operation = paths["/api/users/{user_id}"]["patch"]
     assert set(operation["responses"]) >= {"200", "404", "409", "422"}
+
+
+def test_an_active_doctor_keeps_the_doctor_role_until_deactivated(api, admin_token):
+    """Re-roling an active doctor would leave them bookable without an agenda: the desk deactivates the
+    doctor first (their appointments are cancelled and patients told), then may change the role."""
+    _, token = admin_token
+    clinic = api.post("/api/clinics", token, json={"name": "Rol", "timezone": "Europe/Madrid"}).get_json()
+    doctor = api.post(
+        "/api/doctors",
+        token,
+        json={
+            "email": "rol.doctor@example.com",
+            "full_name": "Dra. Rol",
+            "specialty": "General",
+            "clinic_id": clinic["id"],
+        },
+    ).get_json()
+    r = api.patch(f"/api/users/{doctor['user_id']}", token, json={"role": "patient"})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "doctor_still_active", r.get_json()
+    assert r.get_json()["error"]["fields"] == {"role": "doctor_still_active"}
+    listed = api.get("/api/users", token, query_string={"q": "rol.doctor@example.com"}).get_json()["items"]
+    assert [u["role"] for u in listed] == ["doctor"]  # nothing changed
+
+    assert api.patch(f"/api/doctors/{doctor['id']}", token, json={"active": False}).status_code == 200
+    r = api.patch(f"/api/users/{doctor['user_id']}", token, json={"role": "receptionist"})
+    assert r.status_code == 200 and r.get_json()["role"] == "receptionist"
