@@ -28,8 +28,13 @@ from clinic.settings import Settings
 DEMO_PASSWORD = "Demo-Clinic-2026"
 
 CLINICS = [
-    ("Clínica Central Madrid", "Europe/Madrid", "Calle de Alcalá 120, 28009 Madrid, España"),
-    ("Clínica Roma Norte", "America/Mexico_City", "Calle Colima 160, Roma Norte, 06700 Ciudad de México, México"),
+    ("Clínica Central Madrid", "Europe/Madrid", "Calle de Alcalá 120, 28009 Madrid, España", "+34 915 550 120"),
+    (
+        "Clínica Roma Norte",
+        "America/Mexico_City",
+        "Calle Colima 160, Roma Norte, 06700 Ciudad de México, México",
+        "+52 55 5555 0160",
+    ),
 ]
 # name, minutes, buffer
 SERVICES = [
@@ -200,7 +205,8 @@ def _seed_calendar(session: Session, now: datetime) -> None:
     # Madrid's doctors mark attendance themselves (some past appointments wait for them); Mexico City's
     # clinic lets the system mark no-shows.
     clinics = [
-        Clinic(name=n, timezone=tz, address=a, noshow_processing=(i != 0)) for i, (n, tz, a) in enumerate(CLINICS)
+        Clinic(name=n, timezone=tz, address=a, phone=p, noshow_processing=(i != 0))
+        for i, (n, tz, a, p) in enumerate(CLINICS)
     ]
     services = {n: Service(name=n, duration_minutes=m, buffer_minutes=b) for n, m, b in SERVICES}
     session.add_all(clinics + list(services.values()))
