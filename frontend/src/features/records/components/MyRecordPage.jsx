@@ -30,15 +30,15 @@ export default function MyRecordPage() {
         <h2 id="audit-title">{t("record.audit")}</h2>
         <ErrorMessage error={audit.error} />
         {audit.isPending ? <Loading /> : (
-          <table>
+          <table className="stack-table">
             <thead><tr><th scope="col">{t("record.auditAt")}</th><th scope="col">{t("record.auditActor")}</th><th scope="col">{t("record.auditAction")}</th><th scope="col">{t("record.auditOutcome")}</th></tr></thead>
             <tbody>
               {(audit.data || []).map((row, i) => (
                 <tr key={`${row.at}-${i}`}>
-                  <td>{formatAt(row.at, locale, browserZone())}</td>
-                  <td>{row.actor_name || (row.actor_id === user.id ? user.full_name : `#${row.actor_id}`)}{row.actor_role ? ` (${t(`roles.${row.actor_role}`)})` : ""}</td>
-                  <td>{actionLabel(t, row.action)}</td>
-                  <td>{row.outcome ? t(`record.outcomes.${row.outcome}`) : ""}</td>
+                  <td data-label={t("record.auditAt")}>{formatAt(row.at, locale, browserZone())}</td>
+                  <td data-label={t("record.auditActor")}>{row.actor_name || (row.actor_id === user.id ? user.full_name : row.actor_id ? `#${row.actor_id}` : t("record.someoneElse"))}{row.actor_role ? ` (${t(`roles.${row.actor_role}`)})` : ""}</td>
+                  <td data-label={t("record.auditAction")}>{actionLabel(t, row.action)}</td>
+                  <td data-label={t("record.auditOutcome")}>{row.outcome ? t(`record.outcomes.${row.outcome}`) : ""}</td>
                 </tr>
               ))}
             </tbody>
