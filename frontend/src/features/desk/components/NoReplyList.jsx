@@ -20,16 +20,16 @@ export function NoReplyList({ clinicId }) {
         <>
           <p className="muted">{t("sms.noReplyHelp", { day: list.data.date })}</p>
           {list.data.items.length === 0 ? <p>{t("sms.noReplyEmpty")}</p> : (
-            <table>
-              <thead><tr><th>{t("calendar.time")}</th><th>{t("appts.patient")}</th><th>{t("desk.doctor")}</th><th>{t("sms.phone")}</th><th>{t("app.status")}</th></tr></thead>
+            <table className="stack-table">
+              <thead><tr><th scope="col">{t("calendar.time")}</th><th scope="col">{t("appts.patient")}</th><th scope="col">{t("desk.doctor")}</th><th scope="col">{t("sms.phone")}</th><th scope="col">{t("app.status")}</th></tr></thead>
               <tbody>
                 {list.data.items.map((a) => (
                   <tr key={a.id}>
-                    <td>{shortTime(a.starts_at, list.data.timezone, locale)}</td>
-                    <td>{a.patient_name}</td>
-                    <td>{a.doctor_name}</td>
-                    <td>{a.patient_phone ? <a href={`tel:${a.patient_phone}`}>{a.patient_phone}</a> : "—"}</td>
-                    <td>{t("confirmation.unconfirmed")} ({a.sms_sent ? t("sms.smsSent") : t("sms.smsNotSent")})</td>
+                    <td data-label={t("calendar.time")}>{shortTime(a.starts_at, list.data.timezone, locale)}</td>
+                    <td data-label={t("appts.patient")}>{a.patient_name}</td>
+                    <td data-label={t("desk.doctor")}>{a.doctor_name}</td>
+                    <td data-label={t("sms.phone")}>{a.patient_phone ? <a href={`tel:${a.patient_phone}`}>{a.patient_phone}</a> : "—"}</td>
+                    <td data-label={t("app.status")}>{t("confirmation.unconfirmed")} ({a.sms_sent ? t("sms.smsSent") : t("sms.smsNotSent")})</td>
                   </tr>
                 ))}
               </tbody>
