@@ -5,7 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from clinic.clock import utcnow
-from clinic.scheduling import cascades
+from clinic.appointments import cascades
 from clinic.unit_of_work import UnitOfWork
 from clinic.waitlist import events as waitlist_events
 from workers import runtime

@@ -101,7 +101,7 @@ def add_time_off(
     session: Session, *, actor: Actor, doctor: Doctor, starts_at: datetime, ends_at: datetime, reason: str | None = None
 ) -> tuple[TimeOff, list[int]]:
     """Record time off; booked appointments inside it are cancelled in the background (the outbox's
-    `time_off.created` runs clinic.scheduling.cascades in a worker)."""
+    `time_off.created` runs clinic.appointments.cascades in a worker)."""
     if starts_at >= ends_at:
         raise Invalid("Time off must end after it starts.", fields={"ends_at": "must be after starts_at"})
     time_off = TimeOff(

@@ -177,7 +177,7 @@ def create_doctor(
 
 def update_doctor(session: Session, *, doctor_id: int, changes: dict) -> DoctorView:
     """Admins: specialty, clinic, services, active. Deactivating tells the workers to cancel the future
-    (clinic.scheduling.cascades)."""
+    (clinic.appointments.cascades)."""
     doctor = session.get(Doctor, doctor_id)
     if doctor is None:
         raise NotFound("No such doctor.")

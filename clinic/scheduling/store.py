@@ -4,7 +4,7 @@ appointments a time off or a deactivation cancels.
 Raw statements use psycopg's `%(name)s` placeholders and run through the platform helpers (clinic/db.py) on
 the session's own connection and transaction; rows that the ORM owns (a clinic, a service, weekly hours)
 come back as ORM objects. Only this module writes SQL for scheduling; the rules (service.py, calendar.py,
-cascades.py) call it.
+appointments/cascades.py) call it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from clinic.scheduling import cascades
+from clinic.appointments import cascades
 from tests.support.async_world import SessionWorld
 
 NOW = datetime(2031, 6, 1, 8, 0, tzinfo=timezone.utc)
