@@ -105,6 +105,12 @@ def ping(session: Session) -> None:
     execute(session, "SELECT 1")
 
 
+# Called with (sql, params) after each statement run here (tests that count round trips). SQLAlchemy's cursor
+# events are not fired for these statements: their listeners (Sentry's SQL spans among them) expect an
+# execution context SQLAlchemy builds, and raised without one.
+STATEMENT_HOOKS: list = []
+
+
 Row = tuple  # what fetch_one/fetch_all return: named tuples (psycopg's namedtuple_row)
 
 
@@ -115,9 +121,8 @@ def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool 
     `session.execute` would), server-side prepared by psycopg's own threshold unless the engine was made
     without prepared statements (see `make_engine`). SQL uses psycopg's `%(name)s` placeholders (a
     literal `%` is written `%%`). Driver errors come out as SQLAlchemy's (a dead connection invalidated
-    first), so callers and error handlers see what `session.execute` gives. Listeners of SQLAlchemy's
-    `before_cursor_execute` event (statement tracing, tests that count statements) see these statements
-    too; without listeners that costs one truth test.
+    first), so callers and error handlers see what `session.execute` gives. STATEMENT_HOOKS see each
+    statement (tests that count round trips).
     """
     # An autocommit connection the session was handed (see AUTOCOMMIT_CONNECTION) needs no transaction
     # of the session's begun around the statement, nor closed after it.
@@ -129,12 +134,13 @@ def _run(session: Session, sql: str, params: dict | None, *, rows, binary: bool 
     driver = connection.connection.driver_connection
     try:
         cursor = driver.cursor(binary=binary, row_factory=rows) if rows else driver.cursor(binary=binary)
-        if connection.dispatch.before_cursor_execute:
-            connection.dispatch.before_cursor_execute(connection, cursor, sql, params, None, False)
         prepare = None if driver.prepare_threshold is not None else False  # False: prepared statements are off
         if binary and prepare is None:
             prepare = True  # the hot statements: prepared from their first use
-        return cursor.execute(sql, params, prepare=prepare)
+        cursor.execute(sql, params, prepare=prepare)
+        for hook in STATEMENT_HOOKS:
+            hook(sql, params)
+        return cursor
     except psycopg.Error as err:
         gone = connection.dialect.is_disconnect(err, driver, None)
         if gone:

@@ -8,6 +8,7 @@ always a new row that points at the old one.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 from datetime import datetime
 
 from sqlalchemy import (
@@ -24,9 +25,12 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.db import Base
+
+if TYPE_CHECKING:
+    from clinic.identity.models import User
 
 EXPORT_STATUSES = ("pending", "ready", "failed")
 
@@ -75,6 +79,12 @@ class RecordEntry(Base):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("record_entries.id"))
     break_glass: Mapped[bool] = mapped_column(Boolean, server_default="false")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Loaded with the entry (one query): a note says who wrote it.
+    author: Mapped[User] = relationship("User", lazy="joined", viewonly=True)
+
+    @property
+    def author_name(self) -> str:
+        return self.author.full_name
 
 
 class BreakGlassGrant(Base):

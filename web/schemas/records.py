@@ -33,6 +33,7 @@ class EntryOut(Out):
     id: int
     appointment_id: int | None
     author_id: int
+    author_name: str = Field(description="who wrote it (the doctor's name)")
     text: str
     created_at: datetime
     corrects_id: int | None = None

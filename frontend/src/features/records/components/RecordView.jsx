@@ -39,6 +39,7 @@ export function RecordEntries({ entries, zone }) {
           {sorted.map((entry) => (
             <li key={entry.id}>
               <time dateTime={entry.created_at}>{formatAt(entry.created_at, locale, zone)}</time>
+              {entry.author_name && <span className="muted"> · {entry.author_name}</span>}
               <p>{entry.text}</p>
             </li>
           ))}
