@@ -61,6 +61,7 @@ TEXT = {
         "sign_out": "Cerrar sesión",
         "sign_in": "Iniciar sesión",
         "forgot": "¿Has olvidado tu contraseña?",
+        "forgot_title": "Recuperar la contraseña",
         "send_link": "Enviar enlace",
         "reset_subject": "Restablece tu contraseña",
         "new_password": "Contraseña nueva",
@@ -102,6 +103,7 @@ TEXT = {
         "sign_out": "Sign out",
         "sign_in": "Sign in",
         "forgot": "Forgot your password?",
+        "forgot_title": "Recover your password",
         "send_link": "Send link",
         "reset_subject": "Reset your password",
         "new_password": "New password",
@@ -293,6 +295,8 @@ def test_browse_pick_next_available_sign_up_confirm_and_cancel_late(
         menu(page).get_by_role("button", name=text["sign_out"]).click()
         expect(page.get_by_role("heading", level=1, name=text["sign_in"])).to_be_visible()
         page.get_by_role("link", name=text["forgot"]).click()
+        # Its own page (a chunk of its own): the sign-in form's field of the same name is gone first.
+        expect(page.get_by_role("heading", level=1, name=text["forgot_title"])).to_be_visible()
         page.get_by_label(text["email"]).fill(email)
         page.get_by_role("button", name=text["send_link"]).click()
         expect(page.get_by_role("status")).to_be_visible()
