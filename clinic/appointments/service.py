@@ -43,11 +43,6 @@ def get_visible(session: Session, *, actor: Actor, appointment_id: int, for_upda
     return appointment
 
 
-def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime) -> list[int]:
-    """Ids of the doctor's booked appointments overlapping [starts_at, ends_at), in start order."""
-    return store.active_overlapping(session, doctor_id=doctor_id, starts_at=starts_at, ends_at=ends_at)
-
-
 def book(
     session: Session,
     *,

@@ -10,7 +10,7 @@ bumps its `sequence` (a new row starts at 0), sets `updated_at`, writes an `appo
 an outbox message, in the statement that makes the change. That is written once, here, as composable SQL:
 `changed_row` (the UPDATE that bumps the sequence) and `record_change` (the history row and the outbox
 message of every row a CTE changed). The booking statement, `change` (moves, cancellations, attendance)
-and the no-show sweep (`NO_SHOWS`, clinic.appointments.no_shows) are built from them.
+and the no-show sweep (store_no_shows.py) are built from them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from clinic.appointments.models import Appointment, AppointmentHistory
-from clinic.db import execute, fetch_one, fetch_value, first_row
+from clinic.db import fetch_one, first_row
 from clinic.identity import store as identity_store
 from clinic.identity.actor import SYSTEM, Actor
 from clinic.identity.models import User
@@ -70,7 +70,8 @@ def _change_statement(assignments: str, **recorded) -> str:
 SELECT * FROM changed"""
 
 
-_PAYLOAD = "jsonb_build_object('appointment_id', id"
+# The start of every appointment event's payload (each change closes it with its own fields).
+EVENT_PAYLOAD = "jsonb_build_object('appointment_id', id"
 _RESCHEDULE = _change_statement(
     "starts_at = %(starts_at)s, ends_at = %(ends_at)s, blocked_until = %(blocked_until)s, scheduled_at = %(now)s, "
     "confirmed_at = NULL, confirmed_via = NULL",  # a confirmation was of the old time
@@ -79,7 +80,7 @@ _RESCHEDULE = _change_statement(
     old_starts_at="%(previous)s",
     new_starts_at="starts_at",
     details="CAST(%(details)s AS jsonb)",
-    payload=f"{_PAYLOAD}, 'previous_starts_at', CAST(%(previous_iso)s AS text))",
+    payload=f"{EVENT_PAYLOAD}, 'previous_starts_at', CAST(%(previous_iso)s AS text))",
 )
 _CANCEL = _change_statement(
     "status = 'cancelled', cancelled_at = %(now)s, cancelled_by = %(actor_id)s, cancellation_reason = %(reason)s, "
@@ -88,14 +89,14 @@ _CANCEL = _change_statement(
     topic=Topic.CANCELLED,
     old_starts_at="starts_at",
     details="CAST(%(details)s AS jsonb)",
-    payload=f"{_PAYLOAD}, 'cause', CAST(%(cause)s AS text))",
+    payload=f"{EVENT_PAYLOAD}, 'cause', CAST(%(cause)s AS text))",
 )
 _ATTENDANCE = _change_statement(
     "status = %(status)s",
     action="attendance",
     topic=Topic.ATTENDANCE,
     details="CAST(%(details)s AS jsonb)",
-    payload=f"{_PAYLOAD}, 'status', CAST(%(status)s AS text))",
+    payload=f"{EVENT_PAYLOAD}, 'status', CAST(%(status)s AS text))",
 )
 
 
@@ -173,84 +174,6 @@ def record_attendance(
     )
 
 
-# --- the no-show rule ------------------------------------------------------------------------------------
-
-NO_SHOWS_TO_FLAG = 3
-NO_SHOW_WINDOW_DAYS = 90
-
-
-def flag_repeat_no_shows_sql(patients: str, *, also_counted: str = "0") -> str:
-    """An UPDATE flagging for staff the patients (ids selected by `patients`) whose no-shows in the last
-    NO_SHOW_WINDOW_DAYS days reach NO_SHOWS_TO_FLAG: the rule, written once. `also_counted`: SQL over `u`
-    counting no-shows the statement's snapshot does not see yet (rows it marks itself)."""
-    return f"""UPDATE users u SET no_show_flagged_at = %(now)s
-WHERE u.id IN ({patients}) AND u.no_show_flagged_at IS NULL
-  AND (SELECT count(*) FROM appointments x WHERE x.patient_id = u.id AND x.status = 'no_show'
-         AND x.starts_at > %(now)s - interval '{NO_SHOW_WINDOW_DAYS} days') + ({also_counted}) >= {NO_SHOWS_TO_FLAG}"""
-
-
-_FLAG_ONE = flag_repeat_no_shows_sql("%(patient_id)s")
-
-
-def flag_repeat_no_shows(session: Session, *, patient_id: int, now: datetime) -> bool:
-    """Flag the patient for staff when their no-shows make the rule's count; whether it did."""
-    return execute(session, _FLAG_ONE, {"patient_id": patient_id, "now": now}) > 0
-
-
-# Groups the delivery rows just inserted (CTE `ins`: id, expires) into outbox messages of up to 100 ids
-# (soonest first); each message expires at its earliest appointment start. The scheduler's sweeps' form.
-_ENQUEUE_DELIVERIES = f"""
-chunks AS (SELECT (row_number() OVER (ORDER BY expires, id) - 1) / 100 AS n, id, expires FROM ins),
-msgs AS (
-  INSERT INTO outbox (topic, payload)
-  SELECT '{Topic.DELIVERIES_DUE}', jsonb_strip_nulls(jsonb_build_object(
-           'delivery_ids', jsonb_agg(id ORDER BY id), 'batch', true, 'expires_at', min(expires)))
-  FROM chunks GROUP BY n RETURNING 1)
-SELECT (SELECT count(*) FROM ins) AS found, (SELECT count(*) FROM msgs) AS messages
-"""
-
-# Marks, records (history, outbox event like a manual no-show), schedules the follow-up and flags patients
-# with repeated no-shows: one statement. CTEs share one snapshot, so the count of earlier no-shows excludes
-# the rows being marked; they are added explicitly.
-_NO_SHOWS = f"""
-WITH marked AS ({
-    changed_row(
-        "status = 'no_show'",
-        "c.id = a.clinic_id AND c.noshow_processing AND a.status = 'booked' AND a.starts_at < %(now)s "
-        "AND a.ends_at <= %(now)s - make_interval(mins => %(grace)s)",
-        source="clinics c",
-    )
-}),
-{
-    record_change(
-        "marked",
-        action="attendance",
-        topic=Topic.ATTENDANCE,
-        actor="NULL",
-        details="jsonb_build_object('status', 'no_show', 'cause', 'system')",
-        payload=f"{_PAYLOAD}, 'status', 'no_show', 'cause', 'system')",
-    )
-},
-flag AS ({
-    flag_repeat_no_shows_sql(
-        "SELECT patient_id FROM marked", also_counted="SELECT count(*) FROM marked m WHERE m.patient_id = u.id"
-    )
-}),
-ins AS (
-  INSERT INTO deliveries (key, kind, appointment_id, recipient_id)
-  SELECT 'noshow:' || id, 'noshow', id, patient_id FROM marked
-  ON CONFLICT (key) DO NOTHING
-  RETURNING id, CAST(NULL AS timestamptz) AS expires
-),
-{_ENQUEUE_DELIVERIES}"""
-
-
-def mark_no_shows(session: Session, *, now: datetime, grace_minutes: int) -> int:
-    """Mark the booked appointments that ended `grace_minutes` ago unattended (clinics that process no-shows),
-    with their history, events, follow-up deliveries and flags; how many follow-ups it scheduled."""
-    return fetch_value(session, _NO_SHOWS, {"now": now, "grace": grace_minutes})
-
-
 # --- booking -------------------------------------------------------------------------------------------
 
 # Everything the rules need about (doctor, service, patient, start) in one row.
@@ -304,7 +227,7 @@ booked AS (
              AND ctx.timezone = %(timezone)s AND ctx.duration_minutes = %(duration_minutes)s
              AND ctx.hours = CAST(%(hours)s AS int[]) AND ctx.overrides = CAST(%(overrides)s AS int[])
   RETURNING id, starts_at),
-{record_change("booked", action="booked", topic=Topic.BOOKED, new_starts_at="starts_at", payload=f"{_PAYLOAD})")}
+{record_change("booked", action="booked", topic=Topic.BOOKED, new_starts_at="starts_at", payload=f"{EVENT_PAYLOAD})")}
 SELECT guard.held, ctx.available, ctx.clinic_id, ctx.timezone, ctx.duration_minutes, ctx.buffer_minutes,
        ctx.hours, ctx.overrides, ctx.time_off, ctx.held, ctx.doctor_name, ctx.service_name, ctx.patient_name,
        (SELECT id FROM booked)
@@ -376,22 +299,6 @@ def visible(session: Session, *, actor: Actor, appointment_id: int, for_update: 
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
-
-
-def active_overlapping(session: Session, *, doctor_id: int, starts_at: datetime, ends_at: datetime) -> list[int]:
-    """Ids of the doctor's booked appointments overlapping [starts_at, ends_at), in start order."""
-    return list(
-        session.scalars(
-            select(Appointment.id)
-            .where(
-                Appointment.doctor_id == doctor_id,
-                Appointment.status == "booked",
-                Appointment.starts_at < ends_at,
-                Appointment.ends_at > starts_at,
-            )
-            .order_by(Appointment.starts_at)
-        )
-    )
 
 
 def late_cancellations(session: Session, *, patient_id: int) -> int:

@@ -15,22 +15,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from clinic.db import fetch_value
+from clinic.outbox.store import enqueue_deliveries
 from clinic.topics import Topic
-
-
-def enqueue_deliveries(topic: Topic) -> str:
-    """The end of a sweep statement whose CTE `ins` returns the delivery rows just inserted as (id, expires):
-    it groups them into outbox messages of `topic` of up to 100 ids (soonest first), each expiring at its
-    earliest appointment start (reminders are worthless after it), and selects (found, messages)."""
-    return f"""
-chunks AS (SELECT (row_number() OVER (ORDER BY expires, id) - 1) / 100 AS n, id, expires FROM ins),
-msgs AS (
-  INSERT INTO outbox (topic, payload)
-  SELECT '{topic}', jsonb_strip_nulls(jsonb_build_object(
-           'delivery_ids', jsonb_agg(id ORDER BY id), 'batch', true, 'expires_at', min(expires)))
-  FROM chunks GROUP BY n RETURNING 1)
-SELECT (SELECT count(*) FROM ins) AS found, (SELECT count(*) FROM msgs) AS messages
-"""
 
 
 # The booked appointments with a reminder due at `now`: for each offset (the service's own, or the default
