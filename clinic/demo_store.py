@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from clinic.appointments.models import Appointment
 from clinic.db import execute, fetch_value
+from clinic.notifications.store.reminders import agenda_key, reminder_key
 
 _CLINIC_NAMED = "SELECT id FROM clinics WHERE name = %(name)s LIMIT 1"
 _FORGET_ATTENDANCE = "DELETE FROM appointment_history WHERE appointment_id = %(id)s AND action = 'attendance'"
@@ -55,9 +56,9 @@ def completed_visits(session: Session, *, patient_id: int, before: datetime) -> 
 # The reminders and agendas the scheduler's first sweep would find (the notifications' reminder sweep, same
 # keys), stored as already sent: a demo that "has been running" sent them long ago, and a fresh start sends
 # nothing at once.
-_SENT_REMINDERS = """
+_SENT_REMINDERS = f"""
 INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details, status)
-SELECT 'reminder:' || a.id || ':' || o.off || ':' || floor(extract(epoch FROM a.starts_at))::bigint, 'reminder',
+SELECT {reminder_key("a.id", "o.off", "a.starts_at")}, 'reminder',
        a.id, a.patient_id, jsonb_build_object('offset', o.off, 'starts_at', a.starts_at), 'sent'
 FROM appointments a
 JOIN services s ON s.id = a.service_id
@@ -66,9 +67,9 @@ WHERE a.status = 'booked' AND a.starts_at > %(now)s
   AND a.starts_at - make_interval(mins => o.off) <= %(now)s
 ON CONFLICT (key) DO NOTHING
 """
-_SENT_AGENDAS = """
+_SENT_AGENDAS = f"""
 INSERT INTO deliveries (key, kind, doctor_id, recipient_id, details, status)
-SELECT 'agenda:' || d.id || ':' || day.day, 'agenda', d.id, d.user_id, jsonb_build_object('day', day.day), 'sent'
+SELECT {agenda_key("d.id", "day.day")}, 'agenda', d.id, d.user_id, jsonb_build_object('day', day.day), 'sent'
 FROM doctors d JOIN clinics c ON c.id = d.clinic_id
 CROSS JOIN LATERAL (SELECT CAST(timezone(c.timezone, CAST(%(now)s AS timestamptz)) AS date) AS day,
                            CAST(timezone(c.timezone, CAST(%(now)s AS timestamptz)) AS time) AS clock) day

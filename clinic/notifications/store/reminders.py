@@ -34,12 +34,23 @@ WITH due AS (
     {only}
 ),"""
 
+
+def reminder_key(appointment: str, offset: str, starts_at: str) -> str:
+    """SQL of a reminder's delivery key: one per (appointment, offset, start), so a move makes a new one."""
+    return f"'reminder:' || {appointment} || ':' || {offset} || ':' || floor(extract(epoch FROM {starts_at}))::bigint"
+
+
+def agenda_key(doctor: str, day: str) -> str:
+    """SQL of a doctor's daily agenda's delivery key: one per (doctor, local day)."""
+    return f"'agenda:' || {doctor} || ':' || {day}"
+
+
 _REMINDERS = (
     _DUE_REMINDERS.format(only="")
-    + """
+    + f"""
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
-  SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint, 'reminder',
+  SELECT {reminder_key("id", "off", "starts_at")}, 'reminder',
          id, patient_id, jsonb_build_object('offset', off, 'starts_at', starts_at)
   FROM due
   ON CONFLICT (key) DO NOTHING
@@ -57,10 +68,10 @@ _SMS_REMINDERS = (
     AND EXISTS (SELECT 1 FROM users u WHERE u.id = a.patient_id AND u.sms_opt_in AND u.phone IS NOT NULL
                   AND u.is_active)"""
     )
-    + """
+    + f"""
 ins AS (
   INSERT INTO deliveries (key, kind, appointment_id, recipient_id, details)
-  SELECT 'reminder:' || id || ':' || off || ':' || floor(extract(epoch FROM starts_at))::bigint || ':' || 'sms',
+  SELECT {reminder_key("id", "off", "starts_at")} || ':' || 'sms',
          'reminder_sms', id, patient_id, jsonb_build_object('offset', off, 'starts_at', starts_at, 'channel', 'sms')
   FROM due
   ON CONFLICT (key) DO NOTHING
@@ -79,7 +90,7 @@ SELECT greatest(max(o), 0) FROM (
 
 # Each doctor with appointments on their clinic's local day gets that day's agenda once the clinic's clock
 # has passed `hour`.
-_AGENDAS = """
+_AGENDAS = f"""
 WITH days AS (
   SELECT c.id AS clinic_id, c.timezone, CAST(timezone(c.timezone, CAST(%(now)s AS timestamptz)) AS date) AS day
   FROM clinics c
@@ -94,7 +105,7 @@ due AS (
 ),
 ins AS (
   INSERT INTO deliveries (key, kind, doctor_id, recipient_id, details)
-  SELECT 'agenda:' || doctor_id || ':' || day, 'agenda', doctor_id, user_id, jsonb_build_object('day', day)
+  SELECT {agenda_key("doctor_id", "day")}, 'agenda', doctor_id, user_id, jsonb_build_object('day', day)
   FROM due
   ON CONFLICT (key) DO NOTHING
   RETURNING id, CAST(NULL AS timestamptz) AS expires
