@@ -122,3 +122,19 @@ def test_a_clinic_is_in_a_zone_browsers_can_show(api, make_user, token_for):
         api.post("/api/clinics", admin, json={"name": "C", "timezone": "America/Argentina/Buenos_Aires"}).status_code
         == 201
     )
+
+
+def test_an_empty_phone_means_none(api, make_user, token_for):
+    """ "" is no phone (a form's empty field), for the length limit as for the check: never a 500."""
+    answer = api.post(
+        "/api/auth/register",
+        json={"email": "nophone@example.com", "password": PASSWORD, "full_name": "Sin Teléfono", "phone": ""},
+    )
+    assert answer.status_code == 201, answer.get_json()
+    walk_in = api.post(
+        "/api/patients", token_for(make_user("receptionist")), json={"full_name": "Walk In", "phone": ""}
+    )
+    assert walk_in.status_code == 201 and walk_in.get_json()["phone"] is None
+    assert _error(
+        api.post("/api/patients", token_for(make_user("receptionist")), json={"full_name": "W", "phone": "1" * 41})
+    )["fields"] == {"phone": "too_long"}

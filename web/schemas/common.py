@@ -82,15 +82,16 @@ def _phone(keep_as_typed: bool):
     return AfterValidator(check)
 
 
+# The length limit comes before the check, which turns "" into None.
 Phone = Annotated[
     Line,
-    _phone(keep_as_typed=False),
     Field(max_length=40, description="E.164 with the country code, e.g. `+34600112233` (checked with libphonenumber)"),
+    _phone(keep_as_typed=False),
 ]
 PublicPhone = Annotated[
     Line,
-    _phone(keep_as_typed=True),
     Field(max_length=40, description="with the country code, e.g. +34 910 000 000 (checked, kept as typed)"),
+    _phone(keep_as_typed=True),
 ]
 
 

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { api, forgetTokens, hasSessionCookies, refreshTokenForLogout, setSessionLostHandler } from "./api.js";
 import { useI18n } from "./i18n.jsx";
 import { useIdle } from "./idle.js";
@@ -38,7 +38,12 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [user?.id]);
 
+  // While signing out, requests already in flight come back 401 (their tokens were just revoked): that is
+  // the sign-out itself, not a session that expired, so no "session expired" notice.
+  const signingOut = useRef(false);
+
   const signedIn = useCallback((account) => {
+    signingOut.current = false;
     queryClient.clear();
     queryClient.setQueryData(["me"], account);
     setAnonymous(false);
@@ -53,6 +58,7 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
   }, [queryClient]);
 
   const signOut = useCallback(async (reason) => {
+    signingOut.current = true;
     try {
       const refresh = refreshTokenForLogout();
       await api("/auth/logout", { method: "POST", body: refresh ? { refresh_token: refresh } : {} });
@@ -63,7 +69,9 @@ export function SessionProvider({ children, idleMinutes = IDLE_MINUTES }) {
   }, [forget]);
 
   useEffect(() => {
-    setSessionLostHandler(() => forget("errors.unauthorized"));
+    setSessionLostHandler(() => {
+      if (!signingOut.current) forget("errors.unauthorized");
+    });
     return () => setSessionLostHandler(() => {});
   }, [forget]);
 
