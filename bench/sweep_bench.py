@@ -3,9 +3,11 @@
     .venv/bin/python -m bench.sweep_bench [--rows 1000000] [--due 50000] [--rate 5] [--requests 60]
 
 1. A scratch database (created and dropped here) gets `--rows` appointments (generate_series), of which
-   `--due` have their 24 h reminder due now. It times, in the same run, `SELECT count(*)` with the
-   reminder sweep's own predicate, then the real sweep (insert the deliveries and their outbox messages)
-   plus the relay handing those messages to Dramatiq on Redis.
+   `--due` have their 24 h reminder due now. It times, in the same run, `SELECT count(*)` of the due rows
+   (the reminder sweep's own predicate), then the real sweep (the outbox messages handing the due reminders
+   to the workers, and the channel's mark) plus the relay handing those messages to Dramatiq on Redis; then a
+   second sweep a minute later (nothing new: what every minute costs), and, rolled back, the workers' half
+   (each message's delivery rows, made one message at a time as the workers do before sending).
 2. Two real `dramatiq workers.main:boot` processes send the first `--requests` batch messages (100 emails each)
    to the fake Resend server, which enforces `--rate` requests/s with 429 + retry-after like the real API.
    Reported: requests/s achieved vs the limit, 429s seen, and deliveries left unsent (must be 0).
@@ -18,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -30,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_SWEEP_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/clinic_bench_sweep")
 REDIS_URL = os.environ.get("BENCH_SWEEP_REDIS_URL", "redis://127.0.0.1:6379/12")
 
-# The same predicate as the reminder sweep's (clinic/notifications/store/reminders.py), counted instead of inserted.
+# The due rows: the same predicate as the reminder sweep's first run (clinic/notifications/store/reminders.py),
+# counted instead of handed over. The run checks that both find the same number.
 COUNT_SQL = """
 SELECT count(*) FROM appointments a
 JOIN services s ON s.id = a.service_id
@@ -39,8 +42,6 @@ WHERE a.status = 'booked'
   AND a.starts_at > %(now)s AND a.starts_at <= %(now)s + make_interval(mins => %(max_offset)s)
   AND a.starts_at - make_interval(mins => o.off) <= %(now)s
   AND a.starts_at - make_interval(mins => o.off) > a.scheduled_at
-  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.key = 'reminder:' || a.id || ':' || o.off || ':'
-                  || floor(extract(epoch FROM a.starts_at))::bigint)
 """
 
 
@@ -140,6 +141,23 @@ def part_sweep(rows: int, due_count: int) -> dict:
     relayed = relay_all(factory, dispatch)
     relay_s = time.perf_counter() - t
     queued = redis.Redis.from_url(REDIS_URL).hlen("dramatiq:default.msgs")
+    t = time.perf_counter()
+    with factory.begin() as session:
+        again = reminders.reminders(session, now=now + timedelta(minutes=1), settings=settings)
+    again_s = time.perf_counter() - t
+    # The workers' half, timed and rolled back (part 2's workers make the rows for real).
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        messages = conn.execute(
+            "SELECT topic, payload FROM outbox WHERE topic = 'reminders.due' ORDER BY id"
+        ).fetchall()
+    session = factory()
+    try:
+        t = time.perf_counter()
+        made = sum(len(reminders.deliveries_of(session, topic=topic, payload=payload)) for topic, payload in messages)
+        made_s = time.perf_counter() - t
+    finally:
+        session.rollback()
+        session.close()
     return {
         "rows": rows,
         "due": found,
@@ -150,19 +168,27 @@ def part_sweep(rows: int, due_count: int) -> dict:
         "relay_s": relay_s,
         "messages": relayed,
         "queued": queued,
+        "again": again,
+        "again_s": again_s,
+        "made": made,
+        "made_s": made_s,
         "plan": plan,
     }
 
 
 def part_rate(rate: float, requests: int) -> dict:
-    """Keep the first `requests` batch messages queued, drop the rest, and let two worker processes send."""
+    """Keep the first `requests` of the sweep's messages queued, drop the rest, and let two worker processes
+    make their deliveries and send them."""
     from tests.support.async_world import Worker, process_env
     from tests.support.fake_resend import FakeResend
 
     client = redis.Redis.from_url(REDIS_URL)
     with psycopg.connect(DB_URL, autocommit=True) as conn:
-        keep = [r[0] for r in conn.execute("SELECT id FROM deliveries ORDER BY id LIMIT %s", (requests * 100,))]
-    # Re-queue exactly `requests` messages of 100 deliveries each (the sweep's own grouping).
+        keep = conn.execute(
+            "SELECT topic, payload FROM outbox WHERE topic = 'reminders.due' ORDER BY id LIMIT %s", (requests,)
+        ).fetchall()
+    emails = sum(payload["found"] for _, payload in keep)
+    # Re-queue exactly `requests` of the sweep's messages (slices of 100 reminders), without their max_age.
     client.flushdb()
     os.environ["REDIS_URL"] = REDIS_URL
     from workers.email_actors import send_deliveries
@@ -180,15 +206,16 @@ def part_rate(rate: float, requests: int) -> dict:
         procs = [Worker(env, logdir / f"w{i}.log", threads=4) for i in range(2)]
         try:
             time.sleep(2.0)  # both workers up before the first message
-            for i in range(0, len(keep), 100):
-                send_deliveries.send("deliveries.due", {"delivery_ids": keep[i : i + 100], "batch": True})
+            for topic, payload in keep:
+                send_deliveries.send(topic, payload)
             deadline = time.time() + requests / rate * 2 + 30
-            while time.time() < deadline and fake.count() < len(keep):
+            while time.time() < deadline and fake.count() < emails:
                 time.sleep(0.2)
             with psycopg.connect(DB_URL) as conn:
-                unsent = conn.execute(
-                    "SELECT count(*) FROM deliveries WHERE id = ANY(%s) AND status <> 'sent'", (keep,)
-                ).fetchone()[0]
+                made, unsent = conn.execute(
+                    "SELECT count(*), count(*) FILTER (WHERE status <> 'sent') FROM deliveries"
+                ).fetchone()
+            unsent += emails - made
             times = sorted(fake.request_times)
         finally:
             for p in procs:
@@ -220,8 +247,13 @@ def main() -> int:
         print(f"rows={s['rows']:,} due={s['due']:,} (count said {s['counted']:,}); bulk load {s['load_s']:.1f} s")
         print(f"SELECT count(*) same predicate: {s['count_s'] * 1000:.0f} ms")
         print(
-            f"sweep (insert deliveries + outbox): {s['sweep_s'] * 1000:.0f} ms; relay to Dramatiq: "
-            f"{s['relay_s'] * 1000:.0f} ms for {s['messages']} messages ({s['queued']} queued)"
+            f"sweep (outbox messages + mark): {s['sweep_s'] * 1000:.0f} ms = {s['sweep_s'] / s['count_s']:.1f}x the count; "
+            f"relay to Dramatiq: {s['relay_s'] * 1000:.0f} ms for {s['messages']} messages ({s['queued']} queued)"
+        )
+        print(f"the next minute's sweep: {s['again']} new in {s['again_s'] * 1000:.0f} ms")
+        print(
+            f"the workers' half (rolled back): {s['made']:,} delivery rows made by {s['messages']} messages, "
+            f"one at a time, in {s['made_s'] * 1000:.0f} ms"
         )
         total = s["sweep_s"] + s["relay_s"]
         print(f"select-and-enqueue {total * 1000:.0f} ms = {total / s['count_s']:.1f}x the count")

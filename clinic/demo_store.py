@@ -77,8 +77,15 @@ WHERE day.clock >= make_time(%(hour)s, 0, 0)
 ON CONFLICT (key) DO NOTHING
 """
 
+# ... and the reminder sweeps have run up to `now` (they hand over only what falls due from then on).
+_SWEPT = """
+INSERT INTO reminder_sweeps (channel, swept_at) VALUES ('email', %(now)s), ('sms', %(now)s)
+ON CONFLICT (channel) DO UPDATE SET swept_at = EXCLUDED.swept_at
+"""
+
 
 def mark_due_as_sent(session: Session, *, now: datetime, offsets: list[int], agenda_hour: int) -> None:
-    """Store every reminder and today's agenda already due at `now` as sent."""
+    """Store every reminder and today's agenda already due at `now` as sent, and the reminder sweeps as run."""
     execute(session, _SENT_REMINDERS, {"now": now, "offsets": offsets})
+    execute(session, _SWEPT, {"now": now})
     execute(session, _SENT_AGENDAS, {"now": now, "hour": agenda_hour})

@@ -18,7 +18,9 @@ class Topic(StrEnum):
     TIME_OFF_CREATED = "time_off.created"
     DOCTOR_DEACTIVATED = "doctor.deactivated"
     DELIVERIES_DUE = "deliveries.due"
-    SMS_DUE = "sms.due"
+    REMINDERS_DUE = "reminders.due"
+    SMS_REMINDERS_DUE = "sms_reminders.due"
+    SMS_DUE = "sms.due"  # SMS deliveries by id: the reminder sweep's messages before migration 0021
     HOLD_EXPIRED = "waitlist.hold_expired"
     EXPORT_REQUESTED = "export.requested"
     FEED_CREATED = "calendar.feed_created"

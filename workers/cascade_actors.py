@@ -6,8 +6,8 @@ import dramatiq
 
 from clinic.clock import utcnow
 from clinic.appointments import cascades
+from clinic.notifications import events as notification_events
 from clinic.unit_of_work import UnitOfWork
-from clinic.waitlist import events as waitlist_events
 from workers import runtime
 from workers.retry import transient
 
@@ -45,7 +45,7 @@ def offer_waitlist(topic: str, payload: dict) -> None:
     """A slot freed up (cancellation, or a hold that lapsed): hold it for the next waiting patient and tell them.
     A booking (or a move) by a held patient uses up their hold."""
     with UnitOfWork(runtime.sessions()) as uow:
-        delivery_id = waitlist_events.on_slot_event(
+        delivery_id = notification_events.waitlist_offer(
             uow.session, topic=topic, payload=payload, now=utcnow(), settings=runtime.settings()
         )
     if delivery_id is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dramatiq
 
 from clinic.clock import utcnow
-from clinic.notifications import events
+from clinic.notifications import events, reminders
 from clinic.unit_of_work import UnitOfWork
 from workers import runtime
 from workers.retry import transient
@@ -40,8 +40,11 @@ def appointment_email(topic: str, payload: dict) -> None:
     retry_when=transient(12),
 )
 def send_deliveries(topic: str, payload: dict) -> None:
-    """Deliveries found due by a sweep, up to 100 per provider batch call."""
-    runtime.sender().deliver(payload["delivery_ids"], batch=payload.get("batch", True))
+    """Deliveries found due by a sweep (reminders, agendas, no-show follow-ups), up to 100 per provider batch
+    call. A reminder sweep's message names the reminders: their rows are made first."""
+    with UnitOfWork(runtime.sessions()) as uow:
+        delivery_ids = reminders.deliveries_of(uow.session, topic=topic, payload=payload)
+    runtime.sender().deliver(delivery_ids, batch=payload.get("batch", True))
 
 
 @dramatiq.actor(

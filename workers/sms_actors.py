@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dramatiq
 
+from clinic.notifications import reminders
+from clinic.unit_of_work import UnitOfWork
 from workers import runtime
 from workers.retry import transient
 
@@ -21,5 +23,7 @@ HOUR_MS = 3_600_000
     retry_when=transient(8),
 )
 def send_sms(topic: str, payload: dict) -> None:
-    """Reminder SMS/WhatsApp messages, one Twilio request each."""
-    runtime.sms_sender().deliver(payload["delivery_ids"])
+    """Reminder SMS/WhatsApp messages, one Twilio request each (their rows made first, as for the emails)."""
+    with UnitOfWork(runtime.sessions()) as uow:
+        delivery_ids = reminders.deliveries_of(uow.session, topic=topic, payload=payload)
+    runtime.sms_sender().deliver(delivery_ids)

@@ -19,6 +19,8 @@ SUBSCRIPTIONS: dict[str, list[str]] = {
     Topic.TIME_OFF_CREATED: ["cancel_cascade"],
     Topic.DOCTOR_DEACTIVATED: ["cancel_cascade"],
     Topic.DELIVERIES_DUE: ["send_deliveries"],
+    Topic.REMINDERS_DUE: ["send_deliveries"],
+    Topic.SMS_REMINDERS_DUE: ["send_sms"],
     Topic.SMS_DUE: ["send_sms"],
     Topic.HOLD_EXPIRED: ["offer_waitlist"],
     Topic.EXPORT_REQUESTED: ["export_patient_data"],

@@ -1,5 +1,7 @@
 """Which email an appointment event calls for: one delivery row per event, keyed so a redelivered
-message never yields a second email."""
+message never yields a second email. The waitlist's offer email is here too: the waitlist decides who is
+offered a freed slot, this module turns the offer into its email (so the waitlist needs no notifications,
+which need manage links, which settle waitlist holds: no import cycle)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from sqlalchemy.orm import Session
 from clinic.appointments.no_shows import flag_repeat_no_shows
 from clinic.notifications.service import ensure
 from clinic.notifications.store import render as store
+from clinic.settings import Settings
 from clinic.topics import Topic
+from clinic.waitlist import events as waitlist_events
 
 EVENT_KINDS = {Topic.BOOKED: "confirmation", Topic.RESCHEDULED: "rescheduled", Topic.CANCELLED: "cancelled"}
 
@@ -77,3 +81,18 @@ def account_delivery(session: Session, *, topic: str, payload: dict) -> int:
     else:
         key = f"verify_email:{user_id}:e{payload.get('event_id', 0)}"
     return ensure(session, key=key, kind=kind, recipient_id=user_id)
+
+
+def waitlist_offer(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
+    """Apply a slot event to the waitlist; the offer email's delivery (one per hold) when the slot was offered."""
+    hold = waitlist_events.on_slot_event(session, topic=topic, payload=payload, now=now, settings=settings)
+    if hold is None:
+        return None
+    return ensure(
+        session,
+        key=f"offer:{hold.id}",
+        kind="waitlist_offer",
+        appointment_id=payload.get("appointment_id"),
+        recipient_id=hold.patient_id,
+        details={"hold_id": hold.id},
+    )

@@ -25,6 +25,8 @@ class Delivery(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sending', 'sent', 'skipped', 'failed')", name="status"),
         Index("ix_deliveries_unsent", "created_at", postgresql_where=text("status IN ('pending', 'sending')")),
+        # The batches being sent: a message that reaches one of their rows sends the whole batch again.
+        Index("ix_deliveries_sending_batch", "batch_key", postgresql_where=text("status = 'sending'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -48,3 +50,13 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
+
+
+class ReminderSweep(Base):
+    """The instant a channel's reminder sweep ('email' or 'sms') last ran as of: the next sweep hands over only
+    the reminders due since then (and those of bookings committed just after it; see store/reminders.py)."""
+
+    __tablename__ = "reminder_sweeps"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    swept_at: Mapped[datetime] = mapped_column()

@@ -1,7 +1,10 @@
 """Due notifications, found by the scheduler every minute: appointment reminders by email and by SMS, and
-each doctor's daily agenda. Every function takes the instant to run as of and returns how many deliveries
-it found due (each is sent once: their unique keys make a repeated or concurrent sweep a no-op; the
-statements are in clinic/notifications/store/reminders.py)."""
+each doctor's daily agenda. Every sweep takes the instant to run as of and returns how many it found due.
+
+Each is sent once: a delivery row's unique key stands for one email or SMS. The agenda sweep writes those rows
+itself. The reminder sweeps hand over the reminders due since their previous run, in slices of 100, and the
+worker that sends a slice writes its rows (`deliveries_of`): a sweep that finds 50,000 due writes 500 small
+messages, not 50,000 rows. The statements are in clinic/notifications/store/reminders.py."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from clinic.notifications.store import reminders as store
 from clinic.settings import Settings
+from clinic.topics import Topic
 
 
 def reminders(session: Session, *, now: datetime, settings: Settings) -> int:
@@ -29,7 +33,16 @@ def sms_reminders(session: Session, *, now: datetime, settings: Settings) -> int
 def _reminders(session: Session, *, now: datetime, settings: Settings, sms: bool) -> int:
     offsets = list(settings.reminder_offsets_minutes)
     max_offset = store.max_reminder_offset(session, default_offsets=offsets)
-    return store.insert_due_reminders(session, now=now, default_offsets=offsets, max_offset=max_offset, sms=sms)
+    return store.hand_over_due_reminders(session, now=now, default_offsets=offsets, max_offset=max_offset, sms=sms)
+
+
+def deliveries_of(session: Session, *, topic: str, payload: dict) -> list[int]:
+    """The delivery ids a sweep's message stands for. A reminder sweep's message describes a slice of reminders:
+    those still due (not cancelled, moved or started since) get their rows here, each created once. Other
+    sweeps' messages (and reminder messages from before migration 0021) list the rows."""
+    if topic not in (Topic.REMINDERS_DUE, Topic.SMS_REMINDERS_DUE):
+        return payload["delivery_ids"]
+    return store.reminder_deliveries(session, slice_=payload, sms=topic == Topic.SMS_REMINDERS_DUE)
 
 
 def agendas(session: Session, *, now: datetime, settings: Settings) -> int:

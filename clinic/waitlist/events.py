@@ -1,6 +1,6 @@
 """How the waitlist reacts to slot events: a booking or a move settles the holds it overlaps (its patient's is
 used up); a freed slot (a cancellation, or a hold that lapsed or was declined) is held for the next waiting
-patient, who gets an offer email."""
+patient (clinic.notifications.waitlist_offers turns that hold into the offer email)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from clinic.notifications.service import ensure
 from clinic.scheduling.service import clinic_of_doctor
 from clinic.settings import Settings
 from clinic.topics import Topic
 from clinic.waitlist import store
+from clinic.waitlist.models import SlotHold
 from clinic.waitlist.service import offer_slot, settle_holds
 
 
-def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> int | None:
-    """Apply one event; the id of the offer email's delivery when a patient was offered the slot."""
+def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime, settings: Settings) -> SlotHold | None:
+    """Apply one event; the new hold when the freed slot was offered to a waiting patient."""
     row = store.appointment_slot(session, payload.get("appointment_id"))
     if topic in (Topic.BOOKED, Topic.RESCHEDULED):  # it now occupies its (new) slot
         if row is not None and row.status != "cancelled":
@@ -43,7 +43,7 @@ def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime,
         )
         exclude = None
     clinic_id = clinic_of_doctor(session, doctor_id=slot["doctor_id"])
-    hold = offer_slot(
+    return offer_slot(
         session,
         **slot,
         clinic_id=clinic_id,
@@ -51,14 +51,4 @@ def on_slot_event(session: Session, *, topic: str, payload: dict, now: datetime,
         settings=settings,
         source_appointment_id=payload.get("appointment_id"),
         exclude_patient=exclude,
-    )
-    if hold is None:
-        return None
-    return ensure(
-        session,
-        key=f"offer:{hold.id}",
-        kind="waitlist_offer",
-        appointment_id=payload.get("appointment_id"),
-        recipient_id=hold.patient_id,
-        details={"hold_id": hold.id},
     )

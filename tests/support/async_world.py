@@ -30,6 +30,14 @@ class World:
         self.clinics: list[int] = []
         self.services: list[int] = []
         self.tag = uuid.uuid4().hex[:8]
+        if engine is not None:
+            self.forget_reminder_sweeps()
+
+    def forget_reminder_sweeps(self) -> None:
+        """Tests write history after the fact (appointments booked days ago, inserted now), which a real
+        clinic never does; the reminder sweeps, which only look at what fell due since their last run, start
+        over with each world as on a new system."""
+        self.sql("DELETE FROM reminder_sweeps")
 
     def sql(self, statement: str, **params):
         with self.engine.begin() as conn:
@@ -241,6 +249,7 @@ class SessionWorld(World):
     def __init__(self, session):
         super().__init__(engine=None)
         self.session = session
+        self.forget_reminder_sweeps()
 
     def sql(self, statement: str, **params):
         result = self.session.execute(text(statement), params)

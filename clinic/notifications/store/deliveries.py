@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from clinic.db import execute, fetch_value
@@ -47,8 +47,15 @@ def ensure(
 
 
 def lock(session: Session, *, ids: list[int], kind: str | None = None) -> list[Delivery]:
-    """These deliveries (of `kind`, when given), in id order, their rows locked until commit."""
-    stmt = select(Delivery).where(Delivery.id.in_(ids))
+    """These deliveries (of `kind`, when given), in id order, their rows locked until commit; with them, the
+    other rows of any batch one of them is being sent in, so a batch is always sent again whole (the same
+    request under the same key) whichever message reaches one of its rows."""
+    in_batch = select(Delivery.batch_key).where(
+        Delivery.id.in_(ids), Delivery.status == "sending", Delivery.batch_key.is_not(None)
+    )
+    stmt = select(Delivery).where(
+        or_(Delivery.id.in_(ids), and_(Delivery.status == "sending", Delivery.batch_key.in_(in_batch)))
+    )
     if kind is not None:
         stmt = stmt.where(Delivery.kind == kind)
     return list(session.scalars(stmt.order_by(Delivery.id).with_for_update()))
