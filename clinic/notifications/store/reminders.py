@@ -59,11 +59,11 @@ _LAST_SWEPT = "SELECT swept_at FROM reminder_sweeps WHERE channel = %(channel)s"
 
 # The sweep writes no row per reminder. It cuts the due reminders, soonest first, into slices of SLICE and
 # writes one outbox message per slice that describes it (the starts after the previous slice's last up to
-# its own last, the sweep's instant and the previous one), each expiring at its last start (a reminder is never sent after its start: the
-# renderers skip it); and it moves the channel's mark to now. A worker runs
+# its own last, the sweep's instant and the previous one), each expiring at its last start (a reminder is
+# never sent after its start: the renderers skip it); and it moves the channel's mark to now. A worker runs
 # the same query over its slice and makes those deliveries (reminders sharing a start stay in one slice).
-# Its cost: the range scan, one sorted array of the starts, and a few small
-# rows; about a count of the due reminders, whatever their number.
+# Its cost: the range scan, one sorted array of the starts and a few small rows; about a count of the due
+# reminders, whatever their number.
 _SWEEP = """
 WITH due AS ({due}),
 starts AS (SELECT array_agg(starts_at ORDER BY starts_at) AS s FROM due),
@@ -86,7 +86,7 @@ SELECT coalesce(sum(found), 0) FROM msgs
 
 # A worker's half: the delivery rows of its slice's reminders (still due, by the same query, as of the
 # sweep's instant), each created once by its unique key, and the ids of all of them, new or already there (a
-# retried message, or a reminder in two slices or two sweeps' messages, finds the rows of the first time).
+# retried message, or a reminder handed over by two sweeps, finds the rows of the first time).
 _DELIVERIES = """
 WITH due AS ({due}),
 ins AS (
