@@ -31,8 +31,12 @@ def test_patient_signs_up_books_sees_reschedules_and_cancels(page: Page, world):
     snap(page, "02-sign-up")
     page.get_by_role("button", name="Crear cuenta").click()
 
-    # Find the doctor and book a time in the picker (next days: beyond the 24 h change cutoff).
+    # The new address gets its verification link (HTTP API). Waited for before the next screenshots: their
+    # language round trip is saved to the account, and an email rendered meanwhile would be in English.
     expect(page.get_by_role("heading", level=1, name="Pedir cita")).to_be_visible()
+    verification = _first_email(world, email, "Confirma tu correo")
+
+    # Find the doctor and book a time in the picker (next days: beyond the 24 h change cutoff).
     page.get_by_role("button", name=f"Ver huecos: {world.doctor['full_name']}").click()
     slots = later_times(page, page)
     snap(page, "03-book-slots")
@@ -45,15 +49,14 @@ def test_patient_signs_up_books_sees_reschedules_and_cancels(page: Page, world):
     snap(page, "04-book-confirm")
     confirm.get_by_role("button", name="Confirmar cita").click()
     expect(page.get_by_role("heading", name="Cita confirmada")).to_be_focused()
+    # The confirmation, an invitation (iMIP) over SMTP (waited for before the screenshot, as above).
+    confirmation = _first_email(world, email, "Cita confirmada")
     snap(page, "05-book-confirmed")
 
     me = [u for u in world.ok("GET", "/api/users?role=patient&q=" + email)["items"]][0]
     booked = world.appointments(patient_id=me["id"])
     assert [a["status"] for a in booked] == ["booked"]
     assert chosen_name.endswith(datetime.fromisoformat(booked[0]["starts_at"]).strftime("%H:%M"))
-    # The new address gets its verification link (HTTP API) and the confirmation, an invitation (iMIP) over SMTP.
-    verification = _first_email(world, email, "Confirma tu correo")
-    confirmation = _first_email(world, email, "Cita confirmada")
     link = re.search(r"/verify-email\?token=[\w-]+", verification["text"]).group(0)
     page.goto(link)
     expect(page.get_by_role("status")).to_be_visible()
