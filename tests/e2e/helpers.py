@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -218,3 +219,45 @@ def sign_in_to(page: Page, email: str) -> None:
     page.get_by_label("Correo electrónico").fill(email)
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
+
+
+MONTHS = {
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    "en": [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+}
+
+
+def shown_day(page: Page) -> date | None:
+    """The day in the calendar's day view title: "miércoles, 9 de diciembre de 2026" or "Wednesday, December 9, 2026"."""
+    text = page.locator(".rbc-toolbar-label").inner_text().lower()
+    if m := re.search(r"(\d{1,2}) de (\w+) de (\d{4})", text):
+        return date(int(m.group(3)), MONTHS["es"].index(m.group(2)) + 1, int(m.group(1)))
+    if m := re.search(r"(\w+) (\d{1,2}), (\d{4})", text):
+        return date(int(m.group(3)), MONTHS["en"].index(m.group(1)) + 1, int(m.group(2)))
+    return None

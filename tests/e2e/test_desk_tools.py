@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import FRONTEND, SHOTS, ZONE
-from tests.e2e.helpers import LANGS, settle, sign_in, sign_in_speaking, snap, speaking, wait_email
+from tests.e2e.helpers import LANGS, settle, shown_day, sign_in, sign_in_speaking, snap, speaking, wait_email
 
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 TZ = ZoneInfo(ZONE)
@@ -138,53 +138,11 @@ def _open_desk_day(page: Page, desk: Desk, w: dict) -> None:
     page.get_by_label(w["clinic"], exact=True).select_option(label=desk.clinic["name"])
     label = page.locator(".rbc-toolbar-label")
     for _ in range(5):
-        if page.locator(".rbc-time-header").count() and _shown_day(page) == desk.day:
+        if page.locator(".rbc-time-header").count() and shown_day(page) == desk.day:
             break
         page.locator(".calendar").get_by_role("button", name=w["next"], exact=True).click()
     expect(label).to_be_visible()
-    assert _shown_day(page) == desk.day, (label.inner_text(), desk.day)
-
-
-_MONTHS = {
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    "en": [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ],
-}
-
-
-def _shown_day(page: Page) -> date | None:
-    """The day in the day view's title: "miércoles, 9 de diciembre de 2026" or "Wednesday, December 9, 2026"."""
-    text = page.locator(".rbc-toolbar-label").inner_text().lower()
-    if m := re.search(r"(\d{1,2}) de (\w+) de (\d{4})", text):
-        return date(int(m.group(3)), _MONTHS["es"].index(m.group(2)) + 1, int(m.group(1)))
-    if m := re.search(r"(\w+) (\d{1,2}), (\d{4})", text):
-        return date(int(m.group(3)), _MONTHS["en"].index(m.group(1)) + 1, int(m.group(2)))
-    return None
+    assert shown_day(page) == desk.day, (label.inner_text(), desk.day)
 
 
 def _drag(page: Page, event, minutes: int) -> None:

@@ -7,8 +7,7 @@ remembered by the browser; and screenshots of the day and week views with 2 and 
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -17,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
 from tests.e2e.conftest import SHOTS, ZONE
-from tests.e2e.helpers import settle, sign_in
+from tests.e2e.helpers import settle, shown_day, sign_in
 
 pytestmark = pytest.mark.e2e
 DOCTORS = 10
@@ -117,27 +116,10 @@ def _open(page: Page, world, busy: Busy, view: str) -> None:
     settle(page)
 
 
-_MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
-
-
 def _go_to_day(page: Page, day) -> None:
     calendar = page.locator(".calendar")
     for _ in range(10):
-        m = re.search(r"(\d{1,2}) de (\w+) de (\d{4})", page.locator(".rbc-toolbar-label").inner_text().lower())
-        if m and date(int(m.group(3)), _MONTHS.index(m.group(2)) + 1, int(m.group(1))) == day:
+        if shown_day(page) == day:
             return
         calendar.get_by_role("button", name="Siguiente").click()
     raise AssertionError(f"never reached {day}")
